@@ -1,0 +1,75 @@
+/**
+ * What every CLI command shares: global options, opening the store, output helpers and exit codes.
+ */
+import type { Command } from "commander";
+import { CostwiseError, isCostwiseError } from "../core/errors.js";
+import { DEFAULT_STORE_PATH, DuckDbStore } from "../engine/store/duckdb-store.js";
+
+/** Exit codes: CI can gate on them. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, findings: 3 } as const;
+
+export interface GlobalOptions {
+  store: string;
+  json: boolean;
+  memoryLimit?: string;
+}
+
+/** Reads the global options from any (sub)command. */
+export function globalOptions(cmd: Command): GlobalOptions {
+  const o = cmd.optsWithGlobals() as { store?: string; json?: boolean; memoryLimit?: string };
+  return {
+    store: o.store ?? process.env["COSTWISE_STORE"] ?? DEFAULT_STORE_PATH,
+    json: Boolean(o.json),
+    ...(o.memoryLimit ? { memoryLimit: o.memoryLimit } : {}),
+  };
+}
+
+export async function withStore<T>(opts: GlobalOptions, fn: (store: DuckDbStore) => Promise<T>): Promise<T> {
+  const store = await DuckDbStore.open(opts.store, opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {});
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export interface Output {
+  out(line?: string): void;
+  err(line?: string): void;
+  json(value: unknown): void;
+}
+
+export const stdio: Output = {
+  out: (line = "") => process.stdout.write(`${line}\n`),
+  err: (line = "") => process.stderr.write(`${line}\n`),
+  json: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+};
+
+/** Prints an error for a person (or as JSON) and returns the exit code. Stack traces only for bugs. */
+export function reportError(e: unknown, json: boolean, output: Output = stdio): number {
+  if (isCostwiseError(e)) {
+    const code = e.code === "USAGE" || e.code === "BAD_CONFIG" ? EXIT.usage : EXIT.failure;
+    if (json) output.json({ error: e.toJSON() });
+    else {
+      output.err(`error: ${e.message}`);
+      if (!e.isUserError && e.cause instanceof Error && process.env["COSTWISE_DEBUG"]) output.err(e.cause.stack);
+    }
+    return code;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (json) output.json({ error: { code: "INTERNAL", message: err.message } });
+  else {
+    output.err(`internal error (a bug in costwise, please report it): ${err.message}`);
+    output.err(err.stack);
+  }
+  return EXIT.failure;
+}
+
+export function usageError(message: string): CostwiseError {
+  return new CostwiseError("USAGE", message);
+}
+
+/** Lets a command's action choose the exit code (e.g. 3 when findings are present). */
+export function setExit(cmd: Command, code: number): void {
+  (cmd as Command & { exitCodeOverride?: number }).exitCodeOverride = code;
+}

@@ -1,0 +1,52 @@
+/**
+ * The `costwise` command line. Each command lives in its own file under ./commands and registers
+ * itself here.
+ */
+import { Command, CommanderError } from "commander";
+import { EXIT, reportError } from "./context.js";
+import { registerDemo } from "./commands/demo.js";
+import { registerIngest } from "./commands/ingest.js";
+import { registerQuery } from "./commands/query.js";
+import { registerSources } from "./commands/sources.js";
+import { registerValidate } from "./commands/validate.js";
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name("costwise")
+    .description("FinOps cost data: ingest cloud bills into a FOCUS cost store, query, validate")
+    .version("0.1.0")
+    .option("--store <path>", "cost store file (env COSTWISE_STORE)", undefined)
+    .option("--json", "machine-readable JSON output", false)
+    .option("--memory-limit <size>", "DuckDB memory limit, e.g. 4GB (larger loads spill to disk)")
+    .showHelpAfterError()
+    .exitOverride();
+  registerIngest(program);
+  registerSources(program);
+  registerQuery(program);
+  registerValidate(program);
+  registerDemo(program);
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+/** Runs the CLI; returns the process exit code (0 ok, 1 failure, 2 usage, 3 findings). */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  let exitCode: number = EXIT.ok;
+  // commands set this through the action's return (see setExit)
+  program.hook("postAction", (_this, action) => {
+    const code = (action as Command & { exitCodeOverride?: number }).exitCodeOverride;
+    if (code !== undefined) exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
+      return EXIT.usage;
+    }
+    return reportError(e, argv.includes("--json"));
+  }
+}

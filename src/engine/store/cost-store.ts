@@ -1,0 +1,34 @@
+/**
+ * The cost store interface: the small surface every analysis talks to. The embedded DuckDB store is
+ * the default; a distributed warehouse implements the same interface.
+ */
+
+export const SQL_DIALECTS = ["duckdb", "clickhouse"] as const;
+export type SqlDialect = (typeof SQL_DIALECTS)[number];
+
+/** A value bound to a `?` placeholder. Money travels as a decimal string. */
+export type SqlValue = string | number | boolean | bigint | null;
+
+export interface CompiledSql {
+  sql: string;
+  params: SqlValue[];
+}
+
+/** A result row as JSON-safe values: DECIMAL and BIGINT arrive as strings, timestamps as ISO-like strings. */
+export type Row = Record<string, string | number | boolean | null | Row | unknown[]>;
+
+export interface CostStore {
+  readonly dialect: SqlDialect;
+  /** Where the store lives (a file path, or a URL for a server). */
+  readonly location: string;
+  all(q: CompiledSql | string): Promise<Row[]>;
+  run(q: CompiledSql | string): Promise<void>;
+  /** Runs `fn` in one transaction: everything it did is committed together, or nothing is. */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  schemaVersion(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function sql(sqlText: string, ...params: SqlValue[]): CompiledSql {
+  return { sql: sqlText, params };
+}

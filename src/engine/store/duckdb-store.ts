@@ -1,0 +1,120 @@
+/**
+ * The embedded DuckDB cost store: one file per workspace, created on first use, migrated on open.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
+import { CostwiseError } from "../../core/errors.js";
+import type { CompiledSql, CostStore, Row } from "./cost-store.js";
+import { MIGRATIONS, SCHEMA_VERSION } from "./schema.js";
+
+export const DEFAULT_STORE_PATH = "./costwise.duckdb";
+
+export interface DuckDbStoreOptions {
+  /** DuckDB memory limit, e.g. "4GB" (default: DuckDB's own, 80% of RAM). */
+  memoryLimit?: string;
+  threads?: number;
+  /** Where DuckDB spills when a load is larger than memory (default: next to the store file). */
+  tempDirectory?: string;
+  readOnly?: boolean;
+}
+
+export class DuckDbStore implements CostStore {
+  readonly dialect = "duckdb" as const;
+  private inTx = false;
+
+  private constructor(
+    readonly location: string,
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  /** Opens (creating if needed) the store at `path` (":memory:" for a throwaway store) and migrates it. */
+  static async open(path: string = DEFAULT_STORE_PATH, options: DuckDbStoreOptions = {}): Promise<DuckDbStore> {
+    const location = path === ":memory:" ? path : resolve(path);
+    if (location !== ":memory:") mkdirSync(dirname(location), { recursive: true });
+    const config: Record<string, string> = {};
+    if (options.memoryLimit) config["memory_limit"] = options.memoryLimit;
+    if (options.threads) config["threads"] = String(options.threads);
+    if (options.readOnly) config["access_mode"] = "READ_ONLY";
+    config["temp_directory"] = options.tempDirectory ?? (location === ":memory:" ? ".tmp-costwise" : `${location}.tmp`);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(location, config);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      const hint = /lock/i.test(msg) ? " (another costwise process has it open?)" : "";
+      throw new CostwiseError("STORE", `cannot open the cost store ${location}${hint}: ${firstLine(msg)}`, { cause: e });
+    }
+    const connection = await instance.connect();
+    const store = new DuckDbStore(location, instance, connection);
+    await connection.run("SET TimeZone = 'UTC'");
+    if (!options.readOnly) await store.migrate();
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    await this.connection.run(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)",
+    );
+    const current = await this.schemaVersion();
+    if (current > SCHEMA_VERSION) {
+      throw new CostwiseError(
+        "STORE",
+        `the store ${this.location} has schema version ${current}, newer than this costwise (${SCHEMA_VERSION}); upgrade costwise`,
+      );
+    }
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      await this.transaction(async () => {
+        for (const s of m.statements) await this.connection.run(s);
+        await this.connection.run("INSERT INTO schema_migrations VALUES ($1, $2, now()::TIMESTAMP)", [m.version, m.description]);
+      });
+    }
+  }
+
+  async schemaVersion(): Promise<number> {
+    const rows = await this.all("SELECT coalesce(max(version), 0)::INTEGER AS v FROM schema_migrations");
+    return Number(rows[0]?.["v"] ?? 0);
+  }
+
+  async all(q: CompiledSql | string): Promise<Row[]> {
+    const { sql, params } = typeof q === "string" ? { sql: q, params: [] } : q;
+    const reader = await this.connection.runAndReadAll(sql, params as DuckDBValue[]);
+    return reader.getRowObjectsJson() as Row[];
+  }
+
+  async run(q: CompiledSql | string): Promise<void> {
+    const { sql, params } = typeof q === "string" ? { sql: q, params: [] } : q;
+    await this.connection.run(sql, params as DuckDBValue[]);
+  }
+
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inTx) return fn(); // nested: part of the outer transaction
+    await this.connection.run("BEGIN TRANSACTION");
+    this.inTx = true;
+    try {
+      const out = await fn();
+      await this.connection.run("COMMIT");
+      return out;
+    } catch (e) {
+      try {
+        await this.connection.run("ROLLBACK");
+      } catch {
+        // the transaction may already be aborted; the original error is what matters
+      }
+      throw e;
+    } finally {
+      this.inTx = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0] ?? s;
+}

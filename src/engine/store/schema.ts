@@ -1,0 +1,79 @@
+/**
+ * The cost store's schema, derived from the FOCUS catalogue, and its versioned migrations.
+ *
+ * FOCUS columns keep the spec's names verbatim; our own columns carry the spec's `x_` prefix.
+ * Money is DECIMAL(38,10); timestamps are TIMESTAMP holding UTC; Tags is MAP(VARCHAR, VARCHAR)
+ * (bound-key lookups, no JSON parsing at query time).
+ */
+import { FOCUS_COLUMNS, type FocusColumn } from "../../core/focus/columns.js";
+
+export const COST_TABLE = "focus_costs";
+export const RUNS_TABLE = "ingest_runs";
+export const MONEY_SQL_TYPE = "DECIMAL(38,10)";
+
+export function sqlTypeOf(c: FocusColumn): string {
+  if (c.name === "Tags") return "MAP(VARCHAR, VARCHAR)";
+  switch (c.dataType) {
+    case "Decimal":
+      return MONEY_SQL_TYPE;
+    case "DateTime":
+      return "TIMESTAMP";
+    case "JSON":
+      return "JSON";
+    case "String":
+      return "VARCHAR";
+  }
+}
+
+/** costwise's own columns on every cost row (provenance and source detail). */
+export const X_COLUMNS = [
+  { name: "x_Source", sqlType: "VARCHAR", doc: "source format id (aws-cur, aws-cur2, focus, ...)" },
+  { name: "x_SourceFile", sqlType: "VARCHAR", doc: "file the row came from" },
+  { name: "x_IngestId", sqlType: "VARCHAR", doc: "ingest run that loaded the row" },
+  { name: "x_DeliveryId", sqlType: "VARCHAR", doc: "delivery (report version) the row belongs to" },
+  { name: "x_FocusVersion", sqlType: "VARCHAR", doc: "FOCUS version of the source, when it is a FOCUS file" },
+  { name: "x_ChargeType", sqlType: "VARCHAR", doc: "the source's own charge type (e.g. CUR lineItem/LineItemType)" },
+  { name: "x_ServiceCode", sqlType: "VARCHAR", doc: "provider service code (e.g. AmazonEC2)" },
+  { name: "x_UsageType", sqlType: "VARCHAR", doc: "provider usage type (e.g. BoxUsage:m5.large)" },
+  { name: "x_Operation", sqlType: "VARCHAR", doc: "provider operation (e.g. RunInstances)" },
+  { name: "x_InstanceType", sqlType: "VARCHAR", doc: "instance type, where the source tells it" },
+] as const;
+export type XColumnName = (typeof X_COLUMNS)[number]["name"];
+
+/** Every column of the cost table, in table order. */
+export const COST_TABLE_COLUMNS: readonly { name: string; sqlType: string }[] = [
+  ...FOCUS_COLUMNS.map((c) => ({ name: c.name, sqlType: sqlTypeOf(c) })),
+  ...X_COLUMNS.map((c) => ({ name: c.name, sqlType: c.sqlType })),
+];
+
+export interface Migration {
+  version: number;
+  description: string;
+  statements: string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "FOCUS cost table and ingest runs",
+    statements: [
+      `CREATE TABLE ${COST_TABLE} (\n  ${COST_TABLE_COLUMNS.map((c) => `"${c.name}" ${c.sqlType}`).join(",\n  ")}\n)`,
+      `CREATE TABLE ${RUNS_TABLE} (
+        ingest_id VARCHAR PRIMARY KEY,
+        started_at TIMESTAMP NOT NULL,
+        finished_at TIMESTAMP NOT NULL,
+        source VARCHAR NOT NULL,
+        files JSON NOT NULL,
+        partitions JSON NOT NULL,
+        rows_loaded BIGINT NOT NULL,
+        rows_replaced BIGINT NOT NULL,
+        source_total ${MONEY_SQL_TYPE} NOT NULL,
+        loaded_total ${MONEY_SQL_TYPE} NOT NULL,
+        replaced_total ${MONEY_SQL_TYPE} NOT NULL,
+        currency_totals JSON NOT NULL
+      )`,
+    ],
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
