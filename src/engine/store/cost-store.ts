@@ -15,7 +15,7 @@ export interface CompiledSql {
 }
 
 /** A result row as JSON-safe values: DECIMAL and BIGINT arrive as strings, timestamps as ISO-like strings. */
-export type Row = Record<string, string | number | boolean | null | Row | unknown[]>;
+export type Row = Record<string, unknown>;
 
 export interface CostStore {
   readonly dialect: SqlDialect;

@@ -1,0 +1,95 @@
+/**
+ * `costwise ingest <files or folders…>`: load billing exports into the cost store.
+ */
+import { Command, Option } from "commander";
+import cliProgress from "cli-progress";
+import { trimMoney } from "../../core/money.js";
+import { ingestFiles, type IngestProgress } from "../../engine/ingest/ingest.js";
+import { displayPath } from "../../engine/ingest/files.js";
+import { SOURCE_FORMATS, isSourceFormat } from "../../engine/mapping/registry.js";
+import { globalOptions, stdio, usageError, withStore } from "../context.js";
+
+export function registerIngest(program: Command): void {
+  program
+    .command("ingest")
+    .description("load billing exports (FOCUS CSV/Parquet, AWS CUR CSV/.csv.gz with manifests, CUR 2.0 Parquet) into the cost store")
+    .argument("<paths...>", "files or folders (folders are searched recursively; CUR manifests pick the current report version)")
+    .addOption(new Option("--format <format>", "skip detection and read every file as this format").choices([...SOURCE_FORMATS]))
+    .option("--no-progress", "no progress bar, even on a terminal")
+    .addHelpText(
+      "after",
+      `
+A billing period re-delivered for the same source and billing account replaces the one loaded before,
+atomically: totals never double. All files of one delivery (the files a CUR manifest lists, or all files
+given to one ingest for the same period) are loaded together. A file that fails leaves the store unchanged.
+
+Examples:
+  costwise ingest focus_sample.csv
+  costwise ingest s3-mirror/cur/my-report/           # every month, current report versions only
+  costwise ingest --format aws-cur2 export.parquet`,
+    )
+    .action(async (paths: string[], opts: { format?: string; progress: boolean }, cmd: Command) => {
+      const g = globalOptions(cmd);
+      if (opts.format !== undefined && !isSourceFormat(opts.format)) throw usageError(`unknown --format ${opts.format}`);
+      const tty = Boolean(process.stderr.isTTY) && opts.progress && !g.json;
+      const reporter = tty ? barReporter() : g.json ? undefined : lineReporter();
+      const result = await withStore(g, (store) =>
+        ingestFiles(store, paths, {
+          ...(opts.format && isSourceFormat(opts.format) ? { format: opts.format } : {}),
+          ...(reporter ? { onProgress: reporter.update } : {}),
+        }),
+      ).finally(() => reporter?.stop());
+      if (g.json) return stdio.json(result);
+      for (const s of result.skipped) stdio.err(`skipped ${displayPath(s.path)}: ${s.reason}`);
+      for (const f of result.files) {
+        stdio.out(`loaded ${displayPath(f.path)} as ${f.format}: ${f.rows} rows, BilledCost ${trimMoney(f.loadedTotal)} (source ${trimMoney(f.sourceTotal)})`);
+      }
+      for (const p of result.partitions) {
+        if (p.rowsReplaced > 0) {
+          stdio.out(`replaced ${p.source} account ${p.billingAccountId} period ${p.billingPeriodStart.slice(0, 10)}: ${p.rowsReplaced} old rows (${trimMoney(p.billedCostReplaced)}) → ${p.rows} rows (${trimMoney(p.billedCost)})`);
+        }
+      }
+      const cur = Object.entries(result.currencyTotals).map(([c, t]) => `${trimMoney(t)} ${c}`).join(", ");
+      stdio.out(`ingest ${result.ingestId}: ${result.rowsLoaded} rows from ${result.files.length} file(s), ${cur}; ${result.rowsReplaced} rows replaced`);
+    });
+}
+
+interface Reporter {
+  update: (p: IngestProgress) => void;
+  stop: () => void;
+}
+
+function barReporter(): Reporter {
+  const bar = new cliProgress.SingleBar(
+    { format: "{bar} {percentage}% | {value}/{total} MB | {rows} rows | {rate} MB/s | {file}", hideCursor: true, stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  const t0 = Date.now();
+  let started = false;
+  return {
+    update: (p) => {
+      const mb = (n: number) => Math.round(n / 1e5) / 10;
+      const payload = { rows: p.rows, file: p.file ? displayPath(p.file) : p.phase, rate: (mb(p.bytesDone) / Math.max(0.001, (Date.now() - t0) / 1000)).toFixed(1) };
+      if (!started) {
+        bar.start(mb(p.bytesTotal), mb(p.bytesDone), payload);
+        started = true;
+      } else bar.update(mb(p.bytesDone), payload);
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}
+
+function lineReporter(): Reporter {
+  const t0 = Date.now();
+  return {
+    update: (p) => {
+      if (p.phase !== "stage" || !p.file) return;
+      const secs = (Date.now() - t0) / 1000;
+      const mb = p.bytesDone / 1e6;
+      stdio.err(`[${p.fileIndex + 1}/${p.fileCount}] ${displayPath(p.file)} (${p.rows} rows so far, ${mb.toFixed(1)} MB, ${(mb / Math.max(secs, 0.001)).toFixed(1)} MB/s)`);
+    },
+    stop: () => undefined,
+  };
+}

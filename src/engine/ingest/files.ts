@@ -1,0 +1,269 @@
+/**
+ * Finding what to ingest: files and folders expanded, CUR manifests read (only the report version a
+ * manifest names is loaded; older versions in the same period folder are superseded), duplicates
+ * refused, headers read.
+ */
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { createGunzip } from "node:zlib";
+import { createReadStream } from "node:fs";
+import { CostwiseError } from "../../core/errors.js";
+
+export const FILE_KINDS = ["csv", "parquet"] as const;
+export type FileKind = (typeof FILE_KINDS)[number];
+
+export interface CurManifest {
+  path: string;
+  assemblyId: string;
+  account?: string;
+  billingPeriod?: { start: string; end: string };
+  reportName?: string;
+  files: string[];
+}
+
+export interface InputFile {
+  path: string;
+  kind: FileKind;
+  gzip: boolean;
+  bytes: number;
+  /** the delivery (report version) the file belongs to, when a manifest says so */
+  manifest?: CurManifest;
+}
+
+export interface Discovery {
+  files: InputFile[];
+  /** files seen but not loaded, with the reason */
+  skipped: { path: string; reason: string }[];
+}
+
+const DATA_FILE = /\.(csv|csv\.gz|parquet|gz)$/i;
+const MANIFEST = /-?Manifest\.json$/i;
+
+/** Expands the paths the user gave into data files, honouring CUR manifests. */
+export function discoverFiles(paths: readonly string[]): Discovery {
+  const files = new Map<string, InputFile>();
+  const skipped: Discovery["skipped"] = [];
+  const manifests: CurManifest[] = [];
+  const loose: string[] = [];
+
+  const walk = (p: string, explicit: boolean) => {
+    if (!existsSync(p)) throw new CostwiseError("NOT_FOUND", `${p}: no such file or folder`, { location: { file: p } });
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) walk(join(p, name), false);
+      return;
+    }
+    if (MANIFEST.test(p)) manifests.push(readManifest(p));
+    else if (DATA_FILE.test(p)) loose.push(p);
+    else if (explicit) loose.push(p); // the user named it: try it and say what is wrong
+    else skipped.push({ path: p, reason: "not a .csv, .csv.gz or .parquet file" });
+  };
+  for (const p of paths) walk(resolve(p), true);
+
+  const claimed = new Set<string>();
+  for (const m of manifests) {
+    for (const f of m.files) {
+      claimed.add(f);
+      files.set(f, { ...describe(f), manifest: m });
+    }
+  }
+  // data files in a period folder that has a manifest, but not listed in it, are older report versions
+  const manifestDirs = new Map(manifests.map((m) => [dirname(m.path), m]));
+  for (const p of loose) {
+    if (claimed.has(p)) continue;
+    const periodDir = dirname(dirname(p));
+    const m = manifestDirs.get(periodDir) ?? manifestDirs.get(dirname(p));
+    if (m && !m.files.includes(p)) {
+      skipped.push({ path: p, reason: `superseded: not in the current report version ${m.assemblyId} (${basename(m.path)})` });
+      continue;
+    }
+    const sibling = m ?? findManifestFor(p);
+    files.set(p, { ...describe(p), ...(sibling ? { manifest: sibling } : {}) });
+  }
+  return { files: [...files.values()].sort((a, b) => a.path.localeCompare(b.path)), skipped };
+}
+
+/** A file given alone that sits in a CUR assembly folder belongs to that manifest's delivery. */
+function findManifestFor(p: string): CurManifest | undefined {
+  const periodDir = dirname(dirname(p));
+  let names: string[];
+  try {
+    names = readdirSync(periodDir).filter((n) => MANIFEST.test(n));
+  } catch {
+    return undefined;
+  }
+  for (const n of names) {
+    try {
+      const m = readManifest(join(periodDir, n));
+      if (m.files.includes(p)) return m;
+    } catch {
+      // an unreadable manifest next to a file the user named explicitly does not stop the file
+    }
+  }
+  return undefined;
+}
+
+export function readManifest(path: string): CurManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8").replace(/^\uFEFF/, ""));
+  } catch (e) {
+    throw new CostwiseError("BAD_INPUT", `${path}: not a valid CUR manifest (JSON): ${(e as Error).message}`, { location: { file: path }, cause: e });
+  }
+  const o = json as Record<string, unknown>;
+  const keys = o["reportKeys"];
+  if (typeof o["assemblyId"] !== "string" || !Array.isArray(keys) || !keys.every((k) => typeof k === "string")) {
+    throw new CostwiseError("BAD_INPUT", `${path}: a CUR manifest needs "assemblyId" (string) and "reportKeys" (list of paths)`, { location: { file: path } });
+  }
+  const dir = dirname(path);
+  const files = (keys as string[]).map((k) => {
+    const parts = k.split("/").filter(Boolean);
+    // the key is relative to the bucket; locally the file sits at <period folder>/<assemblyId>/<name>
+    const candidates = [join(dir, ...parts.slice(-2)), join(dir, parts[parts.length - 1] ?? ""), resolve(dir, k.replace(/^\//, ""))];
+    const hit = candidates.find((c) => existsSync(c));
+    if (!hit) {
+      throw new CostwiseError("NOT_FOUND", `${path}: the manifest lists ${k}, which is not at ${relative(process.cwd(), candidates[0]!)}`, {
+        location: { file: path },
+      });
+    }
+    return hit;
+  });
+  const bp = o["billingPeriod"] as { start?: unknown; end?: unknown } | undefined;
+  return {
+    path,
+    assemblyId: o["assemblyId"] as string,
+    ...(typeof o["account"] === "string" ? { account: o["account"] } : {}),
+    ...(typeof o["reportName"] === "string" ? { reportName: o["reportName"] } : {}),
+    ...(bp && typeof bp.start === "string" && typeof bp.end === "string" ? { billingPeriod: { start: manifestTime(bp.start), end: manifestTime(bp.end) } } : {}),
+    files,
+  };
+}
+
+/** "20180801T000000.000Z" → "2018-08-01 00:00:00" */
+function manifestTime(s: string): string {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})/.exec(s);
+  return m ? `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]}` : s;
+}
+
+function describe(path: string): InputFile {
+  const bytes = statSync(path).size;
+  const head = readHead(path, 4);
+  const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  const isParquet = head.length >= 4 && head.toString("latin1", 0, 4) === "PAR1";
+  return { path, kind: isParquet || /\.parquet$/i.test(path) ? "parquet" : "csv", gzip, bytes };
+}
+
+function readHead(path: string, n: number): Buffer {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(n);
+    const got = readSync(fd, buf, 0, n, 0);
+    return buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A content fingerprint: size plus SHA-256 of the first and last MiB (cheap on multi-GB files). */
+export function fingerprint(path: string): string {
+  const size = statSync(path).size;
+  const h = createHash("sha256").update(String(size));
+  const fd = openSync(path, "r");
+  try {
+    const chunk = 1 << 20;
+    const buf = Buffer.alloc(Math.min(chunk, size));
+    h.update(buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)));
+    if (size > chunk) h.update(buf.subarray(0, readSync(fd, buf, 0, buf.length, Math.max(chunk, size - chunk))));
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest("hex");
+}
+
+/** Refuses two files with the same content in one ingest (they would count the same money twice). */
+export function refuseDuplicates(files: readonly InputFile[]): void {
+  const seen = new Map<string, string>();
+  for (const f of files) {
+    const fp = fingerprint(f.path);
+    const other = seen.get(fp);
+    if (other) {
+      throw new CostwiseError("DUPLICATE_FILE", `${f.path} has the same content as ${other}; loading both would count the same money twice`, {
+        location: { file: f.path },
+      });
+    }
+    seen.set(fp, f.path);
+  }
+}
+
+/** Reads the header line of a CSV (plain or gzip): column names, BOM stripped, quotes honoured. */
+export async function readCsvHeader(file: InputFile): Promise<string[]> {
+  const text = await readFirstLine(file);
+  if (text.trim() === "") {
+    throw new CostwiseError("EMPTY_FILE", `${file.path}: the file is empty (expected a header row of column names)`, { location: { file: file.path, line: 1 } });
+  }
+  return parseCsvLine(text.replace(/^\uFEFF/, ""));
+}
+
+async function readFirstLine(file: InputFile): Promise<string> {
+  const raw = createReadStream(file.path, { highWaterMark: 64 * 1024 });
+  const stream = file.gzip ? raw.pipe(createGunzip()) : raw;
+  let acc = "";
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      acc += chunk.toString("utf8");
+      const nl = firstLineEnd(acc);
+      if (nl >= 0) {
+        acc = acc.slice(0, nl);
+        break;
+      }
+      if (acc.length > 16 << 20) break;
+    }
+  } catch (e) {
+    throw new CostwiseError("BAD_INPUT", `${file.path}: cannot read the file${file.gzip ? " (corrupt or truncated gzip)" : ""}: ${(e as Error).message}`, {
+      location: { file: file.path },
+      cause: e,
+    });
+  } finally {
+    raw.destroy();
+  }
+  return acc.replace(/\r$/, "");
+}
+
+/** Index of the first newline outside quotes, or -1. */
+function firstLineEnd(s: string): number {
+  let inQ = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '"') inQ = !inQ;
+    else if (c === "\n" && !inQ) return i;
+  }
+  return -1;
+}
+
+export function parseCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let inQ = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (inQ) {
+      if (c === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (c === '"') inQ = false;
+      else cur += c;
+    } else if (c === '"') inQ = true;
+    else if (c === ",") {
+      out.push(cur);
+      cur = "";
+    } else cur += c;
+  }
+  out.push(cur);
+  return out.map((s) => s.trim());
+}
+
+export function displayPath(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r.startsWith("..") && r.split(sep).filter((x) => x === "..").length > 3 ? p : r || p;
+}

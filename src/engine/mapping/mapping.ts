@@ -1,0 +1,82 @@
+/**
+ * Source mappings as data: how one source format becomes FOCUS rows.
+ *
+ * A mapping declares the source columns it reads (with the type to read them as) and, for each
+ * target column, one expression from a closed set of operations. The compiler turns a mapping into
+ * one SQL SELECT; rows never pass through JavaScript.
+ */
+import type { FocusColumnName } from "../../core/focus/columns.js";
+import type { XColumnName } from "../store/schema.js";
+
+/**
+ * How a source column is read. `decimal` is DECIMAL(38,18); `timestamp` accepts ISO 8601 with or
+ * without offset (naive = UTC); `map` is a native MAP column (Parquet only).
+ */
+export const SOURCE_TYPES = ["string", "decimal", "timestamp", "json", "map"] as const;
+export type SourceType = (typeof SOURCE_TYPES)[number];
+
+export interface SourceColumn {
+  name: string;
+  type: SourceType;
+  /** A file without this column is not this format. */
+  required?: boolean;
+}
+
+/** A literal lookup table (e.g. AWS product code -> FOCUS ServiceCategory), shipped as CSV data. */
+export interface LookupTable {
+  name: string;
+  /** where the data came from (shown in `mapping docs`) */
+  source: string;
+  entries: ReadonlyMap<string, string>;
+}
+
+/** The closed set of operations. */
+export type MappingExpr =
+  /** the value of a source column (NULL when an optional column is absent from the file) */
+  | { op: "column"; column: string }
+  /** a fixed value */
+  | { op: "constant"; value: string | null }
+  /** map the values of a column; anything not listed takes the explicit default */
+  | { op: "map"; column: string; values: Readonly<Record<string, MappingExpr | string | null>>; default: MappingExpr | string | null }
+  /** look a column's value up in a lookup table */
+  | { op: "lookup"; column: string; table: LookupTable; default: MappingExpr | string | null }
+  /** a timestamp column, converted to UTC */
+  | { op: "timestamp"; column: string }
+  /** the first non-null (and, for strings, non-empty) of several expressions */
+  | { op: "coalesce"; args: readonly MappingExpr[] }
+  /** Tags from one column per tag key: `prefix` + key (e.g. resourceTags/user:team) */
+  | { op: "tagColumns"; prefix: string; stripKeyPrefixes?: readonly string[] }
+  /** Tags from a JSON object column (invalid JSON is an ingest error naming the row) */
+  | { op: "tagsJson"; column: string }
+  /** Tags from a native MAP column (Parquet) */
+  | { op: "tagsMap"; column: string; stripKeyPrefixes?: readonly string[] }
+  /**
+   * The audited escape hatch: raw SQL over source columns written `{{column name}}`. Every use
+   * states why the closed set was not enough; `costwise mappings` lists them for review.
+   */
+  | { op: "sql"; sql: string; reason: string };
+
+export type TargetColumn = FocusColumnName | XColumnName;
+
+/** A rule a source value must pass; a failing row stops the ingest with file, row and column. */
+export interface MappingCheck {
+  /** target column whose value must not be null after mapping */
+  notNull: TargetColumn;
+  /** what the user should have given */
+  expected: string;
+}
+
+export interface SourceMapping {
+  /** stable id, stored in x_Source (e.g. "aws-cur") */
+  id: string;
+  title: string;
+  /** file kinds this mapping reads */
+  fileKinds: readonly ("csv" | "parquet")[];
+  /** FOCUS version the output conforms to */
+  focusVersion: "1.2";
+  columns: readonly SourceColumn[];
+  targets: Partial<Record<TargetColumn, MappingExpr>>;
+  /** The money the source says it holds, used as the control total: source column summed per file. */
+  controlTotal: { sourceColumn: string; target: "BilledCost" };
+  checks: readonly MappingCheck[];
+}
