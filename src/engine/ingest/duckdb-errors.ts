@@ -11,13 +11,19 @@ function expectation(type: string): string {
   return `a value of type ${type}`;
 }
 
-export function translateReadError(e: unknown, file: string, readTypes: Record<string, string>): CostwiseError {
+export function translateReadError(
+  e: unknown,
+  file: string,
+  readTypes: Record<string, string>,
+  originalNames?: ReadonlyMap<string, string>,
+): CostwiseError {
   const msg = e instanceof Error ? e.message : String(e);
   const line = /CSV Error on Line: (\d+)/.exec(msg)?.[1];
   const conv = /Error when converting column "((?:[^"]|"")*)"\. Could not convert string "((?:[^"]|"")*)" to '([^']+)'/.exec(msg);
   const where = line ? `line ${line}` : "";
   if (conv) {
-    const column = conv[1]!.replaceAll('""', '"');
+    const physical = conv[1]!.replaceAll('""', '"');
+    const column = originalNames?.get(physical) ?? physical;
     const value = conv[2]!.replaceAll('""', '"');
     const type = readTypes[column] ?? conv[3]!;
     return new CostwiseError("BAD_INPUT", `${file}: ${where}, column "${column}": expected ${expectation(type)}, got "${value}"`, {

@@ -223,21 +223,30 @@ async function stageFile(store: DuckDbStore, file: InputFile, index: number, ing
   const types = readTypes(mapping, columns);
   const deliveryId = file.manifest ? `${mapping.id}:${file.manifest.assemblyId}` : `ingest:${ingestId}`;
   let relation: string;
+  let physicalNames: Map<string, string> | undefined;
   if (file.kind === "parquet") {
     const casts = mapping.columns
       .filter((c) => columns.includes(c.name) && c.type !== "string" && c.type !== "map" && parquetTypes[c.name] !== types[c.name])
       .map((c) => `CAST(${quoteIdent(c.name)} AS ${types[c.name]}) AS ${quoteIdent(c.name)}`);
     relation = `(SELECT * ${casts.length ? `REPLACE (${casts.join(", ")})` : ""} FROM read_parquet(${quoteString(file.path)}))`;
   } else {
-    const struct = Object.entries(types).map(([k, v]) => `${quoteString(k)}: ${quoteString(v)}`).join(", ");
+    // positional names: DuckDB matches column names case-insensitively, CUR headers can differ only in case
+    physicalNames = new Map(columns.map((c, i) => [c, `c${i}`]));
+    const struct = columns.map((c, i) => `${quoteString(`c${i}`)}: ${quoteString(types[c]!)}`).join(", ");
     relation = `read_csv(${quoteString(file.path)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', strict_mode = true, nullstr = ['', 'NULL'], compression = ${file.gzip ? "'gzip'" : "'none'"}, columns = {${struct}})`;
   }
-  const compiled = compileMapping({ mapping, presentColumns: columns, relation, provenance: { file: file.path, ingestId, deliveryId } });
+  const compiled = compileMapping({
+    mapping,
+    presentColumns: columns,
+    relation,
+    provenance: { file: file.path, ingestId, deliveryId },
+    ...(physicalNames ? { physicalNames } : {}),
+  });
   const table = `stg_${ingestId.replace(/[^a-zA-Z0-9]/g, "_")}_${index}`;
   try {
     await store.run(`CREATE TEMP TABLE ${table} AS ${compiled.sql}`);
   } catch (e) {
-    throw translateReadError(e, shown, types);
+    throw translateReadError(e, shown, types, physicalNames ? new Map([...physicalNames].map(([a, b]) => [b, a])) : undefined);
   }
   const agg = await store.all(
     `SELECT count(*)::BIGINT AS n, coalesce(sum(__src_cost), 0)::VARCHAR AS src, coalesce(sum("BilledCost"), 0)::VARCHAR AS billed${compiled.checks

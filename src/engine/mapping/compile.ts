@@ -46,6 +46,11 @@ export interface CompileInput {
   relation: string;
   /** constant provenance values */
   provenance: { file: string; ingestId: string; deliveryId: string };
+  /**
+   * The relation's name for each source column, when it differs (CSV columns are read under positional
+   * names, since DuckDB matches names case-insensitively and real CURs have `user:team` and `user:Team`).
+   */
+  physicalNames?: ReadonlyMap<string, string>;
 }
 
 export interface CheckSpec {
@@ -87,7 +92,7 @@ export function compileMapping(input: CompileInput): CompiledMapping {
   }
   const present = new Set(presentColumns);
   const declared = new Map(mapping.columns.map((c) => [c.name, c]));
-  const ctx: Ctx = { present, declared, mapping };
+  const ctx: Ctx = { present, declared, mapping, physical: input.physicalNames ?? new Map() };
 
   const selects: string[] = [];
   const rawTags: string[] = [];
@@ -116,8 +121,8 @@ export function compileMapping(input: CompileInput): CompiledMapping {
     selects.push(`${castTo(expr, col.sqlType)} AS ${quoteIdent(col.name)}`);
   }
   const ctl = mapping.controlTotal.sourceColumn;
-  selects.push(`${present.has(ctl) ? `CAST(src.${quoteIdent(ctl)} AS ${SOURCE_DECIMAL_TYPE})` : `NULL::${SOURCE_DECIMAL_TYPE}`} AS __src_cost`);
-  rawTags.forEach((c, i) => selects.push(`src.${quoteIdent(c)} AS __raw_tags_${i}`));
+  selects.push(`${present.has(ctl) ? `CAST(${srcRef(ctl, ctx)} AS ${SOURCE_DECIMAL_TYPE})` : `NULL::${SOURCE_DECIMAL_TYPE}`} AS __src_cost`);
+  rawTags.forEach((c, i) => selects.push(`${srcRef(c, ctx)} AS __raw_tags_${i}`));
 
   const checks: CheckSpec[] = [];
   const checkSelects: string[] = [];
@@ -142,6 +147,11 @@ interface Ctx {
   present: ReadonlySet<string>;
   declared: ReadonlyMap<string, SourceColumn>;
   mapping: SourceMapping;
+  physical: ReadonlyMap<string, string>;
+}
+
+function srcRef(name: string, ctx: Ctx): string {
+  return `src.${quoteIdent(ctx.physical.get(name) ?? name)}`;
 }
 
 function castTo(expr: string, sqlType: string): string {
@@ -154,7 +164,7 @@ function columnRef(name: string, ctx: Ctx): string {
     return `(NULL::${d ? sourceSqlType(d.type) : "VARCHAR"})`;
   }
   const d = ctx.declared.get(name);
-  const ref = `src.${quoteIdent(name)}`;
+  const ref = srcRef(name, ctx);
   // empty strings are absent values for strings; other types are already NULL when empty
   return !d || d.type === "string" || d.type === "json" ? `NULLIF(${ref}, '')` : ref;
 }
@@ -192,18 +202,18 @@ function compileExpr(e: MappingExpr, want: string, ctx: Ctx): string {
       const entries = cols.map((c) => {
         let key = c.slice(e.prefix.length);
         for (const p of e.stripKeyPrefixes ?? []) if (key.startsWith(p)) key = key.slice(p.length);
-        return `struct_pack(k := ${quoteString(key)}, v := src.${quoteIdent(c)})`;
+        return `struct_pack(k := ${quoteString(key)}, v := ${srcRef(c, ctx)})`;
       });
       return `map_from_entries(list_filter([${entries.join(", ")}], e -> e.v IS NOT NULL AND e.v <> ''))`;
     }
     case "tagsJson": {
       if (!ctx.present.has(e.column)) return "MAP([]::VARCHAR[], []::VARCHAR[])";
-      const ref = `src.${quoteIdent(e.column)}`;
+      const ref = srcRef(e.column, ctx);
       return `CASE WHEN ${ref} IS NULL OR trim(${ref}) IN ('', '{}') THEN MAP([]::VARCHAR[], []::VARCHAR[]) ELSE TRY_CAST(TRY_CAST(${ref} AS JSON) AS MAP(VARCHAR, VARCHAR)) END`;
     }
     case "tagsMap": {
       if (!ctx.present.has(e.column)) return "NULL::MAP(VARCHAR, VARCHAR)";
-      const ref = `src.${quoteIdent(e.column)}`;
+      const ref = srcRef(e.column, ctx);
       const strip = e.stripKeyPrefixes ?? [];
       let key = "e.key";
       for (const p of strip) key = `CASE WHEN starts_with(${key}, ${quoteString(p)}) THEN substr(${key}, ${p.length + 1}) ELSE ${key} END`;

@@ -1,0 +1,53 @@
+/**
+ * Golden tests: each mapping's FOCUS output for real or hand-written inputs, kept as CSV under
+ * test/golden/ and reviewed as diffs. UPDATE_GOLDEN=1 npx vitest run src/engine/mapping rewrites them.
+ */
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ingestFiles } from "../ingest/ingest.js";
+import type { DuckDbStore } from "../store/duckdb-store.js";
+import { FIXTURES, LOCAL_FIXTURES, exportFocusCsv, expectGolden, tempStore } from "../../../test/helpers/store.js";
+import { writeCur2Parquet } from "../../../test/helpers/cur2.js";
+
+let store: DuckDbStore;
+let cleanup: () => Promise<void>;
+let dir: string;
+beforeEach(async () => ({ store, cleanup, dir } = await tempStore()));
+afterEach(async () => cleanup());
+
+describe("golden FOCUS output per mapping", () => {
+  it("FOCUS 1.0 sample export (AWS, Microsoft, Oracle rows)", async () => {
+    await ingestFiles(store, [join(FIXTURES, "focus/focus_sample.csv")]);
+    expectGolden("focus-sample.focus.csv", await exportFocusCsv(store));
+  });
+
+  it("AWS CUR legacy CSV: every line item type", async () => {
+    await ingestFiles(store, [join(LOCAL_FIXTURES, "cur-line-item-types.csv")]);
+    expectGolden("cur-line-item-types.focus.csv", await exportFocusCsv(store));
+  });
+
+  it("AWS CUR legacy CSV: koku 2023-06 fixture (Savings Plan covered usage)", async () => {
+    await ingestFiles(store, [join(FIXTURES, "aws-cur/2023-06-01.csv")]);
+    expectGolden("koku-2023-06-01.focus.csv", await exportFocusCsv(store));
+  });
+
+  it("AWS CUR 2.0 column names in CSV (koku alt-columns fixture)", async () => {
+    await ingestFiles(store, [join(FIXTURES, "aws-cur/2022-07-01-alt-columns.csv")]);
+    expectGolden("koku-2022-07-01-alt-columns.focus.csv", await exportFocusCsv(store));
+  });
+
+  it("AWS CUR 2.0 Parquet gives the same FOCUS rows as the legacy CSV of the same charges", async () => {
+    const parquet = await writeCur2Parquet(store, join(LOCAL_FIXTURES, "cur-line-item-types.csv"), join(dir, "cur2.parquet"));
+    await ingestFiles(store, [parquet]);
+    const cur2 = await exportFocusCsv(store);
+    expect(cur2).toContain("aws-cur2");
+    const { store: other, cleanup: c2 } = await tempStore();
+    try {
+      await ingestFiles(other, [join(LOCAL_FIXTURES, "cur-line-item-types.csv")]);
+      const cur1 = await exportFocusCsv(other);
+      expect(cur2.replaceAll(",aws-cur2,", ",aws-cur,")).toBe(cur1);
+    } finally {
+      await c2();
+    }
+  });
+});
