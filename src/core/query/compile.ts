@@ -1,0 +1,328 @@
+/**
+ * Compiles a `CostQuery` to SQL for one dialect.
+ *
+ * Safety by construction: SQL is assembled from `SqlFragment`s, never from plain strings. The only
+ * ways to make a fragment are text written in this file (`lit`), identifiers from the whitelist
+ * (`ident`, which checks), and bound parameters (`param`). Every user value — filter values, tag
+ * keys, times, the limit — is a parameter; identifiers come only from the column catalogue.
+ *
+ * Dialects differ in a handful of places (placeholders, tag lookup, time truncation and formatting,
+ * substring match); those are the `DialectSql` object. DuckDB is implemented; ClickHouse is a seam.
+ */
+import { CostwiseError, assertNever } from "../errors.js";
+import {
+  DIMENSION_COLUMNS,
+  METRIC_UNIT_COLUMN,
+  QUERY_METRICS,
+  dimensionName,
+  dimensionValueType,
+  effectiveOrder,
+  sameDimension,
+  type CostQuery,
+  type Dimension,
+  type Filter,
+  type Granularity,
+  type OrderKey,
+} from "./cost-query.js";
+
+// ─── SQL types ──────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Structurally the engine's `SqlDialect`, `SqlValue` and `CompiledSql` (engine/store/cost-store.ts):
+ * core may not import the engine, and the engine passes its own types straight in, so tsc flags drift.
+ */
+export const QUERY_SQL_DIALECTS = ["duckdb", "clickhouse"] as const;
+export type SqlDialect = (typeof QUERY_SQL_DIALECTS)[number];
+export type SqlValue = string | number | boolean | bigint | null;
+export interface CompiledSql {
+  sql: string;
+  params: SqlValue[];
+}
+
+// ─── fragments ──────────────────────────────────────────────────────────────────────────────────
+
+export type ParamType = "text" | "timestamp" | "integer";
+
+type Part = { kind: "text"; text: string } | { kind: "param"; value: SqlValue; type: ParamType };
+
+/** A piece of SQL with its parameters, kept apart until rendering so placeholders stay in order. */
+export class SqlFragment {
+  /** @internal use lit / ident / param / sqlf */
+  constructor(readonly parts: readonly Part[]) {}
+}
+
+/** SQL text written in this module (keywords, function names, punctuation). Never user text. */
+function lit(text: string): SqlFragment {
+  return new SqlFragment([{ kind: "text", text }]);
+}
+
+export function param(value: SqlValue, type: ParamType = "text"): SqlFragment {
+  return new SqlFragment([{ kind: "param", value, type }]);
+}
+
+/** Template tag: only fragments may be interpolated, so a plain string cannot slip into SQL. */
+function sqlf(strings: TemplateStringsArray, ...values: SqlFragment[]): SqlFragment {
+  const parts: Part[] = [];
+  strings.forEach((s, i) => {
+    if (s) parts.push({ kind: "text", text: s });
+    const v = values[i];
+    if (v) parts.push(...v.parts);
+  });
+  return new SqlFragment(parts);
+}
+
+function join(frags: readonly SqlFragment[], sep: string): SqlFragment {
+  const parts: Part[] = [];
+  frags.forEach((f, i) => {
+    if (i > 0) parts.push({ kind: "text", text: sep });
+    parts.push(...f.parts);
+  });
+  return new SqlFragment(parts);
+}
+
+/** Renders a fragment: placeholders numbered in textual order, parameters in the same order. */
+export function renderSql(frag: SqlFragment, dialect: DialectSql): CompiledSql {
+  let sql = "";
+  const params: SqlValue[] = [];
+  for (const p of frag.parts) {
+    if (p.kind === "text") sql += p.text;
+    else {
+      params.push(p.value);
+      sql += dialect.placeholder(params.length, p.type);
+    }
+  }
+  return { sql, params };
+}
+
+// ─── identifiers ────────────────────────────────────────────────────────────────────────────────
+
+/** Aliases the compiler itself uses for output columns (g0.., p, u, m, n) and subqueries. */
+const ALIAS_RE = /^(g\d{1,2}|p|u|m|n|groups|q|r)$/;
+const SAFE_IDENT_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const KNOWN_IDENTS: ReadonlySet<string> = new Set<string>([...DIMENSION_COLUMNS, ...QUERY_METRICS, "Tags", "ChargePeriodStart"]);
+
+/**
+ * A quoted identifier. Only whitelisted column names, the compiler's own aliases, and the table name
+ * (checked by the caller) pass; anything else is a bug, not user input, and throws.
+ */
+function ident(name: string, extra: ReadonlySet<string> = new Set()): SqlFragment {
+  if (!SAFE_IDENT_RE.test(name) || !(KNOWN_IDENTS.has(name) || ALIAS_RE.test(name) || extra.has(name))) {
+    throw new CostwiseError("INTERNAL", `refusing to use ${JSON.stringify(name)} as an SQL identifier`);
+  }
+  return lit(`"${name}"`);
+}
+
+// ─── dialects ───────────────────────────────────────────────────────────────────────────────────
+
+/** Where SQL dialects differ. Every method takes and returns fragments; values stay parameters. */
+export interface DialectSql {
+  readonly name: SqlDialect;
+  /** The placeholder for the `index`-th (1-based) parameter. */
+  placeholder(index: number, type: ParamType): string;
+  /** The value of tag `key` (a parameter) in the Tags map, or NULL when absent. */
+  tagValue(tags: SqlFragment, key: SqlFragment): SqlFragment;
+  /** Truncates a timestamp to the start of its bucket. */
+  truncTimestamp(granularity: Exclude<Granularity, "none">, ts: SqlFragment): SqlFragment;
+  /** A timestamp as ISO-8601 UTC text `YYYY-MM-DDTHH:MM:SSZ` (sorts chronologically). */
+  isoText(ts: SqlFragment): SqlFragment;
+  /** A timestamp parameter from normalized ISO text. */
+  timestampParam(iso: string): SqlFragment;
+  /** Any value as text (JSON columns). */
+  toText(e: SqlFragment): SqlFragment;
+  /** True when `e` contains `needle` literally (case-sensitive). */
+  contains(e: SqlFragment, needle: SqlFragment): SqlFragment;
+  /** SQL LIKE with `\` as the escape character. */
+  like(e: SqlFragment, pattern: SqlFragment): SqlFragment;
+  /** Null-safe inequality: true when `e` is NULL. */
+  distinctFrom(e: SqlFragment, v: SqlFragment): SqlFragment;
+}
+
+const BUCKET: Record<Exclude<Granularity, "none">, SqlFragment> = {
+  hour: lit("'hour'"),
+  day: lit("'day'"),
+  month: lit("'month'"),
+};
+
+export const DUCKDB_SQL: DialectSql = {
+  name: "duckdb",
+  placeholder: () => "?",
+  // DuckDB ≥ 1.1: map_extract_value returns the value (NULL when absent); `map[key]` does too in 1.5,
+  // but element_at / map_extract return a list. Spell it out so a DuckDB change cannot turn it into a list.
+  tagValue: (tags, key) => sqlf`map_extract_value(${tags}, ${key})`,
+  truncTimestamp: (g, ts) => sqlf`date_trunc(${BUCKET[g]}, ${ts})`,
+  isoText: (ts) => sqlf`strftime(${ts}, '%Y-%m-%dT%H:%M:%SZ')`,
+  timestampParam: (iso) => sqlf`CAST(${param(iso.replace("T", " ").replace(/Z$/, ""), "timestamp")} AS TIMESTAMP)`,
+  toText: (e) => sqlf`CAST(${e} AS VARCHAR)`,
+  contains: (e, needle) => sqlf`contains(${e}, ${needle})`,
+  like: (e, pattern) => sqlf`${e} LIKE ${pattern} ESCAPE '\\'`,
+  distinctFrom: (e, v) => sqlf`${e} IS DISTINCT FROM ${v}`,
+};
+
+/**
+ * The ClickHouse seam. To implement: placeholders `{pN:String}` / `{pN:DateTime}` / `{pN:UInt64}`;
+ * tags `Tags[{key}]` returns '' (not NULL) for an absent key, so wrap it as
+ * `if(mapContains(Tags, k), Tags[k], NULL)`; buckets `toStartOfHour/Day/Month`; text
+ * `formatDateTime(ts, '%Y-%m-%dT%H:%i:%SZ', 'UTC')`; contains `position(e, n) > 0`; LIKE escapes with
+ * `\` natively; null-safe inequality `(e IS NULL OR e != v)`; sums of Decimal(38,10) stay Decimal
+ * (check the store returns them as strings). Then `dialectSql` returns it instead of throwing.
+ */
+export const CLICKHOUSE_SQL: DialectSql | undefined = undefined;
+
+/** The dialect object for a store's dialect. */
+export function dialectSql(dialect: SqlDialect): DialectSql {
+  switch (dialect) {
+    case "duckdb":
+      return DUCKDB_SQL;
+    case "clickhouse":
+      if (CLICKHOUSE_SQL) return CLICKHOUSE_SQL;
+      throw new CostwiseError("BAD_QUERY", "cost queries are not supported on ClickHouse stores yet");
+    default:
+      return assertNever(dialect, "SQL dialect");
+  }
+}
+
+// ─── the compiler ───────────────────────────────────────────────────────────────────────────────
+
+export const DEFAULT_COST_TABLE = "focus_costs";
+
+export type OutputRole = "dimension" | "period" | "unit" | "metric";
+
+export interface OutputColumn {
+  /** The SQL alias (g0, p, u, m): safe by construction. */
+  alias: string;
+  /** The public name: the dimension name (`tag:team`), `period`, the unit column, or the metric. */
+  name: string;
+  role: OutputRole;
+}
+
+export interface CompiledCostQuery {
+  query: CostQuery;
+  /** Grouped rows, ordered and limited: one column per `columns` alias, plus `n` (line items). */
+  rows: CompiledSql;
+  /** Per unit (currency) over every matching row, whatever the limit: `u`, `m`, `groups`, `n`. */
+  totals: CompiledSql;
+  /** The public columns of `rows`, in order. The unit column is left out when it is also grouped by. */
+  columns: OutputColumn[];
+}
+
+export interface CompileOptions {
+  /** The cost table (default `focus_costs`). Must be a plain identifier. */
+  table?: string;
+}
+
+export function compileCostQuery(query: CostQuery, dialect: SqlDialect | DialectSql, options: CompileOptions = {}): CompiledCostQuery {
+  const d = typeof dialect === "string" ? dialectSql(dialect) : dialect;
+  const tableName = options.table ?? DEFAULT_COST_TABLE;
+  if (!SAFE_IDENT_RE.test(tableName)) throw new CostwiseError("INTERNAL", `bad cost table name ${JSON.stringify(tableName)}`);
+  const table = ident(tableName, new Set([tableName]));
+
+  const unitColumn = METRIC_UNIT_COLUMN[query.metric];
+  const unitGrouped = query.groupBy.some((g) => g.kind === "column" && g.column === unitColumn);
+
+  const columns: OutputColumn[] = query.groupBy.map((g, i) => ({ alias: `g${i}`, name: dimensionName(g), role: "dimension" }));
+  if (query.granularity !== "none") columns.push({ alias: "p", name: "period", role: "period" });
+  if (!unitGrouped) columns.push({ alias: "u", name: unitColumn, role: "unit" });
+  columns.push({ alias: "m", name: query.metric, role: "metric" });
+
+  // inner: one row per line item with its group keys, unit and metric value
+  const select: SqlFragment[] = query.groupBy.map((g, i) => sqlf`${dimensionExpr(g, d)} AS ${ident(`g${i}`)}`);
+  if (query.granularity !== "none") {
+    select.push(sqlf`${d.isoText(d.truncTimestamp(query.granularity, ident("ChargePeriodStart")))} AS ${ident("p")}`);
+  }
+  select.push(sqlf`${ident(unitColumn)} AS ${ident("u")}`);
+  select.push(sqlf`${ident(query.metric)} AS ${ident("m")}`);
+
+  const where: SqlFragment[] = [];
+  if (query.window.start !== undefined) where.push(sqlf`${ident("ChargePeriodStart")} >= ${d.timestampParam(query.window.start)}`);
+  if (query.window.end !== undefined) where.push(sqlf`${ident("ChargePeriodStart")} < ${d.timestampParam(query.window.end)}`);
+  for (const f of query.filters) where.push(filterExpr(f, d));
+
+  const inner = sqlf`SELECT ${join(select, ", ")} FROM ${table}${where.length ? sqlf` WHERE ${join(where, " AND ")}` : lit("")}`;
+
+  const keys: SqlFragment[] = query.groupBy.map((_, i) => ident(`g${i}`));
+  if (query.granularity !== "none") keys.push(ident("p"));
+  keys.push(ident("u"));
+  const grouped = sqlf`SELECT ${join(keys, ", ")}, sum(${ident("m")}) AS ${ident("m")}, count(*) AS ${ident("n")} FROM (${inner}) AS ${ident("q")} GROUP BY ${join(keys, ", ")}`;
+
+  const order = orderFragments(query);
+  const limit = query.limit === undefined ? lit("") : sqlf` LIMIT ${param(query.limit, "integer")}`;
+  const rows = sqlf`${grouped} ORDER BY ${join(order, ", ")}${limit}`;
+
+  const totals = sqlf`SELECT ${ident("u")}, sum(${ident("m")}) AS ${ident("m")}, count(*) AS ${ident("groups")}, sum(${ident("n")}) AS ${ident("n")} FROM (${grouped}) AS ${ident("r")} GROUP BY ${ident("u")} ORDER BY ${ident("u")} ASC NULLS LAST`;
+
+  return { query, rows: renderSql(rows, d), totals: renderSql(totals, d), columns };
+}
+
+/** The SQL value of a dimension: text for every kind (date-times as ISO text, JSON as text). */
+function dimensionExpr(dim: Dimension, d: DialectSql): SqlFragment {
+  if (dim.kind === "tag") return d.tagValue(ident("Tags"), param(dim.key));
+  const col = ident(dim.column);
+  const t = dimensionValueType(dim.column);
+  switch (t) {
+    case "string":
+      return col;
+    case "datetime":
+      return d.isoText(col);
+    case "json":
+      return d.toText(col);
+    default:
+      return assertNever(t, "dimension value type");
+  }
+}
+
+function filterExpr(f: Filter, d: DialectSql): SqlFragment {
+  const e = dimensionExpr(f.on, d);
+  switch (f.op) {
+    case "eq":
+      return sqlf`${e} = ${param(f.value)}`;
+    case "neq":
+      return sqlf`(${d.distinctFrom(e, param(f.value))})`;
+    case "in":
+      return sqlf`${e} IN (${join(f.values.map((v) => param(v)), ", ")})`;
+    case "not_in":
+      return sqlf`(${e} IS NULL OR ${e} NOT IN (${join(f.values.map((v) => param(v)), ", ")}))`;
+    case "like":
+      return d.like(e, param(f.value));
+    case "contains":
+      return d.contains(e, param(f.value));
+    case "is_null":
+      return sqlf`(${e} IS NULL OR ${e} = '')`;
+    case "is_not_null":
+      return sqlf`(${e} IS NOT NULL AND ${e} <> '')`;
+    default:
+      return assertNever(f, "filter operator");
+  }
+}
+
+function orderAlias(key: OrderKey, q: CostQuery): SqlFragment {
+  switch (key.kind) {
+    case "metric":
+      return ident("m");
+    case "period":
+      return ident("p");
+    case "dimension": {
+      const i = q.groupBy.findIndex((g) => sameDimension(g, key.dimension));
+      if (i < 0) throw new CostwiseError("BAD_QUERY", `cannot order by ${dimensionName(key.dimension)}: it is not grouped by`);
+      return ident(`g${i}`);
+    }
+    default:
+      return assertNever(key, "order key");
+  }
+}
+
+/** The query's order, then every group key ascending, so equal sums always come out the same way. */
+function orderFragments(q: CostQuery): SqlFragment[] {
+  const used = new Set<string>();
+  const out: SqlFragment[] = [];
+  const add = (alias: SqlFragment, dir: "ASC" | "DESC"): void => {
+    const key = alias.parts.map((p) => (p.kind === "text" ? p.text : "")).join("");
+    if (used.has(key)) return;
+    used.add(key);
+    out.push(sqlf`${alias} ${lit(dir)} NULLS LAST`);
+  };
+  for (const o of effectiveOrder(q)) add(orderAlias(o.key, q), o.direction === "asc" ? "ASC" : "DESC");
+  q.groupBy.forEach((_, i) => add(ident(`g${i}`), "ASC"));
+  if (q.granularity !== "none") add(ident("p"), "ASC");
+  add(ident("u"), "ASC");
+  return out;
+}
