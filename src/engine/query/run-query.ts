@@ -1,0 +1,151 @@
+/**
+ * Runs a typed cost query on a cost store. Money stays a decimal string end to end: the exact text the
+ * store returns (DECIMAL(38,10), e.g. "12.3400000000"); `formatAmount` rounds for display only.
+ */
+import { CostwiseError, isCostwiseError } from "../../core/errors.js";
+import { formatMoney, isDecimalString, parseMoney, trimMoney } from "../../core/money.js";
+import { compileCostQuery, type CompiledCostQuery } from "../../core/query/compile.js";
+import {
+  METRIC_UNIT_COLUMN,
+  describeProblems,
+  metricKind,
+  type CostQuery,
+  type DimensionColumn,
+  type MetricKind,
+  type QueryMetric,
+  type QueryParseResult,
+} from "../../core/query/cost-query.js";
+import type { CostStore, Row } from "../store/cost-store.js";
+import { COST_TABLE } from "../store/schema.js";
+
+/** One result row: public column name → text value (money as a decimal string), NULL as null. */
+export type QueryRow = Record<string, string | null>;
+
+export interface UnitTotal {
+  /** The currency (or quantity unit); null for rows that have none. */
+  unit: string | null;
+  /** Sum of the metric over every matching row of this unit; null when all values were NULL. */
+  total: string | null;
+  groups: number;
+  lineItems: number;
+}
+
+export interface QueryTotals {
+  metric: QueryMetric;
+  kind: MetricKind;
+  /** The column the metric's unit lives in (BillingCurrency for money). */
+  unitColumn: DimensionColumn;
+  /**
+   * The sum over every matching row, whatever the limit. Null when the rows mix units (currencies):
+   * money of different currencies is not added; see `byUnit`. "0.0000000000" when nothing matched.
+   */
+  total: string | null;
+  byUnit: UnitTotal[];
+  /** Result rows before the limit. */
+  groups: number;
+  /** Line items (cost rows) that matched. */
+  lineItems: number;
+}
+
+export interface QueryResult {
+  query: CostQuery;
+  /** Public column names in order: dimensions, `period`, the unit column, the metric. */
+  columns: string[];
+  rows: QueryRow[];
+  totals: QueryTotals;
+  /** True when the limit left groups out (`totals` still count them). */
+  truncated: boolean;
+}
+
+/** Returns the query, or throws a BAD_QUERY error listing every problem (in `details.problems`). */
+export function queryOrThrow(parsed: QueryParseResult): CostQuery {
+  if (parsed.ok) return parsed.value;
+  const lines = describeProblems(parsed.problems).split("\n");
+  const message = lines.length === 1 ? `bad query: ${lines[0]}` : `bad query:\n${lines.map((l) => `  ${l}`).join("\n")}`;
+  throw new CostwiseError("BAD_QUERY", message, {
+    details: { problems: parsed.problems },
+  });
+}
+
+/** Compiles `query` for the store's dialect and table. */
+export function compileForStore(store: CostStore, query: CostQuery): CompiledCostQuery {
+  return compileCostQuery(query, store.dialect, { table: COST_TABLE });
+}
+
+export async function runCostQuery(store: CostStore, query: CostQuery): Promise<QueryResult> {
+  const compiled = compileForStore(store, query);
+  let rowData: Row[];
+  let totalData: Row[];
+  try {
+    // one snapshot for both, so the totals always match the rows
+    [rowData, totalData] = await store.transaction(async () => [await store.all(compiled.rows), await store.all(compiled.totals)]);
+  } catch (e) {
+    if (isCostwiseError(e)) throw e;
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new CostwiseError("STORE", `the cost query failed in the store: ${msg.split("\n")[0]}`, { cause: e });
+  }
+
+  const rows = rowData.map((r) => {
+    const out: QueryRow = {};
+    for (const c of compiled.columns) out[c.name] = text(r[c.alias]);
+    return out;
+  });
+
+  const byUnit: UnitTotal[] = totalData.map((r) => ({
+    unit: text(r["u"]),
+    total: text(r["m"]),
+    groups: count(r["groups"]),
+    lineItems: count(r["n"]),
+  }));
+  const groups = byUnit.reduce((a, u) => a + u.groups, 0);
+  const total = byUnit.length === 0 ? formatMoney(0n) : byUnit.length === 1 ? byUnit[0]!.total : null;
+
+  return {
+    query,
+    columns: compiled.columns.map((c) => c.name),
+    rows,
+    totals: {
+      metric: query.metric,
+      kind: metricKind(query.metric),
+      unitColumn: METRIC_UNIT_COLUMN[query.metric],
+      total,
+      byUnit,
+      groups,
+      lineItems: byUnit.reduce((a, u) => a + u.lineItems, 0),
+    },
+    truncated: groups > rows.length,
+  };
+}
+
+function text(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return String(v);
+  return JSON.stringify(v);
+}
+
+function count(v: unknown): number {
+  const n = Number(text(v) ?? "0");
+  return Number.isFinite(n) ? n : 0;
+}
+
+export interface FormatAmountOptions {
+  /** Fraction digits, rounded half away from zero (default 2). `undefined` with `trim` keeps them all. */
+  decimals?: number;
+  /** Strip trailing zeros instead of fixing the digits (for quantities). */
+  trim?: boolean;
+  /** Thousands separators (default true). */
+  grouping?: boolean;
+}
+
+/** A decimal string for people: "12345.6750000000" → "12,345.68". Never goes through a JS number. */
+export function formatAmount(value: string | null, options: FormatAmountOptions = {}): string {
+  if (value === null) return "";
+  if (!isDecimalString(value)) return value;
+  const { decimals = 2, trim = false, grouping = true } = options;
+  const s = trim ? trimMoney(formatMoney(parseMoney(value)), 0) : formatMoney(parseMoney(value), decimals);
+  if (!grouping) return s;
+  const m = /^(-?)(\d+)(\.\d+)?$/.exec(s);
+  if (!m) return s;
+  return `${m[1]}${m[2]!.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}${m[3] ?? ""}`;
+}
