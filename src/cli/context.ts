@@ -48,7 +48,7 @@ export const stdio: Output = {
 /** Prints an error for a person (or as JSON) and returns the exit code. Stack traces only for bugs. */
 export function reportError(e: unknown, json: boolean, output: Output = stdio): number {
   if (isCostwiseError(e)) {
-    const code = e.code === "USAGE" || e.code === "BAD_CONFIG" ? EXIT.usage : EXIT.failure;
+    const code = e.code === "USAGE" || e.code === "BAD_CONFIG" || e.code === "BAD_QUERY" ? EXIT.usage : EXIT.failure;
     if (json) output.json({ error: e.toJSON() });
     else {
       output.err(`error: ${e.message}`);

@@ -20,8 +20,14 @@ describe("money", () => {
     expect(equalToTheCent("10.004", "10.0")).toBe(true);
     expect(equalToTheCent("10.006", "10.0")).toBe(false);
   });
+  it("reads exponent notation exactly", () => {
+    expect(formatMoney(parseMoney("2.5893953072562468e-05"))).toBe("0.0000258940");
+    expect(formatMoney(parseMoney("1.5E3"), 2)).toBe("1500.00");
+    expect(formatMoney(parseMoney("-12e-2"), 2)).toBe("-0.12");
+  });
   it("rejects non-decimals", () => {
-    expect(() => parseMoney("1e5")).toThrow(/not a decimal/);
+    expect(() => parseMoney("1e")).toThrow(/not a decimal/);
+    expect(() => parseMoney(".")).toThrow(/not a decimal/);
     expect(() => parseMoney("abc")).toThrow(/not a decimal/);
   });
   it("trims for display", () => {

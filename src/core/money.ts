@@ -8,12 +8,34 @@
 export const MONEY_SCALE = 10;
 const FACTOR = 10n ** BigInt(MONEY_SCALE);
 const DECIMAL_RE = /^([+-])?(\d+)(?:\.(\d+))?$/;
+/** Also accepts exponent notation, which billing exports do contain ("2.5893953072562468e-05"). */
+const NUMBER_RE = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 
 /** A money amount in units of 10^-MONEY_SCALE (exact). */
 export type Minor = bigint;
 
 export function isDecimalString(s: string): boolean {
-  return DECIMAL_RE.test(s.trim());
+  const m = NUMBER_RE.exec(s.trim());
+  return m !== null && `${m[2] ?? ""}${m[3] ?? ""}`.length > 0;
+}
+
+/** Rewrites exponent notation as a plain decimal string, exactly ("1.5e-3" -> "0.0015"). */
+function plainDecimal(s: string): string {
+  const m = NUMBER_RE.exec(s.trim());
+  if (!m || `${m[2] ?? ""}${m[3] ?? ""}`.length === 0) throw new RangeError(`not a decimal number: ${JSON.stringify(s)}`);
+  const sign = m[1] === "-" ? "-" : "";
+  let int = m[2] ?? "";
+  let frac = m[3] ?? "";
+  let exp = Number(m[4] ?? "0");
+  for (; exp > 0; exp--) {
+    int += frac[0] ?? "0";
+    frac = frac.slice(1);
+  }
+  for (; exp < 0; exp++) {
+    frac = (int.slice(-1) || "0") + frac;
+    int = int.slice(0, -1);
+  }
+  return `${sign}${int || "0"}${frac ? `.${frac}` : ""}`;
 }
 
 /**
@@ -21,7 +43,7 @@ export function isDecimalString(s: string): boolean {
  * half away from zero, as DuckDB does when casting to DECIMAL(38,10).
  */
 export function parseMoney(s: string): Minor {
-  const m = DECIMAL_RE.exec(s.trim());
+  const m = DECIMAL_RE.exec(plainDecimal(s));
   if (!m) throw new RangeError(`not a decimal number: ${JSON.stringify(s)}`);
   const sign = m[1] === "-" ? -1n : 1n;
   const int = m[2] ?? "0";

@@ -7,8 +7,8 @@
  *  2. For each file: read its header, pick the mapping (or the forced --format), compile it to one
  *     SELECT, and stage the mapped rows in a temporary table straight from DuckDB's reader. Reader
  *     errors (bad numbers, bad dates, ragged rows, corrupt gzip/Parquet) name file, line and column.
- *  3. Check each staged file: per-row checks (null keys, invalid Tags JSON) name the first offending
- *     row; the billing periods must be plausible (and the manifest's, when there is one); the mapped
+ *  3. Check each staged file: per-row checks (unparseable dates, invalid Tags JSON, null keys) name
+ *     the first offending row (found by a second read of the source, only when a check fails); the billing periods must be plausible (and the manifest's, when there is one); the mapped
  *     BilledCost must equal the source's cost column to the cent.
  *  4. In one transaction: for every (source, billing account, billing period) partition staged,
  *     delete the rows of other deliveries and of the same files (a re-delivery replaces the period,
@@ -220,7 +220,7 @@ async function stageFile(store: DuckDbStore, file: InputFile, index: number, ing
   } catch (e) {
     throw e;
   }
-  const types = readTypes(mapping, columns);
+  const types = readTypes(mapping, columns, file.kind);
   const deliveryId = file.manifest ? `${mapping.id}:${file.manifest.assemblyId}` : `ingest:${ingestId}`;
   let relation: string;
   let physicalNames: Map<string, string> | undefined;
@@ -241,6 +241,7 @@ async function stageFile(store: DuckDbStore, file: InputFile, index: number, ing
     relation,
     provenance: { file: file.path, ingestId, deliveryId },
     ...(physicalNames ? { physicalNames } : {}),
+    textTimestamps: file.kind === "csv",
   });
   const table = `stg_${ingestId.replace(/[^a-zA-Z0-9]/g, "_")}_${index}`;
   try {
@@ -260,7 +261,7 @@ async function stageFile(store: DuckDbStore, file: InputFile, index: number, ing
   }
   for (const c of compiled.checks) {
     if (Number(a[c.name] ?? 0) === 0) continue;
-    const ex = await store.all(`SELECT (rowid + 1)::BIGINT AS r, (${c.valueSql})::VARCHAR AS v FROM ${table} WHERE ${c.name} ORDER BY rowid LIMIT 1`);
+    const ex = await store.all(compiled.diagnosticSql(c));
     const r = Number(ex[0]?.["r"] ?? 0);
     const v = ex[0]?.["v"];
     throw new CostwiseError(

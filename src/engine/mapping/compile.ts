@@ -3,7 +3,7 @@
  * the source rows, producing every column of the cost table plus control columns:
  *
  *   __src_cost   the control-total column, as the source states it
- *   __chk_<n>    true where a row breaks check n (null key column, invalid Tags JSON, ...)
+ *   __chk_<n>    true where a row breaks check n (unparseable date, invalid Tags JSON, null key column)
  *
  * Source columns absent from a file compile to typed NULLs; required ones are reported as missing.
  */
@@ -51,28 +51,38 @@ export interface CompileInput {
    * names, since DuckDB matches names case-insensitively and real CURs have `user:team` and `user:Team`).
    */
   physicalNames?: ReadonlyMap<string, string>;
+  /** whether timestamp columns arrive as text to parse (CSV) or as native timestamps (Parquet); default text */
+  textTimestamps?: boolean;
 }
 
 export interface CheckSpec {
   name: string;
+  /** the source column at fault */
   column: string;
   expected: string;
-  /** SQL (over the staging row) that shows the offending source value */
+  /** SQL over the source row (alias src): true where the row breaks the check */
+  predicateSql: string;
+  /** SQL over the source row that shows the offending value */
   valueSql: string;
 }
 
 export interface CompiledMapping {
+  /** the SELECT producing staged rows: cost table columns, __src_cost and one boolean __chk_<n> per check */
   sql: string;
   checks: CheckSpec[];
+  /** a query over the source giving the first row (1-based, file order) that breaks `check`, and its value */
+  diagnosticSql(check: CheckSpec): string;
 }
 
 /** The columns a mapping reads from a file, with the SQL types to read them as. */
-export function readTypes(mapping: SourceMapping, presentColumns: readonly string[]): Record<string, string> {
+export function readTypes(mapping: SourceMapping, presentColumns: readonly string[], kind: "csv" | "parquet" = "csv"): Record<string, string> {
   const declared = new Map<string, SourceColumn>(mapping.columns.map((c) => [c.name, c]));
   const out: Record<string, string> = {};
   for (const name of presentColumns) {
     const c = declared.get(name);
-    out[name] = c ? sourceSqlType(c.type) : "VARCHAR";
+    // CSV timestamps are read as text and parsed in the mapping: DuckDB's CSV reader turns an
+    // unparseable TIMESTAMPTZ into NULL without a word, and a lost date must be an error.
+    out[name] = !c || (c.type === "timestamp" && kind === "csv") ? "VARCHAR" : sourceSqlType(c.type);
   }
   return out;
 }
@@ -82,8 +92,6 @@ export function missingRequired(mapping: SourceMapping, presentColumns: readonly
   return mapping.columns.filter((c) => c.required && !present.has(c.name)).map((c) => c.name);
 }
 
-const TARGET_TYPES: ReadonlyMap<string, string> = new Map(COST_TABLE_COLUMNS.map((c) => [c.name, c.sqlType]));
-
 export function compileMapping(input: CompileInput): CompiledMapping {
   const { mapping, presentColumns } = input;
   const missing = missingRequired(mapping, presentColumns);
@@ -92,10 +100,17 @@ export function compileMapping(input: CompileInput): CompiledMapping {
   }
   const present = new Set(presentColumns);
   const declared = new Map(mapping.columns.map((c) => [c.name, c]));
-  const ctx: Ctx = { present, declared, mapping, physical: input.physicalNames ?? new Map() };
+  const ctx: Ctx = {
+    present,
+    declared,
+    mapping,
+    physical: input.physicalNames ?? new Map(),
+    textTimestamps: input.textTimestamps ?? true,
+    formatChecks: new Map(),
+  };
 
   const selects: string[] = [];
-  const rawTags: string[] = [];
+  const targetSql = new Map<string, string>();
   for (const col of COST_TABLE_COLUMNS) {
     const target = col.name as TargetColumn;
     let expr: string;
@@ -115,32 +130,38 @@ export function compileMapping(input: CompileInput): CompiledMapping {
       default: {
         const m = mapping.targets[target];
         expr = m ? compileExpr(m, col.sqlType, ctx) : `NULL::${col.sqlType}`;
-        if (m?.op === "tagsJson" && present.has(m.column)) rawTags.push(m.column);
       }
     }
+    targetSql.set(col.name, castTo(expr, col.sqlType));
     selects.push(`${castTo(expr, col.sqlType)} AS ${quoteIdent(col.name)}`);
   }
   const ctl = mapping.controlTotal.sourceColumn;
   selects.push(`${present.has(ctl) ? `CAST(${srcRef(ctl, ctx)} AS ${SOURCE_DECIMAL_TYPE})` : `NULL::${SOURCE_DECIMAL_TYPE}`} AS __src_cost`);
-  rawTags.forEach((c, i) => selects.push(`${srcRef(c, ctx)} AS __raw_tags_${i}`));
 
-  const checks: CheckSpec[] = [];
-  const checkSelects: string[] = [];
-  mapping.checks.forEach((chk) => {
-    const name = `__chk_${checks.length}`;
-    const srcCol = describeSource(mapping.targets[chk.notNull]) ?? chk.notNull;
-    checks.push({ name, column: srcCol, expected: chk.expected, valueSql: "NULL" });
-    checkSelects.push(`(${quoteIdent(chk.notNull)} IS NULL) AS ${name}`);
-  });
-  rawTags.forEach((c, i) => {
-    const name = `__chk_${checks.length}`;
-    checks.push({ name, column: c, expected: "a JSON object of tag key/value pairs, e.g. {\"team\":\"search\"}", valueSql: `__raw_tags_${i}` });
-    checkSelects.push(`(__raw_tags_${i} IS NOT NULL AND trim(__raw_tags_${i}) NOT IN ('', '{}') AND "Tags" IS NULL) AS ${name}`);
+  // checks: value formats first (they explain a NULL better than the null check would), then keys
+  const checks: CheckSpec[] = [...ctx.formatChecks.values()];
+  for (const chk of mapping.checks) {
+    const srcCol = describeSource(mapping.targets[chk.notNull]);
+    checks.push({
+      name: "",
+      column: srcCol ?? chk.notNull,
+      expected: chk.expected,
+      predicateSql: `(${targetSql.get(chk.notNull) ?? "NULL"}) IS NULL`,
+      valueSql: srcCol && present.has(srcCol) ? srcRef(srcCol, ctx) : "NULL",
+    });
+  }
+  checks.forEach((c, i) => {
+    c.name = `__chk_${i}`;
+    selects.push(`(${c.predicateSql}) AS ${c.name}`);
   });
 
-  const inner = `SELECT\n  ${selects.join(",\n  ")}\nFROM ${input.relation} AS src`;
-  const sql = checkSelects.length > 0 ? `SELECT *, ${checkSelects.join(", ")} FROM (\n${inner}\n)` : inner;
-  return { sql, checks };
+  const sql = `SELECT\n  ${selects.join(",\n  ")}\nFROM ${input.relation} AS src`;
+  return {
+    sql,
+    checks,
+    diagnosticSql: (c) =>
+      `SELECT rn::BIGINT AS r, v FROM (SELECT row_number() OVER () AS rn, (${c.predicateSql}) AS bad, (${c.valueSql})::VARCHAR AS v FROM ${input.relation} AS src) WHERE bad ORDER BY rn LIMIT 1`,
+  };
 }
 
 interface Ctx {
@@ -148,6 +169,9 @@ interface Ctx {
   declared: ReadonlyMap<string, SourceColumn>;
   mapping: SourceMapping;
   physical: ReadonlyMap<string, string>;
+  textTimestamps: boolean;
+  /** value-format checks collected while compiling, one per source column */
+  formatChecks: Map<string, CheckSpec>;
 }
 
 function srcRef(name: string, ctx: Ctx): string {
@@ -165,6 +189,7 @@ function columnRef(name: string, ctx: Ctx): string {
   }
   const d = ctx.declared.get(name);
   const ref = srcRef(name, ctx);
+  if (d?.type === "timestamp") return ctx.textTimestamps ? `TRY_CAST(NULLIF(${ref}, '') AS TIMESTAMPTZ)` : `CAST(${ref} AS TIMESTAMPTZ)`;
   // empty strings are absent values for strings; other types are already NULL when empty
   return !d || d.type === "string" || d.type === "json" ? `NULLIF(${ref}, '')` : ref;
 }
@@ -181,8 +206,22 @@ function compileExpr(e: MappingExpr, want: string, ctx: Ctx): string {
       return columnRef(e.column, ctx);
     case "constant":
       return literal(e.value, want, ctx);
-    case "timestamp":
-      return `CAST(${columnRef(e.column, ctx)} AS TIMESTAMP)`;
+    case "timestamp": {
+      if (!ctx.present.has(e.column)) return "NULL::TIMESTAMP";
+      if (!ctx.textTimestamps) return `CAST(CAST(${srcRef(e.column, ctx)} AS TIMESTAMPTZ) AS TIMESTAMP)`;
+      const raw = srcRef(e.column, ctx);
+      if (!ctx.formatChecks.has(e.column)) {
+        ctx.formatChecks.set(e.column, {
+          name: "",
+          column: e.column,
+          expected: "a date and time such as 2024-09-01T00:00:00Z",
+          predicateSql: `NULLIF(${raw}, '') IS NOT NULL AND TRY_CAST(${raw} AS TIMESTAMPTZ) IS NULL`,
+          valueSql: raw,
+        });
+      }
+      // naive timestamps are UTC (the session time zone); offsets are converted to UTC
+      return `CAST(TRY_CAST(NULLIF(${raw}, '') AS TIMESTAMPTZ) AS TIMESTAMP)`;
+    }
     case "map": {
       const whens = Object.entries(e.values).map(([k, v]) => `WHEN ${quoteString(k)} THEN ${literal(v, want, ctx)}`);
       if (whens.length === 0) return literal(e.default, want, ctx);
@@ -209,6 +248,15 @@ function compileExpr(e: MappingExpr, want: string, ctx: Ctx): string {
     case "tagsJson": {
       if (!ctx.present.has(e.column)) return "MAP([]::VARCHAR[], []::VARCHAR[])";
       const ref = srcRef(e.column, ctx);
+      if (!ctx.formatChecks.has(e.column)) {
+        ctx.formatChecks.set(e.column, {
+          name: "",
+          column: e.column,
+          expected: 'a JSON object of tag key/value pairs, e.g. {"team":"search"}',
+          predicateSql: `${ref} IS NOT NULL AND trim(${ref}) NOT IN ('', '{}') AND TRY_CAST(TRY_CAST(${ref} AS JSON) AS MAP(VARCHAR, VARCHAR)) IS NULL`,
+          valueSql: ref,
+        });
+      }
       return `CASE WHEN ${ref} IS NULL OR trim(${ref}) IN ('', '{}') THEN MAP([]::VARCHAR[], []::VARCHAR[]) ELSE TRY_CAST(TRY_CAST(${ref} AS JSON) AS MAP(VARCHAR, VARCHAR)) END`;
     }
     case "tagsMap": {
