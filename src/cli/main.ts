@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { EXIT, reportError } from "./context.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerIngest } from "./commands/ingest.js";
+import { registerMappings } from "./commands/mappings.js";
 import { registerQuery } from "./commands/query.js";
 import { registerSources } from "./commands/sources.js";
 import { registerValidate } from "./commands/validate.js";
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerSources(program);
   registerQuery(program);
   registerValidate(program);
+  registerMappings(program);
   registerDemo(program);
   for (const c of program.commands) c.exitOverride();
   return program;
