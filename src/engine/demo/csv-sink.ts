@@ -11,6 +11,11 @@ import { pipeline } from "node:stream/promises";
 import { createGzip, constants as zlibConstants, type Gzip } from "node:zlib";
 
 const CHUNK_CHARS = 1 << 20;
+/**
+ * How much may wait in the stream before the generator pauses. Well above the streams' 16 KiB
+ * highWaterMark, so compression (on libuv's thread pool) overlaps with generating the next chunks.
+ */
+const MAX_BUFFERED = 8 << 20;
 
 /** Quote a CSV field when it holds a comma, quote, CR or LF (RFC 4180). */
 export function csvField(s: string): string {
@@ -64,8 +69,9 @@ export class CsvSink {
     const chunk = this.lines.join("\n") + "\n";
     this.lines = [];
     this.chars = 0;
-    if (!this.head.write(chunk)) {
-      await Promise.race([once(this.head as NodeJS.EventEmitter, "drain"), this.done]);
+    const head = this.head as NodeJS.WritableStream & { writableLength: number };
+    if (!head.write(chunk) && head.writableLength > MAX_BUFFERED) {
+      await Promise.race([once(head, "drain"), this.done]);
     }
   }
 

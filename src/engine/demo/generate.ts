@@ -13,8 +13,9 @@
  *   savingsPlan/SavingsPlanRate = the plan's rate; savingsPlan/SavingsPlanEffectiveCost = usage x that
  *   rate (the share of the commitment this usage consumed).
  * - SavingsPlanNegation: one per covered line, same usage and resource, UnblendedRate = -on-demand
- *   rate, UnblendedCost = -(on-demand cost), so covered usage nets to 0 in unblended terms; pricing
- *   columns empty. Its UsageAmount repeats the covered usage: do not sum usage over negation lines.
+ *   rate, UnblendedCost = -(on-demand cost), so covered usage nets to 0 in unblended terms;
+ *   pricing/term and pricing/publicOnDemand* empty. Its UsageAmount repeats the covered usage: do not
+ *   sum usage over negation lines.
  * - SavingsPlanRecurringFee (No Upfront plan): one per Savings Plan per usage period (hour or day) in
  *   the owning (payer) account; UnblendedCost = savingsPlan/TotalCommitmentToDate = commitment for the
  *   period; savingsPlan/UsedCommitment = sum of SavingsPlanEffectiveCost in that period;
@@ -569,7 +570,9 @@ export async function generateDemoData(outDir: string, options: DemoOptions = {}
           const covered = e.usage < riLeft ? e.usage : riLeft;
           riLeft -= covered;
           const recurring = mul(covered, riHourly);
-          const upfront = divRound(riMonthUpfront * covered, riCount * BigInt(m.hours) * SCALE);
+          // Prorate cumulatively, so a fully used RI leaves exactly 0 unused upfront fee.
+          const reservedHours = riCount * BigInt(m.hours) * SCALE;
+          const upfront = divRound(riMonthUpfront * (riUsedHours + covered), reservedHours) - divRound(riMonthUpfront * riUsedHours, reservedHours);
           riUsedHours += covered;
           riRecurringUsed += recurring;
           riUpfrontUsed += upfront;
@@ -578,7 +581,7 @@ export async function generateDemoData(outDir: string, options: DemoOptions = {}
               usageAmount: fmt(covered),
               unblendedRate: "0",
               unblendedCost: "0",
-              description: `${riType.usageName} reserved instance applied`,
+              description: `PostgreSQL, ${RDS_RI.instanceType} reserved instance applied`,
               publicOnDemandCost: fmt(mul(covered, e.rate)),
               publicOnDemandRate: fmt(e.rate),
               term: "Reserved",

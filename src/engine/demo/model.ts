@@ -214,6 +214,9 @@ export interface SteadyResource {
   levelShift?: { fromDay: number; factor: number; anomaly: number };
 }
 
+/** Steady resources the demo's anomalies are injected into. */
+export const PINNED_RESOURCES: ReadonlySet<string> = new Set(["acme-data-lake-raw"]);
+
 export interface DemoOrg {
   readonly fleets: Ec2Fleet[];
   readonly steady: SteadyResource[];
@@ -277,14 +280,18 @@ export function buildOrg(seed: number, scale: number, window: OrgWindow): DemoOr
     };
   });
 
+  // Scale >= 1 replicates the steady resources (amounts spread over the replicas); scale < 1 keeps
+  // about that share of them (always keeping those the Reserved Instance and the anomalies rely on).
   const inputs = steadyInputs(window);
   const replicas = Math.max(1, Math.round(scale));
-  const amountFactor = scale / replicas;
+  const amountFactor = scale >= 1 ? scale / replicas : 1;
   const steady: SteadyResource[] = [];
   for (let r = 0; r < replicas; r++) {
     for (const input of inputs) {
       const name = r === 0 ? input.name : `${input.name}-${r + 1}`;
       const key = strHash(name);
+      const pinned = input.riMatch === true || PINNED_RESOURCES.has(input.name);
+      if (scale < 1 && !pinned && unit(seed, key, 0x5ca1e) >= scale) continue;
       const account = ACCOUNTS[input.account];
       const region = input.region ? REGIONS[input.region] : null;
       const team = input.team ?? pick(TEAMS, seed, key, 0x7ea);
