@@ -143,7 +143,7 @@ describe("bad input", () => {
   it("a file for an unknown period", async () => {
     const ancient = [header, ...rows.map((r) => r.replaceAll("2024-09-01T00:00:00Z,2024-10-01T00:00:00Z", "1970-01-01T00:00:00Z,1970-02-01T00:00:00Z"))].join("\n");
     const e = await failure([write("ancient.csv", ancient)]);
-    expect(e.message).toMatch(/ancient\.csv: row 1 \(line 2\), column BillingPeriodStart: unknown billing period 1970-01-01 00:00:00/);
+    expect(e.message).toMatch(/ancient\.csv: row 1 \(line 2\), column "bill\/BillingPeriodStartDate": expected a billing period starting between 2000-01-01 and .* got "1970-01-01 00:00:00 – 1970-02-01 00:00:00"/);
   });
 
   it("a corrupt gzip", async () => {

@@ -143,7 +143,7 @@ describe("deliveries", () => {
 
   it("a file whose rows are not the manifest's period is refused", async () => {
     writeCurDelivery(join(dir, "cur"), { header, rows, parts: 1, assemblyId: "cccccccc-0000-0000-0000-000000000003", period: ["2024-10-01", "2024-11-01"] });
-    await expect(ingestFiles(store, [join(dir, "cur")])).rejects.toThrow(/unknown billing period 2024-09-01 00:00:00.*manifest .* 2024-10-01/);
+    await expect(ingestFiles(store, [join(dir, "cur")])).rejects.toThrow(/expected the period of the manifest .*my-report-Manifest\.json, starting 2024-10-01 00:00:00, got "2024-09-01 00:00:00 – 2024-10-01 00:00:00"/);
     expect((await snapshot(store)).rows).toBe("0");
   });
 });

@@ -4,21 +4,21 @@
  * Order of operations:
  *  1. Discover files (folders expanded, CUR manifests honoured, superseded report versions skipped)
  *     and refuse duplicated content.
- *  2. For each file: read its header, pick the mapping (or the forced --format), compile it to one
- *     SELECT, and stage the mapped rows in a temporary table straight from DuckDB's reader. Reader
- *     errors (bad numbers, bad dates, ragged rows, corrupt gzip/Parquet) name file, line and column.
- *  3. Check each staged file: per-row checks (unparseable dates, invalid Tags JSON, null keys) name
- *     the first offending row (found by a second read of the source, only when a check fails); the billing periods must be plausible (and the manifest's, when there is one); the mapped
- *     BilledCost must equal the source's cost column to the cent.
- *  4. In one transaction: for every (source, billing account, billing period) partition staged,
- *     delete the rows of other deliveries and of the same files (a re-delivery replaces the period,
- *     the other parts of the same delivery stay), insert the staged rows, verify the stored total,
- *     and record the run. Any failure rolls everything back: the store is as it was.
+ *  2. Plan each file: read its header, pick the mapping (or the forced --format), compile it to one
+ *     SELECT over DuckDB's reader with the per-row checks built in.
+ *  3. In one transaction, for each file: insert the mapped rows straight from the reader (one pass;
+ *     a broken row or a reader error stops the statement and is reported with file, line or row and
+ *     column), then read the source's control total (row count and cost column sum).
+ *  4. Still in the transaction: the rows and BilledCost stored for each file must equal the source's
+ *     to the cent; for every (source, billing account, billing period) partition loaded, delete the
+ *     rows of other deliveries and of the same files (a re-delivery replaces the period, the other
+ *     parts of the same delivery stay); record the run; commit. Any failure rolls everything back:
+ *     the store is exactly as it was.
  */
 import { randomUUID } from "node:crypto";
 import { CostwiseError } from "../../core/errors.js";
 import { addMoney, equalToTheCent, subMoney } from "../../core/money.js";
-import { compileMapping, quoteIdent, quoteString, readTypes } from "../mapping/compile.js";
+import { SOURCE_DECIMAL_TYPE, checkIndexFromError, compileMapping, quoteIdent, quoteString, readTypes, type CompiledMapping } from "../mapping/compile.js";
 import type { SourceMapping } from "../mapping/mapping.js";
 import { resolveMapping, type SourceFormat } from "../mapping/registry.js";
 import type { DuckDbStore } from "../store/duckdb-store.js";
@@ -77,17 +77,17 @@ export interface IngestResult {
   currencyTotals: Record<string, string>;
 }
 
-interface Staged {
+interface Plan {
   file: InputFile;
-  table: string;
+  shown: string;
   mapping: SourceMapping;
   deliveryId: string;
-  rows: number;
-  sourceTotal: string;
-  loadedTotal: string;
+  compiled: CompiledMapping;
+  readTypes: Record<string, string>;
+  originalNames?: ReadonlyMap<string, string>;
 }
 
-const EARLIEST_PERIOD = "2000-01-01";
+const EARLIEST_PERIOD = "2000-01-01 00:00:00";
 
 export async function ingestFiles(store: DuckDbStore, paths: readonly string[], options: IngestOptions = {}): Promise<IngestResult> {
   if (paths.length === 0) throw new CostwiseError("USAGE", "nothing to ingest: give one or more files or folders");
@@ -104,92 +104,101 @@ export async function ingestFiles(store: DuckDbStore, paths: readonly string[], 
   const progress = (phase: IngestProgress["phase"], fileIndex: number, file?: string) =>
     options.onProgress?.({ phase, fileIndex, fileCount: files.length, bytesDone, bytesTotal, rows: rowsSoFar, ...(file ? { file } : {}) });
 
-  const staged: Staged[] = [];
-  try {
-    // 2-3. stage and check every file
-    for (const [i, file] of files.entries()) {
-      progress("stage", i, file.path);
-      const s = await stageFile(store, file, i, ingestId, options.format);
-      staged.push(s);
-      rowsSoFar += s.rows;
-      progress("check", i, file.path);
-      await checkStaged(store, s);
-      bytesDone += file.bytes;
-    }
-    // 4. replace partitions atomically
-    progress("commit", files.length);
-    const result = await store.transaction(async () => {
-      const partitions = await replacePartitions(store, staged, ingestId);
-      const cols = COST_TABLE_COLUMNS.map((c) => quoteIdent(c.name)).join(", ");
-      for (const s of staged) await store.run(`INSERT INTO ${COST_TABLE} (${cols}) SELECT ${cols} FROM ${s.table}`);
-      const stored = await store.all({
-        sql: `SELECT count(*)::BIGINT AS n, coalesce(sum("BilledCost"), 0)::VARCHAR AS total FROM ${COST_TABLE} WHERE x_IngestId = ?`,
-        params: [ingestId],
+  // 2. plan every file before touching the store
+  const plans: Plan[] = [];
+  for (const file of files) plans.push(await planFile(store, file, ingestId, options.format));
+
+  // 3-4. load, check and replace in one transaction
+  const result = await store.transaction(async () => {
+    const fileReports: FileReport[] = [];
+    for (const [i, plan] of plans.entries()) {
+      progress("stage", i, plan.file.path);
+      const stopPolling = pollProgress(store, (fraction) => {
+        options.onProgress?.({ phase: "stage", fileIndex: i, fileCount: files.length, bytesDone: bytesDone + Math.round(plan.file.bytes * fraction), bytesTotal, rows: rowsSoFar, file: plan.file.path });
       });
-      const loadedTotal = addMoney("0", ...staged.map((s) => s.loadedTotal));
-      const sourceTotal = addMoney("0", ...staged.map((s) => s.sourceTotal));
-      const storedTotal = String(stored[0]?.["total"] ?? "0");
-      const storedRows = Number(stored[0]?.["n"] ?? 0);
-      const rowsLoaded = staged.reduce((a, s) => a + s.rows, 0);
-      if (storedRows !== rowsLoaded || !equalToTheCent(storedTotal, sourceTotal)) {
+      try {
+        await insertFile(store, plan);
+      } finally {
+        stopPolling();
+      }
+      progress("check", i, plan.file.path);
+      const control = await store.all(plan.compiled.controlSql);
+      const stored = await store.all({
+        sql: `SELECT count(*)::BIGINT AS n, coalesce(sum("BilledCost"), 0)::VARCHAR AS t FROM ${COST_TABLE} WHERE x_IngestId = ? AND x_SourceFile = ?`,
+        params: [ingestId, plan.file.path],
+      });
+      const sourceRows = Number(control[0]?.["n"] ?? 0);
+      const sourceTotal = String(control[0]?.["total"] ?? "0");
+      const rows = Number(stored[0]?.["n"] ?? 0);
+      const loadedTotal = String(stored[0]?.["t"] ?? "0");
+      if (sourceRows === 0) {
+        throw new CostwiseError("EMPTY_FILE", `${plan.shown}: the file has a header but no rows`, { location: { file: plan.shown } });
+      }
+      if (rows !== sourceRows || !equalToTheCent(sourceTotal, loadedTotal)) {
         throw new CostwiseError(
           "CONTROL_TOTAL_MISMATCH",
-          `the store holds ${storedRows} rows / ${storedTotal} for this ingest, but the files hold ${rowsLoaded} rows / ${sourceTotal}; nothing was loaded`,
+          `${plan.shown}: loaded ${rows} rows with BilledCost ${loadedTotal}, but the source has ${sourceRows} rows with ${plan.mapping.controlTotal.sourceColumn} ${sourceTotal} (a difference of ${subMoney(loadedTotal, sourceTotal)}); nothing was loaded`,
+          { location: { file: plan.shown } },
         );
       }
-      const currency = await store.all({
-        sql: `SELECT coalesce("BillingCurrency", '?') AS c, sum("BilledCost")::VARCHAR AS t FROM ${COST_TABLE} WHERE x_IngestId = ? GROUP BY 1 ORDER BY 1`,
-        params: [ingestId],
-      });
-      const currencyTotals = Object.fromEntries(currency.map((r) => [String(r["c"]), String(r["t"])]));
-      const rowsReplaced = partitions.reduce((a, p) => a + p.rowsReplaced, 0);
-      const replacedTotal = addMoney("0", ...partitions.map((p) => p.billedCostReplaced));
-      const result: IngestResult = {
-        ingestId,
-        files: staged.map((s) => ({
-          path: s.file.path,
-          format: s.mapping.id,
-          rows: s.rows,
-          sourceTotal: s.sourceTotal,
-          loadedTotal: s.loadedTotal,
-          deliveryId: s.deliveryId,
-        })),
-        skipped,
-        partitions,
-        rowsLoaded,
-        rowsReplaced,
-        sourceTotal,
-        loadedTotal,
-        replacedTotal,
-        currencyTotals,
-      };
-      await store.run({
-        sql: `INSERT INTO ${RUNS_TABLE} VALUES (?, ?::TIMESTAMP, now()::TIMESTAMP, ?, ?::JSON, ?::JSON, ?, ?, ?::DECIMAL(38,10), ?::DECIMAL(38,10), ?::DECIMAL(38,10), ?::JSON)`,
-        params: [
-          ingestId,
-          startedAt.toISOString().replace("T", " ").replace("Z", ""),
-          [...new Set(staged.map((s) => s.mapping.id))].join(","),
-          JSON.stringify(result.files),
-          JSON.stringify(partitions),
-          rowsLoaded,
-          rowsReplaced,
-          sourceTotal,
-          loadedTotal,
-          replacedTotal,
-          JSON.stringify(currencyTotals),
-        ],
-      });
-      if (options.beforeCommit) await options.beforeCommit();
-      return result;
+      rowsSoFar += rows;
+      bytesDone += plan.file.bytes;
+      fileReports.push({ path: plan.file.path, format: plan.mapping.id, rows, sourceTotal, loadedTotal, deliveryId: plan.deliveryId });
+    }
+    progress("commit", files.length);
+    const partitions = await replacePartitions(store, plans, ingestId);
+    const currency = await store.all({
+      sql: `SELECT coalesce("BillingCurrency", '?') AS c, sum("BilledCost")::VARCHAR AS t FROM ${COST_TABLE} WHERE x_IngestId = ? GROUP BY 1 ORDER BY 1`,
+      params: [ingestId],
     });
-    progress("done", files.length);
+    const currencyTotals = Object.fromEntries(currency.map((r) => [String(r["c"]), String(r["t"])]));
+    const result: IngestResult = {
+      ingestId,
+      files: fileReports,
+      skipped,
+      partitions,
+      rowsLoaded: fileReports.reduce((a, f) => a + f.rows, 0),
+      rowsReplaced: partitions.reduce((a, p) => a + p.rowsReplaced, 0),
+      sourceTotal: addMoney("0", ...fileReports.map((f) => f.sourceTotal)),
+      loadedTotal: addMoney("0", ...fileReports.map((f) => f.loadedTotal)),
+      replacedTotal: addMoney("0", ...partitions.map((p) => p.billedCostReplaced)),
+      currencyTotals,
+    };
+    await store.run({
+      sql: `INSERT INTO ${RUNS_TABLE} VALUES (?, ?::TIMESTAMP, now()::TIMESTAMP, ?, ?::JSON, ?::JSON, ?, ?, ?::DECIMAL(38,10), ?::DECIMAL(38,10), ?::DECIMAL(38,10), ?::JSON)`,
+      params: [
+        ingestId,
+        startedAt.toISOString().replace("T", " ").replace("Z", ""),
+        [...new Set(plans.map((p) => p.mapping.id))].join(","),
+        JSON.stringify(result.files),
+        JSON.stringify(partitions),
+        result.rowsLoaded,
+        result.rowsReplaced,
+        result.sourceTotal,
+        result.loadedTotal,
+        result.replacedTotal,
+        JSON.stringify(currencyTotals),
+      ],
+    });
+    if (options.beforeCommit) await options.beforeCommit();
     return result;
-  } finally {
-    for (const s of staged) await store.run(`DROP TABLE IF EXISTS ${s.table}`).catch(() => undefined);
-  }
+  }).catch(async (e: unknown) => {
+    throw e instanceof RowCheckFailure ? await e.explain(store) : e;
+  });
+  progress("done", files.length);
+  return result;
 }
 
-async function stageFile(store: DuckDbStore, file: InputFile, index: number, ingestId: string, format?: SourceFormat): Promise<Staged> {
+/** Reports DuckDB's own progress on the running statement (a fraction 0..1) while it runs. */
+function pollProgress(store: DuckDbStore, report: (fraction: number) => void): () => void {
+  const timer = setInterval(() => {
+    const p = store.connection.progress;
+    if (p.percentage >= 0) report(Math.min(1, p.percentage / 100));
+  }, 250);
+  return () => clearInterval(timer);
+}
+
+async function planFile(store: DuckDbStore, file: InputFile, ingestId: string, format?: SourceFormat): Promise<Plan> {
   const shown = displayPath(file.path);
   let columns: string[];
   let parquetTypes: Record<string, string> = {};
@@ -214,108 +223,105 @@ async function stageFile(store: DuckDbStore, file: InputFile, index: number, ing
       });
     }
   }
-  let mapping: SourceMapping;
-  try {
-    mapping = resolveMapping(columns, shown, format);
-  } catch (e) {
-    throw e;
-  }
+  const mapping = resolveMapping(columns, shown, format);
   const types = readTypes(mapping, columns, file.kind);
   const deliveryId = file.manifest ? `${mapping.id}:${file.manifest.assemblyId}` : `ingest:${ingestId}`;
   let relation: string;
+  let controlRelation: string;
   let physicalNames: Map<string, string> | undefined;
+  let columnTypes: Record<string, string>;
   if (file.kind === "parquet") {
     const casts = mapping.columns
-      .filter((c) => columns.includes(c.name) && c.type !== "string" && c.type !== "map" && parquetTypes[c.name] !== types[c.name])
+      .filter((c) => columns.includes(c.name) && c.type === "decimal" && parquetTypes[c.name] !== types[c.name])
       .map((c) => `CAST(${quoteIdent(c.name)} AS ${types[c.name]}) AS ${quoteIdent(c.name)}`);
     relation = `(SELECT * ${casts.length ? `REPLACE (${casts.join(", ")})` : ""} FROM read_parquet(${quoteString(file.path)}))`;
+    controlRelation = `read_parquet(${quoteString(file.path)})`;
+    columnTypes = parquetTypes;
   } else {
     // positional names: DuckDB matches column names case-insensitively, CUR headers can differ only in case
     physicalNames = new Map(columns.map((c, i) => [c, `c${i}`]));
-    const struct = columns.map((c, i) => `${quoteString(`c${i}`)}: ${quoteString(types[c]!)}`).join(", ");
-    relation = `read_csv(${quoteString(file.path)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', strict_mode = true, nullstr = ['', 'NULL'], compression = ${file.gzip ? "'gzip'" : "'none'"}, columns = {${struct}})`;
+    const csv = (t: Record<string, string>) =>
+      `read_csv(${quoteString(file.path)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', strict_mode = true, nullstr = ['', 'NULL'], compression = ${file.gzip ? "'gzip'" : "'none'"}, columns = {${columns.map((c, i) => `${quoteString(`c${i}`)}: ${quoteString(t[c]!)}`).join(", ")}})`;
+    relation = csv(types);
+    // the control total re-reads the cost column at the source's full precision
+    controlRelation = csv({ ...Object.fromEntries(columns.map((c) => [c, "VARCHAR"])), [mapping.controlTotal.sourceColumn]: SOURCE_DECIMAL_TYPE });
+    columnTypes = types;
   }
+  const manifestStart = file.manifest?.billingPeriod?.start;
+  const latest = new Date(Date.now() + 400 * 86_400_000).toISOString().slice(0, 10) + " 00:00:00";
   const compiled = compileMapping({
     mapping,
     presentColumns: columns,
     relation,
     provenance: { file: file.path, ingestId, deliveryId },
     ...(physicalNames ? { physicalNames } : {}),
-    textTimestamps: file.kind === "csv",
+    columnTypes,
+    controlRelation,
+    periodRule: {
+      earliest: EARLIEST_PERIOD,
+      latest,
+      ...(manifestStart ? { exactStart: manifestStart } : {}),
+      expected: manifestStart
+        ? `the period of the manifest ${displayPath(file.manifest!.path)}, starting ${manifestStart}`
+        : `a billing period starting between ${EARLIEST_PERIOD.slice(0, 10)} and ${latest.slice(0, 10)} and ending after it starts`,
+    },
   });
-  const table = `stg_${ingestId.replace(/[^a-zA-Z0-9]/g, "_")}_${index}`;
+  return {
+    file,
+    shown,
+    mapping,
+    deliveryId,
+    compiled,
+    readTypes: types,
+    ...(physicalNames ? { originalNames: new Map([...physicalNames].map(([a, b]) => [b, a])) } : {}),
+  };
+}
+
+async function insertFile(store: DuckDbStore, plan: Plan): Promise<void> {
+  const cols = COST_TABLE_COLUMNS.map((c) => quoteIdent(c.name)).join(", ");
   try {
-    await store.run(`CREATE TEMP TABLE ${table} AS ${compiled.sql}`);
+    await store.run(`INSERT INTO ${COST_TABLE} (${cols}) ${plan.compiled.sql}`);
   } catch (e) {
-    throw translateReadError(e, shown, types, physicalNames ? new Map([...physicalNames].map(([a, b]) => [b, a])) : undefined);
+    const msg = e instanceof Error ? e.message : String(e);
+    const index = checkIndexFromError(msg);
+    const check = index === undefined ? undefined : plan.compiled.checks[index];
+    if (!check) throw translateReadError(e, plan.shown, plan.readTypes, plan.originalNames);
+    // the transaction is aborted; the diagnostic read runs after the rollback, outside it
+    throw new RowCheckFailure(plan, check);
   }
-  const agg = await store.all(
-    `SELECT count(*)::BIGINT AS n, coalesce(sum(__src_cost), 0)::VARCHAR AS src, coalesce(sum("BilledCost"), 0)::VARCHAR AS billed${compiled.checks
-      .map((c) => `, count(*) FILTER (WHERE ${c.name})::BIGINT AS ${c.name}`)
-      .join("")} FROM ${table}`,
-  );
-  const a = agg[0] ?? {};
-  const rows = Number(a["n"] ?? 0);
-  if (rows === 0) {
-    throw new CostwiseError("EMPTY_FILE", `${shown}: the file has a header but no rows`, { location: { file: shown } });
+}
+
+/** A per-row check failed; the row and value are looked up once the transaction is rolled back. */
+class RowCheckFailure extends Error {
+  constructor(
+    readonly plan: Plan,
+    readonly check: CompiledMapping["checks"][number],
+  ) {
+    super(`row check ${check.name} failed in ${plan.shown}`);
   }
-  for (const c of compiled.checks) {
-    if (Number(a[c.name] ?? 0) === 0) continue;
-    const ex = await store.all(compiled.diagnosticSql(c));
+
+  async explain(store: DuckDbStore): Promise<CostwiseError> {
+    const { plan, check } = this;
+    const ex = await store.all(plan.compiled.diagnosticSql(check)).catch(() => []);
     const r = Number(ex[0]?.["r"] ?? 0);
     const v = ex[0]?.["v"];
-    throw new CostwiseError(
-      "BAD_INPUT",
-      `${shown}: row ${r} (line ${r + 1}), column "${c.column}": expected ${c.expected}, got ${v === null || v === undefined ? "an empty value" : JSON.stringify(v)}` +
-        ` (${a[c.name]} row(s) in all)`,
-      { location: { file: shown, row: r, line: r + 1, column: c.column } },
-    );
-  }
-  return { file, table, mapping, deliveryId, rows, sourceTotal: String(a["src"]), loadedTotal: String(a["billed"]) };
-}
-
-async function checkStaged(store: DuckDbStore, s: Staged): Promise<void> {
-  const shown = displayPath(s.file.path);
-  if (!equalToTheCent(s.sourceTotal, s.loadedTotal)) {
-    throw new CostwiseError(
-      "CONTROL_TOTAL_MISMATCH",
-      `${shown}: the mapped BilledCost total ${s.loadedTotal} differs from the source's ${s.mapping.controlTotal.sourceColumn} total ${s.sourceTotal} by ${subMoney(s.loadedTotal, s.sourceTotal)}`,
-      { location: { file: shown } },
-    );
-  }
-  // billing periods must be plausible, and the manifest's own when there is one
-  const manifestStart = s.file.manifest?.billingPeriod?.start;
-  const bad = await store.all({
-    sql: `SELECT (rowid + 1)::BIGINT AS r, "BillingPeriodStart"::VARCHAR AS bps, "BillingPeriodEnd"::VARCHAR AS bpe FROM ${s.table}
-          WHERE "BillingPeriodStart" < ?::TIMESTAMP OR "BillingPeriodStart" > now()::TIMESTAMP + INTERVAL 400 DAY
-             OR "BillingPeriodEnd" <= "BillingPeriodStart"
-             ${manifestStart ? `OR "BillingPeriodStart" <> ?::TIMESTAMP` : ""}
-          ORDER BY rowid LIMIT 1`,
-    params: manifestStart ? [EARLIEST_PERIOD, manifestStart] : [EARLIEST_PERIOD],
-  });
-  const b = bad[0];
-  if (b) {
-    const r = Number(b["r"]);
-    const why = manifestStart
-      ? `the manifest ${displayPath(s.file.manifest!.path)} is for the period starting ${manifestStart}`
-      : `expected a billing period between ${EARLIEST_PERIOD} and a year from now, ending after it starts`;
-    throw new CostwiseError(
-      "BAD_INPUT",
-      `${shown}: row ${r} (line ${r + 1}), column BillingPeriodStart: unknown billing period ${b["bps"]} – ${b["bpe"]}: ${why}`,
-      { location: { file: shown, row: r, column: "BillingPeriodStart" } },
-    );
+    const got = v === null || v === undefined ? "an empty value" : JSON.stringify(v);
+    const at = r > 0 ? `row ${r} (line ${r + 1}), ` : "";
+    return new CostwiseError("BAD_INPUT", `${plan.shown}: ${at}column "${check.column}": expected ${check.expected}, got ${got}`, {
+      location: { file: plan.shown, ...(r > 0 ? { row: r, line: r + 1 } : {}), column: check.column },
+    });
   }
 }
 
-/** Deletes what the staged deliveries replace; returns what each partition holds and replaced. */
-async function replacePartitions(store: DuckDbStore, staged: readonly Staged[], ingestId: string): Promise<PartitionReport[]> {
-  const union = staged.map((s) => `SELECT x_Source, "BillingAccountId", "BillingPeriodStart", x_DeliveryId, "BilledCost" FROM ${s.table}`).join(" UNION ALL ");
-  const parts = await store.all(
-    `SELECT x_Source AS source, "BillingAccountId" AS account, "BillingPeriodStart"::VARCHAR AS period, list(DISTINCT x_DeliveryId ORDER BY x_DeliveryId) AS deliveries,
+/** Deletes what the loaded deliveries replace; returns what each partition holds and replaced. */
+async function replacePartitions(store: DuckDbStore, plans: readonly Plan[], ingestId: string): Promise<PartitionReport[]> {
+  const parts = await store.all({
+    sql: `SELECT x_Source AS source, "BillingAccountId" AS account, "BillingPeriodStart"::VARCHAR AS period, list(DISTINCT x_DeliveryId ORDER BY x_DeliveryId) AS deliveries,
             count(*)::BIGINT AS n, sum("BilledCost")::VARCHAR AS billed
-     FROM (${union}) GROUP BY ALL ORDER BY 1, 2, 3`,
-  );
-  const files = staged.map((s) => s.file.path);
+     FROM ${COST_TABLE} WHERE x_IngestId = ? GROUP BY ALL ORDER BY 1, 2, 3`,
+    params: [ingestId],
+  });
+  const files = plans.map((p) => quoteString(p.file.path)).join(", ");
   const reports: PartitionReport[] = [];
   for (const p of parts) {
     const deliveries = p["deliveries"] as string[];
@@ -327,14 +333,14 @@ async function replacePartitions(store: DuckDbStore, staged: readonly Staged[], 
     }
     const delivery = deliveries[0]!;
     const where = `x_Source = ? AND "BillingAccountId" IS NOT DISTINCT FROM ? AND "BillingPeriodStart" = ?::TIMESTAMP
-       AND x_IngestId <> ? AND (x_DeliveryId <> ? OR x_SourceFile IN (${files.map(quoteString).join(", ")}))`;
-    const params = [String(p["source"]), p["account"] === null ? null : String(p["account"]), String(p["period"]), ingestId, delivery] as const;
+       AND x_IngestId <> ? AND (x_DeliveryId <> ? OR x_SourceFile IN (${files}))`;
+    const params = [String(p["source"]), p["account"] === null ? null : String(p["account"]), String(p["period"]), ingestId, delivery];
     const gone = await store.all({
       sql: `SELECT count(*)::BIGINT AS n, coalesce(sum("BilledCost"), 0)::VARCHAR AS t FROM ${COST_TABLE} WHERE ${where}`,
-      params: [...params] as never,
+      params,
     });
     const n = Number(gone[0]?.["n"] ?? 0);
-    if (n > 0) await store.run({ sql: `DELETE FROM ${COST_TABLE} WHERE ${where}`, params: [...params] as never });
+    if (n > 0) await store.run({ sql: `DELETE FROM ${COST_TABLE} WHERE ${where}`, params });
     reports.push({
       source: String(p["source"]),
       billingAccountId: p["account"] === null ? "" : String(p["account"]),

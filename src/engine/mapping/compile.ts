@@ -1,9 +1,8 @@
 /**
  * Compiles a declarative source mapping into one SQL SELECT (DuckDB dialect) over a relation holding
- * the source rows, producing every column of the cost table plus control columns:
- *
- *   __src_cost   the control-total column, as the source states it
- *   __chk_<n>    true where a row breaks check n (unparseable date, invalid Tags JSON, null key column)
+ * the source rows, producing every column of the cost table. Per-row checks (unparseable dates,
+ * invalid Tags JSON, null key columns, implausible billing periods) are part of the same SELECT: a
+ * broken row raises an error naming the check, so a good file is read exactly once.
  *
  * Source columns absent from a file compile to typed NULLs; required ones are reported as missing.
  */
@@ -28,7 +27,7 @@ export function sourceSqlType(t: SourceType): string {
     case "json":
       return "VARCHAR";
     case "decimal":
-      return SOURCE_DECIMAL_TYPE;
+      return MONEY_SQL_TYPE; // parsed straight to the store's precision; the control total re-reads at SOURCE_DECIMAL_TYPE
     case "timestamp":
       return "TIMESTAMPTZ";
     case "map":
@@ -51,8 +50,11 @@ export interface CompileInput {
    * names, since DuckDB matches names case-insensitively and real CURs have `user:team` and `user:Team`).
    */
   physicalNames?: ReadonlyMap<string, string>;
-  /** whether timestamp columns arrive as text to parse (CSV) or as native timestamps (Parquet); default text */
-  textTimestamps?: boolean;
+  /** the SQL type each source column has in `relation` (text timestamps are parsed and checked per row) */
+  columnTypes?: Readonly<Record<string, string>>;
+  /** the relation to read the control total from (default `relation`), e.g. with the cost column at full precision */
+  controlRelation?: string;
+  periodRule?: PeriodRule;
 }
 
 export interface CheckSpec {
@@ -67,11 +69,37 @@ export interface CheckSpec {
 }
 
 export interface CompiledMapping {
-  /** the SELECT producing staged rows: cost table columns, __src_cost and one boolean __chk_<n> per check */
+  /**
+   * The SELECT producing cost rows (every cost table column, in table order). A row that breaks a
+   * check raises `costwise-check <n>` (DuckDB's error()), which stops the statement: the caller
+   * finds the offending row with `diagnosticSql`.
+   */
   sql: string;
   checks: CheckSpec[];
   /** a query over the source giving the first row (1-based, file order) that breaks `check`, and its value */
   diagnosticSql(check: CheckSpec): string;
+  /** a query over the source giving its row count and the control-total column's sum */
+  controlSql: string;
+}
+
+/** The message a failing check raises; `checkIndexFromError` reads it back. */
+export const CHECK_ERROR_PREFIX = "costwise-check ";
+
+export function checkIndexFromError(message: string): number | undefined {
+  const m = /costwise-check (\d+)/.exec(message);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Rules on the billing period of every row (a file for an unknown period is refused). */
+export interface PeriodRule {
+  /** earliest plausible BillingPeriodStart (inclusive), 'YYYY-MM-DD HH:MM:SS' */
+  earliest: string;
+  /** latest plausible BillingPeriodStart (inclusive) */
+  latest: string;
+  /** the exact BillingPeriodStart every row must have (from a CUR manifest) */
+  exactStart?: string;
+  /** what to tell the user when a row breaks the rule */
+  expected: string;
 }
 
 /** The columns a mapping reads from a file, with the SQL types to read them as. */
@@ -105,12 +133,12 @@ export function compileMapping(input: CompileInput): CompiledMapping {
     declared,
     mapping,
     physical: input.physicalNames ?? new Map(),
-    textTimestamps: input.textTimestamps ?? true,
+    columnTypes: input.columnTypes ?? {},
     formatChecks: new Map(),
   };
 
-  const selects: string[] = [];
-  const targetSql = new Map<string, string>();
+  // 1. the inner SELECT: every target column, plus cheap "value present" flags for format checks
+  const inner: string[] = [];
   for (const col of COST_TABLE_COLUMNS) {
     const target = col.name as TargetColumn;
     let expr: string;
@@ -130,38 +158,84 @@ export function compileMapping(input: CompileInput): CompiledMapping {
       default: {
         const m = mapping.targets[target];
         expr = m ? compileExpr(m, col.sqlType, ctx) : `NULL::${col.sqlType}`;
+        // a value that was there but did not parse shows as NULL in its own target column
+        if (m && (m.op === "timestamp" || m.op === "tagsJson")) {
+          const f = ctx.formatChecks.get(m.column);
+          if (f && !f.target) f.target = col.name;
+        }
       }
     }
-    targetSql.set(col.name, castTo(expr, col.sqlType));
-    selects.push(`${castTo(expr, col.sqlType)} AS ${quoteIdent(col.name)}`);
+    inner.push(`${castTo(expr, col.sqlType)} AS ${quoteIdent(col.name)}`);
   }
-  const ctl = mapping.controlTotal.sourceColumn;
-  selects.push(`${present.has(ctl) ? `CAST(${srcRef(ctl, ctx)} AS ${SOURCE_DECIMAL_TYPE})` : `NULL::${SOURCE_DECIMAL_TYPE}`} AS __src_cost`);
+  const formats = [...ctx.formatChecks.values()];
+  formats.forEach((f, i) => inner.push(f.target ? `(${f.presentSql}) AS __present_${i}` : `(${f.badSql}) AS __bad_${i}`));
+  const rawColumns = formats.map((f, i) => `${srcRef(f.column, ctx)}::VARCHAR AS __raw_${i}`);
 
-  // checks: value formats first (they explain a NULL better than the null check would), then keys
-  const checks: CheckSpec[] = [...ctx.formatChecks.values()];
+  // 2. checks over the inner row: value formats first (they explain a NULL better), then keys, then periods
+  const checks: CheckSpec[] = formats.map((f, i) => ({
+    name: "",
+    column: f.column,
+    expected: f.expected,
+    predicateSql: f.target ? `__present_${i} AND ${quoteIdent(f.target)} IS NULL` : `__bad_${i}`,
+    valueSql: `__raw_${i}`,
+  }));
   for (const chk of mapping.checks) {
     const srcCol = describeSource(mapping.targets[chk.notNull]);
+    const rawAt = formats.findIndex((f) => f.column === srcCol);
     checks.push({
       name: "",
       column: srcCol ?? chk.notNull,
       expected: chk.expected,
-      predicateSql: `(${targetSql.get(chk.notNull) ?? "NULL"}) IS NULL`,
-      valueSql: srcCol && present.has(srcCol) ? srcRef(srcCol, ctx) : "NULL",
+      predicateSql: `${quoteIdent(chk.notNull)} IS NULL`,
+      valueSql: rawAt >= 0 ? `__raw_${rawAt}` : `NULL`,
     });
   }
-  checks.forEach((c, i) => {
-    c.name = `__chk_${i}`;
-    selects.push(`(${c.predicateSql}) AS ${c.name}`);
-  });
+  const rule = input.periodRule;
+  if (rule) {
+    const start = `"BillingPeriodStart"`;
+    const end = `"BillingPeriodEnd"`;
+    const exact = rule.exactStart ? ` OR ${start} <> TIMESTAMP ${quoteString(rule.exactStart)}` : "";
+    checks.push({
+      name: "",
+      column: describeSource(mapping.targets.BillingPeriodStart) ?? "BillingPeriodStart",
+      expected: rule.expected,
+      predicateSql: `coalesce(${start} < TIMESTAMP ${quoteString(rule.earliest)} OR ${start} > TIMESTAMP ${quoteString(rule.latest)} OR ${end} <= ${start}${exact}, false)`,
+      valueSql: `${start}::VARCHAR || ' – ' || coalesce(${end}::VARCHAR, '?')`,
+    });
+  }
+  checks.forEach((c, i) => (c.name = `__chk_${i}`));
 
-  const sql = `SELECT\n  ${selects.join(",\n  ")}\nFROM ${input.relation} AS src`;
+  // 3. the outer SELECT: the cost columns in table order; the first one carries the checks, so any
+  //    broken rule stops the statement with its number (one pass over a good file, no staging)
+  const innerSql = (extra: string[]) => `SELECT\n  ${[...inner, ...extra].join(",\n  ")}\nFROM ${input.relation} AS src`;
+  const outer = COST_TABLE_COLUMNS.map((c) => quoteIdent(c.name));
+  if (checks.length > 0) {
+    const first = COST_TABLE_COLUMNS[0]!;
+    const which = checks.map((c, i) => `WHEN ${c.predicateSql} THEN '${i}'`).join(" ");
+    outer[0] = `CASE WHEN ${checks.map((c) => `(${c.predicateSql})`).join(" OR ")} THEN CAST(error(${quoteString(CHECK_ERROR_PREFIX)} || CASE ${which} END) AS ${first.sqlType}) ELSE ${quoteIdent(first.name)} END AS ${quoteIdent(first.name)}`;
+  }
+  const sql = `SELECT ${outer.join(", ")} FROM (\n${innerSql([])}\n)`;
+
+  const ctl = mapping.controlTotal.sourceColumn;
+  const controlRelation = input.controlRelation ?? input.relation;
   return {
     sql,
     checks,
     diagnosticSql: (c) =>
-      `SELECT rn::BIGINT AS r, v FROM (SELECT row_number() OVER () AS rn, (${c.predicateSql}) AS bad, (${c.valueSql})::VARCHAR AS v FROM ${input.relation} AS src) WHERE bad ORDER BY rn LIMIT 1`,
+      `SELECT rn::BIGINT AS r, v FROM (SELECT row_number() OVER () AS rn, (${c.predicateSql}) AS bad, (${c.valueSql})::VARCHAR AS v FROM (\n${innerSql(rawColumns)}\n)) WHERE bad ORDER BY rn LIMIT 1`,
+    controlSql: `SELECT count(*)::BIGINT AS n, coalesce(sum(${present.has(ctl) ? `CAST(${srcRef(ctl, ctx)} AS ${SOURCE_DECIMAL_TYPE})` : "NULL"}), 0)::VARCHAR AS total FROM ${controlRelation} AS src`,
   };
+}
+
+interface FormatCheck {
+  column: string;
+  expected: string;
+  /** the target column holding this source column's parsed value alone, if any */
+  target?: string;
+  /** cheap: the raw value is there (so a NULL target means it did not parse) */
+  presentSql: string;
+  /** the full test, when no target holds the value alone */
+  badSql: string;
 }
 
 interface Ctx {
@@ -169,9 +243,36 @@ interface Ctx {
   declared: ReadonlyMap<string, SourceColumn>;
   mapping: SourceMapping;
   physical: ReadonlyMap<string, string>;
-  textTimestamps: boolean;
+  /** SQL type of each source column as the relation delivers it */
+  columnTypes: Readonly<Record<string, string>>;
   /** value-format checks collected while compiling, one per source column */
-  formatChecks: Map<string, CheckSpec>;
+  formatChecks: Map<string, FormatCheck>;
+}
+
+/**
+ * Text → TIMESTAMP (UTC). A plain cast drops UTC offsets silently, so values ending in an offset
+ * (+02:00, -0530, +05) take the time-zone-aware path; the rest (naive, or Z) the fast one.
+ */
+function parseTimestamp(raw: string): string {
+  const v = `NULLIF(${raw}, '')`;
+  const hasOffset = `length(${raw}) > 19 AND (substr(${raw}, -6, 1) IN ('+', '-') OR substr(${raw}, -5, 1) IN ('+', '-') OR substr(${raw}, -3, 1) IN ('+', '-'))`;
+  return `CASE WHEN ${hasOffset} THEN CAST(TRY_CAST(${v} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST(${v} AS TIMESTAMP) END`;
+}
+
+/** A timestamp-typed source column as TIMESTAMP (UTC), whatever type the relation delivers it as. */
+function timestampRef(name: string, ctx: Ctx): string {
+  const raw = srcRef(name, ctx);
+  const t = (ctx.columnTypes[name] ?? "VARCHAR").toUpperCase();
+  if (t.startsWith("TIMESTAMP") || t === "DATE") return `CAST(${raw} AS TIMESTAMP)`; // native (UTC session)
+  if (!ctx.formatChecks.has(name)) {
+    ctx.formatChecks.set(name, {
+      column: name,
+      expected: "a date and time such as 2024-09-01T00:00:00Z",
+      presentSql: `NULLIF(${raw}, '') IS NOT NULL`,
+      badSql: `NULLIF(${raw}, '') IS NOT NULL AND (${parseTimestamp(raw)}) IS NULL`,
+    });
+  }
+  return parseTimestamp(raw);
 }
 
 function srcRef(name: string, ctx: Ctx): string {
@@ -189,7 +290,7 @@ function columnRef(name: string, ctx: Ctx): string {
   }
   const d = ctx.declared.get(name);
   const ref = srcRef(name, ctx);
-  if (d?.type === "timestamp") return ctx.textTimestamps ? `TRY_CAST(NULLIF(${ref}, '') AS TIMESTAMPTZ)` : `CAST(${ref} AS TIMESTAMPTZ)`;
+  if (d?.type === "timestamp") return timestampRef(name, ctx);
   // empty strings are absent values for strings; other types are already NULL when empty
   return !d || d.type === "string" || d.type === "json" ? `NULLIF(${ref}, '')` : ref;
 }
@@ -206,22 +307,8 @@ function compileExpr(e: MappingExpr, want: string, ctx: Ctx): string {
       return columnRef(e.column, ctx);
     case "constant":
       return literal(e.value, want, ctx);
-    case "timestamp": {
-      if (!ctx.present.has(e.column)) return "NULL::TIMESTAMP";
-      if (!ctx.textTimestamps) return `CAST(CAST(${srcRef(e.column, ctx)} AS TIMESTAMPTZ) AS TIMESTAMP)`;
-      const raw = srcRef(e.column, ctx);
-      if (!ctx.formatChecks.has(e.column)) {
-        ctx.formatChecks.set(e.column, {
-          name: "",
-          column: e.column,
-          expected: "a date and time such as 2024-09-01T00:00:00Z",
-          predicateSql: `NULLIF(${raw}, '') IS NOT NULL AND TRY_CAST(${raw} AS TIMESTAMPTZ) IS NULL`,
-          valueSql: raw,
-        });
-      }
-      // naive timestamps are UTC (the session time zone); offsets are converted to UTC
-      return `CAST(TRY_CAST(NULLIF(${raw}, '') AS TIMESTAMPTZ) AS TIMESTAMP)`;
-    }
+    case "timestamp":
+      return ctx.present.has(e.column) ? timestampRef(e.column, ctx) : "NULL::TIMESTAMP";
     case "map": {
       const whens = Object.entries(e.values).map(([k, v]) => `WHEN ${quoteString(k)} THEN ${literal(v, want, ctx)}`);
       if (whens.length === 0) return literal(e.default, want, ctx);
@@ -250,11 +337,10 @@ function compileExpr(e: MappingExpr, want: string, ctx: Ctx): string {
       const ref = srcRef(e.column, ctx);
       if (!ctx.formatChecks.has(e.column)) {
         ctx.formatChecks.set(e.column, {
-          name: "",
           column: e.column,
           expected: 'a JSON object of tag key/value pairs, e.g. {"team":"search"}',
-          predicateSql: `${ref} IS NOT NULL AND trim(${ref}) NOT IN ('', '{}') AND TRY_CAST(TRY_CAST(${ref} AS JSON) AS MAP(VARCHAR, VARCHAR)) IS NULL`,
-          valueSql: ref,
+          presentSql: `${ref} IS NOT NULL AND trim(${ref}) NOT IN ('', '{}')`,
+          badSql: `${ref} IS NOT NULL AND trim(${ref}) NOT IN ('', '{}') AND TRY_CAST(TRY_CAST(${ref} AS JSON) AS MAP(VARCHAR, VARCHAR)) IS NULL`,
         });
       }
       return `CASE WHEN ${ref} IS NULL OR trim(${ref}) IN ('', '{}') THEN MAP([]::VARCHAR[], []::VARCHAR[]) ELSE TRY_CAST(TRY_CAST(${ref} AS JSON) AS MAP(VARCHAR, VARCHAR)) END`;
