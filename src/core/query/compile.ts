@@ -97,7 +97,7 @@ export function renderSql(frag: SqlFragment, dialect: DialectSql): CompiledSql {
 // ─── identifiers ────────────────────────────────────────────────────────────────────────────────
 
 /** Aliases the compiler itself uses for output columns (g0.., p, u, m, n) and subqueries. */
-const ALIAS_RE = /^(g\d{1,2}|p|u|m|n|groups|q|r)$/;
+const ALIAS_RE = /^(g\d{1,2}|p|u|m|n|groups|q|r|k)$/;
 const SAFE_IDENT_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const KNOWN_IDENTS: ReadonlySet<string> = new Set<string>([...DIMENSION_COLUMNS, ...QUERY_METRICS, "Tags", "ChargePeriodStart"]);
 
@@ -225,9 +225,11 @@ export function compileCostQuery(query: CostQuery, dialect: SqlDialect | Dialect
   columns.push({ alias: "m", name: query.metric, role: "metric" });
 
   // inner: one row per line item with its group keys, unit and metric value
-  const select: SqlFragment[] = query.groupBy.map((g, i) => sqlf`${dimensionExpr(g, d)} AS ${ident(`g${i}`)}`);
+  // date-times are grouped as timestamps and turned into ISO text after grouping (once per group, not per row)
+  const isDateTime = (g: Dimension) => g.kind === "column" && dimensionValueType(g.column) === "datetime";
+  const select: SqlFragment[] = query.groupBy.map((g, i) => sqlf`${isDateTime(g) ? ident((g as { column: string }).column) : dimensionExpr(g, d)} AS ${ident(`g${i}`)}`);
   if (query.granularity !== "none") {
-    select.push(sqlf`${d.isoText(d.truncTimestamp(query.granularity, ident("ChargePeriodStart")))} AS ${ident("p")}`);
+    select.push(sqlf`${d.truncTimestamp(query.granularity, ident("ChargePeriodStart"))} AS ${ident("p")}`);
   }
   select.push(sqlf`${ident(unitColumn)} AS ${ident("u")}`);
   select.push(sqlf`${ident(query.metric)} AS ${ident("m")}`);
@@ -242,7 +244,11 @@ export function compileCostQuery(query: CostQuery, dialect: SqlDialect | Dialect
   const keys: SqlFragment[] = query.groupBy.map((_, i) => ident(`g${i}`));
   if (query.granularity !== "none") keys.push(ident("p"));
   keys.push(ident("u"));
-  const grouped = sqlf`SELECT ${join(keys, ", ")}, sum(${ident("m")}) AS ${ident("m")}, count(*) AS ${ident("n")} FROM (${inner}) AS ${ident("q")} GROUP BY ${join(keys, ", ")}`;
+  const outKeys: SqlFragment[] = query.groupBy.map((g, i) => (isDateTime(g) ? sqlf`${d.isoText(ident(`g${i}`))} AS ${ident(`g${i}`)}` : ident(`g${i}`)));
+  if (query.granularity !== "none") outKeys.push(sqlf`${d.isoText(ident("p"))} AS ${ident("p")}`);
+  outKeys.push(ident("u"));
+  const keyed = sqlf`SELECT ${join(keys, ", ")}, sum(${ident("m")}) AS ${ident("m")}, count(*) AS ${ident("n")} FROM (${inner}) AS ${ident("q")} GROUP BY ${join(keys, ", ")}`;
+  const grouped = sqlf`SELECT ${join(outKeys, ", ")}, ${ident("m")}, ${ident("n")} FROM (${keyed}) AS ${ident("k")}`;
 
   const order = orderFragments(query);
   const limit = query.limit === undefined ? lit("") : sqlf` LIMIT ${param(query.limit, "integer")}`;

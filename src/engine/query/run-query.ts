@@ -74,11 +74,17 @@ export function compileForStore(store: CostStore, query: CostQuery): CompiledCos
 
 export async function runCostQuery(store: CostStore, query: CostQuery): Promise<QueryResult> {
   const compiled = compileForStore(store, query);
+  // one row past the limit tells whether the result is cut; only then do totals need their own scan
+  const probe = compileForStore(store, query.limit === undefined ? query : { ...query, limit: query.limit + 1 });
   let rowData: Row[];
   let totalData: Row[];
   try {
     // one snapshot for both, so the totals always match the rows
-    [rowData, totalData] = await store.transaction(async () => [await store.all(compiled.rows), await store.all(compiled.totals)]);
+    [rowData, totalData] = await store.transaction(async () => {
+      const got = await store.all(probe.rows);
+      if (query.limit === undefined || got.length <= query.limit) return [got, totalsOf(got)];
+      return [got.slice(0, query.limit), await store.all(compiled.totals)];
+    });
   } catch (e) {
     if (isCostwiseError(e)) throw e;
     const msg = e instanceof Error ? e.message : String(e);
@@ -115,6 +121,23 @@ export async function runCostQuery(store: CostStore, query: CostQuery): Promise<
     },
     truncated: groups > rows.length,
   };
+}
+
+/** Totals per unit from complete grouped rows (exact decimal sums), shaped like the totals query's rows. */
+function totalsOf(rows: readonly Row[]): Row[] {
+  const byUnit = new Map<string | null, { m: bigint; groups: number; n: number }>();
+  for (const r of rows) {
+    const u = text(r["u"]);
+    const t = byUnit.get(u) ?? { m: 0n, groups: 0, n: 0 };
+    const m = text(r["m"]);
+    if (m !== null) t.m += parseMoney(m);
+    t.groups += 1;
+    t.n += count(r["n"]);
+    byUnit.set(u, t);
+  }
+  return [...byUnit.entries()]
+    .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0))
+    .map(([u, t]) => ({ u, m: formatMoney(t.m), groups: t.groups, n: t.n }));
 }
 
 function text(v: unknown): string | null {
