@@ -22,7 +22,7 @@ import { SOURCE_DECIMAL_TYPE, checkIndexFromError, compileMapping, quoteIdent, q
 import type { SourceMapping } from "../mapping/mapping.js";
 import { resolveMapping, type SourceFormat } from "../mapping/registry.js";
 import type { DuckDbStore } from "../store/duckdb-store.js";
-import { COST_TABLE, COST_TABLE_COLUMNS, RUNS_TABLE } from "../store/schema.js";
+import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, RUNS_TABLE } from "../store/schema.js";
 import { translateReadError } from "./duckdb-errors.js";
 import { discoverFiles, displayPath, readCsvHeader, refuseDuplicates, type InputFile } from "./files.js";
 
@@ -123,8 +123,15 @@ export async function ingestFiles(store: DuckDbStore, paths: readonly string[], 
       }
       progress("check", i, plan.file.path);
       const control = await store.all(plan.compiled.controlSql);
+      // book what the file loaded, per partition and currency (one pass over the new rows)
+      await store.run({
+        sql: `INSERT INTO ${LOADED_TABLE} SELECT x_Source, "BillingAccountId", "BillingPeriodStart", x_DeliveryId, x_SourceFile, x_IngestId, "BillingCurrency",
+                count(*), sum("BilledCost"), sum("EffectiveCost"), min("ChargePeriodStart"), max("ChargePeriodEnd")
+              FROM ${COST_TABLE} WHERE x_IngestId = ? AND x_SourceFile = ? GROUP BY ALL`,
+        params: [ingestId, plan.file.path],
+      });
       const stored = await store.all({
-        sql: `SELECT count(*)::BIGINT AS n, coalesce(sum("BilledCost"), 0)::VARCHAR AS t FROM ${COST_TABLE} WHERE x_IngestId = ? AND x_SourceFile = ?`,
+        sql: `SELECT coalesce(sum(rows), 0)::BIGINT AS n, coalesce(sum(billed_cost), 0)::VARCHAR AS t FROM ${LOADED_TABLE} WHERE ingest_id = ? AND file = ?`,
         params: [ingestId, plan.file.path],
       });
       const sourceRows = Number(control[0]?.["n"] ?? 0);
@@ -148,7 +155,7 @@ export async function ingestFiles(store: DuckDbStore, paths: readonly string[], 
     progress("commit", files.length);
     const partitions = await replacePartitions(store, plans, ingestId);
     const currency = await store.all({
-      sql: `SELECT coalesce("BillingCurrency", '?') AS c, sum("BilledCost")::VARCHAR AS t FROM ${COST_TABLE} WHERE x_IngestId = ? GROUP BY 1 ORDER BY 1`,
+      sql: `SELECT coalesce(currency, '?') AS c, sum(billed_cost)::VARCHAR AS t FROM ${LOADED_TABLE} WHERE ingest_id = ? GROUP BY 1 ORDER BY 1`,
       params: [ingestId],
     });
     const currencyTotals = Object.fromEntries(currency.map((r) => [String(r["c"]), String(r["t"])]));
@@ -313,16 +320,18 @@ class RowCheckFailure extends Error {
   }
 }
 
-/** Deletes what the loaded deliveries replace; returns what each partition holds and replaced. */
+/**
+ * Deletes what the loaded deliveries replace and returns what each partition holds and replaced.
+ * The bookkeeping table says which (partition, ingest, file) sets are replaced, so the cost rows are
+ * scanned once, by the DELETE itself.
+ */
 async function replacePartitions(store: DuckDbStore, plans: readonly Plan[], ingestId: string): Promise<PartitionReport[]> {
   const parts = await store.all({
-    sql: `SELECT x_Source AS source, "BillingAccountId" AS account, "BillingPeriodStart"::VARCHAR AS period, list(DISTINCT x_DeliveryId ORDER BY x_DeliveryId) AS deliveries,
-            count(*)::BIGINT AS n, sum("BilledCost")::VARCHAR AS billed
-     FROM ${COST_TABLE} WHERE x_IngestId = ? GROUP BY ALL ORDER BY 1, 2, 3`,
+    sql: `SELECT source, billing_account_id AS account, billing_period_start::VARCHAR AS period, list(DISTINCT delivery_id ORDER BY delivery_id) AS deliveries,
+            sum(rows)::BIGINT AS n, sum(billed_cost)::VARCHAR AS billed
+     FROM ${LOADED_TABLE} WHERE ingest_id = ? GROUP BY ALL ORDER BY 1, 2, 3`,
     params: [ingestId],
   });
-  const files = plans.map((p) => quoteString(p.file.path)).join(", ");
-  const reports: PartitionReport[] = [];
   for (const p of parts) {
     const deliveries = p["deliveries"] as string[];
     if (deliveries.length > 1) {
@@ -331,26 +340,45 @@ async function replacePartitions(store: DuckDbStore, plans: readonly Plan[], ing
         `two report versions of the same billing period (${p["source"]}, account ${p["account"]}, ${p["period"]}) in one ingest: ${deliveries.join(" and ")}; give only the latest`,
       );
     }
-    const delivery = deliveries[0]!;
-    const where = `x_Source = ? AND "BillingAccountId" IS NOT DISTINCT FROM ? AND "BillingPeriodStart" = ?::TIMESTAMP
-       AND x_IngestId <> ? AND (x_DeliveryId <> ? OR x_SourceFile IN (${files}))`;
-    const params = [String(p["source"]), p["account"] === null ? null : String(p["account"]), String(p["period"]), ingestId, delivery];
-    const gone = await store.all({
-      sql: `SELECT count(*)::BIGINT AS n, coalesce(sum("BilledCost"), 0)::VARCHAR AS t FROM ${COST_TABLE} WHERE ${where}`,
-      params,
+  }
+  const files = plans.map((p) => quoteString(p.file.path)).join(", ");
+  // the loaded sets this ingest replaces: same partition, another ingest, and another delivery or the same file
+  const victims = `SELECT o.source, o.billing_account_id, o.billing_period_start, o.ingest_id, o.file, o.rows, o.billed_cost
+     FROM ${LOADED_TABLE} o JOIN (SELECT DISTINCT source, billing_account_id, billing_period_start, delivery_id FROM ${LOADED_TABLE} WHERE ingest_id = ?) n
+       ON o.source = n.source AND o.billing_account_id IS NOT DISTINCT FROM n.billing_account_id AND o.billing_period_start IS NOT DISTINCT FROM n.billing_period_start
+     WHERE o.ingest_id <> ? AND (o.delivery_id <> n.delivery_id OR o.file IN (${files}))`;
+  const replaced = await store.all({
+    sql: `SELECT source, billing_account_id AS account, billing_period_start::VARCHAR AS period, sum(rows)::BIGINT AS n, sum(billed_cost)::VARCHAR AS t
+          FROM (${victims}) GROUP BY ALL`,
+    params: [ingestId, ingestId],
+  });
+  if (replaced.length > 0) {
+    await store.run({
+      sql: `DELETE FROM ${COST_TABLE} USING (SELECT DISTINCT source, billing_account_id, billing_period_start, ingest_id, file FROM (${victims})) v
+            WHERE ${COST_TABLE}.x_IngestId = v.ingest_id AND ${COST_TABLE}.x_SourceFile = v.file AND ${COST_TABLE}.x_Source = v.source
+              AND ${COST_TABLE}."BillingAccountId" IS NOT DISTINCT FROM v.billing_account_id AND ${COST_TABLE}."BillingPeriodStart" IS NOT DISTINCT FROM v.billing_period_start`,
+      params: [ingestId, ingestId],
     });
-    const n = Number(gone[0]?.["n"] ?? 0);
-    if (n > 0) await store.run({ sql: `DELETE FROM ${COST_TABLE} WHERE ${where}`, params });
-    reports.push({
+    await store.run({
+      sql: `DELETE FROM ${LOADED_TABLE} USING (SELECT DISTINCT source, billing_account_id, billing_period_start, ingest_id, file FROM (${victims})) v
+            WHERE ${LOADED_TABLE}.ingest_id = v.ingest_id AND ${LOADED_TABLE}.file = v.file AND ${LOADED_TABLE}.source = v.source
+              AND ${LOADED_TABLE}.billing_account_id IS NOT DISTINCT FROM v.billing_account_id AND ${LOADED_TABLE}.billing_period_start IS NOT DISTINCT FROM v.billing_period_start`,
+      params: [ingestId, ingestId],
+    });
+  }
+  const key = (r: Record<string, unknown>) => `${r["source"]}|${r["account"] ?? ""}|${r["period"]}`;
+  const gone = new Map(replaced.map((r) => [key(r), r]));
+  return parts.map((p) => {
+    const g = gone.get(key(p));
+    return {
       source: String(p["source"]),
       billingAccountId: p["account"] === null ? "" : String(p["account"]),
       billingPeriodStart: String(p["period"]),
-      deliveryId: delivery,
+      deliveryId: (p["deliveries"] as string[])[0]!,
       rows: Number(p["n"]),
       billedCost: String(p["billed"]),
-      rowsReplaced: n,
-      billedCostReplaced: String(gone[0]?.["t"] ?? "0"),
-    });
-  }
-  return reports;
+      rowsReplaced: Number(g?.["n"] ?? 0),
+      billedCostReplaced: String(g?.["t"] ?? "0"),
+    };
+  });
 }

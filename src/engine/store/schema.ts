@@ -9,6 +9,8 @@ import { FOCUS_COLUMNS, type FocusColumn } from "../../core/focus/columns.js";
 
 export const COST_TABLE = "focus_costs";
 export const RUNS_TABLE = "ingest_runs";
+/** One row per (partition, file, currency) loaded: what replacement and freshness read, without scanning cost rows. */
+export const LOADED_TABLE = "loaded_files";
 export const MONEY_SQL_TYPE = "DECIMAL(38,10)";
 
 export function sqlTypeOf(c: FocusColumn): string {
@@ -72,6 +74,28 @@ export const MIGRATIONS: readonly Migration[] = [
         replaced_total ${MONEY_SQL_TYPE} NOT NULL,
         currency_totals JSON NOT NULL
       )`,
+    ],
+  },
+  {
+    version: 2,
+    description: "loaded_files: per partition, delivery and file, the rows and money loaded",
+    statements: [
+      `CREATE TABLE ${LOADED_TABLE} (
+        source VARCHAR NOT NULL,
+        billing_account_id VARCHAR,
+        billing_period_start TIMESTAMP,
+        delivery_id VARCHAR NOT NULL,
+        file VARCHAR NOT NULL,
+        ingest_id VARCHAR NOT NULL,
+        currency VARCHAR,
+        rows BIGINT NOT NULL,
+        billed_cost ${MONEY_SQL_TYPE},
+        effective_cost ${MONEY_SQL_TYPE},
+        first_charge TIMESTAMP,
+        last_charge TIMESTAMP
+      )`,
+      `INSERT INTO ${LOADED_TABLE} SELECT x_Source, "BillingAccountId", "BillingPeriodStart", x_DeliveryId, x_SourceFile, x_IngestId, "BillingCurrency",
+         count(*), sum("BilledCost"), sum("EffectiveCost"), min("ChargePeriodStart"), max("ChargePeriodEnd") FROM ${COST_TABLE} GROUP BY ALL`,
     ],
   },
 ];
