@@ -75,6 +75,8 @@ export interface IngestResult {
   replacedTotal: string;
   /** BilledCost per currency loaded */
   currencyTotals: Record<string, string>;
+  /** seconds spent per step (plan, insert, control, book, replace, record, commit) */
+  timings: Record<string, number>;
 }
 
 interface Plan {
@@ -104,9 +106,18 @@ export async function ingestFiles(store: DuckDbStore, paths: readonly string[], 
   const progress = (phase: IngestProgress["phase"], fileIndex: number, file?: string) =>
     options.onProgress?.({ phase, fileIndex, fileCount: files.length, bytesDone, bytesTotal, rows: rowsSoFar, ...(file ? { file } : {}) });
 
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (step: string) => {
+    const now = performance.now();
+    timings[step] = Math.round(((timings[step] ?? 0) + (now - mark) / 1000) * 1000) / 1000;
+    mark = now;
+  };
+
   // 2. plan every file before touching the store
   const plans: Plan[] = [];
   for (const file of files) plans.push(await planFile(store, file, ingestId, options.format));
+  lap("plan");
 
   // 3-4. load, check and replace in one transaction
   const result = await store.transaction(async () => {
@@ -121,8 +132,10 @@ export async function ingestFiles(store: DuckDbStore, paths: readonly string[], 
       } finally {
         stopPolling();
       }
+      lap("insert");
       progress("check", i, plan.file.path);
       const control = await store.all(plan.compiled.controlSql);
+      lap("control");
       // book what the file loaded, per partition and currency (one pass over the new rows)
       await store.run({
         sql: `INSERT INTO ${LOADED_TABLE} SELECT x_Source, "BillingAccountId", "BillingPeriodStart", x_DeliveryId, x_SourceFile, x_IngestId, "BillingCurrency",
@@ -134,6 +147,7 @@ export async function ingestFiles(store: DuckDbStore, paths: readonly string[], 
         sql: `SELECT coalesce(sum(rows), 0)::BIGINT AS n, coalesce(sum(billed_cost), 0)::VARCHAR AS t FROM ${LOADED_TABLE} WHERE ingest_id = ? AND file = ?`,
         params: [ingestId, plan.file.path],
       });
+      lap("book");
       const sourceRows = Number(control[0]?.["n"] ?? 0);
       const sourceTotal = String(control[0]?.["total"] ?? "0");
       const rows = Number(stored[0]?.["n"] ?? 0);
@@ -154,6 +168,7 @@ export async function ingestFiles(store: DuckDbStore, paths: readonly string[], 
     }
     progress("commit", files.length);
     const partitions = await replacePartitions(store, plans, ingestId);
+    lap("replace");
     const currency = await store.all({
       sql: `SELECT coalesce(currency, '?') AS c, sum(billed_cost)::VARCHAR AS t FROM ${LOADED_TABLE} WHERE ingest_id = ? GROUP BY 1 ORDER BY 1`,
       params: [ingestId],
@@ -170,6 +185,7 @@ export async function ingestFiles(store: DuckDbStore, paths: readonly string[], 
       loadedTotal: addMoney("0", ...fileReports.map((f) => f.loadedTotal)),
       replacedTotal: addMoney("0", ...partitions.map((p) => p.billedCostReplaced)),
       currencyTotals,
+      timings,
     };
     await store.run({
       sql: `INSERT INTO ${RUNS_TABLE} VALUES (?, ?::TIMESTAMP, now()::TIMESTAMP, ?, ?::JSON, ?::JSON, ?, ?, ?::DECIMAL(38,10), ?::DECIMAL(38,10), ?::DECIMAL(38,10), ?::JSON)`,
@@ -188,10 +204,12 @@ export async function ingestFiles(store: DuckDbStore, paths: readonly string[], 
       ],
     });
     if (options.beforeCommit) await options.beforeCommit();
+    lap("record");
     return result;
   }).catch(async (e: unknown) => {
     throw e instanceof RowCheckFailure ? await e.explain(store) : e;
   });
+  lap("commit");
   progress("done", files.length);
   return result;
 }

@@ -105,6 +105,7 @@ function buildCurMapping(spelling: Spelling): SourceMapping {
           Fee: "Purchase", RIFee: "Purchase", SavingsPlanRecurringFee: "Purchase", SavingsPlanUpfrontFee: "Purchase",
           Tax: "Tax", Credit: "Credit", Refund: "Credit",
           ...Object.fromEntries(discountTypes.map((t) => [t, "Credit"])),
+          RiVolumeDiscount: "Credit",
         },
         "Adjustment",
       ),
@@ -124,11 +125,22 @@ function buildCurMapping(spelling: Spelling): SourceMapping {
       CommitmentDiscountCategory: { op: "sql", sql: `CASE WHEN ${isSp} THEN 'Spend' WHEN ${isRi} THEN 'Usage' END`, reason: "depends on which of two ARN columns is set" },
       CommitmentDiscountId: { op: "coalesce", args: [col("savingsPlan/SavingsPlanARN"), col("reservation/ReservationARN")] },
       CommitmentDiscountType: { op: "sql", sql: `CASE WHEN ${isSp} THEN 'Savings Plan' WHEN ${isRi} THEN 'Reserved Instance' END`, reason: "depends on which of two ARN columns is set" },
-      CommitmentDiscountStatus: byType({ DiscountedUsage: "Used", SavingsPlanCoveredUsage: "Used" }, null),
-      ConsumedQuantity: byType({ Usage: col("lineItem/UsageAmount"), DiscountedUsage: col("lineItem/UsageAmount"), SavingsPlanCoveredUsage: col("lineItem/UsageAmount") }, null),
-      ConsumedUnit: byType({ Usage: col("pricing/unit"), DiscountedUsage: col("pricing/unit"), SavingsPlanCoveredUsage: col("pricing/unit") }, null),
+      // the negation cancels the covered usage's on-demand cost; the consumption is counted once, on the covered row
+      CommitmentDiscountStatus: byType({ DiscountedUsage: "Used", SavingsPlanCoveredUsage: "Used", SavingsPlanNegation: "Used" }, null),
+      ConsumedQuantity: byType(
+        { Usage: col("lineItem/UsageAmount"), DiscountedUsage: col("lineItem/UsageAmount"), SavingsPlanCoveredUsage: col("lineItem/UsageAmount"), SavingsPlanNegation: "0" },
+        null,
+      ),
+      ConsumedUnit: byType(
+        { Usage: col("pricing/unit"), DiscountedUsage: col("pricing/unit"), SavingsPlanCoveredUsage: col("pricing/unit"), SavingsPlanNegation: col("pricing/unit") },
+        null,
+      ),
       ContractedCost: { op: "coalesce", args: [col("lineItem/NetUnblendedCost"), col("lineItem/UnblendedCost")] },
-      ContractedUnitPrice: col("lineItem/UnblendedRate"),
+      ContractedUnitPrice: {
+        op: "sql",
+        sql: `abs(${ref("lineItem/UnblendedRate")})`,
+        reason: "negation lines carry the negated (negative) rate; a unit price is never negative",
+      },
       EffectiveCost: {
         op: "sql",
         reason: "amortization needs arithmetic and a two-column condition (AWS's amortized-cost query)",
@@ -149,8 +161,9 @@ function buildCurMapping(spelling: Spelling): SourceMapping {
       ListUnitPrice: col("pricing/publicOnDemandRate"),
       PricingCategory: {
         op: "sql",
-        reason: "depends on both the line item type and the pricing term",
-        sql: `CASE WHEN ${ref("lineItem/LineItemType")} IN ('DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'Committed'
+        reason: "depends on the line item type, the pricing term and whether a reservation is set",
+        sql: `CASE WHEN ${ref("lineItem/LineItemType")} IN ('DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee') THEN 'Committed'
+          WHEN ${ref("lineItem/LineItemType")} = 'Fee' THEN CASE WHEN ${isRi} THEN 'Committed' ELSE 'Standard' END
           WHEN ${ref("lineItem/LineItemType")} <> 'Usage' THEN NULL
           WHEN ${ref("pricing/term")} = 'OnDemand' THEN 'Standard'
           WHEN ${ref("pricing/term")} = 'Spot' OR ${ref("lineItem/UsageType")} LIKE '%SpotUsage%' THEN 'Dynamic'
