@@ -85,10 +85,12 @@ function lineReporter(): Reporter {
   const t0 = Date.now();
   return {
     update: (p) => {
-      if (p.phase !== "stage" || !p.file) return;
       const secs = (Date.now() - t0) / 1000;
       const mb = p.bytesDone / 1e6;
-      stdio.err(`[${p.fileIndex + 1}/${p.fileCount}] ${displayPath(p.file)} (${p.rows} rows so far, ${mb.toFixed(1)} MB, ${(mb / Math.max(secs, 0.001)).toFixed(1)} MB/s)`);
+      if (p.phase === "stage" && p.file && p.bytesDone === 0 && p.fileIndex === 0) stdio.err(`reading ${p.fileCount} file(s), ${(p.bytesTotal / 1e6).toFixed(1)} MB`);
+      if (p.phase === "check" && p.file) {
+        stdio.err(`[${p.fileIndex + 1}/${p.fileCount}] ${displayPath(p.file)}: ${p.rows} rows so far, ${mb.toFixed(1)} MB in ${secs.toFixed(1)} s (${(mb / Math.max(secs, 0.001)).toFixed(1)} MB/s)`);
+      }
     },
     stop: () => undefined,
   };

@@ -27,6 +27,7 @@ import { translateReadError } from "./duckdb-errors.js";
 import { discoverFiles, displayPath, readCsvHeader, refuseDuplicates, type InputFile } from "./files.js";
 
 export interface IngestProgress {
+  /** stage: a file is being read (bytesDone moves with DuckDB's own progress); check: a file is loaded and checked */
   phase: "stage" | "check" | "commit" | "done";
   file?: string;
   fileIndex: number;
@@ -133,7 +134,7 @@ export async function ingestFiles(store: DuckDbStore, paths: readonly string[], 
         stopPolling();
       }
       lap("insert");
-      progress("check", i, plan.file.path);
+      bytesDone += plan.file.bytes;
       const control = await store.all(plan.compiled.controlSql);
       lap("control");
       // book what the file loaded, per partition and currency (one pass over the new rows)
@@ -163,7 +164,7 @@ export async function ingestFiles(store: DuckDbStore, paths: readonly string[], 
         );
       }
       rowsSoFar += rows;
-      bytesDone += plan.file.bytes;
+      progress("check", i, plan.file.path);
       fileReports.push({ path: plan.file.path, format: plan.mapping.id, rows, sourceTotal, loadedTotal, deliveryId: plan.deliveryId });
     }
     progress("commit", files.length);
