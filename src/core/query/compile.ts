@@ -27,17 +27,8 @@ import {
 
 // ─── SQL types ──────────────────────────────────────────────────────────────────────────────────
 
-/**
- * Structurally the engine's `SqlDialect`, `SqlValue` and `CompiledSql` (engine/store/cost-store.ts):
- * core may not import the engine, and the engine passes its own types straight in, so tsc flags drift.
- */
-export const QUERY_SQL_DIALECTS = ["duckdb", "clickhouse"] as const;
-export type SqlDialect = (typeof QUERY_SQL_DIALECTS)[number];
-export type SqlValue = string | number | boolean | bigint | null;
-export interface CompiledSql {
-  sql: string;
-  params: SqlValue[];
-}
+import type { CompiledSql, SqlDialect, SqlValue } from "../sql.js";
+export type { CompiledSql, SqlDialect, SqlValue };
 
 // ─── fragments ──────────────────────────────────────────────────────────────────────────────────
 

@@ -6,6 +6,7 @@ import { addMoney, equalToTheCent } from "../../core/money.js";
 import type { DuckDbStore } from "../store/duckdb-store.js";
 import { FIXTURES, LOCAL_FIXTURES, snapshot, tempStore } from "../../../test/helpers/store.js";
 import { splitCsv, writeCurDelivery } from "../../../test/helpers/cur-folder.js";
+import { writeCur2Parquet } from "../../../test/helpers/cur2.js";
 import { ingestFiles } from "./ingest.js";
 
 const FOCUS_SAMPLE = join(FIXTURES, "focus/focus_sample.csv");
@@ -59,6 +60,19 @@ describe("totals are preserved to the cent", () => {
     await ingestFiles(store, [CUR_TYPES]);
     const r = await store.all(`SELECT DISTINCT "BillingAccountId" AS b, "SubAccountId" AS s FROM focus_costs`);
     expect(r).toEqual([{ b: "012345678901", s: "000111222333" }]);
+  });
+});
+
+describe("Parquet column types", () => {
+  it("reads ids stored as numbers and money stored as doubles", async () => {
+    const parquet = join(dir, "cur2-typed.parquet");
+    await writeCur2Parquet(store, CUR_TYPES, join(dir, "cur2.parquet"));
+    await store.run(`COPY (SELECT * REPLACE (CAST(line_item_usage_account_id AS BIGINT) AS line_item_usage_account_id) FROM read_parquet('${join(dir, "cur2.parquet")}')) TO '${parquet}' (FORMAT parquet)`);
+    const r = await ingestFiles(store, [parquet]);
+    expect(r.files[0]!.format).toBe("aws-cur2");
+    expect(equalToTheCent(r.loadedTotal, await independentTotal(CUR_TYPES, "lineItem/UnblendedCost"))).toBe(true);
+    const ids = await store.all(`SELECT DISTINCT "SubAccountId" AS s FROM focus_costs`);
+    expect(ids).toEqual([{ s: "111222333" }]); // the file holds a number: its leading zeros were never there
   });
 });
 

@@ -291,8 +291,16 @@ function columnRef(name: string, ctx: Ctx): string {
   const d = ctx.declared.get(name);
   const ref = srcRef(name, ctx);
   if (d?.type === "timestamp") return timestampRef(name, ctx);
-  // empty strings are absent values for strings; other types are already NULL when empty
-  return !d || d.type === "string" || d.type === "json" ? `NULLIF(${ref}, '')` : ref;
+  if (!d || d.type === "string" || d.type === "json") {
+    // a Parquet file may hold an id as a number: read it as text (empty strings are absent values)
+    const native = (ctx.columnTypes[name] ?? "VARCHAR").toUpperCase();
+    return native === "VARCHAR" ? `NULLIF(${ref}, '')` : `CAST(${ref} AS VARCHAR)`;
+  }
+  if (d.type === "decimal") {
+    const native = (ctx.columnTypes[name] ?? MONEY_SQL_TYPE).toUpperCase();
+    return native === "VARCHAR" ? `CAST(NULLIF(${ref}, '') AS ${MONEY_SQL_TYPE})` : ref;
+  }
+  return ref;
 }
 
 function literal(v: MappingExpr | string | null, want: string, ctx: Ctx): string {

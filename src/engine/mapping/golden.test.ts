@@ -21,6 +21,28 @@ describe("golden FOCUS output per mapping", () => {
     expectGolden("focus-sample.focus.csv", await exportFocusCsv(store));
   });
 
+  it("FOCUS as Parquet (typed decimals and timestamps) gives the same rows as the CSV", async () => {
+    const parquet = join(dir, "focus_sample.parquet");
+    // a typed Parquet export, as FOCUS exporters write it: decimals, timestamps, a double quantity
+    await store.run(`COPY (SELECT * REPLACE (CAST(BillingAccountId AS VARCHAR) AS BillingAccountId)
+      FROM read_csv('${join(FIXTURES, "focus/focus_sample.csv")}', header = true, nullstr = 'NULL', sample_size = -1,
+        types = {'BilledCost': 'DECIMAL(38,10)', 'EffectiveCost': 'DECIMAL(38,10)', 'ListCost': 'DECIMAL(38,10)', 'ContractedCost': 'DECIMAL(38,10)',
+                 'ChargePeriodStart': 'TIMESTAMP', 'ChargePeriodEnd': 'TIMESTAMP', 'BillingPeriodStart': 'TIMESTAMP', 'BillingPeriodEnd': 'TIMESTAMP',
+                 'PricingQuantity': 'DOUBLE', 'Id': 'BIGINT'})) TO '${parquet}' (FORMAT parquet)`);
+    const described = await store.all(`DESCRIBE SELECT * FROM read_parquet('${parquet}')`);
+    expect(described.find((r) => r["column_name"] === "BilledCost")?.["column_type"]).toBe("DECIMAL(38,10)");
+    expect(described.find((r) => r["column_name"] === "ChargePeriodStart")?.["column_type"]).toBe("TIMESTAMP");
+    await ingestFiles(store, [parquet]);
+    const fromParquet = await exportFocusCsv(store);
+    const { store: other, cleanup: c2 } = await tempStore();
+    try {
+      await ingestFiles(other, [join(FIXTURES, "focus/focus_sample.csv")]);
+      expect(fromParquet).toBe(await exportFocusCsv(other));
+    } finally {
+      await c2();
+    }
+  });
+
   it("AWS CUR legacy CSV: every line item type", async () => {
     await ingestFiles(store, [join(LOCAL_FIXTURES, "cur-line-item-types.csv")]);
     expectGolden("cur-line-item-types.focus.csv", await exportFocusCsv(store));

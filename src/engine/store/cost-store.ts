@@ -3,16 +3,9 @@
  * the default; a distributed warehouse implements the same interface.
  */
 
-export const SQL_DIALECTS = ["duckdb", "clickhouse"] as const;
-export type SqlDialect = (typeof SQL_DIALECTS)[number];
-
-/** A value bound to a `?` placeholder. Money travels as a decimal string. */
-export type SqlValue = string | number | boolean | bigint | null;
-
-export interface CompiledSql {
-  sql: string;
-  params: SqlValue[];
-}
+import type { CompiledSql, SqlValue } from "../../core/sql.js";
+export { SQL_DIALECTS, type CompiledSql, type SqlDialect, type SqlValue } from "../../core/sql.js";
+import type { SqlDialect } from "../../core/sql.js";
 
 /** A result row as JSON-safe values: DECIMAL and BIGINT arrive as strings, timestamps as ISO-like strings. */
 export type Row = Record<string, unknown>;
