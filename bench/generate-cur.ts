@@ -44,7 +44,9 @@ const id = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
 /** SQL producing `rows` CUR rows from range(); values are a deterministic function of the row number. */
 function rowsSql(rows: number): string {
-  const pick = (list: string[], salt: number) => `(${`[${list.map(lit).join(", ")}]`})[1 + (hash(i, ${salt}) % ${list.length})::INTEGER]`;
+  // hash(i + salt * a large odd number): independent picks per column (hash(i, salt) correlates across salts)
+  const h = (salt: number) => `hash(i + ${salt * 1_000_003})`;
+  const pick = (list: string[], salt: number) => `(${`[${list.map(lit).join(", ")}]`})[1 + (${h(salt)} % ${list.length})::INTEGER]`;
   const services = ["AmazonEC2", "AmazonS3", "AmazonRDS", "AWSLambda", "AmazonDynamoDB", "AmazonCloudFront", "AmazonEKS", "AmazonCloudWatch"];
   const names = ["Amazon Elastic Compute Cloud", "Amazon Simple Storage Service", "Amazon Relational Database Service", "AWS Lambda", "Amazon DynamoDB", "Amazon CloudFront", "Amazon Elastic Kubernetes Service", "AmazonCloudWatch"];
   return `
@@ -55,20 +57,20 @@ function rowsSql(rows: number): string {
       '2026-09-01T00:00:00Z' AS ${id("bill/BillingPeriodStartDate")},
       '2026-10-01T00:00:00Z' AS ${id("bill/BillingPeriodEndDate")},
       ${pick(["000111222333", "098765432109", "123456789012", "210987654321", "333444555666", "777888999000"], 1)} AS ${id("lineItem/UsageAccountId")},
-      CASE WHEN hash(i, 2) % 50 = 0 THEN 'Tax' WHEN hash(i, 2) % 97 = 0 THEN 'Credit' ELSE 'Usage' END AS ${id("lineItem/LineItemType")},
+      CASE WHEN ${h(2)} % 50 = 0 THEN 'Tax' WHEN ${h(2)} % 97 = 0 THEN 'Credit' ELSE 'Usage' END AS ${id("lineItem/LineItemType")},
       strftime(TIMESTAMP '2026-09-01' + to_hours((i % 720)::BIGINT), '%Y-%m-%dT%H:%M:%SZ') AS ${id("lineItem/UsageStartDate")},
       strftime(TIMESTAMP '2026-09-01' + to_hours((i % 720)::BIGINT + 1), '%Y-%m-%dT%H:%M:%SZ') AS ${id("lineItem/UsageEndDate")},
       svc AS ${id("lineItem/ProductCode")},
       ${pick(["BoxUsage:m5.large", "BoxUsage:c6g.xlarge", "TimedStorage-ByteHrs", "Requests-Tier1", "DataTransfer-Out-Bytes"], 4)} AS ${id("lineItem/UsageType")},
       ${pick(["RunInstances", "PutObject", "CreateDBInstance", "Invoke", "GetItem"], 5)} AS ${id("lineItem/Operation")},
       ${pick(["us-east-1a", "us-east-1b", "eu-west-1a", ""], 6)} AS ${id("lineItem/AvailabilityZone")},
-      'i-' || lpad(to_hex(hash(i % 50000, 7) % 1000000000), 12, '0') AS ${id("lineItem/ResourceId")},
-      round(((hash(i, 8) % 100000) / 1000.0)::DECIMAL(18,6), 6) AS ${id("lineItem/UsageAmount")},
+      'i-' || lpad(to_hex(hash(i % 50000 + 7000021) % 1000000000), 12, '0') AS ${id("lineItem/ResourceId")},
+      round(((${h(8)} % 100000) / 1000.0)::DECIMAL(18,6), 6) AS ${id("lineItem/UsageAmount")},
       'USD' AS ${id("lineItem/CurrencyCode")},
       '0.096' AS ${id("lineItem/UnblendedRate")},
-      CASE WHEN hash(i, 2) % 97 = 0 THEN '-' ELSE '' END || ((hash(i, 9) % 100000000) / 100000000.0 * 3)::DECIMAL(18,10)::VARCHAR AS ${id("lineItem/UnblendedCost")},
+      CASE WHEN ${h(2)} % 97 = 0 THEN '-' ELSE '' END || ((${h(9)} % 100000000) / 100000000.0 * 3)::DECIMAL(18,10)::VARCHAR AS ${id("lineItem/UnblendedCost")},
       '$0.096 per On Demand Linux m5.large Instance Hour' AS ${id("lineItem/LineItemDescription")},
-      ((hash(i, 9) % 100000000) / 100000000.0 * 3.2)::DECIMAL(18,10)::VARCHAR AS ${id("pricing/publicOnDemandCost")},
+      ((${h(9)} % 100000000) / 100000000.0 * 3.2)::DECIMAL(18,10)::VARCHAR AS ${id("pricing/publicOnDemandCost")},
       '0.1' AS ${id("pricing/publicOnDemandRate")},
       'OnDemand' AS ${id("pricing/term")},
       ${pick(["Hrs", "GB-Mo", "Requests", "GB"], 10)} AS ${id("pricing/unit")},
@@ -79,15 +81,15 @@ function rowsSql(rows: number): string {
       ${pick(["prod", "staging", "dev", ""], 14)} AS ${id("resourceTags/user:env")},
       ${pick(["cc-100", "cc-200", "cc-300", ""], 15)} AS ${id("resourceTags/user:cost-center")}
     FROM (
-      SELECT range AS i, ([${services.map(lit).join(", ")}])[1 + (hash(range, 3) % ${services.length})::INTEGER] AS svc,
-             ([${names.map(lit).join(", ")}])[1 + (hash(range, 3) % ${names.length})::INTEGER] AS name
+      SELECT range AS i, ([${services.map(lit).join(", ")}])[1 + (hash(range + 3000009) % ${services.length})::INTEGER] AS svc,
+             ([${names.map(lit).join(", ")}])[1 + (hash(range + 3000009) % ${names.length})::INTEGER] AS name
       FROM range(${rows})
     )`;
 }
 
 export async function generateBenchData(store: DuckDbStore, dir: string, rows: number): Promise<{ csv: string; parquet: string }> {
-  const csv = `${dir}/cur-${rows}.csv`;
-  const parquet = `${dir}/cur2-${rows}.parquet`;
+  const csv = `${dir}/cur-v2-${rows}.csv`;
+  const parquet = `${dir}/cur2-v2-${rows}.parquet`;
   if (!existsSync(csv) || statSync(csv).size === 0) {
     await store.run(`COPY (${rowsSql(rows)}) TO ${lit(csv)} (FORMAT csv, HEADER true)`);
   }

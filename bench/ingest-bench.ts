@@ -63,7 +63,8 @@ async function runPhase(phase: Phase, db: string, file: string): Promise<PhaseRe
       case "lowmem-csv": {
         const r = await ingestFiles(store, [file]);
         rows = r.rowsLoaded;
-        note = `${r.rowsReplaced} rows replaced; billed ${r.loadedTotal} = source ${r.sourceTotal}`;
+        const steps = Object.entries(r.timings).filter(([, s]) => s >= 0.05).map(([k, s]) => `${k} ${s.toFixed(1)}`).join(", ");
+        note = `${r.rowsReplaced} rows replaced; billed ${r.loadedTotal} = source ${r.sourceTotal}; steps (s): ${steps}`;
         break;
       }
       case "query": {
