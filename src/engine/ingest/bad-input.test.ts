@@ -179,6 +179,18 @@ describe("bad input", () => {
     expect(e.message).toMatch(/bad-tags\.csv: row 2 \(line 3\), column "Tags": expected a JSON object of tag key\/value pairs.*got "\{\\"team\\": \\"search\\""/);
   });
 
+  it("a FOCUS file with malformed SkuPriceDetails JSON names the row", async () => {
+    const e = await failure([write("bad-json.csv", 'BilledCost,BillingCurrency,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,SkuPriceDetails\n' +
+      '1.5,USD,2024-09-01T00:00:00Z,2024-10-01T00:00:00Z,2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,"{""CoreCount"": 4}"\n' +
+      '2.5,USD,2024-09-01T00:00:00Z,2024-10-01T00:00:00Z,2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,"{CoreCount: 4"\n')]);
+    expect(e.message).toMatch(/bad-json\.csv: row 2 \(line 3\), column "SkuPriceDetails": expected a JSON value, got "\{CoreCount: 4"/);
+  });
+
+  it("a missing billing period end names the row", async () => {
+    const e = await failure([write("no-end.csv", withCell(2, "bill/BillingPeriodEndDate", ""))]);
+    expect(e.message).toMatch(/no-end\.csv: row 2 \(line 3\), column "bill\/BillingPeriodEndDate": expected a timestamp such as 2024-10-01T00:00:00Z, got an empty value/);
+  });
+
   it("a path that does not exist", async () => {
     const e = await failure([join(dir, "nope.csv")]);
     expect(e.code).toBe("NOT_FOUND");

@@ -159,7 +159,7 @@ export function compileMapping(input: CompileInput): CompiledMapping {
         const m = mapping.targets[target];
         expr = m ? compileExpr(m, col.sqlType, ctx) : `NULL::${col.sqlType}`;
         // a value that was there but did not parse shows as NULL in its own target column
-        if (m && (m.op === "timestamp" || m.op === "tagsJson")) {
+        if (m && (m.op === "timestamp" || m.op === "tagsJson" || (m.op === "column" && ctx.declared.get(m.column)?.type === "json"))) {
           const f = ctx.formatChecks.get(m.column);
           if (f && !f.target) f.target = col.name;
         }
@@ -291,6 +291,17 @@ function columnRef(name: string, ctx: Ctx): string {
   const d = ctx.declared.get(name);
   const ref = srcRef(name, ctx);
   if (d?.type === "timestamp") return timestampRef(name, ctx);
+  if (d?.type === "json" && (ctx.columnTypes[name] ?? "VARCHAR").toUpperCase() === "VARCHAR") {
+    if (!ctx.formatChecks.has(name)) {
+      ctx.formatChecks.set(name, {
+        column: name,
+        expected: "a JSON value",
+        presentSql: `NULLIF(trim(${ref}), '') IS NOT NULL`,
+        badSql: `NULLIF(trim(${ref}), '') IS NOT NULL AND TRY_CAST(${ref} AS JSON) IS NULL`,
+      });
+    }
+    return `TRY_CAST(NULLIF(trim(${ref}), '') AS JSON)`;
+  }
   if (!d || d.type === "string" || d.type === "json") {
     // a Parquet file may hold an id as a number: read it as text (empty strings are absent values)
     const native = (ctx.columnTypes[name] ?? "VARCHAR").toUpperCase();

@@ -87,7 +87,9 @@ function buildCurMapping(spelling: Spelling): SourceMapping {
     checks: [
       { notNull: "BilledCost", expected: "a decimal cost" },
       { notNull: "BillingAccountId", expected: "the payer account id" },
+      { notNull: "BillingCurrency", expected: "a currency code such as USD" },
       { notNull: "BillingPeriodStart", expected: "a timestamp such as 2024-09-01T00:00:00Z" },
+      { notNull: "BillingPeriodEnd", expected: "a timestamp such as 2024-10-01T00:00:00Z" },
       { notNull: "ChargePeriodStart", expected: "a timestamp such as 2024-09-01T00:00:00Z" },
       { notNull: "ChargePeriodEnd", expected: "a timestamp such as 2024-09-01T01:00:00Z" },
       { notNull: "x_ChargeType", expected: "a line item type such as Usage" },

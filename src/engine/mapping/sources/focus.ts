@@ -60,7 +60,9 @@ export function buildFocusMapping(version: string): SourceMapping {
     controlTotal: { sourceColumn: "BilledCost", target: "BilledCost" },
     checks: [
       { notNull: "BilledCost", expected: "a decimal cost" },
+      { notNull: "BillingCurrency", expected: "a currency code such as USD" },
       { notNull: "BillingPeriodStart", expected: "a timestamp such as 2024-09-01T00:00:00Z" },
+      { notNull: "BillingPeriodEnd", expected: "a timestamp such as 2024-10-01T00:00:00Z" },
       { notNull: "ChargePeriodStart", expected: "a timestamp such as 2024-09-01T00:00:00Z" },
       { notNull: "ChargePeriodEnd", expected: "a timestamp such as 2024-09-01T01:00:00Z" },
     ],
