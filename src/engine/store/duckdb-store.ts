@@ -49,6 +49,9 @@ export class DuckDbStore implements CostStore {
     const connection = await instance.connect();
     const store = new DuckDbStore(location, instance, connection);
     await connection.run("SET TimeZone = 'UTC'");
+    // progress of long statements (ingest) is read from the connection; DuckDB must not print its own bar
+    await connection.run("SET enable_progress_bar = true");
+    await connection.run("SET enable_progress_bar_print = false");
     if (!options.readOnly) await store.migrate();
     return store;
   }

@@ -164,12 +164,13 @@ function buildCurMapping(spelling: Spelling): SourceMapping {
       PricingCategory: {
         op: "sql",
         reason: "depends on the line item type, the pricing term and whether a reservation is set",
-        sql: `CASE WHEN ${ref("lineItem/LineItemType")} IN ('DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee') THEN 'Committed'
+        // list_contains, not IN (…): DuckDB plans a long IN list as a join, and then cannot report the load's progress
+        sql: `CASE WHEN list_contains(['DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee'], ${ref("lineItem/LineItemType")}) THEN 'Committed'
           WHEN ${ref("lineItem/LineItemType")} = 'Fee' THEN CASE WHEN ${isRi} THEN 'Committed' ELSE 'Standard' END
           WHEN ${ref("lineItem/LineItemType")} <> 'Usage' THEN NULL
           WHEN ${ref("pricing/term")} = 'OnDemand' THEN 'Standard'
-          WHEN ${ref("pricing/term")} = 'Spot' OR ${ref("lineItem/UsageType")} LIKE '%SpotUsage%' THEN 'Dynamic'
-          WHEN ${ref("pricing/term")} IN ('Reserved', 'Savings Plan') THEN 'Committed'
+          WHEN ${ref("pricing/term")} = 'Spot' OR contains(${ref("lineItem/UsageType")}, 'SpotUsage') THEN 'Dynamic'
+          WHEN ${ref("pricing/term")} = 'Reserved' OR ${ref("pricing/term")} = 'Savings Plan' THEN 'Committed'
           ELSE 'Other' END`,
       },
       PricingQuantity: col("lineItem/UsageAmount"),
