@@ -255,9 +255,7 @@ interface Ctx {
  */
 function parseTimestamp(raw: string): string {
   const v = `NULLIF(${raw}, '')`;
-  // (no IN lists in ingest SQL: DuckDB may plan them as joins, which hides the load's progress)
-  const sign = (at: number) => `(substr(${raw}, ${at}, 1) = '+' OR substr(${raw}, ${at}, 1) = '-')`;
-  const hasOffset = `length(${raw}) > 19 AND (${sign(-6)} OR ${sign(-5)} OR ${sign(-3)})`;
+  const hasOffset = `length(${raw}) > 19 AND (substr(${raw}, -6, 1) IN ('+', '-') OR substr(${raw}, -5, 1) IN ('+', '-') OR substr(${raw}, -3, 1) IN ('+', '-'))`;
   return `CASE WHEN ${hasOffset} THEN CAST(TRY_CAST(${v} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST(${v} AS TIMESTAMP) END`;
 }
 
@@ -360,11 +358,11 @@ function compileExpr(e: MappingExpr, want: string, ctx: Ctx): string {
         ctx.formatChecks.set(e.column, {
           column: e.column,
           expected: 'a JSON object of tag key/value pairs, e.g. {"team":"search"}',
-          presentSql: `${ref} IS NOT NULL AND trim(${ref}) <> '' AND trim(${ref}) <> '{}'`,
-          badSql: `${ref} IS NOT NULL AND trim(${ref}) <> '' AND trim(${ref}) <> '{}' AND TRY_CAST(TRY_CAST(${ref} AS JSON) AS MAP(VARCHAR, VARCHAR)) IS NULL`,
+          presentSql: `${ref} IS NOT NULL AND trim(${ref}) NOT IN ('', '{}')`,
+          badSql: `${ref} IS NOT NULL AND trim(${ref}) NOT IN ('', '{}') AND TRY_CAST(TRY_CAST(${ref} AS JSON) AS MAP(VARCHAR, VARCHAR)) IS NULL`,
         });
       }
-      return `CASE WHEN ${ref} IS NULL OR trim(${ref}) = '' OR trim(${ref}) = '{}' THEN MAP([]::VARCHAR[], []::VARCHAR[]) ELSE TRY_CAST(TRY_CAST(${ref} AS JSON) AS MAP(VARCHAR, VARCHAR)) END`;
+      return `CASE WHEN ${ref} IS NULL OR trim(${ref}) IN ('', '{}') THEN MAP([]::VARCHAR[], []::VARCHAR[]) ELSE TRY_CAST(TRY_CAST(${ref} AS JSON) AS MAP(VARCHAR, VARCHAR)) END`;
     }
     case "tagsMap": {
       if (!ctx.present.has(e.column)) return "NULL::MAP(VARCHAR, VARCHAR)";

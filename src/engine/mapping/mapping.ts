@@ -80,3 +80,13 @@ export interface SourceMapping {
   controlTotal: { sourceColumn: string; target: "BilledCost" };
   checks: readonly MappingCheck[];
 }
+
+/** The columns every cost row needs, whatever the source: without them a row cannot be placed or counted. */
+export const KEY_COLUMN_CHECKS: readonly MappingCheck[] = [
+  { notNull: "BilledCost", expected: "a decimal cost" },
+  { notNull: "BillingCurrency", expected: "a currency code such as USD" },
+  { notNull: "BillingPeriodStart", expected: "a timestamp such as 2024-09-01T00:00:00Z" },
+  { notNull: "BillingPeriodEnd", expected: "a timestamp such as 2024-10-01T00:00:00Z" },
+  { notNull: "ChargePeriodStart", expected: "a timestamp such as 2024-09-01T00:00:00Z" },
+  { notNull: "ChargePeriodEnd", expected: "a timestamp such as 2024-09-01T01:00:00Z" },
+];

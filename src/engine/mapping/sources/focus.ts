@@ -6,7 +6,7 @@
  * exports). Tags is a JSON object; an invalid one is an ingest error naming the row.
  */
 import { FOCUS_COLUMNS, type FocusColumnName } from "../../../core/focus/columns.js";
-import type { MappingExpr, SourceColumn, SourceMapping, SourceType } from "../mapping.js";
+import { KEY_COLUMN_CHECKS, type MappingExpr, type SourceColumn, type SourceMapping, type SourceType } from "../mapping.js";
 
 const RENAMED: Partial<Record<FocusColumnName, string>> = {
   ChargeCategory: "ChargeType",
@@ -58,14 +58,7 @@ export function buildFocusMapping(version: string): SourceMapping {
     focusVersion: "1.2",
     columns,
     controlTotal: { sourceColumn: "BilledCost", target: "BilledCost" },
-    checks: [
-      { notNull: "BilledCost", expected: "a decimal cost" },
-      { notNull: "BillingCurrency", expected: "a currency code such as USD" },
-      { notNull: "BillingPeriodStart", expected: "a timestamp such as 2024-09-01T00:00:00Z" },
-      { notNull: "BillingPeriodEnd", expected: "a timestamp such as 2024-10-01T00:00:00Z" },
-      { notNull: "ChargePeriodStart", expected: "a timestamp such as 2024-09-01T00:00:00Z" },
-      { notNull: "ChargePeriodEnd", expected: "a timestamp such as 2024-09-01T01:00:00Z" },
-    ],
+    checks: KEY_COLUMN_CHECKS,
     targets,
   };
 }
