@@ -2,11 +2,12 @@
  * Turns DuckDB's reader errors into messages for a person: file, line, column, what was expected.
  */
 import { CostwiseError } from "../../core/errors.js";
+import { FORMAT_EXPECTED } from "../mapping/mapping.js";
 
 function expectation(type: string): string {
   const t = type.toUpperCase();
   if (t.startsWith("DECIMAL") || t === "DOUBLE") return "a decimal number such as 12.34";
-  if (t.startsWith("TIMESTAMP")) return "a date and time such as 2024-09-01T00:00:00Z";
+  if (t.startsWith("TIMESTAMP")) return FORMAT_EXPECTED.timestamp;
   if (t === "DATE") return "a date such as 2024-09-01";
   return `a value of type ${type}`;
 }

@@ -9,7 +9,7 @@
 import { CostwiseError, assertNever } from "../../core/errors.js";
 import { FOCUS_COLUMNS } from "../../core/focus/columns.js";
 import { COST_TABLE_COLUMNS, MONEY_SQL_TYPE } from "../store/schema.js";
-import type { MappingExpr, SourceColumn, SourceMapping, SourceType, TargetColumn } from "./mapping.js";
+import { FORMAT_EXPECTED, sourceColumnOf, type MappingExpr, type SourceColumn, type SourceMapping, type SourceType, type TargetColumn } from "./mapping.js";
 
 export const SOURCE_DECIMAL_TYPE = "DECIMAL(38,18)";
 
@@ -267,7 +267,7 @@ function timestampRef(name: string, ctx: Ctx): string {
   if (!ctx.formatChecks.has(name)) {
     ctx.formatChecks.set(name, {
       column: name,
-      expected: "a date and time such as 2024-09-01T00:00:00Z",
+      expected: FORMAT_EXPECTED.timestamp,
       presentSql: `NULLIF(${raw}, '') IS NOT NULL`,
       badSql: `NULLIF(${raw}, '') IS NOT NULL AND (${parseTimestamp(raw)}) IS NULL`,
     });
@@ -295,7 +295,7 @@ function columnRef(name: string, ctx: Ctx): string {
     if (!ctx.formatChecks.has(name)) {
       ctx.formatChecks.set(name, {
         column: name,
-        expected: "a JSON value",
+        expected: FORMAT_EXPECTED.json,
         presentSql: `NULLIF(trim(${ref}), '') IS NOT NULL`,
         badSql: `NULLIF(trim(${ref}), '') IS NOT NULL AND TRY_CAST(${ref} AS JSON) IS NULL`,
       });
@@ -357,7 +357,7 @@ function compileExpr(e: MappingExpr, want: string, ctx: Ctx): string {
       if (!ctx.formatChecks.has(e.column)) {
         ctx.formatChecks.set(e.column, {
           column: e.column,
-          expected: 'a JSON object of tag key/value pairs, e.g. {"team":"search"}',
+          expected: FORMAT_EXPECTED.tagsJson,
           presentSql: `${ref} IS NOT NULL AND trim(${ref}) NOT IN ('', '{}')`,
           badSql: `${ref} IS NOT NULL AND trim(${ref}) NOT IN ('', '{}') AND TRY_CAST(TRY_CAST(${ref} AS JSON) AS MAP(VARCHAR, VARCHAR)) IS NULL`,
         });
@@ -382,19 +382,8 @@ function compileExpr(e: MappingExpr, want: string, ctx: Ctx): string {
 /** The source column a target is read from, for error messages. */
 function describeSource(e: MappingExpr | undefined): string | undefined {
   if (!e) return undefined;
-  switch (e.op) {
-    case "column":
-    case "timestamp":
-    case "map":
-    case "lookup":
-    case "tagsJson":
-    case "tagsMap":
-      return e.column;
-    case "coalesce":
-      return e.args.map(describeSource).filter(Boolean).join(" / ") || undefined;
-    default:
-      return undefined;
-  }
+  if (e.op === "coalesce") return e.args.map(describeSource).filter(Boolean).join(" / ") || undefined;
+  return sourceColumnOf(e);
 }
 
 /** Every FOCUS column a mapping does not produce (documented as NULL). */

@@ -9,7 +9,7 @@
 import { assertNever } from "../../core/errors.js";
 import { FOCUS_COLUMNS, type FeatureLevel } from "../../core/focus/columns.js";
 import { X_COLUMNS } from "../store/schema.js";
-import type { MappingExpr, SourceMapping, SourceType, TargetColumn } from "./mapping.js";
+import { FORMAT_EXPECTED, sourceColumnOf, type MappingExpr, type SourceMapping, type SourceType, type TargetColumn } from "./mapping.js";
 
 /** How a column of the cost table gets its value. */
 export const RULE_STATUSES = ["mapped", "provenance", "not-produced"] as const;
@@ -130,26 +130,16 @@ export function describeMapping(m: SourceMapping): MappingDescription {
         if (!l.usedBy.includes(c.target)) l.usedBy.push(c.target);
         lookups.set(x.table.name, l);
       }
-      if (x.op === "timestamp" && !formatChecks.has(x.column)) {
-        const when = (st: Style) => `a value in ${st.col(x.column)} is not a date and time (CSV files)`;
+      if ((x.op === "timestamp" || x.op === "tagsJson") && !formatChecks.has(x.column)) {
+        const what = x.op === "timestamp" ? "a date and time (CSV files)" : "a JSON object";
+        const when = (st: Style) => `a value in ${st.col(x.column)} is not ${what}`;
         formatChecks.set(x.column, {
           kind: "format",
           column: x.column,
           readFrom: [],
           when: when(PLAIN),
           whenMarkdown: when(MARKDOWN),
-          expected: "a date and time such as 2024-09-01T00:00:00Z",
-        });
-      }
-      if (x.op === "tagsJson" && !formatChecks.has(x.column)) {
-        const when = (st: Style) => `a value in ${st.col(x.column)} is not a JSON object`;
-        formatChecks.set(x.column, {
-          kind: "format",
-          column: x.column,
-          readFrom: [],
-          when: when(PLAIN),
-          whenMarkdown: when(MARKDOWN),
-          expected: 'a JSON object of tag key/value pairs, e.g. {"team":"search"}',
+          expected: FORMAT_EXPECTED[x.op],
         });
       }
     });
@@ -274,6 +264,8 @@ function readsOf(e: MappingExpr): string[] {
     if (!out.includes(n)) out.push(n);
   };
   walk(e, (x) => {
+    const direct = sourceColumnOf(x);
+    if (direct !== undefined) return add(direct);
     switch (x.op) {
       case "column":
       case "timestamp":
@@ -281,8 +273,7 @@ function readsOf(e: MappingExpr): string[] {
       case "lookup":
       case "tagsJson":
       case "tagsMap":
-        add(x.column);
-        break;
+        break; // read directly, above
       case "tagColumns":
         add(`${x.prefix}*`);
         break;

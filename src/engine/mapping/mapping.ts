@@ -90,3 +90,25 @@ export const KEY_COLUMN_CHECKS: readonly MappingCheck[] = [
   { notNull: "ChargePeriodStart", expected: "a timestamp such as 2024-09-01T00:00:00Z" },
   { notNull: "ChargePeriodEnd", expected: "a timestamp such as 2024-09-01T01:00:00Z" },
 ];
+
+/** What a value must look like, for the ops whose values are parsed row by row (said in errors and docs alike). */
+export const FORMAT_EXPECTED = {
+  timestamp: "a date and time such as 2024-09-01T00:00:00Z",
+  tagsJson: 'a JSON object of tag key/value pairs, e.g. {"team":"search"}',
+  json: "a JSON value",
+} as const;
+
+/** The one source column an operation reads directly, for the single-column operations. */
+export function sourceColumnOf(e: MappingExpr): string | undefined {
+  switch (e.op) {
+    case "column":
+    case "timestamp":
+    case "map":
+    case "lookup":
+    case "tagsJson":
+    case "tagsMap":
+      return e.column;
+    default:
+      return undefined;
+  }
+}
