@@ -3,6 +3,8 @@
  */
 import type { Command } from "commander";
 import { CostwiseError, isCostwiseError } from "../core/errors.js";
+import { resolve } from "node:path";
+import { loadConfig, type LoadedConfig } from "../engine/config/load-config.js";
 import { DEFAULT_STORE_PATH, DuckDbStore } from "../engine/store/duckdb-store.js";
 
 /** Exit codes: CI can gate on them. */
@@ -12,15 +14,25 @@ export interface GlobalOptions {
   store: string;
   json: boolean;
   memoryLimit?: string;
+  /** costwise.yaml as loaded (defaults when the file does not exist). */
+  workspace: LoadedConfig;
 }
 
-/** Reads the global options from any (sub)command. */
+/**
+ * Reads the global options from any (sub)command, and the workspace config (--config, $COSTWISE_CONFIG or
+ * ./costwise.yaml). Store path precedence: --store, $COSTWISE_STORE, config `store.path`, ./costwise.duckdb.
+ */
 export function globalOptions(cmd: Command): GlobalOptions {
-  const o = cmd.optsWithGlobals() as { store?: string; json?: boolean; memoryLimit?: string };
+  const o = cmd.optsWithGlobals() as { store?: string; json?: boolean; memoryLimit?: string; config?: string };
+  const workspace = loadConfig(o.config);
+  const storeConfig = workspace.config.store;
+  const configured = storeConfig?.path ? resolve(workspace.baseDir, storeConfig.path) : undefined;
+  const memoryLimit = o.memoryLimit ?? storeConfig?.memoryLimit;
   return {
-    store: o.store ?? process.env["COSTWISE_STORE"] ?? DEFAULT_STORE_PATH,
+    store: o.store ?? process.env["COSTWISE_STORE"] ?? configured ?? DEFAULT_STORE_PATH,
     json: Boolean(o.json),
-    ...(o.memoryLimit ? { memoryLimit: o.memoryLimit } : {}),
+    ...(memoryLimit ? { memoryLimit } : {}),
+    workspace,
   };
 }
 

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   "BAD_CONFIG",
   "USAGE",
   "STORE", // the database failed for a reason that is not the user's input
+  "REMOTE", // a remote service (cloud API, webhook, OpenCost) failed or refused, after retries
   "INTERNAL",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -61,6 +61,13 @@ export const X_DIMENSIONS = [
   "x_UsageType",
   "x_Operation",
   "x_InstanceType",
+  "x_k8s_Cluster",
+  "x_k8s_Node",
+  "x_k8s_Namespace",
+  "x_k8s_ControllerKind",
+  "x_k8s_Controller",
+  "x_k8s_Pod",
+  "x_k8s_Container",
 ] as const;
 export type XDimensionColumn = (typeof X_DIMENSIONS)[number];
 

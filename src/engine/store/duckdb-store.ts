@@ -6,6 +6,7 @@ import { dirname, resolve } from "node:path";
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 import { CostwiseError } from "../../core/errors.js";
 import type { CompiledSql, CostStore, Row } from "./cost-store.js";
+import { FEATURE_TABLES } from "./feature-tables.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema.js";
 
 export const DEFAULT_STORE_PATH = "./costwise.duckdb";
@@ -73,6 +74,21 @@ export class DuckDbStore implements CostStore {
         for (const s of m.statements) await this.connection.run(s);
         await this.connection.run("INSERT INTO schema_migrations VALUES ($1, $2, now()::TIMESTAMP)", [m.version, m.description]);
       });
+    }
+    await this.connection.run(
+      "CREATE TABLE IF NOT EXISTS feature_migrations (feature VARCHAR, version INTEGER, description VARCHAR, applied_at TIMESTAMP, PRIMARY KEY (feature, version))",
+    );
+    const applied = new Set(
+      (await this.all("SELECT feature || ':' || version AS k FROM feature_migrations")).map((r) => String(r["k"])),
+    );
+    for (const { feature, migrations } of FEATURE_TABLES) {
+      for (const m of migrations) {
+        if (applied.has(`${feature}:${m.version}`)) continue;
+        await this.transaction(async () => {
+          for (const s of m.statements) await this.connection.run(s);
+          await this.connection.run("INSERT INTO feature_migrations VALUES ($1, $2, $3, now()::TIMESTAMP)", [feature, m.version, m.description]);
+        });
+      }
     }
   }
 

@@ -39,6 +39,14 @@ export const X_COLUMNS = [
   { name: "x_UsageType", sqlType: "VARCHAR", doc: "provider usage type (e.g. BoxUsage:m5.large)" },
   { name: "x_Operation", sqlType: "VARCHAR", doc: "provider operation (e.g. RunInstances)" },
   { name: "x_InstanceType", sqlType: "VARCHAR", doc: "instance type, where the source tells it" },
+  // Kubernetes (OpenCost allocation rows); labels go to Tags as `k8s:label:<name>`
+  { name: "x_k8s_Cluster", sqlType: "VARCHAR", doc: "Kubernetes cluster" },
+  { name: "x_k8s_Node", sqlType: "VARCHAR", doc: "Kubernetes node" },
+  { name: "x_k8s_Namespace", sqlType: "VARCHAR", doc: "Kubernetes namespace (`__idle__` for idle cost rows)" },
+  { name: "x_k8s_ControllerKind", sqlType: "VARCHAR", doc: "Kubernetes controller kind (deployment, statefulset, ...)" },
+  { name: "x_k8s_Controller", sqlType: "VARCHAR", doc: "Kubernetes controller name" },
+  { name: "x_k8s_Pod", sqlType: "VARCHAR", doc: "Kubernetes pod" },
+  { name: "x_k8s_Container", sqlType: "VARCHAR", doc: "Kubernetes container" },
 ] as const;
 export type XColumnName = (typeof X_COLUMNS)[number]["name"];
 
@@ -97,6 +105,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `INSERT INTO ${LOADED_TABLE} SELECT x_Source, "BillingAccountId", "BillingPeriodStart", x_DeliveryId, x_SourceFile, x_IngestId, "BillingCurrency",
          count(*), sum("BilledCost"), sum("EffectiveCost"), min("ChargePeriodStart"), max("ChargePeriodEnd") FROM ${COST_TABLE} GROUP BY ALL`,
     ],
+  },
+  {
+    version: 3,
+    description: "Kubernetes columns on cost rows (OpenCost allocations)",
+    statements: X_COLUMNS.filter((c) => c.name.startsWith("x_k8s_")).map(
+      (c) => `ALTER TABLE ${COST_TABLE} ADD COLUMN IF NOT EXISTS "${c.name}" ${c.sqlType}`,
+    ),
   },
 ];
 

@@ -1,0 +1,38 @@
+/**
+ * Tables owned by features (allocation, governance, detectors, ...), each versioned on its own so features
+ * evolve their tables without renumbering the core cost-table migrations (schema.ts). A feature lists its
+ * migrations in its own `tables.ts`; the store applies the ones not yet recorded in `feature_migrations`,
+ * in the order below, each in its own transaction.
+ */
+import { ALLOCATION_MIGRATIONS } from "../allocation/tables.js";
+import { AUTH_MIGRATIONS } from "../auth/tables.js";
+import { CONNECTOR_MIGRATIONS } from "../connectors/tables.js";
+import { DETECT_MIGRATIONS } from "../detect/tables.js";
+import { GOVERNANCE_MIGRATIONS } from "../governance/tables.js";
+import { METRICS_MIGRATIONS } from "../metrics/tables.js";
+import { NOTIFY_MIGRATIONS } from "../notify/tables.js";
+import { OPTIMIZE_MIGRATIONS } from "../optimize/tables.js";
+
+export interface FeatureMigration {
+  /** 1, 2, 3 ... within the feature. */
+  version: number;
+  description: string;
+  /** DuckDB SQL statements (the ClickHouse store translates or provides its own, see store/clickhouse). */
+  statements: string[];
+}
+
+export interface FeatureTables {
+  feature: string;
+  migrations: readonly FeatureMigration[];
+}
+
+export const FEATURE_TABLES: readonly FeatureTables[] = [
+  { feature: "connectors", migrations: CONNECTOR_MIGRATIONS },
+  { feature: "metrics", migrations: METRICS_MIGRATIONS },
+  { feature: "allocation", migrations: ALLOCATION_MIGRATIONS },
+  { feature: "governance", migrations: GOVERNANCE_MIGRATIONS },
+  { feature: "optimize", migrations: OPTIMIZE_MIGRATIONS },
+  { feature: "detect", migrations: DETECT_MIGRATIONS },
+  { feature: "auth", migrations: AUTH_MIGRATIONS },
+  { feature: "notify", migrations: NOTIFY_MIGRATIONS },
+];
