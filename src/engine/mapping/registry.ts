@@ -4,16 +4,18 @@
 import { CostwiseError } from "../../core/errors.js";
 import { missingRequired } from "./compile.js";
 import type { SourceMapping } from "./mapping.js";
+import { AWS_COST_EXPLORER_MAPPING } from "./sources/aws-cost-explorer.js";
 import { AWS_CUR2_MAPPING, AWS_CUR_MAPPING } from "./sources/aws-cur.js";
 import { FOCUS_MAPPING, buildFocusMapping, focusVersionOf } from "./sources/focus.js";
 
-export const SOURCE_FORMATS = ["focus", "aws-cur", "aws-cur2"] as const;
+export const SOURCE_FORMATS = ["focus", "aws-cur", "aws-cur2", "aws-ce"] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
 export const MAPPINGS: Readonly<Record<SourceFormat, SourceMapping>> = {
   focus: FOCUS_MAPPING,
   "aws-cur": AWS_CUR_MAPPING,
   "aws-cur2": AWS_CUR2_MAPPING,
+  "aws-ce": AWS_COST_EXPLORER_MAPPING,
 };
 
 export function isSourceFormat(s: string): s is SourceFormat {
