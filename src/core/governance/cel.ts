@@ -1,0 +1,76 @@
+/**
+ * CEL (the Common Expression Language Kubernetes admission policies use) through `cel-js`. Expressions are
+ * parsed once per policy; evaluation gets `resource`, `tags` and `attributes`. cel-js has no string methods, so
+ * the usual ones are offered as functions: startsWith(s, p), endsWith(s, p), contains(s, p), matches(s, re),
+ * lower(s), upper(s). Missing map keys are errors in CEL: guard with `has(tags.env)` or `"env" in tags`.
+ */
+import { evaluate, parse } from "cel-js";
+import type { NormalizedResource } from "./resource.js";
+
+export interface CompiledCel {
+  source: string;
+  cst: unknown;
+}
+
+const regexCache = new Map<string, RegExp>();
+export const CEL_FUNCTIONS: Record<string, CallableFunction> = {
+  startsWith: (s: unknown, p: unknown) => String(s).startsWith(String(p)),
+  endsWith: (s: unknown, p: unknown) => String(s).endsWith(String(p)),
+  contains: (s: unknown, p: unknown) => String(s).includes(String(p)),
+  matches: (s: unknown, re: unknown) => {
+    const key = String(re);
+    let r = regexCache.get(key);
+    if (!r) regexCache.set(key, (r = new RegExp(key)));
+    return r.test(String(s));
+  },
+  lower: (s: unknown) => String(s).toLowerCase(),
+  upper: (s: unknown) => String(s).toUpperCase(),
+};
+
+/** Parses; on failure returns the first error line (cel-js gives long token lists). */
+export function compileCel(source: string): { value?: CompiledCel; error?: string } {
+  let result: ReturnType<typeof parse>;
+  try {
+    result = parse(source);
+  } catch (e) {
+    return { error: (e as Error).message.split("\n")[0] ?? "cannot parse" };
+  }
+  if (!result.isSuccess) {
+    const first = result.errors[0] ?? "cannot parse";
+    const found = /but found: '([^']*)'/.exec(first);
+    return { error: `not a valid CEL expression${found ? ` (unexpected ${found[1] === "" ? "end of expression" : `"${found[1]}"`})` : `: ${first.split("\n")[0]}`}` };
+  }
+  return { value: { source, cst: result.cst } };
+}
+
+export function celContext(r: NormalizedResource): Record<string, unknown> {
+  return {
+    tags: r.tags,
+    attributes: r.attributes,
+    resource: {
+      id: r.id,
+      type: r.type,
+      origin: r.origin,
+      actions: r.actions,
+      account: r.account ?? "",
+      region: r.region ?? "",
+      attributes: r.attributes,
+      tags: r.tags,
+    },
+  };
+}
+
+export type CelOutcome = { ok: true; value: boolean } | { ok: false; error: string };
+
+/** Evaluates to a boolean; a non-boolean result or an evaluation error is an error value (never thrown). */
+export function evalCelBool(c: CompiledCel, context: Record<string, unknown>): CelOutcome {
+  try {
+    const v = evaluate(c.cst as Parameters<typeof evaluate>[0], context, CEL_FUNCTIONS);
+    if (typeof v !== "boolean") return { ok: false, error: `\`${c.source}\` gave ${JSON.stringify(v)}, not true/false` };
+    return { ok: true, value: v };
+  } catch (e) {
+    // cel-js appends the whole context to "not found" errors: keep the first clause only
+    const msg = ((e as Error).message ?? String(e)).split(" in context:")[0]!.split("\n")[0]!;
+    return { ok: false, error: msg };
+  }
+}
