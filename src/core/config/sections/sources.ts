@@ -112,10 +112,18 @@ export const opencostSource = z
     type: z.literal("opencost"),
     url: z.url({ protocol: /^https?$/, error: "an http(s) URL such as http://opencost:9003" }).optional(),
     file: z.string().min(1).optional(),
-    /** cluster name stored on every row (x_k8s_Cluster) */
-    cluster: z.string().min(1),
-    /** OpenCost window, e.g. 7d, 30d, yesterday, or 2024-09-01T00:00:00Z,2024-09-08T00:00:00Z */
+    /** cluster name stored on every row (x_k8s_Cluster; default: the cluster OpenCost reports) */
+    cluster: z.string().min(1).optional(),
+    /** OpenCost window, e.g. 7d (the last 7 complete UTC days), or 2024-09-01T00:00:00Z,2024-09-08T00:00:00Z */
     window: z.string().min(1).default("7d"),
+    /** OpenCost aggregate (default cluster,node,namespace,controllerKind,controller,pod,container) */
+    aggregate: z.string().min(1).optional(),
+    /** OpenCost step (default 1d) */
+    step: z.string().min(1).optional(),
+    /** name of the environment variable holding a bearer token for the API (tokens never go in this file) */
+    tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name").optional(),
+    /** currency OpenCost prices in (default USD) */
+    currency: z.string().regex(/^[A-Z]{3}$/, "a 3-letter currency code such as USD").optional(),
   })
   .superRefine((s, ctx) => {
     if ((s.url === undefined) === (s.file === undefined)) {
