@@ -1,0 +1,195 @@
+/**
+ * Hand-computed allocation scenarios: each fixture is drawn as a table, with the totals per owner worked
+ * out by hand in the comments (largest remainder in cents).
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { allocationSection, type AllocationConfig } from "../../core/config/sections/allocation.js";
+import type { DuckDbStore } from "../store/duckdb-store.js";
+import { insertCostRows, type CostRow } from "../../../test/helpers/allocation-rows.js";
+import { tempStore } from "../../../test/helpers/store.js";
+import { applyAllocation, previewAllocation } from "./allocate.js";
+import { compileLoaded } from "./load-rules.js";
+import { allocationSummary } from "./reports.js";
+
+let store: DuckDbStore;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ store, cleanup } = await tempStore());
+});
+afterEach(async () => cleanup());
+
+const cfg = (raw: unknown): AllocationConfig => allocationSection.parse(raw);
+const loaded = (raw: unknown) => compileLoaded(cfg(raw), null, null);
+
+async function byTeam(s: DuckDbStore, extra: Partial<Parameters<typeof allocationSummary>[1]> = {}): Promise<Record<string, string>> {
+  const r = await allocationSummary(s, { by: "team", ...extra });
+  return Object.fromEntries(r.rows.map((x) => [x.key, x.billedCost]));
+}
+
+//  account        tags                        billed
+//  111 (payments) team=payments               100.00
+//  111            "Team "=" Payments"          50.00   (key case + trim, value case)
+//  222 (search)   owner-team=search            30.00   (alias)
+//  333 (platform) -                            10.00   -> shared pool
+//  444            -                             7.00   -> __unallocated__
+const BASE: CostRow[] = [
+  { date: "2026-01-05", billed: "100.00", account: "111", tags: { team: "payments" }, resource: "i-1" },
+  { date: "2026-01-06", billed: "50.00", account: "111", tags: { "Team ": " Payments" }, resource: "i-2" },
+  { date: "2026-01-07", billed: "30.00", account: "222", tags: { "owner-team": "search" }, resource: "i-3" },
+  { date: "2026-01-08", billed: "10.00", account: "333", service: "AWS Support", resource: null },
+  { date: "2026-01-09", billed: "7.00", account: "444", resource: "i-4" },
+];
+const teamRule = { id: "team-tag", match: { "tag:team": { present: true } }, set: { team: "${tag:team}" } };
+const aliases = { aliases: { team: ["owner-team"] } };
+
+describe("shared costs, hand-computed", () => {
+  it("proportional: 10.00 over payments 150 / search 30 = 8.33 / 1.67 (search has the larger remainder)", async () => {
+    // cents: payments floor(1000*150/180)=833 rem 60; search floor(1000*30/180)=166 rem 120; leftover 1 -> search
+    await insertCostRows(store, BASE);
+    const run = await applyAllocation(
+      store,
+      loaded({ tags: aliases, rules: [{ id: "platform", match: { SubAccountId: "333" }, shared: { method: "proportional" } }, teamRule] }),
+    );
+    expect(run.conservation.every((c) => c.ok)).toBe(true);
+    expect(await byTeam(store)).toEqual({ payments: "158.3300000000", search: "31.6700000000", __unallocated__: "7.0000000000" });
+    const rules = await store.all(`SELECT rule_id, shared_pool, team, sum(billed_cost)::VARCHAR AS v FROM cost_allocation GROUP BY ALL ORDER BY ALL`);
+    expect(rules).toEqual([
+      { rule_id: "__unallocated__", shared_pool: null, team: "__unallocated__", v: "7.0000000000" },
+      { rule_id: "platform", shared_pool: "platform", team: "payments", v: "8.3300000000" },
+      { rule_id: "platform", shared_pool: "platform", team: "search", v: "1.6700000000" },
+      { rule_id: "team-tag", shared_pool: null, team: "payments", v: "150.0000000000" },
+      { rule_id: "team-tag", shared_pool: null, team: "search", v: "30.0000000000" },
+    ]);
+  });
+
+  it("even over a receiver list: 10.00 / 3 = 3.34 (payments, first by name) + 3.33 + 3.33", async () => {
+    await insertCostRows(store, BASE);
+    await applyAllocation(
+      store,
+      loaded({ tags: aliases, rules: [{ id: "platform", match: { SubAccountId: "333" }, shared: { method: "even", receivers: ["web", "search", "payments"] } }, teamRule] }),
+    );
+    expect(await byTeam(store)).toEqual({ payments: "153.3400000000", search: "33.3300000000", web: "3.3300000000", __unallocated__: "7.0000000000" });
+  });
+
+  it("fixed 50/30/20 of 10.01: 500.5 / 300.3 / 200.2 cents -> 5.01 / 3.00 / 2.00", async () => {
+    await insertCostRows(store, [...BASE.filter((r) => r.account !== "333"), { date: "2026-01-08", billed: "10.01", account: "333" }]);
+    await applyAllocation(
+      store,
+      loaded({ tags: aliases, rules: [{ id: "support", match: { SubAccountId: "333" }, shared: { method: "fixed", percentages: { payments: 50, search: "30", web: 20 } } }, teamRule] }),
+    );
+    expect(await byTeam(store)).toEqual({ payments: "155.0100000000", search: "33.0000000000", web: "2.0000000000", __unallocated__: "7.0000000000" });
+  });
+
+  it("a pool with no receiver in its period stays __unallocated__ with its pool named", async () => {
+    await insertCostRows(store, [{ date: "2026-02-01", billed: "5.00", account: "333" }, ...BASE]);
+    await applyAllocation(store, loaded({ tags: aliases, rules: [{ id: "platform", match: { SubAccountId: "333" }, shared: { method: "proportional" } }, teamRule] }));
+    const feb = await store.all(`SELECT team, shared_pool, sum(billed_cost)::VARCHAR AS v FROM cost_allocation WHERE billing_period_start = '2026-02-01' GROUP BY ALL`);
+    expect(feb).toEqual([{ team: "__unallocated__", shared_pool: "platform", v: "5.0000000000" }]);
+  });
+});
+
+describe("tag normalization", () => {
+  it("folds key case and aliases, trims and cases values, maps values, inherits account and resource-group defaults", async () => {
+    await insertCostRows(store, [
+      { date: "2026-01-01", billed: "1", account: "a1", tags: { "Owner-Team": "PAY " } },
+      { date: "2026-01-01", billed: "2", account: "a1", tags: { team: "payments" } },
+      { date: "2026-01-01", billed: "4", account: "a2" }, // inherits team=platform from the account
+      { date: "2026-01-01", billed: "8", account: "a3", resource: "/subscriptions/s/resourceGroups/RG-Data/providers/x/y" },
+      { date: "2026-01-01", billed: "16", account: "a2", tags: { team: "" } }, // empty = absent -> inherited
+    ]);
+    await applyAllocation(
+      store,
+      loaded({
+        tags: {
+          aliases: { team: ["owner-team"] },
+          values: { team: { map: { pay: "payments" } } },
+          accountDefaults: { a2: { Team: "Platform" } },
+          resourceGroupDefaults: { "rg-data": { team: "data" } },
+        },
+        rules: [teamRule],
+      }),
+    );
+    expect(await byTeam(store)).toEqual({ payments: "3.0000000000", platform: "20.0000000000", data: "8.0000000000" });
+    // the raw tags are untouched
+    const raw = await store.all(`SELECT count(*)::INT AS n FROM focus_costs WHERE "Tags"['Owner-Team'] = 'PAY '`);
+    expect(raw[0]!["n"]).toBe(1);
+  });
+});
+
+//  Kubernetes cluster prod-eks, January 2026, USD
+//  cloud node rows (tag eks:cluster-name=prod-eks)     60.00 + 40.00 = 100.00
+//  OpenCost rows:  payments-ns 30.00, search-ns 10.00, __idle__ 10.00  = 50.00
+//  scaled to the cloud cost (x2): payments 60.00, search 20.00, idle 20.00
+//  idle distribute (60:20): payments +15.00, search +5.00  -> payments 75.00, search 25.00
+//  idle keep:               payments 60.00, search 20.00, __idle__ 20.00
+const K8S: CostRow[] = [
+  { date: "2026-01-03", billed: "60.00", account: "555", tags: { "eks:cluster-name": "prod-eks" }, resource: "i-node1" },
+  { date: "2026-01-03", billed: "40.00", account: "555", tags: { "eks:cluster-name": "prod-eks" }, resource: "i-node2" },
+  { date: "2026-01-03", billed: "30.00", source: "opencost", provider: "Kubernetes", k8sCluster: "prod-eks", k8sNamespace: "payments-ns", tags: { "k8s:label:team": "payments" } },
+  { date: "2026-01-03", billed: "10.00", source: "opencost", provider: "Kubernetes", k8sCluster: "prod-eks", k8sNamespace: "search-ns" },
+  { date: "2026-01-03", billed: "10.00", source: "opencost", provider: "Kubernetes", k8sCluster: "prod-eks", k8sNamespace: "__idle__" },
+];
+const k8sRules = [
+  { id: "ns-label", match: { "tag:k8s:label:team": { present: true } }, set: { team: "${tag:k8s:label:team}" } },
+  { id: "ns-search", match: { x_k8s_Namespace: "search-ns" }, set: { team: "search" } },
+];
+
+describe("Kubernetes, hand-computed", () => {
+  it("replaces the cluster's node cost by the OpenCost allocation scaled to it, idle distributed", async () => {
+    await insertCostRows(store, K8S);
+    const run = await applyAllocation(store, loaded({ rules: k8sRules, kubernetes: { clusters: [{ name: "prod-eks", match: { "tag:eks:cluster-name": "prod-eks" } }] } }));
+    expect(await byTeam(store)).toEqual({ payments: "75.0000000000", search: "25.0000000000" });
+    expect(run.reconciled).toEqual([{ period: "2026-01-01", currency: "USD", cluster: "prod-eks", cloudBilled: "100.0000000000", cloudEffective: "100.0000000000" }]);
+    expect(run.conservation).toEqual([{ period: "2026-01-01", currency: "USD", expected: "100.0000000000", allocated: "100.0000000000", unallocated: "0.0000000000", ok: true }]);
+    const idle = await store.all(`SELECT team, rule_id, shared_pool, billed_cost::VARCHAR AS v FROM cost_allocation WHERE k8s_namespace = '__idle__' ORDER BY team`);
+    expect(idle).toEqual([
+      { team: "payments", rule_id: "k8s:idle", shared_pool: "k8s-idle", v: "15.0000000000" },
+      { team: "search", rule_id: "k8s:idle", shared_pool: "k8s-idle", v: "5.0000000000" },
+    ]);
+  });
+
+  it("keeps idle as its own line when configured", async () => {
+    await insertCostRows(store, K8S);
+    await applyAllocation(store, loaded({ rules: k8sRules, kubernetes: { idle: "keep", clusters: [{ name: "prod-eks", match: { "tag:eks:cluster-name": "prod-eks" } }] } }));
+    expect(await byTeam(store)).toEqual({ payments: "60.0000000000", search: "20.0000000000", __idle__: "20.0000000000" });
+  });
+
+  it("without a cloud cost for the cluster the OpenCost rows count as they are", async () => {
+    await insertCostRows(store, K8S.filter((r) => r.source === "opencost"));
+    await applyAllocation(store, loaded({ rules: k8sRules, kubernetes: { idle: "keep", clusters: [{ name: "prod-eks", match: { "tag:eks:cluster-name": "prod-eks" } }] } }));
+    expect(await byTeam(store)).toEqual({ payments: "30.0000000000", search: "10.0000000000", __idle__: "10.0000000000" });
+  });
+});
+
+describe("preview", () => {
+  it("reports exactly the money a rule change moves, which is what applying it then changes", async () => {
+    await insertCostRows(store, BASE);
+    const v1 = loaded({ tags: aliases, rules: [{ id: "platform", match: { SubAccountId: "333" }, shared: { method: "proportional" } }, teamRule] });
+    await applyAllocation(store, v1);
+    const before = await byTeam(store);
+    // v2: account 444 now belongs to web, and the platform pool is split evenly
+    const v2 = loaded({
+      tags: aliases,
+      rules: [
+        { id: "platform", match: { SubAccountId: "333" }, shared: { method: "even" } },
+        { id: "web-account", match: { SubAccountId: "444" }, set: { team: "web" } },
+        teamRule,
+      ],
+    });
+    const preview = await previewAllocation(store, v2);
+    await applyAllocation(store, v2);
+    const after = await byTeam(store);
+    for (const o of preview.owners) {
+      const { parseMoney } = await import("../../core/money.js");
+      expect(parseMoney(after[o.owner] ?? "0") - parseMoney(before[o.owner] ?? "0")).toBe(parseMoney(o.change));
+    }
+    // web: 7.00 direct + a third of 10.00 (3.33; payments takes the extra cent: 3.34)
+    expect(Object.fromEntries(preview.owners.map((o) => [o.owner, o.change]))).toEqual({
+      __unallocated__: "-7.0000000000",
+      payments: "-4.9900000000",
+      search: "1.6600000000",
+      web: "10.3300000000",
+    });
+    expect(preview.moved).toEqual([{ currency: "USD", amount: "11.9900000000" }]);
+  });
+});

@@ -1,0 +1,251 @@
+/**
+ * `costwise allocate`: rebuild `cost_allocation` from every loaded line item, in one transaction.
+ *
+ * ─── Contract: table `cost_allocation` ─────────────────────────────────────────────────────────────
+ * Read by the dashboard, notification routing by owner, team-scoped API tokens and per-owner anomaly
+ * monitors. Rebuilt as a whole by `costwise allocate` (retroactive over all loaded history; readers see
+ * the old or the new table, never a mix). One row per group of:
+ *   charge_date DATE                  day of ChargePeriodStart (UTC)
+ *   billing_period_start TIMESTAMP    BillingPeriodStart (the month shared costs are split in)
+ *   currency VARCHAR                  BillingCurrency
+ *   team VARCHAR NOT NULL             the primary owner dimension (first of `allocation.dimensions`, default
+ *                                     team); `__unallocated__` when no rule claims the cost (or a shared pool
+ *                                     has no receiver); `__idle__` for Kubernetes idle kept as its own line
+ *   owners MAP(VARCHAR,VARCHAR)       every owner dimension (default team, product, environment, cost_center);
+ *                                     NULL values where unknown; share rows carry only the primary
+ *   rule_id VARCHAR NOT NULL          x_AllocationRuleId: the rule that claimed the cost; for shares the shared
+ *                                     rule's id; `k8s:idle` for idle; `__unallocated__` when none did
+ *   shared_pool VARCHAR               NULL unless the row is a share of (or an unsplit) shared pool
+ *   provider, sub_account_id, service_name, region_id, resource_id (NULL on shares), x_source,
+ *   k8s_cluster, k8s_namespace        drill-down dimensions of the underlying line items
+ *   billed_cost, effective_cost DECIMAL(38,10) NOT NULL;  line_items BIGINT
+ * Invariant (tested): per billing period and currency, sum(cost_allocation) = sum(focus_costs) minus the
+ * OpenCost rows of reconciled clusters (those are replaced by the cluster's cloud cost, see sql.ts), exactly.
+ * Read it with `allocationSummary` (./reports.ts).
+ *
+ * Applied rule versions are kept in `allocation_rule_versions` (hash, canonical JSON, source text) and every
+ * run in `allocation_runs`, so each number can be traced to the rules that produced it.
+ */
+import { randomUUID } from "node:crypto";
+import type { AllocationModel } from "../../core/allocation/model.js";
+import { CostwiseError } from "../../core/errors.js";
+import { addMoney, compareMoney } from "../../core/money.js";
+import type { DuckDbStore } from "../store/duckdb-store.js";
+import { COST_TABLE } from "../store/schema.js";
+import { compileLoaded, type LoadedAllocation } from "./load-rules.js";
+import { buildAllocationSql, type AllocationSql } from "./sql.js";
+import { ALLOCATION_RUNS_TABLE, ALLOCATION_TABLE, RULE_VERSIONS_TABLE } from "./tables.js";
+import type { AllocationConfig } from "../../core/config/sections/allocation.js";
+
+export interface ConservationLine {
+  period: string;
+  currency: string;
+  /** Money the allocation must account for (line items less replaced OpenCost rows). */
+  expected: string;
+  allocated: string;
+  unallocated: string;
+  ok: boolean;
+}
+
+export interface ReconciliationLine {
+  period: string;
+  currency: string;
+  cluster: string;
+  cloudBilled: string;
+  cloudEffective: string;
+}
+
+export interface AllocationRunResult {
+  runId: string;
+  rulesHash: string;
+  rows: number;
+  lineItems: number;
+  seconds: number;
+  conservation: ConservationLine[];
+  reconciled: ReconciliationLine[];
+}
+
+/** Computes the allocation into temp tables (`<prefix>_out` holds the rows). Caller drops `sql.temps`. */
+export async function computeAllocation(store: DuckDbStore, model: AllocationModel, prefix: string, source: string = COST_TABLE): Promise<AllocationSql> {
+  const sql = buildAllocationSql(model, { prefix, source });
+  try {
+    for (const s of sql.statements) await store.run(s);
+  } catch (e) {
+    await dropTemps(store, sql);
+    const msg = e instanceof Error ? e.message.split("\n")[0]! : String(e);
+    if (/regex|RE2|regular expression/i.test(msg)) throw new CostwiseError("BAD_CONFIG", `an allocation rule's regex is not valid RE2: ${msg}`, { cause: e });
+    throw new CostwiseError("STORE", `allocation failed in the store: ${msg}`, { cause: e });
+  }
+  return sql;
+}
+
+export async function dropTemps(store: DuckDbStore, sql: AllocationSql): Promise<void> {
+  for (const t of [...sql.temps].reverse()) await store.run(`DROP TABLE IF EXISTS ${t}`);
+}
+
+async function conservation(store: DuckDbStore, sql: AllocationSql, prefix: string, model: AllocationModel, target: string): Promise<ConservationLine[]> {
+  const replaced = model.clusters.length
+    ? `(SELECT a.bps, a.currency, sum(a.billed_cost) AS k FROM ${prefix}_a a JOIN ${prefix}_rk rk ON a.k8s_namespace IS NOT NULL AND a.k8s_cluster = rk.cluster AND a.bps = rk.bps AND a.currency = rk.currency GROUP BY ALL)`
+    : `(SELECT NULL::TIMESTAMP AS bps, NULL::VARCHAR AS currency, 0::DECIMAL(38,10) AS k WHERE FALSE)`;
+  void sql;
+  const rows = await store.all(`
+    WITH src AS (SELECT "BillingPeriodStart" AS bps, "BillingCurrency" AS currency, sum("BilledCost") AS s FROM ${COST_TABLE} GROUP BY ALL),
+         alloc AS (SELECT billing_period_start AS bps, currency, sum(billed_cost) AS a, coalesce(sum(billed_cost) FILTER (WHERE team = '__unallocated__'), 0) AS u FROM ${target} GROUP BY ALL)
+    SELECT strftime(coalesce(src.bps, alloc.bps), '%Y-%m-%d') AS period, coalesce(src.currency, alloc.currency) AS currency,
+           (coalesce(src.s, 0) - coalesce(r.k, 0))::DECIMAL(38,10)::VARCHAR AS expected, coalesce(alloc.a, 0)::DECIMAL(38,10)::VARCHAR AS allocated,
+           coalesce(alloc.u, 0)::DECIMAL(38,10)::VARCHAR AS unallocated
+    FROM src FULL JOIN alloc ON src.bps = alloc.bps AND src.currency IS NOT DISTINCT FROM alloc.currency
+    LEFT JOIN ${replaced} r ON r.bps = src.bps AND r.currency IS NOT DISTINCT FROM src.currency
+    ORDER BY 1, 2`);
+  return rows.map((r) => {
+    const expected = String(r["expected"]);
+    const allocated = String(r["allocated"]);
+    return { period: String(r["period"]), currency: String(r["currency"]), expected, allocated, unallocated: String(r["unallocated"]), ok: compareMoney(expected, allocated) === 0 };
+  });
+}
+
+/** Applies the allocation: rebuilds cost_allocation atomically and records the rule version and the run. */
+export async function applyAllocation(store: DuckDbStore, loaded: LoadedAllocation): Promise<AllocationRunResult> {
+  const t0 = performance.now();
+  const prefix = "_alloc";
+  const sql = await computeAllocation(store, loaded.model, prefix);
+  try {
+    const runId = randomUUID();
+    const reconciled = loaded.model.clusters.length
+      ? (await store.all(`SELECT strftime(bps, '%Y-%m-%d') AS period, currency, cluster, cb::VARCHAR AS cb, ce::VARCHAR AS ce FROM ${prefix}_rk ORDER BY 1, 2, 3`)).map((r) => ({
+          period: String(r["period"]),
+          currency: String(r["currency"]),
+          cluster: String(r["cluster"]),
+          cloudBilled: String(r["cb"]),
+          cloudEffective: String(r["ce"]),
+        }))
+      : [];
+    const cons = await conservation(store, sql, prefix, loaded.model, sql.out);
+    const bad = cons.filter((c) => !c.ok);
+    if (bad.length > 0) {
+      throw new CostwiseError("INTERNAL", `allocation does not conserve money (${bad.map((b) => `${b.period} ${b.currency}: expected ${b.expected}, allocated ${b.allocated}`).join("; ")}); the store was not changed`);
+    }
+    const counts = (await store.all(`SELECT count(*)::BIGINT AS n, coalesce(sum(line_items), 0)::BIGINT AS li FROM ${sql.out}`))[0]!;
+    const rows = Number(counts["n"]);
+    const lineItems = Number(counts["li"]);
+    const seconds = (performance.now() - t0) / 1000;
+    await store.transaction(async () => {
+      await store.run(`DELETE FROM ${ALLOCATION_TABLE}`);
+      await store.run(`INSERT INTO ${ALLOCATION_TABLE} BY NAME SELECT * FROM ${sql.out}`);
+      await store.run({
+        sql: `INSERT INTO ${RULE_VERSIONS_TABLE} VALUES ($1, $2, $3, $4, now()::TIMESTAMP) ON CONFLICT (hash) DO NOTHING`,
+        params: [loaded.hash, loaded.configJson, loaded.sourceText, loaded.sourceFile],
+      });
+      await store.run({
+        sql: `INSERT INTO ${ALLOCATION_RUNS_TABLE} VALUES ($1, now()::TIMESTAMP, $2, $3, $4, $5)`,
+        params: [runId, loaded.hash, rows, seconds, JSON.stringify({ conservation: cons, reconciled })],
+      });
+    });
+    return { runId, rulesHash: loaded.hash, rows, lineItems, seconds, conservation: cons, reconciled };
+  } finally {
+    await dropTemps(store, sql);
+  }
+}
+
+/** The rule version of the last applied run, or null when allocation never ran. */
+export async function appliedVersion(store: DuckDbStore): Promise<{ hash: string; appliedAt: string; config: AllocationConfig; sourceText: string | null; sourceFile: string | null } | null> {
+  const rows = await store.all(
+    `SELECT r.rules_hash AS hash, strftime(r.applied_at, '%Y-%m-%dT%H:%M:%SZ') AS at, v.config_json AS cfg, v.source_text AS txt, v.source_file AS file
+     FROM ${ALLOCATION_RUNS_TABLE} r JOIN ${RULE_VERSIONS_TABLE} v ON v.hash = r.rules_hash ORDER BY r.applied_at DESC, r.run_id LIMIT 1`,
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    hash: String(r["hash"]),
+    appliedAt: String(r["at"]),
+    config: JSON.parse(String(r["cfg"])) as AllocationConfig,
+    sourceText: r["txt"] === null ? null : String(r["txt"]),
+    sourceFile: r["file"] === null ? null : String(r["file"]),
+  };
+}
+
+export interface OwnerMove {
+  currency: string;
+  owner: string;
+  current: string;
+  proposed: string;
+  /** proposed - current: what the owner gains (positive) or loses (negative). */
+  change: string;
+}
+
+export interface PreviewResult {
+  appliedHash: string | null;
+  proposedHash: string;
+  /** Per currency and primary owner, over all loaded history (billed cost). */
+  owners: OwnerMove[];
+  /** Per billing period, currency and owner, only where something changes. */
+  byPeriod: (OwnerMove & { period: string })[];
+  /** Total money that changes owner, per currency (sum of the positive changes). */
+  moved: { currency: string; amount: string }[];
+  /** Per rule id: money claimed now and under the proposed rules. */
+  rules: { currency: string; ruleId: string; current: string; proposed: string; change: string }[];
+}
+
+/**
+ * What applying `proposed` would change, against the table as it is (the applied version): exact money
+ * per owner, per period and per rule. Nothing is written.
+ */
+export async function previewAllocation(store: DuckDbStore, proposed: LoadedAllocation): Promise<PreviewResult> {
+  const applied = await appliedVersion(store);
+  const sql = await computeAllocation(store, proposed.model, "_allocprev");
+  try {
+    const cmp = async (keys: string[]): Promise<Record<string, unknown>[]> => {
+      const k = keys.join(", ");
+      const on = keys.map((c) => `c.${c} IS NOT DISTINCT FROM p.${c}`).join(" AND ");
+      return store.all(`
+        WITH c AS (SELECT ${k}, sum(billed_cost) AS v FROM ${ALLOCATION_TABLE} GROUP BY ALL),
+             p AS (SELECT ${k}, sum(billed_cost) AS v FROM ${sql.out} GROUP BY ALL)
+        SELECT ${keys.map((c) => `coalesce(c.${c}, p.${c}) AS ${c}`).join(", ")},
+               coalesce(c.v, 0)::DECIMAL(38,10)::VARCHAR AS cur, coalesce(p.v, 0)::DECIMAL(38,10)::VARCHAR AS prop,
+               (coalesce(p.v, 0) - coalesce(c.v, 0))::DECIMAL(38,10)::VARCHAR AS chg
+        FROM c FULL JOIN p ON ${on}
+        ORDER BY ${keys.map((_, i) => i + 1).join(", ")}`);
+    };
+    const owners = (await cmp(["currency", "team"])).map((r) => ({
+      currency: String(r["currency"]),
+      owner: String(r["team"]),
+      current: String(r["cur"]),
+      proposed: String(r["prop"]),
+      change: String(r["chg"]),
+    }));
+    const byPeriod = (await cmp(["billing_period_start", "currency", "team"]))
+      .filter((r) => compareMoney(String(r["chg"]), "0") !== 0)
+      .map((r) => ({
+        period: String(r["billing_period_start"]).slice(0, 10),
+        currency: String(r["currency"]),
+        owner: String(r["team"]),
+        current: String(r["cur"]),
+        proposed: String(r["prop"]),
+        change: String(r["chg"]),
+      }));
+    const rules = (await cmp(["currency", "rule_id"])).map((r) => ({
+      currency: String(r["currency"]),
+      ruleId: String(r["rule_id"]),
+      current: String(r["cur"]),
+      proposed: String(r["prop"]),
+      change: String(r["chg"]),
+    }));
+    const moved = new Map<string, string>();
+    for (const o of owners) if (compareMoney(o.change, "0") > 0) moved.set(o.currency, addMoney(moved.get(o.currency) ?? "0", o.change));
+    return {
+      appliedHash: applied?.hash ?? null,
+      proposedHash: proposed.hash,
+      owners,
+      byPeriod,
+      moved: [...moved].map(([currency, amount]) => ({ currency, amount })),
+      rules,
+    };
+  } finally {
+    await dropTemps(store, sql);
+  }
+}
+
+/** Compiles a stored rule version again (for explanations and previews against it). */
+export function loadedFromVersion(config: AllocationConfig, sourceText: string | null, sourceFile: string | null): LoadedAllocation {
+  return compileLoaded(config, sourceText, sourceFile);
+}

@@ -1,0 +1,339 @@
+/**
+ * Reading the allocation: showback / chargeback (`allocationSummary`, over `cost_allocation`), tag coverage
+ * (`tagCoverage`, over the line items with normalized tags) and unit costs (`unitCosts`, cost_allocation
+ * against business_metrics). Money leaves as exact decimal strings.
+ */
+import type { AllocationModel } from "../../core/allocation/model.js";
+import { UNALLOCATED } from "../../core/allocation/model.js";
+import { CostwiseError } from "../../core/errors.js";
+import { formatMoney, parseMoney } from "../../core/money.js";
+import type { DuckDbStore } from "../store/duckdb-store.js";
+import { COST_TABLE } from "../store/schema.js";
+import { METRICS_TABLE } from "../metrics/tables.js";
+import { normalizedTagSql, ruleIndexSql, sqlString } from "./sql.js";
+import { ALLOCATION_TABLE } from "./tables.js";
+
+/** Columns of cost_allocation one can group by, besides owner dimensions (owners['<dim>']). */
+export const SUMMARY_COLUMNS = ["team", "rule_id", "shared_pool", "provider", "sub_account_id", "service_name", "region_id", "resource_id", "x_source", "k8s_cluster", "k8s_namespace", "currency"] as const;
+export const SUMMARY_GRANULARITIES = ["none", "day", "month"] as const;
+export type SummaryGranularity = (typeof SUMMARY_GRANULARITIES)[number];
+
+export interface SummaryOptions {
+  /** A cost_allocation column (team, service_name, ...) or an owner dimension (product, environment, ...). */
+  by: string;
+  /** Inclusive ISO date on charge_date. */
+  from?: string;
+  /** Exclusive ISO date on charge_date. */
+  to?: string;
+  /** Only this primary owner (team-scoped readers). */
+  team?: string;
+  granularity?: SummaryGranularity;
+}
+
+export interface SummaryRow {
+  period: string | null;
+  currency: string;
+  key: string;
+  billedCost: string;
+  effectiveCost: string;
+  /** Part of billedCost that comes from shared pools. */
+  sharedCost: string;
+  lineItems: number;
+}
+
+export interface SummaryResult {
+  by: string;
+  rows: SummaryRow[];
+  totals: { currency: string; billedCost: string; effectiveCost: string; unallocated: string }[];
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Sums cost_allocation per `by` (and period), largest first; `__unallocated__` is a row like any other. */
+export async function allocationSummary(store: DuckDbStore, opts: SummaryOptions): Promise<SummaryResult> {
+  const col = (SUMMARY_COLUMNS as readonly string[]).includes(opts.by)
+    ? opts.by
+    : /^[a-z][a-z0-9_]{0,63}$/.test(opts.by)
+      ? `owners[${sqlString(opts.by)}]`
+      : null;
+  if (!col) throw new CostwiseError("USAGE", `cannot group by "${opts.by}": use an owner dimension or one of ${SUMMARY_COLUMNS.join(", ")}`);
+  const where: string[] = [];
+  const params: string[] = [];
+  for (const [name, v] of [["from", opts.from], ["to", opts.to]] as const) {
+    if (v === undefined) continue;
+    if (!ISO_DATE.test(v)) throw new CostwiseError("USAGE", `--${name} must be an ISO date (YYYY-MM-DD), got "${v}"`);
+    params.push(v);
+    where.push(`charge_date ${name === "from" ? ">=" : "<"} $${params.length}::DATE`);
+  }
+  if (opts.team !== undefined) {
+    params.push(opts.team);
+    where.push(`team = $${params.length}`);
+  }
+  const g = opts.granularity ?? "none";
+  const period = g === "day" ? "strftime(charge_date, '%Y-%m-%d')" : g === "month" ? "strftime(billing_period_start, '%Y-%m')" : "NULL::VARCHAR";
+  const w = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  const rows = await store.all({
+    sql: `SELECT ${period} AS period, currency, coalesce(${col}, '(none)') AS k, sum(billed_cost)::VARCHAR AS b, sum(effective_cost)::VARCHAR AS e,
+            coalesce(sum(billed_cost) FILTER (WHERE shared_pool IS NOT NULL), 0)::DECIMAL(38,10)::VARCHAR AS s, sum(line_items)::BIGINT AS n
+          FROM ${ALLOCATION_TABLE} ${w} GROUP BY ALL ORDER BY period NULLS FIRST, currency, sum(billed_cost) DESC, k`,
+    params,
+  });
+  const totals = await store.all({
+    sql: `SELECT currency, sum(billed_cost)::VARCHAR AS b, sum(effective_cost)::VARCHAR AS e,
+            coalesce(sum(billed_cost) FILTER (WHERE team = '${UNALLOCATED}'), 0)::DECIMAL(38,10)::VARCHAR AS u
+          FROM ${ALLOCATION_TABLE} ${w} GROUP BY ALL ORDER BY currency`,
+    params,
+  });
+  return {
+    by: opts.by,
+    rows: rows.map((r) => ({
+      period: r["period"] === null ? null : String(r["period"]),
+      currency: String(r["currency"]),
+      key: String(r["k"]),
+      billedCost: String(r["b"]),
+      effectiveCost: String(r["e"]),
+      sharedCost: String(r["s"]),
+      lineItems: Number(r["n"]),
+    })),
+    totals: totals.map((r) => ({ currency: String(r["currency"]), billedCost: String(r["b"]), effectiveCost: String(r["e"]), unallocated: String(r["u"]) })),
+  };
+}
+
+// ─── tag coverage ─────────────────────────────────────────────────────────────────────────────────
+
+export const COVERAGE_DIMENSIONS = ["account", "service", "team", "none"] as const;
+export type CoverageDimension = (typeof COVERAGE_DIMENSIONS)[number];
+
+export interface CoverageOptions {
+  by?: CoverageDimension;
+  granularity?: SummaryGranularity;
+  from?: string;
+  to?: string;
+  /** Required tags (default: allocation.coverage.requiredTags). */
+  tags?: string[];
+  /** How many untagged resources to list (default 10). */
+  top?: number;
+}
+
+export interface CoverageRow {
+  period: string | null;
+  key: string | null;
+  currency: string;
+  tag: string;
+  spend: string;
+  tagged: string;
+  /** tagged / spend in percent, two decimals ("87.25"); null when spend is 0. */
+  percent: string | null;
+  meetsTarget: boolean | null;
+}
+
+export interface CoverageResult {
+  target: number;
+  tags: string[];
+  by: CoverageDimension;
+  rows: CoverageRow[];
+  topUntagged: { resourceId: string; currency: string; spend: string; missing: string[]; account: string | null; service: string | null }[];
+}
+
+/** percent with two decimals, rounded half up, from exact decimal strings. */
+export function percentOf(part: string, whole: string): string | null {
+  const w = parseMoney(whole);
+  if (w === 0n) return null;
+  const p = parseMoney(part);
+  // percent * 10^10 units = p * 100 * 10^10 / w
+  const scaled = (p * 100n * 10n ** 10n * 2n + w) / (2n * w);
+  return formatMoney(scaled, 2);
+}
+
+/**
+ * Share of spend (BilledCost) carrying each required tag (normalized: aliases, case, value map; defaults
+ * inherited from accounts or resource groups do not count as tagging). Grouped by account, service or team
+ * (the allocation rules' primary owner), per day or month.
+ */
+export async function tagCoverage(store: DuckDbStore, model: AllocationModel, opts: CoverageOptions = {}): Promise<CoverageResult> {
+  const tags = (opts.tags ?? model.config.coverage.requiredTags).map((t) => t.trim().toLowerCase());
+  if (tags.length === 0) throw new CostwiseError("USAGE", "no required tags: set allocation.coverage.requiredTags in costwise.yaml or pass --tag");
+  const by = opts.by ?? "none";
+  const g = opts.granularity ?? "none";
+  const period = g === "day" ? `strftime(CAST("ChargePeriodStart" AS DATE), '%Y-%m-%d')` : g === "month" ? `strftime("BillingPeriodStart", '%Y-%m')` : "NULL::VARCHAR";
+  const keyModel: AllocationModel = { ...model, tagKeys: [...new Set([...model.tagKeys, ...tags])].sort() };
+  const ntCols = keyModel.tagKeys.map((k, i) => `${normalizedTagSql(keyModel, k, true)} AS nt_${i}`);
+  const rawCols = tags.map((k, i) => `${normalizedTagSql(keyModel, k, false)} AS raw_${i}`);
+  let key: string;
+  switch (by) {
+    case "account":
+      key = `"SubAccountId"`;
+      break;
+    case "service":
+      key = `"ServiceName"`;
+      break;
+    case "team": {
+      const teamCase = model.rules
+        .filter((r) => r.set.has(model.primary))
+        .map((r) => {
+          const v = r.set.get(model.primary)!;
+          return `WHEN ${r.index} THEN ${v.kind === "literal" ? sqlString(v.value) : `nt_${keyModel.tagKeys.indexOf(v.key)}`}`;
+        });
+      key = teamCase.length ? `CASE rule_ix ${teamCase.join(" ")} ELSE '${UNALLOCATED}' END` : `'${UNALLOCATED}'`;
+      break;
+    }
+    case "none":
+      key = "NULL::VARCHAR";
+      break;
+  }
+  const where: string[] = [];
+  const params: string[] = [];
+  for (const [name, v] of [["from", opts.from], ["to", opts.to]] as const) {
+    if (v === undefined) continue;
+    if (!ISO_DATE.test(v)) throw new CostwiseError("USAGE", `--${name} must be an ISO date (YYYY-MM-DD), got "${v}"`);
+    params.push(v);
+    where.push(`"ChargePeriodStart" ${name === "from" ? ">=" : "<"} $${params.length}::TIMESTAMP`);
+  }
+  const w = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  const base = `(SELECT *, ${ruleIndexSql(keyModel)} AS rule_ix FROM (SELECT *, ${[...ntCols, ...rawCols].join(", ")} FROM ${COST_TABLE} ${w}))`;
+  const sums = tags.map((_, i) => `coalesce(sum("BilledCost") FILTER (WHERE raw_${i} IS NOT NULL), 0)::DECIMAL(38,10)::VARCHAR AS t_${i}`).join(", ");
+  const rows = await store.all({
+    sql: `SELECT ${period} AS period, ${key} AS k, "BillingCurrency" AS currency, sum("BilledCost")::VARCHAR AS spend, ${sums}
+          FROM ${base} GROUP BY ALL ORDER BY period NULLS FIRST, currency, sum("BilledCost") DESC, k NULLS FIRST`,
+    params,
+  });
+  const target = model.config.coverage.target;
+  const out: CoverageRow[] = [];
+  for (const r of rows) {
+    tags.forEach((tag, i) => {
+      const spend = String(r["spend"]);
+      const tagged = String(r[`t_${i}`]);
+      const percent = percentOf(tagged, spend);
+      out.push({
+        period: r["period"] === null ? null : String(r["period"]),
+        key: r["k"] === null ? null : String(r["k"]),
+        currency: String(r["currency"]),
+        tag,
+        spend,
+        tagged,
+        percent,
+        meetsTarget: percent === null ? null : parseMoney(percent) >= parseMoney(String(target)),
+      });
+    });
+  }
+  const missing = tags.map((t, i) => `CASE WHEN raw_${i} IS NULL THEN ${sqlString(t)} END`).join(", ");
+  const top = await store.all({
+    sql: `SELECT "ResourceId" AS r, "BillingCurrency" AS currency, sum("BilledCost")::VARCHAR AS spend, list_distinct(flatten(list(list_filter([${missing}], lambda x: x IS NOT NULL)))) AS missing,
+            min("SubAccountId") AS account, min("ServiceName") AS service
+          FROM ${base} WHERE "ResourceId" IS NOT NULL AND "ResourceId" <> '' AND (${tags.map((_, i) => `raw_${i} IS NULL`).join(" OR ")})
+          GROUP BY ALL ORDER BY sum("BilledCost") DESC, r LIMIT ${Math.max(0, Math.floor(opts.top ?? 10))}`,
+    params,
+  });
+  return {
+    target,
+    tags,
+    by,
+    rows: out,
+    topUntagged: top.map((r) => ({
+      resourceId: String(r["r"]),
+      currency: String(r["currency"]),
+      spend: String(r["spend"]),
+      missing: ((r["missing"] as string[] | null) ?? []).slice().sort(),
+      account: r["account"] === null ? null : String(r["account"]),
+      service: r["service"] === null ? null : String(r["service"]),
+    })),
+  };
+}
+
+// ─── unit costs ───────────────────────────────────────────────────────────────────────────────────
+
+export interface UnitCostRow {
+  name: string;
+  metric: string;
+  period: string;
+  service: string | null;
+  environment: string | null;
+  currency: string;
+  cost: string;
+  units: string;
+  /** cost / units, 6 decimals (half up); null when units is 0 or there is no metric value. */
+  unitCost: string | null;
+}
+
+export interface UnitCostResult {
+  rows: UnitCostRow[];
+  /** How each numerator was made: filters and the rules that produced the money. */
+  explain: { name: string; metric: string; costMetric: string; filter: Record<string, string[]>; serviceDimension: string; environmentDimension: string; rules: { ruleId: string; currency: string; cost: string }[] }[];
+}
+
+/** cost / units to 6 decimals, half away from zero. */
+export function divideMoney(cost: string, units: string, decimals = 6): string | null {
+  const u = parseMoney(units);
+  if (u === 0n) return null;
+  const c = parseMoney(cost);
+  const scale = 10n ** 10n;
+  let q = (c * scale * 2n) / u;
+  q = q >= 0n ? (q + 1n) / 2n : (q - 1n) / 2n;
+  return formatMoney(q, decimals);
+}
+
+/**
+ * Per configured unit cost: the allocated cost (cost_allocation, filtered by owner dimensions) per period,
+ * service and environment (owner dimensions named by the config), over the metric's value in
+ * business_metrics for the same period, service and environment. A metric row without service/environment
+ * is compared with all the cost of the period.
+ */
+export async function unitCosts(store: DuckDbStore, model: AllocationModel, opts: { granularity?: "day" | "month"; name?: string; from?: string; to?: string } = {}): Promise<UnitCostResult> {
+  const g = opts.granularity ?? "month";
+  const defs = model.config.unitCosts.filter((u) => opts.name === undefined || u.name === opts.name);
+  if (opts.name !== undefined && defs.length === 0) {
+    throw new CostwiseError("USAGE", `no unit cost named "${opts.name}" in allocation.unitCosts (have: ${model.config.unitCosts.map((u) => u.name).join(", ") || "none"})`);
+  }
+  const rows: UnitCostRow[] = [];
+  const explain: UnitCostResult["explain"] = [];
+  for (const [name, v] of [["from", opts.from], ["to", opts.to]] as const) {
+    if (v !== undefined && !ISO_DATE.test(v)) throw new CostwiseError("USAGE", `--${name} must be an ISO date (YYYY-MM-DD), got "${v}"`);
+  }
+  for (const u of defs) {
+    const filter = Object.fromEntries(Object.entries(u.filter).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]));
+    const conds = Object.entries(filter).map(([k, vs]) => `owners[${sqlString(k)}] IN (${vs.map(sqlString).join(", ")})`);
+    if (opts.from) conds.push(`charge_date >= ${sqlString(opts.from)}::DATE`);
+    if (opts.to) conds.push(`charge_date < ${sqlString(opts.to)}::DATE`);
+    const where = conds.length ? `WHERE ${conds.join(" AND ")}` : "";
+    const money = u.costMetric === "BilledCost" ? "billed_cost" : "effective_cost";
+    const costPeriod = g === "day" ? "strftime(charge_date, '%Y-%m-%d')" : "strftime(charge_date, '%Y-%m')";
+    const metricPeriod = g === "day" ? "strftime(ts, '%Y-%m-%d')" : "strftime(ts, '%Y-%m')";
+    const mConds = [`metric = ${sqlString(u.metric)}`];
+    if (opts.from) mConds.push(`ts >= ${sqlString(opts.from)}::TIMESTAMP`);
+    if (opts.to) mConds.push(`ts < ${sqlString(opts.to)}::TIMESTAMP`);
+    const res = await store.all(`
+      WITH m AS (SELECT ${metricPeriod} AS period, service, environment, sum(value) AS units FROM ${METRICS_TABLE} WHERE ${mConds.join(" AND ")} GROUP BY ALL),
+           c AS (SELECT ${costPeriod} AS period, owners[${sqlString(u.serviceDimension)}] AS service, owners[${sqlString(u.environmentDimension)}] AS environment, currency, sum(${money}) AS cost
+                 FROM ${ALLOCATION_TABLE} ${where} GROUP BY ALL)
+      SELECT m.period, m.service, m.environment, c.currency, coalesce(sum(c.cost), 0)::DECIMAL(38,10)::VARCHAR AS cost, any_value(m.units)::VARCHAR AS units
+      FROM m LEFT JOIN c ON c.period = m.period AND (m.service IS NULL OR c.service = m.service) AND (m.environment IS NULL OR c.environment = m.environment)
+      GROUP BY m.period, m.service, m.environment, c.currency
+      ORDER BY 1, 2 NULLS FIRST, 3 NULLS FIRST, 4`);
+    for (const r of res) {
+      const cost = String(r["cost"]);
+      const units = String(r["units"]);
+      rows.push({
+        name: u.name,
+        metric: u.metric,
+        period: String(r["period"]),
+        service: r["service"] === null ? null : String(r["service"]),
+        environment: r["environment"] === null ? null : String(r["environment"]),
+        currency: r["currency"] === null ? "" : String(r["currency"]),
+        cost,
+        units,
+        unitCost: r["currency"] === null ? null : divideMoney(cost, units),
+      });
+    }
+    const rules = await store.all(`SELECT rule_id, currency, sum(${money})::VARCHAR AS cost FROM ${ALLOCATION_TABLE} ${where} GROUP BY ALL ORDER BY sum(${money}) DESC, rule_id`);
+    explain.push({
+      name: u.name,
+      metric: u.metric,
+      costMetric: u.costMetric,
+      filter,
+      serviceDimension: u.serviceDimension,
+      environmentDimension: u.environmentDimension,
+      rules: rules.map((r) => ({ ruleId: String(r["rule_id"]), currency: String(r["currency"]), cost: String(r["cost"]) })),
+    });
+  }
+  return { rows, explain };
+}

@@ -1,0 +1,337 @@
+/**
+ * Allocation compiled to SQL (DuckDB): one CASE cascade over the line items, then set-based stages for
+ * Kubernetes reconciliation and shared-pool splits (window functions, largest remainder in HUGEINT minor
+ * units: the formula of src/core/allocation/split.ts). No row passes through JavaScript.
+ *
+ * Stages (temp tables `<prefix>_a`, `_b`, `_c`):
+ *   a  line items -> normalized tags, rule index (first matching rule), owner dimensions, pool, reconciled
+ *      cluster; aggregated by date, period, currency, drill-down columns and owners.
+ *   b  Kubernetes: for each configured cluster, billing period and currency that has both cloud rows (the
+ *      cluster's match) and OpenCost rows with positive weight, the cloud rows are replaced by the OpenCost
+ *      rows scaled so they sum exactly to the cloud cost (largest remainder over the OpenCost groups,
+ *      weighted by weightMetric). OpenCost rows of other clusters, or periods without a cloud cost, count
+ *      as they are (nothing to double count).
+ *   c  pools (shared rules, and Kubernetes idle when idle=distribute) split per billing period and currency
+ *      over receivers; a pool group with no receiver stays `__unallocated__` (its shared_pool set).
+ *   out  the rows of `cost_allocation`.
+ */
+import type { AllocationModel, Condition, ConditionTarget, PoolSpec } from "../../core/allocation/model.js";
+import { IDLE_NAMESPACE, IDLE_OWNER, IDLE_POOL, IDLE_RULE_ID, UNALLOCATED } from "../../core/allocation/model.js";
+import { BUILTIN_MINOR_UNITS } from "../../core/allocation/split.js";
+import { assertNever } from "../../core/errors.js";
+import { parseMoney } from "../../core/money.js";
+import { COST_TABLE, COST_TABLE_COLUMNS } from "../store/schema.js";
+
+export const UNMATCHED_RULE_ID = UNALLOCATED;
+
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+function ident(s: string): string {
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+const COLUMN_TYPES = new Map(COST_TABLE_COLUMNS.map((c) => [c.name, c.sqlType]));
+export const KNOWN_COLUMNS: readonly string[] = COST_TABLE_COLUMNS.map((c) => c.name);
+
+/** Alias of the normalized tag column for key index i. */
+const tagCol = (model: AllocationModel, key: string): string => `nt_${model.tagKeys.indexOf(key)}`;
+const dimCol = (j: number): string => `d_${j}`;
+
+/** The normalized value of canonical tag `key` for a cost row (see model.ts); `inherit` adds defaults. */
+export function normalizedTagSql(model: AllocationModel, key: string, inherit: boolean): string {
+  const { tags } = model;
+  const spellings = tags.spellings.get(key) ?? [key];
+  const c = tags.caseOf(key);
+  const cased = c === "lower" ? "lower(trim(e.value))" : c === "upper" ? "upper(trim(e.value))" : "trim(e.value)";
+  const vmap = tags.valueMap(key);
+  const mapped =
+    vmap.size === 0 ? "v" : `CASE v ${[...vmap].map(([f, t]) => `WHEN ${sqlString(f)} THEN ${sqlString(t)}`).join(" ")} ELSE v END`;
+  const keyTest = spellings.length === 1 ? `lower(trim(e.key)) = ${sqlString(spellings[0]!)}` : `lower(trim(e.key)) IN (${spellings.map(sqlString).join(", ")})`;
+  let expr = `list_min(list_filter(list_transform(list_transform(list_filter(map_entries("Tags"), lambda e: ${keyTest}), lambda e: ${cased}), lambda v: ${mapped}), lambda v: v <> ''))`;
+  if (inherit) {
+    const acct = [...tags.accountDefaults].filter(([, kv]) => kv.has(key));
+    const rg = [...tags.resourceGroupDefaults].filter(([, kv]) => kv.has(key));
+    const parts = [expr];
+    if (acct.length) parts.push(`CASE "SubAccountId" ${acct.map(([id, kv]) => `WHEN ${sqlString(id)} THEN ${sqlString(kv.get(key)!)}`).join(" ")} END`);
+    if (rg.length) {
+      parts.push(
+        `CASE lower(regexp_extract("ResourceId", '/resourcegroups/([^/]+)', 1, 'i')) ${rg.map(([id, kv]) => `WHEN ${sqlString(id)} THEN ${sqlString(kv.get(key)!)}`).join(" ")} END`,
+      );
+    }
+    if (parts.length > 1) expr = `coalesce(${parts.join(", ")})`;
+  }
+  return expr;
+}
+
+function targetSql(model: AllocationModel, t: ConditionTarget): string {
+  switch (t.kind) {
+    case "tag":
+      return tagCol(model, t.key);
+    case "column": {
+      const type = COLUMN_TYPES.get(t.column);
+      return type === "VARCHAR" ? ident(t.column) : `CAST(${ident(t.column)} AS VARCHAR)`;
+    }
+    default:
+      return assertNever(t, "condition target");
+  }
+}
+
+function conditionSql(col: string, c: Condition): string {
+  switch (c.op) {
+    case "in":
+      return c.values.length === 1 ? `${col} = ${sqlString(c.values[0]!)}` : `${col} IN (${c.values.map(sqlString).join(", ")})`;
+    case "not-in":
+      return `(${col} IS NULL OR ${col} NOT IN (${c.values.map(sqlString).join(", ")}))`;
+    case "glob":
+      return `${col} GLOB ${sqlString(c.pattern)}`;
+    case "regex":
+      return `regexp_matches(${col}, ${sqlString(c.pattern)})`;
+    case "present":
+      return c.present ? `(${col} IS NOT NULL AND ${col} <> '')` : `(${col} IS NULL OR ${col} = '')`;
+    default:
+      return assertNever(c, "condition");
+  }
+}
+
+function conditionsSql(model: AllocationModel, conds: AllocationModel["rules"][number]["conditions"]): string {
+  if (conds.length === 0) return "TRUE";
+  return conds.map((c) => conditionSql(targetSql(model, c.target), c.condition)).join(" AND ");
+}
+
+/** rule index: -1 Kubernetes idle, 0 no rule, i the 1-based rule. Expects the nt_ columns in scope. */
+export function ruleIndexSql(model: AllocationModel): string {
+  const whens = [`WHEN x_k8s_Namespace = ${sqlString(IDLE_NAMESPACE)} THEN -1`];
+  for (const r of model.rules) whens.push(`WHEN ${conditionsSql(model, r.conditions)} THEN ${r.index}`);
+  return `CASE ${whens.join(" ")} ELSE 0 END`;
+}
+
+/** rule_id from rule_ix. */
+export function ruleIdSql(model: AllocationModel, col = "rule_ix"): string {
+  const whens = [`WHEN -1 THEN ${sqlString(IDLE_RULE_ID)}`, ...model.rules.map((r) => `WHEN ${r.index} THEN ${sqlString(r.id)}`)];
+  return `CASE ${col} ${whens.join(" ")} ELSE ${sqlString(UNALLOCATED)} END`;
+}
+
+function dimensionSql(model: AllocationModel, j: number): string {
+  const dim = model.dimensions[j]!;
+  const whens: string[] = [];
+  for (const r of model.rules) {
+    const v = r.set.get(dim);
+    if (!v) continue;
+    whens.push(`WHEN ${r.index} THEN ${v.kind === "literal" ? sqlString(v.value) : tagCol(model, v.key)}`);
+  }
+  const idleKeep = model.config.kubernetes.idle === "keep";
+  if (j === 0) {
+    // pool rows and unclaimed rows are __unallocated__ until a split gives them an owner
+    if (idleKeep) whens.unshift(`WHEN -1 THEN ${sqlString(IDLE_OWNER)}`);
+    return whens.length ? `CASE rule_ix ${whens.join(" ")} ELSE ${sqlString(UNALLOCATED)} END` : sqlString(UNALLOCATED);
+  }
+  const poolIx = model.rules.filter((r) => r.pool !== null).map((r) => r.index);
+  if (!idleKeep) poolIx.push(-1);
+  const fallback = model.tagKeys.includes(dim) ? tagCol(model, dim) : "NULL::VARCHAR";
+  const ruled = whens.length ? `CASE rule_ix ${whens.join(" ")} END` : "NULL::VARCHAR";
+  const value = fallback === "NULL::VARCHAR" ? ruled : `coalesce(${ruled}, ${fallback})`;
+  return poolIx.length ? `CASE WHEN rule_ix IN (${poolIx.join(", ")}) THEN NULL::VARCHAR ELSE ${value} END` : value;
+}
+
+function poolSql(model: AllocationModel): string {
+  const whens = model.rules.filter((r) => r.pool !== null).map((r) => `WHEN ${r.index} THEN ${sqlString(r.pool!)}`);
+  if (model.config.kubernetes.idle === "distribute") whens.unshift(`WHEN -1 THEN ${sqlString(IDLE_POOL)}`);
+  return whens.length ? `CASE rule_ix ${whens.join(" ")} END` : "NULL::VARCHAR";
+}
+
+/** Minor-unit step (in 10^-10 units) of a currency column, as HUGEINT. */
+function stepSql(model: AllocationModel, currencyCol: string): string {
+  const digits = new Map<string, number>(Object.entries({ ...BUILTIN_MINOR_UNITS, ...model.config.minorUnits }));
+  const whens = [...digits].filter(([, d]) => d !== 2).map(([c, d]) => `WHEN ${sqlString(c)} THEN ${10n ** BigInt(10 - d)}`);
+  return `(CASE ${currencyCol} ${whens.join(" ")} ELSE ${10n ** 8n} END)::HUGEINT`;
+}
+
+const GROUP_COLS = ["charge_date", "bps", "currency", "provider", "sub_account_id", "service_name", "region_id", "resource_id", "x_source", "k8s_cluster", "k8s_namespace"] as const;
+
+/**
+ * Largest-remainder layers over a relation holding, per pair row: partition columns, `amount` columns,
+ * an integer weight `w` (HUGEINT, > 0), an order key and the currency. Adds columns `<out>` per amount.
+ */
+function largestRemainderSql(
+  from: string,
+  opts: { partition: string; orderKey: string; amounts: { amount: string; out: string }[]; step: string },
+): string {
+  const { partition, orderKey, amounts, step } = opts;
+  const p = `PARTITION BY ${partition}`;
+  const l1 = [`*`, `sum(w) OVER (${p}) AS _wt`, `${step} AS _step`];
+  amounts.forEach((a, i) => {
+    l1.push(`CASE WHEN ${a.amount} < 0 THEN -1 ELSE 1 END AS _s${i}`, `(abs(${a.amount}) * 10000000000)::HUGEINT AS _u${i}`);
+  });
+  const l2 = [`*`];
+  amounts.forEach((_, i) => l2.push(`_u${i} // _step AS _m${i}`, `_u${i} % _step AS _r${i}`));
+  const l3 = [`*`];
+  amounts.forEach((_, i) => l3.push(`(_m${i} * w) // _wt AS _f${i}`, `(_m${i} * w) % _wt AS _q${i}`));
+  const l4 = [`*`];
+  amounts.forEach((_, i) =>
+    l4.push(`_m${i} - sum(_f${i}) OVER (${p}) AS _l${i}`, `row_number() OVER (${p} ORDER BY _q${i} DESC, ${orderKey}) AS _k${i}`),
+  );
+  const l5 = [`*`];
+  amounts.forEach((a, i) =>
+    l5.push(
+      `(CAST(_s${i} * ((_f${i} + CASE WHEN _k${i} <= _l${i} THEN 1 ELSE 0 END) * _step + CASE WHEN _k${i} = 1 THEN _r${i} ELSE 0 END) AS DECIMAL(38,0)) * 0.0000000001::DECIMAL(11,10))::DECIMAL(38,10) AS ${a.out}`,
+    ),
+  );
+  return `SELECT ${l5.join(", ")} FROM (SELECT ${l4.join(", ")} FROM (SELECT ${l3.join(", ")} FROM (SELECT ${l2.join(", ")} FROM (SELECT ${l1.join(", ")} FROM ${from}))))`;
+}
+
+export interface AllocationSql {
+  /** Statements that (re)create the temp tables; the last one leaves `<prefix>_out`. */
+  statements: string[];
+  out: string;
+  /** Temp tables to drop afterwards. */
+  temps: string[];
+}
+
+export interface AllocationSqlOptions {
+  prefix?: string;
+  /** Source relation of line items (default focus_costs). */
+  source?: string;
+}
+
+export function buildAllocationSql(model: AllocationModel, options: AllocationSqlOptions = {}): AllocationSql {
+  const p = options.prefix ?? "_alloc";
+  const source = options.source ?? COST_TABLE;
+  const dims = model.dimensions.map((_, j) => dimCol(j));
+  const wm = model.config.weightMetric === "BilledCost" ? "billed_cost" : "effective_cost";
+  const statements: string[] = [];
+  const temps: string[] = [];
+  const temp = (name: string, sql: string): void => {
+    statements.push(`CREATE OR REPLACE TEMP TABLE ${name} AS ${sql}`);
+    temps.push(name);
+  };
+
+  // ── stage a ──────────────────────────────────────────────────────────────────────────────────
+  const ntCols = model.tagKeys.map((k, i) => `${normalizedTagSql(model, k, true)} AS nt_${i}`);
+  const clusterWhens = model.clusters.map((c) => `WHEN ${conditionsSql(model, c.conditions)} THEN ${sqlString(c.name)}`);
+  const recon = clusterWhens.length ? `CASE WHEN x_k8s_Namespace IS NOT NULL THEN NULL ${clusterWhens.join(" ")} END` : "NULL::VARCHAR";
+  const inner = `SELECT "ChargePeriodStart", "BillingPeriodStart", "BillingCurrency", "ProviderName", "SubAccountId", "ServiceName", "RegionId", "ResourceId",
+      x_Source, x_k8s_Cluster, x_k8s_Namespace, "BilledCost", "EffectiveCost", "Tags", ${[...new Set(model.rules.flatMap((r) => r.conditions).concat(model.clusters.flatMap((c) => c.conditions)).filter((c) => c.target.kind === "column").map((c) => ident((c.target as { column: string }).column)))].filter((c) => !['"ChargePeriodStart"', '"BillingPeriodStart"', '"BillingCurrency"', '"ProviderName"', '"SubAccountId"', '"ServiceName"', '"RegionId"', '"ResourceId"', '"x_Source"', '"x_k8s_Cluster"', '"x_k8s_Namespace"', '"BilledCost"', '"EffectiveCost"', '"Tags"'].includes(c)).map((c) => `${c}, `).join("")}1 AS _one FROM ${source}`;
+  const withTags = `SELECT *${ntCols.map((c) => `, ${c}`).join("")} FROM (${inner})`;
+  const withRule = `SELECT *, ${ruleIndexSql(model)} AS rule_ix, ${recon} AS recon_cluster FROM (${withTags})`;
+  const rowCols = `CAST("ChargePeriodStart" AS DATE) AS charge_date, "BillingPeriodStart" AS bps, "BillingCurrency" AS currency, "ProviderName" AS provider,
+      "SubAccountId" AS sub_account_id, "ServiceName" AS service_name, "RegionId" AS region_id, "ResourceId" AS resource_id, x_Source AS x_source,
+      x_k8s_Cluster AS k8s_cluster, x_k8s_Namespace AS k8s_namespace, rule_ix, recon_cluster, ${poolSql(model)} AS pool,
+      ${model.dimensions.map((_, j) => `${dimensionSql(model, j)} AS ${dimCol(j)}`).join(", ")}`;
+  temp(
+    `${p}_a`,
+    `SELECT ${[...GROUP_COLS, "rule_ix", "recon_cluster", "pool", ...dims].join(", ")}, sum("BilledCost") AS billed_cost, sum("EffectiveCost") AS effective_cost, count(*) AS line_items
+     FROM (SELECT ${rowCols}, "BilledCost", "EffectiveCost" FROM (${withRule})) GROUP BY ALL`,
+  );
+
+  const plain = [...GROUP_COLS, "rule_ix", "pool", ...dims];
+  const rowKey = `concat_ws(chr(31), ${[...GROUP_COLS, "rule_ix", ...dims].map((c) => `coalesce(CAST(${c} AS VARCHAR), chr(0))`).join(", ")})`;
+
+  // ── stage b: Kubernetes reconciliation ─────────────────────────────────────────────────────────
+  let b = `${p}_a`;
+  if (model.clusters.length > 0) {
+    const names = model.clusters.map((c) => sqlString(c.name)).join(", ");
+    temp(
+      `${p}_rk`,
+      `WITH cloud AS (SELECT bps, currency, recon_cluster AS cluster, sum(billed_cost) AS cb, sum(effective_cost) AS ce FROM ${p}_a WHERE recon_cluster IS NOT NULL GROUP BY ALL),
+            kw AS (SELECT bps, currency, k8s_cluster AS cluster FROM ${p}_a WHERE k8s_namespace IS NOT NULL AND k8s_cluster IN (${names}) GROUP BY ALL HAVING sum(greatest(${wm}, 0)) > 0)
+       SELECT cloud.* FROM cloud JOIN kw USING (bps, currency, cluster)`,
+    );
+    const pairs = `(SELECT a.*, rk.cb, rk.ce, (greatest(a.${wm}, 0) * 10000000000)::HUGEINT AS w, ${rowKey} AS _key
+        FROM ${p}_a a JOIN ${p}_rk rk ON a.k8s_namespace IS NOT NULL AND a.k8s_cluster = rk.cluster AND a.bps = rk.bps AND a.currency = rk.currency
+        WHERE a.${wm} > 0)`;
+    const scaled = largestRemainderSql(pairs, {
+      partition: "bps, currency, k8s_cluster",
+      orderKey: "_key",
+      amounts: [{ amount: "cb", out: "_sb" }, { amount: "ce", out: "_se" }],
+      step: stepSql(model, "currency"),
+    });
+    temp(
+      `${p}_b`,
+      `SELECT ${plain.join(", ")}, _sb AS billed_cost, _se AS effective_cost, line_items FROM (${scaled})
+       UNION ALL
+       SELECT ${plain.map((c) => `a.${c}`).join(", ")}, a.billed_cost, a.effective_cost, a.line_items FROM ${p}_a a
+         LEFT JOIN ${p}_rk r1 ON a.recon_cluster = r1.cluster AND a.bps = r1.bps AND a.currency = r1.currency
+         LEFT JOIN ${p}_rk r2 ON a.k8s_namespace IS NOT NULL AND a.k8s_cluster = r2.cluster AND a.bps = r2.bps AND a.currency = r2.currency
+       WHERE r1.cluster IS NULL AND r2.cluster IS NULL`,
+    );
+    b = `${p}_b`;
+  }
+
+  // ── stage c: pools ─────────────────────────────────────────────────────────────────────────────
+  const pools: PoolSpec[] = [...model.pools.values()];
+  const idleDistribute = model.config.kubernetes.idle === "distribute";
+  const outCols = [...GROUP_COLS, "rule_ix", "pool", ...dims, "billed_cost", "effective_cost", "line_items"];
+  let finalFrom: string;
+  if (pools.length === 0 && !idleDistribute) {
+    finalFrom = b;
+  } else {
+    const poolGroupCols = ["pool", "part", "bps", "currency", "charge_date", "provider", "sub_account_id", "service_name", "region_id", "x_source", "k8s_cluster", "k8s_namespace", "rule_ix"];
+    temp(
+      `${p}_pg`,
+      `SELECT *, row_number() OVER () AS gid FROM (
+         SELECT pool, CASE WHEN pool = ${sqlString(IDLE_POOL)} THEN coalesce(k8s_cluster, '') ELSE '' END AS part, bps, currency, charge_date, provider,
+           sub_account_id, service_name, region_id, x_source, k8s_cluster, k8s_namespace, rule_ix,
+           sum(billed_cost) AS ab, sum(effective_cost) AS ae, sum(line_items) AS li
+         FROM ${b} WHERE pool IS NOT NULL GROUP BY ALL)`,
+    );
+    const keys = `(SELECT DISTINCT pool, part, bps, currency FROM ${p}_pg)`;
+    const direct = `(SELECT * FROM ${b} WHERE pool IS NULL AND d_0 NOT IN (${sqlString(UNALLOCATED)}, ${sqlString(IDLE_OWNER)}))`;
+    const weightSelects: string[] = [];
+    const specs: { name: string; method: PoolSpec["method"]; receivers: string[] | null; percentages: PoolSpec["percentages"]; idle: boolean }[] = pools.map((s) => ({ ...s, idle: false }));
+    if (idleDistribute) specs.push({ name: IDLE_POOL, method: "proportional", receivers: null, percentages: null, idle: true });
+    for (const s of specs) {
+      const join = `d.bps = k.bps AND d.currency = k.currency${s.idle ? " AND d.k8s_namespace IS NOT NULL AND d.k8s_cluster = k.part" : ""}${s.receivers ? ` AND d.d_0 IN (${s.receivers.map(sqlString).join(", ")})` : ""}`;
+      const where = `k.pool = ${sqlString(s.name)}`;
+      switch (s.method) {
+        case "proportional":
+          weightSelects.push(
+            `SELECT k.pool, k.part, k.bps, k.currency, d.d_0 AS receiver, (sum(d.${wm}) * 10000000000)::HUGEINT AS w FROM ${keys} k JOIN ${direct} d ON ${join} WHERE ${where} GROUP BY ALL`,
+          );
+          break;
+        case "even":
+          weightSelects.push(
+            s.receivers
+              ? `SELECT k.pool, k.part, k.bps, k.currency, v.receiver, 1::HUGEINT AS w FROM ${keys} k CROSS JOIN (VALUES ${s.receivers.map((r) => `(${sqlString(r)})`).join(", ")}) v(receiver) WHERE ${where}`
+              : `SELECT DISTINCT k.pool, k.part, k.bps, k.currency, d.d_0 AS receiver, 1::HUGEINT AS w FROM ${keys} k JOIN ${direct} d ON ${join} WHERE ${where}`,
+          );
+          break;
+        case "fixed":
+          weightSelects.push(
+            `SELECT k.pool, k.part, k.bps, k.currency, v.receiver, v.w FROM ${keys} k CROSS JOIN (VALUES ${(s.percentages ?? []).map((x) => `(${sqlString(x.receiver)}, ${parseMoney(x.weight)}::HUGEINT)`).join(", ")}) v(receiver, w) WHERE ${where}`,
+          );
+          break;
+        default:
+          assertNever(s.method, "split method");
+      }
+    }
+    temp(`${p}_w`, `SELECT * FROM (${weightSelects.join(" UNION ALL ")}) WHERE w > 0`);
+    const pairs = `(SELECT pg.*, w.receiver, w.w FROM ${p}_pg pg JOIN ${p}_w w USING (pool, part, bps, currency))`;
+    const shares = largestRemainderSql(pairs, {
+      partition: "gid",
+      orderKey: "receiver",
+      amounts: [{ amount: "ab", out: "_sb" }, { amount: "ae", out: "_se" }],
+      step: stepSql(model, "currency"),
+    });
+    const nullDims = dims.slice(1).map((d) => `NULL::VARCHAR AS ${d}`);
+    const shareCols = (team: string, b_: string, e_: string): string =>
+      `charge_date, bps, currency, provider, sub_account_id, service_name, region_id, NULL::VARCHAR AS resource_id, x_source, k8s_cluster, k8s_namespace, rule_ix, pool, ${team} AS d_0${nullDims.map((d) => `, ${d}`).join("")}, ${b_} AS billed_cost, ${e_} AS effective_cost, li AS line_items`;
+    temp(
+      `${p}_c`,
+      `SELECT ${outCols.join(", ")} FROM ${b} WHERE pool IS NULL
+       UNION ALL SELECT ${shareCols("receiver", "_sb", "_se")} FROM (${shares})
+       UNION ALL SELECT ${shareCols(sqlString(UNALLOCATED), "ab", "ae")} FROM ${p}_pg pg WHERE NOT EXISTS (SELECT 1 FROM ${p}_w w WHERE w.pool = pg.pool AND w.part = pg.part AND w.bps = pg.bps AND w.currency = pg.currency)`,
+    );
+    finalFrom = `${p}_c`;
+  }
+
+  const ownersMap = `MAP {${model.dimensions.map((d, j) => `${sqlString(d)}: ${dimCol(j)}`).join(", ")}}`;
+  temp(
+    `${p}_out`,
+    `SELECT charge_date, bps AS billing_period_start, currency, d_0 AS team, ${ownersMap} AS owners, ${ruleIdSql(model)} AS rule_id, pool AS shared_pool,
+       provider, sub_account_id, service_name, region_id, resource_id, x_source, k8s_cluster, k8s_namespace, billed_cost, effective_cost, line_items
+     FROM (SELECT ${[...GROUP_COLS, "rule_ix", "pool", ...dims].join(", ")}, sum(billed_cost) AS billed_cost, sum(effective_cost) AS effective_cost, sum(line_items)::BIGINT AS line_items
+           FROM ${finalFrom} GROUP BY ALL)`,
+  );
+  return { statements, out: `${p}_out`, temps };
+}
