@@ -225,7 +225,7 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
   );
 
   const plain = [...GROUP_COLS, "rule_ix", "pool", ...dims];
-  const rowKey = `concat_ws(chr(31), ${[...GROUP_COLS, "rule_ix", ...dims].map((c) => `coalesce(CAST(${c} AS VARCHAR), chr(0))`).join(", ")})`;
+  const rowKey = (q: string): string => `concat_ws(chr(31), ${[...GROUP_COLS, "rule_ix", ...dims].map((c) => `coalesce(CAST(${q}${c} AS VARCHAR), chr(0))`).join(", ")})`;
 
   // ── stage b: Kubernetes reconciliation ─────────────────────────────────────────────────────────
   let b = `${p}_a`;
@@ -237,7 +237,7 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
             kw AS (SELECT bps, currency, k8s_cluster AS cluster FROM ${p}_a WHERE k8s_namespace IS NOT NULL AND k8s_cluster IN (${names}) GROUP BY ALL HAVING sum(greatest(${wm}, 0)) > 0)
        SELECT cloud.* FROM cloud JOIN kw USING (bps, currency, cluster)`,
     );
-    const pairs = `(SELECT a.*, rk.cb, rk.ce, (greatest(a.${wm}, 0) * 10000000000)::HUGEINT AS w, ${rowKey} AS _key
+    const pairs = `(SELECT a.*, rk.cb, rk.ce, (greatest(a.${wm}, 0) * 10000000000)::HUGEINT AS w, ${rowKey("a.")} AS _key
         FROM ${p}_a a JOIN ${p}_rk rk ON a.k8s_namespace IS NOT NULL AND a.k8s_cluster = rk.cluster AND a.bps = rk.bps AND a.currency = rk.currency
         WHERE a.${wm} > 0)`;
     const scaled = largestRemainderSql(pairs, {
