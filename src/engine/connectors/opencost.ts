@@ -11,7 +11,7 @@
  *
  * Mapping (documented in README "Kubernetes (OpenCost)"):
  *  - one FOCUS row per allocation and cost component with a non-zero cost or adjustment: cpu, gpu, ram, pv,
- *    network, loadBalancer, shared, external (`x_UsageType` = component, `SkuMeter` its title). An allocation
+ *    network, loadBalancer, shared, external (`x_UsageType` = component, named in ChargeDescription). An allocation
  *    whose components are all zero (or absent) gets one `total` row carrying its totalCost (often 0), so every
  *    allocation is present.
  *  - ListCost = the component's cost; BilledCost = EffectiveCost = ContractedCost = cost + its adjustment
@@ -368,7 +368,7 @@ function bookSql(): string {
 async function checkAllocations(store: DuckDbStore, allocT: string, shown: string, cluster: string | undefined): Promise<void> {
   const checks: { field: string; bad: string; value: string; expected: string }[] = [
     { field: "(allocation)", bad: `v_type <> 'OBJECT'`, value: `v::VARCHAR`, expected: "an allocation object" },
-    { field: "totalCost", bad: `TRY_CAST(total_raw AS DECIMAL(38,18)) IS NULL`, value: `json_extract(v, '$.totalCost')::VARCHAR`, expected: "a number (OpenCost writes null for NaN costs)" },
+    { field: "totalCost", bad: `TRY_CAST(total_raw AS DECIMAL(38,18)) IS NULL`, value: `coalesce(total_raw, json_extract(v, '$.totalCost')::VARCHAR)`, expected: "a number (OpenCost writes null for NaN costs)" },
     ...[...MONEY_FIELDS, ...QTY_FIELDS].map((f) => ({
       field: f,
       bad: `${quoteIdent(`raw_${f}`)} IS NOT NULL AND TRY_CAST(${quoteIdent(`raw_${f}`)} AS ${MONEY_FIELDS.includes(f) ? "DECIMAL(38,18)" : "DOUBLE"}) IS NULL`,
@@ -453,7 +453,6 @@ function rowsSql(allocT: string, clusterSql: string, currency: string, label: st
     ResourceType: `CASE WHEN idle THEN 'Kubernetes Idle' WHEN alloc_name LIKE '%\\_\\_unmounted\\_\\_%' ESCAPE '\\' THEN 'Kubernetes Unmounted Volume' WHEN NULLIF(p_container, '') IS NOT NULL THEN 'Kubernetes Container' WHEN NULLIF(p_pod, '') IS NOT NULL THEN 'Kubernetes Pod'
       WHEN NULLIF(p_controller, '') IS NOT NULL THEN 'Kubernetes Controller' WHEN NULLIF(p_namespace, '') IS NOT NULL THEN 'Kubernetes Namespace'
       WHEN NULLIF(p_node, '') IS NOT NULL THEN 'Kubernetes Node' ELSE 'Kubernetes Cluster' END`,
-    SkuMeter: "part.title",
     PricingQuantity: "part.qty",
     PricingUnit: "part.unit",
     ConsumedQuantity: "part.qty",
