@@ -25,6 +25,9 @@ import { ACCOUNTS_TABLE } from "./tables.js";
 import { awsCall, clientConfigFor, sqlTimestamp, stagingFolder, type ConnectorContext, type ConnectorResult } from "./context.js";
 import { rmSync } from "node:fs";
 
+/** Organizations' largest page size for the list calls used here. */
+const PAGE = 20;
+
 export interface OrgAccount {
   id: string;
   name: string | null;
@@ -50,7 +53,7 @@ export async function fetchOrgAccounts(ctx: ConnectorContext, source: AwsOrganiz
   const org = new OrganizationsClient(clientConfigFor(source, ctx, "us-east-1"));
   const call = <T>(op: string, fn: () => Promise<T>) => awsCall(org, "Organizations", op, fn);
   const accounts = await all<Account>(async (token) => {
-    const out = await call("ListAccounts", () => org.send(new ListAccountsCommand({ ...(token ? { NextToken: token } : {}) })));
+    const out = await call("ListAccounts", () => org.send(new ListAccountsCommand({ MaxResults: PAGE, ...(token ? { NextToken: token } : {}) })));
     return { items: out.Accounts ?? [], next: out.NextToken };
   });
   // OU paths: walk the tree from each root
@@ -63,13 +66,13 @@ export async function fetchOrgAccounts(ctx: ConnectorContext, source: AwsOrganiz
   while (queue.length > 0) {
     const parent = queue.shift()!;
     const inParent = await all(async (token) => {
-      const out = await call("ListAccountsForParent", () => org.send(new ListAccountsForParentCommand({ ParentId: parent.id, ...(token ? { NextToken: token } : {}) })));
+      const out = await call("ListAccountsForParent", () => org.send(new ListAccountsForParentCommand({ ParentId: parent.id, MaxResults: PAGE, ...(token ? { NextToken: token } : {}) })));
       return { items: out.Accounts ?? [], next: out.NextToken };
     });
     for (const a of inParent) if (a.Id) paths.set(a.Id, parent.path);
     const ous = await all(async (token) => {
       const out = await call("ListOrganizationalUnitsForParent", () =>
-        org.send(new ListOrganizationalUnitsForParentCommand({ ParentId: parent.id, ...(token ? { NextToken: token } : {}) })),
+        org.send(new ListOrganizationalUnitsForParentCommand({ ParentId: parent.id, MaxResults: PAGE, ...(token ? { NextToken: token } : {}) })),
       );
       return { items: out.OrganizationalUnits ?? [], next: out.NextToken };
     });
