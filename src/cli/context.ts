@@ -5,6 +5,8 @@ import type { Command } from "commander";
 import { CostwiseError, isCostwiseError } from "../core/errors.js";
 import { resolve } from "node:path";
 import { loadConfig, type LoadedConfig } from "../engine/config/load-config.js";
+import { openClickHouseFromConfig } from "../engine/store/clickhouse/clickhouse-store.js";
+import type { CostStore } from "../engine/store/cost-store.js";
 import { DEFAULT_STORE_PATH, DuckDbStore } from "../engine/store/duckdb-store.js";
 
 /** Exit codes: CI can gate on them. */
@@ -36,7 +38,34 @@ export function globalOptions(cmd: Command): GlobalOptions {
   };
 }
 
+/** The configured backend ("duckdb" unless costwise.yaml says `store.backend: clickhouse`). */
+export function backendOf(opts: GlobalOptions): "duckdb" | "clickhouse" {
+  return opts.workspace.config.store?.backend ?? "duckdb";
+}
+
+/**
+ * Opens the workspace's store, whichever backend it is, for commands that only need the `CostStore`
+ * interface (queries, sources). Commands that need DuckDB itself use `withStore`.
+ */
+export async function withCostStore<T>(opts: GlobalOptions, fn: (store: CostStore) => Promise<T>): Promise<T> {
+  if (backendOf(opts) === "duckdb") return withStore(opts, fn);
+  const store = await openClickHouseFromConfig(opts.workspace.config.store!.clickhouse!);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Opens the embedded DuckDB store. On a ClickHouse workspace, says the command does not run there yet. */
 export async function withStore<T>(opts: GlobalOptions, fn: (store: DuckDbStore) => Promise<T>): Promise<T> {
+  if (backendOf(opts) === "clickhouse") {
+    throw new CostwiseError(
+      "BAD_CONFIG",
+      "this command runs on the embedded DuckDB store only; the workspace's costwise.yaml selects store.backend: clickhouse " +
+        "(on ClickHouse: ingest, query, sources; see docs/clickhouse.md)",
+    );
+  }
   const store = await DuckDbStore.open(opts.store, opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {});
   try {
     return await fn(store);

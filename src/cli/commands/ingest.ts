@@ -7,7 +7,9 @@ import { trimMoney } from "../../core/money.js";
 import { ingestFiles, type IngestProgress } from "../../engine/ingest/ingest.js";
 import { displayPath } from "../../engine/ingest/files.js";
 import { SOURCE_FORMATS, isSourceFormat } from "../../engine/mapping/registry.js";
-import { globalOptions, stdio, usageError, withStore } from "../context.js";
+import { backendOf, globalOptions, stdio, usageError, withCostStore, withStore } from "../context.js";
+import type { ClickHouseStore } from "../../engine/store/clickhouse/clickhouse-store.js";
+import { ingestToClickHouse } from "../../engine/store/clickhouse/ingest.js";
 
 export function registerIngest(program: Command): void {
   program
@@ -33,11 +35,13 @@ Examples:
       if (opts.format !== undefined && !isSourceFormat(opts.format)) throw usageError(`unknown --format ${opts.format}`);
       const tty = Boolean(process.stderr.isTTY) && opts.progress && !g.json;
       const reporter = tty ? barReporter() : g.json ? undefined : lineReporter();
-      const result = await withStore(g, (store) =>
-        ingestFiles(store, paths, {
-          ...(opts.format && isSourceFormat(opts.format) ? { format: opts.format } : {}),
-          ...(reporter ? { onProgress: reporter.update } : {}),
-        }),
+      const ingestOptions = {
+        ...(opts.format && isSourceFormat(opts.format) ? { format: opts.format } : {}),
+        ...(reporter ? { onProgress: reporter.update } : {}),
+      };
+      const result = await (backendOf(g) === "clickhouse"
+        ? withCostStore(g, (store) => ingestToClickHouse(store as ClickHouseStore, paths, ingestOptions))
+        : withStore(g, (store) => ingestFiles(store, paths, ingestOptions))
       ).finally(() => reporter?.stop());
       if (g.json) return stdio.json(result);
       for (const s of result.skipped) stdio.err(`skipped ${displayPath(s.path)}: ${s.reason}`);

@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { CostwiseError, isCostwiseError } from "../../core/errors.js";
 import { GRANULARITIES, QUERY_GRAMMAR_HELP, QUERY_METRICS, parseQueryArgs, toQueryInput } from "../../core/query/cost-query.js";
 import { formatAmount, queryOrThrow, runCostQuery, type QueryResult } from "../../engine/query/run-query.js";
-import { EXIT, globalOptions, reportError, setExit, stdio, usageError, withStore, type Output } from "../context.js";
+import { EXIT, backendOf, globalOptions, reportError, setExit, stdio, usageError, withCostStore, type Output } from "../context.js";
 
 interface QueryOptions {
   metric?: string;
@@ -71,10 +71,10 @@ export function registerQuery(program: Command): void {
             ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
           }),
         );
-        if (global.store !== ":memory:" && !existsSync(global.store)) {
+        if (backendOf(global) === "duckdb" && global.store !== ":memory:" && !existsSync(global.store)) {
           throw new CostwiseError("NOT_FOUND", `no cost store at ${global.store}; ingest a bill first (costwise ingest) or pass --store`);
         }
-        const result = await withStore(global, (store) => runCostQuery(store, query));
+        const result = await withCostStore(global, (store) => runCostQuery(store, query));
         if (global.json) stdio.json(resultToJson(result));
         else if (opts.csv) process.stdout.write(renderCsv(result));
         else printTable(result, stdio);

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CostwiseError } from "../errors.js";
-import { compileCostQuery, dialectSql, DUCKDB_SQL } from "./compile.js";
+import { clickhouseLiteral, compileCostQuery, dialectSql, DUCKDB_SQL } from "./compile.js";
 import { parseCostQuery, parseQueryArgs, type CostQuery, type QueryArgs } from "./cost-query.js";
 
 function q(args: QueryArgs): CostQuery {
@@ -132,10 +132,43 @@ describe("compileCostQuery (duckdb)", () => {
 });
 
 describe("dialects", () => {
-  it("has a ClickHouse seam that says it is not supported yet", () => {
+  it("ClickHouse gets inlined, escaped literals and no parameters (18.16 has no server-side parameters)", () => {
     expect(dialectSql("duckdb")).toBe(DUCKDB_SQL);
-    expect(() => compileCostQuery(q({}), "clickhouse")).toThrow(/not supported on ClickHouse stores yet/);
-    expect(() => compileCostQuery(q({}), "clickhouse")).toThrow(expect.objectContaining({ code: "BAD_QUERY" }));
+    const c = compileCostQuery(q({ groupBy: ["tag:a"], filter: ["ServiceName=it's"], limit: "5" }), "clickhouse");
+    expect(c.rows.params).toEqual([]);
+    expect(c.rows.sql).toContain(`if(has("Tags.key", 'a'), "Tags.value"[indexOf("Tags.key", 'a')], NULL) AS "g0"`);
+    expect(c.rows.sql).toContain(`"ServiceName" = 'it\\'s'`);
+    expect(c.rows.sql).toMatch(/LIMIT 5$/);
+  });
+
+  it("clickhouseLiteral escapes every character that could end a string literal", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (s) => {
+        const lit = clickhouseLiteral(s);
+        // inside the quotes, every quote and backslash is escaped by a backslash; NUL never appears raw
+        const body = lit.slice(1, -1);
+        expect(lit.startsWith("'") && lit.endsWith("'")).toBe(true);
+        expect(body.includes("\0")).toBe(false);
+        let i = 0;
+        let decoded = "";
+        while (i < body.length) {
+          const ch = body[i]!;
+          if (ch === "'") return false; // an unescaped quote would end the literal
+          if (ch === "\\") {
+            const next = body[i + 1]!;
+            decoded += next === "0" ? "\0" : next;
+            i += 2;
+          } else {
+            decoded += ch;
+            i += 1;
+          }
+        }
+        return decoded === s;
+      }),
+    );
+    expect(() => clickhouseLiteral("1; DROP", "integer")).toThrow();
+    expect(() => clickhouseLiteral("2024-01-01' OR 1", "timestamp")).toThrow();
+    expect(clickhouseLiteral(null)).toBe("NULL");
   });
 
   it("renders placeholders through the dialect, numbered in order", () => {

@@ -77,6 +77,7 @@ export function renderSql(frag: SqlFragment, dialect: DialectSql): CompiledSql {
   const params: SqlValue[] = [];
   for (const p of frag.parts) {
     if (p.kind === "text") sql += p.text;
+    else if (dialect.inline) sql += dialect.inline(p.value, p.type);
     else {
       params.push(p.value);
       sql += dialect.placeholder(params.length, p.type);
@@ -88,7 +89,7 @@ export function renderSql(frag: SqlFragment, dialect: DialectSql): CompiledSql {
 // ─── identifiers ────────────────────────────────────────────────────────────────────────────────
 
 /** Aliases the compiler itself uses for output columns (g0.., p, u, m, n) and subqueries. */
-const ALIAS_RE = /^(g\d{1,2}|p|u|m|n|groups|q|r|k)$/;
+const ALIAS_RE = /^(g\d{1,2}|p|u|m|n|c|groups|q|r|k)$/;
 const SAFE_IDENT_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const KNOWN_IDENTS: ReadonlySet<string> = new Set<string>([...DIMENSION_COLUMNS, ...QUERY_METRICS, "Tags", "ChargePeriodStart"]);
 
@@ -110,6 +111,11 @@ export interface DialectSql {
   readonly name: SqlDialect;
   /** The placeholder for the `index`-th (1-based) parameter. */
   placeholder(index: number, type: ParamType): string;
+  /**
+   * For engines without server-side parameters (ClickHouse 18.16): the value as a safely escaped literal,
+   * rendered in place of a placeholder. Absent: values are bound as parameters.
+   */
+  inline?(value: SqlValue, type: ParamType): string;
   /** The value of tag `key` (a parameter) in the Tags map, or NULL when absent. */
   tagValue(tags: SqlFragment, key: SqlFragment): SqlFragment;
   /** Truncates a timestamp to the start of its bucket. */
@@ -151,14 +157,67 @@ export const DUCKDB_SQL: DialectSql = {
 };
 
 /**
- * The ClickHouse seam. To implement: placeholders `{pN:String}` / `{pN:DateTime}` / `{pN:UInt64}`;
- * tags `Tags[{key}]` returns '' (not NULL) for an absent key, so wrap it as
- * `if(mapContains(Tags, k), Tags[k], NULL)`; buckets `toStartOfHour/Day/Month`; text
- * `formatDateTime(ts, '%Y-%m-%dT%H:%i:%SZ', 'UTC')`; contains `position(e, n) > 0`; LIKE escapes with
- * `\` natively; null-safe inequality `(e IS NULL OR e != v)`; sums of Decimal(38,10) stay Decimal
- * (check the store returns them as strings). Then `dialectSql` returns it instead of throwing.
+ * ClickHouse. Debian's ClickHouse (18.16) has no server-side query parameters, so values are inlined as
+ * literals escaped by `clickhouseLiteral` (fuzz-tested against injection). Only constructs that 18.16 and
+ * current releases both accept: Tags are a Nested column (`Tags.key`, `Tags.value` arrays; Map does not
+ * exist in 18.16), `toString(DateTime)` instead of `formatDateTime` (whose `%M` changed meaning in 23.x),
+ * `toStartOfX` for buckets, `position` for substring match.
  */
-export const CLICKHOUSE_SQL: DialectSql | undefined = undefined;
+export const CLICKHOUSE_SQL: DialectSql = {
+  name: "clickhouse",
+  placeholder: () => {
+    throw new CostwiseError("INTERNAL", "ClickHouse values are inlined, never bound");
+  },
+  inline: (value, type) => clickhouseLiteral(value, type),
+  tagValue: (_tags, key) => sqlf`if(has("Tags.key", ${key}), "Tags.value"[indexOf("Tags.key", ${key})], NULL)`,
+  truncTimestamp: (g, ts) => {
+    switch (g) {
+      case "hour":
+        return sqlf`toStartOfHour(${ts})`;
+      case "day":
+        return sqlf`toDateTime(toStartOfDay(${ts}))`;
+      case "month":
+        return sqlf`toDateTime(toStartOfMonth(${ts}))`;
+      default:
+        return assertNever(g, "granularity");
+    }
+  },
+  isoText: (ts) => sqlf`concat(replaceOne(toString(${ts}), ' ', 'T'), 'Z')`,
+  timestampParam: (iso) => sqlf`toDateTime(${param(iso.replace("T", " ").replace(/Z$/, ""), "timestamp")}, 'UTC')`,
+  toText: (e) => sqlf`toString(${e})`,
+  contains: (e, needle) => sqlf`position(${e}, ${needle}) > 0`,
+  like: (e, pattern) => sqlf`${e} LIKE ${pattern}`,
+  distinctFrom: (e, v) => sqlf`(${e} IS NULL OR ${e} != ${v})`,
+};
+
+const CH_TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+
+/**
+ * A ClickHouse literal for a value. Strings are single-quoted with `\` and `'` backslash-escaped (the only
+ * characters with meaning inside a ClickHouse string literal; NUL is written as `\0`), so no value can end
+ * the literal early. Integers and timestamps are checked against strict patterns before they are written.
+ */
+export function clickhouseLiteral(value: SqlValue, type: ParamType = "text"): string {
+  if (value === null) return "NULL";
+  switch (type) {
+    case "integer": {
+      const text = typeof value === "bigint" ? value.toString() : typeof value === "number" && Number.isSafeInteger(value) ? String(value) : "";
+      if (!/^-?\d+$/.test(text)) throw new CostwiseError("INTERNAL", `not an integer: ${JSON.stringify(String(value))}`);
+      return text;
+    }
+    case "timestamp": {
+      const text = String(value);
+      if (!CH_TIMESTAMP_RE.test(text)) throw new CostwiseError("INTERNAL", `not a timestamp: ${JSON.stringify(text)}`);
+      return `'${text}'`;
+    }
+    case "text": {
+      const text = typeof value === "boolean" ? (value ? "1" : "0") : String(value);
+      return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\0/g, "\\0")}'`;
+    }
+    default:
+      return assertNever(type, "parameter type");
+  }
+}
 
 /** The dialect object for a store's dialect. */
 export function dialectSql(dialect: SqlDialect): DialectSql {
@@ -166,8 +225,7 @@ export function dialectSql(dialect: SqlDialect): DialectSql {
     case "duckdb":
       return DUCKDB_SQL;
     case "clickhouse":
-      if (CLICKHOUSE_SQL) return CLICKHOUSE_SQL;
-      throw new CostwiseError("BAD_QUERY", "cost queries are not supported on ClickHouse stores yet");
+      return CLICKHOUSE_SQL;
     default:
       return assertNever(dialect, "SQL dialect");
   }
@@ -200,6 +258,11 @@ export interface CompiledCostQuery {
 export interface CompileOptions {
   /** The cost table (default `focus_costs`). Must be a plain identifier. */
   table?: string;
+  /**
+   * For a pre-aggregated table (a daily rollup): the column holding how many line items each row
+   * stands for, summed instead of counting rows. Must be a plain identifier.
+   */
+  lineItemsColumn?: string;
 }
 
 export function compileCostQuery(query: CostQuery, dialect: SqlDialect | DialectSql, options: CompileOptions = {}): CompiledCostQuery {
@@ -225,6 +288,11 @@ export function compileCostQuery(query: CostQuery, dialect: SqlDialect | Dialect
   }
   select.push(sqlf`${ident(unitColumn)} AS ${ident("u")}`);
   select.push(sqlf`${ident(query.metric)} AS ${ident("m")}`);
+  const countCol = options.lineItemsColumn;
+  if (countCol !== undefined) {
+    if (!SAFE_IDENT_RE.test(countCol)) throw new CostwiseError("INTERNAL", `bad line-item column name ${JSON.stringify(countCol)}`);
+    select.push(sqlf`${ident(countCol, new Set([countCol]))} AS ${ident("c")}`);
+  }
 
   const where: SqlFragment[] = [];
   if (query.window.start !== undefined) where.push(sqlf`${ident("ChargePeriodStart")} >= ${d.timestampParam(query.window.start)}`);
@@ -239,7 +307,7 @@ export function compileCostQuery(query: CostQuery, dialect: SqlDialect | Dialect
   const outKeys: SqlFragment[] = query.groupBy.map((g, i) => (isDateTime(g) ? sqlf`${d.isoText(ident(`g${i}`))} AS ${ident(`g${i}`)}` : ident(`g${i}`)));
   if (query.granularity !== "none") outKeys.push(sqlf`${d.isoText(ident("p"))} AS ${ident("p")}`);
   outKeys.push(ident("u"));
-  const keyed = sqlf`SELECT ${join(keys, ", ")}, sum(${ident("m")}) AS ${ident("m")}, count(*) AS ${ident("n")} FROM (${inner}) AS ${ident("q")} GROUP BY ${join(keys, ", ")}`;
+  const keyed = sqlf`SELECT ${join(keys, ", ")}, sum(${ident("m")}) AS ${ident("m")}, ${countCol === undefined ? lit("count(*)") : sqlf`sum(${ident("c")})`} AS ${ident("n")} FROM (${inner}) AS ${ident("q")} GROUP BY ${join(keys, ", ")}`;
   const grouped = sqlf`SELECT ${join(outKeys, ", ")}, ${ident("m")}, ${ident("n")} FROM (${keyed}) AS ${ident("k")}`;
 
   const order = orderFragments(query);
@@ -249,6 +317,16 @@ export function compileCostQuery(query: CostQuery, dialect: SqlDialect | Dialect
   const totals = sqlf`SELECT ${ident("u")}, sum(${ident("m")}) AS ${ident("m")}, count(*) AS ${ident("groups")}, sum(${ident("n")}) AS ${ident("n")} FROM (${grouped}) AS ${ident("r")} GROUP BY ${ident("u")} ORDER BY ${ident("u")} ASC NULLS LAST`;
 
   return { query, rows: renderSql(rows, d), totals: renderSql(totals, d), columns };
+}
+
+/**
+ * The WHERE condition for `filters` alone (`TRUE` when there are none), for features that write their own
+ * SQL over the cost table (detection, budgets). Values are parameters, as in `compileCostQuery`.
+ */
+export function compileFilterCondition(filters: readonly Filter[], dialect: SqlDialect | DialectSql): CompiledSql {
+  const d = typeof dialect === "string" ? dialectSql(dialect) : dialect;
+  if (filters.length === 0) return { sql: "TRUE", params: [] };
+  return renderSql(sqlf`(${join(filters.map((f) => filterExpr(f, d)), " AND ")})`, d);
 }
 
 /** The SQL value of a dimension: text for every kind (date-times as ISO text, JSON as text). */

@@ -1,0 +1,267 @@
+/**
+ * The ClickHouse cost store: the scale-out backend (issue 10). The embedded DuckDB store stays the default.
+ *
+ * Layout, per shard server (one replica each here; replication is a deployment choice, see docs/clickhouse.md):
+ *   focus_costs_local    MergeTree, PARTITION BY (x_Source, BillingAccountId, billing month): the replacement
+ *                        unit of a re-delivered bill, the same unit the DuckDB store replaces
+ *   focus_costs_staging  same structure; an ingest fills it, then swaps partitions in with REPLACE PARTITION
+ *   focus_costs          Distributed over the cluster (what queries read); a VIEW when there is one server
+ *   loaded_files / ingest_runs   bookkeeping on the first shard only
+ *
+ * ClickHouse has no multi-statement transactions: `transaction(fn)` only runs `fn`. Atomicity of an ingest
+ * comes from staging + `REPLACE PARTITION` (atomic per shard), see ./ingest.ts. Queries are rendered with
+ * inlined, escaped literals (18.16 has no server-side parameters): see `clickhouseLiteral` in core/query/compile.
+ *
+ * Compatibility: only SQL that Debian's 18.16 and current releases both accept. Money is Decimal(38,10);
+ * 18.16 prints Decimal128 sums above ~10^24 wrongly, far beyond any bill. Tags are `Nested(key, value)`
+ * (Map does not exist in 18.16). DateTime has second precision (FOCUS timestamps are whole seconds).
+ */
+import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import type { Readable } from "node:stream";
+import { CostwiseError } from "../../../core/errors.js";
+import type { CompiledSql, CostStore, Row } from "../cost-store.js";
+import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, RUNS_TABLE, MONEY_SQL_TYPE } from "../schema.js";
+import { clickhouseLiteral } from "../../../core/query/compile.js";
+
+export interface ClickHouseOptions {
+  /** HTTP URL of each shard's server (one per shard). */
+  urls: string[];
+  /** Cluster name in the servers' remote_servers config; required with more than one URL. */
+  cluster?: string;
+  database?: string;
+  user?: string;
+  password?: string;
+}
+
+export const CH_LOCAL = `${COST_TABLE}_local`;
+export const CH_STAGING = `${COST_TABLE}_staging`;
+export const CH_LOADED_STAGING = `${LOADED_TABLE}_staging`;
+
+/** The partition expression: the replacement unit (source, billing account, billing month). */
+export const CH_PARTITION_EXPR = `(ifNull("x_Source", ''), ifNull("BillingAccountId", ''), toYYYYMM(ifNull("BillingPeriodStart", toDateTime(0, 'UTC')), 'UTC'))`;
+
+/** ClickHouse type for a cost-table column type. */
+export function clickhouseType(sqlType: string): string {
+  if (sqlType === MONEY_SQL_TYPE) return "Nullable(Decimal(38, 10))";
+  switch (sqlType) {
+    case "VARCHAR":
+    case "JSON":
+      return "Nullable(String)";
+    case "TIMESTAMP":
+      return "Nullable(DateTime('UTC'))";
+    case "MAP(VARCHAR, VARCHAR)":
+      return "Nested(key String, value String)";
+    default:
+      throw new CostwiseError("INTERNAL", `no ClickHouse type for ${sqlType}`);
+  }
+}
+
+function costColumnsDdl(): string {
+  return COST_TABLE_COLUMNS.map((c) => `"${c.name}" ${clickhouseType(c.sqlType)}`).join(",\n  ");
+}
+
+export class ClickHouseStore implements CostStore {
+  readonly dialect = "clickhouse" as const;
+  readonly location: string;
+
+  private constructor(
+    readonly options: Required<Pick<ClickHouseOptions, "urls" | "database">> & ClickHouseOptions,
+    readonly shards: ClickHouseClient[],
+  ) {
+    this.location = options.urls.join(",");
+  }
+
+  static async open(options: ClickHouseOptions): Promise<ClickHouseStore> {
+    if (options.urls.length === 0) throw new CostwiseError("BAD_CONFIG", "store.clickhouse.urls: give at least one server URL");
+    if (options.urls.length > 1 && !options.cluster) {
+      throw new CostwiseError("BAD_CONFIG", "store.clickhouse.cluster: a cluster name (from the servers' remote_servers config) is required with more than one URL");
+    }
+    const database = options.database ?? "costwise";
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new CostwiseError("BAD_CONFIG", `store.clickhouse.database: "${database}" is not a plain identifier`);
+    if (options.cluster !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.cluster)) {
+      throw new CostwiseError("BAD_CONFIG", `store.clickhouse.cluster: "${options.cluster}" is not a plain identifier`);
+    }
+    const admin = options.urls.map((url) => client(url, options, undefined));
+    try {
+      for (const [i, c] of admin.entries()) {
+        const ping = await c.ping();
+        if (!ping.success) throw new CostwiseError("STORE", `cannot reach ClickHouse shard ${i + 1} at ${options.urls[i]}: ${ping.error.message}`);
+        await c.command({ query: `CREATE DATABASE IF NOT EXISTS "${database}"` });
+      }
+    } finally {
+      await Promise.all(admin.map((c) => c.close()));
+    }
+    const store = new ClickHouseStore({ ...options, database }, options.urls.map((url) => client(url, options, database)));
+    await store.migrate();
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    const db = this.options.database;
+    const local = `CREATE TABLE IF NOT EXISTS "${CH_LOCAL}" (\n  ${costColumnsDdl()}\n) ENGINE = MergeTree PARTITION BY ${CH_PARTITION_EXPR}
+      ORDER BY (toDate(ifNull("ChargePeriodStart", toDateTime(0, 'UTC'))), ifNull("ServiceName", ''), ifNull("ResourceId", ''))`;
+    const loaded = (name: string) => `CREATE TABLE IF NOT EXISTS "${name}" (
+        source String, billing_account_id String, billing_period_start DateTime('UTC'), delivery_id String, file String,
+        ingest_id String, currency Nullable(String), rows UInt64, billed_cost Nullable(Decimal(38, 10)),
+        effective_cost Nullable(Decimal(38, 10)), first_charge Nullable(DateTime('UTC')), last_charge Nullable(DateTime('UTC')),
+        loaded_at DateTime('UTC')
+      ) ENGINE = MergeTree PARTITION BY (source, billing_account_id, toYYYYMM(billing_period_start, 'UTC')) ORDER BY (source, billing_account_id, billing_period_start)`;
+    for (const shard of this.shards) {
+      await shard.command({ query: local });
+      await shard.command({ query: `CREATE TABLE IF NOT EXISTS "${CH_STAGING}" AS "${CH_LOCAL}"` });
+      if (this.options.cluster) {
+        await shard.command({
+          query: `CREATE TABLE IF NOT EXISTS "${COST_TABLE}" AS "${CH_LOCAL}" ENGINE = Distributed(${this.options.cluster}, ${db}, ${CH_LOCAL}, cityHash64(ifNull("ResourceId", '')))`,
+        });
+      } else {
+        await shard.command({ query: `CREATE VIEW IF NOT EXISTS "${COST_TABLE}" AS SELECT * FROM "${CH_LOCAL}"` });
+      }
+    }
+    const first = this.shards[0]!;
+    await first.command({ query: loaded(LOADED_TABLE) });
+    await first.command({ query: loaded(CH_LOADED_STAGING) });
+    await first.command({
+      query: `CREATE TABLE IF NOT EXISTS "${RUNS_TABLE}" (ingest_id String, started_at DateTime('UTC'), finished_at DateTime('UTC'), source String,
+        files String, partitions String, rows_loaded UInt64, rows_replaced UInt64, source_total Decimal(38, 10), loaded_total Decimal(38, 10),
+        replaced_total Decimal(38, 10), currency_totals String) ENGINE = MergeTree ORDER BY (started_at, ingest_id)`,
+    });
+  }
+
+  async schemaVersion(): Promise<number> {
+    return 1;
+  }
+
+  /** Runs a query on the first shard (the Distributed table fans out). Rows as the DuckDB store gives them. */
+  async all(q: CompiledSql | string): Promise<Row[]> {
+    return this.allOn(0, q);
+  }
+
+  async allOn(shard: number, q: CompiledSql | string): Promise<Row[]> {
+    const text = renderInline(q);
+    try {
+      const rs = await this.shards[shard]!.query({ query: text, format: "TabSeparatedWithNamesAndTypes" });
+      return parseTsvWithTypes(await rs.text());
+    } catch (e) {
+      throw storeError(e, text);
+    }
+  }
+
+  async run(q: CompiledSql | string): Promise<void> {
+    return this.runOn(0, q);
+  }
+
+  async runOn(shard: number, q: CompiledSql | string): Promise<void> {
+    const text = renderInline(q);
+    try {
+      await this.shards[shard]!.command({ query: text });
+    } catch (e) {
+      throw storeError(e, text);
+    }
+  }
+
+  async runOnEachShard(q: CompiledSql | string): Promise<void> {
+    for (let i = 0; i < this.shards.length; i++) await this.runOn(i, q);
+  }
+
+  /** Streams newline-delimited JSON rows into `table` on one shard. */
+  async insertJsonEachRow(shard: number, table: string, stream: Readable): Promise<void> {
+    try {
+      await this.shards[shard]!.insert({ table, values: stream, format: "JSONEachRow" });
+    } catch (e) {
+      throw storeError(e, `INSERT INTO ${table}`);
+    }
+  }
+
+  /** No multi-statement transactions in ClickHouse: runs `fn`. Ingest atomicity comes from partition replacement. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.shards.map((c) => c.close()));
+  }
+}
+
+function client(url: string, o: ClickHouseOptions, database: string | undefined): ClickHouseClient {
+  return createClient({
+    url,
+    ...(database ? { database } : {}),
+    ...(o.user ? { username: o.user } : {}),
+    ...(o.password ? { password: o.password } : {}),
+    request_timeout: 300_000,
+    // progress headers keep long inserts/queries alive through proxies (both settings exist since 1.1)
+    clickhouse_settings: { send_progress_in_http_headers: 1, http_headers_progress_interval_ms: "10000" },
+  });
+}
+
+/** A CompiledSql with its parameters inlined as escaped ClickHouse literals (`?` placeholders, in order). */
+export function renderInline(q: CompiledSql | string): string {
+  if (typeof q === "string") return q;
+  if (q.params.length === 0) return q.sql;
+  let i = 0;
+  const out = q.sql.replace(/\?/g, () => {
+    if (i >= q.params.length) throw new CostwiseError("INTERNAL", "more placeholders than parameters");
+    return clickhouseLiteral(q.params[i++]!);
+  });
+  if (i !== q.params.length) throw new CostwiseError("INTERNAL", "more parameters than placeholders");
+  return out;
+}
+
+function storeError(e: unknown, sqlText: string): CostwiseError {
+  const msg = e instanceof Error ? e.message : String(e);
+  return new CostwiseError("STORE", `ClickHouse: ${msg.split("\n")[0]}`, { cause: e, details: { sql: sqlText.slice(0, 500) } });
+}
+
+// ─── TabSeparatedWithNamesAndTypes → rows (exact: decimals and 64-bit integers stay strings) ──────────
+
+const TSV_ESCAPES: Record<string, string> = { b: "\b", f: "\f", r: "\r", n: "\n", t: "\t", "0": "\0", "'": "'", "\\": "\\", "\"": "\"" };
+
+function unescapeTsv(field: string): string {
+  if (!field.includes("\\")) return field;
+  return field.replace(/\\(.)/g, (_, c: string) => TSV_ESCAPES[c] ?? c);
+}
+
+function convert(raw: string, type: string): unknown {
+  let t = type;
+  if (t.startsWith("Nullable(")) {
+    if (raw === "\\N") return null;
+    t = t.slice(9, -1);
+  }
+  if (/^(Decimal|UInt64|Int64|UInt128|Int128|UInt256|Int256)/.test(t)) return unescapeTsv(raw);
+  if (/^(U?Int(8|16|32)|Float(32|64))$/.test(t)) return Number(raw);
+  return unescapeTsv(raw);
+}
+
+export function parseTsvWithTypes(text: string): Row[] {
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  if (lines.length < 2) return [];
+  const names = lines[0]!.split("\t").map(unescapeTsv);
+  const types = lines[1]!.split("\t").map(unescapeTsv);
+  const rows: Row[] = [];
+  for (let i = 2; i < lines.length; i++) {
+    const fields = lines[i]!.split("\t");
+    const row: Row = {};
+    names.forEach((n, j) => {
+      row[n] = convert(fields[j] ?? "", types[j] ?? "String");
+    });
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** Opens the ClickHouse store a costwise.yaml `store.clickhouse` section describes (password from its env var). */
+export async function openClickHouseFromConfig(c: { urls: string[]; cluster?: string | undefined; database: string; user?: string | undefined; passwordEnv?: string | undefined }): Promise<ClickHouseStore> {
+  let password: string | undefined;
+  if (c.passwordEnv) {
+    password = process.env[c.passwordEnv];
+    if (password === undefined) throw new CostwiseError("BAD_CONFIG", `store.clickhouse.passwordEnv: the environment variable ${c.passwordEnv} is not set`);
+  }
+  return ClickHouseStore.open({
+    urls: c.urls,
+    database: c.database,
+    ...(c.cluster ? { cluster: c.cluster } : {}),
+    ...(c.user ? { user: c.user } : {}),
+    ...(password !== undefined ? { password } : {}),
+  });
+}

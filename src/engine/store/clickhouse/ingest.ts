@@ -1,0 +1,132 @@
+/**
+ * Ingest into the ClickHouse store, on the one mapping path: files are mapped to FOCUS by the same compiler
+ * and checks as for DuckDB (in a throwaway in-memory DuckDB: control totals, located errors, replacement
+ * units), then the FOCUS rows are exported by DuckDB as newline-delimited JSON, one file per shard, and
+ * streamed to each shard's staging table in bulk. Only when every shard holds its staging rows are the
+ * affected partitions swapped in with `ALTER TABLE … REPLACE PARTITION … FROM staging` (atomic per shard;
+ * the swaps of all shards run back to back, after all the slow work). A re-delivered billing period thus
+ * replaces the old one on every shard — including shards where the new delivery has no rows — and never
+ * double counts. A failure before the swap leaves the served tables untouched.
+ *
+ * Rows are routed to shards by DuckDB's hash of (ResourceId, ChargePeriodStart) modulo the shard count: one
+ * resource's day stays on one shard; no row passes through JavaScript.
+ */
+import { createReadStream, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { addMoney, subMoney } from "../../../core/money.js";
+import { ingestFiles, type IngestOptions, type IngestResult } from "../../ingest/ingest.js";
+import { DuckDbStore } from "../duckdb-store.js";
+import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, RUNS_TABLE } from "../schema.js";
+import { CH_LOADED_STAGING, CH_LOCAL, CH_STAGING, ClickHouseStore } from "./clickhouse-store.js";
+import { clickhouseLiteral } from "../../../core/query/compile.js";
+
+function exportColumns(): string {
+  return COST_TABLE_COLUMNS.map((c) => {
+    const q = `"${c.name}"`;
+    if (c.sqlType === "TIMESTAMP") return `strftime(${q}, '%Y-%m-%d %H:%M:%S') AS ${q}`;
+    if (c.sqlType === "JSON") return `CAST(${q} AS VARCHAR) AS ${q}`;
+    if (c.sqlType.startsWith("MAP")) return `coalesce(map_keys(${q}), []) AS "Tags.key", coalesce(map_values(${q}), []) AS "Tags.value"`;
+    return q;
+  }).join(", ");
+}
+
+/** 202401 for "2024-01-01 00:00:00" (billing periods start on a month's first day, UTC). */
+function yyyymmOf(periodStart: string): number {
+  return Number(periodStart.slice(0, 4)) * 100 + Number(periodStart.slice(5, 7));
+}
+
+function partitionLiteral(source: string, account: string, periodStart: string): string {
+  return `(${clickhouseLiteral(source)}, ${clickhouseLiteral(account)}, ${yyyymmOf(periodStart)})`;
+}
+
+export async function ingestToClickHouse(ch: ClickHouseStore, paths: readonly string[], options: IngestOptions = {}): Promise<IngestResult> {
+  const started = new Date();
+  const work = mkdtempSync(join(tmpdir(), "costwise-ch-"));
+  const mem = await DuckDbStore.open(":memory:", { tempDirectory: join(work, "spill") });
+  try {
+    const result = await ingestFiles(mem, paths, options);
+    const n = ch.shards.length;
+    const t0 = performance.now();
+    // FOCUS rows out of DuckDB, one NDJSON file per shard
+    for (let i = 0; i < n; i++) {
+      await mem.run(
+        `COPY (SELECT ${exportColumns()} FROM ${COST_TABLE} WHERE hash("ResourceId", "ChargePeriodStart") % ${n} = ${i}) TO '${join(work, `shard${i}.ndjson`)}' (FORMAT JSON)`,
+      );
+    }
+    await mem.run(`COPY (SELECT source, coalesce(billing_account_id, '') AS billing_account_id, strftime(billing_period_start, '%Y-%m-%d %H:%M:%S') AS billing_period_start,
+        delivery_id, file, ingest_id, currency, rows, billed_cost, effective_cost, strftime(first_charge, '%Y-%m-%d %H:%M:%S') AS first_charge,
+        strftime(last_charge, '%Y-%m-%d %H:%M:%S') AS last_charge, strftime(now()::TIMESTAMP, '%Y-%m-%d %H:%M:%S') AS loaded_at FROM ${LOADED_TABLE})
+        TO '${join(work, "loaded.ndjson")}' (FORMAT JSON)`);
+    const tExport = performance.now();
+
+    // what the swap will replace, for the report
+    const replaced = new Map<string, { rows: number; billed: string }>();
+    for (const p of result.partitions) {
+      const rows = await ch.all(
+        `SELECT count() AS n, toString(sum("BilledCost")) AS b FROM "${COST_TABLE}" WHERE ifNull("x_Source", '') = ${clickhouseLiteral(p.source)}
+          AND ifNull("BillingAccountId", '') = ${clickhouseLiteral(p.billingAccountId ?? "")}
+          AND toYYYYMM(ifNull("BillingPeriodStart", toDateTime(0, 'UTC')), 'UTC') = ${yyyymmOf(p.billingPeriodStart)}`,
+      );
+      replaced.set(`${p.source}|${p.billingAccountId}|${p.billingPeriodStart}`, { rows: Number(rows[0]?.["n"] ?? 0), billed: String(rows[0]?.["b"] ?? "0") });
+    }
+
+    // stage on every shard
+    for (let i = 0; i < n; i++) {
+      await ch.runOn(i, `TRUNCATE TABLE "${CH_STAGING}"`);
+      await ch.insertJsonEachRow(i, CH_STAGING, createReadStream(join(work, `shard${i}.ndjson`)));
+    }
+    await ch.runOn(0, `TRUNCATE TABLE "${CH_LOADED_STAGING}"`);
+    await ch.insertJsonEachRow(0, CH_LOADED_STAGING, createReadStream(join(work, "loaded.ndjson")));
+    const tStage = performance.now();
+
+    // swap: every affected partition on every shard, then the bookkeeping
+    const parts = [...new Set(result.partitions.map((p) => partitionLiteral(p.source, p.billingAccountId ?? "", p.billingPeriodStart)))];
+    for (let i = 0; i < n; i++) {
+      for (const part of parts) await ch.runOn(i, `ALTER TABLE "${CH_LOCAL}" REPLACE PARTITION ${part} FROM "${CH_STAGING}"`);
+    }
+    for (const part of parts) await ch.runOn(0, `ALTER TABLE "${LOADED_TABLE}" REPLACE PARTITION ${part} FROM "${CH_LOADED_STAGING}"`);
+    const tSwap = performance.now();
+
+    let rowsReplaced = 0;
+    let replacedTotal = "0";
+    const partitions = result.partitions.map((p) => {
+      const r = replaced.get(`${p.source}|${p.billingAccountId}|${p.billingPeriodStart}`) ?? { rows: 0, billed: "0" };
+      rowsReplaced += r.rows;
+      replacedTotal = addMoney(replacedTotal, r.billed === "" ? "0" : r.billed);
+      return { ...p, rowsReplaced: r.rows, billedCostReplaced: r.billed === "" ? "0" : r.billed };
+    });
+    const final: IngestResult = {
+      ...result,
+      partitions,
+      rowsReplaced,
+      replacedTotal,
+      timings: { ...result.timings, exportMs: tExport - t0, stageMs: tStage - tExport, swapMs: tSwap - tStage },
+    };
+    await ch.runOn(
+      0,
+      `INSERT INTO "${RUNS_TABLE}" VALUES (${[
+        clickhouseLiteral(final.ingestId),
+        `toDateTime(${clickhouseLiteral(iso(started), "timestamp")}, 'UTC')`,
+        `toDateTime(${clickhouseLiteral(iso(new Date()), "timestamp")}, 'UTC')`,
+        clickhouseLiteral([...new Set(final.files.map((f) => f.format))].join(",")),
+        clickhouseLiteral(JSON.stringify(final.files)),
+        clickhouseLiteral(JSON.stringify(final.partitions)),
+        String(final.rowsLoaded),
+        String(final.rowsReplaced),
+        `toDecimal128(${clickhouseLiteral(final.sourceTotal)}, 10)`,
+        `toDecimal128(${clickhouseLiteral(final.loadedTotal)}, 10)`,
+        `toDecimal128(${clickhouseLiteral(subMoney(final.replacedTotal, "0"))}, 10)`,
+        clickhouseLiteral(JSON.stringify(final.currencyTotals)),
+      ].join(", ")})`,
+    );
+    return final;
+  } finally {
+    await mem.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function iso(d: Date): string {
+  return d.toISOString().slice(0, 19).replace("T", " ");
+}
