@@ -4,10 +4,12 @@
  */
 import { Command, CommanderError } from "commander";
 import { EXIT, reportError } from "./context.js";
+import { registerAllocate } from "./commands/allocate.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerMappings } from "./commands/mappings.js";
 import { registerQuery } from "./commands/query.js";
+import { registerReport } from "./commands/report.js";
 import { registerSources } from "./commands/sources.js";
 import { registerValidate } from "./commands/validate.js";
 
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerQuery(program);
   registerValidate(program);
   registerMappings(program);
+  registerAllocate(program);
+  registerReport(program);
   registerDemo(program);
   for (const c of program.commands) c.exitOverride();
   return program;

@@ -1,0 +1,188 @@
+/**
+ * `costwise report allocation | coverage | unit-cost`: showback and chargeback from `cost_allocation`, the
+ * tag-coverage KPI (share of spend carrying each required tag) and cost per business unit.
+ */
+import { existsSync } from "node:fs";
+import type { Command } from "commander";
+import { CostwiseError } from "../../core/errors.js";
+import { loadAllocation } from "../../engine/allocation/load-rules.js";
+import {
+  COVERAGE_DIMENSIONS,
+  SUMMARY_GRANULARITIES,
+  allocationSummary,
+  tagCoverage,
+  unitCosts,
+  type CoverageDimension,
+  type SummaryGranularity,
+} from "../../engine/allocation/reports.js";
+import { formatAmount } from "../../engine/query/run-query.js";
+import { renderTable } from "../table.js";
+import { EXIT, globalOptions, setExit, stdio, usageError, withStore, type GlobalOptions } from "../context.js";
+import { printTeams } from "./allocate.js";
+
+const FORMATS = ["table", "csv", "json"] as const;
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+function requireStore(global: GlobalOptions): void {
+  if (global.store !== ":memory:" && !existsSync(global.store)) {
+    throw new CostwiseError("NOT_FOUND", `no cost store at ${global.store}; ingest a bill first (costwise ingest) or pass --store`);
+  }
+}
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw usageError(`${flag} must be one of ${allowed.join(", ")}, got "${value}"`);
+  return value as T;
+}
+
+function csv(rows: readonly (readonly (string | number | null)[])[]): string {
+  const field = (v: string | number | null): string => (v === null ? "" : /[",\r\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  return rows.map((r) => r.map(field).join(",")).join("\r\n") + "\r\n";
+}
+
+export function registerReport(program: Command): void {
+  const report = program.command("report").description("allocation reports: showback/chargeback by owner, tag coverage, unit costs");
+
+  report
+    .command("allocation")
+    .description("cost per owner from the last `costwise allocate` (showback table; --format csv is the chargeback export, exact decimals)")
+    .option("--by <dim>", "group by an owner dimension (team, product, environment, cost_center, ...) or team, rule_id, shared_pool, service_name, sub_account_id, ...", "team")
+    .option("--from <date>", "first charge date, inclusive (YYYY-MM-DD)")
+    .option("--to <date>", "end charge date, exclusive (YYYY-MM-DD)")
+    .option("--team <name>", "only this primary owner")
+    .option("--granularity <g>", `period column: ${SUMMARY_GRANULARITIES.join(" | ")}`, "none")
+    .option("--format <f>", `${FORMATS.join(" | ")} (--json is the same as --format json)`, "table")
+    .addHelpText("after", `\nExamples:\n  costwise report allocation --by team\n  costwise report allocation --by team --granularity month --format csv > chargeback.csv\n  costwise --json report allocation --by service_name --team payments --from 2026-01-01 --to 2026-02-01\n`)
+    .action(async (opts: { by: string; from?: string; to?: string; team?: string; granularity: string; format: string }, cmd: Command) => {
+      const global = globalOptions(cmd);
+      const format = global.json ? "json" : oneOf(opts.format, FORMATS, "--format")!;
+      const granularity = oneOf(opts.granularity, SUMMARY_GRANULARITIES, "--granularity") as SummaryGranularity;
+      requireStore(global);
+      const summary = await withStore(global, (store) =>
+        allocationSummary(store, {
+          by: opts.by,
+          granularity,
+          ...(opts.from !== undefined ? { from: opts.from } : {}),
+          ...(opts.to !== undefined ? { to: opts.to } : {}),
+          ...(opts.team !== undefined ? { team: opts.team } : {}),
+        }),
+      );
+      if (format === "json") return stdio.json(summary);
+      if (format === "csv") {
+        process.stdout.write(
+          csv([
+            ["period", "currency", opts.by, "billed_cost", "effective_cost", "shared_cost", "line_items"],
+            ...summary.rows.map((r) => [r.period, r.currency, r.key, r.billedCost, r.effectiveCost, r.sharedCost, r.lineItems]),
+          ]),
+        );
+        return;
+      }
+      if (summary.rows.length === 0) stdio.out("No allocation yet: run costwise allocate.");
+      if (granularity === "none") printTeams(summary);
+      else {
+        stdio.out(
+          renderTable(
+            ["period", "currency", opts.by, "billed", "of which shared"],
+            summary.rows.map((r) => [r.period ?? "", r.currency, r.key, formatAmount(r.billedCost, { decimals: 2 }), formatAmount(r.sharedCost, { decimals: 2 })]),
+            { rightAlign: [3, 4] },
+          ),
+        );
+      }
+    });
+
+  report
+    .command("coverage")
+    .description("tag coverage KPI: share of spend (not of resources) carrying each required tag, and the top untagged resources by cost; exit 3 with --fail-below-target when a figure misses the target")
+    .option("--by <dim>", `${COVERAGE_DIMENSIONS.join(" | ")}`, "none")
+    .option("--granularity <g>", `${SUMMARY_GRANULARITIES.join(" | ")}`, "none")
+    .option("--tag <key>", "required tag (repeatable; default allocation.coverage.requiredTags)", collect)
+    .option("--from <date>", "first charge date, inclusive (YYYY-MM-DD)")
+    .option("--to <date>", "end charge date, exclusive (YYYY-MM-DD)")
+    .option("--top <n>", "untagged resources to list", "10")
+    .option("--fail-below-target", "exit 3 when any coverage figure is below allocation.coverage.target")
+    .action(async (opts: { by: string; granularity: string; tag?: string[]; from?: string; to?: string; top: string; failBelowTarget?: boolean }, cmd: Command) => {
+      const global = globalOptions(cmd);
+      const by = oneOf(opts.by, COVERAGE_DIMENSIONS, "--by") as CoverageDimension;
+      const granularity = oneOf(opts.granularity, SUMMARY_GRANULARITIES, "--granularity") as SummaryGranularity;
+      const top = Number(opts.top);
+      if (!Number.isInteger(top) || top < 0) throw usageError(`--top must be a whole number, got "${opts.top}"`);
+      const { model } = loadAllocation(global.workspace.config, global.workspace.baseDir);
+      requireStore(global);
+      const result = await withStore(global, (store) =>
+        tagCoverage(store, model, {
+          by,
+          granularity,
+          top,
+          ...(opts.tag ? { tags: opts.tag } : {}),
+          ...(opts.from !== undefined ? { from: opts.from } : {}),
+          ...(opts.to !== undefined ? { to: opts.to } : {}),
+        }),
+      );
+      const below = result.rows.some((r) => r.meetsTarget === false);
+      if (opts.failBelowTarget && below) setExit(cmd, EXIT.findings);
+      if (global.json) return stdio.json(result);
+      stdio.out(`Tag coverage (share of billed cost carrying the tag; target ${result.target}%)`);
+      stdio.out(
+        renderTable(
+          ["period", by === "none" ? "" : by, "currency", "tag", "spend", "tagged", "coverage", ""],
+          result.rows.map((r) => [
+            r.period ?? "all",
+            r.key ?? "",
+            r.currency,
+            r.tag,
+            formatAmount(r.spend, { decimals: 2 }),
+            formatAmount(r.tagged, { decimals: 2 }),
+            r.percent === null ? "-" : `${r.percent}%`,
+            r.meetsTarget === false ? "below target" : "",
+          ]),
+          { rightAlign: [4, 5, 6] },
+        ),
+      );
+      if (result.topUntagged.length) {
+        stdio.out("");
+        stdio.out("Top untagged resources by cost");
+        stdio.out(
+          renderTable(
+            ["resource", "account", "service", "currency", "spend", "missing"],
+            result.topUntagged.map((t) => [t.resourceId, t.account ?? "", t.service ?? "", t.currency, formatAmount(t.spend, { decimals: 2 }), t.missing.join(",")]),
+            { rightAlign: [4] },
+          ),
+        );
+      }
+    });
+
+  report
+    .command("unit-cost")
+    .description("cost per business unit (allocation.unitCosts): allocated cost over business_metrics per period, service and environment, with the numerator explained")
+    .option("--granularity <g>", "day | month", "month")
+    .option("--name <name>", "only this unit cost")
+    .option("--from <date>", "first date, inclusive (YYYY-MM-DD)")
+    .option("--to <date>", "end date, exclusive (YYYY-MM-DD)")
+    .action(async (opts: { granularity: string; name?: string; from?: string; to?: string }, cmd: Command) => {
+      const global = globalOptions(cmd);
+      const granularity = oneOf(opts.granularity, ["day", "month"] as const, "--granularity")!;
+      const { model } = loadAllocation(global.workspace.config, global.workspace.baseDir);
+      if (model.config.unitCosts.length === 0) throw new CostwiseError("BAD_CONFIG", "no unit costs configured: add allocation.unitCosts to costwise.yaml");
+      requireStore(global);
+      const result = await withStore(global, (store) =>
+        unitCosts(store, model, {
+          granularity,
+          ...(opts.name !== undefined ? { name: opts.name } : {}),
+          ...(opts.from !== undefined ? { from: opts.from } : {}),
+          ...(opts.to !== undefined ? { to: opts.to } : {}),
+        }),
+      );
+      if (global.json) return stdio.json(result);
+      stdio.out(
+        renderTable(
+          ["unit cost", "period", "service", "environment", "currency", "cost", "units", "per unit"],
+          result.rows.map((r) => [r.name, r.period, r.service ?? "(all)", r.environment ?? "(all)", r.currency, formatAmount(r.cost, { decimals: 2 }), formatAmount(r.units, { trim: true }), r.unitCost ?? "-"]),
+          { rightAlign: [5, 6, 7] },
+        ),
+      );
+      for (const e of result.explain) {
+        const f = Object.entries(e.filter).map(([k, v]) => `${k} in (${v.join(", ")})`).join(" and ") || "all owners";
+        stdio.out(`${e.name}: ${e.costMetric} of ${f}, service = owners.${e.serviceDimension}, environment = owners.${e.environmentDimension}, per ${e.metric}; from rules ${e.rules.map((r) => `${r.ruleId} ${formatAmount(r.cost, { decimals: 2 })} ${r.currency}`).join(", ") || "(none)"}`);
+      }
+    });
+}
