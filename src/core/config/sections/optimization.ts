@@ -1,8 +1,110 @@
 /**
  * `optimization:` section of costwise.yaml — rightsizing profiles, idle thresholds, commitment planning (issue 6).
- * Placeholder until that feature defines its schema: accepts any mapping.
+ *
+ *   optimization:
+ *     rightsizing:
+ *       profile: compute-optimizer        # which profile `costwise recommend run` uses
+ *       profiles:                         # the two built-ins below are always there; override or add your own
+ *         compute-optimizer: { trigger: none, sizingPercentile: 99.5, cpuHeadroomPct: 20, memoryHeadroomPct: 20 }
+ *         average-threshold: { trigger: average-cpu-below, averageCpuBelowPct: 15, sizingPercentile: 100 }
+ *     idle: { maxCpuPct: 1, maxNetworkBytesPerHour: 5242880, lookbackDays: 14 }
+ *     savingsPlans:
+ *       discounts: { compute-1y-no-upfront: "0.28" }   # SP rate discount vs on-demand, per plan
+ *     commitments: { expiringWithinDays: [30, 60, 90] }
  */
 import { z } from "zod";
 
-export const optimizationSection = z.looseObject({});
+const pct = z.number().min(0).max(100);
+const decimalFraction = z
+  .string()
+  .regex(/^0?\.\d+$|^0$/, 'a decimal fraction as a string, e.g. "0.28" for 28% off on-demand');
+
+export const rightsizingProfileSchema = z.strictObject({
+  /**
+   * When an instance is a candidate at all: `none` = whenever a cheaper type fits the sized peak (Compute
+   * Optimizer style); `average-cpu-below` = only when the window's average CPU is strictly below averageCpuBelowPct.
+   */
+  trigger: z.enum(["none", "average-cpu-below"]).default("none"),
+  averageCpuBelowPct: pct.default(15),
+  /** The peak the target is sized for: this percentile of the hourly maxima over the window (100 = the max). */
+  sizingPercentile: z.number().min(50).max(100).default(99.5),
+  cpuHeadroomPct: z.number().min(0).max(500).default(20),
+  memoryHeadroomPct: z.number().min(0).max(500).default(20),
+  lookbackDays: z.number().int().min(1).max(93).default(14),
+  /** Fewer hours of CPU metrics than this: no recommendation ("insufficient data"). */
+  minHours: z.number().int().min(1).default(30),
+  /** Allow burstable (T family) targets for non-burstable instances (default no: CPU credits are a risk). */
+  allowBurstableTargets: z.boolean().default(false),
+});
+export type RightsizingProfileConfig = z.infer<typeof rightsizingProfileSchema>;
+
+export const BUILTIN_PROFILES: Record<string, RightsizingProfileConfig> = {
+  "compute-optimizer": rightsizingProfileSchema.parse({ trigger: "none", sizingPercentile: 99.5, cpuHeadroomPct: 20, memoryHeadroomPct: 20 }),
+  "average-threshold": rightsizingProfileSchema.parse({
+    trigger: "average-cpu-below",
+    averageCpuBelowPct: 15,
+    sizingPercentile: 100,
+    cpuHeadroomPct: 20,
+    memoryHeadroomPct: 20,
+  }),
+};
+
+export const DEFAULT_SP_DISCOUNTS: Record<string, string> = {
+  "compute-1y-no-upfront": "0.28",
+  "compute-3y-no-upfront": "0.50",
+  "ec2-instance-1y-no-upfront": "0.38",
+  "ec2-instance-3y-no-upfront": "0.60",
+};
+
+export const optimizationSection = z.strictObject({
+  /** Hours in a billing month for list-price maths (AWS uses 730). */
+  hoursPerMonth: z.number().int().min(1).default(730),
+  rightsizing: z
+    .strictObject({
+      profile: z.string().min(1).default("compute-optimizer"),
+      profiles: z.record(z.string(), rightsizingProfileSchema).default({}),
+    })
+    .default({ profile: "compute-optimizer", profiles: {} }),
+  idle: z
+    .strictObject({
+      maxCpuPct: pct.default(1),
+      /** NetworkIn + NetworkOut averaged per hour at or below this is "negligible" (default 5 MiB/h). */
+      maxNetworkBytesPerHour: z.number().min(0).default(5 * 1024 * 1024),
+      lookbackDays: z.number().int().min(1).max(93).default(14),
+      minHours: z.number().int().min(1).default(30),
+      /** Monthly USD per GB-month by EBS volume type, used when the store has no billed cost for a volume. */
+      ebsGbMonthPrice: z.record(z.string(), decimalFraction.or(z.string().regex(/^\d+(\.\d+)?$/))).default({}),
+      /** Monthly USD for an unassociated Elastic IP when not billed in the store (AWS: $0.005/h x 730). */
+      eipMonthlyPrice: z.string().regex(/^\d+(\.\d+)?$/).default("3.65"),
+    })
+    .default({ maxCpuPct: 1, maxNetworkBytesPerHour: 5 * 1024 * 1024, lookbackDays: 14, minHours: 30, ebsGbMonthPrice: {}, eipMonthlyPrice: "3.65" }),
+  savingsPlans: z
+    .strictObject({
+      /** Rate discount versus on-demand per plan (e.g. "0.28"); merged over the defaults. */
+      discounts: z.record(z.string(), decimalFraction).default({}),
+      /** ServiceName values whose on-demand usage a Savings Plan can cover. */
+      eligibleServices: z
+        .array(z.string())
+        .default(["Amazon Elastic Compute Cloud", "Amazon EC2", "AWS Lambda", "AWS Fargate", "Amazon Elastic Container Service"]),
+      lookbackDays: z.array(z.number().int().min(1).max(93)).default([7, 30, 60]),
+    })
+    .default({ discounts: {}, eligibleServices: ["Amazon Elastic Compute Cloud", "Amazon EC2", "AWS Lambda", "AWS Fargate", "Amazon Elastic Container Service"], lookbackDays: [7, 30, 60] }),
+  commitments: z
+    .strictObject({ expiringWithinDays: z.array(z.number().int().min(1)).default([30, 60, 90]) })
+    .default({ expiringWithinDays: [30, 60, 90] }),
+});
 export type OptimizationConfig = z.infer<typeof optimizationSection>;
+
+/** The section with every default filled in (no costwise.yaml, or no `optimization:` in it). */
+export function optimizationDefaults(): OptimizationConfig {
+  return optimizationSection.parse({});
+}
+
+/** Profiles in effect: built-ins, overridden or extended by the config. */
+export function rightsizingProfiles(cfg: OptimizationConfig): Record<string, RightsizingProfileConfig> {
+  return { ...BUILTIN_PROFILES, ...cfg.rightsizing.profiles };
+}
+
+export function spDiscounts(cfg: OptimizationConfig): Record<string, string> {
+  return { ...DEFAULT_SP_DISCOUNTS, ...cfg.savingsPlans.discounts };
+}

@@ -1,0 +1,368 @@
+/**
+ * Rightsizing and idle/orphaned resources over the store: utilization summaries, billed cost and owners in
+ * SQL (one statement each over all resources), then the pure profile and target maths per instance.
+ */
+import { CostwiseError } from "../../core/errors.js";
+import { formatMoney, parseMoney } from "../../core/money.js";
+import type { InstanceType } from "../../core/optimize/catalog.js";
+import { mulDiv } from "../../core/optimize/money-math.js";
+import { recommendationKey, type RecommendationDraft } from "../../core/optimize/recommendation.js";
+import { evaluateRightsizing, type RightsizingOutcome } from "../../core/optimize/rightsizing.js";
+import { rightsizingProfiles, type OptimizationConfig } from "../../core/config/sections/optimization.js";
+import type { DuckDbStore } from "../store/duckdb-store.js";
+import { COST_TABLE } from "../store/schema.js";
+import { INVENTORY_TABLE, UTILIZATION_TABLE } from "./tables.js";
+
+/** us-east-1 EBS list prices per GB-month used when a volume is not billed in the store (override in config). */
+export const DEFAULT_EBS_GB_MONTH: Record<string, string> = {
+  gp3: "0.08",
+  gp2: "0.10",
+  io1: "0.125",
+  io2: "0.125",
+  st1: "0.045",
+  sc1: "0.015",
+  standard: "0.05",
+};
+
+export interface UtilizationSummaryRow {
+  resourceId: string;
+  cpuHours: number;
+  cpuAvg: number | null;
+  cpuMax: number | null;
+  cpuPeak: number | null;
+  memHours: number;
+  memAvg: number | null;
+  memMax: number | null;
+  memPeak: number | null;
+  /** NetworkIn + NetworkOut bytes per hour, averaged over the hours with CPU data. */
+  networkBytesPerHour: number | null;
+}
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const ts = (d: Date): string => `TIMESTAMP '${d.toISOString().slice(0, 19).replace("T", " ")}'`;
+
+/** Per-resource statistics over [start, end): the sizing percentile of the hourly maxima is computed in SQL. */
+export async function utilizationSummaries(store: DuckDbStore, start: Date, end: Date, sizingPercentile: number, onlyResources?: string): Promise<UtilizationSummaryRow[]> {
+  const p = Math.min(1, Math.max(0, sizingPercentile / 100));
+  const rows = await store.all(`
+    SELECT resource_id,
+      count(*) FILTER (metric = 'CPUUtilization')::INTEGER AS cpu_hours,
+      avg(avg) FILTER (metric = 'CPUUtilization') AS cpu_avg,
+      max(max) FILTER (metric = 'CPUUtilization') AS cpu_max,
+      quantile_cont(max, ${p}) FILTER (metric = 'CPUUtilization') AS cpu_peak,
+      count(*) FILTER (metric = 'mem_used_percent')::INTEGER AS mem_hours,
+      avg(avg) FILTER (metric = 'mem_used_percent') AS mem_avg,
+      max(max) FILTER (metric = 'mem_used_percent') AS mem_max,
+      quantile_cont(max, ${p}) FILTER (metric = 'mem_used_percent') AS mem_peak,
+      sum(avg * samples) FILTER (metric IN ('NetworkIn', 'NetworkOut'))
+        / nullif(count(*) FILTER (metric = 'CPUUtilization'), 0) AS net_per_hour
+    FROM ${UTILIZATION_TABLE}
+    WHERE hour >= ${ts(start)} AND hour < ${ts(end)} ${onlyResources ? `AND resource_id IN (${onlyResources})` : ""}
+    GROUP BY resource_id ORDER BY resource_id`);
+  return rows.map((r) => ({
+    resourceId: String(r["resource_id"]),
+    cpuHours: Number(r["cpu_hours"]),
+    cpuAvg: num(r["cpu_avg"]),
+    cpuMax: num(r["cpu_max"]),
+    cpuPeak: num(r["cpu_peak"]),
+    memHours: Number(r["mem_hours"]),
+    memAvg: num(r["mem_avg"]),
+    memMax: num(r["mem_max"]),
+    memPeak: num(r["mem_peak"]),
+    networkBytesPerHour: num(r["net_per_hour"]),
+  }));
+}
+
+interface ResourceFacts {
+  resourceId: string;
+  resourceType: string | null;
+  instanceType: string | null;
+  state: string | null;
+  region: string | null;
+  accountId: string | null;
+  attachedTo: string | null;
+  sizeGb: number | null;
+  volumeType: string | null;
+  owner: string | null;
+  ownerSource: string | null;
+  /** EffectiveCost of the resource's usage over its last 30 billed days, and the hours those rows span. */
+  billedCost: string | null;
+  billedHours: number;
+  currency: string | null;
+}
+
+/**
+ * Inventory + utilization resources with their owner and billed cost. Owner: `cost_allocation.team` when
+ * that table exists with a ResourceId column, else the `team` or `owner` tag (inventory tags, then the
+ * bill's Tags). Billed cost: the resource's Usage rows (EffectiveCost: amortized, so commitment-covered
+ * instances are not free) over the 30 days before its last billed hour.
+ */
+async function resourceFacts(store: DuckDbStore): Promise<Map<string, ResourceFacts>> {
+  const cols = await store.all(
+    `SELECT lower(column_name) AS c, column_name AS name FROM duckdb_columns() WHERE table_name = 'cost_allocation' AND NOT internal`,
+  );
+  const colNames = new Map(cols.map((c) => [String(c["c"]), String(c["name"])]));
+  const allocJoin =
+    colNames.has("team") && (colNames.has("resourceid") || colNames.has("resource_id"))
+      ? `LEFT JOIN (SELECT "${colNames.get("resourceid") ?? colNames.get("resource_id")}" AS rid, any_value("${colNames.get("team")}") AS team
+                    FROM cost_allocation WHERE "${colNames.get("team")}" IS NOT NULL AND "${colNames.get("team")}" <> '__unallocated__' GROUP BY 1) alloc ON alloc.rid = ids.rid`
+      : `LEFT JOIN (SELECT NULL::VARCHAR AS rid, NULL::VARCHAR AS team WHERE FALSE) alloc ON alloc.rid = ids.rid`;
+  const rows = await store.all(`
+    WITH ids AS (
+      SELECT resource_id AS rid FROM ${INVENTORY_TABLE}
+      UNION SELECT DISTINCT resource_id FROM ${UTILIZATION_TABLE}
+    ),
+    billed_rows AS (
+      SELECT "ResourceId" AS rid, "ChargePeriodStart" AS s, "ChargePeriodEnd" AS e, "EffectiveCost" AS cost, "BillingCurrency" AS cur,
+             x_InstanceType AS itype, "Tags" AS tags, "RegionId" AS region, "SubAccountId" AS account,
+             max("ChargePeriodEnd") OVER (PARTITION BY "ResourceId") AS last_end
+      FROM ${COST_TABLE}
+      WHERE "ResourceId" IN (SELECT rid FROM ids) AND "ChargeCategory" = 'Usage'
+    ),
+    billed AS (
+      SELECT rid, sum(cost) AS cost, any_value(cur) AS cur,
+             date_diff('hour', greatest(min(s), any_value(last_end) - INTERVAL 30 DAY), any_value(last_end)) AS hours,
+             any_value(itype) FILTER (itype IS NOT NULL) AS itype,
+             coalesce(any_value(tags['team']) FILTER (tags['team'] IS NOT NULL), any_value(tags['owner']) FILTER (tags['owner'] IS NOT NULL)) AS tag_owner,
+             any_value(region) AS region, any_value(account) AS account
+      FROM billed_rows WHERE s >= last_end - INTERVAL 30 DAY GROUP BY rid
+    )
+    SELECT ids.rid, inv.resource_type, coalesce(inv.instance_type, billed.itype) AS instance_type, inv.state,
+           coalesce(inv.region, billed.region) AS region, coalesce(inv.account_id, billed.account) AS account_id,
+           inv.attached_to, inv.size_gb, inv.volume_type,
+           alloc.team AS alloc_owner,
+           coalesce(inv.tags['team'], inv.tags['Team'], inv.tags['owner'], inv.tags['Owner']) AS inv_owner,
+           billed.tag_owner AS bill_owner,
+           billed.cost::VARCHAR AS billed_cost, billed.hours AS billed_hours, billed.cur AS currency
+    FROM ids LEFT JOIN ${INVENTORY_TABLE} inv ON inv.resource_id = ids.rid
+    LEFT JOIN billed ON billed.rid = ids.rid
+    ${allocJoin}`);
+  const out = new Map<string, ResourceFacts>();
+  for (const r of rows) {
+    const s = (k: string): string | null => (r[k] === null || r[k] === undefined ? null : String(r[k]));
+    const owner = s("alloc_owner") ?? s("inv_owner") ?? s("bill_owner");
+    const ownerSource = s("alloc_owner") ? "allocation" : s("inv_owner") ? "resource tag" : s("bill_owner") ? "bill tag" : null;
+    out.set(String(r["rid"]), {
+      resourceId: String(r["rid"]),
+      resourceType: s("resource_type"),
+      instanceType: s("instance_type"),
+      state: s("state"),
+      region: s("region"),
+      accountId: s("account_id"),
+      attachedTo: s("attached_to"),
+      sizeGb: num(r["size_gb"]),
+      volumeType: s("volume_type"),
+      owner,
+      ownerSource,
+      billedCost: s("billed_cost"),
+      billedHours: Number(r["billed_hours"] ?? 0),
+      currency: s("currency"),
+    });
+  }
+  return out;
+}
+
+export interface AnalyzeOptions {
+  config: OptimizationConfig;
+  catalog: ReadonlyMap<string, InstanceType>;
+  /** Profile name (default: config.rightsizing.profile). */
+  profile?: string;
+  /** End of the lookback window (default now). */
+  asOf?: Date;
+}
+
+export interface InstanceVerdict {
+  resourceId: string;
+  instanceType: string | null;
+  outcome: RightsizingOutcome | { kind: "idle"; reason: string } | { kind: "not-running"; reason: string };
+}
+
+export interface AnalyzeResult {
+  drafts: RecommendationDraft[];
+  verdicts: InstanceVerdict[];
+  profile: string;
+  window: { start: string; end: string };
+}
+
+export async function analyzeResources(store: DuckDbStore, opts: AnalyzeOptions): Promise<AnalyzeResult> {
+  const cfg = opts.config;
+  const profiles = rightsizingProfiles(cfg);
+  const profileName = opts.profile ?? cfg.rightsizing.profile;
+  const profile = profiles[profileName];
+  if (!profile) {
+    throw new CostwiseError("BAD_CONFIG", `unknown rightsizing profile "${profileName}" (known: ${Object.keys(profiles).join(", ")})`);
+  }
+  const end = opts.asOf ?? new Date();
+  const start = new Date(end.getTime() - profile.lookbackDays * 86_400_000);
+  const idleStart = new Date(end.getTime() - cfg.idle.lookbackDays * 86_400_000);
+  const H = cfg.hoursPerMonth;
+  const facts = await resourceFacts(store);
+  const summaries = new Map((await utilizationSummaries(store, start, end, profile.sizingPercentile)).map((s) => [s.resourceId, s]));
+  const idleSummaries = new Map((await utilizationSummaries(store, idleStart, end, 100)).map((s) => [s.resourceId, s]));
+  const ebsPrice = { ...DEFAULT_EBS_GB_MONTH, ...cfg.idle.ebsGbMonthPrice };
+  const drafts: RecommendationDraft[] = [];
+  const verdicts: InstanceVerdict[] = [];
+
+  const monthlyFromBill = (f: ResourceFacts): string | null =>
+    f.billedCost !== null && f.billedHours > 0 && parseMoney(f.billedCost) > 0n ? mulDiv(f.billedCost, BigInt(H), BigInt(f.billedHours)) : null;
+  const base = (f: ResourceFacts) => ({
+    resourceId: f.resourceId,
+    region: f.region,
+    accountId: f.accountId,
+    owner: f.owner,
+    ownerSource: f.ownerSource,
+    currency: f.currency ?? "USD",
+  });
+  const volumeMonthly = (v: ResourceFacts): { cost: string; basis: string } => {
+    const billed = monthlyFromBill(v);
+    if (billed) return { cost: billed, basis: "billed" };
+    const price = ebsPrice[v.volumeType ?? "gp3"] ?? ebsPrice["gp3"]!;
+    return { cost: formatMoney(parseMoney(price) * BigInt(v.sizeGb ?? 0)), basis: `list price ${price}/GB-month (${v.volumeType ?? "gp3"}) x ${v.sizeGb ?? 0} GB` };
+  };
+  const all = [...facts.values()];
+  const volumesOf = (instanceId: string) => all.filter((v) => v.resourceType === "ebs-volume" && v.attachedTo === instanceId);
+
+  for (const f of all) {
+    const isInstance = f.resourceType === "ec2-instance" || (f.resourceType === null && f.instanceType !== null);
+    if (f.resourceType === "ebs-volume") {
+      if (f.state !== "available") continue;
+      const m = volumeMonthly(f);
+      drafts.push({
+        ...base(f),
+        key: recommendationKey("unattached-volume", f.resourceId),
+        type: "unattached-volume",
+        resourceType: "ebs-volume",
+        action: "snapshot if needed, then delete the volume",
+        currentConfig: `${f.volumeType ?? "?"} ${f.sizeGb ?? "?"} GB, unattached`,
+        targetConfig: null,
+        monthlySaving: m.cost,
+        savingBasis: m.basis === "billed" ? "billed" : "list-price",
+        confidence: "high",
+        reason: `EBS volume ${f.resourceId} (${f.volumeType ?? "?"}, ${f.sizeGb ?? "?"} GB) is not attached to any instance; it costs ${formatMoney(parseMoney(m.cost), 2)}/month (${m.basis})`,
+        risks: ["the volume may hold data someone needs: snapshot before deleting"],
+        details: { state: f.state, sizeGb: f.sizeGb, volumeType: f.volumeType, basis: m.basis },
+        baselineMonthlyCost: m.cost,
+      });
+      continue;
+    }
+    if (f.resourceType === "elastic-ip") {
+      if (f.state !== "unassociated") continue;
+      const billed = monthlyFromBill(f);
+      const cost = billed ?? cfg.idle.eipMonthlyPrice;
+      drafts.push({
+        ...base(f),
+        key: recommendationKey("unused-eip", f.resourceId),
+        type: "unused-eip",
+        resourceType: "elastic-ip",
+        action: "release the Elastic IP",
+        currentConfig: "unassociated",
+        targetConfig: null,
+        monthlySaving: cost,
+        savingBasis: billed ? "billed" : "list-price",
+        confidence: "high",
+        reason: `Elastic IP ${f.resourceId} is not associated with an instance or network interface; it costs ${formatMoney(parseMoney(cost), 2)}/month (${billed ? "billed" : `$0.005/h public IPv4 list price x ${H} h`})`,
+        risks: ["a released address cannot be recovered: check DNS records and allow-lists that name it"],
+        details: { state: f.state },
+        baselineMonthlyCost: cost,
+      });
+      continue;
+    }
+    if (!isInstance) continue;
+    if (f.state === "stopped") {
+      const vols = volumesOf(f.resourceId);
+      const costs = vols.map(volumeMonthly);
+      const total = formatMoney(costs.reduce((a, c) => a + parseMoney(c.cost), 0n));
+      verdicts.push({ resourceId: f.resourceId, instanceType: f.instanceType, outcome: { kind: "not-running", reason: "stopped" } });
+      drafts.push({
+        ...base(f),
+        key: recommendationKey("stopped-instance", f.resourceId),
+        type: "stopped-instance",
+        resourceType: "ec2-instance",
+        action: "terminate the instance (snapshot its volumes first) or delete volumes it no longer needs",
+        currentConfig: `${f.instanceType ?? "?"}, stopped, ${vols.length} EBS volume(s)`,
+        targetConfig: null,
+        monthlySaving: total,
+        savingBasis: costs.every((c) => c.basis === "billed") && costs.length > 0 ? "billed" : "list-price",
+        confidence: "medium",
+        reason: `instance ${f.resourceId} (${f.instanceType ?? "?"}) is stopped but its ${vols.length} EBS volume(s) are still billed: ${formatMoney(parseMoney(total), 2)}/month (${costs.map((c, i) => `${vols[i]!.resourceId}: ${c.basis}`).join("; ") || "no volumes seen"})`,
+        risks: ["a stopped instance may be kept on purpose (standby, seasonal); confirm with the owner"],
+        details: { volumes: vols.map((v, i) => ({ id: v.resourceId, monthly: costs[i]!.cost, basis: costs[i]!.basis })) },
+        baselineMonthlyCost: total,
+      });
+      continue;
+    }
+    if (f.state !== null && f.state !== "running") {
+      verdicts.push({ resourceId: f.resourceId, instanceType: f.instanceType, outcome: { kind: "not-running", reason: f.state } });
+      continue;
+    }
+    const type = f.instanceType;
+    const cur = type ? opts.catalog.get(type) : undefined;
+    const billedMonthly = monthlyFromBill(f);
+    const listMonthly = cur?.hourlyPrice ? mulDiv(cur.hourlyPrice, BigInt(H), 1n) : null;
+    const monthlyCost = billedMonthly ?? listMonthly;
+    // idle: enough data, max CPU at or below the threshold, negligible network
+    const idle = idleSummaries.get(f.resourceId);
+    if (
+      idle &&
+      idle.cpuHours >= cfg.idle.minHours &&
+      idle.cpuMax !== null &&
+      idle.cpuMax <= cfg.idle.maxCpuPct &&
+      (idle.networkBytesPerHour ?? 0) <= cfg.idle.maxNetworkBytesPerHour
+    ) {
+      const reason = `idle: max CPU ${idle.cpuMax.toFixed(2)}% (<= ${cfg.idle.maxCpuPct}%) and network ${Math.round(idle.networkBytesPerHour ?? 0)} bytes/h (<= ${cfg.idle.maxNetworkBytesPerHour}) over ${idle.cpuHours} h`;
+      verdicts.push({ resourceId: f.resourceId, instanceType: type, outcome: { kind: "idle", reason } });
+      drafts.push({
+        ...base(f),
+        key: recommendationKey("idle-instance", f.resourceId),
+        type: "idle-instance",
+        resourceType: "ec2-instance",
+        action: "stop or terminate the instance",
+        currentConfig: type,
+        targetConfig: null,
+        monthlySaving: monthlyCost ?? "0",
+        savingBasis: billedMonthly ? "billed" : listMonthly ? "list-price" : "unknown",
+        confidence: idle.networkBytesPerHour === null ? "medium" : "high",
+        reason: `${reason}; it costs ${monthlyCost ? formatMoney(parseMoney(monthlyCost), 2) : "an unknown amount"}/month (${billedMonthly ? "billed" : "list price"})`,
+        risks: idle.networkBytesPerHour === null ? ["no network metrics: the instance may still serve traffic"] : [],
+        details: { cpuMax: idle.cpuMax, cpuAvg: idle.cpuAvg, hours: idle.cpuHours, networkBytesPerHour: idle.networkBytesPerHour },
+        baselineMonthlyCost: monthlyCost,
+      });
+      continue;
+    }
+    const s = summaries.get(f.resourceId);
+    if (!type) continue;
+    const outcome = evaluateRightsizing(
+      {
+        resourceId: f.resourceId,
+        instanceType: type,
+        cpu: { hours: s?.cpuHours ?? 0, avg: s?.cpuAvg ?? null, max: s?.cpuMax ?? null, peak: s?.cpuPeak ?? null },
+        memory: s && s.memHours > 0 ? { hours: s.memHours, avg: s.memAvg, max: s.memMax, peak: s.memPeak } : null,
+        billedCost: f.billedCost,
+        billedHours: f.billedHours,
+      },
+      profile,
+      profileName,
+      opts.catalog,
+      H,
+    );
+    verdicts.push({ resourceId: f.resourceId, instanceType: type, outcome });
+    if (outcome.kind !== "recommend") continue;
+    drafts.push({
+      ...base(f),
+      key: recommendationKey("rightsize", f.resourceId),
+      type: "rightsize",
+      resourceType: "ec2-instance",
+      action: `change instance type ${type} -> ${outcome.target}`,
+      currentConfig: type,
+      targetConfig: outcome.target,
+      monthlySaving: outcome.monthlySaving,
+      savingBasis: outcome.savingBasis,
+      confidence: outcome.confidence,
+      reason: outcome.reason,
+      risks: outcome.risks,
+      details: { ...outcome.figures, tier: outcome.tier },
+      baselineMonthlyCost: monthlyCost,
+    });
+  }
+  return { drafts, verdicts, profile: profileName, window: { start: start.toISOString(), end: end.toISOString() } };
+}

@@ -1,0 +1,207 @@
+/**
+ * Commitments (RI and Savings Plans) from the billing data in the store: per-commitment and overall
+ * utilization, coverage and effective savings rate (definitions in core/optimize/commitments.ts), expiring
+ * commitments, and the Savings Plan purchase recommendation from hourly on-demand eligible spend.
+ */
+import {
+  commitmentFigures,
+  expiryBucket,
+  overallFigures,
+  type CommitmentFigures,
+  type OverallFigures,
+} from "../../core/optimize/commitments.js";
+import { simulateSavingsPlan, type SpSimulationResult } from "../../core/optimize/savings-plan.js";
+import { recommendationKey, type RecommendationDraft } from "../../core/optimize/recommendation.js";
+import { spDiscounts, type OptimizationConfig } from "../../core/config/sections/optimization.js";
+import { formatMoney, parseMoney } from "../../core/money.js";
+import type { DuckDbStore } from "../store/duckdb-store.js";
+import { COST_TABLE } from "../store/schema.js";
+import { sqlString } from "./sql-util.js";
+
+export interface CommitmentWindow {
+  start?: Date;
+  end?: Date;
+}
+
+export interface CommitmentReport {
+  window: { start: string | null; end: string | null };
+  currency: string | null;
+  commitments: (CommitmentFigures & { expiresWithinDays: number | null })[];
+  overall: OverallFigures;
+  /** Commitments whose end the data does not tell (no One-Time purchase row). */
+  endUnknown: string[];
+}
+
+const ts = (d: Date): string => `TIMESTAMP '${d.toISOString().slice(0, 19).replace("T", " ")}'`;
+
+export async function commitmentReport(
+  store: DuckDbStore,
+  cfg: OptimizationConfig,
+  win: CommitmentWindow = {},
+  now: Date = new Date(),
+): Promise<CommitmentReport> {
+  const w = [
+    win.start ? `"ChargePeriodStart" >= ${ts(win.start)}` : "TRUE",
+    win.end ? `"ChargePeriodStart" < ${ts(win.end)}` : "TRUE",
+  ].join(" AND ");
+  const per = await store.all(`
+    SELECT "CommitmentDiscountId" AS id, any_value("CommitmentDiscountType") AS type, any_value("CommitmentDiscountCategory") AS category,
+      coalesce(sum("EffectiveCost") FILTER ("ChargeCategory" = 'Usage' AND "CommitmentDiscountStatus" = 'Used'), 0)::VARCHAR AS used,
+      (coalesce(sum("EffectiveCost") FILTER ("CommitmentDiscountStatus" = 'Unused'), 0)
+        + coalesce(sum("EffectiveCost") FILTER ("ChargeCategory" = 'Purchase'), 0))::VARCHAR AS unused,
+      sum("ListCost") FILTER ("ChargeCategory" = 'Usage' AND "CommitmentDiscountStatus" = 'Used')::VARCHAR AS covered_list,
+      sum("CommitmentDiscountQuantity") FILTER ("CommitmentDiscountStatus" = 'Used')::VARCHAR AS used_qty,
+      sum("CommitmentDiscountQuantity") FILTER ("CommitmentDiscountStatus" = 'Unused')::VARCHAR AS unused_qty,
+      strftime(max("ChargePeriodEnd") FILTER ("ChargeCategory" = 'Purchase' AND "ChargeFrequency" = 'One-Time'), '%Y-%m-%dT%H:%M:%SZ') AS ends_at,
+      any_value("BillingCurrency") AS currency
+    FROM ${COST_TABLE}
+    WHERE "CommitmentDiscountId" IS NOT NULL AND ${w}
+    GROUP BY 1 ORDER BY 1`);
+  const eligible = cfg.savingsPlans.eligibleServices.map(sqlString).join(", ");
+  const overall = await store.all(`
+    WITH services AS (
+      SELECT DISTINCT coalesce("ServiceName", '') AS svc FROM ${COST_TABLE} WHERE "CommitmentDiscountId" IS NOT NULL AND ${w}
+      ${eligible ? `UNION SELECT unnest([${eligible}])` : ""}
+    )
+    SELECT
+      coalesce(sum("EffectiveCost") FILTER ("ChargeCategory" = 'Usage' AND "CommitmentDiscountStatus" = 'Used'), 0)::VARCHAR AS used,
+      (coalesce(sum("EffectiveCost") FILTER ("CommitmentDiscountStatus" = 'Unused'), 0)
+        + coalesce(sum("EffectiveCost") FILTER ("ChargeCategory" = 'Purchase' AND "CommitmentDiscountId" IS NOT NULL), 0))::VARCHAR AS unused,
+      coalesce(sum("EffectiveCost") FILTER (${onDemandEligible()}), 0)::VARCHAR AS on_demand,
+      sum("ListCost") FILTER (("ChargeCategory" = 'Usage' AND "CommitmentDiscountStatus" = 'Used') OR (${onDemandEligible()}))::VARCHAR AS eligible_list,
+      count(*) FILTER ((("ChargeCategory" = 'Usage' AND "CommitmentDiscountStatus" = 'Used') OR (${onDemandEligible()})) AND "ListCost" IS NULL)::INTEGER AS list_missing,
+      any_value("BillingCurrency") AS currency
+    FROM ${COST_TABLE}
+    WHERE ${w} AND (("CommitmentDiscountId" IS NOT NULL) OR coalesce("ServiceName", '') IN (SELECT svc FROM services))`);
+  const o = overall[0]!;
+  const commitments = per.map((r) => {
+    const f = commitmentFigures({
+      commitmentId: String(r["id"]),
+      type: (r["type"] as string | null) ?? null,
+      category: (r["category"] as string | null) ?? null,
+      used: String(r["used"]),
+      unused: String(r["unused"]),
+      coveredList: (r["covered_list"] as string | null) ?? null,
+      usedQuantity: (r["used_qty"] as string | null) ?? null,
+      unusedQuantity: (r["unused_qty"] as string | null) ?? null,
+      endsAt: (r["ends_at"] as string | null) ?? null,
+    });
+    return { ...f, expiresWithinDays: expiryBucket(f.endsAt, now, cfg.commitments.expiringWithinDays) };
+  });
+  return {
+    window: { start: win.start?.toISOString() ?? null, end: win.end?.toISOString() ?? null },
+    currency: (o["currency"] as string | null) ?? null,
+    commitments,
+    overall: overallFigures({
+      used: String(o["used"]),
+      unused: String(o["unused"]),
+      onDemandEligible: String(o["on_demand"]),
+      eligibleList: Number(o["list_missing"]) > 0 ? null : ((o["eligible_list"] as string | null) ?? null),
+    }),
+    endUnknown: commitments.filter((c) => c.endsAt === null).map((c) => c.commitmentId),
+  };
+}
+
+/** On-demand usage (FOCUS PricingCategory 'Standard', no commitment applied). */
+function onDemandEligible(): string {
+  return `"ChargeCategory" = 'Usage' AND "CommitmentDiscountId" IS NULL AND coalesce("PricingCategory", 'Standard') = 'Standard'`;
+}
+
+export interface SpPlanResult extends SpSimulationResult {
+  plan: string;
+  discount: string;
+  lookbackDays: number;
+  window: { start: string; end: string };
+}
+
+/**
+ * Hourly on-demand eligible spend (EffectiveCost of on-demand Usage rows of the eligible services), over
+ * `days` days ending at the last hour the bill covers (or `end`). Rows that span several hours (daily CUR
+ * granularity) are spread evenly over their hours, in SQL. Hours without spend count as zero.
+ */
+export async function hourlyEligibleSpend(store: DuckDbStore, cfg: OptimizationConfig, days: number, end?: Date): Promise<{ series: string[]; start: Date; end: Date } | null> {
+  const eligible = cfg.savingsPlans.eligibleServices.map(sqlString).join(", ");
+  const filter = `${onDemandEligible()} AND "ServiceName" IN (${eligible || "NULL"})`;
+  const last = end
+    ? end
+    : await (async () => {
+        const r = await store.all(`SELECT strftime(max("ChargePeriodEnd"), '%Y-%m-%dT%H:%M:%SZ') AS m FROM ${COST_TABLE} WHERE ${filter}`);
+        const m = r[0]?.["m"] as string | null;
+        return m ? new Date(m) : null;
+      })();
+  if (!last) return null;
+  const endH = new Date(Math.floor(last.getTime() / 3_600_000) * 3_600_000);
+  const startH = new Date(endH.getTime() - days * 86_400_000);
+  const rows = await store.all(`
+    WITH spans AS (
+      SELECT date_trunc('hour', "ChargePeriodStart") AS s, greatest(1, date_diff('hour', date_trunc('hour', "ChargePeriodStart"), "ChargePeriodEnd")) AS n,
+             sum("EffectiveCost") AS cost
+      FROM ${COST_TABLE}
+      WHERE ${filter} AND "ChargePeriodEnd" > ${ts(startH)} AND "ChargePeriodStart" < ${ts(endH)}
+      GROUP BY 1, 2
+    ),
+    hours AS (SELECT unnest(generate_series(${ts(startH)}, ${ts(endH)} - INTERVAL 1 HOUR, INTERVAL 1 HOUR)) AS h),
+    spread AS (
+      SELECT s + to_hours(i::BIGINT) AS h, cost / n AS cost FROM spans, range(n) r(i)
+    )
+    SELECT strftime(hours.h, '%Y-%m-%dT%H') AS h, coalesce(sum(spread.cost), 0)::DECIMAL(38,10)::VARCHAR AS cost
+    FROM hours LEFT JOIN spread ON spread.h = hours.h GROUP BY hours.h ORDER BY hours.h`);
+  return { series: rows.map((r) => String(r["cost"])), start: startH, end: endH };
+}
+
+export async function savingsPlanRecommendations(
+  store: DuckDbStore,
+  cfg: OptimizationConfig,
+  opts: { plans?: string[]; end?: Date } = {},
+): Promise<SpPlanResult[]> {
+  const discounts = spDiscounts(cfg);
+  const plans = opts.plans ?? Object.keys(discounts);
+  const out: SpPlanResult[] = [];
+  for (const days of cfg.savingsPlans.lookbackDays) {
+    const spend = await hourlyEligibleSpend(store, cfg, days, opts.end);
+    if (!spend) continue;
+    for (const plan of plans) {
+      const discount = discounts[plan];
+      if (discount === undefined) continue;
+      const termMonths = /3y/.test(plan) ? 36 : 12;
+      const sim = simulateSavingsPlan({ hourlySpend: spend.series, discount, hoursPerMonth: cfg.hoursPerMonth, termMonths });
+      out.push({ ...sim, plan, discount, lookbackDays: days, window: { start: spend.start.toISOString(), end: spend.end.toISOString() } });
+    }
+  }
+  return out;
+}
+
+/** The best plan per lookback as recommendation drafts (one per plan, from the longest lookback). */
+export function savingsPlanDrafts(results: readonly SpPlanResult[], currency = "USD"): RecommendationDraft[] {
+  if (results.length === 0) return [];
+  const longest = Math.max(...results.map((r) => r.lookbackDays));
+  const candidates = results.filter((r) => r.lookbackDays === longest && parseMoney(r.netSavings) > 0n);
+  if (candidates.length === 0) return [];
+  // the plans are alternatives: recommend the one that saves the most per month
+  const best = candidates.reduce((a, b) => (parseMoney(b.monthlyNetSavings) > parseMoney(a.monthlyNetSavings) ? b : a));
+  return [best].map((r) => ({
+      key: recommendationKey("savings-plan", "purchase"),
+      type: "savings-plan" as const,
+      resourceId: r.plan,
+      resourceType: "savings-plan",
+      region: null,
+      accountId: null,
+      owner: null,
+      ownerSource: null,
+      action: `buy a ${r.plan} Savings Plan of $${formatMoney(parseMoney(r.hourlyCommitment), 3)}/hour`,
+      currentConfig: null,
+      targetConfig: `${r.hourlyCommitment}/h`,
+      monthlySaving: r.monthlyNetSavings,
+      currency,
+      savingBasis: "simulation",
+      confidence: r.lookbackDays >= 30 ? ("high" as const) : ("medium" as const),
+      reason:
+        `over ${r.lookbackDays} days of hourly on-demand eligible spend (${formatMoney(parseMoney(r.onDemandCost), 2)}), a commitment of ` +
+        `${formatMoney(parseMoney(r.hourlyCommitment), 3)}/h at ${r.discount} off would have saved ${formatMoney(parseMoney(r.netSavings), 2)} ` +
+        `(utilization ${r.expectedUtilization}, coverage ${r.expectedCoverage}; break-even utilization ${r.breakEvenUtilization}, ` +
+        `pays for itself after ${r.breakEvenMonths ?? "?"} of ${/3y/.test(r.plan) ? 36 : 12} months)`,
+      risks: ["future usage may fall: the commitment is paid every hour for the whole term"],
+      details: { ...r, alternatives: results.map((x) => ({ plan: x.plan, lookbackDays: x.lookbackDays, hourlyCommitment: x.hourlyCommitment, monthlyNetSavings: x.monthlyNetSavings })) },
+      baselineMonthlyCost: null,
+    }));
+}

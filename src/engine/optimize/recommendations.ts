@@ -1,0 +1,255 @@
+/**
+ * The recommendations table: upsert a run's findings by stable key (figures refresh, status and history
+ * stay), mark the ones a run no longer finds, change status with history, list, and measure realized savings.
+ */
+import { CostwiseError } from "../../core/errors.js";
+import { subMoney } from "../../core/money.js";
+import { checkTransition, RECOMMENDATION_STATUSES, type RecommendationDraft, type RecommendationStatus, type RecommendationType } from "../../core/optimize/recommendation.js";
+import type { DuckDbStore } from "../store/duckdb-store.js";
+import { COST_TABLE } from "../store/schema.js";
+import { sqlString } from "./sql-util.js";
+import { RECOMMENDATION_EVENTS_TABLE, RECOMMENDATIONS_TABLE } from "./tables.js";
+
+export interface SaveResult {
+  created: number;
+  updated: number;
+  resolved: number;
+}
+
+const s = (v: string | null | undefined): string => (v === null || v === undefined ? "NULL" : sqlString(v));
+const money = (v: string | null): string => (v === null ? "NULL" : `${sqlString(v)}::DECIMAL(38,10)`);
+
+/**
+ * Saves a run's drafts. `scope` = the types this run evaluated: open recommendations of those types that the
+ * run did not find are marked still_found = false (event "resolved"); those found again get "reappeared".
+ */
+export async function saveRecommendations(
+  store: DuckDbStore,
+  drafts: readonly RecommendationDraft[],
+  scope: readonly RecommendationType[],
+  runId: string,
+  at: Date = new Date(),
+): Promise<SaveResult> {
+  const now = `${sqlString(at.toISOString())}::TIMESTAMPTZ AT TIME ZONE 'UTC'`;
+  const result: SaveResult = { created: 0, updated: 0, resolved: 0 };
+  await store.transaction(async () => {
+    const existing = new Map(
+      (await store.all(`SELECT id, key, still_found FROM ${RECOMMENDATIONS_TABLE}`)).map((r) => [String(r["key"]), { id: Number(r["id"]), found: Boolean(r["still_found"]) }]),
+    );
+    let nextId = Number((await store.all(`SELECT coalesce(max(id), 0)::INTEGER AS m FROM ${RECOMMENDATIONS_TABLE}`))[0]!["m"]) + 1;
+    const seen = new Set<string>();
+    for (const d of drafts) {
+      if (seen.has(d.key)) continue;
+      seen.add(d.key);
+      const prev = existing.get(d.key);
+      const risks = sqlString(JSON.stringify(d.risks));
+      const details = sqlString(JSON.stringify(d.details));
+      if (prev) {
+        await store.run(`UPDATE ${RECOMMENDATIONS_TABLE} SET type = ${s(d.type)}, resource_id = ${s(d.resourceId)}, resource_type = ${s(d.resourceType)},
+          region = ${s(d.region)}, account_id = ${s(d.accountId)}, owner = ${s(d.owner)}, owner_source = ${s(d.ownerSource)}, action = ${s(d.action)},
+          current_config = ${s(d.currentConfig)}, target_config = ${s(d.targetConfig)}, monthly_saving = ${money(d.monthlySaving)}, currency = ${s(d.currency)},
+          saving_basis = ${s(d.savingBasis)}, confidence = ${s(d.confidence)}, reason = ${s(d.reason)}, risks = ${risks}, details = ${details},
+          last_seen = ${now}, last_run = ${s(runId)}, still_found = TRUE WHERE id = ${prev.id}`);
+        await store.run(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE} VALUES (${prev.id}, ${now}, ${sqlString(prev.found ? "updated" : "reappeared")}, NULL, NULL, NULL, ${money(d.monthlySaving)}, ${s(runId)})`);
+        result.updated++;
+      } else {
+        const id = nextId++;
+        await store.run(`INSERT INTO ${RECOMMENDATIONS_TABLE} VALUES (${id}, ${s(d.key)}, ${s(d.type)}, ${s(d.resourceId)}, ${s(d.resourceType)}, ${s(d.region)},
+          ${s(d.accountId)}, ${s(d.owner)}, ${s(d.ownerSource)}, ${s(d.action)}, ${s(d.currentConfig)}, ${s(d.targetConfig)}, ${money(d.monthlySaving)},
+          ${s(d.currency)}, ${s(d.savingBasis)}, ${s(d.confidence)}, ${s(d.reason)}, ${risks}, ${details}, ${money(d.baselineMonthlyCost)},
+          'open', NULL, ${now}, ${now}, ${now}, ${s(runId)}, TRUE)`);
+        await store.run(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE} VALUES (${id}, ${now}, 'created', NULL, 'open', NULL, ${money(d.monthlySaving)}, ${s(runId)})`);
+        result.created++;
+      }
+    }
+    if (scope.length > 0) {
+      const gone = await store.all(
+        `SELECT id, key FROM ${RECOMMENDATIONS_TABLE} WHERE still_found AND type IN (${scope.map(sqlString).join(", ")})`,
+      );
+      for (const g of gone) {
+        if (seen.has(String(g["key"]))) continue;
+        await store.run(`UPDATE ${RECOMMENDATIONS_TABLE} SET still_found = FALSE, last_run = ${s(runId)} WHERE id = ${Number(g["id"])}`);
+        await store.run(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE} VALUES (${Number(g["id"])}, ${now}, 'resolved', NULL, NULL, 'not found by this run', NULL, ${s(runId)})`);
+        result.resolved++;
+      }
+    }
+  });
+  return result;
+}
+
+export interface RecommendationRow {
+  id: number;
+  key: string;
+  type: string;
+  resourceId: string | null;
+  resourceType: string | null;
+  region: string | null;
+  accountId: string | null;
+  owner: string | null;
+  ownerSource: string | null;
+  action: string;
+  currentConfig: string | null;
+  targetConfig: string | null;
+  monthlySaving: string;
+  currency: string;
+  savingBasis: string | null;
+  confidence: string;
+  reason: string;
+  risks: string[];
+  details: Record<string, unknown>;
+  baselineMonthlyCost: string | null;
+  status: RecommendationStatus;
+  statusReason: string | null;
+  statusChangedAt: string | null;
+  firstSeen: string;
+  lastSeen: string;
+  stillFound: boolean;
+}
+
+export interface ListFilter {
+  status?: RecommendationStatus[];
+  type?: string[];
+  owner?: string;
+  /** Include recommendations the latest run no longer found (default false). */
+  includeResolved?: boolean;
+}
+
+export async function listRecommendations(store: DuckDbStore, f: ListFilter = {}): Promise<RecommendationRow[]> {
+  const where: string[] = [];
+  if (f.status?.length) where.push(`status IN (${f.status.map(sqlString).join(", ")})`);
+  if (f.type?.length) where.push(`type IN (${f.type.map(sqlString).join(", ")})`);
+  if (f.owner) where.push(`owner = ${sqlString(f.owner)}`);
+  if (!f.includeResolved) where.push(`(still_found OR status IN ('accepted', 'done'))`);
+  const rows = await store.all(`SELECT *, monthly_saving::VARCHAR AS ms, baseline_monthly_cost::VARCHAR AS bmc,
+      strftime(status_changed_at, '%Y-%m-%dT%H:%M:%SZ') AS sca, strftime(first_seen, '%Y-%m-%dT%H:%M:%SZ') AS fs, strftime(last_seen, '%Y-%m-%dT%H:%M:%SZ') AS ls
+    FROM ${RECOMMENDATIONS_TABLE} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+    ORDER BY monthly_saving DESC, id`);
+  return rows.map(toRow);
+}
+
+function toRow(r: Record<string, unknown>): RecommendationRow {
+  const str = (k: string): string | null => (r[k] === null || r[k] === undefined ? null : String(r[k]));
+  const json = <T>(k: string, dflt: T): T => {
+    const v = r[k];
+    if (v === null || v === undefined) return dflt;
+    return (typeof v === "string" ? JSON.parse(v) : v) as T;
+  };
+  return {
+    id: Number(r["id"]),
+    key: String(r["key"]),
+    type: String(r["type"]),
+    resourceId: str("resource_id"),
+    resourceType: str("resource_type"),
+    region: str("region"),
+    accountId: str("account_id"),
+    owner: str("owner"),
+    ownerSource: str("owner_source"),
+    action: String(r["action"]),
+    currentConfig: str("current_config"),
+    targetConfig: str("target_config"),
+    monthlySaving: String(r["ms"]),
+    currency: String(r["currency"]),
+    savingBasis: str("saving_basis"),
+    confidence: String(r["confidence"]),
+    reason: String(r["reason"]),
+    risks: json<string[]>("risks", []),
+    details: json<Record<string, unknown>>("details", {}),
+    baselineMonthlyCost: str("bmc"),
+    status: String(r["status"]) as RecommendationStatus,
+    statusReason: str("status_reason"),
+    statusChangedAt: str("sca"),
+    firstSeen: String(r["fs"]),
+    lastSeen: String(r["ls"]),
+    stillFound: Boolean(r["still_found"]),
+  };
+}
+
+/** Finds one recommendation by numeric id or key. */
+export async function getRecommendation(store: DuckDbStore, ref: string): Promise<RecommendationRow> {
+  const where = /^\d+$/.test(ref) ? `id = ${Number(ref)}` : `key = ${sqlString(ref)}`;
+  const rows = await store.all(`SELECT *, monthly_saving::VARCHAR AS ms, baseline_monthly_cost::VARCHAR AS bmc,
+      strftime(status_changed_at, '%Y-%m-%dT%H:%M:%SZ') AS sca, strftime(first_seen, '%Y-%m-%dT%H:%M:%SZ') AS fs, strftime(last_seen, '%Y-%m-%dT%H:%M:%SZ') AS ls
+    FROM ${RECOMMENDATIONS_TABLE} WHERE ${where}`);
+  if (rows.length === 0) throw new CostwiseError("NOT_FOUND", `no recommendation ${ref} (see costwise recommend list)`);
+  return toRow(rows[0]!);
+}
+
+export async function setRecommendationStatus(
+  store: DuckDbStore,
+  ref: string,
+  to: RecommendationStatus,
+  reason: string | undefined,
+  at: Date = new Date(),
+): Promise<RecommendationRow> {
+  if (!(RECOMMENDATION_STATUSES as readonly string[]).includes(to)) throw new CostwiseError("USAGE", `unknown status ${to}`);
+  return store.transaction(async () => {
+    const rec = await getRecommendation(store, ref);
+    const problem = checkTransition(rec.status, to, reason);
+    if (problem) throw new CostwiseError("USAGE", `recommendation ${rec.id}: ${problem.message}`, { details: { code: problem.code } });
+    const now = `${sqlString(at.toISOString())}::TIMESTAMPTZ AT TIME ZONE 'UTC'`;
+    await store.run(`UPDATE ${RECOMMENDATIONS_TABLE} SET status = ${sqlString(to)}, status_reason = ${s(reason ?? null)}, status_changed_at = ${now} WHERE id = ${rec.id}`);
+    await store.run(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE} VALUES (${rec.id}, ${now}, 'status', ${sqlString(rec.status)}, ${sqlString(to)}, ${s(reason ?? null)}, ${money(rec.monthlySaving)}, NULL)`);
+    return getRecommendation(store, String(rec.id));
+  });
+}
+
+export interface RecommendationEvent {
+  at: string;
+  event: string;
+  fromStatus: string | null;
+  toStatus: string | null;
+  reason: string | null;
+  monthlySaving: string | null;
+  runId: string | null;
+}
+
+export async function recommendationHistory(store: DuckDbStore, id: number): Promise<RecommendationEvent[]> {
+  const rows = await store.all(`SELECT strftime(at, '%Y-%m-%dT%H:%M:%SZ') AS at, event, from_status, to_status, reason, monthly_saving::VARCHAR AS ms, run_id
+    FROM ${RECOMMENDATION_EVENTS_TABLE} WHERE recommendation_id = ${id} ORDER BY at, rowid`);
+  return rows.map((r) => ({
+    at: String(r["at"]),
+    event: String(r["event"]),
+    fromStatus: (r["from_status"] as string | null) ?? null,
+    toStatus: (r["to_status"] as string | null) ?? null,
+    reason: (r["reason"] as string | null) ?? null,
+    monthlySaving: (r["ms"] as string | null) ?? null,
+    runId: (r["run_id"] as string | null) ?? null,
+  }));
+}
+
+export interface RealizedSaving {
+  id: number;
+  resourceId: string;
+  /** Monthly cost when the recommendation was made (from the bill or list price). */
+  baselineMonthlyCost: string;
+  /** The resource's monthly cost in the bill since it was marked done (null: no billed hours since). */
+  monthlyCostSince: string | null;
+  realizedMonthlySaving: string | null;
+  expectedMonthlySaving: string;
+}
+
+/**
+ * Savings realized by done recommendations: baseline monthly cost minus the resource's billed monthly cost
+ * (EffectiveCost per billed hour x hoursPerMonth) after it was marked done. A resource absent from the bill
+ * since then (terminated, deleted) realizes its whole baseline.
+ */
+export async function realizedSavings(store: DuckDbStore, hoursPerMonth: number): Promise<RealizedSaving[]> {
+  const rows = await store.all(`
+    SELECT r.id, r.resource_id, r.baseline_monthly_cost::VARCHAR AS baseline, r.monthly_saving::VARCHAR AS expected,
+      (SELECT (sum(c."EffectiveCost") * ${hoursPerMonth} / nullif(date_diff('hour', r.status_changed_at, max(c."ChargePeriodEnd")), 0))::DECIMAL(38,10)::VARCHAR
+         FROM ${COST_TABLE} c WHERE c."ResourceId" = r.resource_id AND c."ChargeCategory" = 'Usage' AND c."ChargePeriodStart" >= r.status_changed_at) AS since,
+      (SELECT max(c."ChargePeriodEnd") > r.status_changed_at FROM ${COST_TABLE} c WHERE c."ChargePeriodStart" >= r.status_changed_at) AS bill_after
+    FROM ${RECOMMENDATIONS_TABLE} r
+    WHERE r.status = 'done' AND r.resource_id IS NOT NULL AND r.baseline_monthly_cost IS NOT NULL ORDER BY r.id`);
+  return rows.map((r) => {
+    const since = (r["since"] as string | null) ?? (r["bill_after"] ? "0" : null);
+    return {
+      id: Number(r["id"]),
+      resourceId: String(r["resource_id"]),
+      baselineMonthlyCost: String(r["baseline"]),
+      monthlyCostSince: since,
+      realizedMonthlySaving: since === null ? null : subMoney(String(r["baseline"]), since),
+      expectedMonthlySaving: String(r["expected"]),
+    };
+  });
+}
