@@ -204,8 +204,8 @@ export interface RecommendationEvent {
 }
 
 export async function recommendationHistory(store: DuckDbStore, id: number): Promise<RecommendationEvent[]> {
-  const rows = await store.all(`SELECT strftime(at, '%Y-%m-%dT%H:%M:%SZ') AS at, event, from_status, to_status, reason, monthly_saving::VARCHAR AS ms, run_id
-    FROM ${RECOMMENDATION_EVENTS_TABLE} WHERE recommendation_id = ${id} ORDER BY at, rowid`);
+  const rows = await store.all(`SELECT strftime(event_at, '%Y-%m-%dT%H:%M:%SZ') AS at, event, from_status, to_status, reason, monthly_saving::VARCHAR AS ms, run_id
+    FROM ${RECOMMENDATION_EVENTS_TABLE} WHERE recommendation_id = ${id} ORDER BY event_at, rowid`);
   return rows.map((r) => ({
     at: String(r["at"]),
     event: String(r["event"]),

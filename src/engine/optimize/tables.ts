@@ -82,7 +82,7 @@ export const OPTIMIZE_MIGRATIONS: readonly FeatureMigration[] = [
       )`,
       `CREATE TABLE ${RECOMMENDATION_EVENTS_TABLE} (
         recommendation_id INTEGER NOT NULL,
-        at TIMESTAMP NOT NULL,
+        event_at TIMESTAMP NOT NULL,
         event VARCHAR NOT NULL,
         from_status VARCHAR,
         to_status VARCHAR,
