@@ -40,6 +40,13 @@ export function translateReadError(
       { location: { file, ...(line ? { line: Number(line) } : {}) }, cause: e },
     );
   }
+  if (/state machine reached an invalid state/i.test(msg)) {
+    return new CostwiseError(
+      "BAD_INPUT",
+      `${file}: ${where ? `${where}: ` : ""}the CSV is not well-formed (RFC 4180): mixed line endings (some lines end in CR LF, others in LF alone) or a quote inside an unquoted value; save it with one kind of line ending`,
+      { location: { file, ...(line ? { line: Number(line) } : {}) }, cause: e },
+    );
+  }
   if (/unicode/i.test(msg)) {
     return new CostwiseError("BAD_INPUT", `${file}: ${where}: the file is not valid UTF-8 text (save it as UTF-8)`, {
       location: { file, ...(line ? { line: Number(line) } : {}) },

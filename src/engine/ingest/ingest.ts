@@ -18,7 +18,7 @@
 import { randomUUID } from "node:crypto";
 import { CostwiseError } from "../../core/errors.js";
 import { addMoney, equalToTheCent, subMoney } from "../../core/money.js";
-import { SOURCE_DECIMAL_TYPE, checkIndexFromError, compileMapping, quoteIdent, quoteString, readTypes, type CompiledMapping } from "../mapping/compile.js";
+import { SOURCE_DECIMAL_TYPE, canonicalColumns, checkIndexFromError, compileMapping, quoteIdent, quoteString, readTypes, type CompiledMapping } from "../mapping/compile.js";
 import type { SourceMapping } from "../mapping/mapping.js";
 import { resolveMapping, type SourceFormat } from "../mapping/registry.js";
 import type { DuckDbStore } from "../store/duckdb-store.js";
@@ -252,6 +252,8 @@ async function planFile(store: DuckDbStore, file: InputFile, ingestId: string, f
     }
   }
   const mapping = resolveMapping(columns, shown, format);
+  // header spellings the mapping reads loosely (Azure: camelCase, localized labels) under its own names
+  columns = canonicalColumns(mapping, columns);
   const types = readTypes(mapping, columns, file.kind);
   const deliveryId = file.manifest ? `${mapping.id}:${file.manifest.assemblyId}` : `ingest:${ingestId}`;
   let relation: string;

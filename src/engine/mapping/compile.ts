@@ -54,6 +54,8 @@ export interface CompileInput {
   columnTypes?: Readonly<Record<string, string>>;
   /** the relation to read the control total from (default `relation`), e.g. with the cost column at full precision */
   controlRelation?: string;
+  /** the SQL type of each source column in `controlRelation` (default `columnTypes`), for a control total expression */
+  controlColumnTypes?: Readonly<Record<string, string>>;
   periodRule?: PeriodRule;
 }
 
@@ -115,6 +117,39 @@ export function readTypes(mapping: SourceMapping, presentColumns: readonly strin
   return out;
 }
 
+/**
+ * The file's header names as the mapping's declared column names. Only mappings with
+ * `headerMatch: "loose"` rename: case-insensitive match on names and aliases, a byte-order mark or
+ * surrounding blanks dropped, and localized headers read by the English name in parentheses
+ * ("Ressourcengruppe (ResourceGroup)" → ResourceGroup). The first header to claim a name wins; the
+ * others keep their own (so two spellings of one column never collide).
+ */
+export function canonicalColumns(mapping: SourceMapping, headers: readonly string[]): string[] {
+  if (mapping.headerMatch !== "loose") return [...headers];
+  const index = new Map<string, string>();
+  for (const c of mapping.columns) {
+    for (const n of [c.name, ...(c.aliases ?? [])]) if (!index.has(n.toLowerCase())) index.set(n.toLowerCase(), c.name);
+  }
+  const claimed = new Set<string>();
+  const out: string[] = [];
+  for (const h of headers) {
+    const clean = h.replace(/^\uFEFF/, "").trim();
+    const inParens = /\(([^()]+)\)\s*$/.exec(clean)?.[1]?.trim();
+    let name: string | undefined;
+    for (const cand of [clean, inParens]) {
+      const hit = cand ? index.get(cand.toLowerCase()) : undefined;
+      if (hit && !claimed.has(hit)) {
+        name = hit;
+        break;
+      }
+    }
+    if (name === undefined) name = claimed.has(clean) ? `${clean} (column ${out.length + 1})` : clean;
+    claimed.add(name);
+    out.push(name);
+  }
+  return out;
+}
+
 export function missingRequired(mapping: SourceMapping, presentColumns: readonly string[]): string[] {
   const present = new Set(presentColumns);
   return mapping.columns.filter((c) => c.required && !present.has(c.name)).map((c) => c.name);
@@ -135,6 +170,7 @@ export function compileMapping(input: CompileInput): CompiledMapping {
     physical: input.physicalNames ?? new Map(),
     columnTypes: input.columnTypes ?? {},
     formatChecks: new Map(),
+    decimalType: MONEY_SQL_TYPE,
   };
 
   // 1. the inner SELECT: every target column, plus cheap "value present" flags for format checks
@@ -218,12 +254,18 @@ export function compileMapping(input: CompileInput): CompiledMapping {
 
   const ctl = mapping.controlTotal.sourceColumn;
   const controlRelation = input.controlRelation ?? input.relation;
+  let controlValue = present.has(ctl) ? `CAST(${srcRef(ctl, ctx)} AS ${SOURCE_DECIMAL_TYPE})` : "NULL";
+  if (mapping.controlTotal.expr) {
+    // the source's own total when it is more than one column, read at full precision (its format checks are the mapping's)
+    const controlCtx: Ctx = { ...ctx, columnTypes: input.controlColumnTypes ?? ctx.columnTypes, formatChecks: new Map(), decimalType: SOURCE_DECIMAL_TYPE };
+    controlValue = `CAST(${compileExpr(mapping.controlTotal.expr, SOURCE_DECIMAL_TYPE, controlCtx)} AS ${SOURCE_DECIMAL_TYPE})`;
+  }
   return {
     sql,
     checks,
     diagnosticSql: (c) =>
       `SELECT rn::BIGINT AS r, v FROM (SELECT row_number() OVER () AS rn, (${c.predicateSql}) AS bad, (${c.valueSql})::VARCHAR AS v FROM (\n${innerSql(rawColumns)}\n)) WHERE bad ORDER BY rn LIMIT 1`,
-    controlSql: `SELECT count(*)::BIGINT AS n, coalesce(sum(${present.has(ctl) ? `CAST(${srcRef(ctl, ctx)} AS ${SOURCE_DECIMAL_TYPE})` : "NULL"}), 0)::VARCHAR AS total FROM ${controlRelation} AS src`,
+    controlSql: `SELECT count(*)::BIGINT AS n, coalesce(sum(${controlValue}), 0)::VARCHAR AS total FROM ${controlRelation} AS src`,
   };
 }
 
@@ -247,16 +289,21 @@ interface Ctx {
   columnTypes: Readonly<Record<string, string>>;
   /** value-format checks collected while compiling, one per source column */
   formatChecks: Map<string, FormatCheck>;
+  /** the type text decimals are parsed to */
+  decimalType: string;
 }
 
 /**
  * Text → TIMESTAMP (UTC). A plain cast drops UTC offsets silently, so values ending in an offset
  * (+02:00, -0530, +05) take the time-zone-aware path; the rest (naive, or Z) the fast one.
  */
-function parseTimestamp(raw: string): string {
+function parseTimestamp(raw: string, formats: readonly string[] = []): string {
   const v = `NULLIF(${raw}, '')`;
   const hasOffset = `length(${raw}) > 19 AND (substr(${raw}, -6, 1) IN ('+', '-') OR substr(${raw}, -5, 1) IN ('+', '-') OR substr(${raw}, -3, 1) IN ('+', '-'))`;
-  return `CASE WHEN ${hasOffset} THEN CAST(TRY_CAST(${v} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST(${v} AS TIMESTAMP) END`;
+  const iso = `CASE WHEN ${hasOffset} THEN CAST(TRY_CAST(${v} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST(${v} AS TIMESTAMP) END`;
+  if (formats.length === 0) return iso;
+  // declared non-ISO spellings (naive = UTC), tried in order when the ISO parse fails
+  return `coalesce(${iso}, ${formats.map((f) => `CAST(try_strptime(${v}, ${quoteString(f)}) AS TIMESTAMP)`).join(", ")})`;
 }
 
 /** A timestamp-typed source column as TIMESTAMP (UTC), whatever type the relation delivers it as. */
@@ -264,15 +311,44 @@ function timestampRef(name: string, ctx: Ctx): string {
   const raw = srcRef(name, ctx);
   const t = (ctx.columnTypes[name] ?? "VARCHAR").toUpperCase();
   if (t.startsWith("TIMESTAMP") || t === "DATE") return `CAST(${raw} AS TIMESTAMP)`; // native (UTC session)
+  const formats = ctx.declared.get(name)?.formats ?? [];
   if (!ctx.formatChecks.has(name)) {
     ctx.formatChecks.set(name, {
       column: name,
-      expected: FORMAT_EXPECTED.timestamp,
+      expected: formats.length ? `${FORMAT_EXPECTED.timestamp} (or ${formats.map(strptimeExample).join(", or ")})` : FORMAT_EXPECTED.timestamp,
       presentSql: `NULLIF(${raw}, '') IS NOT NULL`,
-      badSql: `NULLIF(${raw}, '') IS NOT NULL AND (${parseTimestamp(raw)}) IS NULL`,
+      badSql: `NULLIF(${raw}, '') IS NOT NULL AND (${parseTimestamp(raw, formats)}) IS NULL`,
     });
   }
-  return parseTimestamp(raw);
+  return parseTimestamp(raw, formats);
+}
+
+/** "%m/%d/%Y" → "MM/DD/YYYY", for error messages and docs. */
+export function strptimeExample(f: string): string {
+  const parts: Record<string, string> = { "%Y": "YYYY", "%m": "MM", "%d": "DD", "%H": "hh", "%M": "mm", "%S": "ss", "%f": "ffffff", "%z": "+hh:mm" };
+  return f.replace(/%[A-Za-z]/g, (p) => parts[p] ?? p);
+}
+
+/**
+ * JSON text as written by BigQuery, or the Python-style repr some exporters write instead
+ * ([{'key': 'a', 'value': None}]): single quotes become double, None/True/False JSON literals.
+ */
+function jsonText(ref: string): string {
+  const py = `regexp_matches(${ref}, '^\\s*[\\[{]\\s*[{'']')`;
+  const fixed = `regexp_replace(regexp_replace(regexp_replace(replace(${ref}, '''', '"'), '\\bNone\\b', 'null', 'g'), '\\bTrue\\b', 'true', 'g'), '\\bFalse\\b', 'false', 'g')`;
+  return `CASE WHEN ${py} THEN ${fixed} ELSE ${ref} END`;
+}
+
+/** A JSON list column (as text) with a schema applied; NULL when it is not such a list. */
+function jsonList(ref: string, schema: string): string {
+  return `from_json(TRY_CAST(${jsonText(`NULLIF(trim(${ref}), '')`)} AS JSON), ${quoteString(schema)})`;
+}
+
+/** A JSON-list column as text, whatever the relation delivers it as (a native LIST from JSON input becomes JSON text). */
+function listTextRef(name: string, ctx: Ctx): string {
+  const t = (ctx.columnTypes[name] ?? "VARCHAR").toUpperCase();
+  const ref = srcRef(name, ctx);
+  return t === "VARCHAR" ? ref : `CAST(to_json(${ref}) AS VARCHAR)`;
 }
 
 function srcRef(name: string, ctx: Ctx): string {
@@ -309,7 +385,7 @@ function columnRef(name: string, ctx: Ctx): string {
   }
   if (d.type === "decimal") {
     const native = (ctx.columnTypes[name] ?? MONEY_SQL_TYPE).toUpperCase();
-    return native === "VARCHAR" ? `CAST(NULLIF(${ref}, '') AS ${MONEY_SQL_TYPE})` : ref;
+    return native === "VARCHAR" ? `CAST(NULLIF(${ref}, '') AS ${ctx.decimalType})` : ref;
   }
   return ref;
 }
@@ -336,8 +412,9 @@ function compileExpr(e: MappingExpr, want: string, ctx: Ctx): string {
     case "lookup": {
       const keys = [...e.table.entries.keys()].map(quoteString).join(", ");
       const vals = [...e.table.entries.values()].map(quoteString).join(", ");
-      const ref = columnRef(e.column, ctx);
-      return `coalesce(CASE WHEN ${ref} IS NULL THEN NULL ELSE map_extract_value(MAP([${keys}], [${vals}]), ${ref}) END, ${literal(e.default, "VARCHAR", ctx)})`;
+      const ref = e.caseInsensitive ? `lower(${columnRef(e.column, ctx)})` : columnRef(e.column, ctx);
+      const keyList = e.caseInsensitive ? [...e.table.entries.keys()].map((k) => quoteString(k.toLowerCase())).join(", ") : keys;
+      return `coalesce(CASE WHEN ${ref} IS NULL THEN NULL ELSE map_extract_value(MAP([${keyList}], [${vals}]), ${ref}) END, ${literal(e.default, "VARCHAR", ctx)})`;
     }
     case "coalesce":
       return `coalesce(${e.args.map((a) => castTo(compileExpr(a, want, ctx), want)).join(", ")})`;
@@ -353,7 +430,9 @@ function compileExpr(e: MappingExpr, want: string, ctx: Ctx): string {
     }
     case "tagsJson": {
       if (!ctx.present.has(e.column)) return "MAP([]::VARCHAR[], []::VARCHAR[])";
-      const ref = srcRef(e.column, ctx);
+      const raw = srcRef(e.column, ctx);
+      // Azure EA exports may drop the outer braces ("a": "1","b": "2"): add them back
+      const ref = e.bracesOptional ? `(CASE WHEN NOT starts_with(trim(${raw}), '{') AND trim(${raw}) <> '' THEN '{' || ${raw} || '}' ELSE ${raw} END)` : raw;
       if (!ctx.formatChecks.has(e.column)) {
         ctx.formatChecks.set(e.column, {
           column: e.column,
@@ -371,6 +450,40 @@ function compileExpr(e: MappingExpr, want: string, ctx: Ctx): string {
       let key = "e.key";
       for (const p of strip) key = `CASE WHEN starts_with(${key}, ${quoteString(p)}) THEN substr(${key}, ${p.length + 1}) ELSE ${key} END`;
       return `coalesce(map_from_entries(list_transform(list_filter(map_entries(CAST(${ref} AS MAP(VARCHAR, VARCHAR))), e -> e.value IS NOT NULL AND e.value <> ''), e -> struct_pack(k := ${key}, v := e.value))), MAP([]::VARCHAR[], []::VARCHAR[]))`;
+    }
+    case "tagsKeyValueList": {
+      const schema = '[{"key":"VARCHAR","value":"VARCHAR"}]';
+      const maps = e.columns.filter((c) => ctx.present.has(c)).map((c) => {
+        const ref = listTextRef(c, ctx);
+        const list = jsonList(ref, schema);
+        if (!ctx.formatChecks.has(c)) {
+          const present = `NULLIF(trim(${ref}), '') IS NOT NULL AND trim(${ref}) <> '[]'`;
+          ctx.formatChecks.set(c, { column: c, expected: FORMAT_EXPECTED.keyValueList, presentSql: present, badSql: `${present} AND ${list} IS NULL` });
+        }
+        return `coalesce(map_from_entries(list_transform(list_filter(${list}, e -> e.key IS NOT NULL AND e.value IS NOT NULL AND e.value <> ''), e -> struct_pack(k := e.key, v := e.value))), MAP([]::VARCHAR[], []::VARCHAR[]))`;
+      });
+      if (maps.length === 0) return "MAP([]::VARCHAR[], []::VARCHAR[])";
+      return maps.length === 1 ? maps[0]! : `map_concat(${maps.join(", ")})`;
+    }
+    case "sumJsonList": {
+      if (!ctx.present.has(e.column)) return `NULL::${ctx.decimalType}`;
+      const ref = listTextRef(e.column, ctx);
+      const list = jsonList(ref, JSON.stringify([{ [e.field]: "VARCHAR" }]));
+      const field = `e.${quoteIdent(e.field)}`;
+      if (!ctx.formatChecks.has(e.column)) {
+        const present = `NULLIF(trim(${ref}), '') IS NOT NULL AND trim(${ref}) <> '[]'`;
+        ctx.formatChecks.set(e.column, {
+          column: e.column,
+          expected: FORMAT_EXPECTED.jsonList.replace("amount", e.field),
+          presentSql: present,
+          badSql: `${present} AND (${list} IS NULL OR len(list_filter(${list}, e -> ${field} IS NOT NULL AND TRY_CAST(${field} AS ${SOURCE_DECIMAL_TYPE}) IS NULL)) > 0)`,
+        });
+      }
+      return `CAST(list_sum(list_transform(${list}, e -> TRY_CAST(${field} AS ${SOURCE_DECIMAL_TYPE}))) AS ${ctx.decimalType})`;
+    }
+    case "add": {
+      const args = e.args.map((a) => `(${compileExpr(a, want, ctx)})`);
+      return `CASE WHEN ${args.map((a) => `${a} IS NULL`).join(" AND ")} THEN NULL ELSE ${args.map((a) => `coalesce(${a}, 0)`).join(" + ")} END`;
     }
     case "sql":
       return `(${e.sql.replace(/\{\{([^}]+)\}\}/g, (_m, name: string) => columnRef(name, ctx))})`;

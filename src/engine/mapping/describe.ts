@@ -9,6 +9,7 @@
 import { assertNever } from "../../core/errors.js";
 import { FOCUS_COLUMNS, type FeatureLevel } from "../../core/focus/columns.js";
 import { X_COLUMNS } from "../store/schema.js";
+import { strptimeExample } from "./compile.js";
 import { FORMAT_EXPECTED, sourceColumnOf, type MappingExpr, type SourceMapping, type SourceType, type TargetColumn } from "./mapping.js";
 
 /** How a column of the cost table gets its value. */
@@ -77,7 +78,7 @@ export interface LookupDescription {
 export interface MappingDescription {
   id: string;
   title: string;
-  fileKinds: readonly ("csv" | "parquet")[];
+  fileKinds: readonly ("csv" | "parquet" | "json")[];
   focusVersion: string;
   /** every FOCUS column in catalogue order, then the x_ columns */
   columns: ColumnRuleDescription[];
@@ -130,18 +131,18 @@ export function describeMapping(m: SourceMapping): MappingDescription {
         if (!l.usedBy.includes(c.target)) l.usedBy.push(c.target);
         lookups.set(x.table.name, l);
       }
-      if ((x.op === "timestamp" || x.op === "tagsJson") && !formatChecks.has(x.column)) {
-        const what = x.op === "timestamp" ? "a date and time (CSV files)" : "a JSON object";
-        const when = (st: Style) => `a value in ${st.col(x.column)} is not ${what}`;
-        formatChecks.set(x.column, {
-          kind: "format",
-          column: x.column,
-          readFrom: [],
-          when: when(PLAIN),
-          whenMarkdown: when(MARKDOWN),
-          expected: FORMAT_EXPECTED[x.op],
-        });
+      const fmt = (column: string, what: string, expected: string) => {
+        if (formatChecks.has(column)) return;
+        const when = (st: Style) => `a value in ${st.col(column)} is not ${what}`;
+        formatChecks.set(column, { kind: "format", column, readFrom: [], when: when(PLAIN), whenMarkdown: when(MARKDOWN), expected });
+      };
+      if (x.op === "timestamp") {
+        const formats = m.columns.find((d) => d.name === x.column)?.formats ?? [];
+        fmt(x.column, "a date and time (CSV files)", formats.length ? `${FORMAT_EXPECTED.timestamp} (or ${formats.map(strptimeExample).join(", or ")})` : FORMAT_EXPECTED.timestamp);
       }
+      if (x.op === "tagsJson") fmt(x.column, "a JSON object", FORMAT_EXPECTED.tagsJson);
+      if (x.op === "tagsKeyValueList") for (const col of x.columns) fmt(col, "a JSON list of key/value objects", FORMAT_EXPECTED.keyValueList);
+      if (x.op === "sumJsonList") fmt(x.column, `a JSON list of objects with a decimal ${x.field}`, FORMAT_EXPECTED.jsonList.replace("amount", x.field));
     });
   }
 
@@ -165,7 +166,7 @@ export function describeMapping(m: SourceMapping): MappingDescription {
     ...[...usedBy.keys()].filter((n) => !declared.has(n)).map((n) => ({ name: n, type: "string" as const, required: false, usedBy: usedBy.get(n) ?? [] })),
   ];
 
-  const { sourceColumn, target } = m.controlTotal;
+  const { sourceColumn, target, description } = m.controlTotal;
   const focus = columns.filter((c) => !c.target.startsWith("x_"));
   const focusProduced = focus.filter((c) => c.status !== "not-produced").length;
   return {
@@ -178,7 +179,7 @@ export function describeMapping(m: SourceMapping): MappingDescription {
     controlTotal: {
       sourceColumn,
       target,
-      rule: `the sum of ${sourceColumn} in each file must equal the sum of the mapped ${target}, to the cent; otherwise nothing is loaded`,
+      rule: `the sum of ${description ?? sourceColumn} in each file must equal the sum of the mapped ${target}, to the cent; otherwise nothing is loaded`,
     },
     checks,
     rawSql,
@@ -229,6 +230,12 @@ function describeExpr(e: MappingExpr, s: Style): string {
       return `tags from the JSON object in ${s.col(e.column)}`;
     case "tagsMap":
       return `tags from the map column ${s.col(e.column)}${stripped(e.stripKeyPrefixes, s)}`;
+    case "tagsKeyValueList":
+      return `tags from the key/value lists in ${e.columns.map(s.col).join(", ")}${e.columns.length > 1 ? " (later ones win on the same key)" : ""}`;
+    case "sumJsonList":
+      return `the sum of ${s.col(e.field)} over the list in ${s.col(e.column)}`;
+    case "add":
+      return `the sum of: ${e.args.map((a) => nested(a, s)).join(", ")}`;
     case "sql":
       return `raw SQL — reason: ${s.text(e.reason)}`;
     default:
@@ -273,7 +280,11 @@ function readsOf(e: MappingExpr): string[] {
       case "lookup":
       case "tagsJson":
       case "tagsMap":
+      case "sumJsonList":
         break; // read directly, above
+      case "tagsKeyValueList":
+        for (const c of x.columns) add(c);
+        break;
       case "tagColumns":
         add(`${x.prefix}*`);
         break;
@@ -282,6 +293,7 @@ function readsOf(e: MappingExpr): string[] {
         break;
       case "constant":
       case "coalesce":
+      case "add":
         break;
       default:
         assertNever(x, "mapping operation");
@@ -300,7 +312,7 @@ function walk(e: MappingExpr, visit: (e: MappingExpr) => void): void {
     for (const v of Object.values(e.values)) inner(v);
     inner(e.default);
   } else if (e.op === "lookup") inner(e.default);
-  else if (e.op === "coalesce") for (const a of e.args) walk(a, visit);
+  else if (e.op === "coalesce" || e.op === "add") for (const a of e.args) walk(a, visit);
 }
 
 /** Removes the common indentation of a multi-line SQL string's continuation lines. */

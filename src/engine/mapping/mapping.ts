@@ -20,6 +20,13 @@ export interface SourceColumn {
   type: SourceType;
   /** A file without this column is not this format. */
   required?: boolean;
+  /** other header spellings of the same column (matched case-insensitively when the mapping's headerMatch is "loose") */
+  aliases?: readonly string[];
+  /**
+   * timestamp columns: strptime patterns tried when the value is not ISO 8601 (e.g. "%m/%d/%Y" for
+   * Azure's US dates); a value no pattern reads is an ingest error naming the row.
+   */
+  formats?: readonly string[];
 }
 
 /** A literal lookup table (e.g. AWS product code -> FOCUS ServiceCategory), shipped as CSV data. */
@@ -39,7 +46,7 @@ export type MappingExpr =
   /** map the values of a column; anything not listed takes the explicit default */
   | { op: "map"; column: string; values: Readonly<Record<string, MappingExpr | string | null>>; default: MappingExpr | string | null }
   /** look a column's value up in a lookup table */
-  | { op: "lookup"; column: string; table: LookupTable; default: MappingExpr | string | null }
+  | { op: "lookup"; column: string; table: LookupTable; default: MappingExpr | string | null; caseInsensitive?: boolean }
   /** a timestamp column, converted to UTC */
   | { op: "timestamp"; column: string }
   /** the first non-null (and, for strings, non-empty) of several expressions */
@@ -47,7 +54,16 @@ export type MappingExpr =
   /** Tags from one column per tag key: `prefix` + key (e.g. resourceTags/user:team) */
   | { op: "tagColumns"; prefix: string; stripKeyPrefixes?: readonly string[] }
   /** Tags from a JSON object column (invalid JSON is an ingest error naming the row) */
-  | { op: "tagsJson"; column: string }
+  | { op: "tagsJson"; column: string; bracesOptional?: boolean }
+  /**
+   * Tags from JSON lists of {"key": ..., "value": ...} objects (GCP labels), later columns winning on
+   * the same key. Python-style lists (single quotes, None) as some exporters write them are read too.
+   */
+  | { op: "tagsKeyValueList"; columns: readonly string[] }
+  /** the sum of a decimal field over a JSON list of objects (GCP credits' amount); NULL for an empty list */
+  | { op: "sumJsonList"; column: string; field: string }
+  /** the sum of several decimal expressions; a NULL counts as 0 unless all are NULL */
+  | { op: "add"; args: readonly MappingExpr[] }
   /** Tags from a native MAP column (Parquet) */
   | { op: "tagsMap"; column: string; stripKeyPrefixes?: readonly string[] }
   /**
@@ -70,14 +86,27 @@ export interface SourceMapping {
   /** stable id, stored in x_Source (e.g. "aws-cur") */
   id: string;
   title: string;
-  /** file kinds this mapping reads */
-  fileKinds: readonly ("csv" | "parquet")[];
+  /** file kinds this mapping reads (json: newline-delimited JSON, nested objects flattened to `parent.child` columns) */
+  fileKinds: readonly ("csv" | "parquet" | "json")[];
+  /**
+   * How file headers are matched to the declared columns: "exact" (default), or "loose": case-insensitive,
+   * declared aliases, and localized headers that carry the English name in parentheses
+   * ("Ressourcengruppe (ResourceGroup)" reads as ResourceGroup).
+   */
+  headerMatch?: "exact" | "loose";
   /** FOCUS version the output conforms to */
   focusVersion: "1.2";
   columns: readonly SourceColumn[];
   targets: Partial<Record<TargetColumn, MappingExpr>>;
   /** The money the source says it holds, used as the control total: source column summed per file. */
-  controlTotal: { sourceColumn: string; target: "BilledCost" };
+  controlTotal: {
+    sourceColumn: string;
+    target: "BilledCost";
+    /** when the source's own total is more than one column (GCP: cost plus credits): an expression over the source */
+    expr?: MappingExpr;
+    /** the total in words, for docs */
+    description?: string;
+  };
   checks: readonly MappingCheck[];
 }
 
@@ -95,6 +124,8 @@ export const KEY_COLUMN_CHECKS: readonly MappingCheck[] = [
 export const FORMAT_EXPECTED = {
   timestamp: "a date and time such as 2024-09-01T00:00:00Z",
   tagsJson: 'a JSON object of tag key/value pairs, e.g. {"team":"search"}',
+  keyValueList: 'a JSON list of {"key": ..., "value": ...} objects, e.g. [{"key":"team","value":"search"}]',
+  jsonList: 'a JSON list of objects with a decimal field, e.g. [{"name":"promo","amount":-1.5}]',
   json: "a JSON value",
 } as const;
 
@@ -107,6 +138,7 @@ export function sourceColumnOf(e: MappingExpr): string | undefined {
     case "lookup":
     case "tagsJson":
     case "tagsMap":
+    case "sumJsonList":
       return e.column;
     default:
       return undefined;

@@ -2,13 +2,16 @@
  * The registry of source formats, and detection of a file's format from its columns.
  */
 import { CostwiseError } from "../../core/errors.js";
-import { missingRequired } from "./compile.js";
+import { canonicalColumns, missingRequired } from "./compile.js";
 import type { SourceMapping } from "./mapping.js";
 import { AWS_COST_EXPLORER_MAPPING } from "./sources/aws-cost-explorer.js";
 import { AWS_CUR2_MAPPING, AWS_CUR_MAPPING } from "./sources/aws-cur.js";
 import { FOCUS_MAPPING, buildFocusMapping, focusVersionOf } from "./sources/focus.js";
+import { AZURE_COST_MAPPING } from "./sources/azure-cost.js";
+import { GCP_BILLING_MAPPING } from "./sources/gcp-billing.js";
+import { OCI_COST_MAPPING } from "./sources/oci-cost.js";
 
-export const SOURCE_FORMATS = ["focus", "aws-cur", "aws-cur2", "aws-ce"] as const;
+export const SOURCE_FORMATS = ["focus", "aws-cur", "aws-cur2", "aws-ce", "azure-cost", "gcp-billing", "oci-cost"] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
 export const MAPPINGS: Readonly<Record<SourceFormat, SourceMapping>> = {
@@ -16,6 +19,9 @@ export const MAPPINGS: Readonly<Record<SourceFormat, SourceMapping>> = {
   "aws-cur": AWS_CUR_MAPPING,
   "aws-cur2": AWS_CUR2_MAPPING,
   "aws-ce": AWS_COST_EXPLORER_MAPPING,
+  "azure-cost": AZURE_COST_MAPPING,
+  "gcp-billing": GCP_BILLING_MAPPING,
+  "oci-cost": OCI_COST_MAPPING,
 };
 
 export function isSourceFormat(s: string): s is SourceFormat {
@@ -27,7 +33,8 @@ export function resolveMapping(columns: readonly string[], file: string, format?
   const candidates = format ? [format] : SOURCE_FORMATS;
   const scored = candidates.map((f) => {
     const m = f === "focus" ? buildFocusMapping(focusVersionOf(columns)) : MAPPINGS[f];
-    return { f, m, missing: missingRequired(m, columns), total: m.columns.filter((c) => c.required).length };
+    // loosely matched formats (Azure) read headers by case-insensitive name, alias or localized label
+    return { f, m, missing: missingRequired(m, canonicalColumns(m, columns)), total: m.columns.filter((c) => c.required).length };
   });
   const hit = scored.find((s) => s.missing.length === 0);
   if (hit) return hit.m;
