@@ -36,7 +36,9 @@ export function awsClientConfig(options: AwsOptions = {}, defaultRegion?: string
     region,
     maxAttempts: options.maxAttempts ?? 5,
     retryMode: "adaptive",
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 10_000, requestTimeout: options.requestTimeoutMs ?? 60_000 }),
+    // throwOnRequestTimeout: without it this handler only logs a warning when requestTimeout passes, and a
+    // hung request would wait forever instead of failing and being retried
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 10_000, requestTimeout: options.requestTimeoutMs ?? 60_000, throwOnRequestTimeout: true }),
   };
   if (options.profile) config.credentials = defaultProvider({ profile: options.profile });
   if (options.endpoint) {

@@ -37,6 +37,7 @@ export interface AwsSourceSettings {
   endpoint?: string | undefined;
   profile?: string | undefined;
   maxAttempts?: number | undefined;
+  timeoutSeconds?: number | undefined;
 }
 
 /** Client config for a source: the source's region/endpoint/profile/attempts over the standard chain. */
@@ -47,6 +48,7 @@ export function clientConfigFor(s: AwsSourceSettings, ctx: ConnectorContext, def
       ...(s.endpoint ? { endpoint: s.endpoint } : {}),
       ...(s.profile ? { profile: s.profile } : {}),
       ...(s.maxAttempts ? { maxAttempts: s.maxAttempts } : {}),
+      ...(s.timeoutSeconds ? { requestTimeoutMs: Math.round(s.timeoutSeconds * 1000) } : {}),
     },
     defaultRegion,
   );

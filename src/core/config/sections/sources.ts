@@ -44,6 +44,8 @@ const awsCommon = {
   profile: z.string().min(1).optional(),
   /** attempts per API call including the first (retries with backoff on throttling, timeouts and 5xx) */
   maxAttempts: z.int().min(1).max(20).optional(),
+  /** per-request timeout in seconds (default 60); a request that takes longer fails and is retried */
+  timeoutSeconds: z.number().positive().max(900).optional(),
 };
 
 /** CUR (legacy) or CUR 2.0 / Data Exports deliveries in an S3 bucket. */
