@@ -9,8 +9,10 @@ import { registerDemo } from "./commands/demo.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerMappings } from "./commands/mappings.js";
 import { registerQuery } from "./commands/query.js";
+import { registerServe } from "./commands/serve.js";
 import { registerReport } from "./commands/report.js";
 import { registerSources } from "./commands/sources.js";
+import { registerToken } from "./commands/token.js";
 import { registerValidate } from "./commands/validate.js";
 
 export function buildProgram(): Command {
@@ -33,6 +35,8 @@ export function buildProgram(): Command {
   registerAllocate(program);
   registerReport(program);
   registerDemo(program);
+  registerServe(program);
+  registerToken(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

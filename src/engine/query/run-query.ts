@@ -4,7 +4,7 @@
  */
 import { CostwiseError, isCostwiseError } from "../../core/errors.js";
 import { formatMoney, isDecimalString, parseMoney, trimMoney } from "../../core/money.js";
-import { compileCostQuery, type CompiledCostQuery } from "../../core/query/compile.js";
+import { compileCostQuery, type CompiledCostQuery, type CompileOptions } from "../../core/query/compile.js";
 import {
   METRIC_UNIT_COLUMN,
   describeProblems,
@@ -68,14 +68,15 @@ export function queryOrThrow(parsed: QueryParseResult): CostQuery {
 }
 
 /** Compiles `query` for the store's dialect and table. */
-export function compileForStore(store: CostStore, query: CostQuery): CompiledCostQuery {
-  return compileCostQuery(query, store.dialect, { table: COST_TABLE });
+export function compileForStore(store: CostStore, query: CostQuery, options: CompileOptions = {}): CompiledCostQuery {
+  return compileCostQuery(query, store.dialect, { table: COST_TABLE, ...options });
 }
 
-export async function runCostQuery(store: CostStore, query: CostQuery): Promise<QueryResult> {
-  const compiled = compileForStore(store, query);
+/** `options` may point the query at a pre-aggregated copy of the cost table (see CompileOptions). */
+export async function runCostQuery(store: CostStore, query: CostQuery, options: CompileOptions = {}): Promise<QueryResult> {
+  const compiled = compileForStore(store, query, options);
   // one row past the limit tells whether the result is cut; only then do totals need their own scan
-  const probe = compileForStore(store, query.limit === undefined ? query : { ...query, limit: query.limit + 1 });
+  const probe = compileForStore(store, query.limit === undefined ? query : { ...query, limit: query.limit + 1 }, options);
   let rowData: Row[];
   let totalData: Row[];
   try {

@@ -128,6 +128,13 @@ export class DuckDbStore implements CostStore {
     }
   }
 
+  /** Another connection to the same database, e.g. for concurrent readers (costwise serve); close it yourself. */
+  async connect(): Promise<DuckDBConnection> {
+    const c = await this.instance.connect();
+    await c.run("SET TimeZone = 'UTC'");
+    return c;
+  }
+
   async close(): Promise<void> {
     this.connection.closeSync();
     this.instance.closeSync();

@@ -1,8 +1,24 @@
 /**
- * `server:` section of costwise.yaml — costwise serve: listen address, auth (issue 8).
- * Placeholder until that feature defines its schema: accepts any mapping.
+ * `server:` section of costwise.yaml — costwise serve (issue 8).
+ *
+ *   server:
+ *     host: 127.0.0.1        # listen address; a non-loopback address needs API tokens (costwise token create)
+ *     port: 8787
+ *     auth: auto             # auto: tokens required once any exists (open on loopback while none does); tokens: always required
+ *     logLevel: info         # fatal | error | warn | info | debug | silent
+ *     readers: 4             # concurrent store connections for API reads
  */
 import { z } from "zod";
 
-export const serverSection = z.looseObject({});
+export const SERVER_AUTH_MODES = ["auto", "tokens"] as const;
+export type ServerAuthMode = (typeof SERVER_AUTH_MODES)[number];
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "silent"] as const;
+
+export const serverSection = z.strictObject({
+  host: z.string().min(1).default("127.0.0.1"),
+  port: z.number().int().min(0).max(65535).default(8787),
+  auth: z.enum(SERVER_AUTH_MODES).default("auto"),
+  logLevel: z.enum(LOG_LEVELS).default("info"),
+  readers: z.number().int().min(1).max(32).default(4),
+});
 export type ServerConfig = z.infer<typeof serverSection>;

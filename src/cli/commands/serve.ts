@@ -1,0 +1,72 @@
+/**
+ * `costwise serve`: the HTTP API and the dashboard over the store.
+ */
+import type { Command } from "commander";
+import { serverSection } from "../../core/config/sections/server.js";
+import { DuckDbStore } from "../../engine/store/duckdb-store.js";
+import { startServer } from "../../server/serve.js";
+import { globalOptions, stdio, usageError } from "../context.js";
+
+interface ServeCliOptions {
+  host?: string;
+  port?: string;
+  logLevel?: string;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("serve the HTTP API (OpenAPI at /openapi.json) and the web dashboard over the store")
+    .option("--host <address>", "listen address (config server.host; default 127.0.0.1). A non-loopback address needs API tokens")
+    .option("--port <n>", "listen port (config server.port; default 8787; 0 picks a free port)")
+    .option("--log-level <level>", "fatal, error, warn, info, debug or silent (config server.logLevel; default info)")
+    .addHelpText(
+      "after",
+      `
+Auth: while no API token exists, the server is open on loopback (local use) and refuses any other
+address. Once a token exists (costwise token create), every API request needs
+"Authorization: Bearer <token>"; a token bound to a team (--team) sees only that team's allocated costs.
+
+Endpoints: /api/v1/... (see /openapi.json), /healthz, /metrics (Prometheus), / (dashboard).
+
+Examples:
+  costwise serve
+  costwise --store org.duckdb serve --host 0.0.0.0 --port 8080`,
+    )
+    .action(async (opts: ServeCliOptions, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const cfg = serverSection.parse(g.workspace.config.server ?? {});
+      const port = opts.port === undefined ? cfg.port : Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port takes a port number 0-65535, not ${JSON.stringify(opts.port)}`);
+      const levels = ["fatal", "error", "warn", "info", "debug", "silent"] as const;
+      const logLevel = (opts.logLevel ?? cfg.logLevel) as (typeof levels)[number];
+      if (!levels.includes(logLevel)) throw usageError(`--log-level takes one of ${levels.join(", ")}`);
+      const store = await DuckDbStore.open(g.store, g.memoryLimit ? { memoryLimit: g.memoryLimit } : {});
+      try {
+        const running = await startServer(store, { store, host: opts.host ?? cfg.host, port, auth: cfg.auth, readers: cfg.readers, logLevel });
+        announce(running.url, g.json);
+        await waitForSignal();
+        await running.close();
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+export function announce(url: string, json: boolean): void {
+  if (json) stdio.json({ url });
+  else stdio.err(`costwise dashboard and API: ${url}  (OpenAPI: ${url}openapi.json; Ctrl-C stops)`);
+}
+
+/** Resolves on SIGINT or SIGTERM. */
+export function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off("SIGINT", done);
+      process.off("SIGTERM", done);
+      resolve();
+    };
+    process.on("SIGINT", done);
+    process.on("SIGTERM", done);
+  });
+}

@@ -1,0 +1,177 @@
+/**
+ * The costwise HTTP server: API under /api/v1, OpenAPI 3.1 at /openapi.json, /healthz, Prometheus
+ * /metrics, and the built dashboard (web/dist) as static files with an SPA fallback.
+ *
+ * `buildServer` makes a ready Fastify instance without listening, so tests drive it with `inject`.
+ */
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import fastifyStatic from "@fastify/static";
+import fastifySwagger from "@fastify/swagger";
+import Fastify, { type FastifyInstance } from "fastify";
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { activeTokenCount } from "../engine/auth/tokens.js";
+import type { DuckDbStore } from "../engine/store/duckdb-store.js";
+import { authenticate, DEFAULT_POLICY, type AccessPolicy } from "./auth.js";
+import type { ServerContext } from "./context.js";
+import { ServerMetrics } from "./metrics.js";
+import { HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from "./problem.js";
+import { ReaderPool } from "./readers.js";
+import { refreshRollup } from "./rollup.js";
+import { registerAllocationRoutes } from "./routes/allocation.js";
+import { registerCostRoutes } from "./routes/costs.js";
+import { registerFeatureRoutes } from "./routes/features.js";
+import { registerOverviewRoutes } from "./routes/overview.js";
+import { registerSourceRoutes } from "./routes/sources.js";
+import { registerSystemRoutes } from "./routes/system.js";
+import { registerTagRoutes } from "./routes/tags.js";
+
+export type App = FastifyInstance;
+
+export interface BuildServerOptions {
+  store: DuckDbStore;
+  /** auto: tokens needed once one exists; tokens: always. */
+  auth?: "auto" | "tokens";
+  /** Concurrent reader connections (default 4). */
+  readers?: number;
+  /** Directory of the built dashboard (default: web/dist beside the package); served when it exists. */
+  webDir?: string;
+  /** Fastify logger: false for none (tests), or a pino level. */
+  logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "silent" | false;
+  /** Build the daily rollup before serving (default true). */
+  rollup?: boolean;
+}
+
+/** web/dist beside the package: dist/src/server/app.js → ../../../web/dist; src/server/app.ts → ../../web/dist. */
+export function defaultWebDir(): string {
+  const here = fileURLToPath(new URL(".", import.meta.url));
+  const candidates = [resolve(here, "../../../web/dist"), resolve(here, "../../web/dist")];
+  return candidates.find((c) => existsSync(join(c, "index.html"))) ?? candidates[0]!;
+}
+
+export async function buildServer(opts: BuildServerOptions): Promise<App> {
+  const logLevel = opts.logLevel ?? "info";
+  const app = Fastify({
+    logger:
+      logLevel === false
+        ? false
+        : {
+            level: logLevel,
+            // never log credentials: the Authorization header is redacted, bodies are not logged
+            redact: { paths: ["req.headers.authorization", "req.headers.cookie"], censor: "[redacted]" },
+          },
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    bodyLimit: 1_048_576,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const readers = await ReaderPool.open(opts.store, opts.readers ?? 4);
+  let tokensRequiredCache: { at: number; value: boolean } | undefined;
+  const ctx: ServerContext = {
+    writer: opts.store,
+    readers,
+    rollup: { ready: false, rows: 0 },
+    tokensRequired: async () => {
+      if (opts.auth === "tokens") return true;
+      // re-read at most once a second: a token created or revoked elsewhere applies quickly
+      if (tokensRequiredCache && Date.now() - tokensRequiredCache.at < 1000) return tokensRequiredCache.value;
+      const value = (await readers.use((s) => activeTokenCount(s))) > 0;
+      tokensRequiredCache = { at: Date.now(), value };
+      return value;
+    },
+  };
+  if (opts.rollup !== false) {
+    const status = await refreshRollup(opts.store);
+    ctx.rollup = { ready: status.ready, rows: status.rows };
+    app.log.info({ rollupRows: status.rows, sourceRows: status.sourceRows, ms: status.builtInMs }, "daily rollup ready");
+  }
+  app.addHook("onClose", async () => {
+    await readers.close();
+  });
+
+  const metrics = new ServerMetrics();
+  app.decorateRequest("principal", undefined);
+
+  app.addHook("onRequest", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+    const routeUrl = req.routeOptions.url;
+    if (routeUrl === undefined || !routeUrl.startsWith("/api/")) return; // static, health, metrics, openapi
+    const policy: AccessPolicy = req.routeOptions.config.policy ?? DEFAULT_POLICY;
+    const required = policy.access === "public" ? false : await ctx.tokensRequired();
+    req.principal = await readers.use((s) => authenticate(req, policy, s, required));
+  });
+
+  app.addHook("onResponse", async (req, reply) => {
+    metrics.observe(req.method, req.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    let e: unknown = err;
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const problems = err.validation.map((v) => ({ code: "INVALID", message: v.message, path: v.instancePath.replace(/^\//, "").replace(/\//g, ".") }));
+      e = new HttpProblem(400, "BAD_REQUEST", `the request does not match the schema: ${problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join("; ")}`, { problems });
+    }
+    const { body, internal } = toProblem(e, req.url.split("?")[0] ?? req.url, req.id);
+    if (internal) req.log.error({ err }, "request failed");
+    else req.log.info({ code: body.code, status: body.status }, "request refused");
+    void reply.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "costwise API",
+        version: "1",
+        description:
+          "FinOps cost data over HTTP. Money is a decimal string (never a JSON number). Errors are application/problem+json. " +
+          "Send `Authorization: Bearer <token>` when the server has tokens; team-bound tokens see only their team's allocated costs.",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  const z = app.withTypeProvider<ZodTypeProvider>();
+  registerSystemRoutes(z, ctx, metrics);
+  registerCostRoutes(z, ctx);
+  registerSourceRoutes(z, ctx);
+  registerOverviewRoutes(z, ctx);
+  registerAllocationRoutes(z, ctx);
+  registerTagRoutes(z, ctx);
+  registerFeatureRoutes(z, ctx);
+
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  const webDir = opts.webDir ?? defaultWebDir();
+  const haveWeb = existsSync(join(webDir, "index.html"));
+  if (haveWeb) {
+    await app.register(fastifyStatic, { root: webDir, prefix: "/", wildcard: false, index: ["index.html"], maxAge: "1h" });
+  }
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split("?")[0] ?? "/";
+    if (req.method === "GET" && haveWeb && !path.startsWith("/api/") && !/\.[a-z0-9]+$/i.test(path)) {
+      // SPA route (/explorer, /teams, ...): the dashboard's index.html
+      return reply.type("text/html").sendFile("index.html", { maxAge: 0 });
+    }
+    const detail =
+      path === "/" && !haveWeb
+        ? `the dashboard is not built (no ${join(webDir, "index.html")}); run \`npm run build\``
+        : `no route ${req.method} ${path}; see /openapi.json`;
+    const { body } = toProblem(new HttpProblem(404, "NOT_FOUND", detail), path, req.id);
+    return reply.status(404).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  });
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,42 @@
+/** What route handlers share: the readers, the writer, the rollup state and the caller. */
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { CostStore } from "../engine/store/cost-store.js";
+import type { DuckDbStore } from "../engine/store/duckdb-store.js";
+import type { AccessPolicy, Principal } from "./auth.js";
+import { HttpProblem } from "./problem.js";
+import type { ReaderPool } from "./readers.js";
+
+export interface ServerContext {
+  /** The store opened for writing (token checks, status changes, rollup builds). */
+  writer: DuckDbStore;
+  readers: ReaderPool;
+  rollup: { ready: boolean; rows: number };
+  /** Whether requests need a token (computed when the server starts, refreshed on token changes). */
+  tokensRequired: () => Promise<boolean>;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+  interface FastifyContextConfig {
+    policy?: AccessPolicy;
+  }
+}
+
+export function principalOf(req: FastifyRequest): Principal {
+  const p = req.principal;
+  if (!p) throw new HttpProblem(500, "INTERNAL", "route has no caller (public route reading private data)");
+  return p;
+}
+
+/** The team the caller is bound to, or null for an unscoped caller. */
+export function scopeTeam(req: FastifyRequest): string | null {
+  return principalOf(req).team;
+}
+
+export type Reader = CostStore;
+
+/** The Fastify instance routes register on: zod schemas validate requests and document the API. */
+export type ZApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;

@@ -1,0 +1,32 @@
+/** Runs typed cost queries for the API: from the daily rollup when it can answer, else from the cost table. */
+import { toQueryInput, type CostQuery } from "../core/query/cost-query.js";
+import { parseCostQuery } from "../core/query/cost-query.js";
+import type { CostStore } from "../engine/store/cost-store.js";
+import { queryOrThrow, runCostQuery, type QueryResult } from "../engine/query/run-query.js";
+import type { ServerContext } from "./context.js";
+import { ROLLUP_COUNT_COLUMN, ROLLUP_TABLE, rollupEligible } from "./rollup.js";
+
+export type ServedFrom = "rollup" | "store";
+
+export async function runApiQuery(ctx: ServerContext, store: CostStore, q: CostQuery): Promise<QueryResult & { servedFrom: ServedFrom }> {
+  if (ctx.rollup.ready && rollupEligible(q)) {
+    const r = await runCostQuery(store, q, { table: ROLLUP_TABLE, lineItemsColumn: ROLLUP_COUNT_COLUMN });
+    return { ...r, servedFrom: "rollup" };
+  }
+  return { ...(await runCostQuery(store, q)), servedFrom: "store" };
+}
+
+export function parseApiQuery(input: unknown): CostQuery {
+  return queryOrThrow(parseCostQuery(input));
+}
+
+export function queryJson(r: QueryResult & { servedFrom: ServedFrom }) {
+  return {
+    query: { ...toQueryInput(r.query) } as Record<string, unknown>,
+    columns: r.columns,
+    rows: r.rows,
+    totals: r.totals,
+    truncated: r.truncated,
+    servedFrom: r.servedFrom,
+  };
+}

@@ -1,0 +1,75 @@
+/** /healthz, /metrics, /api/v1/me. */
+import { z } from "zod";
+import type { ServerContext, ZApp } from "../context.js";
+import { principalOf } from "../context.js";
+import type { ServerMetrics } from "../metrics.js";
+import { refreshRollup } from "../rollup.js";
+import { errorResponses } from "../schemas.js";
+
+export function registerSystemRoutes(app: ZApp, ctx: ServerContext, metrics: ServerMetrics): void {
+  app.get(
+    "/healthz",
+    {
+      schema: {
+        summary: "Liveness and store check",
+        tags: ["system"],
+        security: [],
+        response: { 200: z.object({ status: z.literal("ok"), schemaVersion: z.number().int(), rollup: z.object({ ready: z.boolean(), rows: z.number().int() }) }), 503: z.object({ status: z.literal("unavailable"), detail: z.string() }) },
+      },
+    },
+    async (_req, reply) => {
+      try {
+        const schemaVersion = await ctx.readers.use((s) => s.schemaVersion());
+        return { status: "ok" as const, schemaVersion, rollup: ctx.rollup };
+      } catch {
+        return reply.status(503).send({ status: "unavailable" as const, detail: "the cost store does not answer" });
+      }
+    },
+  );
+
+  app.get("/metrics", { schema: { hide: true } }, async (_req, reply) => {
+    return reply.type("text/plain; version=0.0.4; charset=utf-8").send(metrics.render());
+  });
+
+  app.get(
+    "/api/v1/me",
+    {
+      config: { policy: { access: "read", team: "scoped" } },
+      schema: {
+        summary: "Who the caller is: role and team binding",
+        tags: ["system"],
+        response: {
+          200: z.object({
+            kind: z.enum(["local", "token"]),
+            role: z.enum(["admin", "viewer"]),
+            team: z.string().nullable(),
+            name: z.string().nullable(),
+            tokensRequired: z.boolean(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      return { kind: p.kind, role: p.role, team: p.team, name: p.kind === "token" ? p.name : null, tokensRequired: await ctx.tokensRequired() };
+    },
+  );
+
+  app.post(
+    "/api/v1/admin/rollup",
+    {
+      config: { policy: { access: "admin", team: "deny" } },
+      schema: {
+        summary: "Rebuild the dashboard's daily rollup now if the store changed (admin)",
+        tags: ["system"],
+        response: { 200: z.object({ ready: z.boolean(), rows: z.number().int(), sourceRows: z.number().int(), builtInMs: z.number() }), ...errorResponses },
+      },
+    },
+    async () => {
+      const status = await refreshRollup(ctx.writer);
+      ctx.rollup = { ready: status.ready, rows: status.rows };
+      return status;
+    },
+  );
+}

@@ -1,0 +1,50 @@
+/**
+ * Display formatting. Money arrives as decimal strings and stays strings until here: Intl.NumberFormat
+ * formats the decimal string itself (exact, no float rounding before display).
+ */
+const cache = new Map<string, Intl.NumberFormat>();
+
+function nf(key: string, make: () => Intl.NumberFormat): Intl.NumberFormat {
+  let f = cache.get(key);
+  if (!f) {
+    f = make();
+    cache.set(key, f);
+  }
+  return f;
+}
+
+export const LOCALE = "en-US";
+
+type Formattable = number & string; // Intl accepts decimal strings (ES2023 Intl.NumberFormat v3)
+
+/** 1234.5 USD → "$1,234.50"; an unknown currency code falls back to "1,234.50 XYZ". */
+export function money(amount: string | null | undefined, currency: string | null | undefined, opts: { compact?: boolean } = {}): string {
+  if (amount === null || amount === undefined) return "–";
+  const cur = currency && /^[A-Z]{3}$/.test(currency) ? currency : null;
+  if (!cur) return `${number(amount, 2)}${currency ? ` ${currency}` : ""}`;
+  const f = nf(`m:${cur}:${opts.compact ? 1 : 0}`, () =>
+    new Intl.NumberFormat(LOCALE, opts.compact ? { style: "currency", currency: cur, notation: "compact", maximumFractionDigits: 1 } : { style: "currency", currency: cur }),
+  );
+  return f.format(amount as Formattable);
+}
+
+export function number(value: string | number, digits = 0): string {
+  const f = nf(`n:${digits}`, () => new Intl.NumberFormat(LOCALE, { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+  return f.format(value as Formattable);
+}
+
+export function percent(p: string | null | undefined): string {
+  if (p === null || p === undefined) return "–";
+  const n = Number(p);
+  return `${n > 0 ? "+" : ""}${p}%`;
+}
+
+/** For charts only: a decimal string as a JS number (the edge where precision no longer matters). */
+export function toChartNumber(amount: string | null | undefined): number {
+  return amount === null || amount === undefined ? 0 : Number(amount);
+}
+
+export function sign(amount: string): -1 | 0 | 1 {
+  if (/^-/.test(amount) && /[1-9]/.test(amount)) return -1;
+  return /[1-9]/.test(amount) ? 1 : 0;
+}

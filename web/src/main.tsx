@@ -1,0 +1,133 @@
+import { StrictMode, useState, type ReactNode } from "react";
+import { createRoot } from "react-dom/client";
+import { api, ApiError, setToken, type Me } from "./api.js";
+import { Async } from "./components/states.js";
+import { useApi } from "./components/use-api.js";
+import { ExplorerPage } from "./pages/explorer.js";
+import { FeaturePage } from "./pages/feature.js";
+import { KpisPage } from "./pages/kpis.js";
+import { OverviewPage } from "./pages/overview.js";
+import { SourcesPage } from "./pages/sources.js";
+import { TagsPage } from "./pages/tags.js";
+import { TeamsPage } from "./pages/teams.js";
+import { navigate, useLocation } from "./router.js";
+import "./styles.css";
+
+interface PageDef {
+  path: string;
+  title: string;
+  /** Team-bound tokens see only pages built on allocated costs. */
+  team: boolean;
+  render: (search: URLSearchParams) => ReactNode;
+}
+
+export const PAGES: PageDef[] = [
+  { path: "/", title: "Overview", team: true, render: (s) => <OverviewPage search={s} /> },
+  { path: "/explorer", title: "Explorer", team: false, render: (s) => <ExplorerPage search={s} /> },
+  { path: "/teams", title: "Teams", team: true, render: (s) => <TeamsPage search={s} /> },
+  { path: "/tags", title: "Tag coverage", team: false, render: (s) => <TagsPage search={s} /> },
+  { path: "/anomalies", title: "Anomalies", team: false, render: () => <FeaturePage title="Anomalies" endpoint="/api/v1/anomalies" what="anomalies" /> },
+  {
+    path: "/recommendations",
+    title: "Recommendations",
+    team: false,
+    render: () => <FeaturePage title="Recommendations and commitments" endpoint="/api/v1/recommendations" what="recommendations" />,
+  },
+  { path: "/governance", title: "Governance", team: false, render: () => <FeaturePage title="Governance findings" endpoint="/api/v1/governance/findings" what="governance findings" /> },
+  { path: "/unit-costs", title: "Unit costs", team: false, render: () => <FeaturePage title="Unit costs" endpoint="/api/v1/unit-costs" what="unit costs" /> },
+  { path: "/kpis", title: "KPIs", team: false, render: () => <KpisPage /> },
+  { path: "/sources", title: "Sources", team: true, render: () => <SourcesPage /> },
+];
+
+function TokenForm({ message }: { message: string }) {
+  const [t, setT] = useState("");
+  return (
+    <div className="login card">
+      <h1>costwise</h1>
+      <p>{message}</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          setToken(t.trim());
+          location.reload();
+        }}
+      >
+        <input type="password" placeholder="cw_…" value={t} onChange={(e) => setT(e.target.value)} aria-label="API token" autoFocus />
+        <button type="submit">Sign in</button>
+      </form>
+      <p className="muted small">Tokens come from <code>costwise token create</code>; this browser keeps it in local storage.</p>
+    </div>
+  );
+}
+
+function App() {
+  const { path, search } = useLocation();
+  const me = useApi(() => api<Me>("/api/v1/me"), "me");
+  if (me.state === "error" && me.error instanceof ApiError && me.error.problem.status === 401) {
+    return <TokenForm message={me.error.problem.detail} />;
+  }
+  const page = PAGES.find((p) => p.path === path);
+  return (
+    <div className="layout">
+      <nav className="side">
+        <div className="brand" onClick={() => navigate("/")}>
+          costwise
+        </div>
+        {PAGES.map((p) => (
+          <a
+            key={p.path}
+            href={p.path}
+            className={p.path === path ? "active" : ""}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate(p.path);
+            }}
+          >
+            {p.title}
+          </a>
+        ))}
+        <div className="who">
+          <Async value={me}>
+            {(m) => (
+              <>
+                {m.kind === "local" ? "local (no tokens)" : `${m.name} · ${m.role}`}
+                {m.team ? <div>team {m.team}</div> : null}
+                {m.kind === "token" ? (
+                  <button
+                    className="link"
+                    onClick={() => {
+                      setToken(null);
+                      location.reload();
+                    }}
+                  >
+                    sign out
+                  </button>
+                ) : null}
+              </>
+            )}
+          </Async>
+        </div>
+      </nav>
+      <main className="content" data-page={page?.path ?? "404"}>
+        {me.state === "ok" && me.data.team && page && !page.team ? (
+          <div className="state empty" data-state="empty">
+            <strong>{page.title} is organisation-wide</strong>
+            <p>Your token is bound to team {me.data.team}: it sees that team's allocated costs (Overview, Teams) only.</p>
+          </div>
+        ) : page ? (
+          page.render(search)
+        ) : (
+          <div className="state empty">
+            <strong>No page at {path}</strong>
+          </div>
+        )}
+      </main>
+    </div>
+  );
+}
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -1,0 +1,179 @@
+import type { EChartsOption } from "echarts";
+import { useMemo } from "react";
+import { api, type Overview } from "../api.js";
+import { Chart, PALETTE } from "../components/chart.js";
+import { Change, Money } from "../components/money.js";
+import { Async, Empty } from "../components/states.js";
+import { useApi } from "../components/use-api.js";
+import { money, toChartNumber } from "../format.js";
+import { navigate } from "../router.js";
+
+export function OverviewPage({ search }: { search: URLSearchParams }) {
+  const currency = search.get("currency") ?? "";
+  const data = useApi(() => api<Overview>(`/api/v1/overview${currency ? `?currency=${encodeURIComponent(currency)}` : ""}`), currency);
+  return (
+    <section>
+      <header className="page-head">
+        <h1>Overview</h1>
+      </header>
+      <Async value={data} what="the overview">
+        {(o) => (o.available ? <OverviewBody o={o} /> : <Empty title="No cost data yet">{o.reason}</Empty>)}
+      </Async>
+    </section>
+  );
+}
+
+function OverviewBody({ o }: { o: Overview }) {
+  const cur = o.currency;
+  const trend = useMemo<EChartsOption>(() => {
+    const series: EChartsOption["series"] = [
+      { name: "Actual", type: "line", showSymbol: false, data: o.daily.map((p) => [p.period, toChartNumber(p.amount)]), lineStyle: { width: 2 }, color: PALETTE[0] },
+    ];
+    if (o.forecast.available && o.forecast.points.length) {
+      series.push(
+        { name: "Forecast low", type: "line", stack: "band", showSymbol: false, lineStyle: { opacity: 0 }, data: o.forecast.points.map((p) => [p.period, toChartNumber(p.lower)]) },
+        {
+          name: "Forecast band",
+          type: "line",
+          stack: "band",
+          showSymbol: false,
+          lineStyle: { opacity: 0 },
+          areaStyle: { color: "rgba(37,99,235,0.15)" },
+          data: o.forecast.points.map((p) => [p.period, toChartNumber(p.upper) - toChartNumber(p.lower)]),
+        },
+        { name: "Forecast", type: "line", showSymbol: false, lineStyle: { type: "dashed" }, data: o.forecast.points.map((p) => [p.period, toChartNumber(p.expected)]), color: PALETTE[0] },
+      );
+    }
+    return {
+      tooltip: { trigger: "axis", valueFormatter: (v) => money(String(v), cur) },
+      grid: { left: 70, right: 20, top: 30, bottom: 30 },
+      xAxis: { type: "time" },
+      yAxis: { type: "value", axisLabel: { formatter: (v: number) => money(String(v), cur, { compact: true }) } },
+      legend: { top: 0 },
+      series,
+    };
+  }, [o, cur]);
+  const monthly = useMemo<EChartsOption>(() => {
+    const budget = o.budget.available && o.budget.monthlyAmount !== null ? toChartNumber(o.budget.monthlyAmount) : null;
+    return {
+      tooltip: { trigger: "axis", valueFormatter: (v) => money(String(v), cur) },
+      grid: { left: 70, right: 20, top: 30, bottom: 30 },
+      xAxis: { type: "category", data: o.monthly.map((p) => p.period.slice(0, 7)) },
+      yAxis: { type: "value", axisLabel: { formatter: (v: number) => money(String(v), cur, { compact: true }) } },
+      series: [
+        {
+          name: "Spend",
+          type: "bar",
+          data: o.monthly.map((p) => toChartNumber(p.amount)),
+          color: PALETTE[0],
+          ...(budget !== null ? { markLine: { symbol: "none", data: [{ yAxis: budget, name: "Budget" }], lineStyle: { color: PALETTE[3] }, label: { formatter: "Budget" } } } : {}),
+        },
+      ],
+    };
+  }, [o, cur]);
+  const mom = o.monthOverMonth;
+  return (
+    <>
+      {o.currencies.length > 1 ? (
+        <div className="toolbar">
+          <label>
+            Currency{" "}
+            <select value={cur ?? ""} onChange={(e) => navigate(`/?currency=${encodeURIComponent(e.target.value)}`)} data-testid="currency">
+              {o.currencies.map((c) => (
+                <option key={c.currency}>{c.currency}</option>
+              ))}
+            </select>
+          </label>
+        </div>
+      ) : null}
+      {o.scope.team ? <p className="muted">Showing allocated costs of team <strong>{o.scope.team}</strong>.</p> : null}
+      <div className="tiles">
+        <div className="tile">
+          <div className="tile-label">{mom ? `Spend in ${mom.month}` : "Spend"}</div>
+          <div className="tile-value">
+            <Money amount={mom?.amount ?? o.total} currency={cur} testId="mom-amount" />
+          </div>
+          {mom ? (
+            <div className="tile-sub">
+              vs {mom.previousMonth}: <Change amount={mom.change} pct={mom.changePercent} currency={cur} testId="mom-change" />
+            </div>
+          ) : null}
+        </div>
+        <div className="tile">
+          <div className="tile-label">All months shown</div>
+          <div className="tile-value">
+            <Money amount={o.total} currency={cur} testId="total" />
+          </div>
+          <div className="tile-sub">{o.metric}, {o.monthly.length} months</div>
+        </div>
+        <div className="tile">
+          <div className="tile-label">Data complete through</div>
+          <div className="tile-value" data-testid="last-day">{o.freshness.map((f) => f.lastCompleteDay).filter(Boolean).sort().reverse()[0] ?? "–"}</div>
+          <div className="tile-sub">last charge day {o.lastDay ?? "–"}</div>
+        </div>
+      </div>
+      <div className="grid2">
+        <div className="card">
+          <h2>Daily spend, last 90 days</h2>
+          <Chart option={trend} testId="trend-chart" />
+          <p className="muted small">{o.forecast.available ? "Dashed: forecast with its prediction band." : `Forecast band: ${o.forecast.reason ?? "not available"}.`}</p>
+        </div>
+        <div className="card">
+          <h2>Monthly spend</h2>
+          <Chart option={monthly} testId="monthly-chart" />
+          <p className="muted small">{o.budget.available ? "Red line: monthly budget." : `Budget line: ${o.budget.reason ?? "not available"}.`}</p>
+        </div>
+      </div>
+      <div className="grid2">
+        <div className="card">
+          <h2>Top movers {mom ? `(${mom.month} vs ${mom.previousMonth})` : ""}</h2>
+          {o.topMovers.length === 0 ? (
+            <Empty title="No movers" />
+          ) : (
+            <table className="table" data-testid="movers">
+              <thead>
+                <tr>
+                  <th>Service</th>
+                  <th className="num">Previous</th>
+                  <th className="num">Now</th>
+                  <th className="num">Change</th>
+                </tr>
+              </thead>
+              <tbody>
+                {o.topMovers.map((m) => (
+                  <tr key={m.service}>
+                    <td>{m.service}</td>
+                    <td className="num"><Money amount={m.previousAmount} currency={cur} /></td>
+                    <td className="num"><Money amount={m.amount} currency={cur} /></td>
+                    <td className="num"><Change amount={m.change} pct={m.changePercent} currency={cur} /></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+        <div className="card">
+          <h2>Data freshness</h2>
+          <table className="table" data-testid="freshness">
+            <thead>
+              <tr>
+                <th>Source</th>
+                <th>Complete through</th>
+                <th>Last ingest</th>
+              </tr>
+            </thead>
+            <tbody>
+              {o.freshness.map((f, i) => (
+                <tr key={i}>
+                  <td>{f.source}</td>
+                  <td>{f.lastCompleteDay ?? "–"}</td>
+                  <td>{f.lastIngestAt}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+    </>
+  );
+}
