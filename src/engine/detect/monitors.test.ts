@@ -1,0 +1,99 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { detectionSection } from "../../core/config/sections/detection.js";
+import { addMoney, compareMoney, subMoney } from "../../core/money.js";
+import type { DuckDbStore } from "../store/duckdb-store.js";
+import { tempStore } from "../../../test/helpers/store.js";
+import { listAnomalies, runMonitors } from "./monitors.js";
+import { rootCause } from "./root-cause.js";
+import { focusScope } from "./scope.js";
+import { lastCompleteDayFromStore } from "./series.js";
+
+/**
+ * 90 days (2024-01-01 … 2024-03-30) of 3 services × 2 accounts with a weekend dip and ±2.5% deterministic
+ * noise; on 2024-03-26 one extra resource (i-bad: EC2, account A, eu-west-1, team=web) costs 500.00.
+ * The last day (2024-03-30) is still being billed and holds a partial, odd-looking amount.
+ */
+async function seed(store: DuckDbStore): Promise<void> {
+  await store.run(`INSERT INTO focus_costs ("ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BilledCost", "EffectiveCost", "BillingCurrency",
+      "ServiceName", "SubAccountId", "RegionId", "ResourceId", "x_UsageType", "Tags", "x_Source")
+    SELECT d, d + INTERVAL 1 DAY, date_trunc('month', d), c, c, 'USD', s, a, 'us-east-1', 'r-' || s || '-' || a, s || ':Usage',
+           MAP {'team': CASE s WHEN 'EC2' THEN 'web' ELSE 'data' END}, 'test'
+    FROM (
+      SELECT TIMESTAMP '2024-01-01' + INTERVAL (i) DAY AS d, s, a,
+             CAST(base * (CASE WHEN dayofweek(TIMESTAMP '2024-01-01' + INTERVAL (i) DAY) IN (0, 6) THEN 0.7 ELSE 1 END)
+                  * (1 + ((hash(i, s, a) % 100)::INTEGER - 50) / 2000.0) AS DECIMAL(38,10)) AS c
+      FROM range(89) t(i), (VALUES ('EC2', 100), ('S3', 40), ('RDS', 60)) sv(s, base), (VALUES ('A'), ('B')) av(a)
+    )`);
+  await store.run(`INSERT INTO focus_costs ("ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BilledCost", "EffectiveCost", "BillingCurrency",
+      "ServiceName", "SubAccountId", "RegionId", "ResourceId", "x_UsageType", "Tags", "x_Source")
+    VALUES (TIMESTAMP '2024-03-26', TIMESTAMP '2024-03-27', TIMESTAMP '2024-03-01', 500, 500, 'USD', 'EC2', 'A', 'eu-west-1', 'i-bad', 'EC2:BoxUsage:p4d.24xlarge', MAP {'team': 'web'}, 'test'),
+           -- the partial day: a few hours billed, 20× a normal hour; it must never be scored
+           (TIMESTAMP '2024-03-30 03:00:00', TIMESTAMP '2024-03-30 04:00:00', TIMESTAMP '2024-03-01', 9000, 9000, 'USD', 'S3', 'B', 'us-east-1', 'r-S3-B', 'S3:Usage', MAP {'team': 'data'}, 'test')`);
+}
+
+describe("monitors over the store", () => {
+  let store: DuckDbStore;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => {
+    ({ store, cleanup } = await tempStore());
+    await seed(store);
+  });
+  afterEach(async () => cleanup());
+
+  it("knows the last complete billing day (the day before the latest charge day)", async () => {
+    expect(await lastCompleteDayFromStore(store)).toBe("2024-03-29");
+  });
+
+  it("finds the spike on the total and per service, names the resource, and never scores the partial day", async () => {
+    const config = { detection: detectionSection.parse({ monitors: [{ name: "total" }, { name: "services", dimension: "ServiceName" }] }) };
+    const r = await runMonitors(store, config, { now: new Date("2024-03-30T06:00:00Z") });
+    expect(r.asOf).toBe("2024-03-29");
+    const total = r.anomalies.filter((a) => a.monitor === "total");
+    expect(total).toHaveLength(1);
+    const a = total[0]!;
+    expect(a).toMatchObject({ kind: "spike", direction: "up", start: "2024-03-26", end: "2024-03-26", detected: "2024-03-26", alert: true, newAlert: true });
+    // impact ≈ 500 (the extra resource), expected from the weekly baseline
+    expect(Number(a.impact)).toBeGreaterThan(450);
+    expect(Number(a.impact)).toBeLessThan(550);
+    expect(compareMoney(subMoney(a.actual, a.expected), a.impact)).toBe(0);
+    expect(a.rootCause?.headline).toMatchObject({ kind: "resource", value: "i-bad", actual: "500.0000000000" });
+    expect(a.rootCause?.byKind["service"]?.[0]?.value).toBe("EC2");
+    expect(a.rootCause?.byKind["account"]?.[0]?.value).toBe("A");
+    expect(a.rootCause?.byKind["region"]?.[0]?.value).toBe("eu-west-1");
+    expect(a.rootCause?.byKind["sku"]?.[0]?.value).toBe("EC2:BoxUsage:p4d.24xlarge");
+    expect(a.rootCause?.byKind["tag:team"]?.[0]?.value).toBe("web");
+    // nothing on or after the partial day
+    expect(r.anomalies.every((x) => x.end <= "2024-03-29")).toBe(true);
+    const svc = r.anomalies.filter((x) => x.monitor === "services");
+    expect(svc.map((x) => x.seriesKey)).toEqual(["EC2"]);
+  });
+
+  it("alerts a multi-run anomaly once and keeps one row per monitor, series and start day", async () => {
+    const config = { detection: detectionSection.parse({ monitors: [{ name: "total" }] }) };
+    const first = await runMonitors(store, config, { now: new Date("2024-03-27T06:00:00Z"), asOf: "2024-03-26" });
+    expect(first.anomalies.map((a) => [a.start, a.newAlert])).toEqual([["2024-03-26", true]]);
+    const second = await runMonitors(store, config, { now: new Date("2024-03-30T06:00:00Z") });
+    expect(second.anomalies.map((a) => [a.start, a.newAlert])).toEqual([["2024-03-26", false]]);
+    const rows = await listAnomalies(store);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ monitor: "total", series_key: "total", start_day: "2024-03-26", alerted_at: "2024-03-27T06:00:00Z", alert: true });
+  });
+
+  it("alert thresholds are separate from detection", async () => {
+    const config = { detection: detectionSection.parse({ monitors: [{ name: "total" }], alert: { minImpact: "1000" } }) };
+    const r = await runMonitors(store, config, { persist: false });
+    expect(r.anomalies).toHaveLength(1);
+    expect(r.anomalies[0]!.alert).toBe(false);
+  });
+
+  it("root cause: contributions of every value of a kind add up to the deviation, to the cent", async () => {
+    const rc = await rootCause(store, { scope: focusScope("EffectiveCost", []), currency: "USD", startDay: "2024-03-26", days: 1, direction: "up", perKind: 50 });
+    for (const kind of ["service", "account", "region", "resource"]) {
+      const list = rc.byKind[kind]!;
+      expect(addMoney(...list.map((c) => c.contribution))).toBe(rc.deviation);
+    }
+    const direct = await store.all(`SELECT CAST(sum("EffectiveCost") AS VARCHAR) AS s FROM focus_costs WHERE CAST("ChargePeriodStart" AS DATE) = DATE '2024-03-26'`);
+    expect(rc.actual).toBe(String(direct[0]!["s"]));
+    expect(rc.top[0]!.value === "i-bad" || rc.headline?.value === "i-bad").toBe(true);
+  });
+});
