@@ -137,13 +137,15 @@ export interface DetectResult {
   finalProfile: Float64Array;
 }
 
-/** Severity from the size of the deviation in sigmas and in percent of the expected value. */
+/**
+ * Severity from the deviation in percent of the expected value (what a person weighs), lifted one band when the
+ * deviation is extreme for the series' own noise: low < 20% ≤ medium < 50% ≤ high < 100% ≤ critical.
+ */
 export function severityOf(absZ: number, pct: number, zThreshold: number): Severity {
   const p = Math.abs(pct);
-  if (p >= 1 || absZ >= zThreshold * 4) return "critical";
-  if (p >= 0.5 || absZ >= zThreshold * 2.5) return "high";
-  if (p >= 0.2 || absZ >= zThreshold * 1.5) return "medium";
-  return "low";
+  const band = p >= 1 ? 3 : p >= 0.5 ? 2 : p >= 0.2 ? 1 : 0;
+  const lifted = absZ >= zThreshold * 3 && band < 2 ? band + 1 : band;
+  return SEVERITIES[lifted]!;
 }
 
 const SIGMA_PER_MAD = 1.4826;
