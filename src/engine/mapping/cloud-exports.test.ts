@@ -56,14 +56,72 @@ function crlfCopy(path: string): string {
   return out;
 }
 
+/** A copy of an opencost values fixture (which has no currency column) with a Currency column of USD. */
+function withCurrency(path: string): string {
+  const out = join(dir, `usd-${basename(path)}`);
+  const lines = readFileSync(path, "utf8").split(/\r?\n/).filter((l) => l !== "");
+  writeFileSync(out, lines.map((l, i) => `${l},${i === 0 ? "Currency" : "USD"}`).join("\n") + "\n");
+  return out;
+}
+
 describe("Azure Cost Management exports", () => {
   it("EA cost details (PascalCase) and MCA cost details (camelCase, US dates)", async () => {
-    // koku's EA fixture bills in "MC", not an ISO 4217 code: the validator says so, and nothing else
+    // koku's EA fixture bills in "MC", not an ISO 4217 code, and has placeholder resource ids
+    // (/subscriptions/rsid1) with no type in them: the validator says so, and nothing else
     const r = await ingestConformant([join(AZ, "azure_version_2.csv"), crlfCopy(join(AZ, "camel_azure_version_2.csv"))], [
+      'ResourceType.not-null {"ResourceType":null,"ResourceId":"/subscriptions/rsid1"}',
       'BillingCurrency.currency-format {"BillingCurrency":"MC"}',
     ]);
     expect(r.files.map((f) => f.format)).toEqual(["azure-cost", "azure-cost"]);
     expectGolden("azure-ea-mca.focus.csv", await exportFocusCsv(store));
+  });
+
+  it("header variants: camelCase, byte-order marks, pay-as-you-go usage details, German labels, hybrids", async () => {
+    const files = [
+      join(AZ, "azure_camelCased.csv"), // camelCase usage details, BOM
+      join(AZ, "costreport_a243c6f2-199f-4074-9a2c-40e671cf1584.csv"), // PascalCase usage details, BOM, "2019-07-29 00:00:00"
+      join(AZ_HEADERS, "Enterprise.csv"), // EA, MM/DD/YYYY, tags without outer braces
+      join(AZ_HEADERS, "EnterpriseCamel.csv"), // MCA camelCase (CSP partner columns)
+      join(AZ_HEADERS, "PayAsYouGo.csv"),
+      join(AZ_HEADERS, "German.csv"), // "Ressourcengruppe (ResourceGroup)"
+      join(AZ_HEADERS, "YA.csv"), // a mix of camelCase and German labels
+    ];
+    const r = await ingestConformant(files);
+    expect(r.files.every((f) => f.format === "azure-cost")).toBe(true);
+    const csv = await exportFocusCsv(store);
+    expectGolden("azure-header-variants.focus.csv", csv);
+    // the same charge under three header sets (PayAsYouGo, German, YA) maps to the same values
+    const lb = await store.all(`SELECT DISTINCT "BilledCost"::VARCHAR AS c, "ResourceId" AS r, "ChargePeriodStart"::VARCHAR AS d, "SubAccountId" AS s, "PricingUnit" AS u
+      FROM focus_costs WHERE "ServiceName" = 'Load Balancer'`);
+    expect(lb).toEqual([{ c: "0.0750000000", r: "/subscriptions/11111111-12ab-34dc-56ef-123456abcdef/resourceGroups/Example-Resource-Group/providers/Microsoft.Network/loadBalancers/kubernetes", d: "2021-02-02 00:00:00", s: "11111111-12ab-34dc-56ef-123456abcdef", u: "100 Hours" }]);
+    expect(await store.all(`SELECT count(*)::INTEGER AS n FROM focus_costs WHERE "ServiceName" = 'Load Balancer'`)).toEqual([{ n: 3 }]);
+  });
+
+  it("tags written without their outer braces (opencost MissingBrackets) are read", async () => {
+    // opencost's values fixtures hold a few columns only (no quantity): not a whole export, so no conformance check here
+    await ingestFiles(store, [withCurrency(join(AZ, "opencost-billingexports/values/MissingBrackets.csv")), withCurrency(join(AZ, "opencost-billingexports/values/VirtualMachine.csv"))]);
+    const tags = await store.all(`SELECT "Tags"['creationSource'] AS s FROM focus_costs`);
+    expect(tags).toEqual([{ s: "aks-aks-nodepool1-12345678-vmss" }, { s: "aks-aks-nodepool1-12345678-vmss" }]);
+  });
+
+  it("a file without a currency column is refused, naming the file, row and column", async () => {
+    const err = await expectBadInput([join(AZ, "opencost-billingexports/values/VirtualMachine.csv")], /VirtualMachine\.csv: row 1 \(line 2\), column "BillingCurrencyCode": expected a currency code such as USD, got an empty value/);
+    expect(err.location).toMatchObject({ row: 1, column: "BillingCurrencyCode" });
+  });
+
+  it("a ragged file (opencost Template.csv) is refused with the line named", async () => {
+    await expectBadInput([join(AZ, "opencost-billingexports/values/Template.csv")], /Template\.csv: line 2: expected 11 fields like the header, found 10/);
+  });
+
+  it("German decimal commas and unreadable dates name file, line or row, and column", async () => {
+    const german = join(dir, "german-amounts.csv");
+    const text = readFileSync(join(AZ_HEADERS, "German.csv"), "utf8").replace(",3,0.025,0.075,", ',3,"0,025","0,075",');
+    writeFileSync(german, text);
+    await expectBadInput([german], /german-amounts\.csv: line 2, column "EffectivePrice": expected a decimal number such as 12\.34, got "0,025"/);
+    const badDate = join(dir, "bad-date.csv");
+    writeFileSync(badDate, readFileSync(join(AZ_HEADERS, "PayAsYouGo.csv"), "utf8").replace("2021-02-02", "2021-02-31"));
+    const err = await expectBadInput([badDate], /bad-date\.csv: row 1 \(line 2\), column "Date": expected a date and time such as 2024-09-01T00:00:00Z \(or MM\/DD\/YYYY.*got "2021-02-31"/);
+    expect(err.location).toMatchObject({ row: 1, line: 2, column: "Date" });
   });
 
   it("a file mixing CR LF and LF line endings is refused with the file named", async () => {

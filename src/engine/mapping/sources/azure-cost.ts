@@ -34,6 +34,8 @@ import { KEY_COLUMN_CHECKS, type MappingExpr, type SourceColumn, type SourceMapp
 import { loadLookup } from "../lookups.js";
 
 const SERVICE_CATEGORIES = loadLookup("azure_category_mapping.csv", "FinOps Foundation focus_converters");
+const REGION_IDS = loadLookup("azure_region_ids.csv", "Microsoft FinOps toolkit open data (Regions.csv)");
+const REGION_NAMES = loadLookup("azure_region_names.csv", "Microsoft FinOps toolkit open data (Regions.csv)");
 
 /** Dates as Azure writes them besides ISO 8601: MCA's US month/day/year. */
 const DATE_FORMATS = ["%m/%d/%Y", "%m/%d/%Y %H:%M:%S"] as const;
@@ -106,6 +108,8 @@ const byChargeType = (values: Record<string, MappingExpr | string | null>, dflt:
   values,
   default: dflt,
 });
+/** Azure's unit prices, as SQL: list = the pay-as-you-go price (a zero one means none was published), contracted = the negotiated price. */
+const contractedUnit = "coalesce({{UnitPrice}}, {{EffectivePrice}})";
 const commitment = "{{PricingModel}} IN ('Reservation', 'SavingsPlan')";
 
 export const AZURE_COST_MAPPING: SourceMapping = {
@@ -124,24 +128,24 @@ export const AZURE_COST_MAPPING: SourceMapping = {
     ContractedCost: {
       op: "coalesce",
       args: [
-        { op: "sql", sql: "{{UnitPrice}} * {{Quantity}}", reason: "contracted cost is the negotiated unit price times the quantity" },
+        { op: "sql", sql: "coalesce({{UnitPrice}}, {{EffectivePrice}}) * {{Quantity}}", reason: "contracted cost is the negotiated unit price times the quantity (usage-details exports only have the effective rate)" },
         col("CostInBillingCurrency"),
       ],
     },
     ListCost: {
       op: "coalesce",
       args: [
-        { op: "sql", sql: "coalesce(CASE WHEN {{PayGPrice}} > 0 THEN {{PayGPrice}} END, {{UnitPrice}}) * {{Quantity}}", reason: "list cost is the list unit price times the quantity" },
+        { op: "sql", sql: "coalesce(CASE WHEN {{PayGPrice}} > 0 THEN {{PayGPrice}} END, {{UnitPrice}}, {{EffectivePrice}}) * {{Quantity}}", reason: "list cost is the list unit price times the quantity" },
         col("PaygCostInBillingCurrency"),
         col("CostInBillingCurrency"),
       ],
     },
     ListUnitPrice: {
       op: "sql",
-      sql: "coalesce(CASE WHEN {{PayGPrice}} > 0 THEN {{PayGPrice}} END, {{UnitPrice}})",
+      sql: "coalesce(CASE WHEN {{PayGPrice}} > 0 THEN {{PayGPrice}} END, {{UnitPrice}}, {{EffectivePrice}})",
       reason: "the pay-as-you-go price; a zero one means none was published, and the negotiated price is the list price then",
     },
-    ContractedUnitPrice: col("UnitPrice"),
+    ContractedUnitPrice: { op: "sql", sql: contractedUnit, reason: "usage-details exports only have the effective rate" },
     BillingAccountId: first("BillingProfileId", "BillingAccountId", "SubscriptionId"),
     BillingAccountName: first("BillingProfileName", "BillingAccountName", "SubscriptionName", "SubscriptionId"),
     BillingCurrency: col("BillingCurrencyCode"),
@@ -178,9 +182,14 @@ export const AZURE_COST_MAPPING: SourceMapping = {
       { op: "sql", sql: `CASE WHEN coalesce({{ChargeType}}, 'Usage') = 'Usage' AND ${commitment} THEN 'Used' END`, reason: "usage covered by a reservation or savings plan is the commitment's use" },
     ),
     ConsumedQuantity: { op: "sql", sql: "CASE WHEN coalesce({{ChargeType}}, 'Usage') = 'Usage' THEN {{Quantity}} END", reason: "only usage rows consume; purchases and unused commitments do not" },
-    ConsumedUnit: { op: "sql", sql: "CASE WHEN coalesce({{ChargeType}}, 'Usage') = 'Usage' THEN {{UnitOfMeasure}} END", reason: "only usage rows consume; purchases and unused commitments do not" },
+    ConsumedUnit: {
+      op: "sql",
+      sql: "CASE WHEN coalesce({{ChargeType}}, 'Usage') = 'Usage' THEN coalesce({{UnitOfMeasure}}, 'Units') END",
+      reason: "only usage rows consume; a usage-details export without UnitOfMeasure gets Microsoft's generic 'Units'",
+    },
     PricingQuantity: col("Quantity"),
-    PricingUnit: col("UnitOfMeasure"),
+    // some usage-details exports have no UnitOfMeasure: Microsoft's own FOCUS data says 'Units' then
+    PricingUnit: { op: "coalesce", args: [col("UnitOfMeasure"), { op: "constant", value: "Units" }] },
     PricingCategory: {
       op: "map",
       column: "PricingModel",
@@ -192,14 +201,26 @@ export const AZURE_COST_MAPPING: SourceMapping = {
     InvoiceIssuerName: { op: "constant", value: "Microsoft" },
     InvoiceId: col("InvoiceId"),
     RegionId: {
-      op: "sql",
-      sql: "CASE WHEN {{ResourceLocation}} IS NULL OR lower({{ResourceLocation}}) IN ('unassigned', 'global', 'unknown') THEN NULL ELSE lower(replace({{ResourceLocation}}, ' ', '')) END",
-      reason: "Azure region ids are the location in lower case without spaces (EastUS 2 → eastus2); Unassigned is no region",
+      op: "lookup",
+      column: "ResourceLocation",
+      table: REGION_IDS,
+      caseInsensitive: true,
+      default: {
+        op: "sql",
+        sql: "CASE WHEN {{ResourceLocation}} IS NULL OR lower({{ResourceLocation}}) IN ('unassigned', 'global', 'unknown') THEN NULL ELSE lower(replace({{ResourceLocation}}, ' ', '')) END",
+        reason: "a location the region table does not know: lower case without spaces, as Azure region ids are; Unassigned is no region",
+      },
     },
     RegionName: {
-      op: "sql",
-      sql: "CASE WHEN {{ResourceLocation}} IS NULL OR lower({{ResourceLocation}}) IN ('unassigned', 'global', 'unknown') THEN NULL ELSE coalesce(CASE WHEN lower({{MeterRegion}}) <> 'unassigned' THEN {{MeterRegion}} END, {{Location}}, {{ResourceLocation}}) END",
-      reason: "a region name where there is a region id: the meter region, else MCA's display location, else the resource location",
+      op: "lookup",
+      column: "ResourceLocation",
+      table: REGION_NAMES,
+      caseInsensitive: true,
+      default: {
+        op: "sql",
+        sql: "CASE WHEN {{ResourceLocation}} IS NULL OR lower({{ResourceLocation}}) IN ('unassigned', 'global', 'unknown') THEN NULL ELSE coalesce(CASE WHEN lower({{MeterRegion}}) <> 'unassigned' THEN {{MeterRegion}} END, {{Location}}, {{ResourceLocation}}) END",
+        reason: "a location the region table does not know: the meter region, else MCA's display location, else the location itself",
+      },
     },
     AvailabilityZone: col("AvailabilityZone"),
     ResourceId: col("ResourceId"),
@@ -207,7 +228,13 @@ export const AZURE_COST_MAPPING: SourceMapping = {
       op: "coalesce",
       args: [col("ResourceName"), { op: "sql", sql: "NULLIF(regexp_extract({{ResourceId}}, '[^/]+$'), '')", reason: "the resource name is the last segment of an Azure resource id" }],
     },
-    ResourceType: col("ResourceType"),
+    ResourceType: {
+      op: "coalesce",
+      args: [
+        col("ResourceType"),
+        { op: "sql", sql: "NULLIF(regexp_extract({{ResourceId}}, '/providers/([^/]+/[^/]+)', 1), '')", reason: "EA/MCA cost details carry no resource type: it is the provider/type part of the resource id" },
+      ],
+    },
     ServiceCategory: { op: "lookup", column: "ConsumedService", table: SERVICE_CATEGORIES, default: "Other", caseInsensitive: true },
     ServiceName: first("MeterCategory", "ServiceName", "ConsumedService"),
     SkuId: first("ProductId", "PartNumber", "MeterId"),
