@@ -9,6 +9,7 @@ import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CostwiseError } from "../../core/errors.js";
 import { addMoney, toCents } from "../../core/money.js";
+import { parseCsvLine } from "../ingest/files.js";
 import { ingestFiles } from "../ingest/ingest.js";
 import type { DuckDbStore } from "../store/duckdb-store.js";
 import { validateStore } from "../validate/validate-store.js";
@@ -126,5 +127,48 @@ describe("Azure Cost Management exports", () => {
 
   it("a file mixing CR LF and LF line endings is refused with the file named", async () => {
     await expectBadInput([join(AZ, "camel_azure_version_2.csv")], /camel_azure_version_2\.csv: .*mixed line endings/);
+  });
+});
+
+const GCP = join(FIXTURES, "gcp");
+
+/** The source's own total, read from the CSV with Node (not the mapping): cost plus every credit amount, to the cent. */
+function gcpCsvTotalCents(path: string): bigint {
+  const lines = readFileSync(path, "utf8").split(/\r?\n/).filter((l) => l !== "");
+  const header = parseCsvLine(lines[0]!);
+  const cost = header.indexOf("cost");
+  const credits = header.indexOf("credits");
+  let total = "0";
+  for (const line of lines.slice(1)) {
+    const cells = parseCsvLine(line);
+    total = addMoney(total, decimalText(cells[cost]!));
+    for (const m of (cells[credits] ?? "").matchAll(/'amount': (-?[0-9.e+-]+)/g)) total = addMoney(total, decimalText(m[1]!));
+  }
+  return toCents(total);
+}
+
+/** "5e-06" → "0.000005" (exact: the digits shift, nothing is computed in floating point). */
+function decimalText(s: string): string {
+  const m = /^(-?)(\d*)(?:\.(\d*))?e([+-]?\d+)$/i.exec(s);
+  if (!m) return s;
+  const [, sign, int = "", frac = "", exp] = m;
+  const digits = int + frac;
+  const point = int.length + Number(exp);
+  const padded = point <= 0 ? "0".repeat(1 - point) + digits : digits.padEnd(point, "0");
+  const at = Math.max(point, 1);
+  return `${sign}${padded.slice(0, at)}.${padded.slice(at) || "0"}`;
+}
+
+describe("Google Cloud Billing export", () => {
+  it("standard and detailed (resource-level) CSV exports: credits netted into BilledCost, totals equal cost + credits to the cent", async () => {
+    const files = [join(GCP, "2022-08-01_5.csv"), join(GCP, "2024-03-01_5.csv"), join(GCP, "evidence-2020-11-16.csv")];
+    const r = await ingestConformant(files);
+    expect(r.files.map((f) => f.format)).toEqual(["gcp-billing", "gcp-billing", "gcp-billing"]);
+    for (const f of r.files) expect(toCents(f.loadedTotal)).toBe(gcpCsvTotalCents(f.path));
+    // the 2020-11 fixture's free-trial credits cancel its cost exactly
+    const byFile = await billedBy("regexp_extract(x_SourceFile, '[^/]+$')");
+    expect(byFile["evidence-2020-11-16.csv"]).toBe("0.0000000000");
+    expect((await store.all(`SELECT sum("ContractedCost")::VARCHAR AS c FROM focus_costs WHERE x_SourceFile LIKE '%evidence-2020-11-16.csv'`))[0]!["c"]).not.toBe("0.0000000000");
+    expectGolden("gcp-csv.focus.csv", await exportFocusCsv(store));
   });
 });
