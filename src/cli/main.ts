@@ -12,6 +12,7 @@ import { registerQuery } from "./commands/query.js";
 import { registerServe } from "./commands/serve.js";
 import { registerReport } from "./commands/report.js";
 import { registerSources } from "./commands/sources.js";
+import { registerSync } from "./commands/sync.js";
 import { registerToken } from "./commands/token.js";
 import { registerValidate } from "./commands/validate.js";
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerIngest(program);
   registerSources(program);
+  registerSync(program);
   registerQuery(program);
   registerValidate(program);
   registerMappings(program);

@@ -1,27 +1,79 @@
 /**
- * `costwise sources`: what is loaded, per source and billing account.
+ * `costwise sources`: what is loaded, per source and billing account, with freshness (the last complete
+ * billing day), and per configured source (costwise.yaml) its last sync.
  */
 import type { Command } from "commander";
 import { trimMoney } from "../../core/money.js";
-import { listSources } from "../../engine/store/sources.js";
+import { configuredSources, listSources, type ConfiguredSourceStatus } from "../../engine/store/sources.js";
 import { globalOptions, stdio, withStore } from "../context.js";
 import { renderTable } from "../table.js";
 
 export function registerSources(program: Command): void {
   program
     .command("sources")
-    .description("what is loaded: per source and billing account, the periods, row counts, cost and last complete day")
-    .action(async (_opts: unknown, cmd: Command) => {
+    .description("what is loaded: per source and billing account, the periods, row counts, cost, last complete day and who synced it")
+    .option("--configured", "only the sources configured in costwise.yaml: last sync, its outcome, rows held, last complete day")
+    .addHelpText(
+      "after",
+      `
+The last complete day is where charts and detectors stop. A day is complete once the source has delivered
+charges past it: the day before the latest charge end (an hourly CUR delivered through 13:00 on the 15th
+is complete through the 14th). For Cost Explorer also the day before the first day it marks Estimated.`,
+    )
+    .action(async (opts: { configured?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const sources = await withStore(g, (store) => listSources(store));
+      const configured = (g.workspace.config.sources ?? []).map((s) => ({ name: s.name, type: s.type }));
+      const { sources, bySource } = await withStore(g, async (store) => ({
+        sources: opts.configured ? [] : await listSources(store),
+        bySource: await configuredSources(store, configured),
+      }));
+      if (opts.configured) {
+        if (g.json) return stdio.json(bySource);
+        if (bySource.length === 0) return stdio.out("no sources are configured: list them under sources: in costwise.yaml");
+        return stdio.out(configuredTable(bySource));
+      }
       if (g.json) return stdio.json(sources);
-      if (sources.length === 0) return stdio.out("the store is empty: load bills with `costwise ingest <files>`");
-      stdio.out(
-        renderTable(
-          ["source", "billing account", "periods", "first period", "last period", "rows", "billed cost", "currency", "last complete day", "last ingest"],
-          sources.map((s) => [s.source, s.billingAccountId, String(s.periods), s.firstPeriod, s.lastPeriod, String(s.rows), trimMoney(s.billedCost), s.currency, s.lastCompleteDay ?? "", s.lastIngestAt]),
-          { rightAlign: [2, 5, 6] },
-        ),
-      );
+      if (sources.length === 0) stdio.out("the store is empty: load bills with `costwise ingest <files>` or `costwise sync`");
+      else {
+        stdio.out(
+          renderTable(
+            ["source", "billing account", "periods", "first period", "last period", "rows", "billed cost", "currency", "last complete day", "last ingest", "synced by"],
+            sources.map((s) => [
+              s.source,
+              s.billingAccountName && s.billingAccountName !== s.billingAccountId ? `${s.billingAccountId} (${s.billingAccountName})` : s.billingAccountId,
+              String(s.periods),
+              s.firstPeriod,
+              s.lastPeriod,
+              String(s.rows),
+              trimMoney(s.billedCost),
+              s.currency,
+              s.lastCompleteDay ?? "",
+              s.lastIngestAt,
+              s.configuredSources.join(", "),
+            ]),
+            { rightAlign: [2, 5, 6] },
+          ),
+        );
+      }
+      if (bySource.length > 0) {
+        stdio.out("");
+        stdio.out(configuredTable(bySource));
+      }
     });
+}
+
+function configuredTable(rows: readonly ConfiguredSourceStatus[]): string {
+  return renderTable(
+    ["configured source", "type", "last sync", "status", "rows held", "last complete day", "result"],
+    rows.map((s) => [
+      s.configured ? s.name : `${s.name} (no longer configured)`,
+      s.type,
+      s.lastSyncAt ?? "never",
+      s.lastStatus ?? "",
+      String(s.rows),
+      s.lastCompleteDay ?? "",
+      s.lastMessage ?? "",
+    ]),
+    { rightAlign: [4] },
+  );
 }

@@ -11,6 +11,7 @@ import type { FilesSource, SourceConfig } from "../../core/config/sections/sourc
 import { CostwiseError, isCostwiseError } from "../../core/errors.js";
 import { ingestFiles } from "../ingest/ingest.js";
 import { isSourceFormat } from "../mapping/registry.js";
+import { ingestMetrics } from "../metrics/ingest.js";
 import { syncCostExplorer } from "./aws-cost-explorer.js";
 import { syncCurS3 } from "./aws-cur-s3.js";
 import { applyAccountNames, syncOrganizations } from "./aws-organizations.js";
@@ -116,9 +117,19 @@ async function syncOne(ctx: ConnectorContext, source: SourceConfig): Promise<Con
         details: { clusters: r.clusters, windows: r.windows, sourceTotal: r.sourceTotal, loadedTotal: r.loadedTotal, idleTotal: r.idleTotal },
       };
     }
-    case "metrics":
-      // business metrics ingest (src/engine/metrics/ingest.ts) is wired by the integrator once it exists
-      throw new CostwiseError("USAGE", `source ${source.name}: syncing business metrics is not available in this build yet; load them with the metrics command`);
+    case "metrics": {
+      const r = await ingestMetrics(ctx.store, [resolve(ctx.baseDir, source.file)], {
+        ...(source.format ? { format: source.format } : {}),
+        ...(source.metric ? { metric: source.metric } : {}),
+      });
+      return {
+        status: "ok",
+        ingestIds: [r.ingestId],
+        rowsLoaded: r.rows,
+        message: `${r.rows} metric values (${r.metrics.length} metric${r.metrics.length === 1 ? "" : "s"})${r.replaced ? `, replaced ${r.replaced}` : ""}`,
+        details: { files: r.files, replaced: r.replaced },
+      };
+    }
     default: {
       const never: never = source;
       throw new CostwiseError("BAD_CONFIG", `unknown source type ${(never as { type: string }).type}`);

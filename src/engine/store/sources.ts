@@ -2,7 +2,8 @@
  * What the store holds, per source and billing account: periods, rows, money, freshness.
  */
 import type { CostStore } from "./cost-store.js";
-import { COST_TABLE, RUNS_TABLE } from "./schema.js";
+import { CE_DAYS_TABLE, SYNCS_TABLE } from "../connectors/tables.js";
+import { COST_TABLE, LOADED_TABLE, RUNS_TABLE } from "./schema.js";
 
 export interface SourceSummary {
   source: string;
@@ -14,10 +15,13 @@ export interface SourceSummary {
   rows: number;
   billedCost: string;
   currency: string;
-  /** the last day whose charges are complete: the day before the latest charge day seen (a day still being billed is partial) */
+  /** the last day whose charges are complete (see FRESHNESS_RULES) */
   lastCompleteDay: string | null;
   lastChargeAt: string | null;
   lastIngestAt: string;
+  /** configured source names (costwise.yaml) whose syncs loaded these rows */
+  configuredSources: string[];
+  lastSyncAt: string | null;
 }
 
 export async function listSources(store: CostStore): Promise<SourceSummary[]> {
@@ -35,7 +39,10 @@ export async function listSources(store: CostStore): Promise<SourceSummary[]> {
                 ELSE strftime(date_trunc('day', last_end) - INTERVAL 1 DAY, '%Y-%m-%d') END AS last_complete,
            (SELECT strftime(max(finished_at), '%Y-%m-%d %H:%M:%S') FROM ${RUNS_TABLE} r WHERE list_contains(c.ingests, r.ingest_id)) AS last_ingest
     FROM c ORDER BY source, account`);
-  return rows.map((r) => ({
+  const fresh = new Map((await freshness(store)).map((f) => [`${f.source}\u0000${f.billingAccountId}`, f]));
+  return rows.map((r) => {
+    const f = fresh.get(`${String(r["source"])}\u0000${String(r["account"])}`);
+    return {
     source: String(r["source"]),
     billingAccountId: String(r["account"]),
     billingAccountName: r["name"] === null ? "" : String(r["name"]),
@@ -45,8 +52,165 @@ export async function listSources(store: CostStore): Promise<SourceSummary[]> {
     rows: Number(r["n"]),
     billedCost: String(r["billed"]),
     currency: r["currency"] === null ? "" : String(r["currency"]),
-    lastCompleteDay: r["last_complete"] === null ? null : String(r["last_complete"]),
+    lastCompleteDay: f ? f.lastCompleteDay : r["last_complete"] === null ? null : String(r["last_complete"]),
     lastChargeAt: r["last_charge"] === null ? null : String(r["last_charge"]),
     lastIngestAt: r["last_ingest"] === null ? "" : String(r["last_ingest"]),
-  }));
+    configuredSources: f?.configuredSources ?? [],
+    lastSyncAt: f?.lastSyncAt ?? null,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Freshness: the last complete billing day per source, for `costwise sources`, charts and detectors
+
+/**
+ * How the last complete day is decided, per source:
+ * - every source: a day is complete once the source has delivered charges past it. From the bookkeeping of
+ *   what was loaded (loaded_files, no cost-row scan): the latest ChargePeriodEnd; when it is midnight the day
+ *   before it is complete, otherwise (a day still being billed, e.g. an hourly CUR delivered mid-day) the day
+ *   before that day. A CUR delivered through 2024-09-15 13:00 is complete through 2024-09-14.
+ * - Cost Explorer (aws-ce) also: the day before the first day Cost Explorer marked Estimated in the last
+ *   fetched window, since estimated amounts still change.
+ */
+export const FRESHNESS_RULES = {
+  default: "the day before the latest charge end (a partly billed day is not complete)",
+  "aws-ce": "the day before Cost Explorer's first Estimated day (and before the latest charge end)",
+} as const;
+
+export interface SourceFreshness {
+  /** x_Source (the mapping id: aws-cur, aws-ce, focus, opencost, ...) */
+  source: string;
+  billingAccountId: string;
+  /** configured source names (costwise.yaml) whose syncs loaded these rows; empty for `costwise ingest` loads */
+  configuredSources: string[];
+  rows: number;
+  /** latest ChargePeriodEnd loaded, "YYYY-MM-DD HH:MM:SS" */
+  lastChargeEnd: string | null;
+  lastCompleteDay: string | null;
+  /** Cost Explorer: the first day it marked Estimated (null when none, or not Cost Explorer) */
+  estimatedFrom: string | null;
+  rule: string;
+  lastIngestAt: string | null;
+  /** the last sync of a configured source that loaded these rows */
+  lastSyncAt: string | null;
+}
+
+export async function freshness(store: CostStore): Promise<SourceFreshness[]> {
+  const rows = await store.all(`
+    WITH c AS (
+      SELECT source, coalesce(billing_account_id, '') AS account, sum(rows)::BIGINT AS n, max(last_charge) AS last_charge, list(DISTINCT ingest_id) AS ingests
+      FROM ${LOADED_TABLE} GROUP BY 1, 2)
+    SELECT source, account, n, ingests, strftime(last_charge, '%Y-%m-%d %H:%M:%S') AS last_end,
+           strftime(CASE WHEN last_charge = date_trunc('day', last_charge) THEN last_charge - INTERVAL 1 DAY
+                         ELSE date_trunc('day', last_charge) - INTERVAL 1 DAY END, '%Y-%m-%d') AS complete,
+           (SELECT strftime(max(finished_at), '%Y-%m-%d %H:%M:%S') FROM ${RUNS_TABLE} r WHERE list_contains(c.ingests, r.ingest_id)) AS last_ingest
+    FROM c ORDER BY 1, 2`);
+  // connector bookkeeping (absent on stores without the connectors feature: freshness still works)
+  let syncs: Record<string, unknown>[] = [];
+  let estimated: Record<string, unknown>[] = [];
+  try {
+    syncs = await store.all(`SELECT source_name, strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS at, unnest(ingest_ids) AS ingest_id FROM ${SYNCS_TABLE}`);
+    estimated = await store.all(`SELECT billing_account_id AS account, strftime(min(day) FILTER (WHERE estimated), '%Y-%m-%d') AS first_estimated
+      FROM ${CE_DAYS_TABLE} GROUP BY 1`);
+  } catch {
+    // no connectors tables
+  }
+  const byIngest = new Map<string, { name: string; at: string }[]>();
+  for (const s of syncs) {
+    const id = String(s["ingest_id"]);
+    byIngest.set(id, [...(byIngest.get(id) ?? []), { name: String(s["source_name"]), at: String(s["at"]) }]);
+  }
+  const firstEstimated = new Map(estimated.map((e) => [String(e["account"]), e["first_estimated"] === null ? null : String(e["first_estimated"])]));
+  return rows.map((r) => {
+    const source = String(r["source"]);
+    const account = String(r["account"]);
+    const ingests = (r["ingests"] as string[]) ?? [];
+    const names = new Map<string, string>();
+    for (const id of ingests) for (const s of byIngest.get(id) ?? []) if (!names.has(s.name) || names.get(s.name)! < s.at) names.set(s.name, s.at);
+    let complete = r["complete"] === null ? null : String(r["complete"]);
+    const est = source === "aws-ce" ? (firstEstimated.get(account) ?? null) : null;
+    if (est) {
+      const before = dayBefore(est);
+      if (complete === null || before < complete) complete = before;
+    }
+    const lastSync = [...names.values()].sort().at(-1) ?? null;
+    return {
+      source,
+      billingAccountId: account,
+      configuredSources: [...names.keys()].sort(),
+      rows: Number(r["n"]),
+      lastChargeEnd: r["last_end"] === null ? null : String(r["last_end"]),
+      lastCompleteDay: complete,
+      estimatedFrom: est,
+      rule: source === "aws-ce" ? FRESHNESS_RULES["aws-ce"] : FRESHNESS_RULES.default,
+      lastIngestAt: r["last_ingest"] === null ? null : String(r["last_ingest"]),
+      lastSyncAt: lastSync,
+    };
+  });
+}
+
+function dayBefore(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * The last day complete across sources, where charts and detectors should stop: the earliest last complete
+ * day among the active sources (those complete within `activeDays` of the freshest one; a source that stopped
+ * delivering long ago does not hold everyone back), optionally only among `sources` (x_Source ids).
+ */
+export async function lastCompleteDay(store: CostStore, options: { sources?: readonly string[]; activeDays?: number } = {}): Promise<string | null> {
+  const all = (await freshness(store)).filter((f) => f.lastCompleteDay !== null && (!options.sources || options.sources.includes(f.source)));
+  if (all.length === 0) return null;
+  const newest = all.map((f) => f.lastCompleteDay!).sort().at(-1)!;
+  const horizon = new Date(Date.parse(`${newest}T00:00:00Z`) - (options.activeDays ?? 31) * 86_400_000).toISOString().slice(0, 10);
+  return all.map((f) => f.lastCompleteDay!).filter((d) => d >= horizon).sort()[0] ?? null;
+}
+
+export interface ConfiguredSourceStatus {
+  name: string;
+  type: string;
+  /** in costwise.yaml now (false: only its history remains) */
+  configured: boolean;
+  lastSyncAt: string | null;
+  lastStatus: string | null;
+  lastMessage: string | null;
+  lastOkAt: string | null;
+  /** rows in the store loaded by this source's syncs */
+  rows: number;
+  /** the earliest last complete day among the (source, billing account) sets it loaded */
+  lastCompleteDay: string | null;
+}
+
+/** Per configured source name: the last sync and its outcome, rows held, and freshness. */
+export async function configuredSources(store: CostStore, configured: readonly { name: string; type: string }[] = []): Promise<ConfiguredSourceStatus[]> {
+  let last: Record<string, unknown>[] = [];
+  try {
+    last = await store.all(`
+      SELECT source_name, arg_max(source_type, finished_at) AS type, strftime(max(finished_at), '%Y-%m-%d %H:%M:%S') AS at,
+             arg_max(status, finished_at) AS status, arg_max(message, finished_at) AS message,
+             strftime(max(finished_at) FILTER (WHERE status <> 'failed'), '%Y-%m-%d %H:%M:%S') AS ok_at
+      FROM ${SYNCS_TABLE} GROUP BY 1`);
+  } catch {
+    // no connectors tables
+  }
+  const fresh = await freshness(store);
+  const names = [...new Set([...configured.map((c) => c.name), ...last.map((l) => String(l["source_name"]))])];
+  return names.map((name) => {
+    const l = last.find((x) => x["source_name"] === name);
+    const mine = fresh.filter((f) => f.configuredSources.includes(name));
+    const days = mine.map((f) => f.lastCompleteDay).filter((d): d is string => d !== null).sort();
+    const c = configured.find((x) => x.name === name);
+    return {
+      name,
+      type: c?.type ?? String(l?.["type"] ?? ""),
+      configured: c !== undefined,
+      lastSyncAt: l ? String(l["at"]) : null,
+      lastStatus: l ? String(l["status"]) : null,
+      lastMessage: l && l["message"] !== null ? String(l["message"]) : null,
+      lastOkAt: l && l["ok_at"] !== null ? String(l["ok_at"]) : null,
+      rows: mine.reduce((a, f) => a + f.rows, 0),
+      lastCompleteDay: days[0] ?? null,
+    };
+  });
 }

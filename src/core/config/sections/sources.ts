@@ -138,8 +138,10 @@ export const metricsSource = z.strictObject({
   name: sourceName,
   type: z.literal("metrics"),
   file: z.string().min(1),
-  /** default: from the file extension */
+  /** default: from the file extension (.csv; .json, .jsonl, .ndjson) */
   format: z.enum(["csv", "json"]).optional(),
+  /** metric name for the rows of a file without a metric column */
+  metric: z.string().min(1).optional(),
 });
 
 export const SOURCE_TYPES = ["aws-cur-s3", "aws-cost-explorer", "aws-organizations", "files", "opencost", "metrics"] as const;
