@@ -37,8 +37,12 @@ export const CH_LOCAL = `${COST_TABLE}_local`;
 export const CH_STAGING = `${COST_TABLE}_staging`;
 export const CH_LOADED_STAGING = `${LOADED_TABLE}_staging`;
 
-/** The partition expression: the replacement unit (source, billing account, billing month). */
-export const CH_PARTITION_EXPR = `(ifNull("x_Source", ''), ifNull("BillingAccountId", ''), toYYYYMM(ifNull("BillingPeriodStart", toDateTime(0, 'UTC')), 'UTC'))`;
+/**
+ * The partition: the replacement unit `<x_Source>|<BillingAccountId>|<yyyymm of BillingPeriodStart>`, kept in a
+ * plain column `x_Partition` that the ingest fills. (18.16 crashes with a segfault when a partition key is an
+ * expression over several Nullable string columns; a plain String column works on every version.)
+ */
+export const CH_PARTITION_COLUMN = "x_Partition";
 
 /** ClickHouse type for a cost-table column type. */
 export function clickhouseType(sqlType: string): string {
@@ -57,7 +61,7 @@ export function clickhouseType(sqlType: string): string {
 }
 
 function costColumnsDdl(): string {
-  return COST_TABLE_COLUMNS.map((c) => `"${c.name}" ${clickhouseType(c.sqlType)}`).join(",\n  ");
+  return [`"${CH_PARTITION_COLUMN}" String`, ...COST_TABLE_COLUMNS.map((c) => `"${c.name}" ${clickhouseType(c.sqlType)}`)].join(",\n  ");
 }
 
 export class ClickHouseStore implements CostStore {
@@ -98,14 +102,14 @@ export class ClickHouseStore implements CostStore {
 
   private async migrate(): Promise<void> {
     const db = this.options.database;
-    const local = `CREATE TABLE IF NOT EXISTS "${CH_LOCAL}" (\n  ${costColumnsDdl()}\n) ENGINE = MergeTree PARTITION BY ${CH_PARTITION_EXPR}
+    const local = `CREATE TABLE IF NOT EXISTS "${CH_LOCAL}" (\n  ${costColumnsDdl()}\n) ENGINE = MergeTree PARTITION BY "${CH_PARTITION_COLUMN}"
       ORDER BY (toDate(ifNull("ChargePeriodStart", toDateTime(0, 'UTC'))), ifNull("ServiceName", ''), ifNull("ResourceId", ''))`;
     const loaded = (name: string) => `CREATE TABLE IF NOT EXISTS "${name}" (
-        source String, billing_account_id String, billing_period_start DateTime('UTC'), delivery_id String, file String,
+        partition String, source String, billing_account_id String, billing_period_start DateTime('UTC'), delivery_id String, file String,
         ingest_id String, currency Nullable(String), rows UInt64, billed_cost Nullable(Decimal(38, 10)),
         effective_cost Nullable(Decimal(38, 10)), first_charge Nullable(DateTime('UTC')), last_charge Nullable(DateTime('UTC')),
         loaded_at DateTime('UTC')
-      ) ENGINE = MergeTree PARTITION BY (source, billing_account_id, toYYYYMM(billing_period_start, 'UTC')) ORDER BY (source, billing_account_id, billing_period_start)`;
+      ) ENGINE = MergeTree PARTITION BY partition ORDER BY (source, billing_account_id, billing_period_start)`;
     for (const shard of this.shards) {
       await shard.command({ query: local });
       await shard.command({ query: `CREATE TABLE IF NOT EXISTS "${CH_STAGING}" AS "${CH_LOCAL}"` });
@@ -138,6 +142,7 @@ export class ClickHouseStore implements CostStore {
 
   async allOn(shard: number, q: CompiledSql | string): Promise<Row[]> {
     const text = renderInline(q);
+    if (process.env["COSTWISE_CH_TRACE"]) process.stderr.write(`[ch ${shard}] ${text.slice(0, 300)}\n`);
     try {
       const rs = await this.shards[shard]!.query({ query: text, format: "TabSeparatedWithNamesAndTypes" });
       return parseTsvWithTypes(await rs.text());
@@ -152,6 +157,7 @@ export class ClickHouseStore implements CostStore {
 
   async runOn(shard: number, q: CompiledSql | string): Promise<void> {
     const text = renderInline(q);
+    if (process.env["COSTWISE_CH_TRACE"]) process.stderr.write(`[ch ${shard}] ${text.slice(0, 300)}\n`);
     try {
       await this.shards[shard]!.command({ query: text });
     } catch (e) {
@@ -166,7 +172,12 @@ export class ClickHouseStore implements CostStore {
   /** Streams newline-delimited JSON rows into `table` on one shard. */
   async insertJsonEachRow(shard: number, table: string, stream: Readable): Promise<void> {
     try {
-      await this.shards[shard]!.insert({ table, values: stream, format: "JSONEachRow" });
+      // raw bytes, not objects: the file DuckDB wrote goes to the server as-is
+      const res = await this.shards[shard]!.exec({ query: `INSERT INTO "${table}" FORMAT JSONEachRow`, values: stream });
+      res.stream.resume();
+      await new Promise<void>((done, fail) => {
+        res.stream.on("end", done).on("error", fail);
+      });
     } catch (e) {
       throw storeError(e, `INSERT INTO ${table}`);
     }

@@ -11,24 +11,26 @@
  * Rows are routed to shards by DuckDB's hash of (ResourceId, ChargePeriodStart) modulo the shard count: one
  * resource's day stays on one shard; no row passes through JavaScript.
  */
-import { createReadStream, mkdtempSync, rmSync } from "node:fs";
+import { createReadStream, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { addMoney, subMoney } from "../../../core/money.js";
 import { ingestFiles, type IngestOptions, type IngestResult } from "../../ingest/ingest.js";
 import { DuckDbStore } from "../duckdb-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, RUNS_TABLE } from "../schema.js";
-import { CH_LOADED_STAGING, CH_LOCAL, CH_STAGING, ClickHouseStore } from "./clickhouse-store.js";
+import { CH_LOADED_STAGING, CH_LOCAL, CH_PARTITION_COLUMN, CH_STAGING, ClickHouseStore } from "./clickhouse-store.js";
 import { clickhouseLiteral } from "../../../core/query/compile.js";
 
+const PARTITION_SQL = `x_Source || '|' || coalesce("BillingAccountId", '') || '|' || strftime("BillingPeriodStart", '%Y%m')`;
+
 function exportColumns(): string {
-  return COST_TABLE_COLUMNS.map((c) => {
+  return [`${PARTITION_SQL} AS "${CH_PARTITION_COLUMN}"`, ...COST_TABLE_COLUMNS.map((c) => {
     const q = `"${c.name}"`;
     if (c.sqlType === "TIMESTAMP") return `strftime(${q}, '%Y-%m-%d %H:%M:%S') AS ${q}`;
     if (c.sqlType === "JSON") return `CAST(${q} AS VARCHAR) AS ${q}`;
     if (c.sqlType.startsWith("MAP")) return `coalesce(map_keys(${q}), []) AS "Tags.key", coalesce(map_values(${q}), []) AS "Tags.value"`;
     return q;
-  }).join(", ");
+  })].join(", ");
 }
 
 /** 202401 for "2024-01-01 00:00:00" (billing periods start on a month's first day, UTC). */
@@ -36,8 +38,9 @@ function yyyymmOf(periodStart: string): number {
   return Number(periodStart.slice(0, 4)) * 100 + Number(periodStart.slice(5, 7));
 }
 
+/** The partition id literal, as PARTITION_SQL computes it for the rows. */
 function partitionLiteral(source: string, account: string, periodStart: string): string {
-  return `(${clickhouseLiteral(source)}, ${clickhouseLiteral(account)}, ${yyyymmOf(periodStart)})`;
+  return clickhouseLiteral(`${source}|${account}|${yyyymmOf(periodStart)}`);
 }
 
 export async function ingestToClickHouse(ch: ClickHouseStore, paths: readonly string[], options: IngestOptions = {}): Promise<IngestResult> {
@@ -54,7 +57,7 @@ export async function ingestToClickHouse(ch: ClickHouseStore, paths: readonly st
         `COPY (SELECT ${exportColumns()} FROM ${COST_TABLE} WHERE hash("ResourceId", "ChargePeriodStart") % ${n} = ${i}) TO '${join(work, `shard${i}.ndjson`)}' (FORMAT JSON)`,
       );
     }
-    await mem.run(`COPY (SELECT source, coalesce(billing_account_id, '') AS billing_account_id, strftime(billing_period_start, '%Y-%m-%d %H:%M:%S') AS billing_period_start,
+    await mem.run(`COPY (SELECT source || '|' || coalesce(billing_account_id, '') || '|' || strftime(billing_period_start, '%Y%m') AS partition, source, coalesce(billing_account_id, '') AS billing_account_id, strftime(billing_period_start, '%Y-%m-%d %H:%M:%S') AS billing_period_start,
         delivery_id, file, ingest_id, currency, rows, billed_cost, effective_cost, strftime(first_charge, '%Y-%m-%d %H:%M:%S') AS first_charge,
         strftime(last_charge, '%Y-%m-%d %H:%M:%S') AS last_charge, strftime(now()::TIMESTAMP, '%Y-%m-%d %H:%M:%S') AS loaded_at FROM ${LOADED_TABLE})
         TO '${join(work, "loaded.ndjson")}' (FORMAT JSON)`);
@@ -64,9 +67,7 @@ export async function ingestToClickHouse(ch: ClickHouseStore, paths: readonly st
     const replaced = new Map<string, { rows: number; billed: string }>();
     for (const p of result.partitions) {
       const rows = await ch.all(
-        `SELECT count() AS n, toString(sum("BilledCost")) AS b FROM "${COST_TABLE}" WHERE ifNull("x_Source", '') = ${clickhouseLiteral(p.source)}
-          AND ifNull("BillingAccountId", '') = ${clickhouseLiteral(p.billingAccountId ?? "")}
-          AND toYYYYMM(ifNull("BillingPeriodStart", toDateTime(0, 'UTC')), 'UTC') = ${yyyymmOf(p.billingPeriodStart)}`,
+        `SELECT count() AS n, toString(sum("BilledCost")) AS b FROM "${COST_TABLE}" WHERE "${CH_PARTITION_COLUMN}" = ${partitionLiteral(p.source, p.billingAccountId ?? "", p.billingPeriodStart)}`,
       );
       replaced.set(`${p.source}|${p.billingAccountId}|${p.billingPeriodStart}`, { rows: Number(rows[0]?.["n"] ?? 0), billed: String(rows[0]?.["b"] ?? "0") });
     }
@@ -74,10 +75,11 @@ export async function ingestToClickHouse(ch: ClickHouseStore, paths: readonly st
     // stage on every shard
     for (let i = 0; i < n; i++) {
       await ch.runOn(i, `TRUNCATE TABLE "${CH_STAGING}"`);
-      await ch.insertJsonEachRow(i, CH_STAGING, createReadStream(join(work, `shard${i}.ndjson`)));
+      const file = join(work, `shard${i}.ndjson`);
+      if (existsSync(file)) await ch.insertJsonEachRow(i, CH_STAGING, createReadStream(file)); // no file: no rows for this shard
     }
     await ch.runOn(0, `TRUNCATE TABLE "${CH_LOADED_STAGING}"`);
-    await ch.insertJsonEachRow(0, CH_LOADED_STAGING, createReadStream(join(work, "loaded.ndjson")));
+    if (existsSync(join(work, "loaded.ndjson"))) await ch.insertJsonEachRow(0, CH_LOADED_STAGING, createReadStream(join(work, "loaded.ndjson")));
     const tStage = performance.now();
 
     // swap: every affected partition on every shard, then the bookkeeping
