@@ -8,6 +8,8 @@ import { registerAllocate } from "./commands/allocate.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerMappings } from "./commands/mappings.js";
+import { registerMetrics } from "./commands/metrics.js";
+import { registerOpenCost } from "./commands/opencost.js";
 import { registerQuery } from "./commands/query.js";
 import { registerServe } from "./commands/serve.js";
 import { registerReport } from "./commands/report.js";
@@ -34,6 +36,8 @@ export function buildProgram(): Command {
   registerQuery(program);
   registerValidate(program);
   registerMappings(program);
+  registerOpenCost(program);
+  registerMetrics(program);
   registerAllocate(program);
   registerReport(program);
   registerDemo(program);

@@ -7,6 +7,8 @@ import { trimMoney } from "../../core/money.js";
 import { ingestFiles, type IngestProgress } from "../../engine/ingest/ingest.js";
 import { displayPath } from "../../engine/ingest/files.js";
 import { SOURCE_FORMATS, isSourceFormat } from "../../engine/mapping/registry.js";
+import { ingestOpenCostFile, looksLikeOpenCostResponse } from "../../engine/connectors/opencost.js";
+import { printOpenCost } from "./opencost.js";
 import { backendOf, globalOptions, stdio, usageError, withCostStore, withStore } from "../context.js";
 import type { ClickHouseStore } from "../../engine/store/clickhouse/clickhouse-store.js";
 import { ingestToClickHouse } from "../../engine/store/clickhouse/ingest.js";
@@ -14,7 +16,7 @@ import { ingestToClickHouse } from "../../engine/store/clickhouse/ingest.js";
 export function registerIngest(program: Command): void {
   program
     .command("ingest")
-    .description("load billing exports (FOCUS CSV/Parquet, AWS CUR CSV/.csv.gz with manifests, CUR 2.0 Parquet) into the cost store")
+    .description("load billing exports (FOCUS CSV/Parquet, AWS CUR CSV/.csv.gz with manifests, CUR 2.0 Parquet) into the cost store; a saved OpenCost /allocation JSON response is recognised too")
     .argument("<paths...>", "files or folders (folders are searched recursively; CUR manifests pick the current report version)")
     .addOption(new Option("--format <format>", "skip detection and read every file as this format").choices([...SOURCE_FORMATS]))
     .option("--no-progress", "no progress bar, even on a terminal")
@@ -33,6 +35,19 @@ Examples:
     .action(async (paths: string[], opts: { format?: string; progress: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
       if (opts.format !== undefined && !isSourceFormat(opts.format)) throw usageError(`unknown --format ${opts.format}`);
+      // saved OpenCost /allocation responses (JSON) are recognised by their shape; each loads in its own transaction
+      const openCost = paths.filter((p) => looksLikeOpenCostResponse(p));
+      if (openCost.length > 0) {
+        const loaded = await withStore(g, async (store) => {
+          const out = [];
+          for (const p of openCost) out.push(await ingestOpenCostFile(store, p));
+          return out;
+        });
+        if (g.json && openCost.length === paths.length) return stdio.json({ opencost: loaded });
+        if (!g.json) loaded.forEach(printOpenCost);
+        paths = paths.filter((p) => !openCost.includes(p));
+        if (paths.length === 0) return;
+      }
       const tty = Boolean(process.stderr.isTTY) && opts.progress && !g.json;
       const reporter = tty ? barReporter() : g.json ? undefined : lineReporter();
       const ingestOptions = {

@@ -1,0 +1,86 @@
+/**
+ * `costwise opencost [file]`: Kubernetes cost from OpenCost's /allocation API (--url) or a saved response.
+ */
+import type { Command } from "commander";
+import { trimMoney } from "../../core/money.js";
+import { ingestOpenCostFile, syncOpenCost, type OpenCostIngestResult } from "../../engine/connectors/opencost.js";
+import { globalOptions, stdio, usageError, withStore } from "../context.js";
+
+interface Opts {
+  url?: string;
+  cluster?: string;
+  window?: string;
+  aggregate?: string;
+  step?: string;
+  tokenEnv?: string;
+  currency?: string;
+  timeout: string;
+  attempts: string;
+}
+
+export function registerOpenCost(program: Command): void {
+  program
+    .command("opencost")
+    .description("load Kubernetes cost from OpenCost's /allocation API (--url) or a saved /allocation JSON response")
+    .argument("[file]", "a saved /allocation response (curl -G <opencost>/allocation -d window=... > file.json)")
+    .option("--url <url>", "fetch from the OpenCost API instead, e.g. http://localhost:9003 (…/allocation is added)")
+    .option("--cluster <name>", "cluster name for every row (overrides properties.cluster; OpenCost's default is cluster-one)")
+    .option("--window <window>", "with --url: OpenCost window; Nd = the last N complete UTC days (default 7d)")
+    .option("--aggregate <list>", "with --url: OpenCost aggregate (default cluster,node,namespace,controllerKind,controller,pod,container)")
+    .option("--step <step>", "with --url: OpenCost step (default 1d)")
+    .option("--token-env <VAR>", "with --url: environment variable holding a bearer token (never printed)")
+    .option("--currency <code>", "currency OpenCost prices in (default USD)")
+    .option("--timeout <seconds>", "with --url: per attempt", "60")
+    .option("--attempts <n>", "with --url: attempts, retrying 429, 5xx, timeouts and network errors with backoff", "4")
+    .addHelpText(
+      "after",
+      `
+Every allocation becomes one FOCUS row per cost component (cpu, gpu, ram, pv, network, loadBalancer, shared,
+external; x_UsageType) with the x_k8s_* columns, labels as Tags k8s:label:<name>; __idle__ allocations stay
+their own rows (x_ChargeType idle). BilledCost sums to the response's totalCost, checked to the cent.
+Loading the same cluster and window again replaces it, in one transaction. A saved response can also be
+given to \`costwise ingest\` (detected by its shape).
+
+Examples:
+  costwise opencost allocation.json --cluster prod-eu
+  costwise opencost --url http://localhost:9003 --cluster prod-eu --window 3d
+  OPENCOST_TOKEN=... costwise opencost --url https://opencost.example.com --token-env OPENCOST_TOKEN`,
+    )
+    .action(async (file: string | undefined, opts: Opts, cmd: Command) => {
+      const g = globalOptions(cmd);
+      if ((file === undefined) === (opts.url === undefined)) throw usageError("give a saved response file or --url, not both");
+      const timeout = Number(opts.timeout);
+      const attempts = Number(opts.attempts);
+      if (!(timeout > 0)) throw usageError(`--timeout ${opts.timeout}: expected a number of seconds`);
+      if (!Number.isInteger(attempts) || attempts < 1) throw usageError(`--attempts ${opts.attempts}: expected a whole number of at least 1`);
+      const result = await withStore(g, (store) =>
+        file !== undefined
+          ? ingestOpenCostFile(store, file, { ...(opts.cluster ? { cluster: opts.cluster } : {}), ...(opts.currency ? { currency: opts.currency } : {}) })
+          : syncOpenCost(
+              store,
+              {
+                name: "opencost",
+                type: "opencost",
+                url: opts.url!,
+                ...(opts.cluster ? { cluster: opts.cluster } : {}),
+                ...(opts.window ? { window: opts.window } : {}),
+                ...(opts.aggregate ? { aggregate: opts.aggregate } : {}),
+                ...(opts.step ? { step: opts.step } : {}),
+                ...(opts.tokenEnv ? { tokenEnv: opts.tokenEnv } : {}),
+                ...(opts.currency ? { currency: opts.currency } : {}),
+              },
+              { timeoutMs: timeout * 1000, attempts, log: (l) => stdio.err(l) },
+            ),
+      );
+      if (g.json) return stdio.json(result);
+      printOpenCost(result);
+    });
+}
+
+export function printOpenCost(r: OpenCostIngestResult): void {
+  const span = r.windows.length ? `${r.windows[0]!.start} – ${r.windows[r.windows.length - 1]!.end}` : "";
+  stdio.out(
+    `loaded ${r.url ?? r.source} as opencost: ${r.allocations} allocations in ${r.sets} window(s) ${span}, ${r.rows} rows, BilledCost ${trimMoney(r.loadedTotal)} ${r.currency} (response totalCost ${trimMoney(r.sourceTotal)}), idle ${trimMoney(r.idleTotal)}`,
+  );
+  stdio.out(`cluster(s) ${r.clusters.join(", ")}; ${r.rowsReplaced} rows replaced (${trimMoney(r.replacedTotal)}); ingest ${r.ingestId}`);
+}
