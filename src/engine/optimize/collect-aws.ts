@@ -212,7 +212,7 @@ export async function collectAws(store: DuckDbStore, opts: CollectOptions): Prom
           CASE WHEN metric IN ('NetworkIn', 'NetworkOut') THEN sum(v) FILTER (stat = 'Sum') ELSE min(v) FILTER (stat = 'Average') END AS min,
           CASE WHEN metric IN ('NetworkIn', 'NetworkOut') THEN NULL ELSE quantile_cont(v, 0.99) FILTER (stat = 'Maximum') END AS p99,
           CASE WHEN metric IN ('NetworkIn', 'NetworkOut') THEN 1 ELSE count(*) FILTER (stat = 'Average') END::INTEGER AS samples
-        FROM __cw_points GROUP BY ALL`);
+        FROM __cw_points GROUP BY resource_id, metric, hour`);
       await store.run(`DELETE FROM ${UTILIZATION_TABLE} u USING __cw_hourly h WHERE u.resource_id = h.resource_id AND u.metric = h.metric AND u.hour = h.hour`);
       await store.run(`INSERT INTO ${UTILIZATION_TABLE} SELECT resource_id, metric, hour, avg, max, min, p99, samples, 'cloudwatch', now()::TIMESTAMP FROM __cw_hourly`);
       metricHours = Number((await store.all(`SELECT count(*)::INTEGER AS n FROM __cw_hourly`))[0]!["n"]);

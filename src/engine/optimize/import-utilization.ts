@@ -69,7 +69,7 @@ export async function importUtilizationCsv(store: DuckDbStore, file: string, sou
                date_trunc('hour', cast(ts AS TIMESTAMPTZ) AT TIME ZONE 'UTC') AS hour,
                avg(cast(value AS DOUBLE)) AS avg, max(cast(value AS DOUBLE)) AS max, min(cast(value AS DOUBLE)) AS min,
                quantile_cont(cast(value AS DOUBLE), 0.99) AS p99, count(*)::INTEGER AS samples
-        FROM ${raw} GROUP BY ALL`);
+        FROM ${raw} GROUP BY 1, 2, 3`);
       await store.run(`DELETE FROM ${UTILIZATION_TABLE} u USING __util_import i
         WHERE u.resource_id = i.resource_id AND u.metric = i.metric AND u.hour = i.hour`);
       await store.run(`INSERT INTO ${UTILIZATION_TABLE} SELECT resource_id, metric, hour, avg, max, min, p99, samples, ${sqlString(source)}, now()::TIMESTAMP FROM __util_import`);
