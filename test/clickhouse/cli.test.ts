@@ -1,0 +1,79 @@
+/**
+ * Switching `store.backend` to clickhouse in costwise.yaml: the same CLI ingests into and queries the two-shard
+ * cluster, with the numbers the embedded store gives; commands that need DuckDB say so instead of failing oddly.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { requireClickHouse, startTestCluster } from "../helpers/clickhouse.js";
+import { FIXTURES, tempDir } from "../helpers/store.js";
+
+const enabled = requireClickHouse("ClickHouse CLI tests");
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
+  try {
+    const code = await main(["node", "costwise", ...args]);
+    return { code, out: out.join(""), err: err.join("") };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describe.runIf(enabled)("costwise on a ClickHouse workspace", () => {
+  let cluster: Awaited<ReturnType<typeof startTestCluster>>;
+  const work = tempDir("costwise-chcli-");
+  let chConfig: string;
+  let duckConfig: string;
+
+  beforeAll(async () => {
+    cluster = await startTestCluster(2);
+    chConfig = join(work.dir, "ch.yaml");
+    writeFileSync(
+      chConfig,
+      `store:\n  backend: clickhouse\n  clickhouse:\n    cluster: ${cluster.cluster}\n    database: cli_test\n    urls:\n${cluster.urls.map((u) => `      - ${u}\n`).join("")}`,
+    );
+    duckConfig = join(work.dir, "duck.yaml");
+    writeFileSync(duckConfig, `store:\n  path: ./costs.duckdb\n`);
+  }, 120_000);
+
+  afterAll(async () => {
+    await cluster?.cleanup();
+    work.cleanup();
+  });
+
+  it("ingests and queries with the same output as the DuckDB workspace", async () => {
+    const file = join(FIXTURES, "focus/focus_sample.csv");
+    const a = await cli("--config", chConfig, "--json", "ingest", file);
+    const b = await cli("--config", duckConfig, "--json", "ingest", file);
+    expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
+    expect(JSON.parse(a.out).loadedTotal).toBe(JSON.parse(b.out).loadedTotal);
+    const q = ["query", "--group-by", "ProviderName,ServiceCategory", "--granularity", "month", "--csv"];
+    const x = await cli("--config", chConfig, ...q);
+    const y = await cli("--config", duckConfig, ...q);
+    expect(x.code).toBe(0);
+    expect(x.out.split("\n").length).toBeGreaterThan(3);
+    expect(x.out).toBe(y.out);
+  });
+
+  it("a DuckDB-only command explains itself on a ClickHouse workspace", async () => {
+    const r = await cli("--config", chConfig, "validate");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/runs on the embedded DuckDB store only/);
+    expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it("a bad clickhouse section points at the key", async () => {
+    const bad = join(work.dir, "bad.yaml");
+    writeFileSync(bad, "store:\n  backend: clickhouse\n  clickhouse:\n    urls: [http://a:8123, http://b:8123]\n");
+    const r = await cli("--config", bad, "query");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/bad\.yaml:\d+:\d+ store\.clickhouse\.cluster: cluster is required/);
+  });
+});
