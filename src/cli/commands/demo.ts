@@ -36,6 +36,8 @@ interface DemoCliOptions {
   progress: boolean;
   months?: string;
   scale?: string;
+  serve?: boolean;
+  port: string;
 }
 
 export function registerDemo(program: Command): void {
@@ -46,6 +48,9 @@ export function registerDemo(program: Command): void {
     .option("--seed <n>", "generator seed: the same seed gives the same bills", "42")
     .option("--keep-store", "ingest into the existing demo store instead of re-creating it (re-delivered periods replace themselves: totals do not change)")
     .option("--no-progress", "no progress bar, even on a terminal")
+    .option("--serve", "end by serving the dashboard and API on the demo store (default when run from a terminal)")
+    .option("--no-serve", "do not start the dashboard at the end")
+    .option("--port <n>", "dashboard port for --serve (127.0.0.1)", "8787")
     .addOption(new Option("--months <n>", "billing months to generate (1-60)").hideHelp())
     .addOption(new Option("--scale <x>", "generator size factor").hideHelp())
     .addHelpText(
@@ -90,8 +95,26 @@ Examples:
       if (!summary.check.loadedEqualsGenerated) {
         stdio.err("error: the loaded demo data does not match what was generated (a bug in costwise, please report it)");
         setExit(cmd, EXIT.failure);
+        return;
       }
+      const serve = opts.serve ?? (Boolean(process.stdout.isTTY) && !g.json);
+      if (serve) await serveDemo(storePath, integer(opts.port, "--port"), g.json);
     });
+}
+
+/** `npm run demo` ends here: the dashboard on the demo store, until Ctrl-C. */
+async function serveDemo(storePath: string, port: number, json: boolean): Promise<void> {
+  const { startServer } = await import("../../server/serve.js");
+  const { announce, waitForSignal } = await import("./serve.js");
+  const store = await DuckDbStore.open(storePath);
+  try {
+    const running = await startServer(store, { store, host: "127.0.0.1", port, logLevel: "warn" });
+    announce(running.url, json);
+    await waitForSignal();
+    await running.close();
+  } finally {
+    await store.close();
+  }
 }
 
 function integer(text: string, option: string): number {

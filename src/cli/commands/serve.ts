@@ -55,7 +55,7 @@ Examples:
 
 export function announce(url: string, json: boolean): void {
   if (json) stdio.json({ url });
-  else stdio.err(`costwise dashboard and API: ${url}  (OpenAPI: ${url}openapi.json; Ctrl-C stops)`);
+  else stdio.out(`costwise dashboard and API: ${url}  (OpenAPI: ${url}openapi.json; Ctrl-C stops)`);
 }
 
 /** Resolves on SIGINT or SIGTERM. */
