@@ -1,0 +1,45 @@
+/**
+ * Collects the resources a pre-deploy check runs on from the paths a user gives: `*.json` files are Terraform
+ * plan JSON, `*.tf` files and directories are Terraform configuration (all .tf files of a directory form one
+ * module). Produces the normalized resource document (`costwise policy export-input`).
+ */
+import { statSync } from "node:fs";
+import { CostwiseError } from "../../core/errors.js";
+import type { NormalizedResource, ResourceDocument, ResourceOrigin } from "../../core/governance/resource.js";
+import { readTerraformFiles } from "./terraform-hcl.js";
+import { readPlanFile } from "./terraform-plan.js";
+
+export interface CheckInput {
+  document: ResourceDocument;
+  notes: string[];
+}
+
+export async function loadCheckInput(paths: string[]): Promise<CheckInput> {
+  if (paths.length === 0) throw new CostwiseError("USAGE", "give at least one Terraform plan JSON file, .tf file or directory");
+  const resources: NormalizedResource[] = [];
+  const notes: string[] = [];
+  const origins = new Set<ResourceOrigin>();
+  const hcl: string[] = [];
+  for (const p of paths) {
+    let isDir = false;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      throw new CostwiseError("NOT_FOUND", `${p} does not exist`, { location: { file: p } });
+    }
+    if (isDir || p.endsWith(".tf")) hcl.push(p);
+    else if (p.endsWith(".json")) {
+      resources.push(...readPlanFile(p));
+      origins.add("terraform-plan");
+    } else throw new CostwiseError("USAGE", `${p}: expected a plan JSON file (terraform show -json plan.out > plan.json), a .tf file or a directory`);
+  }
+  if (hcl.length) {
+    const r = await readTerraformFiles(hcl);
+    if (r.files.length === 0) notes.push(`no .tf files in ${hcl.join(", ")}`);
+    resources.push(...r.resources);
+    notes.push(...r.notes);
+    origins.add("terraform-hcl");
+  }
+  const origin: ResourceOrigin = origins.size === 1 ? [...origins][0]! : "terraform-plan";
+  return { document: { schema: "costwise.governance.input/v1", origin, sources: paths, resources }, notes };
+}
