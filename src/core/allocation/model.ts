@@ -9,7 +9,8 @@
  *   trimmed raw key, aliases folded into their canonical key; value = trimmed, case-folded (valueCase, per key
  *   `values.<key>.case`), mapped through `values.<key>.map`, empty = absent; when absent, inherited from
  *   `accountDefaults[SubAccountId]`, then `resourceGroupDefaults[<resource group in ResourceId>]`.
- *   When several raw keys fold into one canonical key, the smallest non-empty normalized value wins.
+ *   When several raw keys fold into one canonical key, the canonical spelling wins, then aliases in the order
+ *   listed; among raw keys differing only in case or surrounding spaces, the first in the row's Tags.
  * - Rules: ordered; the first rule whose conditions all hold claims the row (declared precedence = file
  *   order). Condition targets: a cost-table column by name (FOCUS or x_), or `tag:<key>` (normalized).
  *   Values of tag conditions are normalized like tag values; glob/regex are used as written (regex: RE2).

@@ -83,11 +83,10 @@ export async function dropTemps(store: DuckDbStore, sql: AllocationSql): Promise
   for (const t of [...sql.temps].reverse()) await store.run(`DROP TABLE IF EXISTS ${t}`);
 }
 
-async function conservation(store: DuckDbStore, sql: AllocationSql, prefix: string, model: AllocationModel, target: string): Promise<ConservationLine[]> {
+async function conservation(store: DuckDbStore, prefix: string, model: AllocationModel, target: string): Promise<ConservationLine[]> {
   const replaced = model.clusters.length
     ? `(SELECT a.bps, a.currency, sum(a.billed_cost) AS k FROM ${prefix}_a a JOIN ${prefix}_rk rk ON a.k8s_namespace IS NOT NULL AND a.k8s_cluster = rk.cluster AND a.bps = rk.bps AND a.currency = rk.currency GROUP BY ALL)`
     : `(SELECT NULL::TIMESTAMP AS bps, NULL::VARCHAR AS currency, 0::DECIMAL(38,10) AS k WHERE FALSE)`;
-  void sql;
   const rows = await store.all(`
     WITH src AS (SELECT "BillingPeriodStart" AS bps, "BillingCurrency" AS currency, sum("BilledCost") AS s FROM ${COST_TABLE} GROUP BY ALL),
          alloc AS (SELECT billing_period_start AS bps, currency, sum(billed_cost) AS a, coalesce(sum(billed_cost) FILTER (WHERE team = '__unallocated__'), 0) AS u FROM ${target} GROUP BY ALL)
@@ -120,18 +119,18 @@ export async function applyAllocation(store: DuckDbStore, loaded: LoadedAllocati
           cloudEffective: String(r["ce"]),
         }))
       : [];
-    const cons = await conservation(store, sql, prefix, loaded.model, sql.out);
-    const bad = cons.filter((c) => !c.ok);
-    if (bad.length > 0) {
-      throw new CostwiseError("INTERNAL", `allocation does not conserve money (${bad.map((b) => `${b.period} ${b.currency}: expected ${b.expected}, allocated ${b.allocated}`).join("; ")}); the store was not changed`);
-    }
-    const counts = (await store.all(`SELECT count(*)::BIGINT AS n, coalesce(sum(line_items), 0)::BIGINT AS li FROM ${sql.out}`))[0]!;
-    const rows = Number(counts["n"]);
-    const lineItems = Number(counts["li"]);
-    const seconds = (performance.now() - t0) / 1000;
-    await store.transaction(async () => {
+    return await store.transaction(async () => {
       await store.run(`DELETE FROM ${ALLOCATION_TABLE}`);
-      await store.run(`INSERT INTO ${ALLOCATION_TABLE} BY NAME SELECT * FROM ${sql.out}`);
+      await store.run(`INSERT INTO ${ALLOCATION_TABLE} BY NAME ${sql.outSelect}`);
+      const cons = await conservation(store, prefix, loaded.model, ALLOCATION_TABLE);
+      const bad = cons.filter((c) => !c.ok);
+      if (bad.length > 0) {
+        throw new CostwiseError("INTERNAL", `allocation does not conserve money (${bad.map((b) => `${b.period} ${b.currency}: expected ${b.expected}, allocated ${b.allocated}`).join("; ")}); the store was not changed`);
+      }
+      const counts = (await store.all(`SELECT count(*)::BIGINT AS n, coalesce(sum(line_items), 0)::BIGINT AS li FROM ${ALLOCATION_TABLE}`))[0]!;
+      const rows = Number(counts["n"]);
+      const lineItems = Number(counts["li"]);
+      const seconds = (performance.now() - t0) / 1000;
       await store.run({
         sql: `INSERT INTO ${RULE_VERSIONS_TABLE} VALUES ($1, $2, $3, $4, now()::TIMESTAMP) ON CONFLICT (hash) DO NOTHING`,
         params: [loaded.hash, loaded.configJson, loaded.sourceText, loaded.sourceFile],
@@ -140,8 +139,8 @@ export async function applyAllocation(store: DuckDbStore, loaded: LoadedAllocati
         sql: `INSERT INTO ${ALLOCATION_RUNS_TABLE} VALUES ($1, now()::TIMESTAMP, $2, $3, $4, $5)`,
         params: [runId, loaded.hash, rows, seconds, JSON.stringify({ conservation: cons, reconciled })],
       });
+      return { runId, rulesHash: loaded.hash, rows, lineItems, seconds, conservation: cons, reconciled };
     });
-    return { runId, rulesHash: loaded.hash, rows, lineItems, seconds, conservation: cons, reconciled };
   } finally {
     await dropTemps(store, sql);
   }
@@ -193,13 +192,16 @@ export interface PreviewResult {
 export async function previewAllocation(store: DuckDbStore, proposed: LoadedAllocation): Promise<PreviewResult> {
   const applied = await appliedVersion(store);
   const sql = await computeAllocation(store, proposed.model, "_allocprev");
+  await store.run(`CREATE OR REPLACE TEMP TABLE _allocprev_out AS ${sql.outSelect}`);
+  sql.temps.push("_allocprev_out");
+  const out = "_allocprev_out";
   try {
     const cmp = async (keys: string[]): Promise<Record<string, unknown>[]> => {
       const k = keys.join(", ");
       const on = keys.map((c) => `c.${c} IS NOT DISTINCT FROM p.${c}`).join(" AND ");
       return store.all(`
         WITH c AS (SELECT ${k}, sum(billed_cost) AS v FROM ${ALLOCATION_TABLE} GROUP BY ALL),
-             p AS (SELECT ${k}, sum(billed_cost) AS v FROM ${sql.out} GROUP BY ALL)
+             p AS (SELECT ${k}, sum(billed_cost) AS v FROM ${out} GROUP BY ALL)
         SELECT ${keys.map((c) => `coalesce(c.${c}, p.${c}) AS ${c}`).join(", ")},
                coalesce(c.v, 0)::DECIMAL(38,10)::VARCHAR AS cur, coalesce(p.v, 0)::DECIMAL(38,10)::VARCHAR AS prop,
                (coalesce(p.v, 0) - coalesce(c.v, 0))::DECIMAL(38,10)::VARCHAR AS chg

@@ -38,17 +38,25 @@ export const KNOWN_COLUMNS: readonly string[] = COST_TABLE_COLUMNS.map((c) => c.
 const tagCol = (model: AllocationModel, key: string): string => `nt_${model.tagKeys.indexOf(key)}`;
 const dimCol = (j: number): string => `d_${j}`;
 
-/** The normalized value of canonical tag `key` for a cost row (see model.ts); `inherit` adds defaults. */
+/**
+ * Per-row tag lists the normalized tags read: `_tk` the raw keys lower-cased and trimmed, `_tv` the values
+ * (same order). One pass over the map per row, no lambdas (they cost several times more at scale).
+ */
+export const TAG_LISTS_SQL = `string_split(CASE WHEN contains(array_to_string(map_keys("Tags"), chr(31)), ' ')
+      THEN regexp_replace(trim(lower(array_to_string(map_keys("Tags"), chr(31)))), ' *\x1f *', chr(31), 'g')
+      ELSE lower(array_to_string(map_keys("Tags"), chr(31))) END, chr(31)) AS _tk, map_values("Tags") AS _tv`;
+
+/** The normalized value of canonical tag `key` for a cost row (see model.ts); `inherit` adds defaults. Needs TAG_LISTS_SQL's columns. */
 export function normalizedTagSql(model: AllocationModel, key: string, inherit: boolean): string {
   const { tags } = model;
   const spellings = tags.spellings.get(key) ?? [key];
   const c = tags.caseOf(key);
-  const cased = c === "lower" ? "lower(trim(e.value))" : c === "upper" ? "upper(trim(e.value))" : "trim(e.value)";
+  const pos = spellings.length === 1 ? `list_position(_tk, ${sqlString(spellings[0]!)})` : `coalesce(${spellings.map((sp) => `list_position(_tk, ${sqlString(sp)})`).join(", ")})`;
+  const raw = `_tv[${pos}]`;
+  const cased = c === "lower" ? `lower(trim(${raw}))` : c === "upper" ? `upper(trim(${raw}))` : `trim(${raw})`;
   const vmap = tags.valueMap(key);
-  const mapped =
-    vmap.size === 0 ? "v" : `CASE v ${[...vmap].map(([f, t]) => `WHEN ${sqlString(f)} THEN ${sqlString(t)}`).join(" ")} ELSE v END`;
-  const keyTest = spellings.length === 1 ? `lower(trim(e.key)) = ${sqlString(spellings[0]!)}` : `lower(trim(e.key)) IN (${spellings.map(sqlString).join(", ")})`;
-  let expr = `list_min(list_filter(list_transform(list_transform(list_filter(map_entries("Tags"), lambda e: ${keyTest}), lambda e: ${cased}), lambda v: ${mapped}), lambda v: v <> ''))`;
+  const mapped = vmap.size === 0 ? cased : `CASE ${cased} ${[...vmap].map(([f, t]) => `WHEN ${sqlString(f)} THEN ${sqlString(t)}`).join(" ")} ELSE ${cased} END`;
+  let expr = `nullif(${mapped}, '')`;
   if (inherit) {
     const acct = [...tags.accountDefaults].filter(([, kv]) => kv.has(key));
     const rg = [...tags.resourceGroupDefaults].filter(([, kv]) => kv.has(key));
@@ -99,10 +107,40 @@ function conditionsSql(model: AllocationModel, conds: AllocationModel["rules"][n
   return conds.map((c) => conditionSql(targetSql(model, c.target), c.condition)).join(" AND ");
 }
 
-/** rule index: -1 Kubernetes idle, 0 no rule, i the 1-based rule. Expects the nt_ columns in scope. */
+/**
+ * rule index: -1 Kubernetes idle, 0 no rule, i the 1-based rule. Expects the nt_ columns in scope.
+ * Runs of 4 or more consecutive rules that each test one column or tag for equality with constants become
+ * one constant-MAP lookup (value -> first rule of the run holding it): same first-match semantics, one probe
+ * per row instead of one comparison per rule.
+ */
 export function ruleIndexSql(model: AllocationModel): string {
   const whens = [`WHEN x_k8s_Namespace = ${sqlString(IDLE_NAMESPACE)} THEN -1`];
-  for (const r of model.rules) whens.push(`WHEN ${conditionsSql(model, r.conditions)} THEN ${r.index}`);
+  const simpleKey = (r: AllocationModel["rules"][number]): string | null => {
+    if (r.conditions.length !== 1) return null;
+    const c = r.conditions[0]!;
+    return c.condition.op === "in" ? JSON.stringify(c.target) : null;
+  };
+  const rules = model.rules;
+  for (let i = 0; i < rules.length; ) {
+    const key = simpleKey(rules[i]!);
+    let j = i;
+    while (key !== null && j < rules.length && simpleKey(rules[j]!) === key) j++;
+    if (key !== null && j - i >= 4) {
+      const lookup = new Map<string, number>();
+      for (const r of rules.slice(i, j)) {
+        const c = r.conditions[0]!.condition as { op: "in"; values: string[] };
+        for (const v of c.values) if (!lookup.has(v)) lookup.set(v, r.index);
+      }
+      const col = targetSql(model, rules[i]!.conditions[0]!.target);
+      const probe = `MAP {${[...lookup].map(([v, ix]) => `${sqlString(v)}: ${ix}`).join(", ")}}[${col}]`;
+      whens.push(`WHEN ${probe} IS NOT NULL THEN ${probe}`);
+      i = j;
+    } else {
+      const r = rules[i]!;
+      whens.push(`WHEN ${conditionsSql(model, r.conditions)} THEN ${r.index}`);
+      i++;
+    }
+  }
   return `CASE ${whens.join(" ")} ELSE 0 END`;
 }
 
@@ -181,9 +219,10 @@ function largestRemainderSql(
 }
 
 export interface AllocationSql {
-  /** Statements that (re)create the temp tables; the last one leaves `<prefix>_out`. */
+  /** Statements that (re)create the temp tables of the stages. */
   statements: string[];
-  out: string;
+  /** SELECT of the cost_allocation rows, over the temp tables. */
+  outSelect: string;
   /** Temp tables to drop afterwards. */
   temps: string[];
 }
@@ -212,7 +251,7 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
   const recon = clusterWhens.length ? `CASE WHEN x_k8s_Namespace IS NOT NULL THEN NULL ${clusterWhens.join(" ")} END` : "NULL::VARCHAR";
   const inner = `SELECT "ChargePeriodStart", "BillingPeriodStart", "BillingCurrency", "ProviderName", "SubAccountId", "ServiceName", "RegionId", "ResourceId",
       x_Source, x_k8s_Cluster, x_k8s_Namespace, "BilledCost", "EffectiveCost", "Tags", ${[...new Set(model.rules.flatMap((r) => r.conditions).concat(model.clusters.flatMap((c) => c.conditions)).filter((c) => c.target.kind === "column").map((c) => ident((c.target as { column: string }).column)))].filter((c) => !['"ChargePeriodStart"', '"BillingPeriodStart"', '"BillingCurrency"', '"ProviderName"', '"SubAccountId"', '"ServiceName"', '"RegionId"', '"ResourceId"', '"x_Source"', '"x_k8s_Cluster"', '"x_k8s_Namespace"', '"BilledCost"', '"EffectiveCost"', '"Tags"'].includes(c)).map((c) => `${c}, `).join("")}1 AS _one FROM ${source}`;
-  const withTags = `SELECT *${ntCols.map((c) => `, ${c}`).join("")} FROM (${inner})`;
+  const withTags = ntCols.length ? `SELECT *${ntCols.map((c) => `, ${c}`).join("")} FROM (SELECT *, ${TAG_LISTS_SQL} FROM (${inner}))` : inner;
   const withRule = `SELECT *, ${ruleIndexSql(model)} AS rule_ix, ${recon} AS recon_cluster FROM (${withTags})`;
   const rowCols = `CAST("ChargePeriodStart" AS DATE) AS charge_date, "BillingPeriodStart" AS bps, "BillingCurrency" AS currency, "ProviderName" AS provider,
       "SubAccountId" AS sub_account_id, "ServiceName" AS service_name, "RegionId" AS region_id, "ResourceId" AS resource_id, x_Source AS x_source,
@@ -326,12 +365,10 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
   }
 
   const ownersMap = `MAP {${model.dimensions.map((d, j) => `${sqlString(d)}: ${dimCol(j)}`).join(", ")}}`;
-  temp(
-    `${p}_out`,
-    `SELECT charge_date, bps AS billing_period_start, currency, d_0 AS team, ${ownersMap} AS owners, ${ruleIdSql(model)} AS rule_id, pool AS shared_pool,
-       provider, sub_account_id, service_name, region_id, resource_id, x_source, k8s_cluster, k8s_namespace, billed_cost, effective_cost, line_items
-     FROM (SELECT ${[...GROUP_COLS, "rule_ix", "pool", ...dims].join(", ")}, sum(billed_cost) AS billed_cost, sum(effective_cost) AS effective_cost, sum(line_items)::BIGINT AS line_items
-           FROM ${finalFrom} GROUP BY ALL)`,
-  );
-  return { statements, out: `${p}_out`, temps };
+  // rows are already grouped per stage (a key may repeat across stages, e.g. a direct row and a share: they
+  // differ in rule_id/shared_pool); no second aggregation over the whole table
+  const outSelect = `SELECT charge_date, bps AS billing_period_start, currency, d_0 AS team, ${ownersMap} AS owners, ${ruleIdSql(model)} AS rule_id, pool AS shared_pool,
+       provider, sub_account_id, service_name, region_id, resource_id, x_source, k8s_cluster, k8s_namespace, billed_cost, effective_cost, line_items::BIGINT AS line_items
+     FROM ${finalFrom}`;
+  return { statements, outSelect, temps };
 }
