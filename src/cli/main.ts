@@ -5,17 +5,20 @@
 import { Command, CommanderError } from "commander";
 import { EXIT, reportError } from "./context.js";
 import { registerAllocate } from "./commands/allocate.js";
+import { registerCommitments } from "./commands/commitments.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerMappings } from "./commands/mappings.js";
 import { registerMetrics } from "./commands/metrics.js";
 import { registerOpenCost } from "./commands/opencost.js";
 import { registerQuery } from "./commands/query.js";
+import { registerRecommend } from "./commands/recommend.js";
 import { registerServe } from "./commands/serve.js";
 import { registerReport } from "./commands/report.js";
 import { registerSources } from "./commands/sources.js";
 import { registerSync } from "./commands/sync.js";
 import { registerToken } from "./commands/token.js";
+import { registerUtilization } from "./commands/utilization.js";
 import { registerValidate } from "./commands/validate.js";
 
 export function buildProgram(): Command {
@@ -40,6 +43,9 @@ export function buildProgram(): Command {
   registerMetrics(program);
   registerAllocate(program);
   registerReport(program);
+  registerUtilization(program);
+  registerRecommend(program);
+  registerCommitments(program);
   registerDemo(program);
   registerServe(program);
   registerToken(program);

@@ -34,7 +34,7 @@ export async function runOptimization(store: DuckDbStore, opts: RunOptions): Pro
   const drafts = [...analysis.drafts, ...savingsPlanDrafts(sp)];
   const scope: RecommendationType[] = ["rightsize", "idle-instance", "stopped-instance", "unattached-volume", "unused-eip"];
   if (opts.savingsPlans !== false) scope.push("savings-plan");
-  const saved = await saveRecommendations(store, drafts, scope, runId, opts.asOf ?? started);
+  const saved = await saveRecommendations(store, drafts, scope, runId, started);
   const summary = { profile: analysis.profile, window: analysis.window, drafts: drafts.length, ...saved };
   await store.run(`INSERT INTO ${OPTIMIZE_RUNS_TABLE} VALUES (${sqlString(runId)}, 'recommend', ${sqlString(started.toISOString())}::TIMESTAMPTZ AT TIME ZONE 'UTC', now()::TIMESTAMP, ${sqlString(JSON.stringify(summary))})`);
   return { runId, analysis, savingsPlans: sp, saved };
