@@ -10,7 +10,7 @@ import { createGunzip } from "node:zlib";
 import { createReadStream } from "node:fs";
 import { CostwiseError } from "../../core/errors.js";
 
-export const FILE_KINDS = ["csv", "parquet"] as const;
+export const FILE_KINDS = ["csv", "parquet", "json"] as const;
 export type FileKind = (typeof FILE_KINDS)[number];
 
 export interface CurManifest {
@@ -37,7 +37,9 @@ export interface Discovery {
   skipped: { path: string; reason: string }[];
 }
 
-const DATA_FILE = /\.(csv|csv\.gz|parquet|gz)$/i;
+const DATA_FILE = /\.(csv|csv\.gz|parquet|gz|ndjson|jsonl|ndjson\.gz|jsonl\.gz)$/i;
+/** newline-delimited JSON (BigQuery exports); a plain .json is read as such only when named explicitly */
+const JSON_FILE = /\.(json|ndjson|jsonl)(\.gz)?$/i;
 const MANIFEST = /-?Manifest\.json$/i;
 
 /** Expands the paths the user gave into data files, honouring CUR manifests. */
@@ -57,7 +59,7 @@ export function discoverFiles(paths: readonly string[]): Discovery {
     if (MANIFEST.test(p)) manifests.push(readManifest(p));
     else if (DATA_FILE.test(p)) loose.push(p);
     else if (explicit) loose.push(p); // the user named it: try it and say what is wrong
-    else skipped.push({ path: p, reason: "not a .csv, .csv.gz or .parquet file" });
+    else skipped.push({ path: p, reason: "not a .csv, .csv.gz, .parquet, .ndjson or .jsonl file (name a .json file explicitly to load it)" });
   };
   for (const p of paths) walk(resolve(p), true);
 
@@ -151,7 +153,7 @@ function describe(path: string): InputFile {
   const head = readHead(path, 4);
   const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
   const isParquet = head.length >= 4 && head.toString("latin1", 0, 4) === "PAR1";
-  return { path, kind: isParquet || /\.parquet$/i.test(path) ? "parquet" : "csv", gzip, bytes };
+  return { path, kind: isParquet || /\.parquet$/i.test(path) ? "parquet" : JSON_FILE.test(path) ? "json" : "csv", gzip, bytes };
 }
 
 function readHead(path: string, n: number): Buffer {

@@ -25,6 +25,7 @@ import type { DuckDbStore } from "../store/duckdb-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, RUNS_TABLE } from "../store/schema.js";
 import { translateReadError } from "./duckdb-errors.js";
 import { discoverFiles, displayPath, readCsvHeader, refuseDuplicates, type InputFile } from "./files.js";
+import { jsonLayout, jsonRelation, type JsonLayout } from "./json-relation.js";
 
 export interface IngestProgress {
   /** stage: a file is being read (bytesDone moves with DuckDB's own progress); check: a file is loaded and checked */
@@ -230,6 +231,7 @@ async function planFile(store: DuckDbStore, file: InputFile, ingestId: string, f
   const shown = displayPath(file.path);
   let columns: string[];
   let parquetTypes: Record<string, string> = {};
+  let jsonFlat: JsonLayout | undefined;
   if (file.kind === "parquet") {
     try {
       const rows = await store.all(`DESCRIBE SELECT * FROM read_parquet(${quoteString(file.path)})`);
@@ -239,6 +241,9 @@ async function planFile(store: DuckDbStore, file: InputFile, ingestId: string, f
       throw translateReadError(e, shown, {});
     }
     if (columns.length === 0) throw new CostwiseError("EMPTY_FILE", `${shown}: the Parquet file has no columns`, { location: { file: shown } });
+  } else if (file.kind === "json") {
+    jsonFlat = await jsonLayout(store, file, shown);
+    columns = jsonFlat.columns;
   } else {
     columns = await readCsvHeader(file);
     const dup = columns.find((c, i) => columns.indexOf(c) !== i);
@@ -254,7 +259,8 @@ async function planFile(store: DuckDbStore, file: InputFile, ingestId: string, f
   const mapping = resolveMapping(columns, shown, format);
   // header spellings the mapping reads loosely (Azure: camelCase, localized labels) under its own names
   columns = canonicalColumns(mapping, columns);
-  const types = readTypes(mapping, columns, file.kind);
+  // JSON is flattened to text columns, parsed in the mapping like CSV text
+  const types = readTypes(mapping, columns, file.kind === "parquet" ? "parquet" : "csv");
   const deliveryId = file.manifest ? `${mapping.id}:${file.manifest.assemblyId}` : `ingest:${ingestId}`;
   let relation: string;
   let controlRelation: string;
@@ -267,6 +273,11 @@ async function planFile(store: DuckDbStore, file: InputFile, ingestId: string, f
     relation = `(SELECT * ${casts.length ? `REPLACE (${casts.join(", ")})` : ""} FROM read_parquet(${quoteString(file.path)}))`;
     controlRelation = `read_parquet(${quoteString(file.path)})`;
     columnTypes = { ...parquetTypes, ...Object.fromEntries(mapping.columns.filter((c) => c.type === "decimal" && c.name in parquetTypes).map((c) => [c.name, types[c.name]!])) };
+  } else if (jsonFlat) {
+    physicalNames = new Map(columns.map((c, i) => [c, `c${i}`]));
+    relation = jsonRelation(file, jsonFlat);
+    controlRelation = relation;
+    columnTypes = Object.fromEntries(columns.map((c) => [c, "VARCHAR"]));
   } else {
     // positional names: DuckDB matches column names case-insensitively, CUR headers can differ only in case
     physicalNames = new Map(columns.map((c, i) => [c, `c${i}`]));
@@ -336,9 +347,10 @@ class RowCheckFailure extends Error {
     const r = Number(ex[0]?.["r"] ?? 0);
     const v = ex[0]?.["v"];
     const got = v === null || v === undefined ? "an empty value" : JSON.stringify(v);
-    const at = r > 0 ? `row ${r} (line ${r + 1}), ` : "";
+    // a CSV has a header line; newline-delimited JSON has one object per line
+    const at = r > 0 ? `row ${r} (line ${plan.file.kind === "json" ? r : r + 1}), ` : "";
     return new CostwiseError("BAD_INPUT", `${plan.shown}: ${at}column "${check.column}": expected ${check.expected}, got ${got}`, {
-      location: { file: plan.shown, ...(r > 0 ? { row: r, line: r + 1 } : {}), column: check.column },
+      location: { file: plan.shown, ...(r > 0 ? { row: r, line: plan.file.kind === "json" ? r : r + 1 } : {}), column: check.column },
     });
   }
 }

@@ -171,4 +171,60 @@ describe("Google Cloud Billing export", () => {
     expect((await store.all(`SELECT sum("ContractedCost")::VARCHAR AS c FROM focus_costs WHERE x_SourceFile LIKE '%evidence-2020-11-16.csv'`))[0]!["c"]).not.toBe("0.0000000000");
     expectGolden("gcp-csv.focus.csv", await exportFocusCsv(store));
   });
+
+  it("newline-delimited JSON from BigQuery gives the same FOCUS rows as the CSV of the same charges", async () => {
+    const r = await ingestConformant([join(LOCAL_FIXTURES, "cloud/gcp-standard-export-2020-11.json")]);
+    expect(r.files[0]!.format).toBe("gcp-billing");
+    const fromJson = await exportFocusCsv(store);
+    expectGolden("gcp-ndjson.focus.csv", fromJson);
+    const csv = join(dir, "first-12.csv");
+    const lines = readFileSync(join(GCP, "evidence-2020-11-16.csv"), "utf8").split(/\r?\n/);
+    writeFileSync(csv, lines.slice(0, 13).join("\n") + "\n");
+    const { store: other, cleanup: c2 } = await tempStore();
+    try {
+      await ingestFiles(other, [csv]);
+      expect(fromJson).toBe(await exportFocusCsv(other));
+    } finally {
+      await c2();
+    }
+  });
+
+  it("detailed export (JSON lines): labels merged system < project < resource, two credits on one row, tax, list cost", async () => {
+    const r = await ingestConformant([join(LOCAL_FIXTURES, "cloud/gcp-detailed-export-handwritten.jsonl")]);
+    // hand-computed: 0.125642 - 0.025128 - 0.0504 + 0.0004 + 12.34
+    expect(r.files[0]!.sourceTotal).toMatch(/^12\.390514/);
+    expect(r.files[0]!.loadedTotal).toBe("12.3905140000");
+    const vm = await store.all(`SELECT "BilledCost"::VARCHAR AS billed, "ContractedCost"::VARCHAR AS contracted, "ListCost"::VARCHAR AS list,
+        to_json(map_from_entries(list_sort(map_entries("Tags"))))::VARCHAR AS tags, "SubAccountId" AS project, "SubAccountName" AS pname,
+        "RegionId" AS region, "AvailabilityZone" AS zone, "ResourceId" AS rid, "ResourceName" AS rname, "BillingCurrency" AS cur
+      FROM focus_costs WHERE "ServiceName" = 'Compute Engine'`);
+    expect(vm).toEqual([{
+      billed: "0.0501140000", contracted: "0.1256420000", list: "0.1389000000",
+      tags: '{"app":"cart","compute.googleapis.com/machine_spec":"n2-standard-4","env":"prod","team":"checkout"}',
+      project: "shop-prod", pname: "Shop (prod)", region: "europe-west3", zone: "europe-west3-b",
+      rid: "//compute.googleapis.com/projects/shop-prod/zones/europe-west3-b/instances/1234567890", rname: "cart-1", cur: "EUR",
+    }]);
+    const tax = await store.all(`SELECT "ChargeCategory" AS c, "BilledCost"::VARCHAR AS b, "ConsumedQuantity" AS q FROM focus_costs WHERE x_ChargeType = 'tax'`);
+    expect(tax).toEqual([{ c: "Tax", b: "12.3400000000", q: null }]);
+    expectGolden("gcp-detailed-jsonl.focus.csv", await exportFocusCsv(store));
+  });
+
+  it("bad JSON values name file, row and column", async () => {
+    const src = readFileSync(join(LOCAL_FIXTURES, "cloud/gcp-detailed-export-handwritten.jsonl"), "utf8").split("\n");
+    const badCost = join(dir, "bad-cost.jsonl");
+    writeFileSync(badCost, [src[0], src[1]!.replace('"cost": 0.0004', '"cost": "n/a"'), src[2]].join("\n") + "\n");
+    let err = await expectBadInput([badCost], /bad-cost\.jsonl: row 2 \(line 2\), column "cost": expected a decimal number such as 12\.34, got "n\/a"/);
+    expect(err.location).toMatchObject({ row: 2, line: 2, column: "cost" });
+    const badDate = join(dir, "bad-date.jsonl");
+    writeFileSync(badDate, [src[0]!.replace("2024-05-03 10:00:00 UTC", "03/05/2024 10h"), src[1], src[2]].join("\n") + "\n");
+    err = await expectBadInput([badDate], /bad-date\.jsonl: row 1 \(line 1\), column "usage_start_time": expected a date and time .*got "03\/05\/2024 10h"/);
+    const badCredit = join(dir, "bad-credit.jsonl");
+    writeFileSync(badCredit, [src[0]!.replace('"amount": -0.0504', '"amount": "lots"'), src[1], src[2]].join("\n") + "\n");
+    err = await expectBadInput([badCredit], /bad-credit\.jsonl: row 1 \(line 1\), column "credits": expected a JSON list of objects with a decimal field/);
+    const badCsvCost = join(dir, "bad-cost.csv");
+    const csvLines = readFileSync(join(GCP, "2022-08-01_5.csv"), "utf8").split("\n");
+    csvLines[3] = csvLines[3]!.replace(",0.0,USD,", ",zero,USD,");
+    writeFileSync(badCsvCost, csvLines.join("\n"));
+    await expectBadInput([badCsvCost], /bad-cost\.csv: line 4, column "cost": expected a decimal number such as 12\.34, got "zero"/);
+  });
 });

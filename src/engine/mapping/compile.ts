@@ -385,7 +385,17 @@ function columnRef(name: string, ctx: Ctx): string {
   }
   if (d.type === "decimal") {
     const native = (ctx.columnTypes[name] ?? MONEY_SQL_TYPE).toUpperCase();
-    return native === "VARCHAR" ? `CAST(NULLIF(${ref}, '') AS ${ctx.decimalType})` : ref;
+    if (native !== "VARCHAR") return ref;
+    // decimals delivered as text (flattened JSON): a value that does not parse stops the load with its row
+    if (!ctx.formatChecks.has(name)) {
+      ctx.formatChecks.set(name, {
+        column: name,
+        expected: FORMAT_EXPECTED.decimal,
+        presentSql: `NULLIF(trim(${ref}), '') IS NOT NULL`,
+        badSql: `NULLIF(trim(${ref}), '') IS NOT NULL AND TRY_CAST(trim(${ref}) AS ${ctx.decimalType}) IS NULL`,
+      });
+    }
+    return `TRY_CAST(NULLIF(trim(${ref}), '') AS ${ctx.decimalType})`;
   }
   return ref;
 }

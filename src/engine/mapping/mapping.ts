@@ -127,6 +127,7 @@ export const FORMAT_EXPECTED = {
   keyValueList: 'a JSON list of {"key": ..., "value": ...} objects, e.g. [{"key":"team","value":"search"}]',
   jsonList: 'a JSON list of objects with a decimal field, e.g. [{"name":"promo","amount":-1.5}]',
   json: "a JSON value",
+  decimal: "a decimal number such as 12.34",
 } as const;
 
 /** The one source column an operation reads directly, for the single-column operations. */

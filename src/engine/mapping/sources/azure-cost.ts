@@ -187,9 +187,10 @@ export const AZURE_COST_MAPPING: SourceMapping = {
       sql: "CASE WHEN coalesce({{ChargeType}}, 'Usage') = 'Usage' THEN coalesce({{UnitOfMeasure}}, 'Units') END",
       reason: "only usage rows consume; a usage-details export without UnitOfMeasure gets Microsoft's generic 'Units'",
     },
-    PricingQuantity: col("Quantity"),
+    // FOCUS: tax rows carry no pricing quantity, unit or SKU
+    PricingQuantity: byChargeType({ Tax: null }, col("Quantity")),
     // some usage-details exports have no UnitOfMeasure: Microsoft's own FOCUS data says 'Units' then
-    PricingUnit: { op: "coalesce", args: [col("UnitOfMeasure"), { op: "constant", value: "Units" }] },
+    PricingUnit: byChargeType({ Tax: null }, { op: "coalesce", args: [col("UnitOfMeasure"), { op: "constant", value: "Units" }] }),
     PricingCategory: {
       op: "map",
       column: "PricingModel",
@@ -237,8 +238,8 @@ export const AZURE_COST_MAPPING: SourceMapping = {
     },
     ServiceCategory: { op: "lookup", column: "ConsumedService", table: SERVICE_CATEGORIES, default: "Other", caseInsensitive: true },
     ServiceName: first("MeterCategory", "ServiceName", "ConsumedService"),
-    SkuId: first("ProductId", "PartNumber", "MeterId"),
-    SkuPriceId: col("MeterId"),
+    SkuId: byChargeType({ Tax: null }, first("ProductId", "PartNumber", "MeterId")),
+    SkuPriceId: byChargeType({ Tax: null }, col("MeterId")),
     SubAccountId: col("SubscriptionId"),
     SubAccountName: first("SubscriptionName", "SubscriptionId"),
     Tags: { op: "tagsJson", column: "Tags", bracesOptional: true },
