@@ -4,6 +4,10 @@
  */
 import { Command, CommanderError } from "commander";
 import { EXIT, reportError } from "./context.js";
+import { registerAnomalies } from "./commands/anomalies.js";
+import { registerBudget } from "./commands/budget.js";
+import { registerDetect } from "./commands/detect.js";
+import { registerForecast } from "./commands/forecast.js";
 import { registerAllocate } from "./commands/allocate.js";
 import { registerCommitments } from "./commands/commitments.js";
 import { registerDemo } from "./commands/demo.js";
@@ -49,6 +53,10 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerServe(program);
   registerToken(program);
+  registerDetect(program);
+  registerAnomalies(program);
+  registerForecast(program);
+  registerBudget(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -30,7 +30,7 @@ describe("forecast", () => {
   });
 
   it("keeps the weekly pattern and is not pulled up by a spike in the history", () => {
-    const v = Array.from({ length: 84 }, (_, i) => (i % 7 >= 5 ? 50 : 100)); // starts on a Monday
+    const v: number[] = Array.from({ length: 84 }, (_, i) => (i % 7 >= 5 ? 50 : 100)); // starts on a Monday
     const clean = forecastDaily(v, "2024-01-01", 14)!;
     const spiked = v.slice();
     spiked[80] = 1000;

@@ -1,0 +1,117 @@
+/**
+ * `costwise detect`: run the anomaly monitors over the cost store (or the detector over any CSV series with
+ * `--series`) and print the anomalies found, with expected, actual, impact and root cause.
+ */
+import { existsSync } from "node:fs";
+import type { Command } from "commander";
+import { detectionSection } from "../../core/config/sections/detection.js";
+import { CostwiseError } from "../../core/errors.js";
+import { trimMoney, toCents } from "../../core/money.js";
+import { runMonitors, type MonitorAnomaly } from "../../engine/detect/monitors.js";
+import { detectSeriesFile, SERIES_INTERVALS, type SeriesInterval } from "../../engine/detect/series-file.js";
+import { EXIT, globalOptions, setExit, stdio, usageError, withStore } from "../context.js";
+import { renderTable } from "../table.js";
+
+interface DetectOptions {
+  series?: string;
+  interval?: string;
+  z?: string;
+  asOf?: string;
+  save?: boolean;
+  alerts?: boolean;
+  exitCode?: boolean;
+}
+
+export function registerDetect(program: Command): void {
+  program
+    .command("detect")
+    .description("find cost anomalies (spikes, level shifts, drift) with root cause; or run the detector on any CSV series")
+    .option("--series <file.csv>", "score a CSV series (columns timestamp,value; any interval) instead of the cost store")
+    .option("--interval <i>", `with --series: ${SERIES_INTERVALS.join(" | ")} (auto: points under an hour apart are averaged per hour)`, "auto")
+    .option("--z <sigmas>", "detection threshold in robust sigmas (default from config, else 5)")
+    .option("--as-of <day>", "score through this day (never past the last complete billing day)")
+    .option("--no-save", "do not record anomalies and alert state in the store")
+    .option("--alerts", "show only anomalies that pass the alert thresholds")
+    .option("--exit-code", "exit 3 when an anomaly is alerted for the first time by this run")
+    .addHelpText(
+      "after",
+      `
+Monitors come from detection.monitors in costwise.yaml (default: total, per ServiceName, per SubAccountId,
+per owner when allocation has run). A day is scored only once it is complete (the day before the latest
+charge day in the store). Alerts are anomalies above detection.alert thresholds; each alerts once.
+
+Examples:
+  costwise detect
+  costwise detect --alerts --json
+  costwise detect --series cpu.csv --json`,
+    )
+    .action(async (opts: DetectOptions, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const z = opts.z === undefined ? undefined : Number(opts.z);
+      if (z !== undefined && !(z > 0)) throw usageError(`--z must be a positive number, got ${JSON.stringify(opts.z)}`);
+      if (opts.series !== undefined) {
+        if (!(SERIES_INTERVALS as readonly string[]).includes(opts.interval ?? "auto")) throw usageError(`--interval must be one of ${SERIES_INTERVALS.join(", ")}`);
+        const r = detectSeriesFile(opts.series, (opts.interval ?? "auto") as SeriesInterval, z === undefined ? {} : { z });
+        if (g.json) return stdio.json(r);
+        stdio.out(`${r.file}: ${r.points} points in ${r.buckets} buckets of ${r.bucketSeconds / 60} min; ${r.anomalies.length} anomal${r.anomalies.length === 1 ? "y" : "ies"}`);
+        if (r.anomalies.length > 0) {
+          stdio.out(
+            renderTable(
+              ["start", "end", "kind", "dir", "severity", "actual", "expected", "impact %", "max z"],
+              r.anomalies.map((a) => [a.start, a.end, a.kind, a.direction, a.severity, num(a.actual), num(a.expected), a.impactPercent === null ? "" : pct(a.impactPercent), a.maxZ.toFixed(1)]),
+              { rightAlign: [5, 6, 7, 8] },
+            ),
+          );
+        }
+        return;
+      }
+      if (g.store !== ":memory:" && !existsSync(g.store)) throw new CostwiseError("NOT_FOUND", `no cost store at ${g.store}; ingest a bill first (costwise ingest) or pass --store`);
+      const config = g.workspace.config;
+      const detection = config.detection ? { ...config.detection, detector: { ...config.detection.detector, ...(z === undefined ? {} : { z }) } } : undefined;
+      const r = await withStore(g, (store) =>
+        runMonitors(store, detection ? { detection } : z === undefined ? {} : { detection: { ...defaultsWithZ(z) } }, { ...(opts.asOf ? { asOf: opts.asOf } : {}), persist: opts.save !== false }),
+      );
+      const list = opts.alerts ? r.anomalies.filter((a) => a.alert) : r.anomalies;
+      if (opts.exitCode && r.anomalies.some((a) => a.newAlert)) setExit(cmd, EXIT.findings);
+      if (g.json) return stdio.json({ asOf: r.asOf, monitors: r.monitors, anomalies: list });
+      if (r.asOf === null) return stdio.out("the store is empty: load bills with `costwise ingest <files>`");
+      stdio.out(`scored through ${r.asOf} (last complete day); ${r.monitors.map((m) => `${m.name}: ${m.series} series`).join(", ")}`);
+      if (list.length === 0) return stdio.out("no anomalies");
+      printAnomalies(list);
+    });
+}
+
+function defaultsWithZ(z: number) {
+  return detectionSection.parse({ detector: { z } });
+}
+
+function num(x: number): string {
+  return Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(4);
+}
+
+function pct(x: number): string {
+  return `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`;
+}
+
+export function printAnomalies(list: readonly MonitorAnomaly[]): void {
+  stdio.out(
+    renderTable(
+      ["monitor", "series", "start", "end", "kind", "severity", "actual", "expected", "impact", "impact %", "alert", "top contributor"],
+      list.map((a) => [
+        a.monitor,
+        a.seriesKey,
+        a.start,
+        a.end + (a.open ? "…" : ""),
+        `${a.kind} ${a.direction === "up" ? "↑" : "↓"}`,
+        a.severity,
+        `${trimMoney(toCents(a.actual))} ${a.currency}`,
+        trimMoney(toCents(a.expected)),
+        trimMoney(toCents(a.impact)),
+        a.impactPercent === null ? "" : pct(a.impactPercent),
+        a.newAlert ? "new" : a.alert ? "yes" : "",
+        a.rootCause?.headline ? `${a.rootCause.headline.kind} ${a.rootCause.headline.value} (${trimMoney(toCents(a.rootCause.headline.contribution))})` : "",
+      ]),
+      { rightAlign: [6, 7, 8, 9] },
+    ),
+  );
+}
