@@ -31,50 +31,54 @@ export async function saveRecommendations(
   at: Date = new Date(),
 ): Promise<SaveResult> {
   const now = `${sqlString(at.toISOString())}::TIMESTAMPTZ AT TIME ZONE 'UTC'`;
-  const result: SaveResult = { created: 0, updated: 0, resolved: 0 };
-  await store.transaction(async () => {
-    const existing = new Map(
-      (await store.all(`SELECT id, key, still_found FROM ${RECOMMENDATIONS_TABLE}`)).map((r) => [String(r["key"]), { id: Number(r["id"]), found: Boolean(r["still_found"]) }]),
-    );
-    let nextId = Number((await store.all(`SELECT coalesce(max(id), 0)::INTEGER AS m FROM ${RECOMMENDATIONS_TABLE}`))[0]!["m"]) + 1;
-    const seen = new Set<string>();
-    for (const d of drafts) {
-      if (seen.has(d.key)) continue;
-      seen.add(d.key);
-      const prev = existing.get(d.key);
-      const risks = sqlString(JSON.stringify(d.risks));
-      const details = sqlString(JSON.stringify(d.details));
-      if (prev) {
-        await store.run(`UPDATE ${RECOMMENDATIONS_TABLE} SET type = ${s(d.type)}, resource_id = ${s(d.resourceId)}, resource_type = ${s(d.resourceType)},
-          region = ${s(d.region)}, account_id = ${s(d.accountId)}, owner = ${s(d.owner)}, owner_source = ${s(d.ownerSource)}, action = ${s(d.action)},
-          current_config = ${s(d.currentConfig)}, target_config = ${s(d.targetConfig)}, monthly_saving = ${money(d.monthlySaving)}, currency = ${s(d.currency)},
-          saving_basis = ${s(d.savingBasis)}, confidence = ${s(d.confidence)}, reason = ${s(d.reason)}, risks = ${risks}, details = ${details},
-          last_seen = ${now}, last_run = ${s(runId)}, still_found = TRUE WHERE id = ${prev.id}`);
-        await store.run(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE} VALUES (${prev.id}, ${now}, ${sqlString(prev.found ? "updated" : "reappeared")}, NULL, NULL, NULL, ${money(d.monthlySaving)}, ${s(runId)})`);
-        result.updated++;
-      } else {
-        const id = nextId++;
-        await store.run(`INSERT INTO ${RECOMMENDATIONS_TABLE} VALUES (${id}, ${s(d.key)}, ${s(d.type)}, ${s(d.resourceId)}, ${s(d.resourceType)}, ${s(d.region)},
-          ${s(d.accountId)}, ${s(d.owner)}, ${s(d.ownerSource)}, ${s(d.action)}, ${s(d.currentConfig)}, ${s(d.targetConfig)}, ${money(d.monthlySaving)},
-          ${s(d.currency)}, ${s(d.savingBasis)}, ${s(d.confidence)}, ${s(d.reason)}, ${risks}, ${details}, ${money(d.baselineMonthlyCost)},
-          'open', NULL, ${now}, ${now}, ${now}, ${s(runId)}, TRUE)`);
-        await store.run(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE} VALUES (${id}, ${now}, 'created', NULL, 'open', NULL, ${money(d.monthlySaving)}, ${s(runId)})`);
-        result.created++;
-      }
-    }
-    if (scope.length > 0) {
-      const gone = await store.all(
-        `SELECT id, key FROM ${RECOMMENDATIONS_TABLE} WHERE still_found AND type IN (${scope.map(sqlString).join(", ")})`,
+  const run = sqlString(runId);
+  const unique = [...new Map(drafts.map((d) => [d.key, d])).values()];
+  return store.transaction(async () => {
+    // set-based: the run's drafts go to a temp table, then a handful of statements update, insert and log
+    await store.run(`CREATE OR REPLACE TEMP TABLE __drafts (key VARCHAR, type VARCHAR, resource_id VARCHAR, resource_type VARCHAR, region VARCHAR,
+      account_id VARCHAR, owner VARCHAR, owner_source VARCHAR, action VARCHAR, current_config VARCHAR, target_config VARCHAR,
+      monthly_saving DECIMAL(38,10), currency VARCHAR, saving_basis VARCHAR, confidence VARCHAR, reason VARCHAR, risks JSON, details JSON,
+      baseline_monthly_cost DECIMAL(38,10))`);
+    for (let i = 0; i < unique.length; i += 500) {
+      const values = unique.slice(i, i + 500).map(
+        (d) =>
+          `(${s(d.key)}, ${s(d.type)}, ${s(d.resourceId)}, ${s(d.resourceType)}, ${s(d.region)}, ${s(d.accountId)}, ${s(d.owner)}, ${s(d.ownerSource)},
+            ${s(d.action)}, ${s(d.currentConfig)}, ${s(d.targetConfig)}, ${money(d.monthlySaving)}, ${s(d.currency)}, ${s(d.savingBasis)},
+            ${s(d.confidence)}, ${s(d.reason)}, ${sqlString(JSON.stringify(d.risks))}, ${sqlString(JSON.stringify(d.details))}, ${money(d.baselineMonthlyCost)})`,
       );
-      for (const g of gone) {
-        if (seen.has(String(g["key"]))) continue;
-        await store.run(`UPDATE ${RECOMMENDATIONS_TABLE} SET still_found = FALSE, last_run = ${s(runId)} WHERE id = ${Number(g["id"])}`);
-        await store.run(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE} VALUES (${Number(g["id"])}, ${now}, 'resolved', NULL, NULL, 'not found by this run', NULL, ${s(runId)})`);
-        result.resolved++;
-      }
+      await store.run(`INSERT INTO __drafts VALUES ${values.join(",\n")}`);
     }
+    const count = async (sql: string): Promise<number> => Number((await store.all(sql))[0]!["n"]);
+    const updated = await count(`SELECT count(*)::INTEGER AS n FROM __drafts d JOIN ${RECOMMENDATIONS_TABLE} r USING (key)`);
+    await store.run(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE}
+      SELECT r.id, ${now}, CASE WHEN r.still_found THEN 'updated' ELSE 'reappeared' END, NULL, NULL, NULL, d.monthly_saving, ${run}
+      FROM __drafts d JOIN ${RECOMMENDATIONS_TABLE} r USING (key)`);
+    await store.run(`UPDATE ${RECOMMENDATIONS_TABLE} r SET type = d.type, resource_id = d.resource_id, resource_type = d.resource_type,
+        region = d.region, account_id = d.account_id, owner = d.owner, owner_source = d.owner_source, action = d.action,
+        current_config = d.current_config, target_config = d.target_config, monthly_saving = d.monthly_saving, currency = d.currency,
+        saving_basis = d.saving_basis, confidence = d.confidence, reason = d.reason, risks = d.risks, details = d.details,
+        last_seen = ${now}, last_run = ${run}, still_found = TRUE
+      FROM __drafts d WHERE r.key = d.key`);
+    await store.run(`CREATE OR REPLACE TEMP TABLE __new AS
+      SELECT (SELECT coalesce(max(id), 0) FROM ${RECOMMENDATIONS_TABLE}) + row_number() OVER (ORDER BY d.monthly_saving DESC, d.key) AS id, d.*
+      FROM __drafts d WHERE d.key NOT IN (SELECT key FROM ${RECOMMENDATIONS_TABLE})`);
+    const created = await count(`SELECT count(*)::INTEGER AS n FROM __new`);
+    await store.run(`INSERT INTO ${RECOMMENDATIONS_TABLE}
+      SELECT id::INTEGER, key, type, resource_id, resource_type, region, account_id, owner, owner_source, action, current_config, target_config,
+        monthly_saving, currency, saving_basis, confidence, reason, risks, details, baseline_monthly_cost,
+        'open', NULL, ${now}, ${now}, ${now}, ${run}, TRUE FROM __new`);
+    await store.run(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE} SELECT id::INTEGER, ${now}, 'created', NULL, 'open', NULL, monthly_saving, ${run} FROM __new`);
+    let resolved = 0;
+    if (scope.length > 0) {
+      const gone = `still_found AND type IN (${scope.map(sqlString).join(", ")}) AND key NOT IN (SELECT key FROM __drafts)`;
+      resolved = await count(`SELECT count(*)::INTEGER AS n FROM ${RECOMMENDATIONS_TABLE} WHERE ${gone}`);
+      await store.run(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE} SELECT id, ${now}, 'resolved', NULL, NULL, 'not found by this run', NULL, ${run} FROM ${RECOMMENDATIONS_TABLE} WHERE ${gone}`);
+      await store.run(`UPDATE ${RECOMMENDATIONS_TABLE} SET still_found = FALSE, last_run = ${run} WHERE ${gone}`);
+    }
+    await store.run("DROP TABLE __drafts");
+    await store.run("DROP TABLE __new");
+    return { created, updated, resolved };
   });
-  return result;
 }
 
 export interface RecommendationRow {
