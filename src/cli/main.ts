@@ -15,6 +15,7 @@ import { registerIngest } from "./commands/ingest.js";
 import { registerMappings } from "./commands/mappings.js";
 import { registerMetrics } from "./commands/metrics.js";
 import { registerOpenCost } from "./commands/opencost.js";
+import { registerPolicy } from "./commands/policy.js";
 import { registerQuery } from "./commands/query.js";
 import { registerRecommend } from "./commands/recommend.js";
 import { registerServe } from "./commands/serve.js";
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerMetrics(program);
   registerAllocate(program);
   registerReport(program);
+  registerPolicy(program);
   registerUtilization(program);
   registerRecommend(program);
   registerCommitments(program);

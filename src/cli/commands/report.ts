@@ -19,6 +19,7 @@ import { formatAmount } from "../../engine/query/run-query.js";
 import { renderTable } from "../table.js";
 import { EXIT, globalOptions, setExit, stdio, usageError, withStore, type GlobalOptions } from "../context.js";
 import { printTeams } from "./allocate.js";
+import { registerReportGovernance } from "./report-governance.js";
 
 const FORMATS = ["table", "csv", "json"] as const;
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -41,7 +42,8 @@ function csv(rows: readonly (readonly (string | number | null)[])[]): string {
 }
 
 export function registerReport(program: Command): void {
-  const report = program.command("report").description("allocation reports: showback/chargeback by owner, tag coverage, unit costs");
+  const report = program.command("report").description("allocation reports: showback/chargeback by owner, tag coverage, unit costs; governance KPIs");
+  registerReportGovernance(report);
 
   report
     .command("allocation")
