@@ -62,6 +62,9 @@ is complete through the 14th). For Cost Explorer also the day before the first d
     });
 }
 
+/** source types that load no cost rows (account names, business metrics) */
+const NO_COST_ROWS = new Set(["aws-organizations", "metrics"]);
+
 function configuredTable(rows: readonly ConfiguredSourceStatus[]): string {
   return renderTable(
     ["configured source", "type", "last sync", "status", "rows held", "last complete day", "result"],
@@ -70,7 +73,7 @@ function configuredTable(rows: readonly ConfiguredSourceStatus[]): string {
       s.type,
       s.lastSyncAt ?? "never",
       s.lastStatus ?? "",
-      String(s.rows),
+      NO_COST_ROWS.has(s.type) ? "-" : String(s.rows),
       s.lastCompleteDay ?? "",
       s.lastMessage ?? "",
     ]),

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { CostExplorerClient, GetCostAndUsageCommand, type GroupDefinition } from "@aws-sdk/client-cost-explorer";
 import { DescribeOrganizationCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import type { AwsCostExplorerSource } from "../../core/config/sections/sources.js";
+import { trimMoney } from "../../core/money.js";
 import { ingestFiles } from "../ingest/ingest.js";
 import { quoteIdent, quoteString } from "../mapping/compile.js";
 import { CE_DAYS_TABLE } from "./tables.js";
@@ -90,7 +91,7 @@ export async function syncCostExplorer(ctx: ConnectorContext, source: AwsCostExp
       status: "ok",
       ingestIds: [result.ingestId],
       rowsLoaded: result.rowsLoaded,
-      message: `${window.start}..${window.end}: ${pages} page${pages === 1 ? "" : "s"}, ${result.rowsLoaded} rows, ${Object.entries(result.currencyTotals).map(([c, t]) => `${t} ${c}`).join(", ")}${result.rowsReplaced ? `, replaced ${result.rowsReplaced} rows of the previous sync` : ""}`,
+      message: `${window.start}..${window.end}: ${pages} page${pages === 1 ? "" : "s"}, ${result.rowsLoaded} rows, ${Object.entries(result.currencyTotals).map(([c, t]) => `${trimMoney(t)} ${c}`).join(", ")}${result.rowsReplaced ? `, replaced ${result.rowsReplaced} rows of the previous sync` : ""}`,
       details: { window, pages, billingAccountId, replaced: result.rowsReplaced, currencyTotals: result.currencyTotals },
     };
   } finally {

@@ -112,7 +112,7 @@ export async function syncOrganizations(ctx: ConnectorContext, source: AwsOrgani
     status: accounts.length ? "ok" : "empty",
     ingestIds: [],
     rowsLoaded: 0,
-    message: `${accounts.length} accounts in ${ous} OU path${ous === 1 ? "" : "s"}; names set on ${named} cost rows`,
+    message: `${accounts.length} account${accounts.length === 1 ? "" : "s"} in ${ous} OU path${ous === 1 ? "" : "s"}; names set on ${named} cost rows`,
     details: { accounts: accounts.length, rowsNamed: named },
   };
 }
