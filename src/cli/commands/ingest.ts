@@ -36,7 +36,7 @@ Examples:
       const g = globalOptions(cmd);
       if (opts.format !== undefined && !isSourceFormat(opts.format)) throw usageError(`unknown --format ${opts.format}`);
       // saved OpenCost /allocation responses (JSON) are recognised by their shape; each loads in its own transaction
-      const openCost = paths.filter((p) => looksLikeOpenCostResponse(p));
+      const openCost = opts.format === "opencost" ? paths : paths.filter((p) => looksLikeOpenCostResponse(p));
       if (openCost.length > 0) {
         const loaded = await withStore(g, async (store) => {
           const out = [];

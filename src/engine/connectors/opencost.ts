@@ -39,7 +39,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CostwiseError } from "../../core/errors.js";
 import { equalToTheCent, subMoney } from "../../core/money.js";
-import { quoteIdent, quoteString } from "../mapping/compile.js";
+import { compileMapping, quoteIdent, quoteString } from "../mapping/compile.js";
+import { OPENCOST_COLUMNS, OPENCOST_MAPPING } from "../mapping/sources/opencost.js";
 import { displayPath } from "../ingest/files.js";
 import type { DuckDbStore } from "../store/duckdb-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, RUNS_TABLE } from "../store/schema.js";
@@ -396,8 +397,11 @@ async function checkAllocations(store: DuckDbStore, allocT: string, shown: strin
   });
 }
 
-/** The SELECT producing cost rows (every cost-table column, in table order) from the staged allocations. */
-function rowsSql(allocT: string, clusterSql: string, currency: string, label: string, ingestId: string, deliveryId: string): string {
+/**
+ * The allocations flattened to one row per allocation and cost component, in the columns the declarative
+ * mapping (src/engine/mapping/sources/opencost.ts) reads; all typed, no text parsing left.
+ */
+function flattenSql(allocT: string, clusterSql: string, currency: string): string {
   const money = (f: string) => `coalesce(CAST(${quoteIdent(`raw_${f}`)} AS DECIMAL(38,10)), 0)`;
   const dbl = (f: string) => `coalesce(CAST(${quoteIdent(`raw_${f}`)} AS DOUBLE), 0)`;
   const parts = COMPONENTS.map((c, i) =>
@@ -418,67 +422,54 @@ function rowsSql(allocT: string, clusterSql: string, currency: string, label: st
   const exploded = `SELECT c.*, u.part FROM (${carried}) c, unnest(CASE WHEN c.carrier IS NULL
         THEN [struct_pack(idx := 0, id := 'total', title := 'Total', cost := c.total, adj := 0::DECIMAL(38,10), qty := c.hours, unit := 'Hours')]
         ELSE list_filter(c.parts, x -> x.cost <> 0 OR x.adj <> 0) END) AS u(part)`;
-  const billed = `(part.cost + part.adj + CASE WHEN part.idx = carrier THEN residual ELSE 0 END)`;
-  const listCost = `(part.cost + CASE WHEN part.idx = carrier OR part.idx = 0 THEN residual ELSE 0 END)`;
+  const unmounted = `alloc_name LIKE '%\\_\\_unmounted\\_\\_%' ESCAPE '\\'`;
   const ns = `CASE WHEN idle THEN coalesce(NULLIF(p_namespace, ''), '__idle__') ELSE NULLIF(p_namespace, '') END`;
   const tagMap = (col: string, prefix: string) =>
     `coalesce(map_from_entries(list_transform(map_entries(TRY_CAST(CASE WHEN json_type(${col}) = 'OBJECT' THEN ${col} END AS MAP(VARCHAR, VARCHAR))), e -> struct_pack(k := ${quoteString(prefix)} || e.key, v := e.value))), MAP([]::VARCHAR[], []::VARCHAR[]))`;
-  const t: Record<string, string> = {
-    BilledCost: billed,
-    EffectiveCost: billed,
-    ContractedCost: billed,
-    ListCost: `CASE WHEN part.idx = 0 THEN total ELSE ${listCost} END`,
-    BillingCurrency: quoteString(currency),
-    BillingAccountId: "cluster",
-    BillingAccountName: "cluster",
-    BillingAccountType: `'Kubernetes Cluster'`,
-    SubAccountId: ns,
-    SubAccountName: ns,
-    SubAccountType: `CASE WHEN ${ns} IS NOT NULL THEN 'Kubernetes Namespace' END`,
-    BillingPeriodStart: `date_trunc('month', ws)`,
-    BillingPeriodEnd: `date_trunc('month', ws) + INTERVAL 1 MONTH`,
-    ChargePeriodStart: "ws",
-    ChargePeriodEnd: "we",
-    ChargeCategory: `'Usage'`,
-    ChargeFrequency: `'Usage-Based'`,
-    ChargeDescription: `CASE WHEN idle THEN 'Idle ' || part.title || ' in cluster ' || cluster || ' (capacity no workload requested)' ELSE part.title || ' of Kubernetes allocation ' || alloc_name END`,
-    ProviderName: `'Kubernetes'`,
-    PublisherName: `'OpenCost'`,
-    InvoiceIssuerName: `'OpenCost'`,
-    ServiceName: `'Kubernetes'`,
-    ServiceCategory: `'Compute'`,
-    ServiceSubcategory: `'Containers'`,
-    ResourceId: "alloc_name",
-    ResourceName: `regexp_extract(alloc_name, '([^/]*)$', 1)`,
-    ResourceType: `CASE WHEN idle THEN 'Kubernetes Idle' WHEN alloc_name LIKE '%\\_\\_unmounted\\_\\_%' ESCAPE '\\' THEN 'Kubernetes Unmounted Volume' WHEN NULLIF(p_container, '') IS NOT NULL THEN 'Kubernetes Container' WHEN NULLIF(p_pod, '') IS NOT NULL THEN 'Kubernetes Pod'
-      WHEN NULLIF(p_controller, '') IS NOT NULL THEN 'Kubernetes Controller' WHEN NULLIF(p_namespace, '') IS NOT NULL THEN 'Kubernetes Namespace'
-      WHEN NULLIF(p_node, '') IS NOT NULL THEN 'Kubernetes Node' ELSE 'Kubernetes Cluster' END`,
-    PricingQuantity: "part.qty",
-    PricingUnit: "part.unit",
-    ConsumedQuantity: "part.qty",
-    ConsumedUnit: "part.unit",
-    PricingCategory: `'Standard'`,
-    Tags: `map_concat(${tagMap("labels", "k8s:label:")}, ${tagMap("annotations", "k8s:annotation:")})`,
-    x_Source: quoteString(OPENCOST_SOURCE),
-    x_SourceFile: quoteString(label),
-    x_IngestId: quoteString(ingestId),
-    x_DeliveryId: quoteString(deliveryId),
-    x_ChargeType: `CASE WHEN idle THEN 'idle' WHEN alloc_name LIKE '%\\_\\_unmounted\\_\\_%' ESCAPE '\\' THEN 'unmounted' ELSE 'allocation' END`,
-    x_UsageType: "part.id",
-    x_k8s_Cluster: "cluster",
-    x_k8s_Node: `NULLIF(p_node, '')`,
-    x_k8s_Namespace: ns,
-    x_k8s_ControllerKind: `NULLIF(p_kind, '')`,
-    x_k8s_Controller: `NULLIF(p_controller, '')`,
-    x_k8s_Pod: `NULLIF(p_pod, '')`,
-    x_k8s_Container: `NULLIF(p_container, '')`,
+  const cols: Record<string, string> = {
+    oc_cluster: "cluster",
+    oc_node: `NULLIF(p_node, '')`,
+    oc_namespace: ns,
+    oc_sub_account_type: `CASE WHEN ${ns} IS NOT NULL THEN 'Kubernetes Namespace' END`,
+    oc_controller_kind: `NULLIF(p_kind, '')`,
+    oc_controller: `NULLIF(p_controller, '')`,
+    oc_pod: `NULLIF(p_pod, '')`,
+    oc_container: `NULLIF(p_container, '')`,
+    oc_allocation: "alloc_name",
+    oc_resource_name: `regexp_extract(alloc_name, '([^/]*)$', 1)`,
+    oc_resource_type: `CASE WHEN idle THEN 'Kubernetes Idle' WHEN ${unmounted} THEN 'Kubernetes Unmounted Volume' WHEN NULLIF(p_container, '') IS NOT NULL THEN 'Kubernetes Container'
+      WHEN NULLIF(p_pod, '') IS NOT NULL THEN 'Kubernetes Pod' WHEN NULLIF(p_controller, '') IS NOT NULL THEN 'Kubernetes Controller'
+      WHEN NULLIF(p_namespace, '') IS NOT NULL THEN 'Kubernetes Namespace' WHEN NULLIF(p_node, '') IS NOT NULL THEN 'Kubernetes Node' ELSE 'Kubernetes Cluster' END`,
+    oc_kind: `CASE WHEN idle THEN 'idle' WHEN ${unmounted} THEN 'unmounted' ELSE 'allocation' END`,
+    oc_component: "part.id",
+    oc_description: `CASE WHEN idle THEN 'Idle ' || part.title || ' in cluster ' || cluster || ' (capacity no workload requested)' ELSE part.title || ' of Kubernetes allocation ' || alloc_name END`,
+    oc_list_cost: `CAST(part.cost + CASE WHEN part.idx = carrier THEN residual ELSE 0 END AS DECIMAL(38,10))`,
+    oc_cost: `CAST(part.cost + part.adj + CASE WHEN part.idx = carrier THEN residual ELSE 0 END AS DECIMAL(38,10))`,
+    oc_quantity: `CAST(part.qty AS DECIMAL(38,10))`,
+    oc_unit: "part.unit",
+    oc_window_start: "ws",
+    oc_window_end: "we",
+    oc_billing_period_start: `date_trunc('month', ws)::TIMESTAMP`,
+    oc_billing_period_end: `(date_trunc('month', ws) + INTERVAL 1 MONTH)::TIMESTAMP`,
+    oc_currency: quoteString(currency),
+    oc_tags: `map_concat(${tagMap("labels", "k8s:label:")}, ${tagMap("annotations", "k8s:annotation:")})`,
   };
-  const select = COST_TABLE_COLUMNS.map((c) => {
-    const e = t[c.name];
-    if (e === undefined) return `NULL::${c.sqlType} AS ${quoteIdent(c.name)}`;
-    return c.sqlType.startsWith("MAP") ? `${e} AS ${quoteIdent(c.name)}` : `CAST(${e} AS ${c.sqlType}) AS ${quoteIdent(c.name)}`;
-  });
-  return `SELECT ${select.join(",\n  ")} FROM (${exploded})`;
+  for (const c of OPENCOST_COLUMNS) if (!(c.name in cols)) throw new CostwiseError("INTERNAL", `opencost flatten: no expression for ${c.name}`);
+  return `SELECT ${OPENCOST_COLUMNS.map((c) => `${cols[c.name]} AS ${quoteIdent(c.name)}`).join(",\n  ")} FROM (${exploded})`;
+}
+
+/** The SELECT producing cost rows (every cost-table column) from the staged allocations, through the declarative mapping. */
+function rowsSql(allocT: string, clusterSql: string, currency: string, label: string, ingestId: string, deliveryId: string): string {
+  const types: Record<string, string> = Object.fromEntries(
+    OPENCOST_COLUMNS.map((c) => [c.name, c.type === "decimal" ? "DECIMAL(38,10)" : c.type === "timestamp" ? "TIMESTAMP" : c.type === "map" ? "MAP(VARCHAR, VARCHAR)" : "VARCHAR"]),
+  );
+  return compileMapping({
+    mapping: OPENCOST_MAPPING,
+    presentColumns: OPENCOST_COLUMNS.map((c) => c.name),
+    relation: `(${flattenSql(allocT, clusterSql, currency)})`,
+    provenance: { file: label, ingestId, deliveryId },
+    columnTypes: types,
+  }).sql;
 }
 
 /** A DuckDB JSON read error, with the byte offset turned into a line and column. */

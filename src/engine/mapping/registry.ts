@@ -10,8 +10,9 @@ import { FOCUS_MAPPING, buildFocusMapping, focusVersionOf } from "./sources/focu
 import { AZURE_COST_MAPPING } from "./sources/azure-cost.js";
 import { GCP_BILLING_MAPPING } from "./sources/gcp-billing.js";
 import { OCI_COST_MAPPING } from "./sources/oci-cost.js";
+import { OPENCOST_MAPPING } from "./sources/opencost.js";
 
-export const SOURCE_FORMATS = ["focus", "aws-cur", "aws-cur2", "aws-ce", "azure-cost", "gcp-billing", "oci-cost"] as const;
+export const SOURCE_FORMATS = ["focus", "aws-cur", "aws-cur2", "aws-ce", "azure-cost", "gcp-billing", "oci-cost", "opencost"] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
 export const MAPPINGS: Readonly<Record<SourceFormat, SourceMapping>> = {
@@ -22,6 +23,7 @@ export const MAPPINGS: Readonly<Record<SourceFormat, SourceMapping>> = {
   "azure-cost": AZURE_COST_MAPPING,
   "gcp-billing": GCP_BILLING_MAPPING,
   "oci-cost": OCI_COST_MAPPING,
+  opencost: OPENCOST_MAPPING,
 };
 
 export function isSourceFormat(s: string): s is SourceFormat {
