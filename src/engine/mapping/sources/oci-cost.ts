@@ -49,7 +49,13 @@ export const OCI_COST_MAPPING: SourceMapping = {
     EffectiveCost: col("cost/myCost"),
     ContractedCost: col("cost/myCost"),
     ListCost: col("cost/myCost"),
-    ContractedUnitPrice: col("cost/unitPrice"),
+    ContractedUnitPrice: {
+      op: "coalesce",
+      args: [
+        col("cost/unitPrice"),
+        { op: "sql", sql: "CASE WHEN {{cost/myCost}} = 0 THEN 0 END", reason: "OCI leaves the unit price empty on some zero-cost lines: their price is 0" },
+      ],
+    },
     BillingAccountId: col("lineItem/tenantId"),
     BillingAccountName: col("lineItem/tenantId"),
     BillingCurrency: {
