@@ -19,6 +19,7 @@ import type { AwsCostExplorerSource } from "../../core/config/sections/sources.j
 import { trimMoney } from "../../core/money.js";
 import { ingestFiles } from "../ingest/ingest.js";
 import { quoteIdent, quoteString } from "../mapping/compile.js";
+import type { DuckDbStore } from "../store/duckdb-store.js";
 import { CE_DAYS_TABLE } from "./tables.js";
 import { awsCall, clientConfigFor, sqlTimestamp, stagingFolder, type ConnectorContext, type ConnectorResult } from "./context.js";
 
@@ -63,7 +64,7 @@ export async function syncCostExplorer(ctx: ConnectorContext, source: AwsCostExp
             new GetCostAndUsageCommand({
               TimePeriod: { Start: window.start, End: window.end },
               Granularity: "DAILY",
-              Metrics: ["UnblendedCost", "AmortizedCost"],
+              Metrics: ["UnblendedCost", "AmortizedCost", "UsageQuantity"],
               GroupBy: groupBy,
               ...(token ? { NextPageToken: token } : {}),
             }),
@@ -81,7 +82,7 @@ export async function syncCostExplorer(ctx: ConnectorContext, source: AwsCostExp
     }
 
     const csv = join(dir, `cost-explorer-${window.start}-${window.end}.csv`);
-    const rows = await stageCsv(ctx, pagesFile, csv, groupBy, billingAccountId);
+    const rows = await stageCostExplorerPages(ctx.store, pagesFile, csv, groupBy, billingAccountId);
     if (rows === 0) {
       return { status: "empty", ingestIds: [], rowsLoaded: 0, message: `no costs in ${window.start}..${window.end} (${pages} page${pages === 1 ? "" : "s"})` };
     }
@@ -132,12 +133,14 @@ function pagesSql(pagesFile: string, groupBy: readonly GroupDefinition[], billin
     rows AS (
       SELECT ce_start, ce_end, ce_estimated, ${keyCols.join(", ")},
              ${metric("g", "UnblendedCost", "Amount")} AS ce_unblended_cost, ${metric("g", "UnblendedCost", "Unit")} AS ce_currency,
-             ${metric("g", "AmortizedCost", "Amount")} AS ce_amortized_cost
+             ${metric("g", "AmortizedCost", "Amount")} AS ce_amortized_cost,
+             ${metric("g", "UsageQuantity", "Amount")} AS ce_usage_quantity, ${metric("g", "UsageQuantity", "Unit")} AS ce_usage_unit
       FROM grouped
       UNION ALL BY NAME
       -- a day without groups but with a total (no grouping matched) keeps its money
       SELECT json_extract_string(d, '$.TimePeriod.Start'), json_extract_string(d, '$.TimePeriod.End'), coalesce(json_extract_string(d, '$.Estimated'), 'false'), ${nullKeys.join(", ")},
-             ${total("UnblendedCost", "Amount")}, ${total("UnblendedCost", "Unit")}, ${total("AmortizedCost", "Amount")}
+             ${total("UnblendedCost", "Amount")}, ${total("UnblendedCost", "Unit")}, ${total("AmortizedCost", "Amount")},
+             ${total("UsageQuantity", "Amount")}, ${total("UsageQuantity", "Unit")}
       FROM days WHERE json_array_length(coalesce(json_extract(d, 'Groups'), '[]')) = 0 AND ${total("UnblendedCost", "Amount")} IS NOT NULL
     )
     ${
@@ -154,11 +157,14 @@ function pagesSql(pagesFile: string, groupBy: readonly GroupDefinition[], billin
     ORDER BY ce_start`;
 }
 
-/** Writes the staged CSV and returns its row count. */
-async function stageCsv(ctx: ConnectorContext, pagesFile: string, csv: string, groupBy: readonly GroupDefinition[], billingAccountId: string): Promise<number> {
+/**
+ * Stages Cost Explorer pages (an NDJSON file, one GetCostAndUsage response per line) as a CSV the aws-ce
+ * mapping reads; returns its row count. Exported for the golden tests over saved responses.
+ */
+export async function stageCostExplorerPages(store: DuckDbStore, pagesFile: string, csv: string, groupBy: readonly GroupDefinition[], billingAccountId: string): Promise<number> {
   const sql = pagesSql(pagesFile, groupBy, billingAccountId);
-  await ctx.store.run(`COPY (${sql}) TO ${quoteString(csv)} (FORMAT csv, HEADER true)`);
-  const n = await ctx.store.all(`SELECT count(*)::BIGINT AS n FROM (${sql})`);
+  await store.run(`COPY (${sql}) TO ${quoteString(csv)} (FORMAT csv, HEADER true)`);
+  const n = await store.all(`SELECT count(*)::BIGINT AS n FROM (${sql})`);
   return Number(n[0]?.["n"] ?? 0);
 }
 

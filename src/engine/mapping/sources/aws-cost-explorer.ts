@@ -13,6 +13,7 @@
  * | ce_tag:<key>               | the group's TAG key value (`key$value`, empty = untagged)      |
  * | ce_unblended_cost, ce_currency | Metrics.UnblendedCost                                      |
  * | ce_amortized_cost          | Metrics.AmortizedCost                                          |
+ * | ce_usage_quantity/unit     | Metrics.UsageQuantity (PricingQuantity/PricingUnit; the unit is "N/A" when a group mixes units) |
  * | ce_billing_account_id      | the payer account the source bills to (config or Organizations)|
  * | ce_billing_period_start/end| the calendar month of the day                                  |
  *
@@ -40,6 +41,8 @@ export const AWS_COST_EXPLORER_MAPPING: SourceMapping = {
     { name: "ce_usage_type", type: "string" },
     { name: "ce_unblended_cost", type: "decimal", required: true },
     { name: "ce_amortized_cost", type: "decimal" },
+    { name: "ce_usage_quantity", type: "decimal" },
+    { name: "ce_usage_unit", type: "string" },
     { name: "ce_currency", type: "string", required: true },
     { name: "ce_billing_account_id", type: "string", required: true },
     { name: "ce_billing_period_start", type: "timestamp", required: true },
@@ -70,6 +73,9 @@ export const AWS_COST_EXPLORER_MAPPING: SourceMapping = {
     SubAccountId: col("ce_linked_account"),
     SubAccountName: { op: "coalesce", args: [col("ce_linked_account_name"), col("ce_linked_account")] },
     Tags: { op: "tagColumns", prefix: "ce_tag:" },
+    // Cost Explorer's UsageQuantity of the group (its unit is "N/A" when the group mixes units); null on Tax rows
+    PricingQuantity: { op: "map", column: "ce_service", values: { Tax: null }, default: col("ce_usage_quantity") },
+    PricingUnit: { op: "map", column: "ce_service", values: { Tax: null }, default: col("ce_usage_unit") },
     x_UsageType: col("ce_usage_type"),
   },
 };
