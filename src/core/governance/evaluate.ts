@@ -158,7 +158,10 @@ export function evaluatePolicy(compiled: CompiledPolicy, resources: readonly Nor
           perRule[c.index]!.push(r.id);
           continue;
         }
-        if (!w.value) continue;
+        if (!w.value) {
+          if (mayDependOnUnresolved(rule.match!.when!, r)) emit(rule, "unresolved", `cannot tell whether rule applies: \`${rule.match!.when}\` reads tags not resolved statically (${describeUnresolved(r)})`);
+          continue;
+        }
       }
       checked.add(r.id);
       perRule[c.index]!.push(r.id);
@@ -202,7 +205,7 @@ export function evaluatePolicy(compiled: CompiledPolicy, resources: readonly Nor
       } else if (c.assert) {
         const a = evalCelBool(c.assert, context());
         if (a.ok && a.value) continue;
-        if (r.unresolved.length) {
+        if (mayDependOnUnresolved(rule.assert!, r) || (!a.ok && r.unresolved.length)) {
           emit(rule, "unresolved", `cannot decide \`${rule.assert}\`: tags not resolved statically (${describeUnresolved(r)})`);
         } else if (!a.ok) emit(rule, "eval-error", `assert failed to evaluate: ${a.error}`);
         else emit(rule, "assert-failed", rule.message ?? `condition \`${rule.assert}\` is false`);
@@ -261,6 +264,19 @@ export function evaluatePolicy(compiled: CompiledPolicy, resources: readonly Nor
       expiredExemptions: expired.length,
     },
   };
+}
+
+/**
+ * Whether a CEL expression's outcome may change once unresolved tags are known: some tags are unknown
+ * wholesale (`tags = var.tags`), or the expression names a tag whose value is unknown.
+ */
+function mayDependOnUnresolved(source: string, r: NormalizedResource): boolean {
+  if (r.unresolved.length === 0 || !/\btags\b/.test(source)) return false;
+  if (r.unresolved.some((u) => u.key === undefined)) return true;
+  return r.unresolved.some((u) => {
+    const k = u.key!;
+    return source.includes(`tags.${k}`) || source.includes(`"${k}"`) || source.includes(`'${k}'`);
+  });
 }
 
 function describeUnresolved(r: NormalizedResource): string {
