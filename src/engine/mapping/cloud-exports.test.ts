@@ -11,6 +11,8 @@ import { CostwiseError } from "../../core/errors.js";
 import { addMoney, toCents } from "../../core/money.js";
 import { parseCsvLine } from "../ingest/files.js";
 import { ingestFiles } from "../ingest/ingest.js";
+import { canonicalColumns } from "./compile.js";
+import { resolveMapping } from "./registry.js";
 import type { DuckDbStore } from "../store/duckdb-store.js";
 import { validateStore } from "../validate/validate-store.js";
 import { FIXTURES, LOCAL_FIXTURES, exportFocusCsv, expectGolden, tempStore } from "../../../test/helpers/store.js";
@@ -74,6 +76,12 @@ function withCurrency(path: string): string {
   return out;
 }
 
+/** The column names of one of Microsoft's published Cost Management export schemas (FinOps toolkit). */
+function exportSchemaColumns(name: string): string[] {
+  const json = JSON.parse(readFileSync(join(FIXTURES, "lookups/export-schemas", name), "utf8")) as { translator: { mappings: { source: { name: string } }[] } };
+  return json.translator.mappings.map((m) => m.source.name);
+}
+
 describe("Azure Cost Management exports", () => {
   it("EA cost details (PascalCase) and MCA cost details (camelCase, US dates)", async () => {
     // koku's EA fixture bills in "MC", not an ISO 4217 code, and has placeholder resource ids
@@ -132,6 +140,45 @@ describe("Azure Cost Management exports", () => {
     writeFileSync(badDate, readFileSync(join(AZ_HEADERS, "PayAsYouGo.csv"), "utf8").replace("2021-02-02", "2021-02-31"));
     const err = await expectBadInput([badDate], /bad-date\.csv: row 1 \(line 2\), column "Date": expected a date and time such as 2024-09-01T00:00:00Z \(or MM\/DD\/YYYY.*got "2021-02-31"/);
     expect(err.location).toMatchObject({ row: 1, line: 2, column: "Date" });
+  });
+
+  it("Microsoft's published export schemas (actual and amortized cost details) are recognised, key columns matched", () => {
+    for (const schema of ["actualcost_c360-2025-04.json", "amortizedcost_c360-2025-04.json"]) {
+      const columns = exportSchemaColumns(schema);
+      const mapping = resolveMapping(columns, schema);
+      expect(mapping.id).toBe("azure-cost");
+      const canonical = canonicalColumns(mapping, columns);
+      for (const c of ["CostInBillingCurrency", "Date", "SubscriptionId", "BillingCurrencyCode", "ChargeType", "ProductName", "UnitPrice", "Quantity", "BillingPeriodStartDate"]) {
+        expect(canonical).toContain(c);
+      }
+    }
+  });
+
+  it("Azure's own FOCUS exports (1.0 and 1.2 column sets, with Microsoft's x_ columns) load as FOCUS", async () => {
+    // the Microsoft rows of the FOCUS sample, under the exact column lists of Microsoft's FOCUS export schemas
+    const sample = readFileSync(join(FIXTURES, "focus/focus_sample.csv"), "utf8").split(/\r?\n/).filter((l) => l !== "");
+    const header = parseCsvLine(sample[0]!);
+    const microsoft = sample.slice(1).map(parseCsvLine).filter((r) => r[header.indexOf("ProviderName")] === "Microsoft");
+    expect(microsoft.length).toBe(51);
+    let expected = "0";
+    for (const r of microsoft) expected = addMoney(expected, r[header.indexOf("BilledCost")]!);
+    for (const schema of ["focuscost_1.0.json", "focuscost_1.2.json"]) {
+      const columns = exportSchemaColumns(schema);
+      const file = join(dir, `azure-${schema.replace(".json", ".csv")}`);
+      const cell = (v: string | undefined) => (v === undefined || v === "NULL" ? "" : /[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+      writeFileSync(file, [columns.join(","), ...microsoft.map((r) => columns.map((c) => cell(header.includes(c) ? r[header.indexOf(c)] : undefined)).join(","))].join("\n") + "\n");
+      const { store: s2, cleanup: c2 } = await tempStore();
+      try {
+        const r = await ingestFiles(s2, [file]);
+        expect(r.files[0]!.format).toBe("focus");
+        expect(r.rowsLoaded).toBe(51);
+        expect(toCents(r.loadedTotal)).toBe(toCents(expected));
+        const v = await s2.all(`SELECT DISTINCT x_FocusVersion AS v, "ProviderName" AS p FROM focus_costs`);
+        expect(v).toEqual([{ v: schema.includes("1.2") ? "1.2" : "1.0", p: "Microsoft" }]);
+      } finally {
+        await c2();
+      }
+    }
   });
 
   it("a file mixing CR LF and LF line endings is refused with the file named", async () => {

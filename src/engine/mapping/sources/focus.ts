@@ -32,8 +32,10 @@ const REQUIRED = new Set(["BilledCost", "BillingCurrency", "BillingPeriodStart",
 /** The FOCUS version a file's columns indicate (newest column wins). */
 export function focusVersionOf(columns: readonly string[]): "1.0" | "1.1" | "1.2" {
   const has = (c: string) => columns.includes(c);
-  if (has("InvoiceId") || has("BillingAccountType") || has("SubAccountType") || has("PricingCurrency")) return "1.2";
-  if (has("ServiceSubcategory") || has("SkuMeter") || has("CapacityReservationId") || has("CommitmentDiscountQuantity")) return "1.1";
+  const is11 = has("ServiceSubcategory") || has("SkuMeter") || has("CapacityReservationId") || has("CommitmentDiscountQuantity");
+  // Microsoft's FOCUS 1.0 export already carries BillingAccountType and SubAccountType: alone they do not make 1.2
+  if (has("InvoiceId") || has("PricingCurrency") || ((has("BillingAccountType") || has("SubAccountType")) && is11)) return "1.2";
+  if (is11) return "1.1";
   return "1.0";
 }
 
