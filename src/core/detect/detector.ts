@@ -50,6 +50,8 @@ export interface DetectorOptions {
   /** CUSUM allowance (in sigmas) and decision threshold, for drift. */
   cusumK: number;
   cusumH: number;
+  /** A drift signal within this many points of the last one continues the same event (a drift keeps drifting). */
+  driftMergeGap: number;
   /** Residuals are clipped to ±this many sigmas before entering the CUSUM. */
   cusumClip: number;
   /**
@@ -67,14 +69,15 @@ export interface DetectorOptions {
 
 export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
   period: 7,
-  z: 4,
+  z: 5,
   levelWindow: 28,
   profileCycles: 12,
-  minHistory: 21,
+  minHistory: 28,
   shiftConfirm: 4,
   cusumK: 1,
-  cusumH: 8,
+  cusumH: 6,
   cusumClip: 3,
+  driftMergeGap: 28,
   scaleInflation: 1.05,
   minRelScale: 0.015,
   minAbsScale: 0.01,
@@ -90,7 +93,7 @@ export function optionsForStep(stepHours: number, overrides: Partial<DetectorOpt
     period: perDay,
     levelWindow: Math.max(14, perDay * 2),
     profileCycles: 7,
-    minHistory: Math.max(21, perDay * 2),
+    minHistory: Math.max(28, perDay * 2),
     shiftConfirm: Math.max(4, Math.round(perDay / 4)),
     ...overrides,
   };
@@ -168,6 +171,8 @@ export function detect(values: Float64Array | readonly number[], opts: Partial<D
   /** 1 where `cleaned` holds the expected value instead of the actual (left out of the scale estimate). */
   const replaced = new Uint8Array(n);
   const profile = new Float64Array(P).fill(1);
+  /** cleaned / profile under the current profile (refreshed with it). */
+  const ds = new Float64Array(n).fill(NaN);
   const buf = new Float64Array(Math.max(2 * L, o.profileCycles + 2) + 4);
   const resid = new Float64Array(L + 4);
   const phaseBuf = new Float64Array(Math.max(o.profileCycles, 1) + 2);
@@ -177,6 +182,11 @@ export function detect(values: Float64Array | readonly number[], opts: Partial<D
 
   let profileAt = -Infinity;
   let profileDirty = true;
+  const refresh = Math.min(P > 1 ? P : 7, 7);
+  let statsAt = -Infinity;
+  let statsDirty = true;
+  let slope = 0;
+  let mad = NaN;
   let finalScale = NaN;
 
   const events: AnomalyEvent[] = [];
@@ -241,7 +251,7 @@ export function detect(values: Float64Array | readonly number[], opts: Partial<D
   };
 
   const signal = (t: number, kind: AnomalyKind, dir: Direction, start: number, absZ: number): void => {
-    const gap = kind === "drift" || open?.kind === "drift" ? 2 * P + 1 : P > 1 ? Math.max(2, Math.ceil(P / 4)) : 2;
+    const gap = kind === "drift" || open?.kind === "drift" ? o.driftMergeGap : P > 1 ? Math.max(2, Math.ceil(P / 4)) : 2;
     if (open && open.direction === dir && t - lastSignal <= gap) {
       open.endIndex = t;
       if (kind === "level_shift" || (kind === "drift" && open.kind === "spike")) open.kind = kind;
@@ -270,37 +280,78 @@ export function detect(values: Float64Array | readonly number[], opts: Partial<D
     lastSignal = t;
   };
 
+  const minHistory = o.minHistory;
+  // the weekday pattern moves slowly: re-estimated every 4 cycles (and after a level shift), not every point
+  const profileEvery = 4 * P;
+  const win = new Float64Array(L + 2);
+  let winN = 0;
+  let winT = -2;
+  const zT = o.z;
   for (let t = 0; t <= last; t++) {
-    if (t < o.minHistory) continue;
-    if (P > 1 && (profileDirty || t - profileAt >= P)) computeProfile(t);
+    if (t > 0) {
+      const c = cleaned[t - 1]!;
+      ds[t - 1] = c === c ? c / profile[P === 1 ? 0 : (t - 1) % P]! : NaN;
+    }
+    if (t < minHistory) continue;
+    let rebuild = winT !== t - 1;
+    if (profileDirty || (P > 1 && t - profileAt >= profileEvery)) {
+      computeProfile(t);
+      for (let i = Math.max(0, t - 2 * L); i < t; i++) {
+        const c = cleaned[i]!;
+        ds[i] = c === c ? c / profile[P === 1 ? 0 : i % P]! : NaN;
+      }
+      rebuild = true;
+    }
 
-    // deseasonalized level over the last L points, and over the L before for the trend
-    let m1 = 0;
-    for (let i = Math.max(0, t - L); i < t; i++) {
-      const x = cleaned[i]!;
-      if (x === x) buf[m1++] = x / profile[phase(i)]!;
+    // deseasonalized level: the median of the last L points, kept in a sorted sliding window
+    if (rebuild) {
+      winN = 0;
+      for (let i = t - L < 0 ? 0 : t - L; i < t; i++) {
+        const x = ds[i]!;
+        if (x === x) win[winN++] = x;
+      }
+      win.subarray(0, winN).sort();
+    } else {
+      const out = t - L - 1;
+      if (out >= 0) {
+        const x = ds[out]!;
+        if (x === x) winN = sortedRemove(win, winN, x);
+      }
+      const x = ds[t - 1]!;
+      if (x === x) winN = sortedInsert(win, winN, x);
     }
+    winT = t;
+    const m1 = winN;
     if (m1 < Math.max(3, L >> 1)) continue;
-    const level = median(buf, m1);
-    let m2 = 0;
-    for (let i = Math.max(0, t - 2 * L); i < t - L; i++) {
-      const x = cleaned[i]!;
-      if (x === x) buf[m2++] = x / profile[phase(i)]!;
-    }
-    const slope = m2 >= Math.max(3, L >> 1) ? (level - median(buf, m2)) / L : 0;
+    const level = m1 & 1 ? win[m1 >> 1]! : (win[(m1 >> 1) - 1]! + win[m1 >> 1]!) / 2;
     const center = t - (L + 1) / 2; // the level window's middle
-    // robust scale: MAD around the fitted line
-    let k = 0;
-    for (let i = Math.max(0, t - L); i < t; i++) {
-      const x = cleaned[i]!;
-      if (x === x && !replaced[i]) resid[k++] = Math.abs(x / profile[phase(i)]! - (level + slope * (i - center)));
+    // trend and robust scale change slowly: refreshed every `refresh` points (and after a rebase)
+    if (statsDirty || t - statsAt >= refresh) {
+      statsAt = t;
+      statsDirty = false;
+      let m2 = 0;
+      for (let i = Math.max(0, t - 2 * L); i < t - L; i++) {
+        const x = ds[i]!;
+        if (x === x) buf[m2++] = x;
+      }
+      slope = m2 >= Math.max(3, L >> 1) ? (level - median(buf, m2)) / L : 0;
+      // MAD around the fitted line, over points that were not replaced by their expected value
+      let k = 0;
+      for (let i = Math.max(0, t - L); i < t; i++) {
+        const x = ds[i]!;
+        if (x === x && !replaced[i]) resid[k++] = Math.abs(x - (level + slope * (i - center)));
+      }
+      mad = k >= 3 ? median(resid, k) : NaN;
     }
     const levelNow = level + slope * (t - center);
     // predictive spread: noise plus the error of the level (median of m1 points) and of the profile
     // (medians over the cycles seen so far), var(median) ≈ (π/2)·σ²/n
     const cycles = P > 1 ? Math.min(o.profileCycles, Math.floor(t / P)) : 0;
-    const predictive = Math.sqrt(1 + 1.5708 / m1 + (cycles > 0 ? 1.5708 / cycles : 0));
-    let scale = k >= 3 ? SIGMA_PER_MAD * o.scaleInflation * predictive * median(resid, k) : NaN;
+    // the residuals are measured against a profile fitted to the same points: with c cycles they understate
+    // the noise by about √((c−1)/c), which matters in the first weeks
+    const dof = cycles > 1 ? cycles / (cycles - 1) : 1;
+    const predictive = Math.sqrt((1 + 1.5708 / m1 + (cycles > 0 ? 1.5708 / cycles : 0)) * dof);
+    let scale = SIGMA_PER_MAD * o.scaleInflation * predictive * mad;
     const floor = Math.max(o.minRelScale * Math.abs(levelNow), o.minAbsScale);
     if (!(scale >= floor)) scale = floor;
     finalScale = scale;
@@ -317,7 +368,7 @@ export function detect(values: Float64Array | readonly number[], opts: Partial<D
     zs[t] = z;
     const absZ = Math.abs(z);
 
-    if (absZ >= o.z) {
+    if (absZ >= zT) {
       const sign = z > 0 ? 1 : -1;
       const dir: Direction = sign > 0 ? "up" : "down";
       if (runSign === sign) runLen++;
@@ -354,6 +405,7 @@ export function detect(values: Float64Array | readonly number[], opts: Partial<D
         runLen = 0;
         cPos = cNeg = 0;
         profileDirty = true;
+        statsDirty = true;
       } else {
         signal(t, "spike", dir, t, absZ);
       }
@@ -401,10 +453,38 @@ export function detect(values: Float64Array | readonly number[], opts: Partial<D
     ev.points = pts;
     const pct = e !== 0 ? (a - e) / Math.abs(e) : a !== 0 ? Infinity : 0;
     ev.severity = severityOf(ev.maxAbsZ, pct, o.z);
-    const gap = ev.kind === "drift" ? 2 * P + 1 : 1;
+    const gap = ev.kind === "drift" ? o.driftMergeGap : 1;
     ev.open = lastScored >= 0 && lastScored - ev.endIndex < gap;
   }
   return { options: o, expected, lower, upper, z: zs, cleaned, flagged, events, lastScored, finalScale, finalProfile: profile };
+}
+
+/** Removes one occurrence of `x` from the sorted first `n` entries; returns the new count. */
+function sortedRemove(a: Float64Array, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo >= n || a[lo] !== x) return n; // not present (cannot happen while the window is kept in step)
+  a.copyWithin(lo, lo + 1, n);
+  return n - 1;
+}
+
+/** Inserts `x` into the sorted first `n` entries; returns the new count. */
+function sortedInsert(a: Float64Array, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  a.copyWithin(lo + 1, lo, n);
+  a[lo] = x;
+  return n + 1;
 }
 
 /**
