@@ -76,7 +76,20 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
 
   const readers = await ReaderPool.open(opts.store, opts.readers ?? 4);
   let tokensRequiredCache: { at: number; value: boolean } | undefined;
+  const answers = new Map<string, Promise<unknown>>();
   const ctx: ServerContext = {
+    cached: <T>(key: string, compute: () => Promise<T>): Promise<T> => {
+      let p = answers.get(key) as Promise<T> | undefined;
+      if (!p) {
+        p = compute();
+        answers.set(key, p);
+        // a failure is not remembered
+        p.catch(() => answers.delete(key));
+        if (answers.size > 1000) answers.delete(answers.keys().next().value!);
+      }
+      return p;
+    },
+    invalidate: () => answers.clear(),
     writer: opts.store,
     readers,
     rollup: { ready: false, rows: 0 },

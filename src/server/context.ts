@@ -14,6 +14,14 @@ export interface ServerContext {
   rollup: { ready: boolean; rows: number };
   /** Whether requests need a token (computed when the server starts, refreshed on token changes). */
   tokensRequired: () => Promise<boolean>;
+  /**
+   * Answers of the dashboard's fixed reads (overview, sources, tag coverage, KPIs, ...), computed once
+   * per data version. The data cannot change under a running server except through the server itself
+   * (DuckDB holds the store file's write lock, so no ingest or allocate runs meanwhile); whatever the
+   * server writes clears the cache (`invalidate`).
+   */
+  cached<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  invalidate(): void;
 }
 
 declare module "fastify" {

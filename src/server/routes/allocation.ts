@@ -74,7 +74,7 @@ export function registerAllocationRoutes(app: ZApp, ctx: ServerContext): void {
     },
     async (req) => {
       const team = scopeTeam(req);
-      return ctx.readers.use(async (s) => {
+      return ctx.cached(`showback:${JSON.stringify([team, req.query.month ?? null, req.query.metric])}`, () => ctx.readers.use(async (s) => {
         const a = await availability(s, "allocation");
         const none = { availability: a, scope: { team }, month: null, months: [], currencies: [] };
         if (!a.available || !(await allocationAvailable(s))) return none;
@@ -110,7 +110,7 @@ export function registerAllocationRoutes(app: ZApp, ctx: ServerContext): void {
           };
         });
         return { availability: a, scope: { team }, month, months, currencies };
-      });
+      }));
     },
   );
 }

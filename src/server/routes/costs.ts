@@ -90,9 +90,9 @@ export function registerCostRoutes(app: ZApp, ctx: ServerContext): void {
     },
     async () => {
       const table = ctx.rollup.ready ? ROLLUP_TABLE : COST_TABLE;
-      const rows = await ctx.readers.use((s) =>
+      const rows = await ctx.cached("tag-keys", () => ctx.readers.use((s) =>
         s.all(`SELECT k AS key, count(*)::BIGINT AS n FROM (SELECT unnest(map_keys("Tags")) AS k FROM ${table}) GROUP BY k ORDER BY n DESC, k LIMIT 200`),
-      );
+      ));
       return {
         metrics: [...QUERY_METRICS],
         dimensions: [...DIMENSION_COLUMNS],

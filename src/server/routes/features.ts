@@ -74,7 +74,7 @@ export function registerFeatureRoutes(app: ZApp, ctx: ServerContext): void {
       config: { policy: { access: "read", team: "scoped" } },
       schema: { summary: "Which analyses have data in this store, and which command produces each", tags: ["system"], response: { 200: featureList, ...errorResponses } },
     },
-    async () => ctx.readers.use(async (s) => Promise.all(FEATURES.map(async (f) => ({ ...(await availability(s, f.feature)), title: f.title })))),
+    async () => ctx.cached("features", () => ctx.readers.use(async (s) => Promise.all(FEATURES.map(async (f) => ({ ...(await availability(s, f.feature)), title: f.title }))))),
   );
 
   for (const [feature, path, summary] of [

@@ -118,7 +118,7 @@ export function registerOverviewRoutes(app: ZApp, ctx: ServerContext): void {
     async (req) => {
       const team = scopeTeam(req);
       const metric = req.query.metric;
-      return ctx.readers.use(async (s) => {
+      return ctx.cached(`overview:${JSON.stringify([team, req.query.currency ?? null, metric])}`, () => ctx.readers.use(async (s) => {
         const empty = {
           scope: { team, basis: team === null ? ("cost-table" as const) : ("allocation" as const) },
           metric,
@@ -190,7 +190,7 @@ export function registerOverviewRoutes(app: ZApp, ctx: ServerContext): void {
           forecast: forecast.forecast,
           budget: forecast.budget,
         };
-      });
+      }));
     },
   );
 }

@@ -69,6 +69,7 @@ export function registerSystemRoutes(app: ZApp, ctx: ServerContext, metrics: Ser
     async () => {
       const status = await refreshRollup(ctx.writer);
       ctx.rollup = { ready: status.ready, rows: status.rows };
+      ctx.invalidate();
       return status;
     },
   );

@@ -86,7 +86,7 @@ export function registerTagRoutes(app: ZApp, ctx: ServerContext): void {
         response: { 200: coverageSchema, ...errorResponses },
       },
     },
-    async (req) => ctx.readers.use((s) => tagCoverage(ctx, s, req.query.month, req.query.currency)),
+    async (req) => ctx.cached(`tags:${JSON.stringify([req.query.month ?? null, req.query.currency ?? null])}`, () => ctx.readers.use((s) => tagCoverage(ctx, s, req.query.month, req.query.currency))),
   );
 
   app.get(
@@ -101,7 +101,7 @@ export function registerTagRoutes(app: ZApp, ctx: ServerContext): void {
       },
     },
     async (req) =>
-      ctx.readers.use(async (s) => {
+      ctx.cached(`kpis:${req.query.tagKey}`, () => ctx.readers.use(async (s) => {
         const cov = await tagCoverage(ctx, s, undefined, undefined);
         const key = cov.keys.find((k) => k.key === req.query.tagKey);
         const anyTag = cov.total === "0" ? null : percentOf(formatMoney(parseMoney(cov.total) - parseMoney(cov.untagged)), cov.total);
@@ -126,7 +126,7 @@ export function registerTagRoutes(app: ZApp, ctx: ServerContext): void {
           kpis.push({ id, title, available: false, value: null, unit, detail: a.available ? "data present; not computed by this server version yet" : `${a.reason}: run ${a.produceWith}` });
         }
         return { month: cov.month, currency: cov.currency, kpis };
-      }),
+      })),
   );
 }
 
