@@ -2,14 +2,25 @@
  * `costwise mappings`: how each source format becomes FOCUS, column by column, for review.
  */
 import type { Command } from "commander";
-import { describeMapping, renderMappingMarkdown, renderMappingsDoc, renderMappingText } from "../../engine/mapping/describe.js";
+import {
+  coverageTable,
+  describeMapping,
+  renderCoverageMarkdown,
+  renderCoverageText,
+  renderMappingMarkdown,
+  renderMappingsDoc,
+  renderMappingText,
+} from "../../engine/mapping/describe.js";
 import { MAPPINGS, SOURCE_FORMATS, isSourceFormat } from "../../engine/mapping/registry.js";
 import { globalOptions, stdio, usageError } from "../context.js";
 import { renderTable } from "../table.js";
 
 interface MappingsCliOptions {
   markdown?: boolean;
+  format?: string;
 }
+
+const OUTPUT_FORMATS = ["text", "md", "json"] as const;
 
 export function registerMappings(program: Command): void {
   program
@@ -21,21 +32,27 @@ export function registerMappings(program: Command): void {
         "for every FOCUS column (and costwise's x_ columns) the rule in plain words and the source columns " +
         "it reads, the audited raw-SQL uses with their reasons, the row checks and the control total.",
     )
+    .option("--format <text|md|json>", "output: text (default), md (Markdown: without a source format, the coverage table of every FOCUS column per source) or json", "text")
     .option("--markdown", "print Markdown (without a format: the whole reference page, docs/mappings.md)", false)
     .addHelpText(
       "after",
-      ["", "Examples:", "  costwise mappings", "  costwise mappings aws-cur", "  costwise mappings aws-cur --json", "  costwise mappings --markdown > docs/mappings.md"].join("\n"),
+      ["", "Examples:", "  costwise mappings", "  costwise mappings --format md        # coverage table for FinOps reviewers", "  costwise mappings azure-cost", "  costwise mappings aws-cur --json", "  costwise mappings --markdown > docs/mappings.md"].join("\n"),
     )
     .action((format: string | undefined, opts: MappingsCliOptions, cmd: Command) => {
       const g = globalOptions(cmd);
+      const output = opts.format ?? "text";
+      if (!(OUTPUT_FORMATS as readonly string[]).includes(output)) throw usageError(`unknown --format ${output}: use one of ${OUTPUT_FORMATS.join(", ")}`);
+      const json = g.json || output === "json";
       if (format === undefined) {
         const descs = SOURCE_FORMATS.map((f) => describeMapping(MAPPINGS[f]));
-        if (g.json) {
+        const coverage = coverageTable(SOURCE_FORMATS.map((f) => MAPPINGS[f]));
+        if (output === "md" && !opts.markdown) return stdio.out(renderCoverageMarkdown(coverage));
+        if (json) {
           return stdio.json(
             descs.map((d) => ({ id: d.id, title: d.title, fileKinds: d.fileKinds, focusVersion: d.focusVersion, ...d.summary })),
           );
         }
-        if (opts.markdown) return stdio.out(renderMappingsDoc(descs).trimEnd());
+        if (opts.markdown) return stdio.out(renderMappingsDoc(descs, SOURCE_FORMATS.map((f) => MAPPINGS[f])).trimEnd());
         stdio.out(
           renderTable(
             ["format", "title", "file kinds", "FOCUS columns produced", "raw SQL uses"],
@@ -43,13 +60,14 @@ export function registerMappings(program: Command): void {
             { rightAlign: [4] },
           ),
         );
-        return stdio.out("\nshow one with `costwise mappings <format>` (--markdown for Markdown, --json for JSON)");
+        stdio.out(`\ncoverage of the FOCUS columns per source (--format md for Markdown):\n\n${renderCoverageText(coverage)}`);
+        return stdio.out("\nshow one with `costwise mappings <format>` (--format md for Markdown, --json for JSON)");
       }
       if (!isSourceFormat(format)) {
         throw usageError(`unknown source format "${format}": known formats are ${SOURCE_FORMATS.join(", ")}`);
       }
       const desc = describeMapping(MAPPINGS[format]);
-      if (g.json) return stdio.json(desc);
-      stdio.out((opts.markdown ? renderMappingMarkdown(desc) : renderMappingText(desc, Math.max(80, process.stdout.columns ?? 100))).trimEnd());
+      if (json) return stdio.json(desc);
+      stdio.out((opts.markdown || output === "md" ? renderMappingMarkdown(desc) : renderMappingText(desc, Math.max(80, process.stdout.columns ?? 100))).trimEnd());
     });
 }

@@ -410,7 +410,7 @@ export function renderMappingMarkdown(desc: MappingDescription): string {
 }
 
 /** The whole reference page, docs/mappings.md: how mappings work, then every mapping. */
-export function renderMappingsDoc(descs: readonly MappingDescription[]): string {
+export function renderMappingsDoc(descs: readonly MappingDescription[], mappings?: readonly SourceMapping[]): string {
   const intro = [
     "# Source mappings",
     "",
@@ -440,6 +440,13 @@ export function renderMappingsDoc(descs: readonly MappingDescription[]): string 
     "  check per row: a value that is not a date and time stops the ingest, naming the file, row and column",
     "  (the CSV reader alone would turn it into NULL without a word). Dates with an offset are converted to",
     "  UTC; dates without one are taken as UTC.",
+    "  A mapping may declare other spellings for a date column (Azure's MM/DD/YYYY, BigQuery's `... UTC`, OCI's",
+    "  minutes-only times); a value no spelling reads is an error the same way.",
+    "- **Header spellings.** A mapping may match headers loosely (the Azure mapping does): case-insensitively,",
+    "  under declared aliases (`PreTaxCost` is `CostInBillingCurrency`), without a byte-order mark, and by the",
+    "  English name in parentheses of a localized header (`Ressourcengruppe (ResourceGroup)`).",
+    "- **JSON input.** Newline-delimited JSON (BigQuery's export) is flattened on read: nested records become",
+    "  `parent.child` columns, lists (labels, credits) their JSON text, and every value is checked per row as in CSV.",
     "- **Control totals.** Each mapping names the source column that holds the money. Per file, its sum must",
     "  equal the sum of the mapped `BilledCost` to the cent, and the store must hold exactly the rows and",
     "  money the files did; otherwise the ingest is refused and nothing is loaded.",
@@ -454,7 +461,79 @@ export function renderMappingsDoc(descs: readonly MappingDescription[]): string 
     ...descs.map((d) => `- [\`${d.id}\`](#${anchor(`${d.id}: ${d.title}`)}): ${escapeMarkdown(d.title)} (${d.fileKinds.join(", ")})`),
     "",
   ].join("\n");
-  return `${intro}\n${descs.map(renderMappingMarkdown).join("\n")}`;
+  const coverage = ["## Coverage", "", "How each source format fills each FOCUS 1.2 column.", "", renderCoverageMarkdown(coverageTable(mappings ?? [])), ""].join("\n");
+  return `${intro}\n${mappings ? `${coverage}\n` : ""}${descs.map(renderMappingMarkdown).join("\n")}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// coverage: every FOCUS column against every source format
+
+/** How a mapping fills one FOCUS column, in one word for the coverage table. */
+export type CoverageCell = "source" | "derived" | "constant" | "none";
+
+export const COVERAGE_LEGEND: Readonly<Record<CoverageCell, string>> = {
+  source: "read from the source (a column, a value map, a lookup, tags)",
+  derived: "computed from source columns by audited raw SQL",
+  constant: "the same value on every row (e.g. the provider's name)",
+  none: "not produced (NULL)",
+};
+
+const COVERAGE_MARK: Readonly<Record<CoverageCell, string>> = { source: "✓", derived: "SQL", constant: "const", none: "—" };
+
+export interface CoverageTable {
+  formats: string[];
+  rows: { column: string; level: ColumnLevel; cells: CoverageCell[] }[];
+  /** FOCUS columns produced, per format */
+  produced: number[];
+}
+
+function coverageCell(e: MappingExpr | undefined): CoverageCell {
+  if (!e) return "none";
+  if (e.op === "constant") return e.value === null ? "none" : "constant";
+  if (e.op === "sql") return "derived";
+  if (e.op === "coalesce" || e.op === "add") {
+    const inner = e.args.map(coverageCell);
+    return inner.includes("source") ? "source" : inner.includes("derived") ? "derived" : inner.includes("constant") ? "constant" : "none";
+  }
+  return "source";
+}
+
+/** The FOCUS columns (catalogue order) against the source formats: how each mapping fills each column. */
+export function coverageTable(mappings: readonly SourceMapping[]): CoverageTable {
+  const rows = FOCUS_COLUMNS.map((c) => ({
+    column: c.name,
+    level: c.featureLevel as ColumnLevel,
+    cells: mappings.map((m) => coverageCell(m.targets[c.name as TargetColumn])),
+  }));
+  return { formats: mappings.map((m) => m.id), rows, produced: mappings.map((_, i) => rows.filter((r) => r.cells[i] !== "none").length) };
+}
+
+/** The coverage table as Markdown (a legend, then one row per FOCUS column). */
+export function renderCoverageMarkdown(t: CoverageTable): string {
+  const out = [
+    "| FOCUS column | level | " + t.formats.map((f) => code(f)).join(" | ") + " |",
+    "|---|---|" + t.formats.map(() => ":-:").join("|") + "|",
+    ...t.rows.map((r) => `| ${r.column} | ${r.level} | ${r.cells.map((c) => COVERAGE_MARK[c]).join(" | ")} |`),
+    `| **produced** | | ${t.produced.map((n) => `**${n} of ${t.rows.length}**`).join(" | ")} |`,
+    "",
+    (Object.keys(COVERAGE_LEGEND) as CoverageCell[]).map((k) => `${COVERAGE_MARK[k]} ${COVERAGE_LEGEND[k]}`).join("; ") + ".",
+  ];
+  return out.join("\n");
+}
+
+/** The coverage table as aligned text for a terminal. */
+export function renderCoverageText(t: CoverageTable): string {
+  const colW = Math.max(...t.rows.map((r) => r.column.length), "FOCUS column".length);
+  const levelW = Math.max(...t.rows.map((r) => r.level.length), "level".length);
+  const w = t.formats.map((f) => Math.max(f.length, 8));
+  const line = (a: string, b: string, cells: string[]) => `${a.padEnd(colW)}  ${b.padEnd(levelW)}  ${cells.map((c, i) => c.padEnd(w[i]!)).join("  ")}`.trimEnd();
+  return [
+    line("FOCUS column", "level", t.formats),
+    ...t.rows.map((r) => line(r.column, r.level, r.cells.map((c) => COVERAGE_MARK[c]))),
+    line("produced", "", t.produced.map((n) => `${n}/${t.rows.length}`)),
+    "",
+    ...(Object.keys(COVERAGE_LEGEND) as CoverageCell[]).map((k) => `${COVERAGE_MARK[k].padEnd(5)} ${COVERAGE_LEGEND[k]}`),
+  ].join("\n");
 }
 
 /** GitHub's heading anchor: lower case, punctuation dropped, spaces to dashes. */
