@@ -118,7 +118,8 @@ function main(): void {
     printKinds("baseline: mean ± 3σ over the trailing 28 days", split.baseline);
     const fcst = split.forecast;
     console.log(`  month-end forecast made on day 15 (${fcst.forecasts} series-months):`);
-    for (const m of fcst.methods) console.log(`    ${pad(m.method, 44)} MAPE ${pad(pc(m.mape), 7, true)}  WAPE ${pad(pc(m.wape), 7, true)}`);
+    const pc2 = (x: number): string => `${(x * 100).toFixed(2)}%`;
+    for (const m of fcst.methods) console.log(`    ${pad(m.method, 44)} MAPE ${pad(pc2(m.mape), 7, true)}  WAPE ${pad(pc2(m.wape), 7, true)}`);
     console.log(`    interval coverage: 80% band ${pc(fcst.coverage80)}, 95% band ${pc(fcst.coverage95)}`);
   }
   console.log("\nTargets (TEST split):");

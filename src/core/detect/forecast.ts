@@ -7,8 +7,10 @@
  *   y(t) = (level + slope · Σ_{j≤h} φ^j) · weekly(t) · noise
  * - weekly: the multiplicative weekday profile (median per weekday over 12 weeks, shrunk towards 1 when the
  *   pattern is not distinguishable from noise);
- * - level and slope: a Theil–Sen line (median of pairwise slopes) through the deseasonalized last `window` days;
- *   the slope is damped (φ per day) so a trend is not extrapolated for a year at full strength;
+ * - slope: a Theil–Sen line (median of pairwise slopes) through the deseasonalized cleaned last `window` days,
+ *   damped (φ per day) so a trend is not extrapolated for a year at full strength;
+ * - level: the median of the last `levelDays` deseasonalized actual days (a one-day spike does not move it; a
+ *   step from last week does, before the detector has confirmed it);
  * - error: residual spread σ (robust), the line's own uncertainty (level and slope standard errors), and a
  *   random-walk term for level changes nobody has seen yet (`levelWalk` per √day), which is what makes
  *   month-ahead intervals honest. Errors of day sums add the per-day noise in quadrature and the level terms
@@ -25,6 +27,8 @@ export interface ForecastOptions {
   phi: number;
   /** Random-walk level uncertainty, relative to the level, per √day. */
   levelWalk: number;
+  /** The level is the median of this many last days (0: the fitted line's end; 7 anyway while a drift or step is open). */
+  levelDays: number;
   detector: Partial<DetectorOptions>;
 }
 
@@ -32,6 +36,7 @@ export const DEFAULT_FORECAST_OPTIONS: ForecastOptions = {
   window: 56,
   phi: 0.985,
   levelWalk: 0.006,
+  levelDays: 0,
   detector: {},
 };
 
@@ -91,8 +96,11 @@ export function forecastDaily(history: Float64Array | readonly number[], startDa
   const cleaned = det.cleaned.subarray(shift);
   const profile = profileOf(cleaned, shift);
 
+  // a drift or step still going on at the end: fit only the recent weeks, and take the level from the last days
+  const moving = det.events.some((e) => e.open && (e.kind === "drift" || e.kind === "level_shift"));
+  const levelDays = moving ? Math.max(o.levelDays, 7) : o.levelDays;
   // deseasonalized window
-  const W = Math.min(o.window, n);
+  const W = Math.min(moving ? Math.min(o.window, 28) : o.window, n);
   const xs: number[] = [];
   const ys: number[] = [];
   for (let i = n - W; i < n; i++) {
@@ -115,8 +123,17 @@ export function forecastDaily(history: Float64Array | readonly number[], startDa
   const intercept = median(inter, m);
   const resid = new Float64Array(m);
   for (let i = 0; i < m; i++) resid[i] = Math.abs(ys[i]! - (intercept + slope * xs[i]!));
-  const level = intercept + slope * (n - 1);
   let sigma = 1.4826 * median(resid, m);
+  // the level: the median of the last `levelDays` deseasonalized actual days (not the cleaned ones: a recent
+  // step that the detector has not confirmed yet is real spend), moved to the last day along the slope; a
+  // one-day spike among them does not move a median
+  const recent: number[] = [];
+  for (let i = Math.max(0, n - levelDays); i < n; i++) {
+    const x = v[i]!;
+    if (x === x) recent.push(x / profile[(shift + i) % 7]! + slope * (n - 1 - i));
+  }
+  const lineLevel = intercept + slope * (n - 1);
+  const level = levelDays > 0 && recent.length >= Math.min(3, levelDays) ? median(Float64Array.from(recent), recent.length) : lineLevel;
   sigma = Math.max(sigma, Math.abs(level) * 0.005, 1e-9);
   // standard errors of the line (OLS formulas with the robust sigma; median-based fits are ~25% noisier)
   let sxx = 0;
@@ -124,7 +141,7 @@ export function forecastDaily(history: Float64Array | readonly number[], startDa
   for (const x of xs) xbar += x;
   xbar /= m;
   for (const x of xs) sxx += (x - xbar) ** 2;
-  const seLevel = 1.25 * sigma * Math.sqrt(1 / m + ((n - 1 - xbar) ** 2) / Math.max(sxx, 1e-9));
+  const seLevel = level === lineLevel ? 1.25 * sigma * Math.sqrt(1 / m + ((n - 1 - xbar) ** 2) / Math.max(sxx, 1e-9)) : (1.25 * sigma) / Math.sqrt(recent.length);
   const seSlope = m >= 14 ? (1.25 * sigma) / Math.sqrt(Math.max(sxx, 1e-9)) : 0;
   const walk = o.levelWalk * Math.abs(level);
 
