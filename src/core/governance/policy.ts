@@ -29,13 +29,13 @@ export type Severity = (typeof SEVERITIES)[number];
 const severity = z.enum(SEVERITIES);
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export const INHERIT_SOURCES = ["account", "stack", "mapping", "default"] as const;
+export const INHERIT_SOURCES = ["stack", "mapping", "account", "default"] as const;
 export type InheritSource = (typeof INHERIT_SOURCES)[number];
 
 const ruleRemediation = z.strictObject({
   /** Value to apply when nothing better is known (e.g. "unassigned"). */
   default: z.string().min(1).optional(),
-  /** Where to look for a value, in order (default: account, stack, mapping, default). */
+  /** Where to look for a value, most specific first (default: stack, mapping, account, default). */
   from: z.array(z.enum(INHERIT_SOURCES)).min(1).optional(),
   /** Replace an existing value (only for normalizing a misspelled value). Default false: never overwrite. */
   overwrite: z.boolean().default(false),

@@ -1,10 +1,10 @@
 /**
  * Remediation proposals (pure): for each fixable finding, the tag to write and where the value comes from.
  *
- *  - missing tag → the first value found, in the rule's `remediation.from` order (default account, stack,
- *    mapping, default): the account's tags in the policy's `remediation.accounts`; the value every tagged
- *    sibling in the same CloudFormation/Terraform stack agrees on (stack = a `remediation.stackTagKeys` tag);
- *    the mapping table (`remediation.mappings`); the rule's `remediation.default`.
+ *  - missing tag → the first value found, in the rule's `remediation.from` order (default: stack, mapping,
+ *    account, default): the value every tagged sibling in the same CloudFormation/Terraform stack agrees on
+ *    (stack = a `remediation.stackTagKeys` tag); the mapping table (`remediation.mappings`); the account's
+ *    tags in `remediation.accounts`; the rule's `remediation.default`.
  *  - misspelled value ("did you mean") → the allowed value, but only when the rule says
  *    `remediation: { overwrite: true }`; otherwise the proposal is listed as blocked, never applied.
  * Never removes a tag; never replaces an existing value unless the policy allows it. Unresolved findings,

@@ -47,7 +47,7 @@ export async function governanceKpis(store: DuckDbStore, opts: { since?: string 
                  CASE WHEN count(r.resource_id) = 0 THEN NULL
                       ELSE round(count(r.resource_id) FILTER (WHERE r.compliant)::DECIMAL(18,4) / count(r.resource_id), 4)::VARCHAR END AS rate_count,
                  CASE WHEN coalesce(sum(r.monthly_cost), 0) = 0 THEN NULL
-                      ELSE round(coalesce(sum(r.monthly_cost) FILTER (WHERE r.compliant), 0) / sum(r.monthly_cost), 4)::VARCHAR END AS rate_spend,
+                      ELSE round(coalesce(sum(r.monthly_cost) FILTER (WHERE r.compliant), 0) / sum(r.monthly_cost), 4)::DECIMAL(18,4)::VARCHAR END AS rate_spend,
                  min(r.currency) AS currency
           FROM governance_scans s LEFT JOIN governance_scan_resources r USING (scan_id)
           WHERE s.scanned_at >= ?::TIMESTAMP
