@@ -124,7 +124,7 @@ export async function forecastScope(store: CostStore, def: ForecastScopeDef, opt
         kind,
         start: p.start,
         end: p.end,
-        actualToDate: formatMoney(parseMoney(actualToDate), 4),
+        actualToDate: formatMoney(parseMoney(actualToDate)),
         daysLeft: Math.max(0, dayNumber(p.end) - dayNumber(from)),
         point: addMoney(actualToDate, d.point),
         lower80: addMoney(actualToDate, d.lower80),
