@@ -74,4 +74,27 @@ describe("monitors over the store", () => {
     expect(rc.actual).toBe(String(direct[0]!["s"]));
     expect(rc.top[0]!.value === "i-bad" || rc.headline?.value === "i-bad").toBe(true);
   });
+  it("owner monitors read the allocation table when it has rows, and root cause names the resource", async () => {
+    await store.run(`INSERT INTO cost_allocation (charge_date, billing_period_start, currency, team, rule_id, provider, sub_account_id, service_name, region_id, resource_id, billed_cost, effective_cost, line_items)
+      SELECT CAST("ChargePeriodStart" AS DATE), "BillingPeriodStart", "BillingCurrency", "Tags"['team'], 'r1', 'AWS', "SubAccountId", "ServiceName", "RegionId", "ResourceId",
+             sum("BilledCost"), sum("EffectiveCost"), count(*)
+      FROM focus_costs GROUP BY ALL`);
+    const config = { detection: detectionSection.parse({ monitors: [{ name: "owners", dimension: "owner" }] }) };
+    const r = await runMonitors(store, config, { persist: false });
+    expect(r.monitors).toEqual([{ name: "owners", series: 2 }]);
+    expect(r.anomalies.map((a) => [a.seriesKey, a.start, a.kind])).toEqual([["web", "2024-03-26", "spike"]]);
+    expect(r.anomalies[0]!.rootCause?.headline).toMatchObject({ kind: "resource", value: "i-bad" });
+  });
+
+  it("hourly monitors score hours", async () => {
+    await store.run(`DELETE FROM focus_costs`);
+    await store.run(`INSERT INTO focus_costs ("ChargePeriodStart", "ChargePeriodEnd", "EffectiveCost", "BilledCost", "BillingCurrency", "ServiceName", "ResourceId")
+      SELECT TIMESTAMP '2024-05-01' + INTERVAL (i) HOUR, TIMESTAMP '2024-05-01' + INTERVAL (i + 1) HOUR,
+             CASE WHEN i = 600 THEN 60 ELSE 10 + (hash(i) % 100)::INTEGER / 100.0 END, 0, 'USD', 'EC2', CASE WHEN i = 600 THEN 'i-burst' ELSE 'i-1' END
+      FROM range(24 * 30) t(i)`);
+    const config = { detection: detectionSection.parse({ monitors: [{ name: "hourly", granularity: "hour" }] }) };
+    const r = await runMonitors(store, config, { persist: false, rootCause: false });
+    expect(r.asOf).toBe("2024-05-29");
+    expect(r.anomalies.map((a) => [a.start, a.kind, a.direction])).toEqual([["2024-05-26T00:00:00Z", "spike", "up"]]);
+  });
 });
