@@ -94,7 +94,7 @@ function tableText(result: EvaluationResult, extra: Record<string, unknown>, cos
     lines.push(renderTable(header, rows, costs ? { rightAlign: [5] } : {}));
     lines.push("(* = blocking)");
   } else lines.push("no findings");
-  for (const x of result.exempted) lines.push(`exempt: ${x.finding.resourceId} ${x.finding.ruleId} until ${x.exemption.expires} (${x.exemption.reason})`);
+  for (const x of result.exempted) lines.push(`exempt: ${x.finding.resourceId} ${x.finding.ruleId}${x.finding.tag ? ` ${x.finding.tag}` : ""} until ${x.exemption.expires} (${x.exemption.reason})`);
   for (const e of result.expiredExemptions) lines.push(`warning: exemption #${e.index + 1} for ${e.resources.join(", ")} expired on ${e.expires} and no longer applies (${e.matchedFindings} finding(s) count again)`);
   for (const n of (extra["notes"] as string[] | undefined) ?? []) lines.push(`note: ${n}`);
   lines.push(
