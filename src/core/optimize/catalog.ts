@@ -94,42 +94,42 @@ export interface TargetChoice {
  */
 export function chooseTarget(current: InstanceType, req: TargetRequirement, catalog: ReadonlyMap<string, InstanceType>): TargetChoice | null {
   if (current.hourlyPrice === null) return null;
-  const curPrice = current.hourlyPrice;
+  const curPrice = toScaled(current.hourlyPrice);
   const fits = (t: InstanceType): boolean =>
     t.type !== current.type &&
-    t.hourlyPrice !== null &&
-    priceLess(t.hourlyPrice, curPrice) &&
     t.arch === current.arch &&
     t.gpuCount === current.gpuCount &&
     t.vcpu >= req.vcpu &&
     (req.memoryMiB === null || t.memoryMiB >= req.memoryMiB) &&
     (req.allowBurstable || isBurstable(current) || !isBurstable(t));
-  const all = [...catalog.values()].filter(fits);
-  const best = (list: InstanceType[]): InstanceType | null =>
-    list.length === 0
-      ? null
-      : list.reduce((a, b) => {
-          const c = comparePrice(a.hourlyPrice!, b.hourlyPrice!);
-          if (c !== 0) return c < 0 ? a : b;
-          if (a.vcpu !== b.vcpu) return a.vcpu < b.vcpu ? a : b;
-          return a.type < b.type ? a : b;
-        });
-  const same = best(all.filter((t) => t.family === current.family));
-  if (same) return { target: same, tier: "same-family" };
-  const cat = best(all.filter((t) => t.category === current.category));
-  if (cat) return { target: cat, tier: "same-category" };
-  const any = best(all);
+  // the catalogue sorted by (price, vCPU, name) once: the first fit in a tier is that tier's best
+  let sameCategory: InstanceType | null = null;
+  let any: InstanceType | null = null;
+  for (const { t, price } of byPrice(catalog)) {
+    if (price >= curPrice) break;
+    if (!fits(t)) continue;
+    if (t.family === current.family) return { target: t, tier: "same-family" };
+    if (sameCategory === null && t.category === current.category) sameCategory = t;
+    any ??= t;
+  }
+  if (sameCategory) return { target: sameCategory, tier: "same-category" };
   return any ? { target: any, tier: "other-family" } : null;
+}
+
+const sortedCache = new WeakMap<ReadonlyMap<string, InstanceType>, { t: InstanceType; price: bigint }[]>();
+function byPrice(catalog: ReadonlyMap<string, InstanceType>): { t: InstanceType; price: bigint }[] {
+  let list = sortedCache.get(catalog);
+  if (!list) {
+    list = [...catalog.values()]
+      .filter((t) => t.hourlyPrice !== null)
+      .map((t) => ({ t, price: toScaled(t.hourlyPrice!) }))
+      .sort((a, b) => (a.price < b.price ? -1 : a.price > b.price ? 1 : a.t.vcpu - b.t.vcpu || (a.t.type < b.t.type ? -1 : a.t.type > b.t.type ? 1 : 0)));
+    sortedCache.set(catalog, list);
+  }
+  return list;
 }
 
 function toScaled(s: string): bigint {
   const [i = "0", f = ""] = s.split(".");
   return BigInt(i) * 10n ** 12n + BigInt((f + "000000000000").slice(0, 12));
-}
-function comparePrice(a: string, b: string): number {
-  const d = toScaled(a) - toScaled(b);
-  return d < 0n ? -1 : d > 0n ? 1 : 0;
-}
-function priceLess(a: string, b: string): boolean {
-  return comparePrice(a, b) < 0;
 }

@@ -182,6 +182,8 @@ export interface AnalyzeResult {
   verdicts: InstanceVerdict[];
   profile: string;
   window: { start: string; end: string };
+  /** Where the time went (facts and summaries in SQL, per-instance evaluation in TS). */
+  timingsMs: Record<string, number>;
 }
 
 export async function analyzeResources(store: DuckDbStore, opts: AnalyzeOptions): Promise<AnalyzeResult> {
@@ -196,9 +198,17 @@ export async function analyzeResources(store: DuckDbStore, opts: AnalyzeOptions)
   const start = new Date(end.getTime() - profile.lookbackDays * 86_400_000);
   const idleStart = new Date(end.getTime() - cfg.idle.lookbackDays * 86_400_000);
   const H = cfg.hoursPerMonth;
+  const timings: Record<string, number> = {};
+  let t0 = performance.now();
   const facts = await resourceFacts(store);
+  timings["factsSql"] = performance.now() - t0;
+  t0 = performance.now();
   const summaries = new Map((await utilizationSummaries(store, start, end, profile.sizingPercentile)).map((s) => [s.resourceId, s]));
-  const idleSummaries = new Map((await utilizationSummaries(store, idleStart, end, 100)).map((s) => [s.resourceId, s]));
+  // idle needs max CPU and network only: the same pass serves when the windows are equal
+  const idleSummaries =
+    idleStart.getTime() === start.getTime() ? summaries : new Map((await utilizationSummaries(store, idleStart, end, 100)).map((s) => [s.resourceId, s]));
+  timings["summariesSql"] = performance.now() - t0;
+  t0 = performance.now();
   const ebsPrice = { ...DEFAULT_EBS_GB_MONTH, ...cfg.idle.ebsGbMonthPrice };
   const drafts: RecommendationDraft[] = [];
   const verdicts: InstanceVerdict[] = [];
@@ -220,7 +230,14 @@ export async function analyzeResources(store: DuckDbStore, opts: AnalyzeOptions)
     return { cost: formatMoney(parseMoney(price) * BigInt(v.sizeGb ?? 0)), basis: `list price ${price}/GB-month (${v.volumeType ?? "gp3"}) x ${v.sizeGb ?? 0} GB` };
   };
   const all = [...facts.values()];
-  const volumesOf = (instanceId: string) => all.filter((v) => v.resourceType === "ebs-volume" && v.attachedTo === instanceId);
+  const volumesByInstance = new Map<string, ResourceFacts[]>();
+  for (const v of all) {
+    if (v.resourceType !== "ebs-volume" || v.attachedTo === null) continue;
+    const list = volumesByInstance.get(v.attachedTo) ?? [];
+    list.push(v);
+    volumesByInstance.set(v.attachedTo, list);
+  }
+  const volumesOf = (instanceId: string): ResourceFacts[] => volumesByInstance.get(instanceId) ?? [];
 
   for (const f of all) {
     const isInstance = f.resourceType === "ec2-instance" || (f.resourceType === null && f.instanceType !== null);
@@ -364,5 +381,6 @@ export async function analyzeResources(store: DuckDbStore, opts: AnalyzeOptions)
       baselineMonthlyCost: monthlyCost,
     });
   }
-  return { drafts, verdicts, profile: profileName, window: { start: start.toISOString(), end: end.toISOString() } };
+  timings["evaluate"] = performance.now() - t0;
+  return { drafts, verdicts, profile: profileName, window: { start: start.toISOString(), end: end.toISOString() }, timingsMs: timings };
 }
