@@ -1,0 +1,66 @@
+/** The CLI over the Azure, GCP and OCI exports: auto-detected ingest, the coverage table, clear errors. */
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { main } from "../main.js";
+import { FIXTURES, LOCAL_FIXTURES, tempDir } from "../../../test/helpers/store.js";
+
+let dir: string;
+let cleanup: () => void;
+let out: string;
+let err: string;
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+  out = "";
+  err = "";
+  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  cleanup();
+});
+
+const cli = (...args: string[]) => main(["node", "costwise", "--store", join(dir, "c.duckdb"), ...args]);
+
+describe("costwise ingest: cloud billing exports are recognised by their columns", () => {
+  it("Azure (German headers), GCP (BigQuery JSON) and OCI in one run", async () => {
+    const code = await cli(
+      "ingest",
+      join(FIXTURES, "azure/opencost-billingexports/headersets/German.csv"),
+      join(LOCAL_FIXTURES, "cloud/gcp-detailed-export-handwritten.jsonl"),
+      join(FIXTURES, "oci/reports_cost-csv_0001000000603747.csv"),
+    );
+    expect(err).not.toMatch(/error/);
+    expect(code).toBe(0);
+    expect(out).toMatch(/loaded .*German\.csv as azure-cost: 1 rows, BilledCost 0\.075 \(source 0\.075\)/);
+    expect(out).toMatch(/loaded .*gcp-detailed-export-handwritten\.jsonl as gcp-billing: 3 rows, BilledCost 12\.390514 \(source 12\.390514\)/);
+    expect(out).toMatch(/loaded .*reports_cost-csv_0001000000603747\.csv as oci-cost: 5 rows, BilledCost 0\.000040641 \(source 0\.000040641\)/);
+  });
+
+  it("a file that is nearly a known format: exit 1, the nearest format and what is missing", async () => {
+    expect(await cli("ingest", join(FIXTURES, "oci/reports_usage-csv_0001000000829494.csv"))).toBe(1);
+    expect(err).toMatch(/^error: .*reports_usage-csv_0001000000829494\.csv: unrecognised columns: it looks like Oracle Cloud Infrastructure cost report \(CSV\) but the required column\(s\) cost\/myCost, cost\/currencyCode are missing/m);
+    expect(err).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("costwise mappings --format md", () => {
+  it("prints the coverage table: every FOCUS column against every source", async () => {
+    expect(await cli("mappings", "--format", "md")).toBe(0);
+    const lines = out.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^\| FOCUS column \| level \| .*`azure-cost` \| `gcp-billing` \| `oci-cost`/);
+    expect(out).toMatch(/\| SubAccountId \| \w+ \| ✓ \|/);
+    expect(out).toMatch(/\| \*\*produced\*\* \|/);
+  });
+
+  it("with a source: that mapping's rules as Markdown", async () => {
+    expect(await cli("mappings", "gcp-billing", "--format", "md")).toBe(0);
+    expect(out).toMatch(/BilledCost/);
+    expect(out).toMatch(/the sum of: `cost`, \(the sum of `amount` over the list in `credits`\)/);
+  });
+
+  it("an unknown output format is a usage error (exit 2)", async () => {
+    expect(await cli("mappings", "--format", "pdf")).toBe(2);
+    expect(err).toMatch(/unknown --format pdf: use one of text, md, json/);
+  });
+});
