@@ -144,38 +144,54 @@ export function ruleIndexSql(model: AllocationModel): string {
   return `CASE ${whens.join(" ")} ELSE 0 END`;
 }
 
+/**
+ * A value per rule index as a constant list subscript (one probe per row; a CASE over hundreds of rule
+ * indexes is a comparison per rule): `of(ix)` gives the SQL literal for -1 (idle), 0 (no rule) and each rule.
+ */
+function perRule(model: AllocationModel, of: (ix: number) => string | null, col = "rule_ix"): string {
+  const items = [-1, 0, ...model.rules.map((r) => r.index)].map((ix) => {
+    const v = of(ix);
+    return v === null ? "NULL" : sqlString(v);
+  });
+  return `(CAST([${items.join(", ")}] AS VARCHAR[]))[${col} + 2]`;
+}
+
 /** rule_id from rule_ix. */
 export function ruleIdSql(model: AllocationModel, col = "rule_ix"): string {
-  const whens = [`WHEN -1 THEN ${sqlString(IDLE_RULE_ID)}`, ...model.rules.map((r) => `WHEN ${r.index} THEN ${sqlString(r.id)}`)];
-  return `CASE ${col} ${whens.join(" ")} ELSE ${sqlString(UNALLOCATED)} END`;
+  return perRule(model, (ix) => (ix === -1 ? IDLE_RULE_ID : ix === 0 ? UNALLOCATED : model.rules[ix - 1]!.id), col);
+}
+
+function isPoolIx(model: AllocationModel, ix: number): boolean {
+  if (ix === -1) return model.config.kubernetes.idle === "distribute";
+  return ix > 0 && model.rules[ix - 1]!.pool !== null;
 }
 
 function dimensionSql(model: AllocationModel, j: number): string {
   const dim = model.dimensions[j]!;
-  const whens: string[] = [];
+  const templates: string[] = [];
   for (const r of model.rules) {
     const v = r.set.get(dim);
-    if (!v) continue;
-    whens.push(`WHEN ${r.index} THEN ${v.kind === "literal" ? sqlString(v.value) : tagCol(model, v.key)}`);
+    if (v?.kind === "tag") templates.push(`WHEN ${r.index} THEN ${tagCol(model, v.key)}`);
   }
-  const idleKeep = model.config.kubernetes.idle === "keep";
+  const literal = (ix: number): string | null => {
+    if (ix <= 0) return null;
+    const v = model.rules[ix - 1]!.set.get(dim);
+    return v?.kind === "literal" ? v.value : null;
+  };
+  const tmpl = templates.length ? `CASE rule_ix ${templates.join(" ")} END` : null;
   if (j === 0) {
     // pool rows and unclaimed rows are __unallocated__ until a split gives them an owner
-    if (idleKeep) whens.unshift(`WHEN -1 THEN ${sqlString(IDLE_OWNER)}`);
-    return whens.length ? `CASE rule_ix ${whens.join(" ")} ELSE ${sqlString(UNALLOCATED)} END` : sqlString(UNALLOCATED);
+    const list = perRule(model, (ix) => (ix === -1 && model.config.kubernetes.idle === "keep" ? IDLE_OWNER : (literal(ix) ?? (tmpl && ix > 0 && model.rules[ix - 1]!.set.get(dim)?.kind === "tag" ? null : UNALLOCATED))));
+    return tmpl ? `coalesce(${tmpl}, ${list})` : list;
   }
-  const poolIx = model.rules.filter((r) => r.pool !== null).map((r) => r.index);
-  if (!idleKeep) poolIx.push(-1);
-  const fallback = model.tagKeys.includes(dim) ? tagCol(model, dim) : "NULL::VARCHAR";
-  const ruled = whens.length ? `CASE rule_ix ${whens.join(" ")} END` : "NULL::VARCHAR";
-  const value = fallback === "NULL::VARCHAR" ? ruled : `coalesce(${ruled}, ${fallback})`;
-  return poolIx.length ? `CASE WHEN rule_ix IN (${poolIx.join(", ")}) THEN NULL::VARCHAR ELSE ${value} END` : value;
+  const parts = [tmpl, perRule(model, literal), model.tagKeys.includes(dim) ? tagCol(model, dim) : null].filter((x): x is string => x !== null);
+  const value = parts.length === 1 ? parts[0]! : `coalesce(${parts.join(", ")})`;
+  const anyPool = [-1, ...model.rules.map((r) => r.index)].some((ix) => isPoolIx(model, ix));
+  return anyPool ? `CASE WHEN ${perRule(model, (ix) => (isPoolIx(model, ix) ? "1" : null))} IS NOT NULL THEN NULL::VARCHAR ELSE ${value} END` : value;
 }
 
 function poolSql(model: AllocationModel): string {
-  const whens = model.rules.filter((r) => r.pool !== null).map((r) => `WHEN ${r.index} THEN ${sqlString(r.pool!)}`);
-  if (model.config.kubernetes.idle === "distribute") whens.unshift(`WHEN -1 THEN ${sqlString(IDLE_POOL)}`);
-  return whens.length ? `CASE rule_ix ${whens.join(" ")} END` : "NULL::VARCHAR";
+  return perRule(model, (ix) => (ix === -1 ? (model.config.kubernetes.idle === "distribute" ? IDLE_POOL : null) : ix === 0 ? null : model.rules[ix - 1]!.pool));
 }
 
 /** Minor-unit step (in 10^-10 units) of a currency column, as HUGEINT. */
@@ -356,19 +372,22 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
     const shareCols = (team: string, b_: string, e_: string): string =>
       `charge_date, bps, currency, provider, sub_account_id, service_name, region_id, NULL::VARCHAR AS resource_id, x_source, k8s_cluster, k8s_namespace, rule_ix, pool, ${team} AS d_0${nullDims.map((d) => `, ${d}`).join("")}, ${b_} AS billed_cost, ${e_} AS effective_cost, li AS line_items`;
     temp(
-      `${p}_c`,
-      `SELECT ${outCols.join(", ")} FROM ${b} WHERE pool IS NULL
-       UNION ALL SELECT ${shareCols("receiver", "_sb", "_se")} FROM (${shares})
+      `${p}_s`,
+      `SELECT ${shareCols("receiver", "_sb", "_se")} FROM (${shares})
        UNION ALL SELECT ${shareCols(sqlString(UNALLOCATED), "ab", "ae")} FROM ${p}_pg pg WHERE NOT EXISTS (SELECT 1 FROM ${p}_w w WHERE w.pool = pg.pool AND w.part = pg.part AND w.bps = pg.bps AND w.currency = pg.currency)`,
     );
-    finalFrom = `${p}_c`;
+    finalFrom = `(SELECT ${outCols.join(", ")} FROM ${b} WHERE pool IS NULL UNION ALL SELECT ${outCols.join(", ")} FROM ${p}_s)`;
   }
 
   const ownersMap = `MAP {${model.dimensions.map((d, j) => `${sqlString(d)}: ${dimCol(j)}`).join(", ")}}`;
   // rows are already grouped per stage (a key may repeat across stages, e.g. a direct row and a share: they
-  // differ in rule_id/shared_pool); no second aggregation over the whole table
-  const outSelect = `SELECT charge_date, bps AS billing_period_start, currency, d_0 AS team, ${ownersMap} AS owners, ${ruleIdSql(model)} AS rule_id, pool AS shared_pool,
-       provider, sub_account_id, service_name, region_id, resource_id, x_source, k8s_cluster, k8s_namespace, billed_cost, effective_cost, line_items::BIGINT AS line_items
-     FROM ${finalFrom}`;
+  // differ in rule_id/shared_pool); no second aggregation over the whole table. The owners MAP is built once
+  // per distinct owner tuple and joined (building a MAP per row costs more than the whole GROUP BY).
+  const tuple = (q: string): string => `{${dims.map((d) => `${sqlString(d)}: ${q}.${d}`).join(", ")}}`;
+  const outSelect = `WITH f AS MATERIALIZED (${finalFrom.startsWith("(") ? finalFrom.slice(1, -1) : `SELECT * FROM ${finalFrom}`}),
+       o AS (SELECT ${dims.join(", ")}, ${ownersMap} AS owners FROM (SELECT DISTINCT ${dims.join(", ")} FROM f))
+     SELECT f.charge_date, f.bps AS billing_period_start, f.currency, f.d_0 AS team, o.owners, ${ruleIdSql(model, "f.rule_ix")} AS rule_id, f.pool AS shared_pool,
+       f.provider, f.sub_account_id, f.service_name, f.region_id, f.resource_id, f.x_source, f.k8s_cluster, f.k8s_namespace, f.billed_cost, f.effective_cost, f.line_items::BIGINT AS line_items
+     FROM f JOIN o ON ${tuple("f")} IS NOT DISTINCT FROM ${tuple("o")}`;
   return { statements, outSelect, temps };
 }
