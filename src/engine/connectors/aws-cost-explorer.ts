@@ -10,6 +10,7 @@
  * 4. The days fetched and whether Cost Explorer marked each one Estimated are recorded
  *    (connector_ce_days): freshness stops before the first estimated day.
  */
+import { randomUUID } from "node:crypto";
 import { createWriteStream, rmSync } from "node:fs";
 import { once } from "node:events";
 import { join } from "node:path";
@@ -112,60 +113,59 @@ async function managementAccount(ctx: ConnectorContext, source: AwsCostExplorerS
   }
 }
 
-/** SQL over the raw pages: one row per (day, group), as the aws-ce mapping's columns. */
-function pagesSql(pagesFile: string, groupBy: readonly GroupDefinition[], billingAccountId: string): string {
+const METRICS_TYPE = "MAP(VARCHAR, STRUCT(Amount VARCHAR, Unit VARCHAR))";
+/** The parts of a GetCostAndUsage response the connector reads, typed for DuckDB's JSON reader. */
+const PAGE_COLUMNS = `{ResultsByTime: 'STRUCT(TimePeriod STRUCT(Start VARCHAR, "End" VARCHAR), Estimated BOOLEAN, Groups STRUCT(Keys VARCHAR[], Metrics ${METRICS_TYPE})[], Total ${METRICS_TYPE})[]', DimensionValueAttributes: 'STRUCT("Value" VARCHAR, Attributes MAP(VARCHAR, VARCHAR))[]'}`;
+
+/** DuckDB's reader over the pages file: one row per page, typed. */
+function readPages(pagesFile: string): string {
+  return `read_json(${quoteString(pagesFile)}, format = 'newline_delimited', maximum_object_size = 1073741824, columns = ${PAGE_COLUMNS})`;
+}
+
+/**
+ * Stages Cost Explorer pages (an NDJSON file, one GetCostAndUsage response per line) as a CSV the aws-ce
+ * mapping reads: one row per (day, group), or per day for a day with a total but no groups. Returns the
+ * row count. Exported for the golden tests over saved responses and the benchmark.
+ */
+export async function stageCostExplorerPages(store: DuckDbStore, pagesFile: string, csv: string, groupBy: readonly GroupDefinition[], billingAccountId: string): Promise<number> {
+  const t = `ce_stage_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
   const keyCols = groupBy.map((g, i) => {
-    const key = `json_extract_string(g, '$.Keys[${i}]')`;
+    const key = `g.Keys[${i + 1}]`;
     if (g.Type === "TAG") return `nullif(substr(${key}, strpos(${key}, '$') + 1), '') AS ${quoteIdent(`ce_tag:${g.Key}`)}`;
     return `nullif(${key}, '') AS ${DIMENSION_COLUMNS[g.Key ?? ""] ?? quoteIdent(`ce_${String(g.Key).toLowerCase()}`)}`;
   });
   const nullKeys = groupBy.map((g) => (g.Type === "TAG" ? `NULL AS ${quoteIdent(`ce_tag:${g.Key}`)}` : `NULL AS ${DIMENSION_COLUMNS[g.Key ?? ""]}`));
   const hasAccount = groupBy.some((g) => g.Type === "DIMENSION" && g.Key === "LINKED_ACCOUNT");
-  const metric = (src: string, m: string, f: string) => `json_extract_string(${src}, '$.Metrics.${m}.${f}')`;
-  const total = (m: string, f: string) => `json_extract_string(d, '$.Total.${m}.${f}')`;
-  return `
-    WITH pages AS (SELECT json AS j FROM read_json_objects(${quoteString(pagesFile)}, format = 'newline_delimited')),
-    days AS (SELECT unnest(from_json(json_extract(j, 'ResultsByTime'), '["JSON"]')) AS d FROM pages),
-    grouped AS (
-      SELECT json_extract_string(d, '$.TimePeriod.Start') AS ce_start, json_extract_string(d, '$.TimePeriod.End') AS ce_end, coalesce(json_extract_string(d, '$.Estimated'), 'false') AS ce_estimated,
-             unnest(from_json(coalesce(json_extract(d, 'Groups'), '[]'), '["JSON"]')) AS g
-      FROM days),
-    rows AS (
-      SELECT ce_start, ce_end, ce_estimated, ${keyCols.join(", ")},
-             ${metric("g", "UnblendedCost", "Amount")} AS ce_unblended_cost, ${metric("g", "UnblendedCost", "Unit")} AS ce_currency,
-             ${metric("g", "AmortizedCost", "Amount")} AS ce_amortized_cost,
-             ${metric("g", "UsageQuantity", "Amount")} AS ce_usage_quantity, ${metric("g", "UsageQuantity", "Unit")} AS ce_usage_unit
-      FROM grouped
+  const m = (src: string, metric: string, field: "Amount" | "Unit") => `${src}[${quoteString(metric)}].${field}`;
+  try {
+    await store.run(`CREATE TEMP TABLE ${t}_days AS SELECT unnest(ResultsByTime) AS d FROM ${readPages(pagesFile)}`);
+    await store.run(`CREATE TEMP TABLE ${t}_rows AS
+      SELECT d.TimePeriod.Start AS ce_start, d.TimePeriod."End" AS ce_end, coalesce(d.Estimated, false)::VARCHAR AS ce_estimated, ${keyCols.join(", ")},
+             ${m("g.Metrics", "UnblendedCost", "Amount")} AS ce_unblended_cost, ${m("g.Metrics", "UnblendedCost", "Unit")} AS ce_currency,
+             ${m("g.Metrics", "AmortizedCost", "Amount")} AS ce_amortized_cost,
+             ${m("g.Metrics", "UsageQuantity", "Amount")} AS ce_usage_quantity, ${m("g.Metrics", "UsageQuantity", "Unit")} AS ce_usage_unit
+      FROM (SELECT d, unnest(d.Groups) AS g FROM ${t}_days)
       UNION ALL BY NAME
-      -- a day without groups but with a total (no grouping matched) keeps its money
-      SELECT json_extract_string(d, '$.TimePeriod.Start'), json_extract_string(d, '$.TimePeriod.End'), coalesce(json_extract_string(d, '$.Estimated'), 'false'), ${nullKeys.join(", ")},
-             ${total("UnblendedCost", "Amount")}, ${total("UnblendedCost", "Unit")}, ${total("AmortizedCost", "Amount")},
-             ${total("UsageQuantity", "Amount")}, ${total("UsageQuantity", "Unit")}
-      FROM days WHERE json_array_length(coalesce(json_extract(d, 'Groups'), '[]')) = 0 AND ${total("UnblendedCost", "Amount")} IS NOT NULL
-    )
-    ${
-      hasAccount
-        ? `, names AS (
-      SELECT json_extract_string(a, '$.Value') AS v, any_value(json_extract_string(a, '$.Attributes.description')) AS n
-      FROM (SELECT unnest(from_json(coalesce(json_extract(j, 'DimensionValueAttributes'), '[]'), '["JSON"]')) AS a FROM pages) GROUP BY 1)`
-        : ""
+      -- a day without groups but with a total (nothing to group by) keeps its money
+      SELECT d.TimePeriod.Start, d.TimePeriod."End", coalesce(d.Estimated, false)::VARCHAR, ${nullKeys.join(", ")},
+             ${m("d.Total", "UnblendedCost", "Amount")}, ${m("d.Total", "UnblendedCost", "Unit")}, ${m("d.Total", "AmortizedCost", "Amount")},
+             ${m("d.Total", "UsageQuantity", "Amount")}, ${m("d.Total", "UsageQuantity", "Unit")}
+      FROM ${t}_days WHERE coalesce(len(d.Groups), 0) = 0 AND ${m("d.Total", "UnblendedCost", "Amount")} IS NOT NULL`);
+    if (hasAccount) {
+      await store.run(`CREATE TEMP TABLE ${t}_names AS SELECT a."Value" AS v, any_value(a.Attributes['description']) AS n
+        FROM (SELECT unnest(DimensionValueAttributes) AS a FROM ${readPages(pagesFile)}) GROUP BY 1`);
     }
-    SELECT rows.*, ${hasAccount ? "names.n" : "NULL"} AS ce_linked_account_name, ${quoteString(billingAccountId)} AS ce_billing_account_id,
-           strftime(date_trunc('month', ce_start::DATE), '%Y-%m-%d') AS ce_billing_period_start,
-           strftime(date_trunc('month', ce_start::DATE) + INTERVAL 1 MONTH, '%Y-%m-%d') AS ce_billing_period_end
-    FROM rows ${hasAccount ? "LEFT JOIN names ON names.v = rows.ce_linked_account" : ""}
-    ORDER BY ce_start`;
-}
-
-/**
- * Stages Cost Explorer pages (an NDJSON file, one GetCostAndUsage response per line) as a CSV the aws-ce
- * mapping reads; returns its row count. Exported for the golden tests over saved responses.
- */
-export async function stageCostExplorerPages(store: DuckDbStore, pagesFile: string, csv: string, groupBy: readonly GroupDefinition[], billingAccountId: string): Promise<number> {
-  const sql = pagesSql(pagesFile, groupBy, billingAccountId);
-  await store.run(`COPY (${sql}) TO ${quoteString(csv)} (FORMAT csv, HEADER true)`);
-  const n = await store.all(`SELECT count(*)::BIGINT AS n FROM (${sql})`);
-  return Number(n[0]?.["n"] ?? 0);
+    await store.run(`COPY (
+      SELECT r.*, ${hasAccount ? "names.n" : "NULL"} AS ce_linked_account_name, ${quoteString(billingAccountId)} AS ce_billing_account_id,
+             strftime(date_trunc('month', ce_start::DATE), '%Y-%m-%d') AS ce_billing_period_start,
+             strftime(date_trunc('month', ce_start::DATE) + INTERVAL 1 MONTH, '%Y-%m-%d') AS ce_billing_period_end
+      FROM ${t}_rows r ${hasAccount ? `LEFT JOIN ${t}_names names ON names.v = r.ce_linked_account` : ""}
+      ORDER BY ce_start) TO ${quoteString(csv)} (FORMAT csv, HEADER true)`);
+    const n = await store.all(`SELECT count(*)::BIGINT AS n FROM ${t}_rows`);
+    return Number(n[0]?.["n"] ?? 0);
+  } finally {
+    for (const x of ["days", "rows", "names"]) await store.run(`DROP TABLE IF EXISTS ${t}_${x}`).catch(() => undefined);
+  }
 }
 
 /** Replaces the source's recorded days with the fetched window's, with Cost Explorer's Estimated flag. */
@@ -174,8 +174,8 @@ async function recordDays(ctx: ConnectorContext, sourceName: string, billingAcco
     await ctx.store.run({ sql: `DELETE FROM ${CE_DAYS_TABLE} WHERE source_name = ?`, params: [sourceName] });
     await ctx.store.run({
       sql: `INSERT INTO ${CE_DAYS_TABLE}
-            SELECT ?, ?, (json_extract_string(d, '$.TimePeriod.Start'))::DATE, bool_or(coalesce((json_extract_string(d, '$.Estimated'))::BOOLEAN, false)), ?::TIMESTAMP
-            FROM (SELECT unnest(from_json(json_extract(json, 'ResultsByTime'), '["JSON"]')) AS d FROM read_json_objects(${quoteString(pagesFile)}, format = 'newline_delimited'))
+            SELECT ?, ?, d.TimePeriod.Start::DATE, bool_or(coalesce(d.Estimated, false)), ?::TIMESTAMP
+            FROM (SELECT unnest(ResultsByTime) AS d FROM ${readPages(pagesFile)})
             GROUP BY 3`,
       params: [sourceName, billingAccountId, sqlTimestamp(now)],
     });
