@@ -113,9 +113,10 @@ describe.runIf(enabled)("AWS network faults (moto behind a fault proxy)", () => 
 
   it("a hung request times out and is retried", async () => {
     proxy.fault = (req, _res, n) => isList(req) && n === 1; // never answered
-    const r = await syncCurS3({ store, stagingDir: join(dir, "s"), baseDir: dir }, { ...source(), timeoutSeconds: 0.5 });
+    const r = await syncCurS3({ store, stagingDir: join(dir, "s"), baseDir: dir }, { ...source(), timeoutSeconds: 2 });
     expect(r.status).toBe("ok");
-    expect(listCount()).toBe(2);
+    // the hung attempt, then a retry that is answered (on a very loaded machine a retry may time out too)
+    expect(listCount()).toBeGreaterThanOrEqual(2);
   });
 
   it("Cost Explorer throttling (429 ThrottlingException) is retried with backoff", async () => {

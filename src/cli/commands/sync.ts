@@ -20,7 +20,7 @@ export function registerSync(program: Command): void {
 Source types: aws-cur-s3 (CUR / Data Exports in S3: only new or re-delivered report versions are fetched),
 aws-cost-explorer (daily GetCostAndUsage, whole months replaced on each sync), aws-organizations (account
 names and OU paths, joined onto AWS rows that lack names), files (paths or globs), opencost (the /allocation
-API or a saved response), metrics (business metrics; see the report for availability).
+API or a saved response), metrics (business metrics from CSV or JSON, for unit costs).
 
 AWS credentials and region come from the standard AWS chain (environment, AWS_PROFILE or a source's
 profile:, SSO, instance role); never from costwise.yaml. Throttling, timeouts and 5xx answers are retried
