@@ -19,24 +19,48 @@ const decimalFraction = z
   .string()
   .regex(/^0?\.\d+$|^0$/, 'a decimal fraction as a string, e.g. "0.28" for 28% off on-demand');
 
-export const rightsizingProfileSchema = z.strictObject({
+const profileFields = {
   /**
    * When an instance is a candidate at all: `none` = whenever a cheaper type fits the sized peak (Compute
    * Optimizer style); `average-cpu-below` = only when the window's average CPU is strictly below averageCpuBelowPct.
    */
-  trigger: z.enum(["none", "average-cpu-below"]).default("none"),
-  averageCpuBelowPct: pct.default(15),
+  trigger: z.enum(["none", "average-cpu-below"]),
+  averageCpuBelowPct: pct,
   /** The peak the target is sized for: this percentile of the hourly maxima over the window (100 = the max). */
-  sizingPercentile: z.number().min(50).max(100).default(99.5),
-  cpuHeadroomPct: z.number().min(0).max(500).default(20),
-  memoryHeadroomPct: z.number().min(0).max(500).default(20),
-  lookbackDays: z.number().int().min(1).max(93).default(14),
+  sizingPercentile: z.number().min(50).max(100),
+  cpuHeadroomPct: z.number().min(0).max(500),
+  memoryHeadroomPct: z.number().min(0).max(500),
+  lookbackDays: z.number().int().min(1).max(93),
   /** Fewer hours of CPU metrics than this: no recommendation ("insufficient data"). */
-  minHours: z.number().int().min(1).default(30),
+  minHours: z.number().int().min(1),
   /** Allow burstable (T family) targets for non-burstable instances (default no: CPU credits are a risk). */
-  allowBurstableTargets: z.boolean().default(false),
+  allowBurstableTargets: z.boolean(),
+};
+
+/** A complete profile; unset fields take the Compute Optimizer-style defaults. */
+export const rightsizingProfileSchema = z.strictObject({
+  trigger: profileFields.trigger.default("none"),
+  averageCpuBelowPct: profileFields.averageCpuBelowPct.default(15),
+  sizingPercentile: profileFields.sizingPercentile.default(99.5),
+  cpuHeadroomPct: profileFields.cpuHeadroomPct.default(20),
+  memoryHeadroomPct: profileFields.memoryHeadroomPct.default(20),
+  lookbackDays: profileFields.lookbackDays.default(14),
+  minHours: profileFields.minHours.default(30),
+  allowBurstableTargets: profileFields.allowBurstableTargets.default(false),
 });
 export type RightsizingProfileConfig = z.infer<typeof rightsizingProfileSchema>;
+
+/** A profile as written in costwise.yaml: every field optional, laid over the built-in of the same name. */
+export const rightsizingProfileOverride = z.strictObject({
+  trigger: profileFields.trigger.optional(),
+  averageCpuBelowPct: profileFields.averageCpuBelowPct.optional(),
+  sizingPercentile: profileFields.sizingPercentile.optional(),
+  cpuHeadroomPct: profileFields.cpuHeadroomPct.optional(),
+  memoryHeadroomPct: profileFields.memoryHeadroomPct.optional(),
+  lookbackDays: profileFields.lookbackDays.optional(),
+  minHours: profileFields.minHours.optional(),
+  allowBurstableTargets: profileFields.allowBurstableTargets.optional(),
+});
 
 export const BUILTIN_PROFILES: Record<string, RightsizingProfileConfig> = {
   "compute-optimizer": rightsizingProfileSchema.parse({ trigger: "none", sizingPercentile: 99.5, cpuHeadroomPct: 20, memoryHeadroomPct: 20 }),
@@ -62,7 +86,7 @@ export const optimizationSection = z.strictObject({
   rightsizing: z
     .strictObject({
       profile: z.string().min(1).default("compute-optimizer"),
-      profiles: z.record(z.string(), rightsizingProfileSchema).default({}),
+      profiles: z.record(z.string(), rightsizingProfileOverride).default({}),
     })
     .default({ profile: "compute-optimizer", profiles: {} }),
   idle: z
@@ -102,7 +126,12 @@ export function optimizationDefaults(): OptimizationConfig {
 
 /** Profiles in effect: built-ins, overridden or extended by the config. */
 export function rightsizingProfiles(cfg: OptimizationConfig): Record<string, RightsizingProfileConfig> {
-  return { ...BUILTIN_PROFILES, ...cfg.rightsizing.profiles };
+  const out: Record<string, RightsizingProfileConfig> = { ...BUILTIN_PROFILES };
+  for (const [name, override] of Object.entries(cfg.rightsizing.profiles)) {
+    const set = Object.fromEntries(Object.entries(override).filter(([, v]) => v !== undefined));
+    out[name] = rightsizingProfileSchema.parse({ ...(BUILTIN_PROFILES[name] ?? {}), ...set });
+  }
+  return out;
 }
 
 export function spDiscounts(cfg: OptimizationConfig): Record<string, string> {
