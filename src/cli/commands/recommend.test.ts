@@ -134,5 +134,20 @@ describe("costwise utilization import / recommend / commitments plan", () => {
     expect(thirty.hourlyCommitment).toBe("0.6912000000");
     expect(thirty.expectedUtilization).toBe("1.0000");
     expect(thirty.netSavings).toBe("193.5360000000"); // 720 h x 0.96 x 0.28
+    // the bill covers 30 days: the 60-day lookback is clipped to them, not padded with zero hours
+    const sixty = r.find((x: { lookbackDays: number }) => x.lookbackDays === 60);
+    expect(sixty.hours).toBe(720);
+    expect(sixty.hourlyCommitment).toBe("0.6912000000");
+  });
+
+  it("a run with Savings Plans recommends the plan saving the most per month, and the commitments report prints", async () => {
+    await cli("--json", "recommend", "run", "--as-of", asOf);
+    const list = JSON.parse((await cli("--json", "recommend", "list", "--type", "savings-plan")).out).recommendations;
+    // ec2-instance-3y-no-upfront, 60% off: 0.96 x 0.60 x 730 = 420.48/month, commitment 0.96 x 0.40 = 0.384/h
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ key: "savings-plan:purchase", resourceId: "ec2-instance-3y-no-upfront", monthlySaving: "420.4800000000", targetConfig: "0.3840000000/h" });
+    const rep = await cli("commitments");
+    expect(rep.code).toBe(0);
+    expect(rep.out).toContain("no commitment (RI / Savings Plan) rows in the store");
   });
 });

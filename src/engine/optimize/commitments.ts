@@ -116,22 +116,23 @@ export interface SpPlanResult extends SpSimulationResult {
 
 /**
  * Hourly on-demand eligible spend (EffectiveCost of on-demand Usage rows of the eligible services), over
- * `days` days ending at the last hour the bill covers (or `end`). Rows that span several hours (daily CUR
+ * `days` days ending at the last hour the bill covers (or `end`), starting no earlier than the bill's first such
+ * hour (the window is shorter when the bill is). Rows that span several hours (daily CUR
  * granularity) are spread evenly over their hours, in SQL. Hours without spend count as zero.
  */
 export async function hourlyEligibleSpend(store: DuckDbStore, cfg: OptimizationConfig, days: number, end?: Date): Promise<{ series: string[]; start: Date; end: Date } | null> {
   const eligible = cfg.savingsPlans.eligibleServices.map(sqlString).join(", ");
   const filter = `${onDemandEligible()} AND "ServiceName" IN (${eligible || "NULL"})`;
-  const last = end
-    ? end
-    : await (async () => {
-        const r = await store.all(`SELECT strftime(max("ChargePeriodEnd"), '%Y-%m-%dT%H:%M:%SZ') AS m FROM ${COST_TABLE} WHERE ${filter}`);
-        const m = r[0]?.["m"] as string | null;
-        return m ? new Date(m) : null;
-      })();
-  if (!last) return null;
+  const span = await store.all(`SELECT strftime(min("ChargePeriodStart"), '%Y-%m-%dT%H:%M:%SZ') AS f, strftime(max("ChargePeriodEnd"), '%Y-%m-%dT%H:%M:%SZ') AS m FROM ${COST_TABLE} WHERE ${filter}`);
+  const first = span[0]?.["f"] as string | null;
+  const m = span[0]?.["m"] as string | null;
+  const last = end ?? (m ? new Date(m) : null);
+  if (!last || !first) return null;
   const endH = new Date(Math.floor(last.getTime() / 3_600_000) * 3_600_000);
-  const startH = new Date(endH.getTime() - days * 86_400_000);
+  // never before the first hour the bill covers: hours before the data are unknown, not zero spend
+  const firstH = Math.floor(Date.parse(first) / 3_600_000) * 3_600_000;
+  const startH = new Date(Math.max(endH.getTime() - days * 86_400_000, firstH));
+  if (startH.getTime() >= endH.getTime()) return null;
   const rows = await store.all(`
     WITH spans AS (
       SELECT date_trunc('hour', "ChargePeriodStart") AS s, greatest(1, date_diff('hour', date_trunc('hour', "ChargePeriodStart"), "ChargePeriodEnd")) AS n,
