@@ -132,7 +132,13 @@ async function startServe(path: string): Promise<{ url: string; stop: () => void
     child.on("exit", (code) => rej(new Error(`costwise serve exited with ${code}`)));
   });
   console.log(`\ncostwise serve up at ${url} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  return { url, stop: () => child.kill("SIGTERM") };
+  return {
+    url,
+    stop: () => {
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+    },
+  };
 }
 
 interface Endpoint {

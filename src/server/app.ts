@@ -14,14 +14,16 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { activeTokenCount } from "../engine/auth/tokens.js";
+import type { CostwiseConfig } from "../core/config/schema.js";
 import type { DuckDbStore } from "../engine/store/duckdb-store.js";
 import { authenticate, DEFAULT_POLICY, type AccessPolicy } from "./auth.js";
-import type { ServerContext } from "./context.js";
+import { defaultWorkspace, type ServerContext } from "./context.js";
 import { ServerMetrics } from "./metrics.js";
 import { HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from "./problem.js";
 import { ReaderPool } from "./readers.js";
 import { refreshRollup } from "./rollup.js";
 import { registerAllocationRoutes } from "./routes/allocation.js";
+import { registerAnalysisRoutes } from "./routes/analyses.js";
 import { registerCostRoutes } from "./routes/costs.js";
 import { registerFeatureRoutes } from "./routes/features.js";
 import { registerOverviewRoutes } from "./routes/overview.js";
@@ -43,6 +45,8 @@ export interface BuildServerOptions {
   logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "silent" | false;
   /** Build the daily rollup before serving (default true). */
   rollup?: boolean;
+  /** costwise.yaml (budgets, unit costs); defaults when absent. */
+  workspace?: { config: CostwiseConfig; baseDir: string };
 }
 
 /** web/dist beside the package: dist/src/server/app.js → ../../../web/dist; src/server/app.ts → ../../web/dist. */
@@ -77,6 +81,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
   const readers = await ReaderPool.open(opts.store, opts.readers ?? 4);
   let tokensRequiredCache: { at: number; value: boolean } | undefined;
   const answers = new Map<string, Promise<unknown>>();
+  let writeChain: Promise<unknown> = Promise.resolve();
   const ctx: ServerContext = {
     cached: <T>(key: string, compute: () => Promise<T>): Promise<T> => {
       let p = answers.get(key) as Promise<T> | undefined;
@@ -90,6 +95,12 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
       return p;
     },
     invalidate: () => answers.clear(),
+    writeLock: <T>(fn: () => Promise<T>): Promise<T> => {
+      const run = writeChain.then(fn, fn);
+      writeChain = run.catch(() => undefined);
+      return run;
+    },
+    workspace: opts.workspace ?? defaultWorkspace(),
     writer: opts.store,
     readers,
     rollup: { ready: false, rows: 0 },
@@ -103,7 +114,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
     },
   };
   if (opts.rollup !== false) {
-    const status = await refreshRollup(opts.store);
+    const status = await ctx.writeLock(() => refreshRollup(opts.store));
     ctx.rollup = { ready: status.ready, rows: status.rows };
     app.log.info({ rollupRows: status.rows, sourceRows: status.sourceRows, ms: status.builtInMs }, "daily rollup ready");
   }
@@ -163,6 +174,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
   registerAllocationRoutes(z, ctx);
   registerTagRoutes(z, ctx);
   registerFeatureRoutes(z, ctx);
+  registerAnalysisRoutes(z, ctx);
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 

@@ -1,6 +1,8 @@
 /** What route handlers share: the readers, the writer, the rollup state and the caller. */
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { CostwiseConfig } from "../core/config/schema.js";
+import { defaultConfig } from "../core/config/schema.js";
 import type { CostStore } from "../engine/store/cost-store.js";
 import type { DuckDbStore } from "../engine/store/duckdb-store.js";
 import type { AccessPolicy, Principal } from "./auth.js";
@@ -22,6 +24,10 @@ export interface ServerContext {
    */
   cached<T>(key: string, compute: () => Promise<T>): Promise<T>;
   invalidate(): void;
+  /** Serialises writes on the writer connection (its transactions must not interleave). */
+  writeLock<T>(fn: () => Promise<T>): Promise<T>;
+  /** costwise.yaml as loaded (budgets, unit costs, detection settings). */
+  workspace: { config: CostwiseConfig; baseDir: string };
 }
 
 declare module "fastify" {
@@ -48,3 +54,7 @@ export type Reader = CostStore;
 
 /** The Fastify instance routes register on: zod schemas validate requests and document the API. */
 export type ZApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+
+export function defaultWorkspace(): { config: CostwiseConfig; baseDir: string } {
+  return { config: defaultConfig(), baseDir: process.cwd() };
+}

@@ -43,7 +43,7 @@ Examples:
       if (!levels.includes(logLevel)) throw usageError(`--log-level takes one of ${levels.join(", ")}`);
       const store = await DuckDbStore.open(g.store, g.memoryLimit ? { memoryLimit: g.memoryLimit } : {});
       try {
-        const running = await startServer(store, { store, host: opts.host ?? cfg.host, port, auth: cfg.auth, readers: cfg.readers, logLevel });
+        const running = await startServer(store, { store, host: opts.host ?? cfg.host, port, auth: cfg.auth, readers: cfg.readers, logLevel, workspace: { config: g.workspace.config, baseDir: g.workspace.baseDir } });
         announce(running.url, g.json);
         await waitForSignal();
         await running.close();

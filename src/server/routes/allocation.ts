@@ -37,7 +37,7 @@ export function registerAllocationRoutes(app: ZApp, ctx: ServerContext): void {
     async (req) => {
       const team = scopeTeam(req);
       return ctx.readers.use(async (s) => {
-        const a = await availability(s, "allocation");
+        const a = await availability(ctx, s, "allocation");
         if (!a.available) return { availability: a, scope: { team }, rows: [] };
         return { availability: a, scope: { team }, rows: await runAllocationQuery(s, req.body, team) };
       });
@@ -75,7 +75,7 @@ export function registerAllocationRoutes(app: ZApp, ctx: ServerContext): void {
     async (req) => {
       const team = scopeTeam(req);
       return ctx.cached(`showback:${JSON.stringify([team, req.query.month ?? null, req.query.metric])}`, () => ctx.readers.use(async (s) => {
-        const a = await availability(s, "allocation");
+        const a = await availability(ctx, s, "allocation");
         const none = { availability: a, scope: { team }, month: null, months: [], currencies: [] };
         if (!a.available || !(await allocationAvailable(s))) return none;
         const monthsRows = await runAllocationQuery(s, { granularity: "month", metric: req.query.metric }, team);

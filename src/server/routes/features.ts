@@ -9,6 +9,7 @@ import type { CostStore } from "../../engine/store/cost-store.js";
 import { sql } from "../../engine/store/cost-store.js";
 import { allocationAvailable } from "../allocation-queries.js";
 import type { ServerContext, ZApp } from "../context.js";
+import { latestForecast } from "./analyses.js";
 import { availabilitySchema, errorResponses, type Availability } from "../schemas.js";
 
 export interface FeatureInfo {
@@ -28,20 +29,31 @@ export async function tableHasRows(store: CostStore, table: string): Promise<boo
   return Number(rows[0]?.["n"]) > 0;
 }
 
-const notYet = async (): Promise<boolean> => false;
+/** Whether budgets are configured (detection.budgets in costwise.yaml) and there is cost data to burn. */
+function budgetsConfigured(ctx: ServerContext): (s: CostStore) => Promise<boolean> {
+  return async (s) => (ctx.workspace.config.detection?.budgets?.length ?? 0) > 0 && (await tableHasRows(s, "focus_costs"));
+}
 
-export const FEATURES: readonly FeatureInfo[] = [
-  { feature: "allocation", title: "Teams and showback", produceWith: "costwise allocate", check: allocationAvailable },
-  { feature: "anomalies", title: "Anomalies", produceWith: "costwise detect", check: notYet },
-  { feature: "forecasts", title: "Forecasts", produceWith: "costwise forecast", check: notYet },
-  { feature: "budgets", title: "Budgets", produceWith: "costwise budgets (budgets in costwise.yaml)", check: notYet },
-  { feature: "recommendations", title: "Recommendations and commitments", produceWith: "costwise optimize", check: notYet },
-  { feature: "governance", title: "Governance findings", produceWith: "costwise govern", check: notYet },
-  { feature: "unit-costs", title: "Unit costs", produceWith: "costwise metrics ingest + costwise unit-costs", check: notYet },
-];
+/** Unit costs need configured definitions, business metrics and allocated costs. */
+function unitCostsReady(ctx: ServerContext): (s: CostStore) => Promise<boolean> {
+  return async (s) =>
+    (ctx.workspace.config.allocation?.unitCosts?.length ?? 0) > 0 && (await tableHasRows(s, "business_metrics")) && (await allocationAvailable(s));
+}
 
-export async function availability(store: CostStore, feature: string): Promise<Availability> {
-  const f = FEATURES.find((x) => x.feature === feature);
+export function features(ctx: ServerContext): readonly FeatureInfo[] {
+  return [
+    { feature: "allocation", title: "Teams and showback", produceWith: "costwise allocate", check: allocationAvailable },
+    { feature: "anomalies", title: "Anomalies", produceWith: "costwise detect", check: (s) => tableHasRows(s, "detect_anomalies") },
+    { feature: "forecasts", title: "Forecasts", produceWith: "costwise forecast", check: (s) => tableHasRows(s, "detect_forecast_snapshots") },
+    { feature: "budgets", title: "Budgets", produceWith: "detection.budgets in costwise.yaml, then costwise serve --config costwise.yaml", check: budgetsConfigured(ctx) },
+    { feature: "recommendations", title: "Recommendations and commitments", produceWith: "costwise recommend run", check: (s) => tableHasRows(s, "recommendations") },
+    { feature: "governance", title: "Governance findings", produceWith: "costwise policy scan", check: (s) => tableHasRows(s, "governance_scans") },
+    { feature: "unit-costs", title: "Unit costs", produceWith: "allocation.unitCosts in costwise.yaml + costwise metrics ingest + costwise allocate", check: unitCostsReady(ctx) },
+  ];
+}
+
+export async function availability(ctx: ServerContext, store: CostStore, feature: string): Promise<Availability> {
+  const f = features(ctx).find((x) => x.feature === feature);
   if (!f) return { available: false, feature, reason: "unknown feature" };
   if (await f.check(store)) return { available: true, feature };
   return {
@@ -53,19 +65,37 @@ export async function availability(store: CostStore, feature: string): Promise<A
 }
 
 /** Forecast band and budget line for the overview chart, when those features have produced data. */
-export async function forecastForOverview(store: CostStore, _team: string | null, _currency: string) {
-  const f = await availability(store, "forecasts");
-  const b = await availability(store, "budgets");
-  return {
-    forecast: { available: false, reason: f.available ? "forecast data present but not wired yet" : `${f.reason}: ${f.produceWith}`, points: [] as { period: string; expected: string; lower: string; upper: string }[] },
-    budget: { available: false, reason: b.available ? "budget data present but not wired yet" : `${b.reason}: ${b.produceWith}`, monthlyAmount: null as string | null },
-  };
+export async function forecastForOverview(ctx: ServerContext, store: CostStore, team: string | null, currency: string) {
+  const f = await availability(ctx, store, "forecasts");
+  const b = await availability(ctx, store, "budgets");
+  const forecast: { available: boolean; reason?: string; points: { period: string; expected: string; lower: string; upper: string }[] } = { available: false, points: [] };
+  const budget: { available: boolean; reason?: string; monthlyAmount: string | null } = { available: false, monthlyAmount: null };
+  if (team !== null) {
+    forecast.reason = "forecasts are organisation-wide; not shown for team-bound tokens";
+    budget.reason = "budgets are organisation-wide; not shown for team-bound tokens";
+    return { forecast, budget };
+  }
+  if (!f.available) forecast.reason = `${f.reason}: run ${f.produceWith}`;
+  else {
+    const daily = await latestForecast(store, currency, "day");
+    if (daily && daily.points.length) {
+      forecast.available = true;
+      forecast.points = daily.points;
+    } else forecast.reason = `no daily forecast in ${currency} stored (run costwise forecast)`;
+  }
+  if (!b.available) budget.reason = `${b.reason}: ${b.produceWith}`;
+  else {
+    const monthly = (ctx.workspace.config.detection?.budgets ?? []).find((x) => x.period === "month" && x.currency === currency && x.scope.filters.length === 0 && !x.scope.owner && !x.scope.tag);
+    if (monthly) {
+      budget.available = true;
+      budget.monthlyAmount = String(monthly.amount);
+    } else budget.reason = `no whole-organisation monthly budget in ${currency} configured`;
+  }
+  return { forecast, budget };
 }
 
 const featureList = z.array(availabilitySchema.extend({ title: z.string() }));
 
-/** Items of a feature endpoint whose data is not in the store: the availability and no items. */
-const pendingSchema = z.object({ availability: availabilitySchema, items: z.array(z.record(z.string(), z.unknown())) });
 
 export function registerFeatureRoutes(app: ZApp, ctx: ServerContext): void {
   app.get(
@@ -74,26 +104,8 @@ export function registerFeatureRoutes(app: ZApp, ctx: ServerContext): void {
       config: { policy: { access: "read", team: "scoped" } },
       schema: { summary: "Which analyses have data in this store, and which command produces each", tags: ["system"], response: { 200: featureList, ...errorResponses } },
     },
-    async () => ctx.cached("features", () => ctx.readers.use(async (s) => Promise.all(FEATURES.map(async (f) => ({ ...(await availability(s, f.feature)), title: f.title }))))),
+    async () => ctx.cached("features", () => ctx.readers.use(async (s) => Promise.all(features(ctx).map(async (f) => ({ ...(await availability(ctx, s, f.feature)), title: f.title }))))),
   );
 
-  for (const [feature, path, summary] of [
-    ["anomalies", "/api/v1/anomalies", "Cost anomalies with expected vs actual and root cause"],
-    ["forecasts", "/api/v1/forecasts", "Forecasts with prediction intervals"],
-    ["budgets", "/api/v1/budgets", "Budgets on actual and forecast spend"],
-    ["recommendations", "/api/v1/recommendations", "Rightsizing, idle and commitment recommendations with savings and status"],
-    ["governance", "/api/v1/governance/findings", "Governance (tag policy) findings"],
-    ["unit-costs", "/api/v1/unit-costs", "Unit costs: cost per business unit"],
-  ] as const) {
-    app.get(
-      path,
-      {
-        // team-bound tokens are refused until the endpoint narrows its data to the token's team
-        config: { policy: { access: "read", team: "deny" } },
-        schema: { summary, tags: ["analyses"], response: { 200: pendingSchema, ...errorResponses } },
-      },
-      async () => ctx.readers.use(async (s) => ({ availability: await availability(s, feature), items: [] })),
-    );
-  }
 }
 

@@ -174,7 +174,7 @@ export function registerOverviewRoutes(app: ZApp, ctx: ServerContext): void {
             })
             .slice(0, 8);
         }
-        const forecast = await forecastForOverview(s, team, currency);
+        const forecast = await forecastForOverview(ctx, s, team, currency);
         return {
           ...empty,
           available: true,

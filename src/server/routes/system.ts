@@ -67,7 +67,7 @@ export function registerSystemRoutes(app: ZApp, ctx: ServerContext, metrics: Ser
       },
     },
     async () => {
-      const status = await refreshRollup(ctx.writer);
+      const status = await ctx.writeLock(() => refreshRollup(ctx.writer));
       ctx.rollup = { ready: status.ready, rows: status.rows };
       ctx.invalidate();
       return status;

@@ -1,6 +1,8 @@
 /** Tag coverage (share of spend carrying each tag key) and the KPI scorecard. Organisation-wide: unscoped callers only. */
 import { z } from "zod";
 import { formatMoney, parseMoney } from "../../core/money.js";
+import { defaultForecastScopes, forecastVariance } from "../../engine/detect/forecast-scope.js";
+import { detectionConfig } from "../../engine/detect/monitors.js";
 import type { CostStore } from "../../engine/store/cost-store.js";
 import { COST_TABLE } from "../../engine/store/schema.js";
 import type { ServerContext, ZApp } from "../context.js";
@@ -72,6 +74,70 @@ const coverageSchema = z.object({
   keys: z.array(z.object({ key: z.string(), tagged: money, percent: z.string().nullable(), values: z.number().int() })),
 });
 
+type Kpi = { id: string; title: string; available: boolean; value: string | null; unit: string; detail: string };
+
+async function unavailable(ctx: ServerContext, s: CostStore, id: string, title: string, unit: string, feature: string): Promise<Kpi | undefined> {
+  const a = await availability(ctx, s, feature);
+  return a.available ? undefined : { id, title, available: false, value: null, unit, detail: `${a.reason}: run ${a.produceWith}` };
+}
+
+async function forecastVarianceKpi(ctx: ServerContext, s: CostStore): Promise<Kpi> {
+  const title = "Forecast variance (last closed month)";
+  const u = await unavailable(ctx, s, "forecast-variance", title, "%", "forecasts");
+  if (u) return u;
+  const rows = await forecastVariance(s, defaultForecastScopes(detectionConfig(ctx.workspace.config)));
+  const last = rows.filter((r) => r.variance !== null).sort((a, b) => (a.month < b.month ? 1 : a.month > b.month ? -1 : 0))[0];
+  if (!last) return { id: "forecast-variance", title, available: false, value: null, unit: "%", detail: "no closed month has a forecast made before it yet" };
+  return {
+    id: "forecast-variance",
+    title,
+    available: true,
+    value: (last.variance! * 100).toFixed(1),
+    unit: "%",
+    detail: `${last.scope} ${last.month}: forecast ${last.forecast} vs actual ${last.actual} ${last.currency} (target < 20%, mature < 12%)`,
+  };
+}
+
+async function alertLatencyKpi(ctx: ServerContext, s: CostStore): Promise<Kpi> {
+  const title = "Alert latency (median)";
+  const u = await unavailable(ctx, s, "alert-latency", title, "hours", "anomalies");
+  if (u) return u;
+  const r = await s.all(
+    `SELECT count(*)::INTEGER AS n, median(epoch(alerted_at) - epoch(start_day::TIMESTAMP + INTERVAL 1 DAY)) / 3600 AS h FROM detect_anomalies WHERE alerted_at IS NOT NULL`,
+  );
+  const n = Number(r[0]?.["n"] ?? 0);
+  if (n === 0) return { id: "alert-latency", title, available: false, value: null, unit: "hours", detail: "no anomaly has alerted yet" };
+  return { id: "alert-latency", title, available: true, value: Number(r[0]!["h"]).toFixed(1), unit: "hours", detail: `from the end of an anomaly's first day to its alert, over ${n} alerts` };
+}
+
+async function savingsKpi(ctx: ServerContext, s: CostStore): Promise<Kpi> {
+  const title = "Savings realized (monthly)";
+  const u = await unavailable(ctx, s, "savings-realized", title, "money", "recommendations");
+  if (u) return u;
+  const r = await s.all(
+    `SELECT count(*) FILTER (WHERE status IN ('accepted', 'done'))::INTEGER AS acted, count(*)::INTEGER AS n,
+            coalesce(sum(monthly_saving) FILTER (WHERE status = 'done'), 0)::VARCHAR AS done, any_value(currency) AS c FROM recommendations`,
+  );
+  const row = r[0] ?? {};
+  return {
+    id: "savings-realized",
+    title,
+    available: true,
+    value: String(row["done"]),
+    unit: String(row["c"] ?? "USD"),
+    detail: `expected monthly saving of recommendations marked done; acted on ${row["acted"]} of ${row["n"]} recommendations (measured against the bill: costwise recommend realized)`,
+  };
+}
+
+async function openFindingsKpi(ctx: ServerContext, s: CostStore): Promise<Kpi> {
+  const title = "Open governance findings";
+  const u = await unavailable(ctx, s, "open-findings", title, "count", "governance");
+  if (u) return u;
+  const r = await s.all(`SELECT findings, blocking, strftime(scanned_at, '%Y-%m-%d %H:%M') AS at FROM governance_scans ORDER BY scanned_at DESC LIMIT 1`);
+  const row = r[0] ?? {};
+  return { id: "open-findings", title, available: true, value: String(row["findings"] ?? "0"), unit: "count", detail: `latest scan ${row["at"]}: ${row["blocking"]} blocking` };
+}
+
 const kpi = z.object({ id: z.string(), title: z.string(), available: z.boolean(), value: z.string().nullable(), unit: z.string(), detail: z.string() });
 
 export function registerTagRoutes(app: ZApp, ctx: ServerContext): void {
@@ -105,7 +171,7 @@ export function registerTagRoutes(app: ZApp, ctx: ServerContext): void {
         const cov = await tagCoverage(ctx, s, undefined, undefined);
         const key = cov.keys.find((k) => k.key === req.query.tagKey);
         const anyTag = cov.total === "0" ? null : percentOf(formatMoney(parseMoney(cov.total) - parseMoney(cov.untagged)), cov.total);
-        const kpis: z.infer<typeof kpi>[] = [
+        const kpis: Kpi[] = [
           {
             id: "tagged-spend",
             title: `Spend tagged with ${req.query.tagKey}`,
@@ -115,16 +181,7 @@ export function registerTagRoutes(app: ZApp, ctx: ServerContext): void {
             detail: cov.month === null ? "no cost data" : `${cov.month}, ${cov.currency}; spend with any tag: ${anyTag ?? "n/a"}%`,
           },
         ];
-        const pending: [string, string, string, string][] = [
-          ["forecast-variance", "Forecast variance", "%", "forecasts"],
-          ["alert-latency", "Alert latency", "hours", "anomalies"],
-          ["savings-realized", "Savings realized", "money", "recommendations"],
-          ["open-findings", "Open governance findings", "count", "governance"],
-        ];
-        for (const [id, title, unit, feature] of pending) {
-          const a = await availability(s, feature);
-          kpis.push({ id, title, available: false, value: null, unit, detail: a.available ? "data present; not computed by this server version yet" : `${a.reason}: run ${a.produceWith}` });
-        }
+        kpis.push(await forecastVarianceKpi(ctx, s), await alertLatencyKpi(ctx, s), await savingsKpi(ctx, s), await openFindingsKpi(ctx, s));
         return { month: cov.month, currency: cov.currency, kpis };
       })),
   );
