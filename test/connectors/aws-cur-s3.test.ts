@@ -115,6 +115,37 @@ describe.runIf(enabled)("CUR from S3 (moto)", () => {
     }
   });
 
+  it("several months in one sync; a re-delivery of one month re-fetches and replaces only that month", async () => {
+    const { header, rows } = splitCsv(CUR);
+    // the same charges moved to August (September days first, then the period end)
+    const august = rows.map((r) => r.replaceAll("2024-09-", "2024-08-").replaceAll("2024-10-01", "2024-09-01"));
+    const local = tempDir();
+    try {
+      writeCurDelivery(local.dir, { header, rows: august, parts: 1, assemblyId: "aug-1", period: ["2024-08-01", "2024-09-01"] });
+      writeCurDelivery(local.dir, { header, rows, parts: 1, assemblyId: "sep-1", period: ["2024-09-01", "2024-10-01"] });
+      await uploadTree(s3, local.dir, "cur/");
+      const first = await syncCurS3(ctx(), source());
+      expect(first.details?.["versions"]).toEqual([
+        expect.objectContaining({ period: "20240801-20240901", version: "aug-1" }),
+        expect.objectContaining({ period: "20240901-20241001", version: "sep-1" }),
+      ]);
+      const perMonth = async () =>
+        store.all(`SELECT strftime("BillingPeriodStart", '%Y-%m') AS p, count(*)::INT AS n, sum("BilledCost")::VARCHAR AS t, any_value(x_DeliveryId) AS d FROM focus_costs GROUP BY 1 ORDER BY 1`);
+      const before = await perMonth();
+      expect(before.map((r) => [r["p"], r["n"], r["d"]])).toEqual([["2024-08", 12, "aws-cur:aug-1"], ["2024-09", 12, "aws-cur:sep-1"]]);
+
+      writeCurDelivery(local.dir, { header, rows: august.slice(0, 3), parts: 1, assemblyId: "aug-2", period: ["2024-08-01", "2024-09-01"] });
+      await uploadTree(s3, local.dir, "cur/", (rel) => rel.includes("aug-2") || rel.startsWith("my-report/20240801-20240901/my-report-Manifest"));
+      const second = await syncCurS3(ctx(), source());
+      expect(second.details?.["versions"]).toEqual([expect.objectContaining({ period: "20240801-20240901", version: "aug-2" })]);
+      const after = await perMonth();
+      expect(after[0]).toMatchObject({ p: "2024-08", n: 3, t: addMoney(unblended(header, august.slice(0, 3)), "0"), d: "aws-cur:aug-2" });
+      expect(after[1]).toEqual(before[1]); // September untouched
+    } finally {
+      local.cleanup();
+    }
+  });
+
   it("a delivery whose manifest lists a file not yet in the bucket never lands, and the store is untouched", async () => {
     const { header, rows } = splitCsv(CUR);
     const local = tempDir();
