@@ -4,6 +4,7 @@
  */
 import type { CostStore } from "../store/cost-store.js";
 import { COST_TABLE } from "../store/schema.js";
+import { lastCompleteDay } from "../store/sources.js";
 import type { ScopeSql, SplitSql } from "./scope.js";
 
 /** A value of a split that has no value (NULL or empty string) is reported under this key. */
@@ -18,10 +19,15 @@ export interface ExtractedSeries {
 }
 
 /**
- * The last complete billing day: the day before the latest charge day seen in the cost table (that day is
- * still being billed). Null on an empty store. Swappable: monitors take a `lastCompleteDay` function.
+ * The last complete billing day: what the store's freshness says (`lastCompleteDay` in store/sources.ts: per
+ * source from the load bookkeeping, the earliest among active sources, Cost Explorer stopping before its first
+ * estimated day); when there is no bookkeeping (rows written by other means), the day before the latest charge
+ * day in the cost table (that day is still being billed). Null on an empty store. Swappable: monitors, forecasts
+ * and budgets take a `lastCompleteDay` function.
  */
 export async function lastCompleteDayFromStore(store: CostStore): Promise<string | null> {
+  const fromBookkeeping = await lastCompleteDay(store);
+  if (fromBookkeeping !== null) return fromBookkeeping;
   const r = await store.all(`SELECT strftime(CAST(max("ChargePeriodStart") AS DATE) - INTERVAL 1 DAY, '%Y-%m-%d') AS d FROM ${COST_TABLE}`);
   const d = r[0]?.["d"];
   return d === null || d === undefined ? null : String(d);
