@@ -214,15 +214,19 @@ export async function ingestOpenCostFile(store: DuckDbStore, path: string, optio
     const sets = Number(d["sets"]);
 
     // 2. one row per allocation, fields extracted (money as text → exact decimals)
-    const textCols = Object.entries(TEXT_FIELDS).map(([k, p]) => `json_extract_string(v, ${quoteString(p)}) AS ${k}`);
-    const moneyCols = MONEY_FIELDS.map((f) => `json_extract_string(v, ${quoteString(`$.${f}`)}) AS ${quoteIdent(`raw_${f}`)}`);
-    const qtyCols = QTY_FIELDS.map((f) => `json_extract_string(v, ${quoteString(`$.${f}`)}) AS ${quoteIdent(`raw_${f}`)}`);
+    // every field in one extraction per allocation (each JSON function call parses the object again)
+    const fields: [string, string][] = [
+      ...Object.entries(TEXT_FIELDS),
+      ...[...MONEY_FIELDS, ...QTY_FIELDS].map((f): [string, string] => [`raw_${f}`, `$.${f}`]),
+    ];
+    const paths = `[${fields.map(([, p]) => quoteString(p)).join(", ")}]`;
+    const picked = fields.map(([name], i) => `f[${i + 1}] AS ${quoteIdent(name)}`);
     await store.run(`CREATE TEMP TABLE ${allocT} AS
       WITH s AS (SELECT i::BIGINT AS set_index, json_extract(j, '$.data[' || i || ']') AS sj FROM ${docT}, range(${sets}) t(i)),
-      e AS (SELECT set_index, json_type(sj) AS set_type, unnest(map_entries(CASE WHEN json_type(sj) = 'OBJECT' THEN CAST(sj AS MAP(VARCHAR, JSON)) END)) AS kv FROM s)
-      SELECT set_index, kv.key AS key, kv.value AS v, json_type(kv.value) AS v_type, ${[...textCols, ...moneyCols, ...qtyCols].join(", ")},
-             json_extract(kv.value, '$.properties.labels') AS labels, json_extract(kv.value, '$.properties.annotations') AS annotations
-      FROM e`);
+      e AS (SELECT set_index, unnest(map_entries(CASE WHEN json_type(sj) = 'OBJECT' THEN CAST(sj AS MAP(VARCHAR, JSON)) END)) AS kv FROM s),
+      x AS (SELECT set_index, kv.key AS key, kv.value AS v, json_type(kv.value) AS v_type, json_extract_string(kv.value, ${paths}) AS f,
+                   json_extract(kv.value, ['$.properties.labels', '$.properties.annotations']) AS g FROM e)
+      SELECT set_index, key, v, v_type, ${picked.join(", ")}, g[1] AS labels, g[2] AS annotations FROM x`);
     const badSet = await store.all(
       `SELECT i::BIGINT AS i, json_type(json_extract(j, '$.data[' || i || ']')) AS t FROM ${docT}, range(${sets}) t(i) WHERE json_type(json_extract(j, '$.data[' || i || ']')) NOT IN ('OBJECT', 'NULL') ORDER BY i LIMIT 1`,
     );
