@@ -257,7 +257,9 @@ async function planFile(store: DuckDbStore, file: InputFile, ingestId: string, f
     }
   }
   const mapping = resolveMapping(columns, shown, format);
-  // header spellings the mapping reads loosely (Azure: camelCase, localized labels) under its own names
+  // header spellings the mapping reads loosely (Azure: camelCase, localized labels) under its own names;
+  // reader errors still name the header as the file spells it
+  const headers = columns;
   columns = canonicalColumns(mapping, columns);
   // JSON is flattened to text columns, parsed in the mapping like CSV text
   const types = readTypes(mapping, columns, file.kind === "parquet" ? "parquet" : "csv");
@@ -314,7 +316,7 @@ async function planFile(store: DuckDbStore, file: InputFile, ingestId: string, f
     deliveryId,
     compiled,
     readTypes: types,
-    ...(physicalNames ? { originalNames: new Map([...physicalNames].map(([a, b]) => [b, a])) } : {}),
+    ...(physicalNames ? { originalNames: new Map(headers.map((h, i) => [`c${i}`, h])) } : {}),
   };
 }
 

@@ -135,7 +135,7 @@ describe("Azure Cost Management exports", () => {
     const german = join(dir, "german-amounts.csv");
     const text = readFileSync(join(AZ_HEADERS, "German.csv"), "utf8").replace(",3,0.025,0.075,", ',3,"0,025","0,075",');
     writeFileSync(german, text);
-    await expectBadInput([german], /german-amounts\.csv: line 2, column "EffectivePrice": expected a decimal number such as 12\.34, got "0,025"/);
+    await expectBadInput([german], /german-amounts\.csv: line 2, column "Ressourcensatz \(ResourceRate\)": expected a decimal number such as 12\.34, got "0,025"/);
     const badDate = join(dir, "bad-date.csv");
     writeFileSync(badDate, readFileSync(join(AZ_HEADERS, "PayAsYouGo.csv"), "utf8").replace("2021-02-02", "2021-02-31"));
     const err = await expectBadInput([badDate], /bad-date\.csv: row 1 \(line 2\), column "Date": expected a date and time such as 2024-09-01T00:00:00Z \(or MM\/DD\/YYYY.*got "2021-02-31"/);
@@ -320,5 +320,12 @@ describe("one store, three clouds", () => {
     expect(toCents(providers["Google Cloud"]!)).toBe(gcpCsvTotalCents(gcp));
     expect(toCents(providers["Oracle"]!)).toBe(toCents(sourceOf(oci)));
     expect(toCents(addMoney(providers["Microsoft"]!, providers["Google Cloud"]!, providers["Oracle"]!))).toBe(toCents(r.loadedTotal));
+  });
+});
+
+describe("formats that are not supported say so", () => {
+  it("GCP's retired file export (2019 layout) is refused as unrecognised, naming the nearest format and its missing columns", async () => {
+    const err = await expectBadInput([join(GCP, "evidence-2019-06-03.csv")], /evidence-2019-06-03\.csv: unrecognised columns: .*the required column\(s\) .* are missing \(known formats: .*gcp-billing.*; force one with --format\)/);
+    expect(err.code).toBe("UNKNOWN_FORMAT");
   });
 });
