@@ -186,8 +186,9 @@ export async function collectAws(store: DuckDbStore, opts: CollectOptions): Prom
     let metricHours = 0;
     await store.transaction(async () => {
       const now = new Date().toISOString();
-      if (inventory.length > 0) {
-        await store.run(`DELETE FROM ${INVENTORY_TABLE} WHERE region = ${sqlString(region)}`);
+      // the region's inventory is replaced as a whole: what is gone from AWS is gone from the table
+      await store.run(`DELETE FROM ${INVENTORY_TABLE} WHERE region = ${sqlString(region)}`);
+      {
         for (let i = 0; i < inventory.length; i += 500) {
           const values = inventory.slice(i, i + 500).map((r) => {
             const tags = Object.entries(r.tags);
