@@ -104,7 +104,7 @@ async function resourceFacts(store: DuckDbStore): Promise<Map<string, ResourceFa
   const colNames = new Map(cols.map((c) => [String(c["c"]), String(c["name"])]));
   const allocJoin =
     colNames.has("team") && (colNames.has("resourceid") || colNames.has("resource_id"))
-      ? `LEFT JOIN (SELECT "${colNames.get("resourceid") ?? colNames.get("resource_id")}" AS rid, any_value("${colNames.get("team")}") AS team
+      ? `LEFT JOIN (SELECT "${colNames.get("resourceid") ?? colNames.get("resource_id")}" AS rid, arg_max("${colNames.get("team")}", ${colNames.has("effective_cost") ? `"${colNames.get("effective_cost")}"` : "1"}) AS team
                     FROM cost_allocation WHERE "${colNames.get("team")}" IS NOT NULL AND "${colNames.get("team")}" <> '__unallocated__' GROUP BY 1) alloc ON alloc.rid = ids.rid`
       : `LEFT JOIN (SELECT NULL::VARCHAR AS rid, NULL::VARCHAR AS team WHERE FALSE) alloc ON alloc.rid = ids.rid`;
   const rows = await store.all(`
