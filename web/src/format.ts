@@ -48,3 +48,20 @@ export function sign(amount: string): -1 | 0 | 1 {
   if (/^-/.test(amount) && /[1-9]/.test(amount)) return -1;
   return /[1-9]/.test(amount) ? 1 : 0;
 }
+
+const SCALE = 10;
+function toUnits(s: string): bigint {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(s.trim());
+  if (!m) return 0n;
+  const frac = (m[3] ?? "").padEnd(SCALE, "0").slice(0, SCALE);
+  const v = BigInt(m[2]! + frac);
+  return m[1] ? -v : v;
+}
+
+/** Exact sum of decimal strings (BigInt at 10 decimals), as a decimal string. */
+export function sumDecimals(values: readonly string[]): string {
+  const u = values.reduce((a, v) => a + toUnits(v), 0n);
+  const neg = u < 0n;
+  const abs = (neg ? -u : u).toString().padStart(SCALE + 1, "0");
+  return `${neg ? "-" : ""}${abs.slice(0, -SCALE)}.${abs.slice(-SCALE)}`;
+}

@@ -4,7 +4,7 @@ import { api, ApiError, setToken, type Me } from "./api.js";
 import { Async } from "./components/states.js";
 import { useApi } from "./components/use-api.js";
 import { ExplorerPage } from "./pages/explorer.js";
-import { FeaturePage } from "./pages/feature.js";
+import { AnomaliesPage, GovernancePage, RecommendationsPage, UnitCostsPage } from "./pages/analyses.js";
 import { KpisPage } from "./pages/kpis.js";
 import { OverviewPage } from "./pages/overview.js";
 import { SourcesPage } from "./pages/sources.js";
@@ -26,15 +26,10 @@ export const PAGES: PageDef[] = [
   { path: "/explorer", title: "Explorer", team: false, render: (s) => <ExplorerPage search={s} /> },
   { path: "/teams", title: "Teams", team: true, render: (s) => <TeamsPage search={s} /> },
   { path: "/tags", title: "Tag coverage", team: false, render: (s) => <TagsPage search={s} /> },
-  { path: "/anomalies", title: "Anomalies", team: false, render: () => <FeaturePage title="Anomalies" endpoint="/api/v1/anomalies" what="anomalies" /> },
-  {
-    path: "/recommendations",
-    title: "Recommendations",
-    team: false,
-    render: () => <FeaturePage title="Recommendations and commitments" endpoint="/api/v1/recommendations" what="recommendations" />,
-  },
-  { path: "/governance", title: "Governance", team: false, render: () => <FeaturePage title="Governance findings" endpoint="/api/v1/governance/findings" what="governance findings" /> },
-  { path: "/unit-costs", title: "Unit costs", team: false, render: () => <FeaturePage title="Unit costs" endpoint="/api/v1/unit-costs" what="unit costs" /> },
+  { path: "/anomalies", title: "Anomalies", team: false, render: () => <AnomaliesPage /> },
+  { path: "/recommendations", title: "Recommendations", team: true, render: () => <RecommendationsPage /> },
+  { path: "/governance", title: "Governance", team: true, render: () => <GovernancePage /> },
+  { path: "/unit-costs", title: "Unit costs", team: false, render: () => <UnitCostsPage /> },
   { path: "/kpis", title: "KPIs", team: false, render: () => <KpisPage /> },
   { path: "/sources", title: "Sources", team: true, render: () => <SourcesPage /> },
 ];
