@@ -39,7 +39,8 @@ export async function listSources(store: CostStore): Promise<SourceSummary[]> {
                 ELSE strftime(date_trunc('day', last_end) - INTERVAL 1 DAY, '%Y-%m-%d') END AS last_complete,
            (SELECT strftime(max(finished_at), '%Y-%m-%d %H:%M:%S') FROM ${RUNS_TABLE} r WHERE list_contains(c.ingests, r.ingest_id)) AS last_ingest
     FROM c ORDER BY source, account`);
-  const fresh = new Map((await freshness(store)).map((f) => [`${f.source}\u0000${f.billingAccountId}`, f]));
+  // freshness reads the load bookkeeping; a store without it keeps the per-row rule computed above
+  const fresh = new Map((await freshness(store).catch(() => [] as SourceFreshness[])).map((f) => [`${f.source}\u0000${f.billingAccountId}`, f]));
   return rows.map((r) => {
     const f = fresh.get(`${String(r["source"])}\u0000${String(r["account"])}`);
     return {
