@@ -1,0 +1,121 @@
+/**
+ * The KPI scorecard of a FinOps rollout, computed daily and kept as history in `kpi_history` (one row per day,
+ * KPI and scope): tagged spend %, forecast variance, alert latency, recommendations opened/closed and savings
+ * realized, governance findings open. Each KPI reads its feature's tables when they exist; a feature not in use
+ * yields no row rather than a made-up zero.
+ */
+import { addMoney } from "../../core/money.js";
+import type { LoadedConfig } from "../config/load-config.js";
+import { tagCoverage } from "../allocation/reports.js";
+import { loadAllocation } from "../allocation/load-rules.js";
+import { defaultForecastScopes, forecastVariance } from "../detect/forecast-scope.js";
+import { detectionConfig } from "../detect/monitors.js";
+import { COST_TABLE } from "../store/schema.js";
+import type { DuckDbStore } from "../store/duckdb-store.js";
+import { KPI_TABLE, OUTBOX_TABLE } from "./tables.js";
+
+export interface Kpi {
+  kpi: string;
+  scope: string;
+  /** Decimal text (percent, seconds, count or money), null when not computable. */
+  value: string | null;
+  unit: "percent" | "seconds" | "count" | "money";
+  details?: Record<string, unknown>;
+}
+
+async function exists(store: DuckDbStore, table: string): Promise<boolean> {
+  const r = await store.all({ sql: "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = ?", params: [table] });
+  return Number(r[0]?.["n"] ?? 0) > 0;
+}
+
+export async function computeKpis(store: DuckDbStore, workspace: LoadedConfig, o: { now?: Date } = {}): Promise<{ day: string; kpis: Kpi[] }> {
+  const now = o.now ?? new Date();
+  const day = now.toISOString().slice(0, 10);
+  const kpis: Kpi[] = [];
+
+  // tagged spend %: required tags from the allocation config, else "any tag at all" over the last 30 days
+  if (workspace.config.allocation) {
+    const model = loadAllocation(workspace.config, workspace.baseDir).model;
+    const cov = await tagCoverage(store, model, { by: "none", from: isoDaysAgo(now, 30), to: day });
+    for (const r of cov.rows) kpis.push({ kpi: "tagged_spend_pct", scope: `${r.tag}/${r.currency}`, value: r.percent, unit: "percent", details: { spend: r.spend, tagged: r.tagged } });
+  } else {
+    const r = await store.all({
+      sql: `SELECT "BillingCurrency" AS c, CAST(CAST(100 * sum(CASE WHEN cardinality("Tags") > 0 THEN abs("EffectiveCost") ELSE 0 END) / nullif(sum(abs("EffectiveCost")), 0) AS DECIMAL(9,2)) AS VARCHAR) AS pct
+            FROM ${COST_TABLE} WHERE "ChargePeriodStart" >= CAST(? AS TIMESTAMP) GROUP BY 1 ORDER BY 1`,
+      params: [`${isoDaysAgo(now, 30)} 00:00:00`],
+    });
+    for (const x of r) kpis.push({ kpi: "tagged_spend_pct", scope: `any/${String(x["c"])}`, value: (x["pct"] as string | null) ?? null, unit: "percent" });
+  }
+
+  // forecast variance of the last closed month per scope
+  const variance = await forecastVariance(store, defaultForecastScopes(detectionConfig(workspace.config)));
+  const latest = new Map<string, (typeof variance)[number]>();
+  for (const v of variance) {
+    const k = `${v.scope}/${v.currency}`;
+    if (!latest.has(k) || latest.get(k)!.month < v.month) latest.set(k, v);
+  }
+  for (const [k, v] of latest) kpis.push({ kpi: "forecast_variance_pct", scope: k, value: v.variance === null ? null : (v.variance * 100).toFixed(2), unit: "percent", details: { month: v.month, forecast: v.forecast, actual: v.actual } });
+
+  // alert latency: data landed → delivered, anomaly and budget alerts of the last 30 days
+  if (await exists(store, OUTBOX_TABLE)) {
+    const r = await store.all({
+      sql: `SELECT count(*)::INTEGER AS n, quantile_cont(date_diff('second', data_landed_at, sent_at), 0.5) AS p50, quantile_cont(date_diff('second', data_landed_at, sent_at), 0.95) AS p95
+            FROM ${OUTBOX_TABLE} WHERE status = 'sent' AND kind IN ('anomaly', 'budget') AND data_landed_at IS NOT NULL AND sent_at >= CAST(? AS TIMESTAMP)`,
+      params: [`${isoDaysAgo(now, 30)} 00:00:00`],
+    });
+    const n = Number(r[0]?.["n"] ?? 0);
+    if (n > 0) {
+      kpis.push({ kpi: "alert_latency_p50_seconds", scope: "all", value: String(Math.round(Number(r[0]!["p50"]))), unit: "seconds", details: { alerts: n } });
+      kpis.push({ kpi: "alert_latency_p95_seconds", scope: "all", value: String(Math.round(Number(r[0]!["p95"]))), unit: "seconds", details: { alerts: n } });
+    }
+  }
+
+  // recommendations: open, closed (done) and savings realized (monthly saving of those done)
+  if (await exists(store, "recommendations")) {
+    const r = await store.all(`SELECT status, currency, count(*)::INTEGER AS n, CAST(sum(monthly_saving) AS VARCHAR) AS s FROM recommendations GROUP BY ALL ORDER BY ALL`);
+    let open = 0;
+    let done = 0;
+    const realized = new Map<string, string>();
+    for (const x of r) {
+      const status = String(x["status"]);
+      if (status === "open") open += Number(x["n"]);
+      if (status === "done") {
+        done += Number(x["n"]);
+        const c = String(x["currency"] ?? "USD");
+        realized.set(c, addMoney(realized.get(c) ?? "0", String(x["s"] ?? "0")));
+      }
+    }
+    kpis.push({ kpi: "recommendations_open", scope: "all", value: String(open), unit: "count" });
+    kpis.push({ kpi: "recommendations_done", scope: "all", value: String(done), unit: "count" });
+    for (const [c, s] of realized) kpis.push({ kpi: "savings_realized_monthly", scope: c, value: s, unit: "money" });
+  }
+
+  // governance: findings in the latest scan
+  if (await exists(store, "governance_findings")) {
+    const r = await store.all(`SELECT count(*)::INTEGER AS n FROM governance_findings WHERE scan_id = (SELECT scan_id FROM governance_findings ORDER BY scan_id DESC LIMIT 1)`);
+    kpis.push({ kpi: "governance_open_findings", scope: "latest-scan", value: String(Number(r[0]?.["n"] ?? 0)), unit: "count" });
+  }
+
+  await store.transaction(async () => {
+    await store.run({ sql: `DELETE FROM ${KPI_TABLE} WHERE day = CAST(? AS DATE)`, params: [day] });
+    for (const k of kpis) {
+      await store.run({
+        sql: `INSERT INTO ${KPI_TABLE} VALUES (CAST(? AS DATE), ?, ?, ?, ?, ?, now()::TIMESTAMP)`,
+        params: [day, k.kpi, k.scope, k.value, k.unit, k.details ? JSON.stringify(k.details) : null],
+      });
+    }
+  });
+  return { day, kpis };
+}
+
+export async function kpiHistory(store: DuckDbStore, o: { days?: number } = {}): Promise<Record<string, unknown>[]> {
+  return store.all({
+    sql: `SELECT strftime(day, '%Y-%m-%d') AS day, kpi, scope, value, unit, CAST(details AS VARCHAR) AS details FROM ${KPI_TABLE}
+          WHERE day > current_date - CAST(? AS INTEGER) ORDER BY day DESC, kpi, scope`,
+    params: [o.days ?? 30],
+  });
+}
+
+function isoDaysAgo(now: Date, days: number): string {
+  return new Date(now.getTime() - days * 86_400_000).toISOString().slice(0, 10);
+}
