@@ -160,7 +160,9 @@ export async function syncCurS3(ctx: ConnectorContext, source: AwsCurS3Source): 
       const localKeys: string[] = [];
       for (const key of parsed.keys) {
         const target = join(versionDir, basename(key));
-        bytes += await download(s3, source.bucket, key, target, sizes.get(key), `s3://${source.bucket}/${remote.key}`);
+        const got = await download(s3, source.bucket, key, target, sizes.get(key), `s3://${source.bucket}/${remote.key}`);
+        bytes += got;
+        ctx.onProgress?.(`downloaded ${basename(key)} (${(got / 1e6).toFixed(1)} MB)`);
         localKeys.push(`${remote.period}/${safeName(parsed.version)}/${basename(key)}`);
       }
       // a local manifest in the legacy form the ingest reads: the version names the delivery
