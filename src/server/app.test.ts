@@ -170,6 +170,12 @@ describe("tokens and team scoping", () => {
     expect((await inject("GET", "/healthz")).status).toBe(200);
   });
 
+  it("does not let outside requests pose as the server's warm-up", async () => {
+    const r = await app.inject({ method: "GET", url: "/api/v1/sources", headers: { authorization: "Bearer x", "x-costwise-warmup": "1" } });
+    expect(r.statusCode).toBe(401);
+    expect((await inject("GET", "/healthz")).json().warm).toBe(true);
+  });
+
   it("keeps admin actions for admins", async () => {
     const v = await inject("POST", "/api/v1/admin/rollup", { token: viewer });
     expect(v.status).toBe(403);

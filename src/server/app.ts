@@ -4,7 +4,7 @@
  *
  * `buildServer` makes a ready Fastify instance without listening, so tests drive it with `inject`.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,9 +45,26 @@ export interface BuildServerOptions {
   logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "silent" | false;
   /** Build the daily rollup before serving (default true). */
   rollup?: boolean;
+  /** Compute the dashboard's fixed reads in the background after start (default true). */
+  warm?: boolean;
   /** costwise.yaml (budgets, unit costs); defaults when absent. */
   workspace?: { config: CostwiseConfig; baseDir: string };
 }
+
+/** The dashboard's fixed reads, computed after start (their answers are cached per data version). */
+const WARM_PATHS = [
+  "/api/v1/sources",
+  "/api/v1/overview",
+  "/api/v1/costs/dimensions",
+  "/api/v1/features",
+  "/api/v1/tag-coverage",
+  "/api/v1/kpis",
+  "/api/v1/showback",
+  "/api/v1/anomalies",
+  "/api/v1/recommendations",
+  "/api/v1/governance/findings",
+  "/api/v1/unit-costs",
+];
 
 /** web/dist beside the package: dist/src/server/app.js → ../../../web/dist; src/server/app.ts → ../../web/dist. */
 export function defaultWebDir(): string {
@@ -104,6 +121,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
     writer: opts.store,
     readers,
     rollup: { ready: false, rows: 0 },
+    warm: false,
     tokensRequired: async () => {
       if (opts.auth === "tokens") return true;
       // re-read at most once a second: a token created or revoked elsewhere applies quickly
@@ -118,11 +136,15 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
     ctx.rollup = { ready: status.ready, rows: status.rows };
     app.log.info({ rollupRows: status.rows, sourceRows: status.sourceRows, ms: status.builtInMs }, "daily rollup ready");
   }
+  let closed = false;
   app.addHook("onClose", async () => {
+    closed = true;
     await readers.close();
   });
 
   const metrics = new ServerMetrics();
+  /** Authenticates the warm-up's in-process requests; random per process, never stored or sent anywhere. */
+  const warmupSecret = randomBytes(32).toString("base64url");
   app.decorateRequest("principal", undefined);
 
   app.addHook("onRequest", async (req, reply) => {
@@ -130,6 +152,11 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
     const routeUrl = req.routeOptions.url;
     if (routeUrl === undefined || !routeUrl.startsWith("/api/")) return; // static, health, metrics, openapi
     const policy: AccessPolicy = req.routeOptions.config.policy ?? DEFAULT_POLICY;
+    if (req.headers.authorization === `Bearer ${warmupSecret}` && req.headers["x-costwise-warmup"] === "1") {
+      // the server's own warm-up requests (app.inject, never on the network): unscoped, read-only routes
+      req.principal = { kind: "local", role: "viewer", team: null };
+      return;
+    }
     const required = policy.access === "public" ? false : await ctx.tokensRequired();
     req.principal = await readers.use((s) => authenticate(req, policy, s, required));
   });
@@ -198,5 +225,16 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
   });
 
   await app.ready();
+  if (opts.warm !== false) {
+    // compute the dashboard's fixed reads once in the background, so the first visitor does not wait
+    void (async () => {
+      for (const url of WARM_PATHS) {
+        if (closed) return;
+        await app.inject({ method: "GET", url, headers: { authorization: `Bearer ${warmupSecret}`, "x-costwise-warmup": "1" } }).catch(() => undefined);
+      }
+      ctx.warm = true;
+      app.log.info("dashboard reads warmed");
+    })();
+  } else ctx.warm = true;
   return app;
 }

@@ -17,7 +17,7 @@ import type { CostStore } from "../engine/store/cost-store.js";
 import { HttpProblem } from "./problem.js";
 
 export type Principal =
-  | { kind: "local"; role: "admin"; team: null }
+  | { kind: "local"; role: Role; team: null }
   | { kind: "token"; id: string; name: string; role: Role; team: string | null };
 
 export interface AccessPolicy {

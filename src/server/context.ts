@@ -14,6 +14,8 @@ export interface ServerContext {
   writer: DuckDbStore;
   readers: ReaderPool;
   rollup: { ready: boolean; rows: number };
+  /** True once the dashboard's fixed reads have been computed in the background after start. */
+  warm: boolean;
   /** Whether requests need a token (computed when the server starts, refreshed on token changes). */
   tokensRequired: () => Promise<boolean>;
   /**

@@ -14,13 +14,13 @@ export function registerSystemRoutes(app: ZApp, ctx: ServerContext, metrics: Ser
         summary: "Liveness and store check",
         tags: ["system"],
         security: [],
-        response: { 200: z.object({ status: z.literal("ok"), schemaVersion: z.number().int(), rollup: z.object({ ready: z.boolean(), rows: z.number().int() }) }), 503: z.object({ status: z.literal("unavailable"), detail: z.string() }) },
+        response: { 200: z.object({ status: z.literal("ok"), schemaVersion: z.number().int(), rollup: z.object({ ready: z.boolean(), rows: z.number().int() }), warm: z.boolean() }), 503: z.object({ status: z.literal("unavailable"), detail: z.string() }) },
       },
     },
     async (_req, reply) => {
       try {
         const schemaVersion = await ctx.readers.use((s) => s.schemaVersion());
-        return { status: "ok" as const, schemaVersion, rollup: ctx.rollup };
+        return { status: "ok" as const, schemaVersion, rollup: ctx.rollup, warm: ctx.warm };
       } catch {
         return reply.status(503).send({ status: "unavailable" as const, detail: "the cost store does not answer" });
       }
