@@ -12,14 +12,17 @@ import { registerAllocate } from "./commands/allocate.js";
 import { registerCommitments } from "./commands/commitments.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerIngest } from "./commands/ingest.js";
+import { registerKpi } from "./commands/kpi.js";
+import { registerNotifications } from "./commands/notifications.js";
+import { registerRun } from "./commands/run.js";
 import { registerMappings } from "./commands/mappings.js";
 import { registerMetrics } from "./commands/metrics.js";
 import { registerOpenCost } from "./commands/opencost.js";
 import { registerPolicy } from "./commands/policy.js";
 import { registerQuery } from "./commands/query.js";
 import { registerRecommend } from "./commands/recommend.js";
-import { registerServe } from "./commands/serve.js";
 import { registerReport } from "./commands/report.js";
+import { registerServe } from "./commands/serve.js";
 import { registerSources } from "./commands/sources.js";
 import { registerSync } from "./commands/sync.js";
 import { registerToken } from "./commands/token.js";
@@ -59,6 +62,9 @@ export function buildProgram(): Command {
   registerAnomalies(program);
   registerForecast(program);
   registerBudget(program);
+  registerRun(program);
+  registerNotifications(program);
+  registerKpi(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -52,6 +52,8 @@ describe("shared costs, hand-computed", () => {
     );
     expect(run.conservation.every((c) => c.ok)).toBe(true);
     expect(await byTeam(store)).toEqual({ payments: "158.3300000000", search: "31.6700000000", __unallocated__: "7.0000000000" });
+    // each line item is counted once, though the pool's row became two shares
+    expect(run.lineItems).toBe(5);
     const rules = await store.all(`SELECT rule_id, shared_pool, team, sum(billed_cost)::VARCHAR AS v FROM cost_allocation GROUP BY ALL ORDER BY ALL`);
     expect(rules).toEqual([
       { rule_id: "__unallocated__", shared_pool: null, team: "__unallocated__", v: "7.0000000000" },

@@ -369,11 +369,12 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
       step: stepSql(model, "currency"),
     });
     const nullDims = dims.slice(1).map((d) => `NULL::VARCHAR AS ${d}`);
-    const shareCols = (team: string, b_: string, e_: string): string =>
-      `charge_date, bps, currency, provider, sub_account_id, service_name, region_id, NULL::VARCHAR AS resource_id, x_source, k8s_cluster, k8s_namespace, rule_ix, pool, ${team} AS d_0${nullDims.map((d) => `, ${d}`).join("")}, ${b_} AS billed_cost, ${e_} AS effective_cost, li AS line_items`;
+    // a group's line items are counted once, on its first-ranked share
+    const shareCols = (team: string, b_: string, e_: string, li = "li"): string =>
+      `charge_date, bps, currency, provider, sub_account_id, service_name, region_id, NULL::VARCHAR AS resource_id, x_source, k8s_cluster, k8s_namespace, rule_ix, pool, ${team} AS d_0${nullDims.map((d) => `, ${d}`).join("")}, ${b_} AS billed_cost, ${e_} AS effective_cost, ${li} AS line_items`;
     temp(
       `${p}_s`,
-      `SELECT ${shareCols("receiver", "_sb", "_se")} FROM (${shares})
+      `SELECT ${shareCols("receiver", "_sb", "_se", "CASE WHEN _k0 = 1 THEN li ELSE 0 END")} FROM (${shares})
        UNION ALL SELECT ${shareCols(sqlString(UNALLOCATED), "ab", "ae")} FROM ${p}_pg pg WHERE NOT EXISTS (SELECT 1 FROM ${p}_w w WHERE w.pool = pg.pool AND w.part = pg.part AND w.bps = pg.bps AND w.currency = pg.currency)`,
     );
     finalFrom = `(SELECT ${outCols.join(", ")} FROM ${b} WHERE pool IS NULL UNION ALL SELECT ${outCols.join(", ")} FROM ${p}_s)`;

@@ -1,0 +1,23 @@
+/** A small synthetic bill for the feedback-loop tests: two teams, a weekly pattern, an optional spike. */
+import type { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
+
+/** 60 days for two teams, a steady weekly pattern; `spikeDay` adds +900 on payments' i-pay-1. */
+export async function loadBill(store: DuckDbStore, days: number, spike: boolean): Promise<void> {
+  await store.run(`DELETE FROM focus_costs`);
+  await store.run(`
+    INSERT INTO focus_costs ("ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingCurrency", "BilledCost", "EffectiveCost",
+                             "ServiceName", "ResourceId", "SubAccountId", "RegionId", "ProviderName", "ChargeCategory", "Tags", "x_Source")
+    SELECT TIMESTAMP '2026-09-01' + INTERVAL (d) DAY, TIMESTAMP '2026-09-01' + INTERVAL (d + 1) DAY, date_trunc('month', TIMESTAMP '2026-09-01' + INTERVAL (d) DAY),
+           'USD', c, c, svc, rid, '111122223333', 'us-east-1', 'AWS', 'Usage', MAP {'team': team, 'env': 'prod'}, 'test'
+    FROM (
+      SELECT d, team, svc, rid,
+             CAST(base + (CASE WHEN dayofweek(TIMESTAMP '2026-09-01' + INTERVAL (d) DAY) IN (0, 6) THEN -10 ELSE 5 END)
+                  + (CASE WHEN ${spike ? "TRUE" : "FALSE"} AND d = ${days - 2} AND rid = 'i-pay-1' THEN 900 ELSE 0 END) AS DECIMAL(38,10)) AS c
+      FROM range(${days}) t(d),
+           (VALUES ('payments', 'Amazon EC2', 'i-pay-1', 100), ('payments', 'Amazon RDS', 'db-pay', 80), ('search', 'Amazon OpenSearch', 'os-search', 120)) v(team, svc, rid, base)
+    )`);
+  // the data landed now (alert latency starts here)
+  await store.run(`DELETE FROM ingest_runs`);
+  await store.run(`INSERT INTO ingest_runs VALUES ('ing_test', now()::TIMESTAMP - INTERVAL 1 MINUTE, now()::TIMESTAMP - INTERVAL 1 MINUTE, 'test', '[]', '[]', 0, 0, 0, 0, 0, '{}')`);
+}
+
