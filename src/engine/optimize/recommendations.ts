@@ -39,14 +39,23 @@ export async function saveRecommendations(
       account_id VARCHAR, owner VARCHAR, owner_source VARCHAR, action VARCHAR, current_config VARCHAR, target_config VARCHAR,
       monthly_saving DECIMAL(38,10), currency VARCHAR, saving_basis VARCHAR, confidence VARCHAR, reason VARCHAR, risks JSON, details JSON,
       baseline_monthly_cost DECIMAL(38,10))`);
-    for (let i = 0; i < unique.length; i += 500) {
-      const values = unique.slice(i, i + 500).map(
-        (d) =>
-          `(${s(d.key)}, ${s(d.type)}, ${s(d.resourceId)}, ${s(d.resourceType)}, ${s(d.region)}, ${s(d.accountId)}, ${s(d.owner)}, ${s(d.ownerSource)},
-            ${s(d.action)}, ${s(d.currentConfig)}, ${s(d.targetConfig)}, ${money(d.monthlySaving)}, ${s(d.currency)}, ${s(d.savingBasis)},
-            ${s(d.confidence)}, ${s(d.reason)}, ${sqlString(JSON.stringify(d.risks))}, ${sqlString(JSON.stringify(d.details))}, ${money(d.baselineMonthlyCost)})`,
-      );
-      await store.run(`INSERT INTO __drafts VALUES ${values.join(",\n")}`);
+    // the drafts travel as one bound JSON parameter (a long VALUES list costs more to parse than to run)
+    const payload = unique.map((d) => ({
+      key: d.key, type: d.type, resource_id: d.resourceId, resource_type: d.resourceType, region: d.region, account_id: d.accountId,
+      owner: d.owner, owner_source: d.ownerSource, action: d.action, current_config: d.currentConfig, target_config: d.targetConfig,
+      monthly_saving: d.monthlySaving, currency: d.currency, saving_basis: d.savingBasis, confidence: d.confidence, reason: d.reason,
+      risks: JSON.stringify(d.risks), details: JSON.stringify(d.details), baseline_monthly_cost: d.baselineMonthlyCost,
+    }));
+    if (payload.length > 0) {
+      const shape = `[{"key":"VARCHAR","type":"VARCHAR","resource_id":"VARCHAR","resource_type":"VARCHAR","region":"VARCHAR","account_id":"VARCHAR",
+        "owner":"VARCHAR","owner_source":"VARCHAR","action":"VARCHAR","current_config":"VARCHAR","target_config":"VARCHAR","monthly_saving":"VARCHAR",
+        "currency":"VARCHAR","saving_basis":"VARCHAR","confidence":"VARCHAR","reason":"VARCHAR","risks":"VARCHAR","details":"VARCHAR","baseline_monthly_cost":"VARCHAR"}]`;
+      await store.run({
+        sql: `INSERT INTO __drafts SELECT key, type, resource_id, resource_type, region, account_id, owner, owner_source, action, current_config, target_config,
+            monthly_saving::DECIMAL(38,10), currency, saving_basis, confidence, reason, risks::JSON, details::JSON, baseline_monthly_cost::DECIMAL(38,10)
+          FROM (SELECT unnest(from_json($1::JSON, '${shape.replace(/\s+/g, "")}'), recursive := true))`,
+        params: [JSON.stringify(payload)],
+      });
     }
     const count = async (sql: string): Promise<number> => Number((await store.all(sql))[0]!["n"]);
     const updated = await count(`SELECT count(*)::INTEGER AS n FROM __drafts d JOIN ${RECOMMENDATIONS_TABLE} r USING (key)`);
