@@ -78,6 +78,15 @@ describe("open local API (no tokens yet)", () => {
     expect(typeof got.rows[0].EffectiveCost).toBe("string");
   });
 
+  it("answers daily queries from the daily rollup with the same rows as the cost table", async () => {
+    const body = { metric: "BilledCost", groupBy: ["tag:team", "RegionId"], granularity: "day", start: "2026-09-10", end: "2026-10-03", filters: [{ on: "tag:env", op: "not_in", values: ["dev"] }] };
+    const got = (await inject("POST", "/api/v1/costs/query", { body })).json();
+    expect(got.servedFrom).toBe("rollup");
+    const direct = await runCostQuery(store, queryOrThrow(parseCostQuery(body)));
+    expect(got.rows).toEqual(direct.rows);
+    expect(got.totals).toEqual(direct.totals);
+  });
+
   it("answers from the cost table when the rollup lacks a dimension (ResourceId), with the same totals", async () => {
     const body = { groupBy: ["ResourceId"], limit: 5 };
     const r = await inject("POST", "/api/v1/costs/query", { body });

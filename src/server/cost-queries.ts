@@ -4,13 +4,14 @@ import { parseCostQuery } from "../core/query/cost-query.js";
 import type { CostStore } from "../engine/store/cost-store.js";
 import { queryOrThrow, runCostQuery, type QueryResult } from "../engine/query/run-query.js";
 import type { ServerContext } from "./context.js";
-import { ROLLUP_COUNT_COLUMN, ROLLUP_TABLE, rollupEligible } from "./rollup.js";
+import { MONTHLY_ROLLUP_TABLE, ROLLUP_COUNT_COLUMN, ROLLUP_TABLE, monthlyRollupEligible, rollupEligible } from "./rollup.js";
 
 export type ServedFrom = "rollup" | "store";
 
 export async function runApiQuery(ctx: ServerContext, store: CostStore, q: CostQuery): Promise<QueryResult & { servedFrom: ServedFrom }> {
   if (ctx.rollup.ready && rollupEligible(q)) {
-    const r = await runCostQuery(store, q, { table: ROLLUP_TABLE, lineItemsColumn: ROLLUP_COUNT_COLUMN });
+    const table = monthlyRollupEligible(q) ? MONTHLY_ROLLUP_TABLE : ROLLUP_TABLE;
+    const r = await runCostQuery(store, q, { table, lineItemsColumn: ROLLUP_COUNT_COLUMN });
     return { ...r, servedFrom: "rollup" };
   }
   return { ...(await runCostQuery(store, q)), servedFrom: "store" };

@@ -16,6 +16,8 @@ import { sql } from "../engine/store/cost-store.js";
 import { COST_TABLE, RUNS_TABLE } from "../engine/store/schema.js";
 
 export const ROLLUP_TABLE = "serve_cost_daily";
+/** The same rolled up by month (from the daily rollup): month and whole-window queries over whole months. */
+export const MONTHLY_ROLLUP_TABLE = "serve_cost_monthly";
 export const ROLLUP_STATE_TABLE = "serve_rollup_state";
 export const ROLLUP_COUNT_COLUMN = "x_LineItems";
 
@@ -43,6 +45,15 @@ function covered(d: Dimension): boolean {
 
 function atMidnight(iso: string | undefined): boolean {
   return iso === undefined || iso.endsWith("T00:00:00Z");
+}
+
+function atMonthStart(iso: string | undefined): boolean {
+  return iso === undefined || /^\d{4}-\d{2}-01T00:00:00Z$/.test(iso);
+}
+
+/** True when the monthly rollup can answer `q` (it must be daily-eligible too). */
+export function monthlyRollupEligible(q: CostQuery): boolean {
+  return (q.granularity === "month" || q.granularity === "none") && atMonthStart(q.window.start) && atMonthStart(q.window.end);
 }
 
 /** True when the rollup holds everything `q` needs: cost metric, covered dimensions, whole days. */
@@ -78,8 +89,8 @@ export async function refreshRollup(store: CostStore): Promise<RollupStatus> {
   await store.run(`CREATE TABLE IF NOT EXISTS ${ROLLUP_STATE_TABLE} (key VARCHAR NOT NULL, built_at TIMESTAMP NOT NULL)`);
   const key = await currentKey(store);
   const state = await store.all(`SELECT key FROM ${ROLLUP_STATE_TABLE}`);
-  const exists = await store.all(sql(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = ?`, ROLLUP_TABLE));
-  if (state[0]?.["key"] !== key || Number(exists[0]?.["n"]) === 0) {
+  const exists = await store.all(sql(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name IN (?, ?)`, ROLLUP_TABLE, MONTHLY_ROLLUP_TABLE));
+  if (state[0]?.["key"] !== key || Number(exists[0]?.["n"]) < 2) {
     const dims = ROLLUP_DIMENSIONS.map((d) => `"${d}"`).join(", ");
     const metrics = COST_METRICS.map((m) => `sum("${m}") AS "${m}"`).join(", ");
     await store.transaction(async () => {
@@ -87,6 +98,12 @@ export async function refreshRollup(store: CostStore): Promise<RollupStatus> {
         `CREATE OR REPLACE TABLE ${ROLLUP_TABLE} AS
          SELECT date_trunc('day', "ChargePeriodStart") AS "ChargePeriodStart", ${dims}, "Tags", ${metrics}, count(*)::BIGINT AS "${ROLLUP_COUNT_COLUMN}"
          FROM ${COST_TABLE} GROUP BY ALL ORDER BY "ChargePeriodStart"`,
+      );
+      const sums = [...COST_METRICS, ROLLUP_COUNT_COLUMN].map((m) => `sum("${m}") AS "${m}"`).join(", ");
+      await store.run(
+        `CREATE OR REPLACE TABLE ${MONTHLY_ROLLUP_TABLE} AS
+         SELECT date_trunc('month', "ChargePeriodStart") AS "ChargePeriodStart", ${dims}, "Tags", ${sums}
+         FROM ${ROLLUP_TABLE} GROUP BY ALL ORDER BY "ChargePeriodStart"`,
       );
       await store.run(`DELETE FROM ${ROLLUP_STATE_TABLE}`);
       await store.run(sql(`INSERT INTO ${ROLLUP_STATE_TABLE} VALUES (?, now()::TIMESTAMP)`, key));
