@@ -90,4 +90,22 @@ describe("detector on hand-built series", () => {
     expect(severityOf(5, 1.5, 5)).toBe("critical");
     expect(severityOf(20, 0.1, 5)).toBe("medium"); // extreme for a quiet series
   });
+  it("a recurring charge on the 1st of every month is expected after two months; a bigger one still alerts", () => {
+    // 2024-01-01 is a Monday: index 0; month starts at 0, 31, 60, 91, 121, 152
+    const starts = [0, 31, 60, 91, 121, 152];
+    const v = weekly(180);
+    const monthStarts = new Uint8Array(180);
+    for (const i of starts) {
+      monthStarts[i] = 1;
+      v[i] = v[i]! + 500; // support plan billed on the 1st
+    }
+    v[152] = v[152]! + 1500; // and one month a much larger charge
+    const withMonthly = detect(v, { monthStarts });
+    // the first two scored month starts (index 0 is history) are new; after that only the outlier alerts
+    expect(withMonthly.events.map((e) => e.startIndex)).toEqual([31, 60, 152]);
+    expect(withMonthly.expected[121]! - 500).toBeGreaterThan(90);
+    expect(withMonthly.monthlyRecurring).toBeGreaterThan(490);
+    // without the calendar every 1st is an anomaly
+    expect(detect(v).events.map((e) => e.startIndex)).toEqual([31, 60, 91, 121, 152]);
+  });
 });

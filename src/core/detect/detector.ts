@@ -63,6 +63,11 @@ export interface DetectorOptions {
   minRelScale: number;
   /** Scale floor in the series' own units (e.g. 0.01 of a currency). */
   minAbsScale: number;
+  /**
+   * 1 where a point is the first day of a month (daily series): recurring monthly charges on that day become
+   * expected once two month starts have been seen. Omitted: no monthly component.
+   */
+  monthStarts?: Uint8Array;
   /** Index of the last point to score (e.g. the last complete billing day); later points are ignored. */
   lastIndex?: number;
 }
@@ -138,6 +143,8 @@ export interface DetectResult {
   /** Scale (robust sigma) and seasonal profile at the end, for the forecaster. */
   finalScale: number;
   finalProfile: Float64Array;
+  /** The recurring month-start charge expected on the next 1st (0 without `monthStarts` or history). */
+  monthlyRecurring: number;
 }
 
 /**
@@ -281,6 +288,16 @@ export function detect(values: Float64Array | readonly number[], opts: Partial<D
   };
 
   const minHistory = o.minHistory;
+  const ms = o.monthStarts;
+  const msExcess = new Float64Array(3);
+  const msTmp = new Float64Array(3);
+  let msN = 0;
+  const recurringOf = (): number => {
+    if (msN < 2) return 0;
+    if (msN === 2) return (msExcess[0]! + msExcess[1]!) / 2;
+    msTmp.set(msExcess);
+    return median(msTmp, 3);
+  };
   // the weekday pattern moves slowly: re-estimated every 4 cycles (and after a level shift), not every point
   const profileEvery = 4 * P;
   const win = new Float64Array(L + 2);
@@ -357,13 +374,32 @@ export function detect(values: Float64Array | readonly number[], opts: Partial<D
     finalScale = scale;
 
     const f = profile[phase(t)]!;
-    const exp = levelNow * f;
-    const sc = scale * f;
+    const base = levelNow * f;
+    let exp = base;
+    let sc = scale * f;
+    // recurring monthly charges (support, tax, fixed fees billed on the 1st): once two month starts have been
+    // seen, the median of their excess over the daily baseline is expected again (±10%, it follows spend)
+    const isMonthStart = ms !== undefined && ms[t] === 1;
+    let recurring = 0;
+    if (isMonthStart && msN >= 2) {
+      recurring = recurringOf();
+      exp = base + recurring;
+      sc = sc + 0.1 * Math.abs(recurring);
+    }
     expected[t] = exp;
     lower[t] = exp - o.z * sc;
     upper[t] = exp + o.z * sc;
     const x = v[t]!;
     if (x !== x) continue; // missing: nothing to score
+    if (isMonthStart) {
+      // remember the last three month-start excesses
+      msExcess[2] = msExcess[1]!;
+      msExcess[1] = msExcess[0]!;
+      msExcess[0] = x - base;
+      msN = Math.min(3, msN + 1);
+      // the daily level is learnt without the monthly charge
+      cleaned[t] = x - recurring;
+    }
     const z = (x - exp) / sc;
     zs[t] = z;
     const absZ = Math.abs(z);
@@ -378,7 +414,7 @@ export function detect(values: Float64Array | readonly number[], opts: Partial<D
         runLen = 1;
       }
       flagged[t] = 1;
-      cleaned[t] = exp;
+      cleaned[t] = base;
       replaced[t] = 1;
       if (runLen >= o.shiftConfirm) {
         // confirmed level shift: the new level becomes normal; rescale the history before it
@@ -456,7 +492,7 @@ export function detect(values: Float64Array | readonly number[], opts: Partial<D
     const gap = ev.kind === "drift" ? o.driftMergeGap : 1;
     ev.open = lastScored >= 0 && lastScored - ev.endIndex < gap;
   }
-  return { options: o, expected, lower, upper, z: zs, cleaned, flagged, events, lastScored, finalScale, finalProfile: profile };
+  return { options: o, expected, lower, upper, z: zs, cleaned, flagged, events, lastScored, finalScale, finalProfile: profile, monthlyRecurring: recurringOf() };
 }
 
 /** Removes one occurrence of `x` from the sorted first `n` entries; returns the new count. */

@@ -92,7 +92,10 @@ export function forecastDaily(history: Float64Array | readonly number[], startDa
   const shift = weekday(startNum); // index i has weekday (shift + i) % 7
   const aligned = new Float64Array(n + shift).fill(NaN);
   aligned.set(v, shift);
-  const det = detect(aligned, { ...o.detector, period: 7, minHistory: Math.min(21, Math.max(14, o.detector.minHistory ?? 21)) });
+  const monthStarts = new Uint8Array(n + shift);
+  for (let i = 0; i < n; i++) if (addDays(startDay, i).endsWith("-01")) monthStarts[i + shift] = 1;
+  const det = detect(aligned, { ...o.detector, period: 7, monthStarts, minHistory: Math.min(21, Math.max(14, o.detector.minHistory ?? 21)) });
+  const recurring = det.monthlyRecurring;
   const cleaned = det.cleaned.subarray(shift);
   const profile = profileOf(cleaned, shift);
 
@@ -157,7 +160,10 @@ export function forecastDaily(history: Float64Array | readonly number[], startDa
     const wd = (shift + n - 1 + h) % 7;
     f[h - 1] = profile[wd]!;
   }
-  const pointAt = (h: number): number => Math.max(0, (level + slope * trendSum[h - 1]!) * f[h - 1]!);
+  // recurring month-start charges on future 1sts
+  const extra = new Float64Array(horizon);
+  for (let h = 1; h <= horizon; h++) if (recurring !== 0 && addDays(startDay, n - 1 + h).endsWith("-01")) extra[h - 1] = recurring;
+  const pointAt = (h: number): number => Math.max(0, (level + slope * trendSum[h - 1]!) * f[h - 1]! + extra[h - 1]!);
   for (let h = 1; h <= horizon; h++) {
     const p = pointAt(h);
     const fac = f[h - 1]!;

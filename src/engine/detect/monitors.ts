@@ -138,7 +138,7 @@ async function runOne(store: CostStore, d: DetectionConfig, m: MonitorConfig, sc
   for (const s of series) {
     const dense = densify(s, hourly, asOf);
     if (!dense) continue;
-    const res = detect(dense.values, detOpts);
+    const res = detect(dense.values, dense.monthStarts ? { ...detOpts, monthStarts: dense.monthStarts } : detOpts);
     const lookbackPoints = d.lookbackDays * (hourly ? 24 : 1);
     for (const ev of res.events) {
       if (ev.endIndex < res.lastScored - lookbackPoints) continue;
@@ -201,6 +201,8 @@ export function passesAlert(d: DetectionConfig, direction: Direction, impact: st
 
 interface Dense {
   values: Float64Array;
+  /** Daily series: 1 on the first day of each month (recurring monthly charges). */
+  monthStarts?: Uint8Array;
   exact: (string | undefined)[];
   label(i: number): string;
 }
@@ -220,7 +222,9 @@ function densify(s: ExtractedSeries, hourly: boolean, asOf: string): Dense | und
       values[i] = Number(p.amount);
       exact[i] = p.amount;
     }
-    return { values, exact, label: (i) => dayString(first + i) };
+    const monthStarts = new Uint8Array(values.length);
+    for (let i = 0; i < values.length; i++) if (dayString(first + i).endsWith("-01")) monthStarts[i] = 1;
+    return { values, exact, monthStarts, label: (i) => dayString(first + i) };
   }
   const H = 3_600_000;
   const first = Date.parse(s.points[0]!.at) / H;

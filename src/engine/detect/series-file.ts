@@ -111,7 +111,12 @@ export interface SeriesDetection {
 export function detectSeries(points: readonly SeriesPoint[], interval: SeriesInterval = "auto", overrides: Partial<DetectorOptions> = {}): Omit<SeriesDetection, "file"> {
   const reg = regularize(points, interval);
   const options = optionsForStep(reg.stepMs / HOUR, overrides);
-  const r = detect(reg.values, options);
+  let monthStarts: Uint8Array | undefined;
+  if (reg.stepMs === 24 * HOUR) {
+    monthStarts = new Uint8Array(reg.values.length);
+    for (let i = 0; i < reg.values.length; i++) if (new Date(reg.startMs + i * reg.stepMs).getUTCDate() === 1) monthStarts[i] = 1;
+  }
+  const r = detect(reg.values, monthStarts ? { ...options, monthStarts } : options);
   const at = (i: number): string => new Date(reg.startMs + i * reg.stepMs).toISOString().replace(".000Z", "Z");
   return {
     points: points.length,
