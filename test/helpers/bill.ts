@@ -6,9 +6,13 @@ export async function loadBill(store: DuckDbStore, days: number, spike: boolean)
   await store.run(`DELETE FROM focus_costs`);
   await store.run(`
     INSERT INTO focus_costs ("ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingCurrency", "BilledCost", "EffectiveCost",
-                             "ServiceName", "ResourceId", "SubAccountId", "RegionId", "ProviderName", "ChargeCategory", "Tags", "x_Source")
+                             "ServiceName", "ResourceId", "SubAccountId", "RegionId", "ProviderName", "ChargeCategory", "Tags", "x_Source",
+                             "BillingPeriodEnd", "BillingAccountId", "BillingAccountName", "ChargeDescription", "ChargeFrequency", "ListCost", "ContractedCost",
+                             "InvoiceIssuerName", "PublisherName", "PricingQuantity", "PricingUnit", "ServiceCategory", "ConsumedQuantity", "ConsumedUnit", "SubAccountName")
     SELECT TIMESTAMP '2026-09-01' + INTERVAL (d) DAY, TIMESTAMP '2026-09-01' + INTERVAL (d + 1) DAY, date_trunc('month', TIMESTAMP '2026-09-01' + INTERVAL (d) DAY),
-           'USD', c, c, svc, rid, '111122223333', 'us-east-1', 'AWS', 'Usage', MAP {'team': team, 'env': 'prod'}, 'test'
+           'USD', c, c, svc, rid, '111122223333', 'us-east-1', 'AWS', 'Usage', MAP {'team': team, 'env': 'prod'}, 'test',
+           date_trunc('month', TIMESTAMP '2026-09-01' + INTERVAL (d) DAY) + INTERVAL 1 MONTH, '999988887777', 'Example Org', svc || ' usage', 'Usage-Based', c, c,
+           'Amazon Web Services, Inc.', 'Amazon Web Services, Inc.', 24, 'Hours', 'Compute', 24, 'Hours', 'prod-' || team
     FROM (
       SELECT d, team, svc, rid,
              CAST(base + (CASE WHEN dayofweek(TIMESTAMP '2026-09-01' + INTERVAL (d) DAY) IN (0, 6) THEN -10 ELSE 5 END)

@@ -10,7 +10,9 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { join } from "node:path";
 import { configSchema } from "../../src/core/config/schema.js";
+import { FOCUS_COLUMNS } from "../../src/core/focus/columns.js";
 import { CostwiseError } from "../../src/core/errors.js";
 import { runJob, type JobContext } from "../../src/engine/jobs/jobs.js";
 import { startScheduler, validateNotifyConfig } from "../../src/engine/jobs/scheduler.js";
@@ -274,6 +276,36 @@ describe("bad notify config fails at start-up with a clear message", () => {
       expect(s.jobs).toEqual([{ job: "kpi", schedule: "0 6 * * *", timezone: "Europe/Berlin", next: expect.stringMatching(/T0[45]:00:00/) }]);
       s.stop();
     } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe("new data landing triggers the chain", () => {
+  it("sync of a new bill with a spike → allocate/detect/budgets/deliver at once: one alert, latency recorded", async () => {
+    const { store: scratch, cleanup: c1 } = await tempStore();
+    const { store, dir, cleanup } = await tempStore();
+    try {
+      await loadBill(scratch, 60, true);
+      const cols = FOCUS_COLUMNS.map((c) => (c.name === "Tags" ? `to_json("Tags")::VARCHAR AS "Tags"` : `"${c.name}"`)).join(", ");
+      const csv = join(dir, "bill.csv");
+      await scratch.run(`COPY (SELECT ${cols} FROM focus_costs) TO '${csv}' (FORMAT csv, HEADER true)`);
+      const config = configSchema.parse({
+        sources: [{ name: "bills", type: "files", paths: [csv], format: "focus" }],
+        detection: { monitors: [{ name: "teams", dimension: "tag:team", top: 5 }], alert: { minImpact: "10", minImpactPercent: 10 } },
+        notify: { channels: { pay: { type: "slack", webhookUrlEnv: "SLACK_PAYMENTS" } }, routes: [{ team: "payments", channels: ["pay"] }] },
+      });
+      received.length = 0;
+      const r = await runJob({ store, workspace: { config, file: undefined, baseDir: dir }, env: { SLACK_PAYMENTS: `${base}/slack/payments` }, attempts: 1 }, "sync");
+      expect(r.error).toBeUndefined();
+      expect(r.status).toBe("ok");
+      expect(r.chained.map((c) => `${c.job}:${c.status}`)).toEqual(["allocate:ok", "detect:ok", "budgets:ok", "deliver:ok"]);
+      expect(received.filter((x) => x.path === "/slack/payments")).toHaveLength(1);
+      const [sent] = await listNotifications(store, { status: "sent" });
+      expect(sent!.latencySeconds).not.toBeNull();
+      expect(sent!.latencySeconds!).toBeLessThan(300); // within 5 minutes of the data landing
+    } finally {
+      await c1();
       await cleanup();
     }
   });
