@@ -38,6 +38,10 @@ beforeAll(async () => {
   await store.run(`INSERT INTO focus_costs ("ResourceId", "ChargeCategory", "PricingCategory", "ChargePeriodStart", "ChargePeriodEnd", "EffectiveCost", "BilledCost", "BillingCurrency", "ServiceName", x_InstanceType, "Tags")
     SELECT rid, 'Usage', 'Standard', TIMESTAMP '2024-08-16' + to_hours(i::BIGINT), TIMESTAMP '2024-08-16' + to_hours(i::BIGINT + 1), cost, cost, 'USD', 'Amazon Elastic Compute Cloud', itype, MAP {'team': team}
     FROM range(720) r(i), (VALUES ('i-big', 'm5.4xlarge', 0.768, 'payments'), ('i-idle', 'm5.large', 0.096, 'search'), ('i-new', 'm5.large', 0.096, 'search')) v(rid, itype, cost, team)`);
+  // EBS billed under the EC2 service: not Savings Plan eligible (x_UsageType), must not change the plan
+  await store.run(`INSERT INTO focus_costs ("ResourceId", "ChargeCategory", "PricingCategory", "ChargePeriodStart", "ChargePeriodEnd", "EffectiveCost", "BilledCost", "BillingCurrency", "ServiceName", x_UsageType)
+    SELECT 'vol-x', 'Usage', 'Standard', TIMESTAMP '2024-08-16' + to_hours(i::BIGINT), TIMESTAMP '2024-08-16' + to_hours(i::BIGINT + 1), 0.5, 0.5, 'USD', 'Amazon Elastic Compute Cloud', 'EBS:VolumeUsage.gp3'
+    FROM range(720) r(i)`);
   await store.close();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -122,7 +122,8 @@ export interface SpPlanResult extends SpSimulationResult {
  */
 export async function hourlyEligibleSpend(store: DuckDbStore, cfg: OptimizationConfig, days: number, end?: Date): Promise<{ series: string[]; start: Date; end: Date } | null> {
   const eligible = cfg.savingsPlans.eligibleServices.map(sqlString).join(", ");
-  const filter = `${onDemandEligible()} AND "ServiceName" IN (${eligible || "NULL"})`;
+  const usage = cfg.savingsPlans.eligibleUsageTypes.map((p) => `x_UsageType LIKE ${sqlString(p)}`).join(" OR ");
+  const filter = `${onDemandEligible()} AND "ServiceName" IN (${eligible || "NULL"}) AND (x_UsageType IS NULL${usage ? ` OR ${usage}` : ""})`;
   const span = await store.all(`SELECT strftime(min("ChargePeriodStart"), '%Y-%m-%dT%H:%M:%SZ') AS f, strftime(max("ChargePeriodEnd"), '%Y-%m-%dT%H:%M:%SZ') AS m FROM ${COST_TABLE} WHERE ${filter}`);
   const first = span[0]?.["f"] as string | null;
   const m = span[0]?.["m"] as string | null;

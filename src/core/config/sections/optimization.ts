@@ -80,6 +80,8 @@ export const DEFAULT_SP_DISCOUNTS: Record<string, string> = {
   "ec2-instance-3y-no-upfront": "0.60",
 };
 
+const DEFAULT_SP_USAGE_TYPES = ["%BoxUsage%", "%DedicatedUsage%", "%HostUsage%", "%Lambda-GB-Second%", "%Fargate-vCPU-Hours%", "%Fargate-GB-Hours%"];
+
 export const optimizationSection = z.strictObject({
   /** Hours in a billing month for list-price maths (AWS uses 730). */
   hoursPerMonth: z.number().int().min(1).default(730),
@@ -110,9 +112,19 @@ export const optimizationSection = z.strictObject({
       eligibleServices: z
         .array(z.string())
         .default(["Amazon Elastic Compute Cloud", "Amazon EC2", "AWS Lambda", "AWS Fargate", "Amazon Elastic Container Service"]),
+      /**
+       * SQL LIKE patterns on x_UsageType for the usage a plan covers (instance hours, Lambda, Fargate), so EBS or
+       * data transfer billed under the EC2 service is not counted; rows without x_UsageType count by service alone.
+       */
+      eligibleUsageTypes: z.array(z.string().min(1)).default(DEFAULT_SP_USAGE_TYPES),
       lookbackDays: z.array(z.number().int().min(1).max(93)).default([7, 30, 60]),
     })
-    .default({ discounts: {}, eligibleServices: ["Amazon Elastic Compute Cloud", "Amazon EC2", "AWS Lambda", "AWS Fargate", "Amazon Elastic Container Service"], lookbackDays: [7, 30, 60] }),
+    .default({
+      discounts: {},
+      eligibleServices: ["Amazon Elastic Compute Cloud", "Amazon EC2", "AWS Lambda", "AWS Fargate", "Amazon Elastic Container Service"],
+      eligibleUsageTypes: DEFAULT_SP_USAGE_TYPES,
+      lookbackDays: [7, 30, 60],
+    }),
   commitments: z
     .strictObject({ expiringWithinDays: z.array(z.number().int().min(1)).default([30, 60, 90]) })
     .default({ expiringWithinDays: [30, 60, 90] }),
