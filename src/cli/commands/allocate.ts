@@ -125,5 +125,4 @@ export function printDemoAllocation(a: DemoAllocation, out: Output): void {
       { rightAlign: [2, 3, 4] },
     ),
   );
-  out.out("Next: costwise report allocation --by team --granularity month --format csv   (chargeback export)");
 }

@@ -66,7 +66,11 @@ describe("costwise demo", () => {
     expect(out).toMatch(/^Data sources\n {2}aws-cur /m);
     expect(out).toMatch(/^FOCUS 1\.2 conformance of [\d,]+ rows: \d+ of \d+ rules fail/m);
     expect(out).toMatch(/^Next steps$/m);
-    expect(out.split("\n").length).toBeLessThanOrEqual(62);
+    expect(out).toMatch(/^Spend by team \(allocation rules/m);
+    expect(out).toMatch(/^USD +__unallocated__ +[\d,]+\.\d\d/m);
+    expect(out).toMatch(/^Total USD [\d,]+\.\d\d: allocated \+ unallocated = billed, exactly/m);
+    expect(out).toMatch(/^USD +team +[\d,]+\.\d\d +[\d,]+\.\d\d +\d+\.\d\d%/m);
+    expect(out.split("\n").length).toBeLessThanOrEqual(85);
   });
 
   it("prints next steps that run as printed on the demo store", async () => {

@@ -2,6 +2,8 @@
  * `costwise demo`: generate a year of a fictional organisation's AWS and Azure bills, ingest them (and
  * the real FOCUS sample) into a fresh demo store, and print what a FinOps practitioner looks at first.
  */
+import { runDemoAllocation, type DemoAllocation } from "../../engine/allocation/demo-allocation.js";
+import { printDemoAllocation } from "./allocate.js";
 import { existsSync, rmSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { Command, Option } from "commander";
@@ -79,19 +81,25 @@ Examples:
 
       const reporter = g.json ? undefined : Boolean(process.stderr.isTTY) && opts.progress ? barReporter() : lineReporter();
       const t0 = performance.now();
-      const summary = await withStore({ ...g, store: storePath }, (store) =>
-        runDemo(store, {
+      let allocation: DemoAllocation | undefined;
+      const summary = await withStore({ ...g, store: storePath }, async (store) => {
+        const s = await runDemo(store, {
           dataDir,
           seed,
           ...(months !== undefined ? { months } : {}),
           ...(scale !== undefined ? { scale } : {}),
           ...(reporter ? { onProgress: reporter.update } : {}),
-        }),
-      ).finally(() => reporter?.stop());
+        });
+        allocation = await runDemoAllocation(store);
+        return s;
+      }).finally(() => reporter?.stop());
       const totalSeconds = (performance.now() - t0) / 1000;
 
-      if (g.json) stdio.json(summary);
-      else printSummary(summary, stdio, { totalSeconds, prefix: commandPrefix() });
+      if (g.json) stdio.json({ ...summary, allocation });
+      else {
+        const a = allocation;
+        printSummary(summary, stdio, { totalSeconds, prefix: commandPrefix(), ...(a ? { beforeNextSteps: () => printDemoAllocation(a, stdio) } : {}) });
+      }
       if (!summary.check.loadedEqualsGenerated) {
         stdio.err("error: the loaded demo data does not match what was generated (a bug in costwise, please report it)");
         setExit(cmd, EXIT.failure);
@@ -244,7 +252,7 @@ const signedPct = (p: string | null): string => (p === null ? "n/a" : p.startsWi
 const indent = (text: string): string[] => text.split("\n").map((l) => `  ${l}`);
 
 /** The human-readable summary (about 55 lines). Exported for tests. */
-export function printSummary(s: DemoSummary, out: Output, opts: { totalSeconds: number; prefix: string }): void {
+export function printSummary(s: DemoSummary, out: Output, opts: { totalSeconds: number; prefix: string; beforeNextSteps?: () => void }): void {
   const c = s.currency;
   const g = s.generated;
   const month = s.lastMonth.month;
@@ -312,6 +320,8 @@ export function printSummary(s: DemoSummary, out: Output, opts: { totalSeconds: 
   );
   if (worst.length > 0) out.out(`  most rows: ${worst.join(", ")}${f.failing.length > 3 ? ", …" : ""}`);
 
+  opts.beforeNextSteps?.();
+
   // next steps
   out.out("");
   out.out("Next steps");
@@ -375,6 +385,7 @@ export function nextSteps(s: DemoSummary, prefix: string): string[] {
     `${base} query --metric EffectiveCost --group-by SubAccountName,ServiceName --filter tag:team= --filter tag:Team= ${month} --limit 10`,
     `${base} query --metric EffectiveCost --group-by tag:team,tag:Team ${month}`,
     `${base} query --metric EffectiveCost --granularity month --start ${first}-01 --end ${s.lastMonth.end}`,
+    `${base} report allocation --by team --granularity month`,
     `${base} sources`,
     `${base} validate`,
   ];

@@ -189,7 +189,7 @@ export function compileAllocation(
       } else if (columns.has(name)) {
         target = { kind: "column", column: name };
       } else {
-        const near = [...columns].find((c) => c.toLowerCase() === name.toLowerCase());
+        const near = [...columns].find((c) => c.toLowerCase() === name.toLowerCase()) ?? [...columns].find((c) => editDistance(c.toLowerCase(), name.toLowerCase()) <= 2);
         problems.push({
           code: "UNKNOWN_COLUMN",
           message: `"${name}" is not a cost-table column${near ? ` (did you mean "${near}"?)` : ""}; use a FOCUS column name or tag:<key>`,
@@ -303,4 +303,15 @@ export function compileAllocation(
     model: { config, dimensions: dims, primary, rules, pools, tags, tagKeys: [...tagKeys].sort(), clusters },
     problems,
   };
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length]![b.length]!;
 }

@@ -85,7 +85,8 @@ export function compileLoaded(effective: AllocationConfig, sourceText: string | 
   const { model, problems } = compileAllocation(effective, KNOWN_COLUMNS);
   if (!model) {
     const where = sourceFile ?? "costwise.yaml";
-    throw new CostwiseError("BAD_CONFIG", `allocation rules in ${where} have ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n  ${problems.map((p) => `${p.path ?? ""}: ${p.message}`).join("\n  ")}`, {
+    const lineOf = ruleLines(sourceText, sourceFile);
+    throw new CostwiseError("BAD_CONFIG", `allocation rules in ${where} have ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n  ${problems.map((p) => `${lineOf(p.path)}${p.path ?? ""}: ${p.message}`).join("\n  ")}`, {
       location: { file: where, ...(problems[0]?.path ? { column: problems[0].path } : {}) },
       details: { problems },
     });
@@ -103,4 +104,20 @@ export function canonicalJson(v: unknown): string {
     return x;
   };
   return JSON.stringify(norm(v));
+}
+
+/** "file:line: " for a problem path inside a rules file's `rules` (allocation.rules[i]...), else "". */
+function ruleLines(text: string | null, file: string | null): (path: string | undefined) => string {
+  if (!text || !file) return () => "";
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc });
+  return (path) => {
+    const m = path ? /^allocation\.rules\[(\d+)\](.*)$/.exec(path) : null;
+    if (!m) return "";
+    const rest = [...m[2]!.matchAll(/\.([^.[\]]+)|\[(\d+)\]/g)].map((x) => (x[2] !== undefined ? Number(x[2]) : x[1]!));
+    const node = nodeAt(doc.contents, ["rules", Number(m[1]), ...rest]);
+    if (!node?.range) return "";
+    const at = lc.linePos(node.range[0]);
+    return `${file}:${at.line}:${at.col} `;
+  };
 }
