@@ -384,7 +384,14 @@ export function detect(values: Float64Array | readonly number[], opts: Partial<D
     if (isMonthStart && msN >= 2) {
       recurring = recurringOf();
       exp = base + recurring;
-      sc = sc + 0.1 * Math.abs(recurring);
+      // uncertain by 10% (it follows spend) and by how much the recorded month starts disagree
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = 0; i < msN; i++) {
+        if (msExcess[i]! < lo) lo = msExcess[i]!;
+        if (msExcess[i]! > hi) hi = msExcess[i]!;
+      }
+      sc = sc + 0.1 * Math.abs(recurring) + (hi - lo) / (2 * o.z);
     }
     expected[t] = exp;
     lower[t] = exp - o.z * sc;
