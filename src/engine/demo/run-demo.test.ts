@@ -169,7 +169,7 @@ describe("demo helpers", () => {
     expect(addMonths("2025-11", 11)).toBe("2026-10");
     const src = (lastCompleteDay: string | null) => ({
       source: "x", billingAccountId: "a", billingAccountName: "", periods: 1, firstPeriod: "", lastPeriod: "", rows: 1,
-      billedCost: "0", currency: "USD", lastCompleteDay, lastChargeAt: null, lastIngestAt: "",
+      billedCost: "0", currency: "USD", lastCompleteDay, lastChargeAt: null, lastIngestAt: "", configuredSources: [], lastSyncAt: null,
     });
     expect(lastCompleteMonth([src("2026-10-31"), src("2024-09-30")])).toBe("2026-10");
     expect(lastCompleteMonth([src("2026-10-30")])).toBe("2026-09");
