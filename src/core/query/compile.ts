@@ -329,16 +329,6 @@ export function compileFilterCondition(filters: readonly Filter[], dialect: SqlD
   return renderSql(sqlf`(${join(filters.map((f) => filterExpr(f, d)), " AND ")})`, d);
 }
 
-/**
- * The WHERE condition for `filters` alone (`TRUE` when there are none), for features that write their own
- * SQL over the cost table (detection, budgets). Values are parameters, as in `compileCostQuery`.
- */
-export function compileFilterCondition(filters: readonly Filter[], dialect: SqlDialect | DialectSql): CompiledSql {
-  const d = typeof dialect === "string" ? dialectSql(dialect) : dialect;
-  if (filters.length === 0) return { sql: "TRUE", params: [] };
-  return renderSql(sqlf`(${join(filters.map((f) => filterExpr(f, d)), " AND ")})`, d);
-}
-
 /** The SQL value of a dimension: text for every kind (date-times as ISO text, JSON as text). */
 function dimensionExpr(dim: Dimension, d: DialectSql): SqlFragment {
   if (dim.kind === "tag") return d.tagValue(ident("Tags"), param(dim.key));
