@@ -361,7 +361,8 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
       }
     }
     temp(`${p}_w`, `SELECT * FROM (${weightSelects.join(" UNION ALL ")}) WHERE w > 0`);
-    const pairs = `(SELECT pg.*, w.receiver, w.w FROM ${p}_pg pg JOIN ${p}_w w USING (pool, part, bps, currency))`;
+    // the windows run over narrow rows (group id, receiver, weight, amounts); the group's columns join back after
+    const pairs = `(SELECT pg.gid, pg.currency, pg.ab, pg.ae, w.receiver, w.w FROM ${p}_pg pg JOIN ${p}_w w USING (pool, part, bps, currency))`;
     const shares = largestRemainderSql(pairs, {
       partition: "gid",
       orderKey: "receiver",
@@ -374,7 +375,7 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
       `charge_date, bps, currency, provider, sub_account_id, service_name, region_id, NULL::VARCHAR AS resource_id, x_source, k8s_cluster, k8s_namespace, rule_ix, pool, ${team} AS d_0${nullDims.map((d) => `, ${d}`).join("")}, ${b_} AS billed_cost, ${e_} AS effective_cost, ${li} AS line_items`;
     temp(
       `${p}_s`,
-      `SELECT ${shareCols("receiver", "_sb", "_se", "CASE WHEN _k0 = 1 THEN li ELSE 0 END")} FROM (${shares})
+      `SELECT ${shareCols("receiver", "_sb", "_se", "CASE WHEN _k0 = 1 THEN li ELSE 0 END")} FROM (SELECT pg.*, sh.receiver, sh._sb, sh._se, sh._k0 FROM (${shares}) sh JOIN ${p}_pg pg USING (gid))
        UNION ALL SELECT ${shareCols(sqlString(UNALLOCATED), "ab", "ae")} FROM ${p}_pg pg WHERE NOT EXISTS (SELECT 1 FROM ${p}_w w WHERE w.pool = pg.pool AND w.part = pg.part AND w.bps = pg.bps AND w.currency = pg.currency)`,
     );
     finalFrom = `(SELECT ${outCols.join(", ")} FROM ${b} WHERE pool IS NULL UNION ALL SELECT ${outCols.join(", ")} FROM ${p}_s)`;
