@@ -153,6 +153,8 @@ interface Endpoint {
   method: "GET" | "POST";
   path: string;
   body?: unknown;
+  /** A different body per request (so no answer is reused): distinct queries. */
+  vary?: () => unknown;
 }
 
 async function load(url: string, e: Endpoint): Promise<{ p50: number; p95: number; p99: number; rps: number; errors: number; non2xx: number; n: number }> {
@@ -165,6 +167,7 @@ async function load(url: string, e: Endpoint): Promise<{ p50: number; p95: numbe
         connections: CONNECTIONS,
         duration: SECONDS,
         ...(e.body !== undefined ? { body: JSON.stringify(e.body), headers: { "content-type": "application/json" } } : {}),
+        ...(e.vary ? { requests: [{ setupRequest: ((r: Record<string, unknown>) => ({ ...r, body: JSON.stringify(e.vary!()) })) as never }] } : {}),
       },
       (err, result) => (err ? rej(err) : res(result)),
     );
@@ -216,6 +219,19 @@ async function main(): Promise<void> {
   const endpoints: Endpoint[] = [
     { name: "GET /api/v1/overview", method: "GET", path: "/api/v1/overview" },
     ...Object.entries(QUERIES).map(([name, body]) => ({ name: `POST costs/query (${name})`, method: "POST" as const, path: "/api/v1/costs/query", body })),
+    // every request a different query: a 90-day daily window starting on a random day, a random tag and filter
+    ...Object.entries(QUERIES).map(([name, body]) => ({
+      name: `POST costs/query (${name}, distinct)`,
+      method: "POST" as const,
+      path: "/api/v1/costs/query",
+      body,
+      vary: () => {
+        const d = new Date(Date.UTC(2025, 10, 1 + Math.floor(Math.random() * 270)));
+        const e = new Date(d.getTime() + 90 * 86_400_000);
+        const env = ["prod", "staging", "dev"][Math.floor(Math.random() * 3)]!;
+        return { ...body, start: d.toISOString().slice(0, 10), end: e.toISOString().slice(0, 10), filters: [{ on: "tag:env", op: "neq", value: env }] };
+      },
+    })),
     { name: "GET /api/v1/costs/dimensions", method: "GET", path: "/api/v1/costs/dimensions" },
     { name: "GET /api/v1/tag-coverage", method: "GET", path: "/api/v1/tag-coverage" },
     { name: "GET /api/v1/kpis", method: "GET", path: "/api/v1/kpis" },

@@ -1,6 +1,6 @@
 /** The cost explorer API: the typed cost query over the FOCUS cost table (organisation-wide, so unscoped callers only). */
 import { z } from "zod";
-import { DIMENSION_COLUMNS, FILTER_OPERATORS, GRANULARITIES, QUERY_METRICS, SORT_DIRECTIONS } from "../../core/query/cost-query.js";
+import { DIMENSION_COLUMNS, FILTER_OPERATORS, GRANULARITIES, QUERY_METRICS, SORT_DIRECTIONS, toQueryInput } from "../../core/query/cost-query.js";
 import { COST_TABLE } from "../../engine/store/schema.js";
 import type { ServerContext, ZApp } from "../context.js";
 import { parseApiQuery, queryJson, runApiQuery } from "../cost-queries.js";
@@ -65,8 +65,8 @@ export function registerCostRoutes(app: ZApp, ctx: ServerContext): void {
     },
     async (req) => {
       const q = parseApiQuery(req.body);
-      const r = await ctx.readers.use((s) => runApiQuery(ctx, s, q));
-      return queryJson(r);
+      // identical queries (a shared dashboard view) are answered once per data version
+      return ctx.cached(`query:${JSON.stringify(toQueryInput(q))}`, async () => queryJson(await ctx.readers.use((s) => runApiQuery(ctx, s, q))));
     },
   );
 
