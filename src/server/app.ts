@@ -26,6 +26,7 @@ import { registerAllocationRoutes } from "./routes/allocation.js";
 import { registerAnalysisRoutes } from "./routes/analyses.js";
 import { registerCostRoutes } from "./routes/costs.js";
 import { registerFeatureRoutes } from "./routes/features.js";
+import { registerNotifyRoutes } from "./routes/notify.js";
 import { registerOverviewRoutes } from "./routes/overview.js";
 import { registerSourceRoutes } from "./routes/sources.js";
 import { registerSystemRoutes } from "./routes/system.js";
@@ -202,6 +203,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
   registerTagRoutes(z, ctx);
   registerFeatureRoutes(z, ctx);
   registerAnalysisRoutes(z, ctx);
+  registerNotifyRoutes(z, ctx);
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 

@@ -45,7 +45,8 @@ describe("costwise run / notifications / kpi", () => {
       `store:\n  path: ./costs.duckdb\ndetection:\n  monitors:\n    - name: teams\n      dimension: "tag:team"\n  alert: { minImpact: "10", minImpactPercent: 10 }\nnotify:\n  channels:\n    pay: { type: slack, webhookUrlEnv: COSTWISE_TEST_SLACK }\n  routes:\n    - { team: payments, channels: [pay] }\n`,
     );
     const store = await DuckDbStore.open(join(work.dir, "costs.duckdb"));
-    await loadBill(store, 60, true);
+    // the bill ends yesterday, so `costwise kpi` (last 30 days from now) sees it whenever the test runs
+    await loadBill(store, 60, true, new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 10));
     await store.close();
   });
   afterAll(async () => {

@@ -156,7 +156,7 @@ describe("the feedback loop", () => {
     expect(again.status).toBe("ok");
     expect(received.filter((x) => x.path === "/slack/payments")).toHaveLength(1);
 
-    const k = await computeKpis(store, ctx.workspace);
+    const k = await computeKpis(store, ctx.workspace, { now: new Date("2026-10-31T06:00:00Z") });
     expect(k.kpis.find((x) => x.kpi === "alert_latency_p50_seconds")?.value).toMatch(/^\d+$/);
     expect(k.kpis.find((x) => x.kpi === "tagged_spend_pct")?.value).toBe("100.00");
   });

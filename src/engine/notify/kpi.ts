@@ -11,6 +11,7 @@ import { loadAllocation } from "../allocation/load-rules.js";
 import { defaultForecastScopes, forecastVariance } from "../detect/forecast-scope.js";
 import { detectionConfig } from "../detect/monitors.js";
 import { COST_TABLE } from "../store/schema.js";
+import type { CostStore } from "../store/cost-store.js";
 import type { DuckDbStore } from "../store/duckdb-store.js";
 import { KPI_TABLE, OUTBOX_TABLE } from "./tables.js";
 
@@ -108,7 +109,7 @@ export async function computeKpis(store: DuckDbStore, workspace: LoadedConfig, o
   return { day, kpis };
 }
 
-export async function kpiHistory(store: DuckDbStore, o: { days?: number } = {}): Promise<Record<string, unknown>[]> {
+export async function kpiHistory(store: CostStore, o: { days?: number } = {}): Promise<Record<string, unknown>[]> {
   return store.all({
     sql: `SELECT strftime(day, '%Y-%m-%d') AS day, kpi, scope, value, unit, CAST(details AS VARCHAR) AS details FROM ${KPI_TABLE}
           WHERE day > current_date - CAST(? AS INTEGER) ORDER BY day DESC, kpi, scope`,

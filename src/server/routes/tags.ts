@@ -100,6 +100,16 @@ async function forecastVarianceKpi(ctx: ServerContext, s: CostStore): Promise<Kp
 
 async function alertLatencyKpi(ctx: ServerContext, s: CostStore): Promise<Kpi> {
   const title = "Alert latency (median)";
+  // delivered alerts first: data landed → message delivered (the feedback loop's outbox)
+  const outbox = await s.all(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'notify_outbox'`);
+  if (Number(outbox[0]?.["n"] ?? 0) > 0) {
+    const d = await s.all(
+      `SELECT count(*)::INTEGER AS n, median(date_diff('second', data_landed_at, sent_at)) / 3600 AS h FROM notify_outbox
+       WHERE status = 'sent' AND kind IN ('anomaly', 'budget') AND data_landed_at IS NOT NULL`,
+    );
+    const n = Number(d[0]?.["n"] ?? 0);
+    if (n > 0) return { id: "alert-latency", title, available: true, value: Number(d[0]!["h"]).toFixed(2), unit: "hours", detail: `from the data landing to the alert's delivery, over ${n} delivered alerts` };
+  }
   const u = await unavailable(ctx, s, "alert-latency", title, "hours", "anomalies");
   if (u) return u;
   const r = await s.all(
