@@ -1,7 +1,9 @@
 /**
  * Allocation benchmark: `costwise allocate` (200 rules, 3 shared pools, tag normalization, largest-remainder
  * splits, the rebuild of cost_allocation in one transaction) against a bare GROUP BY over the same line
- * items by the same drill-down columns, materialized the same way, in the same process on the same store.
+ * items at the same output grain (day, drill-down columns, resource and the raw Tags the owners come from),
+ * in the same process on the same store. The headline baseline materializes into a temp table (in memory);
+ * the same GROUP BY written to the database file (as cost_allocation is) is printed beside it.
  *
  *   npm run build && node dist/bench/allocation-bench.js [--rows 10000000] [--memory-limit 4GB] [--threads 2] [--dir bench/.data]
  *
@@ -82,13 +84,20 @@ await store.run("CHECKPOINT");
 
 const loaded = compileLoaded(allocationSection.parse({ tags: { aliases: { team: ["owner-team"], environment: ["env"] } }, rules: rules() }), null, null);
 
-const baselineSql = `CREATE OR REPLACE TEMP TABLE _bench_baseline AS
-  SELECT CAST("ChargePeriodStart" AS DATE) AS charge_date, "BillingPeriodStart", "BillingCurrency", "ProviderName", "SubAccountId", "ServiceName", "RegionId", "ResourceId",
-         x_Source, x_k8s_Cluster, x_k8s_Namespace, sum("BilledCost") AS b, sum("EffectiveCost") AS e, count(*) AS n
+// The bare GROUP BY groups at the output grain of cost_allocation: day x billing period x currency x the
+// drill-down columns x resource, plus the owner-relevant column (the raw Tags the owners are derived from;
+// grouping by fewer columns would make the baseline cheaper than the grain allocation must produce).
+const baselineSelect = `SELECT CAST("ChargePeriodStart" AS DATE) AS charge_date, "BillingPeriodStart", "BillingCurrency", "ProviderName", "SubAccountId", "ServiceName", "RegionId", "ResourceId",
+         x_Source, x_k8s_Cluster, x_k8s_Namespace, "Tags", sum("BilledCost") AS b, sum("EffectiveCost") AS e, count(*) AS n
   FROM focus_costs GROUP BY ALL`;
+// headline: materialized in memory (a temp table), the cheapest form of the baseline
+const baselineSql = `CREATE OR REPLACE TEMP TABLE _bench_baseline AS ${baselineSelect}`;
+// for information: the same GROUP BY written to a table in the database file, as cost_allocation is
+const baselinePersistSql = `CREATE OR REPLACE TABLE _bench_baseline_persisted AS ${baselineSelect}`;
 
 const repeat = Math.max(1, Number(args.repeat));
 const base: number[] = [];
+const basePersist: number[] = [];
 const alloc: number[] = [];
 let outRows = 0;
 for (let r = 0; r < repeat; r++) {
@@ -96,17 +105,22 @@ for (let r = 0; r < repeat; r++) {
   const n = await store.all("SELECT count(*)::BIGINT AS n FROM _bench_baseline");
   await store.run("DROP TABLE _bench_baseline");
   base.push(tb);
+  const [tp] = await time(() => store.run(baselinePersistSql));
+  await store.run("DROP TABLE _bench_baseline_persisted");
+  basePersist.push(tp);
   const [ta, run] = await time(() => applyAllocation(store, loaded));
   alloc.push(ta);
   outRows = run.rows;
   if (!run.conservation.every((c) => c.ok)) throw new Error("conservation failed");
-  console.log(`round ${r + 1}: bare GROUP BY ${tb.toFixed(2)} s (${Number(n[0]!["n"]).toLocaleString("en-US")} groups), allocate ${ta.toFixed(2)} s (${run.rows.toLocaleString("en-US")} rows)`);
+  console.log(`round ${r + 1}: bare GROUP BY ${tb.toFixed(2)} s (${Number(n[0]!["n"]).toLocaleString("en-US")} groups; ${tp.toFixed(2)} s written to the db file), allocate ${ta.toFixed(2)} s (${run.rows.toLocaleString("en-US")} rows)`);
 }
 const best = (xs: number[]): number => Math.min(...xs);
 const summary = await store.all(`SELECT team, sum(billed_cost)::DECIMAL(38,2)::VARCHAR AS b FROM cost_allocation WHERE currency = 'USD' GROUP BY ALL ORDER BY sum(billed_cost) DESC LIMIT 5`);
 console.log(`\nallocation benchmark: ${rows.toLocaleString("en-US")} line items, 200 rules, 3 shared pools, threads ${args.threads}, memory ${args["memory-limit"]}`);
-console.log(`  bare GROUP BY (same drill-down columns, materialized)  best ${best(base).toFixed(2)} s`);
+console.log(`  bare GROUP BY (output grain incl. Tags, temp table)     best ${best(base).toFixed(2)} s`);
+console.log(`  same GROUP BY written to the db file (as the allocation) best ${best(basePersist).toFixed(2)} s`);
 console.log(`  costwise allocate (rules, splits, rebuild in one tx)    best ${best(alloc).toFixed(2)} s  -> ${outRows.toLocaleString("en-US")} cost_allocation rows`);
-console.log(`  ratio allocate / GROUP BY: ${(best(alloc) / best(base)).toFixed(2)}x (target <= 2x)`);
+console.log(`  ratio allocate / GROUP BY (temp table): ${(best(alloc) / best(base)).toFixed(2)}x (target <= 2x)`);
+console.log(`  ratio allocate / GROUP BY written to the db file: ${(best(alloc) / best(basePersist)).toFixed(2)}x`);
 console.log(`  top teams (USD): ${summary.map((s) => `${s["team"]} ${s["b"]}`).join(", ")}`);
 await store.close();
