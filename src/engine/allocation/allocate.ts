@@ -65,16 +65,33 @@ export interface AllocationRunResult {
   reconciled: ReconciliationLine[];
 }
 
-/** Computes the allocation into temp tables (`<prefix>_out` holds the rows). Caller drops `sql.temps`. */
+function allocationError(e: unknown): CostwiseError {
+  if (e instanceof CostwiseError) return e;
+  const msg = e instanceof Error ? e.message.split("\n")[0]! : String(e);
+  if (/regex|RE2|regular expression/i.test(msg)) return new CostwiseError("BAD_CONFIG", `an allocation rule's regex is not valid RE2: ${msg}`, { cause: e });
+  return new CostwiseError("STORE", `allocation failed in the store: ${msg}`, { cause: e });
+}
+
+/** Runs `sql.outSelect` as part of `statement` (INSERT/CTAS), mapping store errors like computeAllocation. */
+async function runOut(store: DuckDbStore, statement: string): Promise<void> {
+  try {
+    await store.run(statement);
+  } catch (e) {
+    throw allocationError(e);
+  }
+}
+
+/**
+ * Creates the temp tables later queries read (Kubernetes: `<prefix>_a`, `<prefix>_rk`); the rows come from
+ * `sql.outSelect`, which holds the other stages. Caller drops `sql.temps`.
+ */
 export async function computeAllocation(store: DuckDbStore, model: AllocationModel, prefix: string, source: string = COST_TABLE): Promise<AllocationSql> {
   const sql = buildAllocationSql(model, { prefix, source });
   try {
     for (const s of sql.statements) await store.run(s);
   } catch (e) {
     await dropTemps(store, sql);
-    const msg = e instanceof Error ? e.message.split("\n")[0]! : String(e);
-    if (/regex|RE2|regular expression/i.test(msg)) throw new CostwiseError("BAD_CONFIG", `an allocation rule's regex is not valid RE2: ${msg}`, { cause: e });
-    throw new CostwiseError("STORE", `allocation failed in the store: ${msg}`, { cause: e });
+    throw allocationError(e);
   }
   return sql;
 }
@@ -121,7 +138,7 @@ export async function applyAllocation(store: DuckDbStore, loaded: LoadedAllocati
       : [];
     return await store.transaction(async () => {
       await store.run(`DELETE FROM ${ALLOCATION_TABLE}`);
-      await store.run(`INSERT INTO ${ALLOCATION_TABLE} BY NAME ${sql.outSelect}`);
+      await runOut(store, `INSERT INTO ${ALLOCATION_TABLE} BY NAME ${sql.outSelect}`);
       const cons = await conservation(store, prefix, loaded.model, ALLOCATION_TABLE);
       const bad = cons.filter((c) => !c.ok);
       if (bad.length > 0) {
@@ -192,8 +209,13 @@ export interface PreviewResult {
 export async function previewAllocation(store: DuckDbStore, proposed: LoadedAllocation): Promise<PreviewResult> {
   const applied = await appliedVersion(store);
   const sql = await computeAllocation(store, proposed.model, "_allocprev");
-  await store.run(`CREATE OR REPLACE TEMP TABLE _allocprev_out AS ${sql.outSelect}`);
   sql.temps.push("_allocprev_out");
+  try {
+    await runOut(store, `CREATE OR REPLACE TEMP TABLE _allocprev_out AS ${sql.outSelect}`);
+  } catch (e) {
+    await dropTemps(store, sql);
+    throw e;
+  }
   const out = "_allocprev_out";
   try {
     const cmp = async (keys: string[]): Promise<Record<string, unknown>[]> => {

@@ -235,9 +235,9 @@ function largestRemainderSql(
 }
 
 export interface AllocationSql {
-  /** Statements that (re)create the temp tables of the stages. */
+  /** Statements that (re)create the temp tables other queries read afterwards (Kubernetes: `_a`, `_rk`). */
   statements: string[];
-  /** SELECT of the cost_allocation rows, over the temp tables. */
+  /** SELECT of the cost_allocation rows: the other stages are materialized CTEs inside it (read once each). */
   outSelect: string;
   /** Temp tables to drop afterwards. */
   temps: string[];
@@ -256,9 +256,18 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
   const wm = model.config.weightMetric === "BilledCost" ? "billed_cost" : "effective_cost";
   const statements: string[] = [];
   const temps: string[] = [];
+  const ctes: string[] = [];
+  // stage results the conservation check and the reconciliation report read after the run are temp tables;
+  // every other stage is a materialized CTE of the one statement that writes cost_allocation (no temp table
+  // written and read back)
+  const keep = new Set(model.clusters.length > 0 ? [`${p}_a`, `${p}_rk`] : []);
   const temp = (name: string, sql: string): void => {
-    statements.push(`CREATE OR REPLACE TEMP TABLE ${name} AS ${sql}`);
-    temps.push(name);
+    if (keep.has(name)) {
+      statements.push(`CREATE OR REPLACE TEMP TABLE ${name} AS ${sql}`);
+      temps.push(name);
+    } else {
+      ctes.push(`${name} AS MATERIALIZED (${sql})`);
+    }
   };
 
   // ── stage a ──────────────────────────────────────────────────────────────────────────────────
@@ -331,12 +340,18 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
          FROM ${b} WHERE pool IS NOT NULL GROUP BY ALL)`,
     );
     const keys = `(SELECT DISTINCT pool, part, bps, currency FROM ${p}_pg)`;
-    const direct = `(SELECT * FROM ${b} WHERE pool IS NULL AND d_0 NOT IN (${sqlString(UNALLOCATED)}, ${sqlString(IDLE_OWNER)}))`;
+    // direct cost per period, currency, receiver (and Kubernetes cluster, for idle), aggregated once for all pools
+    temp(
+      `${p}_dw`,
+      `SELECT bps, currency, d_0, CASE WHEN k8s_namespace IS NOT NULL THEN k8s_cluster END AS kc, sum(${wm}) AS ${wm}
+       FROM ${b} WHERE pool IS NULL AND d_0 NOT IN (${sqlString(UNALLOCATED)}, ${sqlString(IDLE_OWNER)}) GROUP BY ALL`,
+    );
+    const direct = `${p}_dw`;
     const weightSelects: string[] = [];
     const specs: { name: string; method: PoolSpec["method"]; receivers: string[] | null; percentages: PoolSpec["percentages"]; idle: boolean }[] = pools.map((s) => ({ ...s, idle: false }));
     if (idleDistribute) specs.push({ name: IDLE_POOL, method: "proportional", receivers: null, percentages: null, idle: true });
     for (const s of specs) {
-      const join = `d.bps = k.bps AND d.currency = k.currency${s.idle ? " AND d.k8s_namespace IS NOT NULL AND d.k8s_cluster = k.part" : ""}${s.receivers ? ` AND d.d_0 IN (${s.receivers.map(sqlString).join(", ")})` : ""}`;
+      const join = `d.bps = k.bps AND d.currency = k.currency${s.idle ? " AND d.kc = k.part" : ""}${s.receivers ? ` AND d.d_0 IN (${s.receivers.map(sqlString).join(", ")})` : ""}`;
       const where = `k.pool = ${sqlString(s.name)}`;
       switch (s.method) {
         case "proportional":
@@ -386,8 +401,10 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
   // differ in rule_id/shared_pool); no second aggregation over the whole table. The owners MAP is built once
   // per distinct owner tuple and joined (building a MAP per row costs more than the whole GROUP BY).
   const tuple = (q: string): string => `{${dims.map((d) => `${sqlString(d)}: ${q}.${d}`).join(", ")}}`;
-  const outSelect = `WITH f AS MATERIALIZED (${finalFrom.startsWith("(") ? finalFrom.slice(1, -1) : `SELECT * FROM ${finalFrom}`}),
-       o AS (SELECT ${dims.join(", ")}, ${ownersMap} AS owners FROM (SELECT DISTINCT ${dims.join(", ")} FROM f))
+  // the owner tuples come from the stages' own rows (a superset of f's), so f streams into the join unmaterialized
+  const tupleSources = finalFrom === b ? [b] : [b, `${p}_s`];
+  const outSelect = `WITH ${ctes.map((c) => `${c},\n`).join("")}f AS (${finalFrom.startsWith("(") ? finalFrom.slice(1, -1) : `SELECT * FROM ${finalFrom}`}),
+       o AS (SELECT ${dims.join(", ")}, ${ownersMap} AS owners FROM (SELECT DISTINCT ${dims.join(", ")} FROM (${tupleSources.map((t) => `SELECT ${dims.join(", ")} FROM ${t}`).join(" UNION ALL ")})))
      SELECT f.charge_date, f.bps AS billing_period_start, f.currency, f.d_0 AS team, o.owners, ${ruleIdSql(model, "f.rule_ix")} AS rule_id, f.pool AS shared_pool,
        f.provider, f.sub_account_id, f.service_name, f.region_id, f.resource_id, f.x_source, f.k8s_cluster, f.k8s_namespace, f.billed_cost, f.effective_cost, f.line_items::BIGINT AS line_items
      FROM f JOIN o ON ${tuple("f")} IS NOT DISTINCT FROM ${tuple("o")}`;
