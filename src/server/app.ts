@@ -68,6 +68,16 @@ const WARM_PATHS = [
 ];
 
 /** web/dist beside the package: dist/src/server/app.js → ../../../web/dist; src/server/app.ts → ../../web/dist. */
+const DATA_CHANGED = new WeakMap<App, () => Promise<void>>();
+
+/**
+ * Tells a running server that the store's data changed beside it (a scheduled sync or allocation): the rollup
+ * is refreshed and cached answers are dropped.
+ */
+export async function notifyDataChanged(app: App): Promise<void> {
+  await DATA_CHANGED.get(app)?.();
+}
+
 export function defaultWebDir(): string {
   const here = fileURLToPath(new URL(".", import.meta.url));
   const candidates = [resolve(here, "../../../web/dist"), resolve(here, "../../web/dist")];
@@ -226,6 +236,11 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
     return reply.status(404).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   });
 
+  DATA_CHANGED.set(app, async () => {
+    const status = await ctx.writeLock(() => refreshRollup(opts.store));
+    ctx.rollup = { ready: status.ready, rows: status.rows };
+    ctx.invalidate();
+  });
   await app.ready();
   if (opts.warm !== false) {
     // compute the dashboard's fixed reads once in the background, so the first visitor does not wait

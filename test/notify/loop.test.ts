@@ -275,6 +275,17 @@ describe("bad notify config fails at start-up with a clear message", () => {
       const s = startScheduler({ store, workspace: { config: good, file: undefined, baseDir: "." }, env: {} });
       expect(s.jobs).toEqual([{ job: "kpi", schedule: "0 6 * * *", timezone: "Europe/Berlin", next: expect.stringMatching(/T0[45]:00:00/) }]);
       s.stop();
+      // a schedule that fires every second runs the job and reports it
+      const every = configSchema.parse({ notify: { jobs: { kpi: { schedule: "* * * * * *" } } } });
+      const done: string[] = [];
+      const t = startScheduler({ store, workspace: { config: every, file: undefined, baseDir: "." }, env: {} }, undefined, async (r) => {
+        done.push(`${r.job}:${r.status}`);
+      });
+      for (let i = 0; i < 100 && done.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      t.stop();
+      expect(done[0]).toBe("kpi:ok");
+      const runs = await store.all(`SELECT job, trigger, status FROM job_runs`);
+      expect(runs[0]).toEqual({ job: "kpi", trigger: "schedule", status: "ok" });
     } finally {
       await cleanup();
     }

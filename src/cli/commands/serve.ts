@@ -4,6 +4,8 @@
 import type { Command } from "commander";
 import { serverSection } from "../../core/config/sections/server.js";
 import { DuckDbStore } from "../../engine/store/duckdb-store.js";
+import { startScheduler } from "../../engine/jobs/scheduler.js";
+import { notifyDataChanged } from "../../server/app.js";
 import { startServer } from "../../server/serve.js";
 import { globalOptions, stdio, usageError } from "../context.js";
 
@@ -29,6 +31,9 @@ address. Once a token exists (costwise token create), every API request needs
 
 Endpoints: /api/v1/... (see /openapi.json), /healthz, /metrics (Prometheus), / (dashboard).
 
+With schedules under notify.jobs in costwise.yaml, serve also runs the feedback loop's jobs (sync, allocate,
+detect, budgets, summary, deliver, kpi) on them; the notify config is checked at start-up.
+
 Examples:
   costwise serve
   costwise --store org.duckdb serve --host 0.0.0.0 --port 8080`,
@@ -45,8 +50,20 @@ Examples:
       try {
         const running = await startServer(store, { store, host: opts.host ?? cfg.host, port, auth: cfg.auth, readers: cfg.readers, logLevel, workspace: { config: g.workspace.config, baseDir: g.workspace.baseDir } });
         announce(running.url, g.json);
+        // the feedback loop's schedules (notify.jobs), on their own connection beside the server's
+        const jobs = Object.values(g.workspace.config.notify?.jobs ?? {}).some((j) => j?.enabled);
+        const jobStore = jobs ? await store.sibling() : undefined;
+        const scheduler = jobStore
+          ? startScheduler({ store: jobStore, workspace: g.workspace, log: (l) => stdio.err(`[jobs] ${l}`) }, g.workspace, async (r) => {
+              const changed = [r, ...r.chained].some((x) => x.status === "ok" && (x.job === "sync" || x.job === "allocate"));
+              if (changed) await notifyDataChanged(running.app);
+            })
+          : undefined;
+        if (scheduler && !g.json) for (const j of scheduler.jobs) stdio.err(`[jobs] ${j.job}: ${j.schedule} (${j.timezone}), next ${j.next ?? "never"}`);
         await waitForSignal();
+        scheduler?.stop();
         await running.close();
+        await jobStore?.close();
       } finally {
         await store.close();
       }

@@ -7,7 +7,7 @@ import { Cron } from "croner";
 import { JOB_NAMES, type JobName, type NotifyConfig } from "../../core/config/sections/notify.js";
 import { CostwiseError } from "../../core/errors.js";
 import { resolveChannel } from "../notify/channels.js";
-import { notifyConfigOf, runJob, type JobContext } from "./jobs.js";
+import { notifyConfigOf, runJob, type JobContext, type JobResult } from "./jobs.js";
 import type { LoadedConfig } from "../config/load-config.js";
 
 /** Throws BAD_CONFIG listing every problem: unknown channels in routes, missing secrets, bad cron or time zone. */
@@ -58,7 +58,7 @@ export interface Scheduler {
 }
 
 /** Starts every enabled job's schedule. Validates the config first (throws on any problem). */
-export function startScheduler(ctx: JobContext, workspace: LoadedConfig = ctx.workspace): Scheduler {
+export function startScheduler(ctx: JobContext, workspace: LoadedConfig = ctx.workspace, onJobDone?: (r: JobResult) => Promise<void>): Scheduler {
   const cfg = notifyConfigOf(workspace);
   validateNotifyConfig(cfg, ctx.env ?? process.env, workspace.file ?? "costwise.yaml");
   const crons: Cron[] = [];
@@ -70,6 +70,7 @@ export function startScheduler(ctx: JobContext, workspace: LoadedConfig = ctx.wo
       try {
         const r = await runJob(ctx, job, "schedule");
         ctx.log?.(`${job}: ${r.status}${r.error ? ` (${r.error.split("\n")[0]})` : ""}`);
+        await onJobDone?.(r);
       } catch (e) {
         ctx.log?.(`${job}: ${e instanceof Error ? e.message : String(e)}`);
       }

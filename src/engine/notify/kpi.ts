@@ -24,9 +24,12 @@ export interface Kpi {
   details?: Record<string, unknown>;
 }
 
+/** True when the feature's table exists and holds rows (tables exist from the migrations; rows mean the feature is in use). */
 async function exists(store: DuckDbStore, table: string): Promise<boolean> {
   const r = await store.all({ sql: "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = ?", params: [table] });
-  return Number(r[0]?.["n"] ?? 0) > 0;
+  if (Number(r[0]?.["n"] ?? 0) === 0) return false;
+  const rows = await store.all(`SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM "${table.replace(/"/g, "")}" LIMIT 1)`);
+  return Number(rows[0]?.["n"] ?? 0) > 0;
 }
 
 export async function computeKpis(store: DuckDbStore, workspace: LoadedConfig, o: { now?: Date } = {}): Promise<{ day: string; kpis: Kpi[] }> {
@@ -92,7 +95,7 @@ export async function computeKpis(store: DuckDbStore, workspace: LoadedConfig, o
   }
 
   // governance: findings in the latest scan
-  if (await exists(store, "governance_findings")) {
+  if (await exists(store, "governance_scans")) {
     const r = await store.all(`SELECT count(*)::INTEGER AS n FROM governance_findings WHERE scan_id = (SELECT scan_id FROM governance_findings ORDER BY scan_id DESC LIMIT 1)`);
     kpis.push({ kpi: "governance_open_findings", scope: "latest-scan", value: String(Number(r[0]?.["n"] ?? 0)), unit: "count" });
   }

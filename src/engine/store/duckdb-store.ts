@@ -28,7 +28,20 @@ export class DuckDbStore implements CostStore {
     readonly location: string,
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    /** false for a sibling: closing it closes only its connection. */
+    private readonly ownsInstance = true,
   ) {}
+
+  /**
+   * Another store object on the same database with its own connection (own transactions), e.g. for scheduled
+   * jobs running beside a server. Closing it closes only its connection.
+   */
+  async sibling(): Promise<DuckDbStore> {
+    const c = await this.connect();
+    await c.run("SET enable_progress_bar = true");
+    await c.run("SET enable_progress_bar_print = false");
+    return new DuckDbStore(this.location, this.instance, c, false);
+  }
 
   /** Opens (creating if needed) the store at `path` (":memory:" for a throwaway store) and migrates it. */
   static async open(path: string = DEFAULT_STORE_PATH, options: DuckDbStoreOptions = {}): Promise<DuckDbStore> {
@@ -137,7 +150,7 @@ export class DuckDbStore implements CostStore {
 
   async close(): Promise<void> {
     this.connection.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 }
 
