@@ -204,23 +204,38 @@ function stepSql(model: AllocationModel, currencyCol: string): string {
 const GROUP_COLS = ["charge_date", "bps", "currency", "provider", "sub_account_id", "service_name", "region_id", "resource_id", "x_source", "k8s_cluster", "k8s_namespace"] as const;
 
 /**
+ * Per-amount minor units of a group's amount (sign `_s<i>`, whole minor units `_m<i>`, sub-minor remainder
+ * `_r<i>`, step `_step`): computed once per group, before the group is paired with its receivers.
+ */
+function minorUnitsSql(amounts: { amount: string }[], step: string): string {
+  const cols = [`${step} AS _step`];
+  amounts.forEach((a, i) => {
+    const u = `(abs(${a.amount}) * 10000000000)::HUGEINT`;
+    cols.push(`CASE WHEN ${a.amount} < 0 THEN -1 ELSE 1 END AS _s${i}`, `${u} // ${step} AS _m${i}`, `${u} % ${step} AS _r${i}`);
+  });
+  return cols.join(", ");
+}
+
+/**
  * Largest-remainder layers over a relation holding, per pair row: partition columns, `amount` columns,
  * an integer weight `w` (HUGEINT, > 0), an order key and the currency. Adds columns `<out>` per amount.
+ * `prepared`: the relation already carries minorUnitsSql's columns (per group, not per pair); `weightTotal`:
+ * it already carries `_wt`, the sum of `w` over the partition.
  */
 function largestRemainderSql(
   from: string,
-  opts: { partition: string; orderKey: string; amounts: { amount: string; out: string }[]; step: string },
+  opts: { partition: string; orderKey: string; amounts: { amount: string; out: string }[]; step: string; prepared?: boolean; weightTotal?: boolean },
 ): string {
   const { partition, orderKey, amounts, step } = opts;
   const p = `PARTITION BY ${partition}`;
-  const l1 = [`*`, `sum(w) OVER (${p}) AS _wt`, `${step} AS _step`];
-  amounts.forEach((a, i) => {
-    l1.push(`CASE WHEN ${a.amount} < 0 THEN -1 ELSE 1 END AS _s${i}`, `(abs(${a.amount}) * 10000000000)::HUGEINT AS _u${i}`);
-  });
-  const l2 = [`*`];
-  amounts.forEach((_, i) => l2.push(`_u${i} // _step AS _m${i}`, `_u${i} % _step AS _r${i}`));
+  const l1 = [`*`];
+  if (!opts.weightTotal) l1.push(`sum(w) OVER (${p}) AS _wt`);
+  if (!opts.prepared) l1.push(minorUnitsSql(amounts, step));
   const l3 = [`*`];
-  amounts.forEach((_, i) => l3.push(`(_m${i} * w) // _wt AS _f${i}`, `(_m${i} * w) % _wt AS _q${i}`));
+  // one 128-bit division per amount and pair; the remainder by multiplication
+  amounts.forEach((_, i) => l3.push(`(_m${i} * w) // _wt AS _f${i}`));
+  const l3b = [`*`];
+  amounts.forEach((_, i) => l3b.push(`_m${i} * w - _f${i} * _wt AS _q${i}`));
   const l4 = [`*`];
   amounts.forEach((_, i) =>
     l4.push(`_m${i} - sum(_f${i}) OVER (${p}) AS _l${i}`, `row_number() OVER (${p} ORDER BY _q${i} DESC, ${orderKey}) AS _k${i}`),
@@ -231,7 +246,7 @@ function largestRemainderSql(
       `(CAST(_s${i} * ((_f${i} + CASE WHEN _k${i} <= _l${i} THEN 1 ELSE 0 END) * _step + CASE WHEN _k${i} = 1 THEN _r${i} ELSE 0 END) AS DECIMAL(38,0)) * 0.0000000001::DECIMAL(11,10))::DECIMAL(38,10) AS ${a.out}`,
     ),
   );
-  return `SELECT ${l5.join(", ")} FROM (SELECT ${l4.join(", ")} FROM (SELECT ${l3.join(", ")} FROM (SELECT ${l2.join(", ")} FROM (SELECT ${l1.join(", ")} FROM ${from}))))`;
+  return `SELECT ${l5.join(", ")} FROM (SELECT ${l4.join(", ")} FROM (SELECT ${l3b.join(", ")} FROM (SELECT ${l3.join(", ")} FROM (SELECT ${l1.join(", ")} FROM ${from}))))`;
 }
 
 export interface AllocationSql {
@@ -376,13 +391,19 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
       }
     }
     temp(`${p}_w`, `SELECT * FROM (${weightSelects.join(" UNION ALL ")}) WHERE w > 0`);
-    // the windows run over narrow rows (group id, receiver, weight, amounts); the group's columns join back after
-    const pairs = `(SELECT pg.gid, pg.currency, pg.ab, pg.ae, w.receiver, w.w FROM ${p}_pg pg JOIN ${p}_w w USING (pool, part, bps, currency))`;
+    // the windows run over narrow rows (group id, receiver, weight, amounts); the group's columns join back after.
+    // A pool key's weight total and a group's minor units are computed once (per key, per group), not per pair.
+    const poolAmounts = [{ amount: "ab", out: "_sb" }, { amount: "ae", out: "_se" }];
+    const pairs = `(SELECT pg.*, w.receiver, w.w, w._wt
+        FROM (SELECT gid, pool, part, bps, currency, ${minorUnitsSql(poolAmounts, stepSql(model, "currency"))} FROM ${p}_pg) pg
+        JOIN (SELECT *, sum(w) OVER (PARTITION BY pool, part, bps, currency) AS _wt FROM ${p}_w) w USING (pool, part, bps, currency))`;
     const shares = largestRemainderSql(pairs, {
       partition: "gid",
       orderKey: "receiver",
-      amounts: [{ amount: "ab", out: "_sb" }, { amount: "ae", out: "_se" }],
+      amounts: poolAmounts,
       step: stepSql(model, "currency"),
+      prepared: true,
+      weightTotal: true,
     });
     const nullDims = dims.slice(1).map((d) => `NULL::VARCHAR AS ${d}`);
     // a group's line items are counted once, on its first-ranked share
