@@ -3,6 +3,8 @@
  * the real FOCUS sample) into a fresh demo store, and print what a FinOps practitioner looks at first.
  */
 import { runDemoAllocation, type DemoAllocation } from "../../engine/allocation/demo-allocation.js";
+import { defaultForecastScopes, forecastScope } from "../../engine/detect/forecast-scope.js";
+import { detectionConfig, runMonitors } from "../../engine/detect/monitors.js";
 import { printDemoAllocation } from "./allocate.js";
 import { existsSync, rmSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
@@ -82,6 +84,7 @@ Examples:
       const reporter = g.json ? undefined : Boolean(process.stderr.isTTY) && opts.progress ? barReporter() : lineReporter();
       const t0 = performance.now();
       let allocation: DemoAllocation | undefined;
+      let analyses = { anomalies: 0, alerts: 0, forecasts: 0 };
       const summary = await withStore({ ...g, store: storePath }, async (store) => {
         const s = await runDemo(store, {
           dataDir,
@@ -91,14 +94,32 @@ Examples:
           ...(reporter ? { onProgress: reporter.update } : {}),
         });
         allocation = await runDemoAllocation(store);
+        // the analyses the dashboard shows: anomalies with root cause, and forecast snapshots
+        // score the days the injected anomalies began (as a daily run would have, then) and the latest day
+        const days = [...s.generated.anomalies.map((x) => addDays(x.date, 2)), undefined];
+        const seen = new Map<string, boolean>();
+        for (const asOf of days) {
+          const found = await runMonitors(store, {}, asOf ? { asOf } : {});
+          for (const x of found.anomalies) seen.set(`${x.monitor}|${x.seriesKey}|${x.start}`, x.alert || seen.get(`${x.monitor}|${x.seriesKey}|${x.start}`) === true);
+        }
+        analyses = { anomalies: seen.size, alerts: [...seen.values()].filter(Boolean).length, forecasts: 0 };
+        for (const def of defaultForecastScopes(detectionConfig({}))) analyses.forecasts += (await forecastScope(store, def, { persist: true })).length;
         return s;
       }).finally(() => reporter?.stop());
       const totalSeconds = (performance.now() - t0) / 1000;
 
-      if (g.json) stdio.json({ ...summary, allocation });
+      if (g.json) stdio.json({ ...summary, allocation, analyses });
       else {
         const a = allocation;
-        printSummary(summary, stdio, { totalSeconds, prefix: commandPrefix(), ...(a ? { beforeNextSteps: () => printDemoAllocation(a, stdio) } : {}) });
+        const printAnalyses = () => stdio.out(`Anomalies: ${analyses.anomalies} found (${analyses.alerts} above the alert thresholds; costwise anomalies). Forecasts saved: ${analyses.forecasts} scope(s).\n`);
+        printSummary(summary, stdio, {
+          totalSeconds,
+          prefix: commandPrefix(),
+          beforeNextSteps: () => {
+            if (a) printDemoAllocation(a, stdio);
+            printAnalyses();
+          },
+        });
       }
       if (!summary.check.loadedEqualsGenerated) {
         stdio.err("error: the loaded demo data does not match what was generated (a bug in costwise, please report it)");
@@ -111,6 +132,10 @@ Examples:
 }
 
 /** `npm run demo` ends here: the dashboard on the demo store, until Ctrl-C. */
+function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day.slice(0, 10)}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
 async function serveDemo(storePath: string, port: number, json: boolean): Promise<void> {
   const { startServer } = await import("../../server/serve.js");
   const { announce, waitForSignal } = await import("./serve.js");

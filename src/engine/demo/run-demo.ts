@@ -122,6 +122,8 @@ export interface DemoSummary {
     billedCost: string;
     effectiveCost: string;
     seconds: number;
+    /** The anomalies injected on purpose (id and first day), for detectors to find. */
+    anomalies: { id: string; date: string }[];
   };
   /** The ingest of the generated files (the sample is loaded by a second ingest: see `sample`). */
   ingest: { files: number; rows: number; rowsReplaced: number; seconds: number; rowsPerSecond: number; ingestIds: string[] };
@@ -261,6 +263,7 @@ export async function runDemo(store: DuckDbStore, options: RunDemoOptions = {}):
       files: manifest.files.length,
       rows: { aws: manifest.truths.aws.rows, focus: manifest.truths.focus.rows, total: generatedRows },
       currency: manifest.currency,
+      anomalies: manifest.anomalies.map((a) => ({ id: a.id, date: a.date })),
       billedCost: check.billedCost.generated,
       effectiveCost: check.effectiveCost.generated,
       seconds: genSeconds,
