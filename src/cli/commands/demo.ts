@@ -5,6 +5,10 @@
 import { runDemoAllocation, type DemoAllocation } from "../../engine/allocation/demo-allocation.js";
 import { defaultForecastScopes, forecastScope } from "../../engine/detect/forecast-scope.js";
 import { detectionConfig, runMonitors } from "../../engine/detect/monitors.js";
+import { loadCatalog } from "../../engine/optimize/catalog.js";
+import { loadDemoUtilization } from "../../engine/optimize/demo-utilization.js";
+import { runOptimization } from "../../engine/optimize/run.js";
+import { optimizationDefaults } from "../../core/config/sections/optimization.js";
 import { printDemoAllocation } from "./allocate.js";
 import { existsSync, rmSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
@@ -84,7 +88,7 @@ Examples:
       const reporter = g.json ? undefined : Boolean(process.stderr.isTTY) && opts.progress ? barReporter() : lineReporter();
       const t0 = performance.now();
       let allocation: DemoAllocation | undefined;
-      let analyses = { anomalies: 0, alerts: 0, forecasts: 0 };
+      let analyses = { anomalies: 0, alerts: 0, forecasts: 0, recommendations: 0 };
       const summary = await withStore({ ...g, store: storePath }, async (store) => {
         const s = await runDemo(store, {
           dataDir,
@@ -102,8 +106,13 @@ Examples:
           const found = await runMonitors(store, {}, asOf ? { asOf } : {});
           for (const x of found.anomalies) seen.set(`${x.monitor}|${x.seriesKey}|${x.start}`, x.alert || seen.get(`${x.monitor}|${x.seriesKey}|${x.start}`) === true);
         }
-        analyses = { anomalies: seen.size, alerts: [...seen.values()].filter(Boolean).length, forecasts: 0 };
+        analyses = { anomalies: seen.size, alerts: [...seen.values()].filter(Boolean).length, forecasts: 0, recommendations: 0 };
         for (const def of defaultForecastScopes(detectionConfig({}))) analyses.forecasts += (await forecastScope(store, def, { persist: true })).length;
+        // recommendations from 14 days of demo utilization for the demo's EC2 instances
+        const lastDay = addDays(s.generated.endDate, 0);
+        await loadDemoUtilization(store, lastDay);
+        const opt = await runOptimization(store, { config: optimizationDefaults(), catalog: loadCatalog(), asOf: new Date(`${lastDay}T00:00:00Z`) });
+        analyses.recommendations = opt.saved.created + opt.saved.updated;
         return s;
       }).finally(() => reporter?.stop());
       const totalSeconds = (performance.now() - t0) / 1000;
@@ -111,7 +120,7 @@ Examples:
       if (g.json) stdio.json({ ...summary, allocation, analyses });
       else {
         const a = allocation;
-        const printAnalyses = () => stdio.out(`Anomalies: ${analyses.anomalies} found (${analyses.alerts} above the alert thresholds; costwise anomalies). Forecasts saved: ${analyses.forecasts} scope(s).\n`);
+        const printAnalyses = () => stdio.out(`Anomalies: ${analyses.anomalies} found (${analyses.alerts} above the alert thresholds; costwise anomalies). Forecasts saved: ${analyses.forecasts} scope(s). Recommendations: ${analyses.recommendations} (costwise recommend; utilization is synthetic in the demo).\n`);
         printSummary(summary, stdio, {
           totalSeconds,
           prefix: commandPrefix(),
