@@ -295,12 +295,14 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
   const withRule = `SELECT *, ${ruleIndexSql(model)} AS rule_ix, ${recon} AS recon_cluster FROM (${withTags})`;
   const rowCols = `CAST("ChargePeriodStart" AS DATE) AS charge_date, "BillingPeriodStart" AS bps, "BillingCurrency" AS currency, "ProviderName" AS provider,
       "SubAccountId" AS sub_account_id, "ServiceName" AS service_name, "RegionId" AS region_id, "ResourceId" AS resource_id, x_Source AS x_source,
-      x_k8s_Cluster AS k8s_cluster, x_k8s_Namespace AS k8s_namespace, rule_ix, recon_cluster, ${poolSql(model)} AS pool,
+      x_k8s_Cluster AS k8s_cluster, x_k8s_Namespace AS k8s_namespace, rule_ix, recon_cluster,
       ${model.dimensions.map((_, j) => `${dimensionSql(model, j)} AS ${dimCol(j)}`).join(", ")}`;
   temp(
     `${p}_a`,
-    `SELECT ${[...GROUP_COLS, "rule_ix", "recon_cluster", "pool", ...dims].join(", ")}, sum("BilledCost") AS billed_cost, sum("EffectiveCost") AS effective_cost, count(*) AS line_items
-     FROM (SELECT ${rowCols}, "BilledCost", "EffectiveCost" FROM (${withRule})) GROUP BY ALL`,
+    // pool is a function of rule_ix (and recon_cluster a constant without clusters): set after the GROUP BY, not keys of it
+    `SELECT ${[...GROUP_COLS, "rule_ix", clusterWhens.length ? "recon_cluster" : "NULL::VARCHAR AS recon_cluster", `${poolSql(model)} AS pool`, ...dims].join(", ")}, billed_cost, effective_cost, line_items FROM (
+     SELECT ${[...GROUP_COLS, "rule_ix", ...(clusterWhens.length ? ["recon_cluster"] : []), ...dims].join(", ")}, sum("BilledCost") AS billed_cost, sum("EffectiveCost") AS effective_cost, count(*) AS line_items
+     FROM (SELECT ${rowCols}, "BilledCost", "EffectiveCost" FROM (${withRule})) GROUP BY ALL)`,
   );
 
   const plain = [...GROUP_COLS, "rule_ix", "pool", ...dims];
