@@ -33,7 +33,7 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name("costwise")
-    .description("FinOps cost data: ingest cloud bills into a FOCUS cost store, query, validate")
+    .description("FinOps platform: cloud bills into a FOCUS cost store; allocate, govern, optimize, detect, alert, serve")
     .version("0.1.0")
     .option("--config <file>", "workspace config (env COSTWISE_CONFIG; default ./costwise.yaml if present)")
     .option("--store <path>", "cost store file (env COSTWISE_STORE; default store.path in config, else ./costwise.duckdb)", undefined)
