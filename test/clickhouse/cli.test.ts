@@ -4,26 +4,14 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireClickHouse, startTestCluster } from "../helpers/clickhouse.js";
 import { FIXTURES, tempDir } from "../helpers/store.js";
+import { runCli } from "../helpers/cli.js";
 
 const enabled = requireClickHouse("ClickHouse CLI tests");
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
-  try {
-    const code = await main(["node", "costwise", ...args]);
-    return { code, out: out.join(""), err: err.join("") };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = (...args: string[]) => runCli(...args);
 
 describe.runIf(enabled)("costwise on a ClickHouse workspace", () => {
   let cluster: Awaited<ReturnType<typeof startTestCluster>>;

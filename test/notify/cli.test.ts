@@ -2,24 +2,13 @@ import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
 import { loadBill } from "../helpers/bill.js";
 import { tempDir } from "../helpers/store.js";
+import { runCli } from "../helpers/cli.js";
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
-  try {
-    return { code: await main(["node", "costwise", ...args]), out: out.join(""), err: err.join("") };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = (...args: string[]) => runCli(...args);
 
 describe("costwise run / notifications / kpi", () => {
   const work = tempDir("costwise-notify-cli-");
