@@ -195,3 +195,17 @@ describe("preview", () => {
     expect(preview.moved).toEqual([{ currency: "USD", amount: "11.9900000000" }]);
   });
 });
+
+describe("store errors while writing the allocation", () => {
+  it("a regex RE2 rejects (valid in JS) is a BAD_CONFIG error naming RE2, and cost_allocation keeps the applied rows", async () => {
+    await insertCostRows(store, BASE);
+    await applyAllocation(store, loaded({ tags: aliases, rules: [teamRule] }));
+    const before = await byTeam(store);
+    const bad = loaded({ tags: aliases, rules: [{ id: "lookahead", match: { ResourceId: { regex: "i-(?=1)" } }, set: { team: "x" } }, teamRule] });
+    await expect(applyAllocation(store, bad)).rejects.toMatchObject({ name: "CostwiseError", code: "BAD_CONFIG", message: expect.stringMatching(/RE2/) });
+    await expect(previewAllocation(store, bad)).rejects.toMatchObject({ code: "BAD_CONFIG" });
+    expect(await byTeam(store)).toEqual(before);
+    // no temp table of the failed runs is left behind
+    expect(await store.all(`SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE '_alloc%'`)).toEqual([]);
+  });
+});

@@ -68,7 +68,8 @@ export interface AllocationRunResult {
 function allocationError(e: unknown): CostwiseError {
   if (e instanceof CostwiseError) return e;
   const msg = e instanceof Error ? e.message.split("\n")[0]! : String(e);
-  if (/regex|RE2|regular expression/i.test(msg)) return new CostwiseError("BAD_CONFIG", `an allocation rule's regex is not valid RE2: ${msg}`, { cause: e });
+  // DuckDB passes RE2's own messages through (e.g. "Invalid Input Error: invalid perl operator: (?=")
+  if (/regex|RE2|regular expression|perl operator|escape sequence|character class|missing [\])]|unexpected \)|trailing \\|repetition|named capture/i.test(msg)) return new CostwiseError("BAD_CONFIG", `an allocation rule's regex is not valid RE2: ${msg}`, { cause: e });
   return new CostwiseError("STORE", `allocation failed in the store: ${msg}`, { cause: e });
 }
 

@@ -3,7 +3,9 @@
  * Kubernetes reconciliation and shared-pool splits (window functions, largest remainder in HUGEINT minor
  * units: the formula of src/core/allocation/split.ts). No row passes through JavaScript.
  *
- * Stages (temp tables `<prefix>_a`, `_b`, `_c`):
+ * Stages (materialized CTEs of the one statement that writes cost_allocation; with Kubernetes clusters
+ * `<prefix>_a` and `<prefix>_rk` are temp tables instead, as the conservation check and the reconciliation
+ * report read them afterwards):
  *   a  line items -> normalized tags, rule index (first matching rule), owner dimensions, pool, reconciled
  *      cluster; aggregated by date, period, currency, drill-down columns and owners.
  *   b  Kubernetes: for each configured cluster, billing period and currency that has both cloud rows (the
