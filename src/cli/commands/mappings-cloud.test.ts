@@ -1,7 +1,7 @@
 /** The CLI over the Azure, GCP and OCI exports: auto-detected ingest, the coverage table, clear errors. */
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { main } from "../main.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../../../test/helpers/cli.js";
 import { FIXTURES, LOCAL_FIXTURES, tempDir } from "../../../test/helpers/store.js";
 
 let dir: string;
@@ -12,15 +12,18 @@ beforeEach(() => {
   ({ dir, cleanup } = tempDir());
   out = "";
   err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
 });
 afterEach(() => {
-  vi.restoreAllMocks();
   cleanup();
 });
 
-const cli = (...args: string[]) => main(["node", "costwise", "--store", join(dir, "c.duckdb"), ...args]);
+/** The real CLI on this test's store; what it prints accumulates in `out` and `err`. */
+async function cli(...args: string[]): Promise<number> {
+  const r = await runCli("--store", join(dir, "c.duckdb"), ...args);
+  out += r.out;
+  err += r.err;
+  return r.code;
+}
 
 describe("costwise ingest: cloud billing exports are recognised by their columns", () => {
   it("Azure (German headers), GCP (BigQuery JSON) and OCI in one run", async () => {

@@ -1,8 +1,8 @@
 /** `costwise metrics ingest` and `costwise metrics list`, in process. */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { main } from "../main.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../../../test/helpers/cli.js";
 import { tempDir } from "../../../test/helpers/store.js";
 
 let dir: string;
@@ -13,15 +13,18 @@ beforeEach(() => {
   ({ dir, cleanup } = tempDir());
   out = "";
   err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
 });
 afterEach(() => {
-  vi.restoreAllMocks();
   cleanup();
 });
 
-const cli = (...args: string[]) => main(["node", "costwise", "--store", join(dir, "c.duckdb"), ...args]);
+/** The real CLI on this test's store; what it prints accumulates in `out` and `err`. */
+async function cli(...args: string[]): Promise<number> {
+  const r = await runCli("--store", join(dir, "c.duckdb"), ...args);
+  out += r.out;
+  err += r.err;
+  return r.code;
+}
 
 describe("costwise metrics", () => {
   it("ingests CSV and JSON, lists metrics with range, points and exact sums (text and --json)", async () => {
