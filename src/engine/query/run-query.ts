@@ -72,8 +72,13 @@ export function compileForStore(store: CostStore, query: CostQuery, options: Com
   return compileCostQuery(query, store.dialect, { table: COST_TABLE, ...options });
 }
 
-/** `options` may point the query at a pre-aggregated copy of the cost table (see CompileOptions). */
-export async function runCostQuery(store: CostStore, query: CostQuery, options: CompileOptions = {}): Promise<QueryResult> {
+/**
+ * `options` may point the query at a pre-aggregated copy of the cost table (see CompileOptions). Without a
+ * table, a store that keeps its own rollups (ClickHouse) picks the one that answers the query exactly.
+ */
+export async function runCostQuery(store: CostStore, query: CostQuery, givenOptions: CompileOptions = {}): Promise<QueryResult> {
+  const rollup = givenOptions.table === undefined ? store.costQueryTable?.(query) : undefined;
+  const options: CompileOptions = rollup ? { ...givenOptions, ...rollup } : givenOptions;
   const compiled = compileForStore(store, query, options);
   // one row past the limit tells whether the result is cut; only then do totals need their own scan
   const probe = compileForStore(store, query.limit === undefined ? query : { ...query, limit: query.limit + 1 }, options);

@@ -6,6 +6,7 @@
 import type { CompiledSql, SqlValue } from "../../core/sql.js";
 export { SQL_DIALECTS, type CompiledSql, type SqlDialect, type SqlValue } from "../../core/sql.js";
 import type { SqlDialect } from "../../core/sql.js";
+import type { CostQuery } from "../../core/query/cost-query.js";
 
 /** A result row as JSON-safe values: DECIMAL and BIGINT arrive as strings, timestamps as ISO-like strings. */
 export type Row = Record<string, unknown>;
@@ -20,6 +21,11 @@ export interface CostStore {
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   schemaVersion(): Promise<number>;
   close(): Promise<void>;
+  /**
+   * Optional, for stores that keep pre-aggregated copies of the cost table (the ClickHouse rollups): the table
+   * that answers `query` exactly, with its line-item count column, or undefined for the cost table itself.
+   */
+  costQueryTable?(query: CostQuery): { table: string; lineItemsColumn: string } | undefined;
 }
 
 export function sql(sqlText: string, ...params: SqlValue[]): CompiledSql {

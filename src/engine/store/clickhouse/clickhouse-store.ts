@@ -6,6 +6,7 @@
  *                        unit of a re-delivered bill, the same unit the DuckDB store replaces
  *   focus_costs_staging  same structure; an ingest fills it, then swaps partitions in with REPLACE PARTITION
  *   focus_costs          Distributed over the cluster (what queries read); a VIEW when there is one server
+ *   focus_costs_daily / _monthly (+ _local, _staging)   rollups maintained at ingest, same partitions (./rollup.ts)
  *   loaded_files / ingest_runs   bookkeeping on the first shard only
  *
  * ClickHouse has no multi-statement transactions: `transaction(fn)` only runs `fn`. Atomicity of an ingest
@@ -22,6 +23,8 @@ import { CostwiseError } from "../../../core/errors.js";
 import type { CompiledSql, CostStore, Row } from "../cost-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, RUNS_TABLE, MONEY_SQL_TYPE } from "../schema.js";
 import { clickhouseLiteral } from "../../../core/query/compile.js";
+import type { CostQuery } from "../../../core/query/cost-query.js";
+import { CH_ROLLUP_COUNT_COLUMN, ROLLUP_GRAINS, rollupCreateSql, rollupFillSql, rollupFor, rollupTables } from "./rollup.js";
 
 export interface ClickHouseOptions {
   /** HTTP URL of each shard's server (one per shard). */
@@ -121,6 +124,7 @@ export class ClickHouseStore implements CostStore {
         await shard.command({ query: `CREATE VIEW IF NOT EXISTS "${COST_TABLE}" AS SELECT * FROM "${CH_LOCAL}"` });
       }
     }
+    for (let i = 0; i < this.shards.length; i++) await this.migrateRollups(i);
     const first = this.shards[0]!;
     await first.command({ query: loaded(LOADED_TABLE) });
     await first.command({ query: loaded(CH_LOADED_STAGING) });
@@ -129,6 +133,44 @@ export class ClickHouseStore implements CostStore {
         files String, partitions String, rows_loaded UInt64, rows_replaced UInt64, source_total Decimal(38, 10), loaded_total Decimal(38, 10),
         replaced_total Decimal(38, 10), currency_totals String) ENGINE = MergeTree ORDER BY (started_at, ingest_id)`,
     });
+  }
+
+  /**
+   * The rollup tables on one shard (see ./rollup.ts). A store whose line items predate the rollups gets them
+   * built from its line items here, into a side table renamed into place when complete, so a rollup table
+   * either does not exist or holds every partition.
+   */
+  private async migrateRollups(shard: number): Promise<void> {
+    const c = this.shards[shard]!;
+    for (const grain of ROLLUP_GRAINS) {
+      const t = rollupTables(grain);
+      const exists = await this.allOn(shard, `SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = ${clickhouseLiteral(t.local)}`);
+      if (Number(exists[0]?.["n"] ?? 0) === 0) {
+        const build = `${t.local}_build`;
+        await c.command({ query: `DROP TABLE IF EXISTS "${build}"` });
+        await c.command({ query: rollupCreateSql(build, CH_PARTITION_COLUMN, clickhouseType) });
+        const source = grain === "daily" ? CH_LOCAL : rollupTables("daily").local;
+        await this.runOn(shard, rollupFillSql(grain, build, source, CH_PARTITION_COLUMN));
+        await c.command({ query: `RENAME TABLE "${build}" TO "${t.local}"` });
+      }
+      await c.command({ query: `CREATE TABLE IF NOT EXISTS "${t.staging}" AS "${t.local}"` });
+      if (this.options.cluster) {
+        await c.command({
+          query: `CREATE TABLE IF NOT EXISTS "${t.table}" AS "${t.local}" ENGINE = Distributed(${this.options.cluster}, ${this.options.database}, ${t.local}, cityHash64("${CH_PARTITION_COLUMN}"))`,
+        });
+      } else {
+        await c.command({ query: `CREATE VIEW IF NOT EXISTS "${t.table}" AS SELECT * FROM "${t.local}"` });
+      }
+    }
+  }
+
+  /**
+   * Where a typed query is answered from: the coarsest rollup table that answers it exactly (see
+   * `rollupFor`), or undefined for the line items. `runCostQuery` asks this when not told a table.
+   */
+  costQueryTable(query: CostQuery): { table: string; lineItemsColumn: string } | undefined {
+    const grain = rollupFor(query);
+    return grain === undefined ? undefined : { table: rollupTables(grain).table, lineItemsColumn: CH_ROLLUP_COUNT_COLUMN };
   }
 
   async schemaVersion(): Promise<number> {

@@ -8,6 +8,9 @@
  * replaces the old one on every shard — including shards where the new delivery has no rows — and never
  * double counts. A failure before the swap leaves the served tables untouched.
  *
+ * The rollup tables (./rollup.ts) are filled per shard from the staging line items and swapped with the same
+ * partitions, each right after its line items, so a re-delivered bill replaces its rollup rows as well.
+ *
  * Rows are routed to shards by DuckDB's hash of (ResourceId, ChargePeriodStart) modulo the shard count: one
  * resource's day stays on one shard; no row passes through JavaScript.
  */
@@ -20,6 +23,7 @@ import { DuckDbStore } from "../duckdb-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, RUNS_TABLE } from "../schema.js";
 import { CH_LOADED_STAGING, CH_LOCAL, CH_PARTITION_COLUMN, CH_STAGING, ClickHouseStore } from "./clickhouse-store.js";
 import { clickhouseLiteral } from "../../../core/query/compile.js";
+import { ROLLUP_GRAINS, rollupFillSql, rollupTables } from "./rollup.js";
 
 const PARTITION_SQL = `x_Source || '|' || coalesce("BillingAccountId", '') || '|' || strftime("BillingPeriodStart", '%Y%m')`;
 
@@ -82,10 +86,23 @@ export async function ingestToClickHouse(ch: ClickHouseStore, paths: readonly st
     if (existsSync(join(work, "loaded.ndjson"))) await ch.insertJsonEachRow(0, CH_LOADED_STAGING, createReadStream(join(work, "loaded.ndjson")));
     const tStage = performance.now();
 
-    // swap: every affected partition on every shard, then the bookkeeping
-    const parts = [...new Set(result.partitions.map((p) => partitionLiteral(p.source, p.billingAccountId ?? "", p.billingPeriodStart)))];
+    // the rollups of exactly the staged rows, on every shard: daily from the line items, monthly from the daily rows
     for (let i = 0; i < n; i++) {
-      for (const part of parts) await ch.runOn(i, `ALTER TABLE "${CH_LOCAL}" REPLACE PARTITION ${part} FROM "${CH_STAGING}"`);
+      for (const grain of ROLLUP_GRAINS) {
+        const t = rollupTables(grain);
+        await ch.runOn(i, `TRUNCATE TABLE "${t.staging}"`);
+        await ch.runOn(i, rollupFillSql(grain, t.staging, grain === "daily" ? CH_STAGING : rollupTables("daily").staging, CH_PARTITION_COLUMN));
+      }
+    }
+    const tRollup = performance.now();
+
+    // swap: every affected partition on every shard (line items, then its rollups right after), then the bookkeeping
+    const parts = [...new Set(result.partitions.map((p) => partitionLiteral(p.source, p.billingAccountId ?? "", p.billingPeriodStart)))];
+    const pairs: [string, string][] = [[CH_LOCAL, CH_STAGING], ...ROLLUP_GRAINS.map((g): [string, string] => [rollupTables(g).local, rollupTables(g).staging])];
+    for (let i = 0; i < n; i++) {
+      for (const part of parts) {
+        for (const [target, staging] of pairs) await ch.runOn(i, `ALTER TABLE "${target}" REPLACE PARTITION ${part} FROM "${staging}"`);
+      }
     }
     for (const part of parts) await ch.runOn(0, `ALTER TABLE "${LOADED_TABLE}" REPLACE PARTITION ${part} FROM "${CH_LOADED_STAGING}"`);
     const tSwap = performance.now();
@@ -103,7 +120,7 @@ export async function ingestToClickHouse(ch: ClickHouseStore, paths: readonly st
       partitions,
       rowsReplaced,
       replacedTotal,
-      timings: { ...result.timings, exportMs: tExport - t0, stageMs: tStage - tExport, swapMs: tSwap - tStage },
+      timings: { ...result.timings, exportMs: tExport - t0, stageMs: tStage - tExport, rollupMs: tRollup - tStage, swapMs: tSwap - tRollup },
     };
     await ch.runOn(
       0,
