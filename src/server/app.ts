@@ -24,6 +24,7 @@ import { ReaderPool } from "./readers.js";
 import { refreshRollup } from "./rollup.js";
 import { registerAllocationRoutes } from "./routes/allocation.js";
 import { registerAnalysisRoutes } from "./routes/analyses.js";
+import { registerCommitmentRoutes } from "./routes/commitments.js";
 import { registerCostRoutes } from "./routes/costs.js";
 import { registerFeatureRoutes } from "./routes/features.js";
 import { registerNotifyRoutes } from "./routes/notify.js";
@@ -64,6 +65,7 @@ const WARM_PATHS = [
   "/api/v1/anomalies",
   "/api/v1/recommendations",
   "/api/v1/governance/findings",
+  "/api/v1/commitments",
   "/api/v1/unit-costs",
 ];
 
@@ -213,6 +215,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
   registerTagRoutes(z, ctx);
   registerFeatureRoutes(z, ctx);
   registerAnalysisRoutes(z, ctx);
+  registerCommitmentRoutes(z, ctx);
   registerNotifyRoutes(z, ctx);
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());

@@ -2,13 +2,8 @@
  * `costwise demo`: generate a year of a fictional organisation's AWS and Azure bills, ingest them (and
  * the real FOCUS sample) into a fresh demo store, and print what a FinOps practitioner looks at first.
  */
-import { runDemoAllocation, type DemoAllocation } from "../../engine/allocation/demo-allocation.js";
-import { defaultForecastScopes, forecastScope } from "../../engine/detect/forecast-scope.js";
-import { detectionConfig, runMonitors } from "../../engine/detect/monitors.js";
-import { loadCatalog } from "../../engine/optimize/catalog.js";
-import { loadDemoUtilization } from "../../engine/optimize/demo-utilization.js";
-import { runOptimization } from "../../engine/optimize/run.js";
-import { optimizationDefaults } from "../../core/config/sections/optimization.js";
+import type { CostwiseConfig } from "../../core/config/schema.js";
+import { runDemoAnalyses, type DemoAnalyses } from "../../engine/demo/analyses.js";
 import { printDemoAllocation } from "./allocate.js";
 import { existsSync, rmSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
@@ -87,8 +82,8 @@ Examples:
 
       const reporter = g.json ? undefined : Boolean(process.stderr.isTTY) && opts.progress ? barReporter() : lineReporter();
       const t0 = performance.now();
-      let allocation: DemoAllocation | undefined;
-      let analyses = { anomalies: 0, alerts: 0, forecasts: 0, recommendations: 0 };
+      let analyses: DemoAnalyses | undefined;
+      let demoConfig: CostwiseConfig | undefined;
       const summary = await withStore({ ...g, store: storePath }, async (store) => {
         const s = await runDemo(store, {
           dataDir,
@@ -97,36 +92,26 @@ Examples:
           ...(scale !== undefined ? { scale } : {}),
           ...(reporter ? { onProgress: reporter.update } : {}),
         });
-        allocation = await runDemoAllocation(store);
-        // the analyses the dashboard shows: anomalies with root cause, and forecast snapshots
-        // score the days the injected anomalies began (as a daily run would have, then) and the latest day
-        const days = [...s.generated.anomalies.map((x) => addDays(x.date, 2)), undefined];
-        const seen = new Map<string, boolean>();
-        for (const asOf of days) {
-          const found = await runMonitors(store, {}, asOf ? { asOf } : {});
-          for (const x of found.anomalies) seen.set(`${x.monitor}|${x.seriesKey}|${x.start}`, x.alert || seen.get(`${x.monitor}|${x.seriesKey}|${x.start}`) === true);
-        }
-        analyses = { anomalies: seen.size, alerts: [...seen.values()].filter(Boolean).length, forecasts: 0, recommendations: 0 };
-        for (const def of defaultForecastScopes(detectionConfig({}))) analyses.forecasts += (await forecastScope(store, def, { persist: true })).length;
-        // recommendations from 14 days of demo utilization for the demo's EC2 instances
-        const lastDay = addDays(s.generated.endDate, 0);
-        await loadDemoUtilization(store, lastDay);
-        const opt = await runOptimization(store, { config: optimizationDefaults(), catalog: loadCatalog(), asOf: new Date(`${lastDay}T00:00:00Z`) });
-        analyses.recommendations = opt.saved.created + opt.saved.updated;
+        // every analysis the dashboard shows, through the real engine: allocation, anomalies, budgets and
+        // forecasts (a demo costwise.yaml beside the store), recommendations, commitments, a governance scan
+        const r = await runDemoAnalyses(store, s, { configDir: dataDir });
+        analyses = r.analyses;
+        demoConfig = r.config;
         return s;
       }).finally(() => reporter?.stop());
       const totalSeconds = (performance.now() - t0) / 1000;
 
-      if (g.json) stdio.json({ ...summary, allocation, analyses });
+      if (g.json) stdio.json({ ...summary, allocation: analyses?.allocation, analyses: analyses ? analysesJson(analyses) : undefined });
       else {
-        const a = allocation;
-        const printAnalyses = () => stdio.out(`Anomalies: ${analyses.anomalies} found (${analyses.alerts} above the alert thresholds; costwise anomalies). Forecasts saved: ${analyses.forecasts} scope(s). Recommendations: ${analyses.recommendations} (costwise recommend; utilization is synthetic in the demo).\n`);
+        const a = analyses;
         printSummary(summary, stdio, {
           totalSeconds,
           prefix: commandPrefix(),
           beforeNextSteps: () => {
-            if (a) printDemoAllocation(a, stdio);
-            printAnalyses();
+            if (a) {
+              printDemoAllocation(a.allocation, stdio);
+              printAnalyses(a, stdio);
+            }
           },
         });
       }
@@ -136,21 +121,37 @@ Examples:
         return;
       }
       const serve = opts.serve ?? (Boolean(process.stdout.isTTY) && !g.json);
-      if (serve) await serveDemo(storePath, integer(opts.port, "--port"), g.json);
+      if (serve) await serveDemo(storePath, integer(opts.port, "--port"), g.json, demoConfig ? { config: demoConfig, baseDir: dataDir } : undefined);
     });
 }
 
-/** `npm run demo` ends here: the dashboard on the demo store, until Ctrl-C. */
-function addDays(day: string, n: number): string {
-  return new Date(Date.parse(`${day.slice(0, 10)}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+/** The analyses' counts for --json (the allocation is printed whole under `allocation`). */
+function analysesJson(a: DemoAnalyses) {
+  const { allocation: _allocation, ...rest } = a;
+  return rest;
 }
 
-async function serveDemo(storePath: string, port: number, json: boolean): Promise<void> {
+function printAnalyses(a: DemoAnalyses, out: Output): void {
+  const pct = (r: string | null) => (r === null ? "n/a" : `${(Number(r) * 100).toFixed(1)}%`);
+  const gs = a.governance.summary;
+  out.out(
+    `Anomalies: ${a.anomalies} found (${a.alerts} above the alert thresholds; costwise anomalies). Budgets: ${a.budgets.count} monthly budgets in ${displayPath(a.budgets.file)}; forecasts saved for ${a.forecasts} scope(s).`,
+  );
+  out.out(
+    `Recommendations: ${a.recommendations} (costwise recommend; utilization is synthetic in the demo). Commitments: ${a.commitments.count} RI / Savings Plans, utilization ${pct(a.commitments.utilization)}, coverage ${pct(a.commitments.coverage)} (costwise commitments).`,
+  );
+  out.out(
+    `Governance: the demo tag policy on ${gs.resources} resources of the demo estate: ${gs.compliant} compliant, ${gs.findings} findings (${gs.blocking} blocking), recorded as ${a.governance.scanId} (costwise report governance).`,
+  );
+}
+
+/** `npm run demo` ends here: the dashboard on the demo store, until Ctrl-C. */
+async function serveDemo(storePath: string, port: number, json: boolean, workspace: { config: CostwiseConfig; baseDir: string } | undefined): Promise<void> {
   const { startServer } = await import("../../server/serve.js");
   const { announce, waitForSignal } = await import("./serve.js");
   const store = await DuckDbStore.open(storePath);
   try {
-    const running = await startServer(store, { store, host: "127.0.0.1", port, logLevel: "warn" });
+    const running = await startServer(store, { store, host: "127.0.0.1", port, logLevel: "warn", ...(workspace ? { workspace } : {}) });
     announce(running.url, json);
     await waitForSignal();
     await running.close();

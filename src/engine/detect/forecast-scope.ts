@@ -169,6 +169,14 @@ async function saveSnapshots(store: CostStore, forecasts: ScopeForecast[], now: 
           params: [...key, p.point, p.lower80, p.upper80, p.lower95, p.upper95, ts],
         });
       }
+      // the daily points too (period_kind 'day'): the dashboard's forecast band after the last actual day
+      await store.run({ sql: `DELETE FROM ${FORECAST_SNAPSHOTS_TABLE} WHERE scope = ? AND made_on = CAST(? AS DATE) AND period_kind = 'day' AND currency = ?`, params: [f.scope, f.asOf, f.currency] });
+      if (f.daily.length > 0) {
+        await store.run({
+          sql: `INSERT INTO ${FORECAST_SNAPSHOTS_TABLE} VALUES ${f.daily.map(() => `(?, CAST(? AS DATE), 'day', CAST(? AS DATE), ?, CAST(? AS DECIMAL(38,10)), CAST(? AS DECIMAL(38,10)), CAST(? AS DECIMAL(38,10)), CAST(? AS DECIMAL(38,10)), CAST(? AS DECIMAL(38,10)), CAST(? AS TIMESTAMP))`).join(", ")}`,
+          params: f.daily.flatMap((d) => [f.scope, f.asOf, d.day, f.currency, d.point, d.lower80, d.upper80, d.lower95, d.upper95, ts]),
+        });
+      }
     }
   });
 }

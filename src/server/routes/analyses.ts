@@ -25,6 +25,13 @@ function asDuck(s: CostStore): DuckDbStore {
 const items = z.array(z.record(z.string(), z.unknown()));
 const withAvailability = <T extends z.ZodTypeAny>(extra: T) => z.object({ availability: availabilitySchema, items: extra });
 
+const findingsSummary = z.object({
+  findings: z.number().int().describe("findings of the latest scan the caller may see (items holds at most 2000)"),
+  shown: z.number().int(),
+  byRule: z.array(z.object({ ruleId: z.string(), severity: z.string(), blocking: z.boolean(), findings: z.number().int(), resources: z.number().int(), currency: z.string().nullable(), monthlyCost: money })),
+  byTeam: z.array(z.object({ team: z.string().nullable(), findings: z.number().int(), resources: z.number().int(), currency: z.string().nullable(), monthlyCost: money })),
+});
+
 export interface ForecastPoint {
   period: string;
   expected: string;
@@ -32,12 +39,18 @@ export interface ForecastPoint {
   upper: string;
 }
 
-/** The latest stored forecast of a scope and currency, by day or month (80% band). */
-export async function latestForecast(s: CostStore, currency: string, periodKind: "day" | "month"): Promise<{ scope: string; madeOn: string; points: ForecastPoint[] } | null> {
+/**
+ * The latest stored forecast of a currency, by day or month (80% band): of the whole store ('total' first)
+ * or, given `scopes`, of the first of those scopes that has one (a team's own forecast scopes).
+ */
+export async function latestForecast(s: CostStore, currency: string, periodKind: "day" | "month", scopes?: readonly string[]): Promise<{ scope: string; madeOn: string; points: ForecastPoint[] } | null> {
+  if (scopes && scopes.length === 0) return null;
+  const only = scopes ? ` AND scope IN (${scopes.map(() => "?").join(", ")})` : "";
+  const order = scopes ? `CASE scope ${scopes.map((_, i) => `WHEN ? THEN ${i}`).join(" ")} END` : `(scope = 'total') DESC, (scope = 'all') DESC, scope`;
   const head = await s.all({
-    sql: `SELECT scope, strftime(max(made_on), '%Y-%m-%d') AS made_on FROM ${FORECAST_SNAPSHOTS_TABLE} WHERE currency = ? AND period_kind = ?
-          GROUP BY scope ORDER BY (scope = 'total') DESC, (scope = 'all') DESC, scope LIMIT 1`,
-    params: [currency, periodKind],
+    sql: `SELECT scope, strftime(max(made_on), '%Y-%m-%d') AS made_on FROM ${FORECAST_SNAPSHOTS_TABLE} WHERE currency = ? AND period_kind = ?${only}
+          GROUP BY scope ORDER BY ${order} LIMIT 1`,
+    params: scopes ? [currency, periodKind, ...scopes, ...scopes] : [currency, periodKind],
   });
   const h = head[0];
   if (!h) return null;
@@ -185,7 +198,7 @@ export function registerAnalysisRoutes(app: ZApp, ctx: ServerContext): void {
       schema: {
         summary: "Findings of the latest governance scan (tag policies), with monthly cost; team tokens see their team's only",
         tags: ["analyses"],
-        response: { 200: z.object({ availability: availabilitySchema, scan: z.record(z.string(), z.unknown()).nullable(), items }), ...errorResponses },
+        response: { 200: z.object({ availability: availabilitySchema, scan: z.record(z.string(), z.unknown()).nullable(), summary: findingsSummary, items }), ...errorResponses },
       },
     },
     async (req) => {
@@ -193,19 +206,33 @@ export function registerAnalysisRoutes(app: ZApp, ctx: ServerContext): void {
       return ctx.cached(`findings:${JSON.stringify(team)}`, () =>
         ctx.readers.use(async (s) => {
           const a = await availability(ctx, s, "governance");
-          if (!a.available) return { availability: a, scan: null, items: [] };
+          const none = { findings: 0, shown: 0, byRule: [], byTeam: [] };
+          if (!a.available) return { availability: a, scan: null, summary: none, items: [] };
           const scans = await s.all(
             `SELECT scan_id, strftime(scanned_at, '%Y-%m-%dT%H:%M:%SZ') AS scanned_at, origin, policy_file, resources, checked, compliant, findings, blocking FROM governance_scans ORDER BY scanned_at DESC LIMIT 1`,
           );
           const scan = scans[0] ?? null;
-          if (!scan) return { availability: a, scan: null, items: [] };
+          if (!scan) return { availability: a, scan: null, summary: none, items: [] };
           const rows = await s.all({
             sql: `SELECT finding_id, rule_id, kind, severity, blocking, resource_id, resource_type, account, region, team, tag_key, tag_value, suggestion, message,
                          monthly_cost::VARCHAR AS monthly_cost, currency
                   FROM governance_findings WHERE scan_id = ?${team !== null ? " AND team = ?" : ""} ORDER BY blocking DESC, monthly_cost DESC NULLS LAST, finding_id LIMIT 2000`,
             params: team !== null ? [String(scan["scan_id"]), team] : [String(scan["scan_id"])],
           });
-          return { availability: a, scan: team === null ? scan : null, items: rows };
+          // the whole scan's counts and monthly cost per rule and per team (items are capped), in SQL, exact
+          const where = `scan_id = ?${team !== null ? " AND team = ?" : ""}`;
+          const params = team !== null ? [String(scan["scan_id"]), team] : [String(scan["scan_id"])];
+          const group = async (key: "rule_id" | "team") =>
+            s.all({
+              sql: `SELECT ${key} AS k, any_value(severity) AS severity, bool_or(blocking) AS blocking, count(*)::INTEGER AS findings, count(DISTINCT resource_id)::INTEGER AS resources,
+                           currency, coalesce(sum(monthly_cost), 0)::VARCHAR AS monthly_cost
+                    FROM governance_findings WHERE ${where} GROUP BY ${key}, currency ORDER BY findings DESC, k, currency`,
+              params,
+            });
+          const byRule = (await group("rule_id")).map((r) => ({ ruleId: String(r["k"]), severity: String(r["severity"]), blocking: Boolean(r["blocking"]), findings: Number(r["findings"]), resources: Number(r["resources"]), currency: r["currency"] === null ? null : String(r["currency"]), monthlyCost: String(r["monthly_cost"]) }));
+          const byTeam = (await group("team")).map((r) => ({ team: r["k"] === null ? null : String(r["k"]), findings: Number(r["findings"]), resources: Number(r["resources"]), currency: r["currency"] === null ? null : String(r["currency"]), monthlyCost: String(r["monthly_cost"]) }));
+          const findings = byRule.reduce((n, r) => n + r.findings, 0);
+          return { availability: a, scan: team === null ? scan : null, summary: { findings, shown: rows.length, byRule, byTeam }, items: rows };
         }),
       );
     },

@@ -1,0 +1,88 @@
+/** The demo's analyses on a small demo store: budgets config, forecasts per scope, the governance scan, commitments. */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { evaluatePolicy } from "../../core/governance/evaluate.js";
+import { parseConfig } from "../config/load-config.js";
+import { loadPolicyFile } from "../governance/load-policy.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import { budgetAmount, DEMO_CONFIG_FILE, demoInventory, demoPolicyPath, runDemoAnalyses, type DemoAnalyses } from "./analyses.js";
+import { runDemo, type DemoSummary } from "./run-demo.js";
+
+let dir: string;
+let store: DuckDbStore;
+let summary: DemoSummary;
+let analyses: DemoAnalyses;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "costwise-demo-analyses-"));
+  store = await DuckDbStore.open(join(dir, "demo.duckdb"));
+  summary = await runDemo(store, { seed: 42, months: 3, scale: 0.2, dataDir: join(dir, "demo"), focusSample: null });
+  analyses = (await runDemoAnalyses(store, summary, { configDir: dir })).analyses;
+}, 120_000);
+
+afterAll(async () => {
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("demo analyses", () => {
+  it("budgets: 110% of last month's spend rounded up to a whole 100, exact", () => {
+    expect(budgetAmount("1000")).toBe("1100.00");
+    expect(budgetAmount("1000.01")).toBe("1200.00");
+    expect(budgetAmount("0.5")).toBe("100.00");
+    expect(budgetAmount("90909.0909090909")).toBe("100000.00");
+  });
+
+  it("writes a costwise.yaml with an organisation budget and one per allocated team, that the config loader accepts", async () => {
+    const text = readFileSync(join(dir, DEMO_CONFIG_FILE), "utf8");
+    const config = parseConfig(text, "costwise.yaml");
+    const budgets = config.detection!.budgets;
+    const teams = await store.all(`SELECT DISTINCT team FROM cost_allocation WHERE team <> '__unallocated__' ORDER BY team`);
+    expect(budgets.map((b) => b.name)).toEqual(["organisation", ...teams.map((t) => `team-${String(t["team"])}`)]);
+    expect(budgets.find((b) => b.name === "team-payments")!.scope.owner).toBe("payments");
+    const org = budgets.find((b) => b.name === "organisation")!;
+    expect(org.amount).toBe(budgetAmount(summary.monthOverMonth.effectiveCost.current));
+    expect(analyses.budgets.count).toBe(budgets.length);
+  });
+
+  it("saves daily and monthly forecasts for the organisation and every budget scope", async () => {
+    const rows = await store.all(`SELECT scope, period_kind, count(*)::INTEGER AS n FROM detect_forecast_snapshots GROUP BY ALL ORDER BY ALL`);
+    const scopes = new Set(rows.map((r) => String(r["scope"])));
+    expect(scopes).toEqual(new Set(["total", "budget:organisation", "budget:team-data", "budget:team-ml", "budget:team-payments", "budget:team-platform", "budget:team-search", "budget:team-web"]));
+    for (const s of scopes) expect(rows.find((r) => r["scope"] === s && r["period_kind"] === "day")?.["n"]).toBeGreaterThan(27);
+  });
+
+  it("records a governance scan of the demo estate: the policy's findings, each with its resource's monthly cost from the bill", async () => {
+    const resources = await demoInventory(store, summary.generated.endDate);
+    expect(resources.length).toBeGreaterThan(50);
+    // ARNs the way AWS writes them; tags as the bill carries them
+    const inst = resources.find((r) => r.type === "aws_instance")!;
+    expect(inst.arn).toMatch(/^arn:aws:ec2:[a-z0-9-]+:\d{12}:instance\/i-[0-9a-f]+$/);
+    const loaded = loadPolicyFile(demoPolicyPath());
+    const expected = evaluatePolicy(loaded.compiled, resources, { now: new Date(`${summary.generated.endDate}T12:00:00Z`) });
+    expect(analyses.governance.summary.findings).toBe(expected.summary.findings);
+    expect(expected.findings.some((f) => f.ruleId === "required-team")).toBe(true);
+    const scans = await store.all(`SELECT scan_id, origin, findings, resources FROM governance_scans`);
+    expect(scans).toEqual([{ scan_id: analyses.governance.scanId, origin: "demo-inventory", findings: expected.summary.findings, resources: resources.length }]);
+    const stored = await store.all(`SELECT finding_id FROM governance_findings ORDER BY finding_id`);
+    expect(stored.map((r) => r["finding_id"])).toEqual(expected.findings.map((f) => f.id).sort());
+
+    // a finding's monthly cost = its resource's BilledCost over the last 30 days of the bill, to the digit
+    const f = (await store.all(`SELECT resource_id, monthly_cost::VARCHAR AS c FROM governance_findings WHERE resource_id LIKE '%:instance/i-%' ORDER BY monthly_cost DESC LIMIT 1`))[0]!;
+    const shortId = String(f["resource_id"]).split("/").pop();
+    const direct = await store.all({
+      sql: `SELECT sum("BilledCost")::VARCHAR AS c FROM focus_costs WHERE "ResourceId" = ? AND "ChargePeriodStart" >= (SELECT max("ChargePeriodEnd") FROM focus_costs) - INTERVAL 30 DAY`,
+      params: [shortId!],
+    });
+    expect(f["c"]).toBe(direct[0]!["c"]);
+  });
+
+  it("leaves commitments and a Savings Plan purchase recommendation", async () => {
+    expect(analyses.commitments.count).toBeGreaterThan(0);
+    expect(analyses.recommendations).toBeGreaterThan(0);
+    const sp = await store.all(`SELECT count(*)::INTEGER AS n FROM recommendations WHERE type = 'savings-plan'`);
+    expect(sp[0]!["n"]).toBe(1);
+  });
+});

@@ -1,0 +1,239 @@
+/**
+ * `costwise demo`, the analyses half: after the bills are ingested, run every analysis the dashboard shows
+ * through the same engine code the real commands use, so each page has real data on the demo store:
+ *
+ *  - allocation (the demo's rules), anomaly monitors (on the days the injected anomalies began, and the last day),
+ *  - budgets: a demo costwise.yaml (written beside the demo store) with a monthly budget for the organisation and
+ *    for every team, 110% of its spend in the last complete month; forecasts saved for the organisation and for
+ *    every budget scope (so a team's overview has its own forecast band and budget line),
+ *  - recommendations from 14 days of synthetic utilization of the demo's EC2 instances, plus the Savings Plan
+ *    purchase simulated on the bill (commitments come from the bill's RI / Savings Plan rows),
+ *  - governance: the demo tag policy (data/demo/tag-policy.yaml) evaluated on the demo estate — the AWS resources
+ *    the bills charged in their last 14 days, with the tags the bills carry — and recorded as a scan with each
+ *    violation's monthly cost, exactly as `costwise policy scan` records a live AWS scan.
+ */
+import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { CostwiseConfig } from "../../core/config/schema.js";
+import { optimizationDefaults } from "../../core/config/sections/optimization.js";
+import { evaluatePolicy, type EvaluationSummary } from "../../core/governance/evaluate.js";
+import type { NormalizedResource } from "../../core/governance/resource.js";
+import { isTaggableType, terraformTypeForArn } from "../../core/governance/taggable.js";
+import { formatMoney, parseMoney } from "../../core/money.js";
+import { runDemoAllocation, type DemoAllocation } from "../allocation/demo-allocation.js";
+import { parseConfig } from "../config/load-config.js";
+import { defaultForecastScopes, forecastScope } from "../detect/forecast-scope.js";
+import { detectionConfig, runMonitors } from "../detect/monitors.js";
+import { loadPolicyFile } from "../governance/load-policy.js";
+import { monthlyCosts, recordScan } from "../governance/record.js";
+import { packageRoot } from "../mapping/lookups.js";
+import { loadCatalog } from "../optimize/catalog.js";
+import { commitmentReport } from "../optimize/commitments.js";
+import { loadDemoUtilization } from "../optimize/demo-utilization.js";
+import { runOptimization } from "../optimize/run.js";
+import type { DuckDbStore } from "../store/duckdb-store.js";
+import { COST_TABLE } from "../store/schema.js";
+import type { DemoSummary } from "./run-demo.js";
+
+/** The demo's workspace config, written beside the demo store. */
+export const DEMO_CONFIG_FILE = "costwise.yaml";
+
+/** The demo organisation's tag policy (ships with the package). */
+export function demoPolicyPath(): string {
+  return join(packageRoot(), "data", "demo", "tag-policy.yaml");
+}
+
+export interface DemoAnalyses {
+  allocation: DemoAllocation;
+  anomalies: number;
+  alerts: number;
+  /** Forecast scopes saved (organisation and one per budget). */
+  forecasts: number;
+  recommendations: number;
+  budgets: { file: string; count: number };
+  commitments: { count: number; currency: string | null; utilization: string | null; coverage: string | null };
+  governance: { scanId: string; policy: string; summary: EvaluationSummary };
+}
+
+export interface RunDemoAnalysesOptions {
+  /** Where the demo costwise.yaml is written (default: none written, the config is only returned). */
+  configDir?: string;
+}
+
+export async function runDemoAnalyses(store: DuckDbStore, summary: DemoSummary, opts: RunDemoAnalysesOptions = {}): Promise<{ analyses: DemoAnalyses; config: CostwiseConfig }> {
+  const allocation = await runDemoAllocation(store);
+
+  // anomalies: score the days the injected anomalies began (as a daily run would have, then) and the latest day
+  const days = [...summary.generated.anomalies.map((x) => addDays(x.date, 2)), undefined];
+  const seen = new Map<string, boolean>();
+  for (const asOf of days) {
+    const found = await runMonitors(store, {}, asOf ? { asOf } : {});
+    for (const x of found.anomalies) seen.set(`${x.monitor}|${x.seriesKey}|${x.start}`, x.alert || seen.get(`${x.monitor}|${x.seriesKey}|${x.start}`) === true);
+  }
+
+  // budgets (demo costwise.yaml) and forecasts for the organisation and every budget scope
+  const yaml = await demoConfigYaml(store, summary);
+  const file = opts.configDir ? join(opts.configDir, DEMO_CONFIG_FILE) : DEMO_CONFIG_FILE;
+  if (opts.configDir) writeFileSync(file, yaml);
+  const config = parseConfig(yaml, file);
+  const detection = detectionConfig(config);
+  let forecasts = 0;
+  for (const def of defaultForecastScopes(detection)) forecasts += (await forecastScope(store, def, { persist: true, metric: detection.metric })).length;
+
+  // recommendations from 14 days of demo utilization, and the Savings Plan purchase simulated on the bill
+  const lastDay = summary.generated.endDate;
+  await loadDemoUtilization(store, lastDay);
+  const optimization = optimizationDefaults();
+  const opt = await runOptimization(store, { config: optimization, catalog: loadCatalog(), asOf: new Date(`${lastDay}T00:00:00Z`) });
+  const commitments = await commitmentReport(store, optimization, {}, new Date(`${addDays(lastDay, 1)}T00:00:00Z`));
+
+  const governance = await demoGovernanceScan(store, lastDay, config.governance?.teamTag ?? "team");
+
+  return {
+    config,
+    analyses: {
+      allocation,
+      anomalies: seen.size,
+      alerts: [...seen.values()].filter(Boolean).length,
+      forecasts,
+      recommendations: opt.saved.created + opt.saved.updated,
+      budgets: { file, count: detection.budgets.length },
+      commitments: { count: commitments.commitments.length, currency: commitments.currency, utilization: commitments.overall.utilization, coverage: commitments.overall.coverage },
+      governance,
+    },
+  };
+}
+
+// ─── budgets ────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The demo's costwise.yaml: a monthly budget for the whole organisation and one per team (allocation owner),
+ * each 110% of its spend in the last complete month, rounded up to a whole 100 (exact, BigInt).
+ */
+export async function demoConfigYaml(store: DuckDbStore, summary: DemoSummary): Promise<string> {
+  const currency = summary.currency;
+  const month = summary.lastMonth;
+  const teams = await store.all({
+    sql: `SELECT team, sum(effective_cost)::VARCHAR AS cost FROM cost_allocation
+          WHERE currency = ? AND charge_date >= CAST(? AS DATE) AND charge_date < CAST(? AS DATE) AND team <> '__unallocated__'
+          GROUP BY team HAVING sum(effective_cost) > 0 ORDER BY team`,
+    params: [currency, month.start, month.end],
+  });
+  const total = summary.monthOverMonth.effectiveCost.current;
+  const lines = [
+    `# Written by \`costwise demo\`: the demo organisation's budgets, each 110% of its ${summary.metric} in ${month.month}`,
+    `# rounded up to a whole 100 ${currency}. Use it with: costwise --config <this file> --store <demo store> budget status`,
+    "detection:",
+    `  metric: ${summary.metric}`,
+    "  budgets:",
+    `    - name: organisation`,
+    `      period: month`,
+    `      amount: "${budgetAmount(total)}"`,
+    `      currency: ${currency}`,
+    ...teams.flatMap((t) => [
+      `    - name: team-${String(t["team"])}`,
+      `      scope: { owner: ${JSON.stringify(String(t["team"]))} }`,
+      `      period: month`,
+      `      amount: "${budgetAmount(String(t["cost"]))}"`,
+      `      currency: ${currency}`,
+    ]),
+    "",
+  ];
+  return lines.join("\n");
+}
+
+/** 110% of `spend`, rounded up to a whole 100. */
+export function budgetAmount(spend: string): string {
+  const hundred = parseMoney("100");
+  const x = (parseMoney(spend) * 11n) / 10n;
+  const rounded = ((x + hundred - 1n) / hundred) * hundred;
+  return formatMoney(rounded < hundred ? hundred : rounded, 2);
+}
+
+// ─── governance ─────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The demo estate as a runtime inventory: every AWS resource the bills charged in the 14 days up to `lastDay`,
+ * with the tags of its latest line item, its account and region, in the normalized shape a live
+ * `policy scan` produces (ARNs built the way AWS writes them for EC2 instances, volumes and S3 buckets).
+ */
+export async function demoInventory(store: DuckDbStore, lastDay: string): Promise<NormalizedResource[]> {
+  const rows = await store.all({
+    sql: `SELECT "ResourceId" AS id, any_value("SubAccountId") AS account, any_value("RegionId") AS region, any_value("ServiceName") AS service,
+                 arg_max(x_InstanceType, "ChargePeriodStart") AS instance_type,
+                 map_keys(arg_max("Tags", "ChargePeriodStart")) AS tag_keys, map_values(arg_max("Tags", "ChargePeriodStart")) AS tag_values
+          FROM ${COST_TABLE}
+          WHERE "ProviderName" = 'AWS' AND "ResourceId" IS NOT NULL AND "CommitmentDiscountId" IS NULL AND "ChargeCategory" = 'Usage'
+            AND "ChargePeriodStart" >= CAST(? AS TIMESTAMP) - INTERVAL 13 DAY AND "ChargePeriodStart" < CAST(? AS TIMESTAMP) + INTERVAL 1 DAY
+          GROUP BY "ResourceId" ORDER BY "ResourceId"`,
+    params: [lastDay, lastDay],
+  });
+  const out: NormalizedResource[] = [];
+  for (const r of rows) {
+    const id = String(r["id"]);
+    const account = r["account"] === null ? "" : String(r["account"]);
+    const region = r["region"] === null || r["region"] === "global" ? "" : String(r["region"]);
+    const arn = id.startsWith("arn:")
+      ? id
+      : id.startsWith("i-")
+        ? `arn:aws:ec2:${region}:${account}:instance/${id}`
+        : id.startsWith("vol-")
+          ? `arn:aws:ec2:${region}:${account}:volume/${id}`
+          : r["service"] === "Amazon Simple Storage Service"
+            ? `arn:aws:s3:::${id}`
+            : null;
+    if (arn === null) continue;
+    const type = terraformTypeForArn(arn);
+    const keys = asStrings(r["tag_keys"]);
+    const values = asStrings(r["tag_values"]);
+    const tags: Record<string, string> = {};
+    keys.forEach((k, i) => (tags[k] = values[i] ?? ""));
+    out.push({
+      id: arn,
+      arn,
+      type,
+      provider: "aws",
+      origin: "aws-runtime",
+      actions: [],
+      taggable: isTaggableType(type),
+      tags,
+      ownTags: tags,
+      unresolved: [],
+      attributes: id.startsWith("i-") ? { instance_id: id, instance_type: r["instance_type"] ?? null } : id.startsWith("vol-") ? { volume_id: id } : {},
+      ...(account ? { account } : {}),
+      ...(region ? { region } : {}),
+    });
+  }
+  return out;
+}
+
+function asStrings(v: unknown): string[] {
+  if (Array.isArray(v)) return v.map((x) => String(x));
+  if (typeof v === "string") {
+    try {
+      const parsed: unknown = JSON.parse(v);
+      if (Array.isArray(parsed)) return parsed.map((x) => String(x));
+    } catch {
+      /* not JSON */
+    }
+  }
+  return [];
+}
+
+/** Evaluates the demo policy on the demo estate and records the scan (findings with monthly cost, history). */
+export async function demoGovernanceScan(store: DuckDbStore, lastDay: string, teamTag: string): Promise<DemoAnalyses["governance"]> {
+  const policy = demoPolicyPath();
+  const loaded = loadPolicyFile(policy);
+  const scannedAt = new Date(`${addDays(lastDay, 1)}T06:00:00Z`);
+  const resources = await demoInventory(store, lastDay);
+  const result = evaluatePolicy(loaded.compiled, resources, { now: scannedAt });
+  const costs = await monthlyCosts(store, resources);
+  const scanId = `scan-demo-${lastDay.replace(/-/g, "")}-${randomBytes(3).toString("hex")}`;
+  await recordScan(store, { scanId, scannedAt, origin: "demo-inventory", policyFile: loaded.file, resources, result, costs, teamTag });
+  return { scanId, policy, summary: result.summary };
+}
+
+function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day.slice(0, 10)}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
