@@ -6,6 +6,7 @@ import { CostwiseError, isCostwiseError } from "../core/errors.js";
 import { resolve } from "node:path";
 import { loadConfig, type LoadedConfig } from "../engine/config/load-config.js";
 import { openClickHouseFromConfig } from "../engine/store/clickhouse/clickhouse-store.js";
+import { syncReplica, type ReplicaSyncResult } from "../engine/store/clickhouse/analysis-replica.js";
 import type { CostStore } from "../engine/store/cost-store.js";
 import { DEFAULT_STORE_PATH, DuckDbStore } from "../engine/store/duckdb-store.js";
 
@@ -57,20 +58,43 @@ export async function withCostStore<T>(opts: GlobalOptions, fn: (store: CostStor
   }
 }
 
-/** Opens the embedded DuckDB store. On a ClickHouse workspace, says the command does not run there yet. */
+/**
+ * Opens the embedded DuckDB store the analyses run on. On a ClickHouse workspace this is the workspace's analysis
+ * replica (the same DuckDB file, holding the analyses' state): it is brought in step with ClickHouse, partition by
+ * partition, before `fn` runs (see engine/store/clickhouse/analysis-replica.ts).
+ */
 export async function withStore<T>(opts: GlobalOptions, fn: (store: DuckDbStore) => Promise<T>): Promise<T> {
-  if (backendOf(opts) === "clickhouse") {
-    throw new CostwiseError(
-      "BAD_CONFIG",
-      "this command runs on the embedded DuckDB store only; the workspace's costwise.yaml selects store.backend: clickhouse " +
-        "(on ClickHouse: ingest, query, sources; see docs/clickhouse.md)",
-    );
-  }
   const store = await DuckDbStore.open(opts.store, opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {});
   try {
+    if (backendOf(opts) === "clickhouse") await syncFromClickHouse(opts, store);
     return await fn(store);
   } finally {
     await store.close();
+  }
+}
+
+/** Brings a ClickHouse workspace's analysis replica in step; says what it copied on stderr (not with --json). */
+export async function syncFromClickHouse(opts: GlobalOptions, local: DuckDbStore): Promise<ReplicaSyncResult> {
+  const ch = await openClickHouseFromConfig(opts.workspace.config.store!.clickhouse!);
+  try {
+    const r = await syncReplica(ch, local);
+    if (!opts.json && (r.copied > 0 || r.removed > 0)) {
+      stdio.err(`analysis replica: ${r.copied} billing partition(s) copied from ClickHouse (${r.rows.toLocaleString("en")} rows)${r.removed > 0 ? `, ${r.removed} removed` : ""} in ${r.seconds.toFixed(1)} s`);
+    }
+    return r;
+  } finally {
+    await ch.close();
+  }
+}
+
+/** Refuses a command that writes line items into the embedded store on a ClickHouse workspace. */
+export function requireEmbeddedCosts(opts: GlobalOptions, what: string): void {
+  if (backendOf(opts) === "clickhouse") {
+    throw new CostwiseError(
+      "BAD_CONFIG",
+      `${what} writes line items into the embedded DuckDB store, but this workspace's costwise.yaml selects store.backend: clickhouse ` +
+        "(ClickHouse is the system of record there: load files with `costwise ingest`; see docs/clickhouse.md)",
+    );
   }
 }
 

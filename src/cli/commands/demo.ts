@@ -29,7 +29,11 @@ import {
 import { displayPath } from "../../engine/ingest/files.js";
 import { formatAmount } from "../../engine/query/run-query.js";
 import { DuckDbStore } from "../../engine/store/duckdb-store.js";
-import { EXIT, globalOptions, setExit, stdio, usageError, withStore, type Output } from "../context.js";
+import { EXIT, backendOf, globalOptions, setExit, stdio, usageError, withStore, type Output } from "../context.js";
+import { openClickHouseFromConfig } from "../../engine/store/clickhouse/clickhouse-store.js";
+import { ingestToClickHouse } from "../../engine/store/clickhouse/ingest.js";
+import { syncReplica } from "../../engine/store/clickhouse/analysis-replica.js";
+import type { IngestOptions } from "../../engine/ingest/ingest.js";
 import { renderTable } from "../table.js";
 
 interface DemoCliOptions {
@@ -84,8 +88,19 @@ Examples:
       const t0 = performance.now();
       let analyses: DemoAnalyses | undefined;
       let demoConfig: CostwiseConfig | undefined;
+      // a ClickHouse workspace loads the demo bills into ClickHouse; the analyses run on its replica (the demo store)
+      const warehouse = backendOf(g) === "clickhouse" ? await openClickHouseFromConfig(g.workspace.config.store!.clickhouse!) : undefined;
       const summary = await withStore({ ...g, store: storePath }, async (store) => {
         const s = await runDemo(store, {
+          ...(warehouse
+            ? {
+                ingest: async (paths: string[], o: IngestOptions) => {
+                  const r = await ingestToClickHouse(warehouse, paths, o);
+                  await syncReplica(warehouse, store);
+                  return r;
+                },
+              }
+            : {}),
           dataDir,
           seed,
           ...(months !== undefined ? { months } : {}),
@@ -98,7 +113,10 @@ Examples:
         analyses = r.analyses;
         demoConfig = r.config;
         return s;
-      }).finally(() => reporter?.stop());
+      }).finally(async () => {
+        reporter?.stop();
+        await warehouse?.close();
+      });
       const totalSeconds = (performance.now() - t0) / 1000;
 
       if (g.json) stdio.json({ ...summary, allocation: analyses?.allocation, analyses: analyses ? analysesJson(analyses) : undefined });

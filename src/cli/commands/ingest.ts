@@ -9,7 +9,7 @@ import { displayPath } from "../../engine/ingest/files.js";
 import { SOURCE_FORMATS, isSourceFormat } from "../../engine/mapping/registry.js";
 import { ingestOpenCostFile, looksLikeOpenCostResponse } from "../../engine/connectors/opencost.js";
 import { printOpenCost } from "./opencost.js";
-import { backendOf, globalOptions, stdio, usageError, withCostStore, withStore } from "../context.js";
+import { backendOf, globalOptions, requireEmbeddedCosts, stdio, usageError, withCostStore, withStore } from "../context.js";
 import type { ClickHouseStore } from "../../engine/store/clickhouse/clickhouse-store.js";
 import { ingestToClickHouse } from "../../engine/store/clickhouse/ingest.js";
 
@@ -38,6 +38,7 @@ Examples:
       // saved OpenCost /allocation responses (JSON) are recognised by their shape; each loads in its own transaction
       const openCost = opts.format === "opencost" ? paths : paths.filter((p) => looksLikeOpenCostResponse(p));
       if (openCost.length > 0) {
+        requireEmbeddedCosts(g, "loading OpenCost responses");
         const loaded = await withStore(g, async (store) => {
           const out = [];
           for (const p of openCost) out.push(await ingestOpenCostFile(store, p));

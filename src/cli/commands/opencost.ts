@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import { trimMoney } from "../../core/money.js";
 import { ingestOpenCostFile, syncOpenCost, type OpenCostIngestResult } from "../../engine/connectors/opencost.js";
-import { globalOptions, stdio, usageError, withStore } from "../context.js";
+import { globalOptions, requireEmbeddedCosts, stdio, usageError, withStore } from "../context.js";
 
 interface Opts {
   url?: string;
@@ -53,6 +53,7 @@ Examples:
       const attempts = Number(opts.attempts);
       if (!(timeout > 0)) throw usageError(`--timeout ${opts.timeout}: expected a number of seconds`);
       if (!Number.isInteger(attempts) || attempts < 1) throw usageError(`--attempts ${opts.attempts}: expected a whole number of at least 1`);
+      requireEmbeddedCosts(g, "costwise opencost");
       const result = await withStore(g, (store) =>
         file !== undefined
           ? ingestOpenCostFile(store, file, { ...(opts.cluster ? { cluster: opts.cluster } : {}), ...(opts.currency ? { currency: opts.currency } : {}) })

@@ -7,7 +7,7 @@ import { DuckDbStore } from "../../engine/store/duckdb-store.js";
 import { startScheduler } from "../../engine/jobs/scheduler.js";
 import { notifyDataChanged } from "../../server/app.js";
 import { startServer } from "../../server/serve.js";
-import { globalOptions, stdio, usageError } from "../context.js";
+import { backendOf, globalOptions, stdio, syncFromClickHouse, usageError, type GlobalOptions } from "../context.js";
 
 interface ServeCliOptions {
   host?: string;
@@ -34,6 +34,10 @@ Endpoints: /api/v1/... (see /openapi.json), /healthz, /metrics (Prometheus), / (
 With schedules under notify.jobs in costwise.yaml, serve also runs the feedback loop's jobs (sync, allocate,
 detect, budgets, summary, deliver, kpi) on them; the notify config is checked at start-up.
 
+On a ClickHouse workspace (store.backend: clickhouse) the analyses and the dashboard read the workspace's
+analysis replica (the DuckDB file): serve brings it in step with ClickHouse at start and every
+store.clickhouse.refreshSeconds (default 60), copying only changed billing partitions.
+
 Examples:
   costwise serve
   costwise --store org.duckdb serve --host 0.0.0.0 --port 8080`,
@@ -48,6 +52,8 @@ Examples:
       if (!levels.includes(logLevel)) throw usageError(`--log-level takes one of ${levels.join(", ")}`);
       const store = await DuckDbStore.open(g.store, g.memoryLimit ? { memoryLimit: g.memoryLimit } : {});
       try {
+        const ch = backendOf(g) === "clickhouse" ? g.workspace.config.store!.clickhouse! : undefined;
+        if (ch) await syncFromClickHouse(g, store);
         const running = await startServer(store, { store, host: opts.host ?? cfg.host, port, auth: cfg.auth, readers: cfg.readers, logLevel, workspace: { config: g.workspace.config, baseDir: g.workspace.baseDir } });
         announce(running.url, g.json);
         // the feedback loop's schedules (notify.jobs), on their own connection beside the server's
@@ -60,7 +66,10 @@ Examples:
             })
           : undefined;
         if (scheduler && !g.json) for (const j of scheduler.jobs) stdio.err(`[jobs] ${j.job}: ${j.schedule} (${j.timezone}), next ${j.next ?? "never"}`);
+        // on a ClickHouse workspace: follow what lands in ClickHouse (the analysis replica, partition by partition)
+        const refresher = ch && ch.refreshSeconds > 0 ? await startReplicaRefresh(g, store, ch.refreshSeconds, () => notifyDataChanged(running.app)) : undefined;
         await waitForSignal();
+        await refresher?.stop();
         scheduler?.stop();
         await running.close();
         await jobStore?.close();
@@ -68,6 +77,30 @@ Examples:
         await store.close();
       }
     });
+}
+
+/** Re-syncs the analysis replica every `seconds` on its own connection; calls `changed` when partitions moved. */
+async function startReplicaRefresh(g: GlobalOptions, store: DuckDbStore, seconds: number, changed: () => Promise<void>): Promise<{ stop(): Promise<void> }> {
+  const own = await store.sibling();
+  let running: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(async () => {
+      try {
+        const r = await syncFromClickHouse(g, own);
+        if (r.copied > 0 || r.removed > 0) await changed();
+      } catch (e) {
+        stdio.err(`analysis replica: refresh failed (will retry in ${seconds} s): ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+      }
+    });
+  }, seconds * 1000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+      await own.close();
+    },
+  };
 }
 
 export function announce(url: string, json: boolean): void {

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { CostwiseError } from "../../core/errors.js";
 import { syncSources, type SourceSyncReport } from "../../engine/connectors/sync.js";
-import { EXIT, backendOf, globalOptions, setExit, stdio, withStore } from "../context.js";
+import { EXIT, globalOptions, requireEmbeddedCosts, setExit, stdio, withStore } from "../context.js";
 import { renderTable } from "../table.js";
 
 export function registerSync(program: Command): void {
@@ -37,7 +37,7 @@ Examples:
       if (sources.length === 0) {
         throw new CostwiseError("BAD_CONFIG", `${g.workspace.file ?? "costwise.yaml"}: no sources: section; list the sources to sync there (see costwise sync --help)`);
       }
-      if (backendOf(g) !== "duckdb") throw new CostwiseError("USAGE", "costwise sync loads into the DuckDB store; with store.backend clickhouse, sync into DuckDB and load from there");
+      requireEmbeddedCosts(g, "costwise sync");
       const stagingDir = opts.staging ? resolve(opts.staging) : join(dirname(resolve(g.store)), ".costwise-staging");
       const report = await withStore(g, (store) =>
         syncSources(sources, {

@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { CostwiseError } from "../../core/errors.js";
 import { addMoney, compareMoney, equalToTheCent, parseMoney, subMoney, type Minor } from "../../core/money.js";
 import { parseCostQuery, type CostQueryInput, type FilterInput } from "../../core/query/cost-query.js";
-import { ingestFiles, type IngestProgress, type IngestResult } from "../ingest/ingest.js";
+import { ingestFiles, type IngestOptions, type IngestProgress, type IngestResult } from "../ingest/ingest.js";
 import { packageRoot } from "../mapping/lookups.js";
 import { queryOrThrow, runCostQuery, type QueryResult } from "../query/run-query.js";
 import type { DuckDbStore } from "../store/duckdb-store.js";
@@ -39,6 +39,11 @@ export interface RunDemoOptions {
    */
   focusSample?: string | null;
   onProgress?: (event: DemoProgress) => void;
+  /**
+   * Loads files into the workspace (default: `ingestFiles` into `store`). A ClickHouse workspace loads them into
+   * ClickHouse and then brings `store` (its analysis replica) in step.
+   */
+  ingest?: (paths: string[], options: IngestOptions) => Promise<IngestResult>;
 }
 
 export type DemoProgress =
@@ -199,12 +204,13 @@ export async function runDemo(store: DuckDbStore, options: RunDemoOptions = {}):
 
   // 2. ingest the generated bills in one call (CUR manifests pick the files), then the real sample
   t0 = performance.now();
-  const demoIngest = await ingestFiles(store, [join(dataDir, "aws-cur"), join(dataDir, "focus")], {
+  const load = options.ingest ?? ((paths: string[], o: IngestOptions) => ingestFiles(store, paths, o));
+  const demoIngest = await load([join(dataDir, "aws-cur"), join(dataDir, "focus")], {
     onProgress: (progress) => emit({ step: "ingest", progress }),
   });
   const ingestSeconds = seconds(t0);
   emit({ step: "ingested", files: demoIngest.files.length, rows: demoIngest.rowsLoaded, rowsReplaced: demoIngest.rowsReplaced, seconds: ingestSeconds });
-  const { sample, ingest: sampleIngest } = await loadSample(store, options.focusSample === undefined ? defaultFocusSamplePath() : options.focusSample);
+  const { sample, ingest: sampleIngest } = await loadSample(load, options.focusSample === undefined ? defaultFocusSamplePath() : options.focusSample);
   emit({ step: "sample", sample });
 
   // 3. summarise
@@ -328,14 +334,14 @@ export async function query(store: DuckDbStore, input: CostQueryInput): Promise<
   return runCostQuery(store, queryOrThrow(parseCostQuery(input)));
 }
 
-async function loadSample(store: DuckDbStore, path: string | null): Promise<{ sample: SampleReport; ingest?: IngestResult }> {
+async function loadSample(load: (paths: string[], o: IngestOptions) => Promise<IngestResult>, path: string | null): Promise<{ sample: SampleReport; ingest?: IngestResult }> {
   if (path === null) return { sample: { path: "", loaded: false, rows: 0, billedCost: null, reason: "not requested" } };
   const abs = resolve(path);
   if (!existsSync(abs)) {
     return { sample: { path: abs, loaded: false, rows: 0, billedCost: null, reason: "not found (shared/ is not beside the package)" } };
   }
   try {
-    const ingest = await ingestFiles(store, [abs]);
+    const ingest = await load([abs], {});
     return { sample: { path: abs, loaded: true, rows: ingest.rowsLoaded, billedCost: ingest.loadedTotal }, ingest };
   } catch (e) {
     // real-world data we do not control: a failed load leaves the store as it was; the demo goes on

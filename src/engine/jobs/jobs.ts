@@ -25,6 +25,8 @@ import { budgetStatus } from "../detect/budgets.js";
 import { runMonitors } from "../detect/monitors.js";
 import { lastCompleteDayFromStore } from "../detect/series.js";
 import { syncSources } from "../connectors/sync.js";
+import { openClickHouseFromConfig } from "../store/clickhouse/clickhouse-store.js";
+import { syncReplica } from "../store/clickhouse/analysis-replica.js";
 import { anomalyNotification, budgetNotifications, dataLandedAt, teamSummary } from "../notify/messages.js";
 import { deliver, enqueue } from "../notify/outbox.js";
 import { computeKpis } from "../notify/kpi.js";
@@ -161,6 +163,18 @@ type JobFn = (ctx: JobContext) => Promise<Record<string, unknown>>;
 
 const JOBS: Record<JobName, JobFn> = {
   async sync(ctx) {
+    const ch = ctx.workspace.config.store?.backend === "clickhouse" ? ctx.workspace.config.store.clickhouse : undefined;
+    if (ch) {
+      // ClickHouse is the system of record: new data lands there (costwise ingest, or the organisation's own
+      // pipeline); sync brings the analysis replica in step, and new rows chain the analyses as usual
+      const warehouse = await openClickHouseFromConfig(ch);
+      try {
+        const r = await syncReplica(warehouse, ctx.store);
+        return { rowsLoaded: r.rows, replica: r, note: "ClickHouse workspace: sources are loaded with costwise ingest; sync copies changed partitions" };
+      } finally {
+        await warehouse.close();
+      }
+    }
     const sources = ctx.workspace.config.sources ?? [];
     if (sources.length === 0) return { rowsLoaded: 0, note: "no sources configured" };
     const report = await syncSources(sources, {

@@ -20,6 +20,8 @@ export const storeSection = z.strictObject({
       user: z.string().optional(),
       /** Name of the environment variable holding the password (never the password itself). */
       passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name").optional(),
+      /** How often `costwise serve` brings the analysis replica in step with ClickHouse (seconds; 0 = only at start). */
+      refreshSeconds: z.number().int().min(0).default(60),
     })
     .refine((c) => c.urls.length === 1 || c.cluster !== undefined, { message: "cluster is required with more than one URL", path: ["cluster"] })
     .optional(),

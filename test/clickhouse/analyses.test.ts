@@ -1,0 +1,183 @@
+/**
+ * Every analysis on a ClickHouse workspace: the demo (ingest, allocation, anomalies, forecasts, recommendations)
+ * and the dashboard API run on the two-shard cluster's workspace with the same numbers as on the embedded store;
+ * the analysis replica follows ClickHouse partition by partition (a re-delivered period replaces, a second sync
+ * copies nothing), and commands that would write line items beside ClickHouse refuse.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requireClickHouse, startTestCluster } from "../helpers/clickhouse.js";
+import { FIXTURES, tempDir } from "../helpers/store.js";
+import { runCli } from "../helpers/cli.js";
+import { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
+import { ClickHouseStore } from "../../src/engine/store/clickhouse/clickhouse-store.js";
+import { syncReplica } from "../../src/engine/store/clickhouse/analysis-replica.js";
+import { buildServer, type App } from "../../src/server/app.js";
+
+const enabled = requireClickHouse("ClickHouse analyses tests");
+const SMALL = ["--months", "2", "--scale", "0.2", "--no-serve"];
+
+/** The demo's JSON summary without what differs between two runs of the same demo (timings, paths, run ids). */
+function comparable(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(comparable);
+  if (v && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (/[sS]econds|[pP]erSecond|ingestIds|ingestId|path|dataDir|store|startedAt|finishedAt|asOf|runId|scanId|^file$|(At|_at|Seen)$|^at$/.test(k)) continue;
+      out[k] = comparable(x);
+    }
+    return out;
+  }
+  return v;
+}
+
+describe.runIf(enabled)("analyses on a ClickHouse workspace", () => {
+  let cluster: Awaited<ReturnType<typeof startTestCluster>>;
+  const work = tempDir("costwise-chan-");
+  let chConfig: string;
+  let duckConfig: string;
+  let chDemo: Record<string, unknown>;
+  let duckDemo: Record<string, unknown>;
+
+  beforeAll(async () => {
+    cluster = await startTestCluster(2);
+    chConfig = join(work.dir, "ch.yaml");
+    writeFileSync(
+      chConfig,
+      `store:\n  backend: clickhouse\n  path: ./ch-replica.duckdb\n  clickhouse:\n    cluster: ${cluster.cluster}\n    database: analyses_test\n    urls:\n${cluster.urls.map((u) => `      - ${u}\n`).join("")}`,
+    );
+    duckConfig = join(work.dir, "duck.yaml");
+    writeFileSync(duckConfig, `store:\n  path: ./duck.duckdb\n`);
+    const a = await runCli("--config", chConfig, "--store", join(work.dir, "ch-replica.duckdb"), "--json", "demo", "--data-dir", join(work.dir, "demo-ch"), ...SMALL);
+    const b = await runCli("--config", duckConfig, "--store", join(work.dir, "duck.duckdb"), "--json", "demo", "--data-dir", join(work.dir, "demo-duck"), ...SMALL);
+    expect(a.err).not.toMatch(/\n\s+at /);
+    expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
+    chDemo = JSON.parse(a.out) as Record<string, unknown>;
+    duckDemo = JSON.parse(b.out) as Record<string, unknown>;
+  }, 600_000);
+
+  afterAll(async () => {
+    await cluster?.cleanup();
+    work.cleanup();
+  });
+
+  it("the demo loads into ClickHouse and every analysis gives the embedded store's numbers", async () => {
+    // the line items are in ClickHouse, on both shards
+    const ch = await ClickHouseStore.open({ urls: cluster.urls, cluster: cluster.cluster, database: "analyses_test" });
+    try {
+      const perShard = await Promise.all([0, 1].map(async (i) => Number((await ch.allOn(i, `SELECT count() AS n FROM focus_costs_local`))[0]!["n"])));
+      expect(perShard.every((n) => n > 0)).toBe(true);
+      const duck = await DuckDbStore.open(join(work.dir, "duck.duckdb"));
+      try {
+        const d = await duck.all(`SELECT count(*)::BIGINT AS n, CAST(sum("BilledCost") AS VARCHAR) AS b FROM focus_costs`);
+        const c = await ch.all(`SELECT toString(count()) AS n, toString(sum("BilledCost")) AS b FROM focus_costs`);
+        expect(String(c[0]!["n"])).toBe(String(d[0]!["n"]));
+        expect(Number(perShard[0]! + perShard[1]!)).toBe(Number(d[0]!["n"]));
+        expect(String(c[0]!["b"]).replace(/0+$/, "")).toBe(String(d[0]!["b"]).replace(/0+$/, ""));
+      } finally {
+        await duck.close();
+      }
+    } finally {
+      await ch.close();
+    }
+    // spend, allocation (by team, unallocated, shared), tag coverage, anomalies, forecasts, recommendations
+    expect((chDemo["allocation"] as Record<string, unknown> | undefined)?.["teams"] ?? chDemo["allocation"]).toBeTruthy();
+    expect(comparable(chDemo)).toEqual(comparable(duckDemo));
+    expect((chDemo["analyses"] as { anomalies: number }).anomalies).toBeGreaterThan(0);
+    expect((chDemo["analyses"] as { recommendations: number }).recommendations).toBeGreaterThan(0);
+  });
+
+  it("the dashboard API answers the same on both workspaces", async () => {
+    const open = async (path: string): Promise<{ app: App; store: DuckDbStore }> => {
+      const store = await DuckDbStore.open(path);
+      const app = await buildServer({ store, logLevel: false, webDir: join(work.dir, "no-web"), warm: false });
+      return { app, store };
+    };
+    const a = await open(join(work.dir, "ch-replica.duckdb"));
+    const b = await open(join(work.dir, "duck.duckdb"));
+    try {
+      const paths = [
+        "/api/v1/overview",
+        "/api/v1/showback",
+        "/api/v1/tag-coverage",
+        "/api/v1/anomalies",
+        "/api/v1/recommendations",
+        "/api/v1/forecasts",
+        "/api/v1/unit-costs",
+        "/api/v1/costs?groupBy=ServiceName&granularity=month",
+        "/api/v1/costs?groupBy=tag:team&granularity=day",
+      ];
+      let compared = 0;
+      for (const url of paths) {
+        const x = await a.app.inject({ method: "GET", url });
+        const y = await b.app.inject({ method: "GET", url });
+        expect(x.statusCode, url).toBe(y.statusCode);
+        if (x.statusCode !== 200) continue;
+        compared++;
+        expect(comparable(x.json()), url).toEqual(comparable(y.json()));
+      }
+      expect(compared).toBeGreaterThanOrEqual(6);
+    } finally {
+      await a.app.close();
+      await b.app.close();
+      await a.store.close();
+      await b.store.close();
+    }
+  });
+
+  it("the replica follows a re-delivered period without double counting, and copies nothing when nothing changed", async () => {
+    const file = join(FIXTURES, "focus/focus_sample.csv");
+    for (const cfg of [chConfig, duckConfig]) {
+      const store = cfg === chConfig ? join(work.dir, "ch-replica.duckdb") : join(work.dir, "duck.duckdb");
+      expect((await runCli("--config", cfg, "--store", store, "ingest", file)).code).toBe(0);
+      expect((await runCli("--config", cfg, "--store", store, "ingest", file)).code).toBe(0); // re-delivered
+      expect((await runCli("--config", cfg, "--store", store, "allocate")).code).toBe(0);
+    }
+    const report = (cfg: string, store: string) => runCli("--config", cfg, "--store", store, "report", "allocation", "--by", "team", "--format", "csv");
+    const x = await report(chConfig, join(work.dir, "ch-replica.duckdb"));
+    const y = await report(duckConfig, join(work.dir, "duck.duckdb"));
+    expect(x.code).toBe(0);
+    expect(x.out).toMatch(/__unallocated__/);
+    expect(x.out).toBe(y.out);
+    // the typed query runs on ClickHouse itself: the re-delivered sample is counted once, as on the embedded store
+    const q = ["query", "--group-by", "ProviderName,ServiceName", "--granularity", "month", "--csv"];
+    const cq = await runCli("--config", chConfig, ...q);
+    const dq = await runCli("--config", duckConfig, "--store", join(work.dir, "duck.duckdb"), ...q);
+    expect(cq.code).toBe(0);
+    expect(cq.out.split("\n").length).toBeGreaterThan(10);
+    expect(cq.out).toBe(dq.out);
+
+    // the replica equals ClickHouse partition by partition; a second sync has nothing to do
+    const ch = await ClickHouseStore.open({ urls: cluster.urls, cluster: cluster.cluster, database: "analyses_test" });
+    const local = await DuckDbStore.open(join(work.dir, "ch-replica.duckdb"));
+    try {
+      const again = await syncReplica(ch, local);
+      expect(again.copied).toBe(0);
+      expect(again.removed).toBe(0);
+      expect(again.unchanged).toBeGreaterThan(1);
+      const remote = await ch.all(`SELECT x_Partition AS p, toString(count()) AS n FROM focus_costs GROUP BY p ORDER BY p`);
+      const mine = await local.all(
+        `SELECT x_Source || '|' || coalesce("BillingAccountId", '') || '|' || strftime("BillingPeriodStart", '%Y%m') AS p, CAST(count(*) AS VARCHAR) AS n FROM focus_costs GROUP BY p ORDER BY p`,
+      );
+      expect(mine).toEqual(remote);
+      // rows that are not in ClickHouse do not survive a sync (ClickHouse is the system of record)
+      await local.run(`INSERT INTO focus_costs (x_Source, "BillingAccountId", "BillingPeriodStart", "BilledCost") VALUES ('stray', 'x', TIMESTAMP '2020-01-01', 1)`);
+      await local.run(`INSERT INTO loaded_files VALUES ('stray', 'x', TIMESTAMP '2020-01-01', 'd', 'f', 'i', 'USD', 1, 1, 1, NULL, NULL)`);
+      const cleaned = await syncReplica(ch, local);
+      expect(cleaned.removed).toBe(1);
+      expect((await local.all(`SELECT count(*)::INTEGER AS n FROM focus_costs WHERE x_Source = 'stray'`))[0]!["n"]).toBe(0);
+    } finally {
+      await local.close();
+      await ch.close();
+    }
+  });
+
+  it("commands that would write line items beside ClickHouse refuse with an explanation", async () => {
+    const r = await runCli("--config", chConfig, "--store", join(work.dir, "ch-replica.duckdb"), "opencost", join(FIXTURES, "opencost/allocation_response.json"));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/ClickHouse is the system of record/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+});
