@@ -21,7 +21,7 @@ import { chromium } from "playwright-core";
 import { parseCostQuery } from "../src/core/query/cost-query.js";
 import { queryOrThrow, runCostQuery } from "../src/engine/query/run-query.js";
 import { DuckDbStore } from "../src/engine/store/duckdb-store.js";
-import { MONTHLY_ROLLUP_TABLE, ROLLUP_COUNT_COLUMN, ROLLUP_TABLE, monthlyRollupEligible, refreshRollup, rollupEligible } from "../src/server/rollup.js";
+import { ROLLUP_COUNT_COLUMN, ROLLUP_TABLE, refreshRollup, rollupEligible, rollupPlan } from "../src/server/rollup.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -111,8 +111,11 @@ async function baseline(path: string): Promise<void> {
       return t.sort((a, b) => a - b)[2]!;
     };
     const raw = await time({});
-    const roll = rollupEligible(q) ? await time({ table: monthlyRollupEligible(q) ? MONTHLY_ROLLUP_TABLE : ROLLUP_TABLE, lineItemsColumn: ROLLUP_COUNT_COLUMN }) : NaN;
-    console.log(`  ${name.padEnd(40)} cost table ${raw.toFixed(1).padStart(7)} ms   rollup ${roll.toFixed(1).padStart(6)} ms   (×${(raw / roll).toFixed(0)})`);
+    const wide = rollupEligible(q) ? await time({ table: ROLLUP_TABLE, lineItemsColumn: ROLLUP_COUNT_COLUMN }) : NaN;
+    const star = rollupEligible(q) ? await time(rollupPlan(q)) : NaN;
+    console.log(
+      `  ${name.padEnd(40)} cost table ${raw.toFixed(1).padStart(7)} ms   daily rollup ${wide.toFixed(1).padStart(6)} ms   star rollup ${star.toFixed(1).padStart(6)} ms   (×${(raw / star).toFixed(0)} vs cost table, ×${(wide / star).toFixed(1)} vs daily rollup)`,
+    );
   }
   await store.close();
 }

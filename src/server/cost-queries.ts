@@ -1,17 +1,16 @@
-/** Runs typed cost queries for the API: from the daily rollup when it can answer, else from the cost table. */
+/** Runs typed cost queries for the API: from the rollups when they can answer (see rollup.ts), else from the cost table. */
 import { toQueryInput, type CostQuery } from "../core/query/cost-query.js";
 import { parseCostQuery } from "../core/query/cost-query.js";
 import type { CostStore } from "../engine/store/cost-store.js";
 import { queryOrThrow, runCostQuery, type QueryResult } from "../engine/query/run-query.js";
 import type { ServerContext } from "./context.js";
-import { MONTHLY_ROLLUP_TABLE, ROLLUP_COUNT_COLUMN, ROLLUP_TABLE, monthlyRollupEligible, rollupEligible } from "./rollup.js";
+import { rollupEligible, rollupPlan } from "./rollup.js";
 
 export type ServedFrom = "rollup" | "store";
 
 export async function runApiQuery(ctx: ServerContext, store: CostStore, q: CostQuery): Promise<QueryResult & { servedFrom: ServedFrom }> {
   if (ctx.rollup.ready && rollupEligible(q)) {
-    const table = monthlyRollupEligible(q) ? MONTHLY_ROLLUP_TABLE : ROLLUP_TABLE;
-    const r = await runCostQuery(store, q, { table, lineItemsColumn: ROLLUP_COUNT_COLUMN });
+    const r = await runCostQuery(store, q, rollupPlan(q));
     return { ...r, servedFrom: "rollup" };
   }
   return { ...(await runCostQuery(store, q)), servedFrom: "store" };

@@ -1,25 +1,46 @@
 /**
- * A daily rollup of the cost table for the dashboard: one row per day and combination of the
- * dimensions people group by on the dashboard (provider, accounts, service, region, charge kind,
- * source and the whole Tags map), with the cost metrics summed and the line-item count kept.
- * Resource-level columns are left out, which is what makes it small.
+ * Rollups of the cost table for the dashboard, rebuilt by the server when the store's ingests changed
+ * (keyed on the ingest runs), so they can never disagree with the cost table: while stale or missing, queries
+ * read the cost table. Resource-level columns are left out, which is what makes them small.
  *
- * It is a cache, rebuilt by the server when the store's ingests changed (keyed on the ingest runs), so
- * it can never disagree with the cost table: while it is stale or missing, queries read the cost table.
- * Queries are answered from it only when everything they touch is in it (see `rollupEligible`), and
- * sums are exact (DECIMAL sums of DECIMAL sums), so the answer is the same to the digit.
+ * - `serve_cost_daily`: one row per day and combination of the dimensions people group by on the dashboard
+ *   (provider, accounts, service, region, charge kind, source and the whole Tags map), metrics summed and the
+ *   line-item count kept. Read directly by tag coverage, tag keys and the overview.
+ * - The cost explorer reads a star-shaped copy of it: `serve_cost_keys` holds each combination of dimension
+ *   values once under an integer key, `serve_cost_day_facts` / `serve_cost_month_facts` hold only
+ *   (period, key, metric sums, line items), sorted by period. Filters and tag lookups then run once per
+ *   combination instead of once per day and combination, and the fact scans are narrow (`rollupPlan`).
+ *   A query's window is tiled with whole months from the monthly facts and the edge days from the daily
+ *   facts when its granularity allows (month or none).
+ *
+ * Queries are answered from them only when everything they touch is in them (see `rollupEligible`), and
+ * sums are exact (DECIMAL sums of DECIMAL sums), so the answer is the same to the digit. Fact metric columns
+ * are DECIMAL(18,10) when every value in them fits (checked at build, else DECIMAL(38,10)): the same exact
+ * values, half the width, about twice as fast to sum.
  */
+import { CostwiseError } from "../core/errors.js";
 import { COST_METRICS } from "../core/focus/columns.js";
+import type { CompileOptions } from "../core/query/compile.js";
 import type { CostQuery, Dimension } from "../core/query/cost-query.js";
 import type { CostStore } from "../engine/store/cost-store.js";
 import { sql } from "../engine/store/cost-store.js";
 import { COST_TABLE, RUNS_TABLE } from "../engine/store/schema.js";
 
 export const ROLLUP_TABLE = "serve_cost_daily";
-/** The same rolled up by month (from the daily rollup): month and whole-window queries over whole months. */
-export const MONTHLY_ROLLUP_TABLE = "serve_cost_monthly";
+/** Each combination of rolled-up dimension values (and Tags) once, under the integer key `ROLLUP_KEY_COLUMN`. */
+export const ROLLUP_KEYS_TABLE = "serve_cost_keys";
+/** (day, key) → metric sums and line items, sorted by day. */
+export const DAILY_FACTS_TABLE = "serve_cost_day_facts";
+/** (month, key) → the same by month. */
+export const MONTHLY_FACTS_TABLE = "serve_cost_month_facts";
+export const ROLLUP_KEY_COLUMN = "x_Key";
 export const ROLLUP_STATE_TABLE = "serve_rollup_state";
 export const ROLLUP_COUNT_COLUMN = "x_LineItems";
+/** Bumped when the rollup tables change shape, so a store built by an older costwise is rebuilt. */
+const LAYOUT = "star-2";
+/** An earlier layout's table, dropped on rebuild. */
+const OBSOLETE_TABLES = ["serve_cost_monthly"];
+const ROLLUP_TABLES = [ROLLUP_TABLE, ROLLUP_KEYS_TABLE, DAILY_FACTS_TABLE, MONTHLY_FACTS_TABLE];
 
 export const ROLLUP_DIMENSIONS = [
   "BillingCurrency",
@@ -47,13 +68,45 @@ function atMidnight(iso: string | undefined): boolean {
   return iso === undefined || iso.endsWith("T00:00:00Z");
 }
 
-function atMonthStart(iso: string | undefined): boolean {
-  return iso === undefined || /^\d{4}-\d{2}-01T00:00:00Z$/.test(iso);
+function isoDate(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 10)}T00:00:00Z`;
 }
 
-/** True when the monthly rollup can answer `q` (it must be daily-eligible too). */
-export function monthlyRollupEligible(q: CostQuery): boolean {
-  return (q.granularity === "month" || q.granularity === "none") && atMonthStart(q.window.start) && atMonthStart(q.window.end);
+/** The first month start at or after `iso` (a midnight). */
+function monthCeil(iso: string): string {
+  const d = new Date(iso);
+  if (d.getUTCDate() === 1) return iso;
+  return isoDate(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
+}
+
+/** The last month start at or before `iso` (a midnight). */
+function monthFloor(iso: string): string {
+  const d = new Date(iso);
+  return isoDate(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
+}
+
+/**
+ * How the star rollup answers an eligible query (`rollupEligible` must hold): the parts tile the query's
+ * window exactly. Day granularity reads the daily facts over the window; month and none read whole months
+ * from the monthly facts and the days before the first and after the last whole month from the daily facts.
+ */
+export function rollupPlan(q: CostQuery): CompileOptions {
+  const { start, end } = q.window;
+  type Part = { table: string; start?: string; end?: string };
+  const part = (table: string, s: string | undefined, e: string | undefined): Part => ({ table, ...(s !== undefined ? { start: s } : {}), ...(e !== undefined ? { end: e } : {}) });
+  let parts: Part[];
+  if (q.granularity !== "month" && q.granularity !== "none") parts = [part(DAILY_FACTS_TABLE, start, end)];
+  else {
+    const ms = start === undefined ? undefined : monthCeil(start);
+    const me = end === undefined ? undefined : monthFloor(end);
+    if (ms !== undefined && me !== undefined && ms >= me) parts = [part(DAILY_FACTS_TABLE, start, end)];
+    else {
+      parts = [part(MONTHLY_FACTS_TABLE, ms, me)];
+      if (start !== undefined && ms !== start) parts.push(part(DAILY_FACTS_TABLE, start, ms));
+      if (end !== undefined && me !== end) parts.push(part(DAILY_FACTS_TABLE, me, end));
+    }
+  }
+  return { table: DAILY_FACTS_TABLE, lineItemsColumn: ROLLUP_COUNT_COLUMN, star: { keysTable: ROLLUP_KEYS_TABLE, keyColumn: ROLLUP_KEY_COLUMN, parts } };
 }
 
 /** True when the rollup holds everything `q` needs: cost metric, covered dimensions, whole days. */
@@ -83,28 +136,66 @@ export interface RollupStatus {
   builtInMs: number;
 }
 
-/** Builds the rollup when missing or stale; returns whether it is usable. Runs on the writer connection. */
+/** Builds the rollups when missing or stale; returns whether they are usable. Runs on the writer connection. */
 export async function refreshRollup(store: CostStore): Promise<RollupStatus> {
   const t0 = performance.now();
   await store.run(`CREATE TABLE IF NOT EXISTS ${ROLLUP_STATE_TABLE} (key VARCHAR NOT NULL, built_at TIMESTAMP NOT NULL)`);
-  const key = await currentKey(store);
+  const key = `${LAYOUT}|${await currentKey(store)}`;
   const state = await store.all(`SELECT key FROM ${ROLLUP_STATE_TABLE}`);
-  const exists = await store.all(sql(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name IN (?, ?)`, ROLLUP_TABLE, MONTHLY_ROLLUP_TABLE));
-  if (state[0]?.["key"] !== key || Number(exists[0]?.["n"]) < 2) {
-    const dims = ROLLUP_DIMENSIONS.map((d) => `"${d}"`).join(", ");
+  const exists = await store.all(
+    sql(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name IN (${ROLLUP_TABLES.map(() => "?").join(", ")})`, ...ROLLUP_TABLES),
+  );
+  if (state[0]?.["key"] !== key || Number(exists[0]?.["n"]) < ROLLUP_TABLES.length) {
+    const dimList = ROLLUP_DIMENSIONS.map((d) => `"${d}"`);
+    const dims = dimList.join(", ");
     const metrics = COST_METRICS.map((m) => `sum("${m}") AS "${m}"`).join(", ");
+    const sums = [...COST_METRICS, ROLLUP_COUNT_COLUMN].map((m) => `sum("${m}") AS "${m}"`).join(", ");
     await store.transaction(async () => {
+      for (const t of OBSOLETE_TABLES) await store.run(`DROP TABLE IF EXISTS ${t}`);
       await store.run(
         `CREATE OR REPLACE TABLE ${ROLLUP_TABLE} AS
          SELECT date_trunc('day', "ChargePeriodStart") AS "ChargePeriodStart", ${dims}, "Tags", ${metrics}, count(*)::BIGINT AS "${ROLLUP_COUNT_COLUMN}"
          FROM ${COST_TABLE} GROUP BY ALL ORDER BY "ChargePeriodStart"`,
       );
-      const sums = [...COST_METRICS, ROLLUP_COUNT_COLUMN].map((m) => `sum("${m}") AS "${m}"`).join(", ");
+      // each combination once; NULLs and maps compare as values (IS NOT DISTINCT FROM) when the facts are keyed
       await store.run(
-        `CREATE OR REPLACE TABLE ${MONTHLY_ROLLUP_TABLE} AS
-         SELECT date_trunc('month', "ChargePeriodStart") AS "ChargePeriodStart", ${dims}, "Tags", ${sums}
-         FROM ${ROLLUP_TABLE} GROUP BY ALL ORDER BY "ChargePeriodStart"`,
+        `CREATE OR REPLACE TABLE ${ROLLUP_KEYS_TABLE} AS
+         SELECT (row_number() OVER ())::INTEGER AS "${ROLLUP_KEY_COLUMN}", * FROM (SELECT DISTINCT ${dims}, "Tags" FROM ${ROLLUP_TABLE})`,
       );
+      const same = [...dimList, `"Tags"`].map((c) => `r.${c} IS NOT DISTINCT FROM k.${c}`).join(" AND ");
+      await store.run(
+        `CREATE OR REPLACE TEMP TABLE serve_rollup_day_wide AS
+         SELECT r."ChargePeriodStart", k."${ROLLUP_KEY_COLUMN}", ${[...COST_METRICS, ROLLUP_COUNT_COLUMN].map((m) => `r."${m}"`).join(", ")}
+         FROM ${ROLLUP_TABLE} r JOIN ${ROLLUP_KEYS_TABLE} k ON ${same}`,
+      );
+      const check = await store.all(
+        `SELECT (SELECT count(*) FROM ${ROLLUP_TABLE})::BIGINT AS a, (SELECT count(*) FROM serve_rollup_day_wide)::BIGINT AS b`,
+      );
+      if (check[0]?.["a"] !== check[0]?.["b"]) {
+        throw new CostwiseError("INTERNAL", `rollup keys do not match the daily rollup one to one (${check[0]?.["a"]} rows, ${check[0]?.["b"]} keyed)`);
+      }
+      await store.run(
+        `CREATE OR REPLACE TEMP TABLE serve_rollup_month_wide AS
+         SELECT date_trunc('month', "ChargePeriodStart") AS "ChargePeriodStart", "${ROLLUP_KEY_COLUMN}", ${sums}
+         FROM serve_rollup_day_wide GROUP BY ALL`,
+      );
+      // the narrow type only where every value of the column fits it, in both tables
+      const fits = await store.all(
+        `SELECT ${COST_METRICS.map((m) => `coalesce(max(abs("${m}")) < 100000000, true) AS "${m}"`).join(", ")}
+         FROM (SELECT ${COST_METRICS.map((m) => `"${m}"`).join(", ")} FROM serve_rollup_day_wide UNION ALL SELECT ${COST_METRICS.map((m) => `"${m}"`).join(", ")} FROM serve_rollup_month_wide)`,
+      );
+      const cols = COST_METRICS.map((m) => `CAST("${m}" AS DECIMAL(${fits[0]?.[m] === true ? 18 : 38},10)) AS "${m}"`).join(", ");
+      for (const [table, from] of [
+        [DAILY_FACTS_TABLE, "serve_rollup_day_wide"],
+        [MONTHLY_FACTS_TABLE, "serve_rollup_month_wide"],
+      ] as const) {
+        await store.run(
+          `CREATE OR REPLACE TABLE ${table} AS
+           SELECT "ChargePeriodStart", "${ROLLUP_KEY_COLUMN}", ${cols}, "${ROLLUP_COUNT_COLUMN}"::BIGINT AS "${ROLLUP_COUNT_COLUMN}"
+           FROM ${from} ORDER BY "ChargePeriodStart", "${ROLLUP_KEY_COLUMN}"`,
+        );
+        await store.run(`DROP TABLE ${from}`);
+      }
       await store.run(`DELETE FROM ${ROLLUP_STATE_TABLE}`);
       await store.run(sql(`INSERT INTO ${ROLLUP_STATE_TABLE} VALUES (?, now()::TIMESTAMP)`, key));
     });

@@ -103,6 +103,18 @@ describe("compileCostQuery (duckdb)", () => {
     expect(() => compileCostQuery(q({}), "duckdb", { table: 'x"; DROP TABLE y; --' })).toThrow(CostwiseError);
   });
 
+  it("reads a star rollup: filters and group values on the keys table, each part over its own window", () => {
+    const star = { keysTable: "keys_t", keyColumn: "kk", parts: [{ table: "month_t", start: "2026-02-01T00:00:00Z", end: "2026-03-01T00:00:00Z" }, { table: "day_t", start: "2026-01-15T00:00:00Z", end: "2026-02-01T00:00:00Z" }] };
+    const c = compileCostQuery(q({ groupBy: ["tag:team"], filter: ["tag:env!=dev"], granularity: "month", start: "2026-01-15", end: "2026-03-01" }), "duckdb", { lineItemsColumn: "x_LineItems", star });
+    expect(c.rows.sql).toContain(`FROM (SELECT "kk" AS "k", "Tags"[?] AS "g0", "BillingCurrency" AS "u" FROM "keys_t" WHERE ("Tags"[?] IS DISTINCT FROM ?)) AS "d" JOIN (`);
+    expect(c.rows.sql).toContain(`FROM "month_t" WHERE "ChargePeriodStart" >= CAST(? AS TIMESTAMP) AND "ChargePeriodStart" < CAST(? AS TIMESTAMP) UNION ALL SELECT "kk" AS "k"`);
+    expect(c.rows.sql).not.toContain("focus_costs");
+    expect(c.rows.params).toEqual(["team", "env", "dev", "2026-02-01 00:00:00", "2026-03-01 00:00:00", "2026-01-15 00:00:00", "2026-02-01 00:00:00"]);
+    expect(placeholders(c.rows.sql)).toBe(c.rows.params.length);
+    expect(() => compileCostQuery(q({}), "duckdb", { lineItemsColumn: "x_LineItems", star: { ...star, keysTable: 'k"; DROP TABLE y; --' } })).toThrow(CostwiseError);
+    expect(() => compileCostQuery(q({}), "duckdb", { star })).toThrow(/line-item column/);
+  });
+
   it("never puts filter values or tag keys in the SQL text (property)", () => {
     // a marker that cannot occur in the compiler's own SQL text
     const marker = fc.string({ unit: "binary", minLength: 1, maxLength: 30 }).map((s) => `«${s}»`);

@@ -89,7 +89,7 @@ export function renderSql(frag: SqlFragment, dialect: DialectSql): CompiledSql {
 // ─── identifiers ────────────────────────────────────────────────────────────────────────────────
 
 /** Aliases the compiler itself uses for output columns (g0.., p, u, m, n) and subqueries. */
-const ALIAS_RE = /^(g\d{1,2}|p|u|m|n|c|groups|q|r|k)$/;
+const ALIAS_RE = /^(g\d{1,2}|p|u|m|n|c|groups|q|r|k|d|f)$/;
 const SAFE_IDENT_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const KNOWN_IDENTS: ReadonlySet<string> = new Set<string>([...DIMENSION_COLUMNS, ...QUERY_METRICS, "Tags", "ChargePeriodStart"]);
 
@@ -263,6 +263,21 @@ export interface CompileOptions {
    * stands for, summed instead of counting rows. Must be a plain identifier.
    */
   lineItemsColumn?: string;
+  /**
+   * A star-shaped rollup (needs `lineItemsColumn`): `keysTable` holds one row per combination of dimension values
+   * under an integer key (`keyColumn`); each part's table holds sums per period bucket (`ChargePeriodStart`) and
+   * key. Filters, tag lookups and the unit are evaluated on the small keys table, once per combination, and the
+   * parts are joined to it by key. Each part is read over its own window (a planner tiles the query's window with
+   * daily and monthly parts); the query's own window is not applied, so the parts must tile it exactly.
+   */
+  star?: StarRollup;
+}
+
+export interface StarRollup {
+  keysTable: string;
+  keyColumn: string;
+  /** Inclusive start, exclusive end, as the query window's ISO text; absent: unbounded. */
+  parts: readonly { table: string; start?: string; end?: string }[];
 }
 
 export function compileCostQuery(query: CostQuery, dialect: SqlDialect | DialectSql, options: CompileOptions = {}): CompiledCostQuery {
@@ -299,7 +314,9 @@ export function compileCostQuery(query: CostQuery, dialect: SqlDialect | Dialect
   if (query.window.end !== undefined) where.push(sqlf`${ident("ChargePeriodStart")} < ${d.timestampParam(query.window.end)}`);
   for (const f of query.filters) where.push(filterExpr(f, d));
 
-  const inner = sqlf`SELECT ${join(select, ", ")} FROM ${table}${where.length ? sqlf` WHERE ${join(where, " AND ")}` : lit("")}`;
+  const inner = options.star
+    ? starInner(query, d, options.star, select, countCol)
+    : sqlf`SELECT ${join(select, ", ")} FROM ${table}${where.length ? sqlf` WHERE ${join(where, " AND ")}` : lit("")}`;
 
   const keys: SqlFragment[] = query.groupBy.map((_, i) => ident(`g${i}`));
   if (query.granularity !== "none") keys.push(ident("p"));
@@ -317,6 +334,38 @@ export function compileCostQuery(query: CostQuery, dialect: SqlDialect | Dialect
   const totals = sqlf`SELECT ${ident("u")}, sum(${ident("m")}) AS ${ident("m")}, count(*) AS ${ident("groups")}, sum(${ident("n")}) AS ${ident("n")} FROM (${grouped}) AS ${ident("r")} GROUP BY ${ident("u")} ORDER BY ${ident("u")} ASC NULLS LAST`;
 
   return { query, rows: renderSql(rows, d), totals: renderSql(totals, d), columns };
+}
+
+/**
+ * The inner rows of a star-rollup query: the keys table's combinations that pass the filters, with their group
+ * values and unit (`d`), joined by key to the parts' sums over each part's window (`f`). `select` is the plain
+ * inner select list (g0.., p, u, m, c); its group and unit expressions move to `d`, period, metric and count to `f`.
+ */
+function starInner(query: CostQuery, d: DialectSql, star: StarRollup, select: readonly SqlFragment[], countCol: string | undefined): SqlFragment {
+  if (countCol === undefined) throw new CostwiseError("INTERNAL", "a star rollup needs its line-item column");
+  if (star.parts.length === 0) throw new CostwiseError("INTERNAL", "a star rollup query needs at least one part");
+  const named = (name: string) => {
+    if (!SAFE_IDENT_RE.test(name)) throw new CostwiseError("INTERNAL", `bad rollup identifier ${JSON.stringify(name)}`);
+    return ident(name, new Set([name]));
+  };
+  const key = named(star.keyColumn);
+  const nGroups = query.groupBy.length;
+  const withPeriod = query.granularity !== "none";
+  // select = [g0.., p?, u, m, c]
+  const groupSel = select.slice(0, nGroups);
+  const unitSel = select[nGroups + (withPeriod ? 1 : 0)]!;
+  const filters = query.filters.map((f) => filterExpr(f, d));
+  const dims = sqlf`SELECT ${join([sqlf`${key} AS ${ident("k")}`, ...groupSel, unitSel], ", ")} FROM ${named(star.keysTable)}${filters.length ? sqlf` WHERE ${join(filters, " AND ")}` : lit("")}`;
+  const facts = star.parts.map((part) => {
+    const w: SqlFragment[] = [];
+    if (part.start !== undefined) w.push(sqlf`${ident("ChargePeriodStart")} >= ${d.timestampParam(part.start)}`);
+    if (part.end !== undefined) w.push(sqlf`${ident("ChargePeriodStart")} < ${d.timestampParam(part.end)}`);
+    return sqlf`SELECT ${key} AS ${ident("k")}, ${ident("ChargePeriodStart")}, ${ident(query.metric)} AS ${ident("m")}, ${named(countCol)} AS ${ident("c")} FROM ${named(part.table)}${w.length ? sqlf` WHERE ${join(w, " AND ")}` : lit("")}`;
+  });
+  const outer: SqlFragment[] = query.groupBy.map((_, i) => ident(`g${i}`));
+  if (withPeriod) outer.push(sqlf`${d.truncTimestamp(query.granularity as Exclude<Granularity, "none">, ident("ChargePeriodStart"))} AS ${ident("p")}`);
+  outer.push(ident("u"), ident("m"), ident("c"));
+  return sqlf`SELECT ${join(outer, ", ")} FROM (${dims}) AS ${ident("d")} JOIN (${join(facts, " UNION ALL ")}) AS ${ident("f")} USING (${ident("k")})`;
 }
 
 /**
