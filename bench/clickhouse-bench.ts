@@ -1,9 +1,15 @@
 /**
  * The two backends side by side on the same generated CUR: ingest time and a fixed query suite, DuckDB
  * (embedded, the default) next to a two-shard ClickHouse cluster of local server processes (started here).
- * Results of every query must be identical on both; the bench fails loudly if they are not.
+ * ClickHouse queries run twice: as `costwise query` runs them (from the rollup tables when one answers the
+ * query, see src/engine/store/clickhouse/rollup.ts) and forced onto the line items. Results of every query must
+ * be identical on both backends and both ClickHouse paths; the bench fails loudly if they are not.
  *
- *   npm run build && node dist/bench/clickhouse-bench.js [--rows 1000000] [--shards 2] [--dir bench/.data]
+ *   npm run bench -- clickhouse --- --rows 10000000
+ *   npm run build && node dist/bench/clickhouse-bench.js [--rows 1000000] [--shards 2] [--dir bench/.data] [--memory-limit 6GB]
+ *
+ * Data: the generated CUR under bench/.data (reused when present). At 10M rows the run needs ~3.7 GB for the CSV,
+ * ~1 GB per store and ~15 GB of temporary NDJSON under the OS temp folder during the ClickHouse ingest.
  *
  * On this 2-core machine both ClickHouse shards share the cores with each other and with DuckDB's export:
  * the figures show the cost of the path, not the speed-up of real separate nodes (see docs/clickhouse.md).
@@ -16,6 +22,9 @@ import { ingestFiles } from "../src/engine/ingest/ingest.js";
 import { queryOrThrow, runCostQuery } from "../src/engine/query/run-query.js";
 import { ClickHouseStore } from "../src/engine/store/clickhouse/clickhouse-store.js";
 import { ingestToClickHouse } from "../src/engine/store/clickhouse/ingest.js";
+import { rollupTables } from "../src/engine/store/clickhouse/rollup.js";
+import type { CompileOptions } from "../src/core/query/compile.js";
+import { COST_TABLE } from "../src/engine/store/schema.js";
 import { startLocalCluster } from "../src/engine/store/clickhouse/local-cluster.js";
 import type { CostStore } from "../src/engine/store/cost-store.js";
 import { DuckDbStore } from "../src/engine/store/duckdb-store.js";
@@ -26,6 +35,7 @@ const { values: args } = parseArgs({
     rows: { type: "string", default: "1000000" },
     shards: { type: "string", default: "2" },
     dir: { type: "string", default: "bench/.data" },
+    "memory-limit": { type: "string", default: "6GB" },
   },
 });
 
@@ -44,15 +54,32 @@ async function timeIt<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [out, (performance.now() - t0) / 1000];
 }
 
-async function suite(store: CostStore): Promise<{ name: string; seconds: number; result: string }[]> {
-  const out = [];
+interface Timed {
+  name: string;
+  seconds: number;
+  result: string;
+  /** The table that answered (ClickHouse: a rollup or the line items). */
+  table: string;
+}
+
+/** Each query warmed once, then timed as the median of `repeat` runs. `options` forces a table. */
+async function suite(store: CostStore, options: CompileOptions = {}, repeat = 3): Promise<Timed[]> {
+  const out: Timed[] = [];
   for (const s of SUITE) {
     const q = queryOrThrow(parseQueryArgs(s.q));
-    await runCostQuery(store, q); // warm
-    const [r, seconds] = await timeIt(() => runCostQuery(store, q));
-    out.push({ name: s.name, seconds, result: JSON.stringify({ rows: r.rows, totals: r.totals }) });
+    const r = await runCostQuery(store, q, options); // warm
+    const times: number[] = [];
+    for (let i = 0; i < repeat; i++) times.push((await timeIt(() => runCostQuery(store, q, options)))[1]);
+    times.sort((a, b) => a - b);
+    const table = options.table ?? store.costQueryTable?.(q)?.table ?? COST_TABLE;
+    out.push({ name: s.name, seconds: times[Math.floor(times.length / 2)]!, result: JSON.stringify({ rows: r.rows, totals: r.totals }), table });
   }
   return out;
+}
+
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
 async function main(): Promise<void> {
@@ -67,38 +94,54 @@ async function main(): Promise<void> {
   const duckPath = join(dir, `ch-bench-duck-${rows}.duckdb`);
   rmSync(duckPath, { force: true });
   rmSync(`${duckPath}.wal`, { force: true });
-  const duck = await DuckDbStore.open(duckPath, { threads: 2 });
+  const memoryLimit = args["memory-limit"]!;
+  const duck = await DuckDbStore.open(duckPath, { threads: 2, memoryLimit });
+  const c0 = cpuSeconds();
   const [dRes, dIngest] = await timeIt(() => ingestFiles(duck, [csv]));
+  const dCpu = cpuSeconds() - c0;
   const dSuite = await suite(duck);
+  await duck.close(); // its memory back before the ClickHouse side maps the same file
 
   const chDir = join(dir, "ch-cluster");
   rmSync(chDir, { recursive: true, force: true });
   const cluster = await startLocalCluster(chDir, Number(args.shards));
   try {
     const ch = await ClickHouseStore.open({ urls: cluster.urls, cluster: cluster.cluster, database: "bench" });
-    const [cRes, cIngest] = await timeIt(() => ingestToClickHouse(ch, [csv]));
+    const c1 = cpuSeconds();
+    const [cRes, cIngest] = await timeIt(() => ingestToClickHouse(ch, [csv], {}, { threads: 2, memoryLimit }));
+    const cCpu = cpuSeconds() - c1;
     const cSuite = await suite(ch);
+    const rawSuite = await suite(ch, { table: COST_TABLE });
+    const size = async (t: string) => Number((await ch.all(`SELECT count() AS n FROM "${t}"`))[0]?.["n"] ?? 0);
+    const sizes = { raw: await size(COST_TABLE), daily: await size(rollupTables("daily").table), monthly: await size(rollupTables("monthly").table) };
+    let chBytes = 0;
+    for (let i = 0; i < ch.shards.length; i++) {
+      chBytes += Number((await ch.allOn(i, `SELECT sum(bytes) AS b FROM system.parts WHERE active AND database = currentDatabase()`))[0]?.["b"] ?? 0);
+    }
     await ch.close();
 
     if (cRes.loadedTotal !== dRes.loadedTotal) throw new Error(`totals differ: ClickHouse ${cRes.loadedTotal} vs DuckDB ${dRes.loadedTotal}`);
     const pad = (s: string, n: number) => s.padEnd(n);
-    console.log(`\n${pad("", 30)}${pad("DuckDB", 12)}${pad(`ClickHouse ×${args.shards}`, 16)}ratio (CH/DuckDB)`);
-    console.log(`${pad("ingest", 30)}${pad(`${dIngest.toFixed(2)} s`, 12)}${pad(`${cIngest.toFixed(2)} s`, 16)}${(cIngest / dIngest).toFixed(2)}×`);
-    console.log(
-      `${pad("  of which export/stage/swap", 30)}${pad("", 12)}${pad(
-        `${((cRes.timings["exportMs"] ?? 0) / 1000).toFixed(1)}/${((cRes.timings["stageMs"] ?? 0) / 1000).toFixed(1)}/${((cRes.timings["swapMs"] ?? 0) / 1000).toFixed(2)} s`,
-        16,
-      )}`,
-    );
+    const sec = (ms: number | undefined) => `${((ms ?? 0) / 1000).toFixed(1)}`;
+    console.log(`\n${pad("", 30)}${pad("DuckDB", 12)}${pad(`ClickHouse ×${args.shards}`, 16)}${pad("CH/DuckDB", 11)}${pad("CH line items", 15)}${pad("CH/DuckDB", 11)}CH table used`);
+    console.log(`${pad("ingest", 30)}${pad(`${dIngest.toFixed(1)} s`, 12)}${pad(`${cIngest.toFixed(1)} s`, 16)}${(cIngest / dIngest).toFixed(2)}×`);
+    console.log(`${pad("  costwise process CPU", 30)}${pad(`${dCpu.toFixed(1)} s`, 12)}${pad(`${cCpu.toFixed(1)} s`, 16)}(ClickHouse servers' CPU not included)`);
+    const t = cRes.timings;
+    console.log(`${pad("  CH: map/export/stage/rollup/swap", 30)}${pad("", 12)}${sec((t["exportMs"] === undefined ? 0 : cIngest * 1000 - (t["exportMs"] ?? 0) - (t["stageMs"] ?? 0) - (t["rollupMs"] ?? 0) - (t["swapMs"] ?? 0)))}/${sec(t["exportMs"])}/${sec(t["stageMs"])}/${sec(t["rollupMs"])}/${((t["swapMs"] ?? 0) / 1000).toFixed(2)} s`);
     for (let i = 0; i < SUITE.length; i++) {
       const d = dSuite[i]!;
       const c = cSuite[i]!;
+      const r = rawSuite[i]!;
       if (d.result !== c.result) throw new Error(`query "${d.name}" differs between backends`);
-      console.log(`${pad(`query: ${d.name}`, 30)}${pad(`${(d.seconds * 1000).toFixed(0)} ms`, 12)}${pad(`${(c.seconds * 1000).toFixed(0)} ms`, 16)}${(c.seconds / d.seconds).toFixed(2)}×`);
+      if (r.result !== c.result) throw new Error(`query "${d.name}" differs between the ClickHouse rollup and the line items`);
+      const ms = (x: number) => `${(x * 1000).toFixed(0)} ms`;
+      console.log(
+        `${pad(`query: ${d.name}`, 30)}${pad(ms(d.seconds), 12)}${pad(ms(c.seconds), 16)}${pad(`${(c.seconds / d.seconds).toFixed(2)}×`, 11)}${pad(ms(r.seconds), 15)}${pad(`${(r.seconds / d.seconds).toFixed(2)}×`, 11)}${c.table}`,
+      );
     }
-    console.log(`\nall ${SUITE.length} queries returned identical results on both backends; loaded BilledCost ${dRes.loadedTotal}`);
+    console.log(`\nClickHouse rows: ${sizes.raw.toLocaleString("en")} line items, daily rollup ${sizes.daily.toLocaleString("en")}, monthly rollup ${sizes.monthly.toLocaleString("en")}; on disk ${(chBytes / 1e9).toFixed(2)} GB (all shards' tables)`);
+    console.log(`all ${SUITE.length} queries returned identical results on both backends (and from ClickHouse's rollups and line items alike); loaded BilledCost ${dRes.loadedTotal}`);
   } finally {
-    await duck.close();
     await cluster.stop();
   }
 }

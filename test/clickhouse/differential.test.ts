@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clickhouseLiteral } from "../../src/core/query/compile.js";
+import { clickhouseLiteral, type CompileOptions } from "../../src/core/query/compile.js";
 import { parseQueryArgs, type QueryArgs } from "../../src/core/query/cost-query.js";
 import { ingestFiles } from "../../src/engine/ingest/ingest.js";
 import { queryOrThrow, runCostQuery } from "../../src/engine/query/run-query.js";
@@ -32,15 +32,47 @@ const QUERIES: QueryArgs[] = [
   { metric: "BilledCost", groupBy: ["ChargePeriodStart"], limit: "5" },
   { metric: "BilledCost", groupBy: ["tag:env"], filter: ["tag:env is not null"] },
   { metric: "EffectiveCost", groupBy: ["ServiceName"], filter: ["ServiceName contains Storage", "ChargeCategory in Usage,Tax"], start: "2023-06-01", end: "2024-12-01", granularity: "month" },
+  // shapes for the rollups: daily windows, daily buckets, tags, negated filters, order by a dimension, limits
+  { metric: "BilledCost", groupBy: ["ServiceName,tag:env"], granularity: "day", start: "2024-09-02", end: "2024-09-20" },
+  { metric: "ContractedCost", groupBy: ["ChargeClass,PricingCategory"], filter: ["tag:env not in prod"], granularity: "day" },
+  { metric: "EffectiveCost", groupBy: ["SubAccountName,RegionName"], filter: ["tag:team is null"], start: "2023-06-03", end: "2023-06-29" },
+  { metric: "BilledCost", groupBy: ["BillingAccountName,BillingCurrency"], granularity: "month", order: ["BillingAccountName:desc"], limit: "2" },
+  { metric: "ListCost", groupBy: ["tag:team"], filter: ["x_Source in aws-cur,focus", "ChargeCategory!=Tax"], granularity: "month", start: "2023-01-01", end: "2025-01-01" },
+  { metric: "BilledCost", groupBy: ["ServiceName"], granularity: "hour", start: "2024-09-01", end: "2024-09-02" },
 ];
 
-async function results(store: CostStore): Promise<unknown[]> {
+/** The tables of the ClickHouse store that the auto-choice used, per query (rollups must be exercised). */
+function tablesUsed(ch: ClickHouseStore): string[] {
+  return QUERIES.map((q) => ch.costQueryTable(queryOrThrow(parseQueryArgs(q)))?.table ?? "focus_costs");
+}
+
+async function results(store: CostStore, options: CompileOptions = {}): Promise<unknown[]> {
   const out: unknown[] = [];
   for (const q of QUERIES) {
-    const r = await runCostQuery(store, queryOrThrow(parseQueryArgs(q)));
+    const r = await runCostQuery(store, queryOrThrow(parseQueryArgs(q)), options);
     out.push({ q, rows: r.rows, totals: r.totals, truncated: r.truncated });
   }
   return out;
+}
+
+/** ClickHouse answers as `costwise query` gives them (rollups when they fit) equal the line items' answers. */
+async function chResults(ch: ClickHouseStore): Promise<unknown[]> {
+  const auto = await results(ch);
+  expect(auto).toEqual(await results(ch, { table: "focus_costs" }));
+  return auto;
+}
+
+/** On every shard and in every partition, both rollups hold exactly the line items' sums and counts. */
+async function expectRollupsMatchLineItems(ch: ClickHouseStore): Promise<void> {
+  const sums = `toString(sum("BilledCost")) AS b, toString(sum("EffectiveCost")) AS e, toString(sum("ListCost")) AS l, toString(sum("ContractedCost")) AS c`;
+  for (let i = 0; i < ch.shards.length; i++) {
+    const raw = await ch.allOn(i, `SELECT x_Partition AS p, ${sums}, count() AS n FROM focus_costs_local GROUP BY p ORDER BY p`);
+    expect(raw.length).toBeGreaterThan(0);
+    for (const t of ["focus_costs_daily_local", "focus_costs_monthly_local"]) {
+      const rolled = await ch.allOn(i, `SELECT x_Partition AS p, ${sums}, sum(x_LineItems) AS n FROM ${t} GROUP BY p ORDER BY p`);
+      expect(rolled).toEqual(raw);
+    }
+  }
 }
 
 describe.runIf(enabled)("DuckDB and a two-shard ClickHouse cluster agree", () => {
@@ -73,7 +105,16 @@ describe.runIf(enabled)("DuckDB and a two-shard ClickHouse cluster agree", () =>
     // rows really are spread over both shards
     const perShard = [await ch.allOn(0, `SELECT count() AS n FROM focus_costs_local`), await ch.allOn(1, `SELECT count() AS n FROM focus_costs_local`)];
     expect(perShard.every((r) => Number(r[0]!["n"]) > 0)).toBe(true);
-    expect(await results(ch)).toEqual(await results(duck.store));
+    expect(await chResults(ch)).toEqual(await results(duck.store));
+    const used = tablesUsed(ch);
+    expect(used.filter((t) => t === "focus_costs_monthly").length).toBeGreaterThanOrEqual(6);
+    expect(used.filter((t) => t === "focus_costs_daily").length).toBeGreaterThanOrEqual(3);
+    expect(used.filter((t) => t === "focus_costs").length).toBeGreaterThanOrEqual(3);
+    await expectRollupsMatchLineItems(ch);
+    // the rollups are smaller than the line items they stand for
+    const size = async (t: string) => Number((await ch.all(`SELECT count() AS n FROM ${t}`))[0]!["n"]);
+    expect(await size("focus_costs_monthly")).toBeLessThan(await size("focus_costs_daily"));
+    expect(await size("focus_costs_daily")).toBeLessThan(await size("focus_costs"));
   });
 
   it("a re-delivered billing period replaces the old one on every shard, in both stores alike", async () => {
@@ -89,7 +130,28 @@ describe.runIf(enabled)("DuckDB and a two-shard ClickHouse cluster agree", () =>
     const b = await ingestToClickHouse(ch, [root]);
     expect(b.rowsReplaced).toBe(a.rowsReplaced);
     expect(b.rowsReplaced).toBeGreaterThan(0);
-    expect(await results(ch)).toEqual(await results(duck.store));
+    expect(await chResults(ch)).toEqual(await results(duck.store));
+    await expectRollupsMatchLineItems(ch);
+    // and the rollups of that month changed with it: one charge fewer, counted once
+    const month = async (t: string) =>
+      (await ch.all(`SELECT toString(sum(BilledCost)) AS b, toString(sum(${t === "focus_costs" ? "1" : "x_LineItems"})) AS n FROM ${t} WHERE ChargePeriodStart >= toDateTime('2024-09-01 00:00:00', 'UTC') AND ChargePeriodStart < toDateTime('2024-10-01 00:00:00', 'UTC')`))[0];
+    const raw = await month("focus_costs");
+    expect(await month("focus_costs_daily")).toEqual(raw);
+    expect(await month("focus_costs_monthly")).toEqual(raw);
+    const duckMonth = await duck.store.all(`SELECT count(*)::VARCHAR AS n FROM focus_costs WHERE ChargePeriodStart >= TIMESTAMP '2024-09-01' AND ChargePeriodStart < TIMESTAMP '2024-10-01'`);
+    expect(raw!["n"]).toBe(duckMonth[0]!["n"]);
+  });
+
+  it("a store whose line items predate the rollups builds them on open, to the same answers", async () => {
+    for (let i = 0; i < ch.shards.length; i++) {
+      for (const t of ["focus_costs_daily", "focus_costs_monthly"]) {
+        for (const suffix of ["", "_local", "_staging"]) await ch.runOn(i, `DROP TABLE IF EXISTS ${t}${suffix}`);
+      }
+    }
+    await ch.close();
+    ch = await ClickHouseStore.open({ urls: cluster.urls, cluster: cluster.cluster, database: "costwise_test" });
+    await expectRollupsMatchLineItems(ch);
+    expect(await chResults(ch)).toEqual(await results(duck.store));
   });
 
   it("filter values that try to break out of their literal match nothing and break nothing", async () => {

@@ -47,10 +47,16 @@ function partitionLiteral(source: string, account: string, periodStart: string):
   return clickhouseLiteral(`${source}|${account}|${yyyymmOf(periodStart)}`);
 }
 
-export async function ingestToClickHouse(ch: ClickHouseStore, paths: readonly string[], options: IngestOptions = {}): Promise<IngestResult> {
+/** The throwaway DuckDB that maps the files: its memory limit and threads (DuckDB's defaults otherwise). */
+export interface MappingDuckDbOptions {
+  memoryLimit?: string;
+  threads?: number;
+}
+
+export async function ingestToClickHouse(ch: ClickHouseStore, paths: readonly string[], options: IngestOptions = {}, mapping: MappingDuckDbOptions = {}): Promise<IngestResult> {
   const started = new Date();
   const work = mkdtempSync(join(tmpdir(), "costwise-ch-"));
-  const mem = await DuckDbStore.open(":memory:", { tempDirectory: join(work, "spill") });
+  const mem = await DuckDbStore.open(":memory:", { ...mapping, tempDirectory: join(work, "spill") });
   try {
     const result = await ingestFiles(mem, paths, options);
     const n = ch.shards.length;
