@@ -9,6 +9,7 @@ import { registerBudget } from "./commands/budget.js";
 import { registerDetect } from "./commands/detect.js";
 import { registerForecast } from "./commands/forecast.js";
 import { registerAllocate } from "./commands/allocate.js";
+import { registerClickHouse } from "./commands/clickhouse.js";
 import { registerCommitments } from "./commands/commitments.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerIngest } from "./commands/ingest.js";
@@ -65,6 +66,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerNotifications(program);
   registerKpi(program);
+  registerClickHouse(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
