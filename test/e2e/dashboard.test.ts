@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createToken } from "../../src/engine/auth/tokens.js";
+import { runDemoAnalyses } from "../../src/engine/demo/analyses.js";
 import { runDemo } from "../../src/engine/demo/run-demo.js";
 import { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
 import { startServer, type RunningServer } from "../../src/server/serve.js";
@@ -44,8 +46,11 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
   let page: Page;
   let base: string;
 
+  /** The token the API helper sends (set by the team-scoped test, the last one: once a token exists, every request needs one). */
+  let token: string | undefined;
   const api = async <T>(path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(new URL(path, base), body === undefined ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    const res = await fetch(new URL(path, base), body === undefined ? { headers: auth } : { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(body) });
     expect(res.status, path).toBe(200);
     return (await res.json()) as T;
   };
@@ -68,8 +73,10 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), "costwise-e2e-"));
     store = await DuckDbStore.open(join(dir, "demo.duckdb"));
-    await runDemo(store, { seed: 42, months: 3, scale: 0.2, dataDir: join(dir, "demo"), focusSample: null });
-    server = await startServer(store, { store, host: "127.0.0.1", port: 0, logLevel: "warn", webDir: WEB_DIST });
+    const summary = await runDemo(store, { seed: 42, months: 3, scale: 0.2, dataDir: join(dir, "demo"), focusSample: null });
+    // what `costwise demo` runs after the ingest: allocation, anomalies, budgets + forecasts, recommendations, governance scan
+    const { config } = await runDemoAnalyses(store, summary, { configDir: dir });
+    server = await startServer(store, { store, host: "127.0.0.1", port: 0, logLevel: "warn", webDir: WEB_DIST, workspace: { config, baseDir: dir } });
     base = server.url;
     context = await chromium.launchPersistentContext(join(dir, "chromium-profile"), {
       executablePath: CHROMIUM,
@@ -99,6 +106,82 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
     expect(await page.getByTestId("mom-change").getAttribute("data-amount")).toBe(o.monthOverMonth.change);
     expect(await page.locator("[data-testid=trend-chart] canvas").count()).toBe(1);
     expect(await page.locator("[data-testid=movers] tbody tr").count()).toBeGreaterThan(0);
+  });
+
+  it("overview: the forecast band and the budget line show the API's numbers", async () => {
+    await open("/", "overview-forecast-budget");
+    const o = await api<{ currency: string; budget: { available: boolean; monthlyAmount: string }; forecast: { available: boolean; points: { expected: string; lower: string; upper: string }[] } }>("/api/v1/overview");
+    expect(o.budget.available).toBe(true);
+    expect(o.forecast.available).toBe(true);
+    const budget = page.getByTestId("budget-amount");
+    expect(await budget.getAttribute("data-amount")).toBe(o.budget.monthlyAmount);
+    expect(await budget.innerText()).toBe(fmt(o.budget.monthlyAmount, o.currency));
+    expect(await page.getByTestId("forecast-next").getAttribute("data-amount")).toBe(o.forecast.points[0]!.expected);
+    expect(await page.getByTestId("forecast-next").innerText()).toBe(fmt(o.forecast.points[0]!.expected, o.currency));
+    expect(await page.getByTestId("forecast-next-lower").getAttribute("data-amount")).toBe(o.forecast.points[0]!.lower);
+    expect(await page.getByTestId("forecast-next-upper").getAttribute("data-amount")).toBe(o.forecast.points[0]!.upper);
+  });
+
+  it("commitments: utilization, coverage, savings and the recommended purchase equal the API's; the window lands in the URL", async () => {
+    await open("/commitments", "commitments");
+    type C = {
+      currency: string;
+      window: { days: number };
+      overall: { utilization: string; coverage: string; effectiveSavingsRate: string; netSavings: string; onDemandEligible: string };
+      commitments: { commitmentId: string; used: string }[];
+      purchases: { id: number; monthlySaving: string; hourlyCommitment: string; currency: string; alternatives: unknown[] }[];
+    };
+    const c = await api<C>("/api/v1/commitments?days=30");
+    expect(c.commitments.length).toBeGreaterThan(0);
+    expect(await page.getByTestId("commit-utilization").getAttribute("data-value")).toBe(c.overall.utilization);
+    expect(await page.getByTestId("commit-utilization").innerText()).toBe(new Intl.NumberFormat("en-US", { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(c.overall.utilization as unknown as number));
+    expect(await page.getByTestId("commit-coverage").getAttribute("data-value")).toBe(c.overall.coverage);
+    expect(await page.getByTestId("commit-esr").getAttribute("data-value")).toBe(c.overall.effectiveSavingsRate);
+    expect(await page.getByTestId("commit-net-savings").getAttribute("data-amount")).toBe(c.overall.netSavings);
+    expect(await page.getByTestId("commit-on-demand").innerText()).toBe(fmt(c.overall.onDemandEligible, c.currency));
+    const rows = page.locator("[data-testid=commitments-table] tbody tr");
+    expect(await rows.count()).toBe(c.commitments.length);
+    expect(await rows.first().locator(".money").first().getAttribute("data-amount")).toBe(c.commitments[0]!.used);
+    expect(await page.locator("[data-testid=commitments-chart] canvas").count()).toBe(1);
+    expect(c.purchases).toHaveLength(1);
+    const p = c.purchases[0]!;
+    const view = page.getByTestId(`purchase-${p.id}`);
+    expect(await view.getByTestId("purchase-saving").getAttribute("data-amount")).toBe(p.monthlySaving);
+    expect(await view.getByTestId("purchase-saving").innerText()).toBe(fmt(p.monthlySaving, p.currency));
+    expect(await view.getByTestId("purchase-hourly").getAttribute("data-amount")).toBe(p.hourlyCommitment);
+
+    await page.getByTestId("commitments-window").selectOption("90");
+    await page.waitForFunction(() => new URLSearchParams(location.search).get("days") === "90");
+    await page.waitForFunction(() => document.querySelectorAll("[data-state=loading]").length === 0);
+    const c90 = await api<C>("/api/v1/commitments?days=90");
+    await expect.poll(() => page.getByTestId("commit-utilization").getAttribute("data-value")).toBe(c90.overall.utilization);
+    expect(await page.getByTestId("commit-coverage").getAttribute("data-value")).toBe(c90.overall.coverage);
+    await page.screenshot({ path: join(ARTIFACTS, "commitments-90d.png"), fullPage: true });
+  });
+
+  it("governance: the demo scan's findings, by rule and by team, equal the API's; a rule filter narrows the list", async () => {
+    await open("/governance", "governance");
+    type G = { summary: { findings: number; byRule: { ruleId: string; findings: number }[]; byTeam: { team: string }[] }; items: { rule_id: string; monthly_cost: string | null; currency: string }[] };
+    const g = await api<G>("/api/v1/governance/findings");
+    expect(g.summary.findings).toBeGreaterThan(0);
+    expect(await page.getByTestId("findings-count").getAttribute("data-value")).toBe(String(g.summary.findings));
+    const rules = [...new Set(g.summary.byRule.map((r) => r.ruleId))];
+    expect(await page.locator("[data-testid=findings-by-rule] tbody tr").count()).toBe(rules.length);
+    expect(await page.locator("[data-testid=findings-by-team] tbody tr").count()).toBe(new Set(g.summary.byTeam.map((t) => t.team)).size);
+    const first = g.items[0]!;
+    const cell = page.locator("[data-testid=findings-table] tbody tr").first().locator(".money");
+    expect(await cell.getAttribute("data-amount")).toBe(first.monthly_cost);
+    expect(await cell.innerText()).toBe(fmt(first.monthly_cost!, first.currency));
+
+    const rule = "required-team";
+    const count = g.summary.byRule.filter((r) => r.ruleId === rule).reduce((a, r) => a + r.findings, 0);
+    await page.locator(`[data-testid=findings-by-rule] tr[data-rule=${rule}] a`).click();
+    await page.waitForFunction((r) => new URLSearchParams(location.search).get("rule") === r, rule);
+    expect(await page.getByTestId("rule-chip").count()).toBe(1);
+    const shown = await page.locator("[data-testid=findings-table] tbody tr td:nth-child(2)").allInnerTexts();
+    expect(shown.length).toBe(Math.min(50, count));
+    expect(new Set(shown)).toEqual(new Set([rule]));
+    await page.screenshot({ path: join(ARTIFACTS, "governance-rule.png"), fullPage: true });
   });
 
   it("explorer: the total equals the API's, and a filter narrows it and lands in the URL", async () => {
@@ -157,6 +240,7 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
       ["/anomalies", "anomalies"],
       ["/recommendations", "recommendations"],
       ["/governance", "governance"],
+      ["/commitments", "commitments"],
       ["/unit-costs", "unit-costs"],
     ] as const) {
       await open(path, path.slice(1));
@@ -166,5 +250,33 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
         expect(empty, path).toContain(f.produceWith!);
       }
     }
+  });
+  // last: creating a token makes every request need one
+  it("a team-scoped token sees its own team's forecast band, budget line and findings, and no organisation-wide page", async () => {
+    const org = await api<{ budget: { monthlyAmount: string }; forecast: { points: { expected: string }[] } }>("/api/v1/overview");
+    token = (await createToken(store, { name: "payments-e2e", role: "viewer", team: "payments" })).token;
+    await new Promise((r) => setTimeout(r, 1100)); // the server re-reads whether tokens exist at most once a second
+    await page.goto(new URL("/", base).toString());
+    await page.evaluate((t) => localStorage.setItem("costwise.token", t), token);
+    await open("/", "overview-team-payments");
+    type O = { scope: { team: string }; currency: string; budget: { available: boolean; monthlyAmount: string }; forecast: { available: boolean; points: { expected: string }[] } };
+    const o = await api<O>("/api/v1/overview");
+    expect(o.scope.team).toBe("payments");
+    expect(o.budget.available && o.forecast.available).toBe(true);
+    expect(await page.getByTestId("budget-amount").getAttribute("data-amount")).toBe(o.budget.monthlyAmount);
+    expect(await page.getByTestId("budget-amount").innerText()).toBe(fmt(o.budget.monthlyAmount, o.currency));
+    expect(await page.getByTestId("forecast-next").getAttribute("data-amount")).toBe(o.forecast.points[0]!.expected);
+    expect(await page.getByTestId("budget-note").innerText()).toContain("monthly budget of team payments");
+    // not the organisation's
+    expect(o.budget.monthlyAmount).not.toBe(org.budget.monthlyAmount);
+    expect(o.forecast.points[0]!.expected).not.toBe(org.forecast.points[0]!.expected);
+
+    await open("/governance", "governance-team-payments");
+    const teams = await page.locator("[data-testid=findings-table] tbody tr td:nth-child(4)").allInnerTexts();
+    expect(teams.length).toBeGreaterThan(0);
+    expect(new Set(teams)).toEqual(new Set(["payments"]));
+
+    await open("/commitments", "commitments-team-payments");
+    expect(await page.locator("main [data-state=empty]").innerText()).toContain("organisation-wide");
   });
 });

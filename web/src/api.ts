@@ -159,3 +159,63 @@ export interface Pending {
 }
 
 export type FeatureList = (Availability & { title: string })[];
+
+export interface Commitment {
+  commitmentId: string;
+  type: string | null;
+  category: string | null;
+  used: string;
+  unused: string;
+  coveredList: string | null;
+  utilization: string | null;
+  netSavings: string | null;
+  effectiveSavingsRate: string | null;
+  endsAt: string | null;
+  expiresWithinDays: number | null;
+}
+
+export interface Purchase {
+  id: number;
+  status: string;
+  statusReason: string | null;
+  plan: string;
+  action: string;
+  currency: string;
+  hourlyCommitment: string | null;
+  monthlySaving: string;
+  discount: string | null;
+  lookbackDays: number | null;
+  onDemandCost: string | null;
+  netSavings: string | null;
+  expectedUtilization: string | null;
+  expectedCoverage: string | null;
+  breakEvenMonths: string | null;
+  confidence: string;
+  reason: string;
+  alternatives: { plan: string; lookbackDays: number; hourlyCommitment: string; monthlyNetSavings: string }[];
+}
+
+export interface Commitments {
+  availability: Availability;
+  window: { start: string; end: string; days: number } | null;
+  currency: string | null;
+  overall: {
+    used: string;
+    unused: string;
+    onDemandEligible: string;
+    eligibleList: string | null;
+    utilization: string | null;
+    coverage: string | null;
+    effectiveSavingsRate: string | null;
+    netSavings: string | null;
+  } | null;
+  commitments: Commitment[];
+  purchases: Purchase[];
+}
+
+export interface FindingsSummary {
+  findings: number;
+  shown: number;
+  byRule: { ruleId: string; severity: string; blocking: boolean; findings: number; resources: number; currency: string | null; monthlyCost: string }[];
+  byTeam: { team: string | null; findings: number; resources: number; currency: string | null; monthlyCost: string }[];
+}

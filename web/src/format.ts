@@ -65,3 +65,10 @@ export function sumDecimals(values: readonly string[]): string {
   const abs = (neg ? -u : u).toString().padStart(SCALE + 1, "0");
   return `${neg ? "-" : ""}${abs.slice(0, -SCALE)}.${abs.slice(-SCALE)}`;
 }
+
+/** A ratio as a decimal string ("0.9164", 1 = 100%) as a percentage ("91.6%"); Intl formats the string itself. */
+export function ratioPercent(r: string | null | undefined, digits = 1): string {
+  if (r === null || r === undefined || !/^-?\d+(\.\d+)?$/.test(r)) return "–";
+  const f = nf(`r:${digits}`, () => new Intl.NumberFormat(LOCALE, { style: "percent", minimumFractionDigits: digits, maximumFractionDigits: digits }));
+  return f.format(r as Formattable);
+}

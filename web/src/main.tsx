@@ -3,6 +3,7 @@ import { createRoot } from "react-dom/client";
 import { api, ApiError, setToken, type Me } from "./api.js";
 import { Async } from "./components/states.js";
 import { useApi } from "./components/use-api.js";
+import { CommitmentsPage } from "./pages/commitments.js";
 import { ExplorerPage } from "./pages/explorer.js";
 import { AnomaliesPage, GovernancePage, RecommendationsPage, UnitCostsPage } from "./pages/analyses.js";
 import { KpisPage } from "./pages/kpis.js";
@@ -28,7 +29,8 @@ export const PAGES: PageDef[] = [
   { path: "/tags", title: "Tag coverage", team: false, render: (s) => <TagsPage search={s} /> },
   { path: "/anomalies", title: "Anomalies", team: false, render: () => <AnomaliesPage /> },
   { path: "/recommendations", title: "Recommendations", team: true, render: () => <RecommendationsPage /> },
-  { path: "/governance", title: "Governance", team: true, render: () => <GovernancePage /> },
+  { path: "/commitments", title: "Commitments", team: false, render: (s) => <CommitmentsPage search={s} /> },
+  { path: "/governance", title: "Governance", team: true, render: (s) => <GovernancePage search={s} /> },
   { path: "/unit-costs", title: "Unit costs", team: false, render: () => <UnitCostsPage /> },
   { path: "/kpis", title: "KPIs", team: false, render: () => <KpisPage /> },
   { path: "/sources", title: "Sources", team: true, render: () => <SourcesPage /> },
@@ -107,7 +109,13 @@ function App() {
         {me.state === "ok" && me.data.team && page && !page.team ? (
           <div className="state empty" data-state="empty">
             <strong>{page.title} is organisation-wide</strong>
-            <p>Your token is bound to team {me.data.team}: it sees that team's allocated costs (Overview, Teams) only.</p>
+            <p>
+              Your token is bound to team {me.data.team}: it sees that team's allocated costs and findings only (
+              {PAGES.filter((p) => p.team)
+                .map((p) => p.title)
+                .join(", ")}
+              ).
+            </p>
           </div>
         ) : page ? (
           page.render(search)

@@ -1,14 +1,17 @@
 /** Anomalies, recommendations, governance findings and unit costs: data when present, else how to produce it. */
 import type { EChartsOption } from "echarts";
 import { useState } from "react";
-import { api, ApiError, type Availability } from "../api.js";
+import { api, ApiError, type Availability, type FindingsSummary } from "../api.js";
+import { navigate } from "../router.js";
 import { Chart, PALETTE } from "../components/chart.js";
 import { Money } from "../components/money.js";
 import { Async, Empty, ErrorState, Unavailable } from "../components/states.js";
 import { useApi } from "../components/use-api.js";
-import { money, sumDecimals, toChartNumber } from "../format.js";
+import { money, number, sumDecimals, toChartNumber } from "../format.js";
 
 type Item = Record<string, unknown>;
+/** Long tables show this many rows, then "show more". */
+const PAGE_ROWS = 50;
 const str = (v: unknown): string => (v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
 
 function Page({ title, children }: { title: string; children: React.ReactNode }) {
@@ -53,6 +56,7 @@ function RootCauseView({ rc, currency }: { rc: unknown; currency: string }) {
 export function AnomaliesPage() {
   const data = useApi(() => api<{ availability: Availability; items: Item[] }>("/api/v1/anomalies"), "anomalies");
   const [open, setOpen] = useState<number | null>(0);
+  const [rows, setRows] = useState(PAGE_ROWS);
   return (
     <Page title="Anomalies">
       <Async value={data} what="anomalies">
@@ -65,8 +69,8 @@ export function AnomaliesPage() {
             tooltip: { trigger: "axis", valueFormatter: (v) => money(String(v), str(top[0]!["currency"])) },
             legend: { top: 0 },
             grid: { left: 70, right: 20, top: 30, bottom: 70 },
-            xAxis: { type: "category", data: top.map((a) => `${str(a["start_day"])} ${str(a["series_key"])}`.slice(0, 40)), axisLabel: { rotate: 30 } },
-            yAxis: { type: "value" },
+            xAxis: { type: "category", data: top.map((a) => `${str(a["start_day"]).slice(5)} ${str(a["series_key"]).split("/").pop()}`.slice(0, 28)), axisLabel: { rotate: 30 } },
+            yAxis: { type: "value", axisLabel: { formatter: (v: number) => money(String(v), str(top[0]!["currency"]), { compact: true }) } },
             series: [
               { name: "Actual", type: "bar", data: top.map((a) => toChartNumber(str(a["actual"]))) },
               { name: "Expected", type: "bar", data: top.map((a) => toChartNumber(str(a["expected"]))) },
@@ -79,7 +83,7 @@ export function AnomaliesPage() {
                 <Chart option={option} height={300} testId="anomaly-chart" />
               </div>
               <div className="card scroll">
-                <table className="table" data-testid="anomalies-table">
+                <table className="table small" data-testid="anomalies-table">
                   <thead>
                     <tr>
                       <th>Days</th>
@@ -94,13 +98,11 @@ export function AnomaliesPage() {
                     </tr>
                   </thead>
                   <tbody>
-                    {d.items.map((a, i) => (
+                    {d.items.slice(0, rows).map((a, i) => (
                       <tr key={i} onClick={() => setOpen(open === i ? null : i)}>
-                        <td>
-                          {str(a["start_day"])} → {str(a["end_day"])}
-                        </td>
+                        <td className="nowrap">{str(a["start_day"]) === str(a["end_day"]) ? str(a["start_day"]) : `${str(a["start_day"])} → ${str(a["end_day"]).slice(5)}`}</td>
                         <td>{str(a["monitor"])}</td>
-                        <td>{str(a["series_key"])}</td>
+                        <td className="wrap" title={str(a["series_key"])}>{str(a["series_key"]).split("/").pop()}</td>
                         <td>
                           {str(a["kind"])} {str(a["direction"])}
                         </td>
@@ -113,6 +115,13 @@ export function AnomaliesPage() {
                     ))}
                   </tbody>
                 </table>
+                {d.items.length > rows ? (
+                  <p>
+                    <button onClick={() => setRows((n) => n + PAGE_ROWS)} data-testid="more-anomalies">
+                      Show {number(Math.min(PAGE_ROWS, d.items.length - rows))} more of {number(d.items.length)}
+                    </button>
+                  </p>
+                ) : null}
               </div>
             </>
           );
@@ -163,7 +172,7 @@ export function RecommendationsPage() {
     }
   };
   return (
-    <Page title="Recommendations and commitments">
+    <Page title="Recommendations">
       {err ? <ErrorState error={err} /> : null}
       <Async value={data} what="recommendations">
         {(d) => {
@@ -187,7 +196,7 @@ export function RecommendationsPage() {
                 <Empty title="No recommendations" />
               ) : (
                 <div className="card scroll">
-                  <table className="table" data-testid="recs-table">
+                  <table className="table small" data-testid="recs-table">
                     <thead>
                       <tr>
                         <th>#</th>
@@ -208,9 +217,9 @@ export function RecommendationsPage() {
                           <td>{r.type}</td>
                           <td>{r.resourceId ?? "–"}</td>
                           <td>{r.owner ?? "–"}</td>
-                          <td>
+                          <td className="wrap">
                             {r.action}
-                            {r.targetConfig ? ` → ${r.targetConfig}` : ""}
+                            {r.targetConfig && !r.action.includes(r.targetConfig) ? ` → ${r.targetConfig}` : ""}
                           </td>
                           <td className="num"><Money amount={r.monthlySaving} currency={r.currency} /></td>
                           <td>{r.confidence}</td>
@@ -243,55 +252,189 @@ export function RecommendationsPage() {
 
 // ─── governance ─────────────────────────────────────────────────────────────────────────────────
 
-export function GovernancePage() {
-  const data = useApi(() => api<{ availability: Availability; scan: Item | null; items: Item[] }>("/api/v1/governance/findings"), "findings");
+/** Amounts per currency (null currency: resources without cost rows), summed exactly. */
+function perCurrency(rows: { currency: string | null; monthlyCost: string }[]): { currency: string | null; amount: string }[] {
+  const by = new Map<string | null, string[]>();
+  for (const r of rows) by.set(r.currency, [...(by.get(r.currency) ?? []), r.monthlyCost]);
+  return [...by].filter(([c]) => c !== null).map(([currency, xs]) => ({ currency, amount: sumDecimals(xs) }));
+}
+
+function Amounts({ list, testId }: { list: { currency: string | null; amount: string }[]; testId?: string }) {
+  if (list.length === 0) return <span data-testid={testId}>–</span>;
+  return (
+    <span data-testid={testId}>
+      {list.map((x, i) => (
+        <span key={x.currency ?? ""}>
+          {i > 0 ? " + " : ""}
+          <Money amount={x.amount} currency={x.currency} />
+        </span>
+      ))}
+    </span>
+  );
+}
+
+export function GovernancePage({ search }: { search?: URLSearchParams }) {
+  const data = useApi(() => api<{ availability: Availability; scan: Item | null; summary: FindingsSummary; items: Item[] }>("/api/v1/governance/findings"), "findings");
+  const rule = search?.get("rule") ?? "";
+  const [rows, setRows] = useState(PAGE_ROWS);
+  const setRule = (r: string) => navigate(r ? `/governance?rule=${encodeURIComponent(r)}` : "/governance");
   return (
     <Page title="Governance findings">
       <Async value={data} what="findings">
         {(d) => {
           if (!d.availability.available) return <Unavailable availability={d.availability} what="governance findings" />;
+          const sm = d.summary;
+          const rules = [...new Map(sm.byRule.map((r) => [r.ruleId, r])).values()];
+          const ruleRows = rules.map((r) => {
+            const xs = sm.byRule.filter((x) => x.ruleId === r.ruleId);
+            return { ...r, findings: xs.reduce((a, x) => a + x.findings, 0), resources: xs.reduce((a, x) => a + x.resources, 0), cost: perCurrency(xs) };
+          });
+          const teams = [...new Set(sm.byTeam.map((t) => t.team))];
+          const teamRows = teams.map((t) => {
+            const xs = sm.byTeam.filter((x) => x.team === t);
+            return { team: t, findings: xs.reduce((a, x) => a + x.findings, 0), resources: xs.reduce((a, x) => a + x.resources, 0), cost: perCurrency(xs) };
+          });
+          const blocking = sm.byRule.filter((r) => r.blocking).reduce((a, r) => a + r.findings, 0);
+          const items = rule ? d.items.filter((f) => str(f["rule_id"]) === rule) : d.items;
           return (
             <>
               {d.scan ? (
-                <p className="muted">
-                  Latest scan {str(d.scan["scanned_at"])} ({str(d.scan["origin"])}): {str(d.scan["checked"])} resources checked, {str(d.scan["compliant"])} compliant,{" "}
-                  {str(d.scan["findings"])} findings, {str(d.scan["blocking"])} blocking.
+                <p className="muted" data-testid="scan-line">
+                  Latest scan {str(d.scan["scanned_at"]).replace("T", " ").replace("Z", " UTC")} ({str(d.scan["origin"])}): {number(str(d.scan["checked"]))} resources checked,{" "}
+                  {number(str(d.scan["compliant"]))} compliant, {number(str(d.scan["findings"]))} findings, {number(str(d.scan["blocking"]))} blocking.
                 </p>
               ) : null}
-              {d.items.length === 0 ? (
-                <Empty title="No findings in the latest scan" />
+              {sm.findings === 0 ? (
+                <Empty title="No findings in the latest scan">Every resource checked complies with the policy.</Empty>
               ) : (
-                <div className="card scroll">
-                  <table className="table" data-testid="findings-table">
-                    <thead>
-                      <tr>
-                        <th>Severity</th>
-                        <th>Rule</th>
-                        <th>Resource</th>
-                        <th>Team</th>
-                        <th>Message</th>
-                        <th>Suggestion</th>
-                        <th className="num">Monthly cost</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {d.items.map((f, i) => (
-                        <tr key={i}>
-                          <td>
-                            {str(f["severity"])}
-                            {f["blocking"] ? " (blocking)" : ""}
-                          </td>
-                          <td>{str(f["rule_id"])}</td>
-                          <td>{str(f["resource_id"])}</td>
-                          <td>{str(f["team"]) || "–"}</td>
-                          <td>{str(f["message"])}</td>
-                          <td>{str(f["suggestion"])}</td>
-                          <td className="num">{f["monthly_cost"] === null ? "–" : <Money amount={str(f["monthly_cost"])} currency={str(f["currency"])} />}</td>
+                <>
+                  <div className="tiles">
+                    <div className="tile">
+                      <div className="tile-label">Findings</div>
+                      <div className="tile-value" data-testid="findings-count" data-value={sm.findings}>
+                        {number(sm.findings)}
+                      </div>
+                      <div className="tile-sub">{number(blocking)} blocking</div>
+                    </div>
+                    <div className="tile">
+                      <div className="tile-label">Monthly cost of resources with findings</div>
+                      <div className="tile-value">
+                        <Amounts list={perCurrency(sm.byTeam.map((t) => ({ currency: t.currency, monthlyCost: t.monthlyCost })))} testId="findings-cost" />
+                      </div>
+                      <div className="tile-sub">summed per finding (a resource with two findings counts twice)</div>
+                    </div>
+                    <div className="tile">
+                      <div className="tile-label">Rules broken</div>
+                      <div className="tile-value">{number(rules.length)}</div>
+                      <div className="tile-sub">{number(teams.length)} teams affected</div>
+                    </div>
+                  </div>
+                  <div className="rules">
+                    <div className="card scroll">
+                      <h2>By rule</h2>
+                      <table className="table" data-testid="findings-by-rule">
+                        <thead>
+                          <tr>
+                            <th>Rule</th>
+                            <th>Severity</th>
+                            <th className="num">Findings</th>
+                            <th className="num">Monthly cost</th>
+                          </tr>
+                        </thead>
+                        <tbody>
+                          {ruleRows.map((r) => (
+                            <tr key={r.ruleId} data-rule={r.ruleId}>
+                              <td>
+                                <a href={`/governance?rule=${encodeURIComponent(r.ruleId)}`} onClick={(e) => (e.preventDefault(), setRule(r.ruleId))}>
+                                  {r.ruleId}
+                                </a>
+                              </td>
+                              <td className={`sev-${r.severity}`}>
+                                {r.severity}
+                                {r.blocking ? " (blocking)" : ""}
+                              </td>
+                              <td className="num">{number(r.findings)}</td>
+                              <td className="num"><Amounts list={r.cost} /></td>
+                            </tr>
+                          ))}
+                        </tbody>
+                      </table>
+                    </div>
+                    <div className="card scroll">
+                      <h2>By team</h2>
+                      <table className="table" data-testid="findings-by-team">
+                        <thead>
+                          <tr>
+                            <th>Team</th>
+                            <th className="num">Findings</th>
+                            <th className="num">Resources</th>
+                            <th className="num">Monthly cost</th>
+                          </tr>
+                        </thead>
+                        <tbody>
+                          {teamRows.map((t) => (
+                            <tr key={t.team ?? ""} data-team={t.team ?? ""}>
+                              <td>{t.team ?? "–"}</td>
+                              <td className="num">{number(t.findings)}</td>
+                              <td className="num">{number(t.resources)}</td>
+                              <td className="num"><Amounts list={t.cost} /></td>
+                            </tr>
+                          ))}
+                        </tbody>
+                      </table>
+                    </div>
+                  </div>
+                  <div className="card scroll">
+                    <div className="row space">
+                      <h2>
+                        Findings{rule ? ` of rule ${rule}` : ""}: showing {number(Math.min(rows, items.length))} of {number(rule ? (ruleRows.find((r) => r.ruleId === rule)?.findings ?? items.length) : sm.findings)}
+                        {sm.shown < sm.findings ? ` (the API returns the ${number(sm.shown)} costliest)` : ""}
+                      </h2>
+                      {rule ? (
+                        <span className="chip" data-testid="rule-chip">
+                          rule: {rule} <button onClick={() => setRule("")} aria-label="clear the rule filter">✕</button>
+                        </span>
+                      ) : null}
+                    </div>
+                    <table className="table" data-testid="findings-table">
+                      <thead>
+                        <tr>
+                          <th>Severity</th>
+                          <th>Rule</th>
+                          <th>Resource</th>
+                          <th>Team</th>
+                          <th>Message</th>
+                          <th className="num">Monthly cost</th>
                         </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                      </thead>
+                      <tbody>
+                        {items.slice(0, rows).map((f, i) => (
+                          <tr key={i}>
+                            <td className={`sev-${str(f["severity"])}`}>
+                              {str(f["severity"])}
+                              {f["blocking"] ? " (blocking)" : ""}
+                            </td>
+                            <td>{str(f["rule_id"])}</td>
+                            <td title={str(f["resource_id"])}>{str(f["resource_id"]).split(/[/:]/).pop()}</td>
+                            <td>{str(f["team"]) || "–"}</td>
+                            <td>
+                              {str(f["message"])}
+                              {f["suggestion"] ? <div className="muted small">suggestion: {str(f["suggestion"])}</div> : null}
+                            </td>
+                            <td className="num">{f["monthly_cost"] === null ? "–" : <Money amount={str(f["monthly_cost"])} currency={str(f["currency"])} />}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                    {items.length > rows ? (
+                      <p>
+                        <button onClick={() => setRows((n) => n + PAGE_ROWS)} data-testid="more-findings">
+                          Show {number(Math.min(PAGE_ROWS, items.length - rows))} more
+                        </button>
+                      </p>
+                    ) : null}
+                  </div>
+                </>
               )}
             </>
           );

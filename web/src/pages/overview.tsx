@@ -31,14 +31,16 @@ function OverviewBody({ o }: { o: Overview }) {
     ];
     if (o.forecast.available && o.forecast.points.length) {
       series.push(
-        { name: "Forecast low", type: "line", stack: "band", showSymbol: false, lineStyle: { opacity: 0 }, data: o.forecast.points.map((p) => [p.period, toChartNumber(p.lower)]) },
+        { name: "Forecast low", type: "line", stack: "band", showSymbol: false, lineStyle: { opacity: 0 }, tooltip: { show: false }, data: o.forecast.points.map((p) => [p.period, toChartNumber(p.lower)]) },
         {
-          name: "Forecast band",
+          name: "80% band",
           type: "line",
           stack: "band",
           showSymbol: false,
           lineStyle: { opacity: 0 },
-          areaStyle: { color: "rgba(37,99,235,0.15)" },
+          areaStyle: { color: "rgba(37,99,235,0.18)" },
+          color: "rgba(37,99,235,0.35)",
+          tooltip: { show: false },
           data: o.forecast.points.map((p) => [p.period, toChartNumber(p.upper) - toChartNumber(p.lower)]),
         },
         { name: "Forecast", type: "line", showSymbol: false, lineStyle: { type: "dashed" }, data: o.forecast.points.map((p) => [p.period, toChartNumber(p.expected)]), color: PALETTE[0] },
@@ -49,7 +51,7 @@ function OverviewBody({ o }: { o: Overview }) {
       grid: { left: 70, right: 20, top: 30, bottom: 30 },
       xAxis: { type: "time" },
       yAxis: { type: "value", axisLabel: { formatter: (v: number) => money(String(v), cur, { compact: true }) } },
-      legend: { top: 0 },
+      legend: { top: 0, data: ["Actual", "Forecast", "80% band"] },
       series,
     };
   }, [o, cur]);
@@ -60,14 +62,18 @@ function OverviewBody({ o }: { o: Overview }) {
       grid: { left: 70, right: 20, top: 30, bottom: 30 },
       xAxis: { type: "category", data: o.monthly.map((p) => p.period.slice(0, 7)) },
       yAxis: { type: "value", axisLabel: { formatter: (v: number) => money(String(v), cur, { compact: true }) } },
+      ...(budget !== null ? { legend: { top: 0 } } : {}),
       series: [
         {
           name: "Spend",
           type: "bar",
           data: o.monthly.map((p) => toChartNumber(p.amount)),
           color: PALETTE[0],
-          ...(budget !== null ? { markLine: { symbol: "none", data: [{ yAxis: budget, name: "Budget" }], lineStyle: { color: PALETTE[3] }, label: { formatter: "Budget" } } } : {}),
         },
+        // the budget as a line series (not a markLine): the value axis then keeps it in view
+        ...(budget !== null
+          ? [{ name: "Budget", type: "line" as const, step: "middle" as const, symbol: "none", data: o.monthly.map(() => budget), color: PALETTE[3], lineStyle: { type: "dashed" as const, width: 2 } }]
+          : []),
       ],
     };
   }, [o, cur]);
@@ -116,12 +122,26 @@ function OverviewBody({ o }: { o: Overview }) {
         <div className="card">
           <h2>Daily spend, last 90 days</h2>
           <Chart option={trend} testId="trend-chart" />
-          <p className="muted small">{o.forecast.available ? "Dashed: forecast with its prediction band." : `Forecast band: ${o.forecast.reason ?? "not available"}.`}</p>
+          {o.forecast.available && o.forecast.points.length ? (
+            <p className="muted small" data-testid="forecast-note">
+              Dashed: forecast {o.scope.team ? `of team ${o.scope.team}` : "of the organisation"} with its 80% band, {o.forecast.points[0]!.period} to {o.forecast.points[o.forecast.points.length - 1]!.period}; next day{" "}
+              <Money amount={o.forecast.points[0]!.expected} currency={cur} testId="forecast-next" /> (<Money amount={o.forecast.points[0]!.lower} currency={cur} testId="forecast-next-lower" /> –{" "}
+              <Money amount={o.forecast.points[0]!.upper} currency={cur} testId="forecast-next-upper" />).
+            </p>
+          ) : (
+            <p className="muted small" data-testid="forecast-note">Forecast band: {o.forecast.reason ?? "not available"}.</p>
+          )}
         </div>
         <div className="card">
           <h2>Monthly spend</h2>
           <Chart option={monthly} testId="monthly-chart" />
-          <p className="muted small">{o.budget.available ? "Red line: monthly budget." : `Budget line: ${o.budget.reason ?? "not available"}.`}</p>
+          {o.budget.available && o.budget.monthlyAmount !== null ? (
+            <p className="muted small" data-testid="budget-note">
+              Red line: monthly budget {o.scope.team ? `of team ${o.scope.team}` : "of the organisation"}, <Money amount={o.budget.monthlyAmount} currency={cur} testId="budget-amount" />.
+            </p>
+          ) : (
+            <p className="muted small" data-testid="budget-note">Budget line: {o.budget.reason ?? "not available"}.</p>
+          )}
         </div>
       </div>
       <div className="grid2">
@@ -130,7 +150,7 @@ function OverviewBody({ o }: { o: Overview }) {
           {o.topMovers.length === 0 ? (
             <Empty title="No movers" />
           ) : (
-            <table className="table" data-testid="movers">
+            <table className="table small" data-testid="movers">
               <thead>
                 <tr>
                   <th>Service</th>

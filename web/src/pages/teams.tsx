@@ -37,8 +37,8 @@ export function TeamsPage({ search }: { search: URLSearchParams }) {
                   tooltip: { trigger: "axis", valueFormatter: (v) => money(String(v), c.currency) },
                   legend: { top: 0 },
                   grid: { left: 160, right: 20, top: 30, bottom: 30 },
-                  yAxis: { type: "category", inverse: true, data: c.teams.map((t) => t.team) },
-                  xAxis: { type: "value" },
+                  yAxis: { type: "category", inverse: true, data: c.teams.map((t) => (t.unallocated ? "Unallocated" : t.team)) },
+                  xAxis: { type: "value", axisLabel: { formatter: (v: number) => money(String(v), c.currency, { compact: true }) } },
                   series: [
                     { name: "Direct", type: "bar", stack: "t", data: c.teams.map((t) => toChartNumber(t.direct)) },
                     { name: "Shared", type: "bar", stack: "t", data: c.teams.map((t) => toChartNumber(t.shared)) },
