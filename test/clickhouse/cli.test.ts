@@ -2,7 +2,8 @@
  * Switching `store.backend` to clickhouse in costwise.yaml: the same CLI ingests into and queries the two-shard
  * cluster, with the numbers the embedded store gives; commands that need DuckDB say so instead of failing oddly.
  */
-import { writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireClickHouse, startTestCluster } from "../helpers/clickhouse.js";
@@ -60,6 +61,28 @@ describe.runIf(enabled)("costwise on a ClickHouse workspace", () => {
     expect(JSON.parse(strip(r.out))).toEqual(JSON.parse(strip(d.out)));
     expect(JSON.parse(r.out)).toBeTruthy();
   });
+
+  it("costwise clickhouse local starts a cluster a workspace can use, and Ctrl-C stops it", async () => {
+    const bin = join(import.meta.dirname, "../../bin/costwise.js");
+    const cfg = join(work.dir, "local.yaml");
+    const child = spawn(process.execPath, [bin, "clickhouse", "local", "--dir", join(work.dir, "local-ch"), "--shards", "2", "--write-config", cfg], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+    try {
+      for (let i = 0; i < 600 && !existsSync(cfg); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(existsSync(cfg), out).toBe(true);
+      expect(readFileSync(cfg, "utf8")).toMatch(/backend: clickhouse[\s\S]*urls:\n\s+- http:\/\/127\.0\.0\.1:\d+\n\s+- http:\/\/127\.0\.0\.1:\d+/);
+      const ingest = await cli("--config", cfg, "--store", join(work.dir, "local-replica.duckdb"), "--json", "ingest", join(FIXTURES, "focus/focus_sample.csv"));
+      expect(ingest.code).toBe(0);
+      expect(JSON.parse(ingest.out).rowsLoaded).toBe(1000);
+    } finally {
+      child.kill("SIGINT");
+    }
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/2 shard\(s\) at http/);
+  }, 120_000);
 
   it("a bad clickhouse section points at the key", async () => {
     const bad = join(work.dir, "bad.yaml");
