@@ -132,9 +132,17 @@ describe("overview forecast band and budget line", () => {
     const o = (await get("/api/v1/overview", admin)).json();
     expect(o.forecast.available).toBe(true);
     expect(o.budget).toEqual({ available: true, monthlyAmount: budgetOf("organisation").amount });
-    const snap = await store.all(`SELECT strftime(period_start, '%Y-%m-%d') AS p, point::VARCHAR AS e FROM detect_forecast_snapshots WHERE scope = 'total' AND period_kind = 'day' ORDER BY period_start`);
+    const snap = await store.all(`SELECT strftime(period_start, '%Y-%m-%d') AS p, point::VARCHAR AS e FROM detect_forecast_snapshots WHERE scope = 'total' AND period_kind = 'day' AND made_on = (SELECT max(made_on) FROM detect_forecast_snapshots) ORDER BY period_start`);
     expect(o.forecast.points.map((p: { period: string; expected: string }) => [p.period, p.expected])).toEqual(snap.map((r) => [r["p"], r["e"]]));
     expect(o.forecast.points[0].period > o.lastDay).toBe(true);
+  });
+
+  it("the forecast variance KPI measures the last closed month against the forecast made before it", async () => {
+    const k = (await get("/api/v1/kpis", admin)).json();
+    const v = k.kpis.find((x: { id: string }) => x.id === "forecast-variance");
+    expect(v.available).toBe(true);
+    expect(v.detail).toMatch(/made \d{4}-\d{2}-\d{2}/);
+    expect(Number(v.value)).toBeGreaterThan(0);
   });
 
   it("a team-bound token sees its own team's forecast band and budget line, never another team's", async () => {
@@ -145,7 +153,7 @@ describe("overview forecast band and budget line", () => {
     expect(theirs.budget).toEqual({ available: true, monthlyAmount: budgetOf("team-web").amount });
     expect(budgetOf("team-payments").amount).not.toBe(budgetOf("team-web").amount);
     const snap = async (scope: string) =>
-      (await store.all({ sql: `SELECT strftime(period_start, '%Y-%m-%d') AS p, point::VARCHAR AS e, lower80::VARCHAR AS l, upper80::VARCHAR AS u FROM detect_forecast_snapshots WHERE scope = ? AND period_kind = 'day' ORDER BY period_start`, params: [scope] })).map((r) => ({ period: r["p"], expected: r["e"], lower: r["l"], upper: r["u"] }));
+      (await store.all({ sql: `SELECT strftime(period_start, '%Y-%m-%d') AS p, point::VARCHAR AS e, lower80::VARCHAR AS l, upper80::VARCHAR AS u FROM detect_forecast_snapshots WHERE scope = ? AND period_kind = 'day' AND made_on = (SELECT max(made_on) FROM detect_forecast_snapshots) ORDER BY period_start`, params: [scope] })).map((r) => ({ period: r["p"], expected: r["e"], lower: r["l"], upper: r["u"] }));
     expect(mine.forecast.available).toBe(true);
     expect(mine.forecast.points).toEqual(await snap("budget:team-payments"));
     expect(theirs.forecast.points).toEqual(await snap("budget:team-web"));

@@ -51,7 +51,11 @@ describe("demo analyses", () => {
     const rows = await store.all(`SELECT scope, period_kind, count(*)::INTEGER AS n FROM detect_forecast_snapshots GROUP BY ALL ORDER BY ALL`);
     const scopes = new Set(rows.map((r) => String(r["scope"])));
     expect(scopes).toEqual(new Set(["total", "budget:organisation", "budget:team-data", "budget:team-ml", "budget:team-payments", "budget:team-platform", "budget:team-search", "budget:team-web"]));
-    for (const s of scopes) expect(rows.find((r) => r["scope"] === s && r["period_kind"] === "day")?.["n"]).toBeGreaterThan(27);
+    for (const s of scopes) expect(rows.find((r) => r["scope"] === s && r["period_kind"] === "day")?.["n"]).toBeGreaterThan(2 * 27);
+    // made on the last day, and on the day before the last complete month (forecast variance measures that month)
+    const made = await store.all(`SELECT DISTINCT strftime(made_on, '%Y-%m-%d') AS d FROM detect_forecast_snapshots ORDER BY 1`);
+    const dayBefore = new Date(Date.parse(`${summary.lastMonth.start}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    expect(made.map((r) => r["d"])).toEqual([dayBefore, summary.generated.endDate]);
   });
 
   it("records a governance scan of the demo estate: the policy's findings, each with its resource's monthly cost from the bill", async () => {

@@ -5,7 +5,8 @@
  *  - allocation (the demo's rules), anomaly monitors (on the days the injected anomalies began, and the last day),
  *  - budgets: a demo costwise.yaml (written beside the demo store) with a monthly budget for the organisation and
  *    for every team, 110% of its spend in the last complete month; forecasts saved for the organisation and for
- *    every budget scope (so a team's overview has its own forecast band and budget line),
+ *    every budget scope (so a team's overview has its own forecast band and budget line), made on the last day and
+ *    on the day before the last complete month (so forecast variance has a closed month to measure),
  *  - recommendations from 14 days of synthetic utilization of the demo's EC2 instances, plus the Savings Plan
  *    purchase simulated on the bill (commitments come from the bill's RI / Savings Plan rows),
  *  - governance: the demo tag policy (data/demo/tag-policy.yaml) evaluated on the demo estate — the AWS resources
@@ -79,7 +80,13 @@ export async function runDemoAnalyses(store: DuckDbStore, summary: DemoSummary, 
   const config = parseConfig(yaml, file);
   const detection = detectionConfig(config);
   let forecasts = 0;
-  for (const def of defaultForecastScopes(detection)) forecasts += (await forecastScope(store, def, { persist: true, metric: detection.metric })).length;
+  // a forecast made the day before the last complete month began (as a daily run would have made it then), so
+  // forecast variance is measured on that month; then today's, which the dashboard's forecast band shows
+  const before = addDays(summary.lastMonth.start, -1);
+  for (const def of defaultForecastScopes(detection)) {
+    await forecastScope(store, def, { persist: true, metric: detection.metric, asOf: before, now: new Date(`${summary.lastMonth.start}T06:00:00Z`) });
+    forecasts += (await forecastScope(store, def, { persist: true, metric: detection.metric })).length;
+  }
 
   // recommendations from 14 days of demo utilization, and the Savings Plan purchase simulated on the bill
   const lastDay = summary.generated.endDate;

@@ -94,7 +94,7 @@ async function forecastVarianceKpi(ctx: ServerContext, s: CostStore): Promise<Kp
     available: true,
     value: (last.variance! * 100).toFixed(1),
     unit: "%",
-    detail: `${last.scope} ${last.month}: forecast ${last.forecast} vs actual ${last.actual} ${last.currency} (target < 20%, mature < 12%)`,
+    detail: `${last.scope} ${last.month}: forecast ${formatMoney(parseMoney(last.forecast), 2)} (made ${last.madeOn}) vs actual ${formatMoney(parseMoney(last.actual), 2)} ${last.currency} (target < 20%, mature < 12%)`,
   };
 }
 
