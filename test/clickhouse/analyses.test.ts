@@ -12,8 +12,8 @@ import { FIXTURES, tempDir } from "../helpers/store.js";
 import { runCli } from "../helpers/cli.js";
 import { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
 import { ClickHouseStore } from "../../src/engine/store/clickhouse/clickhouse-store.js";
-import { syncReplica } from "../../src/engine/store/clickhouse/analysis-replica.js";
-import { buildServer, type App } from "../../src/server/app.js";
+import { startReplicaRefresh, syncReplica } from "../../src/engine/store/clickhouse/analysis-replica.js";
+import { buildServer, notifyDataChanged, type App } from "../../src/server/app.js";
 
 const enabled = requireClickHouse("ClickHouse analyses tests");
 const SMALL = ["--months", "2", "--scale", "0.2", "--no-serve"];
@@ -173,6 +173,39 @@ describe.runIf(enabled)("analyses on a ClickHouse workspace", () => {
       await ch.close();
     }
   });
+
+  it("a running server follows what lands in ClickHouse (periodic replica refresh, caches dropped)", async () => {
+    const store = await DuckDbStore.open(join(work.dir, "ch-replica.duckdb"));
+    const app = await buildServer({ store, logLevel: false, webDir: join(work.dir, "no-web"), warm: false });
+    const own = await store.sibling();
+    const errors: unknown[] = [];
+    const refresh = startReplicaRefresh({
+      open: () => ClickHouseStore.open({ urls: cluster.urls, cluster: cluster.cluster, database: "analyses_test" }),
+      local: own,
+      seconds: 1,
+      changed: () => notifyDataChanged(app),
+      onError: (e) => errors.push(e),
+    });
+    try {
+      const sources = async () => JSON.stringify((await app.inject({ method: "GET", url: "/api/v1/sources" })).json());
+      expect(await sources()).not.toMatch(/oci-cost/);
+      // another process loads an OCI cost report into ClickHouse while the server runs
+      const r = await runCli("--config", chConfig, "ingest", join(FIXTURES, "oci/reports_cost-csv_0001000000603747.csv"));
+      expect(r.code).toBe(0);
+      let seen = "";
+      for (let i = 0; i < 120 && !/oci-cost/.test(seen); i++) {
+        await new Promise((done) => setTimeout(done, 250));
+        seen = await sources();
+      }
+      expect(seen).toMatch(/oci-cost/);
+      expect(errors).toEqual([]);
+    } finally {
+      await refresh.stop();
+      await own.close();
+      await app.close();
+      await store.close();
+    }
+  }, 120_000);
 
   it("commands that would write line items beside ClickHouse refuse with an explanation", async () => {
     const r = await runCli("--config", chConfig, "--store", join(work.dir, "ch-replica.duckdb"), "opencost", join(FIXTURES, "opencost/allocation_response.json"));

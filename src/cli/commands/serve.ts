@@ -7,6 +7,8 @@ import { DuckDbStore } from "../../engine/store/duckdb-store.js";
 import { startScheduler } from "../../engine/jobs/scheduler.js";
 import { notifyDataChanged } from "../../server/app.js";
 import { startServer } from "../../server/serve.js";
+import { startReplicaRefresh } from "../../engine/store/clickhouse/analysis-replica.js";
+import { openClickHouseFromConfig } from "../../engine/store/clickhouse/clickhouse-store.js";
 import { backendOf, globalOptions, stdio, syncFromClickHouse, usageError, type GlobalOptions } from "../context.js";
 
 interface ServeCliOptions {
@@ -67,7 +69,7 @@ Examples:
           : undefined;
         if (scheduler && !g.json) for (const j of scheduler.jobs) stdio.err(`[jobs] ${j.job}: ${j.schedule} (${j.timezone}), next ${j.next ?? "never"}`);
         // on a ClickHouse workspace: follow what lands in ClickHouse (the analysis replica, partition by partition)
-        const refresher = ch && ch.refreshSeconds > 0 ? await startReplicaRefresh(g, store, ch.refreshSeconds, () => notifyDataChanged(running.app)) : undefined;
+        const refresher = ch && ch.refreshSeconds > 0 ? await followClickHouse(g, store, ch.refreshSeconds, () => notifyDataChanged(running.app)) : undefined;
         await waitForSignal();
         await refresher?.stop();
         scheduler?.stop();
@@ -80,24 +82,21 @@ Examples:
 }
 
 /** Re-syncs the analysis replica every `seconds` on its own connection; calls `changed` when partitions moved. */
-async function startReplicaRefresh(g: GlobalOptions, store: DuckDbStore, seconds: number, changed: () => Promise<void>): Promise<{ stop(): Promise<void> }> {
+async function followClickHouse(g: GlobalOptions, store: DuckDbStore, seconds: number, changed: () => Promise<void>): Promise<{ stop(): Promise<void> }> {
   const own = await store.sibling();
-  let running: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = running.then(async () => {
-      try {
-        const r = await syncFromClickHouse(g, own);
-        if (r.copied > 0 || r.removed > 0) await changed();
-      } catch (e) {
-        stdio.err(`analysis replica: refresh failed (will retry in ${seconds} s): ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
-      }
-    });
-  }, seconds * 1000);
-  timer.unref();
+  const refresh = startReplicaRefresh({
+    open: () => openClickHouseFromConfig(g.workspace.config.store!.clickhouse!),
+    local: own,
+    seconds,
+    changed: async (r) => {
+      if (!g.json) stdio.err(`analysis replica: ${r.copied} partition(s) copied, ${r.removed} removed (${r.rows.toLocaleString("en")} rows) in ${r.seconds.toFixed(1)} s`);
+      await changed();
+    },
+    onError: (e) => stdio.err(`analysis replica: refresh failed (retried in ${seconds} s): ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`),
+  });
   return {
     async stop() {
-      clearInterval(timer);
-      await running;
+      await refresh.stop();
       await own.close();
     },
   };

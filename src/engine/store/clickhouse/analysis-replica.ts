@@ -163,6 +163,49 @@ export async function syncReplica(ch: ClickHouseStore, local: DuckDbStore): Prom
   }
 }
 
+export interface ReplicaRefresh {
+  /** Stops the timer and waits for a sync in flight. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Keeps a replica in step while a long-running process (costwise serve) reads it: every `seconds`, opens
+ * ClickHouse, syncs on `local` (give it its own connection) and calls `changed` when partitions moved. A failed
+ * refresh is reported to `onError` and retried at the next tick; syncs never overlap.
+ */
+export function startReplicaRefresh(o: {
+  open: () => Promise<ClickHouseStore>;
+  local: DuckDbStore;
+  seconds: number;
+  changed: (r: ReplicaSyncResult) => Promise<void>;
+  onError: (e: unknown) => void;
+}): ReplicaRefresh {
+  let chain: Promise<void> = Promise.resolve();
+  const tick = () => {
+    chain = chain.then(async () => {
+      try {
+        const ch = await o.open();
+        try {
+          const r = await syncReplica(ch, o.local);
+          if (r.copied > 0 || r.removed > 0) await o.changed(r);
+        } finally {
+          await ch.close();
+        }
+      } catch (e) {
+        o.onError(e);
+      }
+    });
+  };
+  const timer = setInterval(tick, o.seconds * 1000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await chain;
+    },
+  };
+}
+
 /** Streams the raw answer of a `… FORMAT …` query to a file. */
 async function exportTo(ch: ClickHouseStore, query: string, file: string): Promise<void> {
   if (process.env["COSTWISE_CH_TRACE"]) process.stderr.write(`[ch 0] ${query.slice(0, 300)}\n`);
