@@ -9,14 +9,14 @@ import { parseCostQuery } from "../core/query/cost-query.js";
 import { queryOrThrow, runCostQuery } from "../engine/query/run-query.js";
 import type { DuckDbStore } from "../engine/store/duckdb-store.js";
 import { tempStore } from "../../test/helpers/store.js";
-import { DAILY_FACTS_TABLE, MONTHLY_FACTS_TABLE, ROLLUP_KEYS_TABLE, refreshRollup, rollupEligible, rollupPlan } from "./rollup.js";
+import { DAILY_FACTS_TABLE, MONTHLY_FACTS_TABLE, ROLLUP_KEYS_TABLE, ROLLUP_PROJECTIONS, projectionFor, projectionTables, refreshRollup, rollupEligible, rollupPlan } from "./rollup.js";
 
 function q(body: Record<string, unknown>) {
   return queryOrThrow(parseCostQuery(body));
 }
 
 function parts(body: Record<string, unknown>) {
-  return rollupPlan(q(body)).star!.parts.map((p) => `${p.table === MONTHLY_FACTS_TABLE ? "month" : "day"} ${p.start?.slice(0, 10) ?? "-∞"}..${p.end?.slice(0, 10) ?? "∞"}`);
+  return rollupPlan(q(body)).star!.parts.map((p) => `${p.table.startsWith(MONTHLY_FACTS_TABLE) ? "month" : "day"} ${p.start?.slice(0, 10) ?? "-∞"}..${p.end?.slice(0, 10) ?? "∞"}`);
 }
 
 describe("rollupPlan", () => {
@@ -34,6 +34,20 @@ describe("rollupPlan", () => {
     expect(parts({ start: "2026-03-05" })).toEqual(["month 2026-04-01..∞", "day 2026-03-05..2026-04-01"]);
     expect(parts({ granularity: "month" })).toEqual(["month -∞..∞"]);
     expect(parts({ granularity: "month", start: "2026-03-05", end: "2026-03-06" })).toEqual(["day 2026-03-05..2026-03-06"]);
+  });
+
+  it("reads the smallest projection holding every dimension the query touches", () => {
+    const pick = (body: Record<string, unknown>) => projectionFor(q(body)).name;
+    expect(pick({ groupBy: ["ServiceName"] })).toBe("service");
+    expect(pick({})).toBe("service");
+    expect(pick({ groupBy: ["SubAccountId", "RegionId"] })).toBe("account");
+    expect(pick({ groupBy: ["SubAccountId"], filters: [{ on: "ServiceName", op: "eq", value: "x" }] })).toBe("columns");
+    expect(pick({ groupBy: ["tag:team"], filters: [{ on: "tag:env", op: "neq", value: "dev" }] })).toBe("tags");
+    expect(pick({ groupBy: ["ServiceName"], filters: [{ on: "tag:env", op: "neq", value: "dev" }] })).toBe("service_tags");
+    expect(pick({ groupBy: ["SubAccountId", "RegionId"], filters: [{ on: "tag:env", op: "in", values: ["prod"] }] })).toBe("account_tags");
+    expect(pick({ groupBy: ["x_Source", "tag:team"] })).toBe("all");
+    expect(pick({ groupBy: ["ServiceName"], orderBy: [{ by: "ServiceName" }], filters: [{ on: "ChargeCategory", op: "eq", value: "Usage" }] })).toBe("columns");
+    expect(rollupPlan(q({ groupBy: ["tag:team"] })).star!.keysTable).toBe(projectionTables(ROLLUP_PROJECTIONS.find((p) => p.name === "tags")!).keys);
   });
 
   it("is only used for whole-day windows over rolled-up dimensions", () => {
@@ -79,25 +93,36 @@ async function fill(store: DuckDbStore, seed: number, huge: boolean): Promise<vo
   );
 }
 
-const DIMS = ["ServiceName", "RegionId", "SubAccountId", "BillingCurrency", "tag:team", "tag:env", "ChargeCategory"];
-const FILTERS: Record<string, unknown>[] = [
-  { on: "tag:env", op: "neq", value: "dev" },
-  { on: "tag:team", op: "in", values: ["a", "b"] },
-  { on: "tag:team", op: "is_null" },
-  { on: "RegionId", op: "not_in", values: ["eu-west-1"] },
-  { on: "ServiceName", op: "like", value: "%C%" },
-  { on: "tag:env", op: "is_not_null" },
-  { on: "BillingCurrency", op: "eq", value: "USD" },
+const FILTERS: Record<string, Record<string, unknown>> = {
+  "tag:env": { on: "tag:env", op: "neq", value: "dev" },
+  "tag:team": { on: "tag:team", op: "in", values: ["a", "b"] },
+  "tag:team ": { on: "tag:team", op: "is_null" },
+  RegionId: { on: "RegionId", op: "not_in", values: ["eu-west-1"] },
+  ServiceName: { on: "ServiceName", op: "like", value: "%C%" },
+  "tag:env ": { on: "tag:env", op: "is_not_null" },
+  BillingCurrency: { on: "BillingCurrency", op: "eq", value: "USD" },
+  ProviderName: { on: "ProviderName", op: "neq", value: "GCP" },
+};
+/** Dimension families, so every projection is exercised: by service, by account and region, by tags, mixed. */
+const FAMILIES = [
+  ["ServiceName", "BillingCurrency"],
+  ["RegionId", "SubAccountId", "BillingCurrency", "ProviderName"],
+  ["tag:team", "tag:env", "BillingCurrency"],
+  ["ServiceName", "tag:team", "tag:env"],
+  ["SubAccountId", "RegionId", "tag:env"],
+  ["ServiceName", "RegionId", "ChargeCategory", "BillingCurrency"],
+  ["ServiceName", "RegionId", "SubAccountId", "BillingCurrency", "tag:team", "tag:env", "ChargeCategory"],
 ];
 
 function randomQuery(r: () => number): Record<string, unknown> {
   const day = (n: number) => new Date(Date.UTC(2025, 11, 20) + n * 86_400_000).toISOString().slice(0, 10);
   const s = Math.floor(r() * 200);
+  const family = FAMILIES[Math.floor(r() * FAMILIES.length)]!;
   const body: Record<string, unknown> = {
     metric: ["BilledCost", "EffectiveCost", "ListCost", "ContractedCost"][Math.floor(r() * 4)],
     granularity: ["day", "month", "none", "none"][Math.floor(r() * 4)],
-    groupBy: DIMS.filter(() => r() < 0.3),
-    filters: FILTERS.filter(() => r() < 0.25),
+    groupBy: family.filter(() => r() < 0.5),
+    filters: Object.entries(FILTERS).filter(([d]) => family.includes(d.trim()) && r() < 0.3).map(([, f]) => f),
   };
   if (r() < 0.85) body["start"] = day(s);
   if (r() < 0.85) body["end"] = day(s + 1 + Math.floor(r() * 120));
@@ -128,16 +153,21 @@ for (const huge of [false, true]) {
     it("answers 150 random queries (windows, granularities, group-bys, filters, limits) like the cost table", async () => {
       const r = rng(huge ? 11 : 5);
       let nonEmpty = 0;
+      const used = new Map<string, number>();
       for (let i = 0; i < 150; i++) {
         const body = randomQuery(r);
         const query = q(body);
         expect(rollupEligible(query)).toBe(true);
+        const p = projectionFor(query).name;
+        used.set(p, (used.get(p) ?? 0) + 1);
         const raw = await runCostQuery(store, query);
         const star = await runCostQuery(store, query, rollupPlan(query));
         expect({ body, rows: star.rows, totals: star.totals, truncated: star.truncated }).toEqual({ body, rows: raw.rows, totals: raw.totals, truncated: raw.truncated });
         if (raw.rows.length > 0) nonEmpty++;
       }
       expect(nonEmpty).toBeGreaterThan(100);
+      // every projection answered some of them
+      for (const p of ROLLUP_PROJECTIONS) expect(used.get(p.name) ?? 0, p.name).toBeGreaterThanOrEqual(3);
     }, 60_000);
   });
 }

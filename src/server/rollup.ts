@@ -6,12 +6,14 @@
  * - `serve_cost_daily`: one row per day and combination of the dimensions people group by on the dashboard
  *   (provider, accounts, service, region, charge kind, source and the whole Tags map), metrics summed and the
  *   line-item count kept. Read directly by tag coverage, tag keys and the overview.
- * - The cost explorer reads a star-shaped copy of it: `serve_cost_keys` holds each combination of dimension
+ * - The cost explorer reads star-shaped copies of it: `serve_cost_keys` holds each combination of dimension
  *   values once under an integer key, `serve_cost_day_facts` / `serve_cost_month_facts` hold only
  *   (period, key, metric sums, line items), sorted by period. Filters and tag lookups then run once per
  *   combination instead of once per day and combination, and the fact scans are narrow (`rollupPlan`).
- *   A query's window is tiled with whole months from the monthly facts and the edge days from the daily
- *   facts when its granularity allows (month or none).
+ *   The same exists per projection (`ROLLUP_PROJECTIONS`: by service, by account and region, by tags, ...,
+ *   tables suffixed with its name): fewer dimensions, fewer combinations, fewer fact rows; the planner takes the
+ *   smallest that holds every dimension the query touches. A query's window is tiled with whole months from
+ *   the monthly facts and the edge days from the daily facts when its granularity allows (month or none).
  *
  * Queries are answered from them only when everything they touch is in them (see `rollupEligible`), and
  * sums are exact (DECIMAL sums of DECIMAL sums), so the answer is the same to the digit. Fact metric columns
@@ -37,10 +39,9 @@ export const ROLLUP_KEY_COLUMN = "x_Key";
 export const ROLLUP_STATE_TABLE = "serve_rollup_state";
 export const ROLLUP_COUNT_COLUMN = "x_LineItems";
 /** Bumped when the rollup tables change shape, so a store built by an older costwise is rebuilt. */
-const LAYOUT = "star-2";
+const LAYOUT = "star-3";
 /** An earlier layout's table, dropped on rebuild. */
 const OBSOLETE_TABLES = ["serve_cost_monthly"];
-const ROLLUP_TABLES = [ROLLUP_TABLE, ROLLUP_KEYS_TABLE, DAILY_FACTS_TABLE, MONTHLY_FACTS_TABLE];
 
 export const ROLLUP_DIMENSIONS = [
   "BillingCurrency",
@@ -59,6 +60,53 @@ export const ROLLUP_DIMENSIONS = [
   "x_Source",
 ] as const;
 const ROLLUP_DIM_SET: ReadonlySet<string> = new Set(ROLLUP_DIMENSIONS);
+type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
+
+/**
+ * A star rollup over a subset of the dimensions: fewer dimensions, fewer combinations, fewer fact rows per day.
+ * The explorer's usual views (by service, by account and region, by tag) each have one narrow enough to be
+ * much smaller than the full set; `all` answers everything else.
+ */
+export interface RollupProjection {
+  name: string;
+  columns: readonly RollupDimension[];
+  tags: boolean;
+}
+
+const UNIT: readonly RollupDimension[] = ["BillingCurrency", "ProviderName"];
+const SERVICE: readonly RollupDimension[] = [...UNIT, "ServiceName", "ServiceCategory"];
+const ACCOUNT: readonly RollupDimension[] = [...UNIT, "BillingAccountId", "BillingAccountName", "SubAccountId", "SubAccountName", "RegionId", "RegionName"];
+
+/**
+ * In order of preference: the planner takes the first that covers a query. A projection whose dimensions are a
+ * subset of another's never has more combinations, and every chain of covering projections below is ordered so.
+ */
+export const ROLLUP_PROJECTIONS: readonly RollupProjection[] = [
+  { name: "service", columns: SERVICE, tags: false },
+  { name: "account", columns: ACCOUNT, tags: false },
+  { name: "columns", columns: ROLLUP_DIMENSIONS, tags: false },
+  { name: "tags", columns: UNIT, tags: true },
+  { name: "service_tags", columns: SERVICE, tags: true },
+  { name: "account_tags", columns: ACCOUNT, tags: true },
+  { name: "all", columns: ROLLUP_DIMENSIONS, tags: true },
+];
+
+/** The keys and fact tables of a projection (`all` has the unsuffixed names). */
+export function projectionTables(p: RollupProjection): { keys: string; day: string; month: string } {
+  const sfx = p.name === "all" ? "" : `_${p.name}`;
+  return { keys: `${ROLLUP_KEYS_TABLE}${sfx}`, day: `${DAILY_FACTS_TABLE}${sfx}`, month: `${MONTHLY_FACTS_TABLE}${sfx}` };
+}
+
+const ROLLUP_TABLES = [ROLLUP_TABLE, ...ROLLUP_PROJECTIONS.flatMap((p) => Object.values(projectionTables(p)))];
+
+/** The first projection holding every dimension `q` groups, filters or orders by (and its unit). */
+export function projectionFor(q: CostQuery): RollupProjection {
+  const dims = [...q.groupBy, ...q.filters.map((f) => f.on), ...q.orderBy.flatMap((o) => (o.key.kind === "dimension" ? [o.key.dimension] : []))];
+  const tags = dims.some((d) => d.kind === "tag");
+  const columns = new Set<string>(["BillingCurrency", ...dims.flatMap((d) => (d.kind === "column" ? [d.column] : []))]);
+  const fit = ROLLUP_PROJECTIONS.find((p) => (p.tags || !tags) && [...columns].every((c) => (p.columns as readonly string[]).includes(c)));
+  return fit ?? ROLLUP_PROJECTIONS[ROLLUP_PROJECTIONS.length - 1]!;
+}
 
 function covered(d: Dimension): boolean {
   return d.kind === "tag" || ROLLUP_DIM_SET.has(d.column);
@@ -91,22 +139,23 @@ function monthFloor(iso: string): string {
  * from the monthly facts and the days before the first and after the last whole month from the daily facts.
  */
 export function rollupPlan(q: CostQuery): CompileOptions {
+  const tables = projectionTables(projectionFor(q));
   const { start, end } = q.window;
   type Part = { table: string; start?: string; end?: string };
   const part = (table: string, s: string | undefined, e: string | undefined): Part => ({ table, ...(s !== undefined ? { start: s } : {}), ...(e !== undefined ? { end: e } : {}) });
   let parts: Part[];
-  if (q.granularity !== "month" && q.granularity !== "none") parts = [part(DAILY_FACTS_TABLE, start, end)];
+  if (q.granularity !== "month" && q.granularity !== "none") parts = [part(tables.day, start, end)];
   else {
     const ms = start === undefined ? undefined : monthCeil(start);
     const me = end === undefined ? undefined : monthFloor(end);
-    if (ms !== undefined && me !== undefined && ms >= me) parts = [part(DAILY_FACTS_TABLE, start, end)];
+    if (ms !== undefined && me !== undefined && ms >= me) parts = [part(tables.day, start, end)];
     else {
-      parts = [part(MONTHLY_FACTS_TABLE, ms, me)];
-      if (start !== undefined && ms !== start) parts.push(part(DAILY_FACTS_TABLE, start, ms));
-      if (end !== undefined && me !== end) parts.push(part(DAILY_FACTS_TABLE, me, end));
+      parts = [part(tables.month, ms, me)];
+      if (start !== undefined && ms !== start) parts.push(part(tables.day, start, ms));
+      if (end !== undefined && me !== end) parts.push(part(tables.day, me, end));
     }
   }
-  return { table: DAILY_FACTS_TABLE, lineItemsColumn: ROLLUP_COUNT_COLUMN, star: { keysTable: ROLLUP_KEYS_TABLE, keyColumn: ROLLUP_KEY_COLUMN, parts } };
+  return { table: tables.day, lineItemsColumn: ROLLUP_COUNT_COLUMN, star: { keysTable: tables.keys, keyColumn: ROLLUP_KEY_COLUMN, parts } };
 }
 
 /** True when the rollup holds everything `q` needs: cost metric, covered dimensions, whole days. */
@@ -150,6 +199,7 @@ export async function refreshRollup(store: CostStore): Promise<RollupStatus> {
     const dims = dimList.join(", ");
     const metrics = COST_METRICS.map((m) => `sum("${m}") AS "${m}"`).join(", ");
     const sums = [...COST_METRICS, ROLLUP_COUNT_COLUMN].map((m) => `sum("${m}") AS "${m}"`).join(", ");
+    const K = `"${ROLLUP_KEY_COLUMN}"`;
     await store.transaction(async () => {
       for (const t of OBSOLETE_TABLES) await store.run(`DROP TABLE IF EXISTS ${t}`);
       await store.run(
@@ -157,45 +207,63 @@ export async function refreshRollup(store: CostStore): Promise<RollupStatus> {
          SELECT date_trunc('day', "ChargePeriodStart") AS "ChargePeriodStart", ${dims}, "Tags", ${metrics}, count(*)::BIGINT AS "${ROLLUP_COUNT_COLUMN}"
          FROM ${COST_TABLE} GROUP BY ALL ORDER BY "ChargePeriodStart"`,
       );
-      // each combination once; NULLs and maps compare as values (IS NOT DISTINCT FROM) when the facts are keyed
+      // each combination once; NULLs and maps compare as values (IS NOT DISTINCT FROM) when rows are keyed
+      const same = (cols: readonly string[], a: string, b: string) => (cols.length ? cols.map((c) => `${a}.${c} IS NOT DISTINCT FROM ${b}.${c}`).join(" AND ") : "TRUE");
       await store.run(
         `CREATE OR REPLACE TABLE ${ROLLUP_KEYS_TABLE} AS
-         SELECT (row_number() OVER ())::INTEGER AS "${ROLLUP_KEY_COLUMN}", * FROM (SELECT DISTINCT ${dims}, "Tags" FROM ${ROLLUP_TABLE})`,
+         SELECT (row_number() OVER ())::INTEGER AS ${K}, * FROM (SELECT DISTINCT ${dims}, "Tags" FROM ${ROLLUP_TABLE})`,
       );
-      const same = [...dimList, `"Tags"`].map((c) => `r.${c} IS NOT DISTINCT FROM k.${c}`).join(" AND ");
       await store.run(
-        `CREATE OR REPLACE TEMP TABLE serve_rollup_day_wide AS
-         SELECT r."ChargePeriodStart", k."${ROLLUP_KEY_COLUMN}", ${[...COST_METRICS, ROLLUP_COUNT_COLUMN].map((m) => `r."${m}"`).join(", ")}
-         FROM ${ROLLUP_TABLE} r JOIN ${ROLLUP_KEYS_TABLE} k ON ${same}`,
+        `CREATE OR REPLACE TEMP TABLE serve_rollup_day_all AS
+         SELECT r."ChargePeriodStart", k.${K}, ${[...COST_METRICS, ROLLUP_COUNT_COLUMN].map((m) => `r."${m}"`).join(", ")}
+         FROM ${ROLLUP_TABLE} r JOIN ${ROLLUP_KEYS_TABLE} k ON ${same([...dimList, `"Tags"`], "r", "k")}`,
       );
-      const check = await store.all(
-        `SELECT (SELECT count(*) FROM ${ROLLUP_TABLE})::BIGINT AS a, (SELECT count(*) FROM serve_rollup_day_wide)::BIGINT AS b`,
-      );
+      const check = await store.all(`SELECT (SELECT count(*) FROM ${ROLLUP_TABLE})::BIGINT AS a, (SELECT count(*) FROM serve_rollup_day_all)::BIGINT AS b`);
       if (check[0]?.["a"] !== check[0]?.["b"]) {
         throw new CostwiseError("INTERNAL", `rollup keys do not match the daily rollup one to one (${check[0]?.["a"]} rows, ${check[0]?.["b"]} keyed)`);
       }
-      await store.run(
-        `CREATE OR REPLACE TEMP TABLE serve_rollup_month_wide AS
-         SELECT date_trunc('month', "ChargePeriodStart") AS "ChargePeriodStart", "${ROLLUP_KEY_COLUMN}", ${sums}
-         FROM serve_rollup_day_wide GROUP BY ALL`,
-      );
-      // the narrow type only where every value of the column fits it, in both tables
-      const fits = await store.all(
-        `SELECT ${COST_METRICS.map((m) => `coalesce(max(abs("${m}")) < 100000000, true) AS "${m}"`).join(", ")}
-         FROM (SELECT ${COST_METRICS.map((m) => `"${m}"`).join(", ")} FROM serve_rollup_day_wide UNION ALL SELECT ${COST_METRICS.map((m) => `"${m}"`).join(", ")} FROM serve_rollup_month_wide)`,
-      );
-      const cols = COST_METRICS.map((m) => `CAST("${m}" AS DECIMAL(${fits[0]?.[m] === true ? 18 : 38},10)) AS "${m}"`).join(", ");
-      for (const [table, from] of [
-        [DAILY_FACTS_TABLE, "serve_rollup_day_wide"],
-        [MONTHLY_FACTS_TABLE, "serve_rollup_month_wide"],
-      ] as const) {
+      for (const p of ROLLUP_PROJECTIONS) {
+        const t = projectionTables(p);
+        const cols = [...p.columns.map((c) => `"${c}"`), ...(p.tags ? [`"Tags"`] : [])];
+        if (p.name !== "all") {
+          // the projection's combinations, and which of them each full combination falls in
+          await store.run(
+            `CREATE OR REPLACE TABLE ${t.keys} AS
+             SELECT (row_number() OVER ())::INTEGER AS ${K}, * FROM (SELECT DISTINCT ${cols.join(", ")} FROM ${ROLLUP_KEYS_TABLE})`,
+          );
+          await store.run(
+            `CREATE OR REPLACE TEMP TABLE serve_rollup_map AS
+             SELECT a.${K} AS k_all, p.${K} AS k FROM ${ROLLUP_KEYS_TABLE} a JOIN ${t.keys} p ON ${same(cols, "a", "p")}`,
+          );
+        } else await store.run(`CREATE OR REPLACE TEMP TABLE serve_rollup_map AS SELECT ${K} AS k_all, ${K} AS k FROM ${ROLLUP_KEYS_TABLE}`);
         await store.run(
-          `CREATE OR REPLACE TABLE ${table} AS
-           SELECT "ChargePeriodStart", "${ROLLUP_KEY_COLUMN}", ${cols}, "${ROLLUP_COUNT_COLUMN}"::BIGINT AS "${ROLLUP_COUNT_COLUMN}"
-           FROM ${from} ORDER BY "ChargePeriodStart", "${ROLLUP_KEY_COLUMN}"`,
+          `CREATE OR REPLACE TEMP TABLE serve_rollup_day_wide AS
+           SELECT "ChargePeriodStart", m.k AS ${K}, ${sums} FROM serve_rollup_day_all f JOIN serve_rollup_map m ON f.${K} = m.k_all GROUP BY ALL`,
         );
-        await store.run(`DROP TABLE ${from}`);
+        await store.run(
+          `CREATE OR REPLACE TEMP TABLE serve_rollup_month_wide AS
+           SELECT date_trunc('month', "ChargePeriodStart") AS "ChargePeriodStart", ${K}, ${sums} FROM serve_rollup_day_wide GROUP BY ALL`,
+        );
+        // the narrow type only where every value of the column fits it, in both tables
+        const fits = await store.all(
+          `SELECT ${COST_METRICS.map((m) => `coalesce(max(abs("${m}")) < 100000000, true) AS "${m}"`).join(", ")}
+           FROM (SELECT ${COST_METRICS.map((m) => `"${m}"`).join(", ")} FROM serve_rollup_day_wide UNION ALL SELECT ${COST_METRICS.map((m) => `"${m}"`).join(", ")} FROM serve_rollup_month_wide)`,
+        );
+        const typed = COST_METRICS.map((m) => `CAST("${m}" AS DECIMAL(${fits[0]?.[m] === true ? 18 : 38},10)) AS "${m}"`).join(", ");
+        for (const [table, from] of [
+          [t.day, "serve_rollup_day_wide"],
+          [t.month, "serve_rollup_month_wide"],
+        ] as const) {
+          await store.run(
+            `CREATE OR REPLACE TABLE ${table} AS
+             SELECT "ChargePeriodStart", ${K}, ${typed}, "${ROLLUP_COUNT_COLUMN}"::BIGINT AS "${ROLLUP_COUNT_COLUMN}"
+             FROM ${from} ORDER BY "ChargePeriodStart", ${K}`,
+          );
+          await store.run(`DROP TABLE ${from}`);
+        }
+        await store.run(`DROP TABLE serve_rollup_map`);
       }
+      await store.run(`DROP TABLE serve_rollup_day_all`);
       await store.run(`DELETE FROM ${ROLLUP_STATE_TABLE}`);
       await store.run(sql(`INSERT INTO ${ROLLUP_STATE_TABLE} VALUES (?, now()::TIMESTAMP)`, key));
     });
