@@ -63,10 +63,10 @@ export async function withCostStore<T>(opts: GlobalOptions, fn: (store: CostStor
  * replica (the same DuckDB file, holding the analyses' state): it is brought in step with ClickHouse, partition by
  * partition, before `fn` runs (see engine/store/clickhouse/analysis-replica.ts).
  */
-export async function withStore<T>(opts: GlobalOptions, fn: (store: DuckDbStore) => Promise<T>): Promise<T> {
+export async function withStore<T>(opts: GlobalOptions, fn: (store: DuckDbStore) => Promise<T>, o: { syncReplica?: boolean } = {}): Promise<T> {
   const store = await DuckDbStore.open(opts.store, opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {});
   try {
-    if (backendOf(opts) === "clickhouse") await syncFromClickHouse(opts, store);
+    if (backendOf(opts) === "clickhouse" && o.syncReplica !== false) await syncFromClickHouse(opts, store);
     return await fn(store);
   } finally {
     await store.close();

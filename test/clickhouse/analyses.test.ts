@@ -207,6 +207,22 @@ describe.runIf(enabled)("analyses on a ClickHouse workspace", () => {
     }
   }, 120_000);
 
+  it("costwise run sync copies what changed in ClickHouse and chains the analyses", async () => {
+    const store = join(work.dir, "ch-replica.duckdb");
+    expect((await runCli("--config", chConfig, "ingest", join(FIXTURES, "gcp/2024-03-01_5.csv"))).code).toBe(0);
+    const r = await runCli("--config", chConfig, "--store", store, "--json", "run", "sync", "--attempts", "1");
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.out) as { status: string; summary: { rowsLoaded: number; replica: { copied: number } }; chained: { job: string; status: string }[] };
+    expect(result.status).toBe("ok");
+    expect(result.summary.replica.copied).toBeGreaterThan(0);
+    expect(result.summary.rowsLoaded).toBeGreaterThan(0);
+    expect(result.chained.map((c) => c.job)).toEqual(["allocate", "detect", "budgets", "deliver"]);
+    // nothing new: nothing copied, nothing chained
+    const again = JSON.parse((await runCli("--config", chConfig, "--store", store, "--json", "run", "sync")).out) as typeof result;
+    expect(again.summary.rowsLoaded).toBe(0);
+    expect(again.chained).toEqual([]);
+  }, 120_000);
+
   it("commands that would write line items beside ClickHouse refuse with an explanation", async () => {
     const r = await runCli("--config", chConfig, "--store", join(work.dir, "ch-replica.duckdb"), "opencost", join(FIXTURES, "opencost/allocation_response.json"));
     expect(r.code).toBe(2);

@@ -19,7 +19,9 @@ export function registerRun(program: Command): void {
       `
 Jobs:
   sync      fetch and ingest every configured source; when new data landed, run allocate, detect,
-            budgets and deliver right after (alerts go out minutes after the data arrives)
+            budgets and deliver right after (alerts go out minutes after the data arrives). On a
+            ClickHouse workspace: copy the billing partitions that changed in ClickHouse into the analysis
+            replica (data lands there with costwise ingest), with the same chaining
   allocate  re-apply the allocation rules
   detect    run the anomaly monitors; new alerts go to the owning team's channels
   budgets   evaluate budgets; thresholds crossed for the first time are sent
@@ -43,6 +45,8 @@ Examples:
       if (["detect", "budgets", "summary", "deliver", "sync"].includes(job)) validateNotifyConfig(cfg, process.env, g.workspace.file ?? "costwise.yaml");
       const result = await withStore(g, (store) =>
         runJob({ store, workspace: g.workspace, attempts, log: (l) => (g.json ? undefined : stdio.err(l)) }, job as JobName),
+        // the sync job itself brings a ClickHouse workspace's replica in step (and chains the analyses on new rows)
+        { syncReplica: job !== "sync" },
       );
       if (flatten(result).some((r) => r.status === "failed")) setExit(cmd, EXIT.failure);
       if (g.json) return stdio.json(result);
