@@ -73,10 +73,15 @@ function allocationError(e: unknown): CostwiseError {
   return new CostwiseError("STORE", `allocation failed in the store: ${msg}`, { cause: e });
 }
 
-/** Runs `sql.outSelect` as part of `statement` (INSERT/CTAS), mapping store errors like computeAllocation. */
-async function runOut(store: DuckDbStore, statement: string): Promise<void> {
+/**
+ * Writes the allocation rows into `target` (an empty table shaped like cost_allocation): phase 1 streams the
+ * rows from the line items, phase 2 replaces the pool rows by their shares (see sql.ts). Maps store errors
+ * like computeAllocation.
+ */
+async function writeRows(store: DuckDbStore, sql: AllocationSql, target: string, create = false): Promise<void> {
   try {
-    await store.run(statement);
+    await store.run(create ? `CREATE OR REPLACE TEMP TABLE ${target} AS ${sql.rowsSelect}` : `INSERT INTO ${target} BY NAME ${sql.rowsSelect}`);
+    for (const s of sql.splitStatements(target)) await store.run(s);
   } catch (e) {
     throw allocationError(e);
   }
@@ -84,7 +89,7 @@ async function runOut(store: DuckDbStore, statement: string): Promise<void> {
 
 /**
  * Creates the temp tables later queries read (Kubernetes: `<prefix>_a`, `<prefix>_rk`); the rows come from
- * `sql.outSelect`, which holds the other stages. Caller drops `sql.temps`.
+ * `sql.rowsSelect` and `sql.splitStatements` (writeRows). Caller drops `sql.temps`.
  */
 export async function computeAllocation(store: DuckDbStore, model: AllocationModel, prefix: string, source: string = COST_TABLE): Promise<AllocationSql> {
   const sql = buildAllocationSql(model, { prefix, source });
@@ -139,7 +144,7 @@ export async function applyAllocation(store: DuckDbStore, loaded: LoadedAllocati
       : [];
     return await store.transaction(async () => {
       await store.run(`DELETE FROM ${ALLOCATION_TABLE}`);
-      await runOut(store, `INSERT INTO ${ALLOCATION_TABLE} BY NAME ${sql.outSelect}`);
+      await writeRows(store, sql, ALLOCATION_TABLE);
       const cons = await conservation(store, prefix, loaded.model, ALLOCATION_TABLE);
       const bad = cons.filter((c) => !c.ok);
       if (bad.length > 0) {
@@ -212,7 +217,7 @@ export async function previewAllocation(store: DuckDbStore, proposed: LoadedAllo
   const sql = await computeAllocation(store, proposed.model, "_allocprev");
   sql.temps.push("_allocprev_out");
   try {
-    await runOut(store, `CREATE OR REPLACE TEMP TABLE _allocprev_out AS ${sql.outSelect}`);
+    await writeRows(store, sql, "_allocprev_out", true);
   } catch (e) {
     await dropTemps(store, sql);
     throw e;

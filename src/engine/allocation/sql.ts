@@ -252,10 +252,20 @@ function largestRemainderSql(
 }
 
 export interface AllocationSql {
-  /** Statements that (re)create the temp tables other queries read afterwards (Kubernetes: `_a`, `_rk`). */
+  /** Statements that (re)create the temp tables later queries read (Kubernetes: `_a`, `_rk`); run first. */
   statements: string[];
-  /** SELECT of the cost_allocation rows: the other stages are materialized CTEs inside it (read once each). */
-  outSelect: string;
+  /**
+   * Phase 1: SELECT of the `cost_allocation` rows, streamed from the line items (no intermediate table without
+   * Kubernetes clusters). Rows claimed by a shared rule (or Kubernetes idle to distribute) come out unsplit:
+   * team `__unallocated__`, `shared_pool` set; phase 2 replaces them.
+   */
+  rowsSelect: string;
+  /**
+   * Phase 2, for the table `target` phase 1 was written to: reads the pool rows and the direct cost per
+   * receiver back from it (small aggregates), deletes the pool rows and inserts their shares. Empty when no
+   * rule is shared. Run in order, in the same transaction as phase 1.
+   */
+  splitStatements: (target: string) => string[];
   /** Temp tables to drop afterwards. */
   temps: string[];
 }
@@ -266,6 +276,11 @@ export interface AllocationSqlOptions {
   source?: string;
 }
 
+/** The owners MAP of a row: a struct of the dimension values cast to a MAP (one cast per row; a MAP literal per row costs several times more). */
+function ownersSql(model: AllocationModel, values: string[]): string {
+  return `CAST({${model.dimensions.map((d, j) => `${sqlString(d)}: ${values[j]}`).join(", ")}} AS MAP(VARCHAR, VARCHAR))`;
+}
+
 export function buildAllocationSql(model: AllocationModel, options: AllocationSqlOptions = {}): AllocationSql {
   const p = options.prefix ?? "_alloc";
   const source = options.source ?? COST_TABLE;
@@ -273,18 +288,11 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
   const wm = model.config.weightMetric === "BilledCost" ? "billed_cost" : "effective_cost";
   const statements: string[] = [];
   const temps: string[] = [];
-  const ctes: string[] = [];
-  // stage results the conservation check and the reconciliation report read after the run are temp tables;
-  // every other stage is a materialized CTE of the one statement that writes cost_allocation (no temp table
-  // written and read back)
-  const keep = new Set(model.clusters.length > 0 ? [`${p}_a`, `${p}_rk`] : []);
+  // with Kubernetes clusters, stage a and the reconciliation keys are temp tables (stage b reads them several
+  // times; the conservation check and the reconciliation report read them after the run)
   const temp = (name: string, sql: string): void => {
-    if (keep.has(name)) {
-      statements.push(`CREATE OR REPLACE TEMP TABLE ${name} AS ${sql}`);
-      temps.push(name);
-    } else {
-      ctes.push(`${name} AS MATERIALIZED (${sql})`);
-    }
+    statements.push(`CREATE OR REPLACE TEMP TABLE ${name} AS ${sql}`);
+    temps.push(name);
   };
 
   // ── stage a ──────────────────────────────────────────────────────────────────────────────────
@@ -299,20 +307,18 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
       "SubAccountId" AS sub_account_id, "ServiceName" AS service_name, "RegionId" AS region_id, "ResourceId" AS resource_id, x_Source AS x_source,
       x_k8s_Cluster AS k8s_cluster, x_k8s_Namespace AS k8s_namespace, rule_ix, recon_cluster,
       ${model.dimensions.map((_, j) => `${dimensionSql(model, j)} AS ${dimCol(j)}`).join(", ")}`;
-  temp(
-    `${p}_a`,
-    // pool is a function of rule_ix (and recon_cluster a constant without clusters): set after the GROUP BY, not keys of it
-    `SELECT ${[...GROUP_COLS, "rule_ix", clusterWhens.length ? "recon_cluster" : "NULL::VARCHAR AS recon_cluster", `${poolSql(model)} AS pool`, ...dims].join(", ")}, billed_cost, effective_cost, line_items FROM (
+  // pool is a function of rule_ix (and recon_cluster a constant without clusters): set after the GROUP BY, not keys of it
+  const aSelect = `SELECT ${[...GROUP_COLS, "rule_ix", clusterWhens.length ? "recon_cluster" : "NULL::VARCHAR AS recon_cluster", `${poolSql(model)} AS pool`, ...dims].join(", ")}, billed_cost, effective_cost, line_items FROM (
      SELECT ${[...GROUP_COLS, "rule_ix", ...(clusterWhens.length ? ["recon_cluster"] : []), ...dims].join(", ")}, sum("BilledCost") AS billed_cost, sum("EffectiveCost") AS effective_cost, count(*) AS line_items
-     FROM (SELECT ${rowCols}, "BilledCost", "EffectiveCost" FROM (${withRule})) GROUP BY ALL)`,
-  );
+     FROM (SELECT ${rowCols}, "BilledCost", "EffectiveCost" FROM (${withRule})) GROUP BY ALL)`;
 
   const plain = [...GROUP_COLS, "rule_ix", "pool", ...dims];
   const rowKey = (q: string): string => `concat_ws(chr(31), ${[...GROUP_COLS, "rule_ix", ...dims].map((c) => `coalesce(CAST(${q}${c} AS VARCHAR), chr(0))`).join(", ")})`;
 
   // ── stage b: Kubernetes reconciliation ─────────────────────────────────────────────────────────
-  let b = `${p}_a`;
+  let b = `(${aSelect})`;
   if (model.clusters.length > 0) {
+    temp(`${p}_a`, aSelect);
     const names = model.clusters.map((c) => sqlString(c.name)).join(", ");
     temp(
       `${p}_rk`,
@@ -329,42 +335,40 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
       amounts: [{ amount: "cb", out: "_sb" }, { amount: "ce", out: "_se" }],
       step: stepSql(model, "currency"),
     });
-    temp(
-      `${p}_b`,
-      `SELECT ${plain.join(", ")}, _sb AS billed_cost, _se AS effective_cost, line_items FROM (${scaled})
+    b = `(SELECT ${plain.join(", ")}, _sb AS billed_cost, _se AS effective_cost, line_items FROM (${scaled})
        UNION ALL
        SELECT ${plain.map((c) => `a.${c}`).join(", ")}, a.billed_cost, a.effective_cost, a.line_items FROM ${p}_a a
          LEFT JOIN ${p}_rk r1 ON a.recon_cluster = r1.cluster AND a.bps = r1.bps AND a.currency = r1.currency
          LEFT JOIN ${p}_rk r2 ON a.k8s_namespace IS NOT NULL AND a.k8s_cluster = r2.cluster AND a.bps = r2.bps AND a.currency = r2.currency
-       WHERE r1.cluster IS NULL AND r2.cluster IS NULL`,
-    );
-    b = `${p}_b`;
+       WHERE r1.cluster IS NULL AND r2.cluster IS NULL)`;
   }
 
-  // ── stage c: pools ─────────────────────────────────────────────────────────────────────────────
+  // ── phase 1: every row of stage b; pool rows unsplit ───────────────────────────────────────────
+  // rows are already grouped (a key may repeat across phases, e.g. a direct row and a share: they differ in
+  // rule_id/shared_pool); no second aggregation over the whole table
+  const rowsSelect = `SELECT f.charge_date, f.bps AS billing_period_start, f.currency, f.d_0 AS team, ${ownersSql(model, dims.map((d) => `f.${d}`))} AS owners,
+       ${ruleIdSql(model, "f.rule_ix")} AS rule_id, f.pool AS shared_pool, f.provider, f.sub_account_id, f.service_name, f.region_id, f.resource_id, f.x_source,
+       f.k8s_cluster, f.k8s_namespace, f.billed_cost, f.effective_cost, f.line_items::BIGINT AS line_items
+     FROM ${b} f`;
+
+  // ── stage c (phase 2): pools ───────────────────────────────────────────────────────────────────
   const pools: PoolSpec[] = [...model.pools.values()];
   const idleDistribute = model.config.kubernetes.idle === "distribute";
-  const outCols = [...GROUP_COLS, "rule_ix", "pool", ...dims, "billed_cost", "effective_cost", "line_items"];
-  let finalFrom: string;
-  if (pools.length === 0 && !idleDistribute) {
-    finalFrom = b;
-  } else {
-    const poolGroupCols = ["pool", "part", "bps", "currency", "charge_date", "provider", "sub_account_id", "service_name", "region_id", "x_source", "k8s_cluster", "k8s_namespace", "rule_ix"];
-    temp(
-      `${p}_pg`,
-      `SELECT *, row_number() OVER () AS gid FROM (
-         SELECT pool, CASE WHEN pool = ${sqlString(IDLE_POOL)} THEN coalesce(k8s_cluster, '') ELSE '' END AS part, bps, currency, charge_date, provider,
-           sub_account_id, service_name, region_id, x_source, k8s_cluster, k8s_namespace, rule_ix,
+  if (pools.length === 0 && !idleDistribute) return { statements, rowsSelect, splitStatements: () => [], temps };
+  temps.push(`${p}_pg`, `${p}_dw`);
+  const splitStatements = (target: string): string[] => {
+    const out: string[] = [];
+    // pool groups (the line items' drill-down columns without the resource), read back from phase 1's rows
+    out.push(`CREATE OR REPLACE TEMP TABLE ${p}_pg AS SELECT *, row_number() OVER () AS gid FROM (
+         SELECT shared_pool AS pool, CASE WHEN shared_pool = ${sqlString(IDLE_POOL)} THEN coalesce(k8s_cluster, '') ELSE '' END AS part, billing_period_start AS bps, currency,
+           charge_date, provider, sub_account_id, service_name, region_id, x_source, k8s_cluster, k8s_namespace, rule_id,
            sum(billed_cost) AS ab, sum(effective_cost) AS ae, sum(line_items) AS li
-         FROM ${b} WHERE pool IS NOT NULL GROUP BY ALL)`,
-    );
-    const keys = `(SELECT DISTINCT pool, part, bps, currency FROM ${p}_pg)`;
+         FROM ${target} WHERE shared_pool IS NOT NULL GROUP BY ALL)`);
     // direct cost per period, currency, receiver (and Kubernetes cluster, for idle), aggregated once for all pools
-    temp(
-      `${p}_dw`,
-      `SELECT bps, currency, d_0, CASE WHEN k8s_namespace IS NOT NULL THEN k8s_cluster END AS kc, sum(${wm}) AS ${wm}
-       FROM ${b} WHERE pool IS NULL AND d_0 NOT IN (${sqlString(UNALLOCATED)}, ${sqlString(IDLE_OWNER)}) GROUP BY ALL`,
-    );
+    out.push(`CREATE OR REPLACE TEMP TABLE ${p}_dw AS SELECT billing_period_start AS bps, currency, team AS d_0, CASE WHEN k8s_namespace IS NOT NULL THEN k8s_cluster END AS kc, sum(${wm}) AS ${wm}
+       FROM ${target} WHERE shared_pool IS NULL AND team NOT IN (${sqlString(UNALLOCATED)}, ${sqlString(IDLE_OWNER)}) GROUP BY ALL`);
+    out.push(`DELETE FROM ${target} WHERE shared_pool IS NOT NULL`);
+    const keys = `(SELECT DISTINCT pool, part, bps, currency FROM ${p}_pg)`;
     const direct = `${p}_dw`;
     const weightSelects: string[] = [];
     const specs: { name: string; method: PoolSpec["method"]; receivers: string[] | null; percentages: PoolSpec["percentages"]; idle: boolean }[] = pools.map((s) => ({ ...s, idle: false }));
@@ -394,13 +398,13 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
           assertNever(s.method, "split method");
       }
     }
-    temp(`${p}_w`, `SELECT * FROM (${weightSelects.join(" UNION ALL ")}) WHERE w > 0`);
+    const w = `${p}_w`;
     // the windows run over narrow rows (group id, receiver, weight, amounts); the group's columns join back after.
     // A pool key's weight total and a group's minor units are computed once (per key, per group), not per pair.
     const poolAmounts = [{ amount: "ab", out: "_sb" }, { amount: "ae", out: "_se" }];
     const pairs = `(SELECT pg.*, w.receiver, w.w, w._wt
         FROM (SELECT gid, pool, part, bps, currency, ${minorUnitsSql(poolAmounts, stepSql(model, "currency"))} FROM ${p}_pg) pg
-        JOIN (SELECT *, sum(w) OVER (PARTITION BY pool, part, bps, currency) AS _wt FROM ${p}_w) w USING (pool, part, bps, currency))`;
+        JOIN (SELECT *, sum(w) OVER (PARTITION BY pool, part, bps, currency) AS _wt FROM ${w}) w USING (pool, part, bps, currency))`;
     const shares = largestRemainderSql(pairs, {
       partition: "gid",
       orderKey: "receiver",
@@ -409,29 +413,14 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
       prepared: true,
       weightTotal: true,
     });
-    const nullDims = dims.slice(1).map((d) => `NULL::VARCHAR AS ${d}`);
-    // a group's line items are counted once, on its first-ranked share
+    // a share carries only the primary owner; a group's line items are counted once, on its first-ranked share
     const shareCols = (team: string, b_: string, e_: string, li = "li"): string =>
-      `charge_date, bps, currency, provider, sub_account_id, service_name, region_id, NULL::VARCHAR AS resource_id, x_source, k8s_cluster, k8s_namespace, rule_ix, pool, ${team} AS d_0${nullDims.map((d) => `, ${d}`).join("")}, ${b_} AS billed_cost, ${e_} AS effective_cost, ${li} AS line_items`;
-    temp(
-      `${p}_s`,
-      `SELECT ${shareCols("receiver", "_sb", "_se", "CASE WHEN _k0 = 1 THEN li ELSE 0 END")} FROM (SELECT pg.*, sh.receiver, sh._sb, sh._se, sh._k0 FROM (${shares}) sh JOIN ${p}_pg pg USING (gid))
-       UNION ALL SELECT ${shareCols(sqlString(UNALLOCATED), "ab", "ae")} FROM ${p}_pg pg WHERE NOT EXISTS (SELECT 1 FROM ${p}_w w WHERE w.pool = pg.pool AND w.part = pg.part AND w.bps = pg.bps AND w.currency = pg.currency)`,
-    );
-    finalFrom = `(SELECT ${outCols.join(", ")} FROM ${b} WHERE pool IS NULL UNION ALL SELECT ${outCols.join(", ")} FROM ${p}_s)`;
-  }
-
-  const ownersMap = `MAP {${model.dimensions.map((d, j) => `${sqlString(d)}: ${dimCol(j)}`).join(", ")}}`;
-  // rows are already grouped per stage (a key may repeat across stages, e.g. a direct row and a share: they
-  // differ in rule_id/shared_pool); no second aggregation over the whole table. The owners MAP is built once
-  // per distinct owner tuple and joined (building a MAP per row costs more than the whole GROUP BY).
-  const tuple = (q: string): string => `{${dims.map((d) => `${sqlString(d)}: ${q}.${d}`).join(", ")}}`;
-  // the owner tuples come from the stages' own rows (a superset of f's), so f streams into the join unmaterialized
-  const tupleSources = finalFrom === b ? [b] : [b, `${p}_s`];
-  const outSelect = `WITH ${ctes.map((c) => `${c},\n`).join("")}f AS (${finalFrom.startsWith("(") ? finalFrom.slice(1, -1) : `SELECT * FROM ${finalFrom}`}),
-       o AS (SELECT ${dims.join(", ")}, ${ownersMap} AS owners FROM (SELECT DISTINCT ${dims.join(", ")} FROM (${tupleSources.map((t) => `SELECT ${dims.join(", ")} FROM ${t}`).join(" UNION ALL ")})))
-     SELECT f.charge_date, f.bps AS billing_period_start, f.currency, f.d_0 AS team, o.owners, ${ruleIdSql(model, "f.rule_ix")} AS rule_id, f.pool AS shared_pool,
-       f.provider, f.sub_account_id, f.service_name, f.region_id, f.resource_id, f.x_source, f.k8s_cluster, f.k8s_namespace, f.billed_cost, f.effective_cost, f.line_items::BIGINT AS line_items
-     FROM f JOIN o ON ${tuple("f")} IS NOT DISTINCT FROM ${tuple("o")}`;
-  return { statements, outSelect, temps };
+      `charge_date, bps AS billing_period_start, currency, ${team} AS team, ${ownersSql(model, [team, ...dims.slice(1).map(() => "NULL::VARCHAR")])} AS owners, rule_id, pool AS shared_pool,
+       provider, sub_account_id, service_name, region_id, NULL::VARCHAR AS resource_id, x_source, k8s_cluster, k8s_namespace, ${b_} AS billed_cost, ${e_} AS effective_cost, (${li})::BIGINT AS line_items`;
+    out.push(`INSERT INTO ${target} BY NAME WITH ${w} AS MATERIALIZED (SELECT * FROM (${weightSelects.join(" UNION ALL ")}) WHERE w > 0)
+       SELECT ${shareCols("receiver", "_sb", "_se", "CASE WHEN _k0 = 1 THEN li ELSE 0 END")} FROM (SELECT pg.*, sh.receiver, sh._sb, sh._se, sh._k0 FROM (${shares}) sh JOIN ${p}_pg pg USING (gid))
+       UNION ALL SELECT ${shareCols(sqlString(UNALLOCATED), "ab", "ae")} FROM ${p}_pg pg WHERE NOT EXISTS (SELECT 1 FROM ${w} w WHERE w.pool = pg.pool AND w.part = pg.part AND w.bps = pg.bps AND w.currency = pg.currency)`);
+    return out;
+  };
+  return { statements, rowsSelect, splitStatements, temps };
 }
