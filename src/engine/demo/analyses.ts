@@ -2,7 +2,8 @@
  * `costwise demo`, the analyses half: after the bills are ingested, run every analysis the dashboard shows
  * through the same engine code the real commands use, so each page has real data on the demo store:
  *
- *  - allocation (the demo's rules), anomaly monitors (on the days the injected anomalies began, and the last day),
+ *  - allocation (the demo's rules), anomaly monitors (just after the days the injected anomalies began, and the last
+ *    day, each run on a simulated clock: 06:00 UTC the morning after the day scored),
  *  - budgets: a demo costwise.yaml (written beside the demo store) with a monthly budget for the organisation and
  *    for every team, 110% of its spend in the last complete month; forecasts saved for the organisation and for
  *    every budget scope (so a team's overview has its own forecast band and budget line), made on the last day and
@@ -65,11 +66,14 @@ export interface RunDemoAnalysesOptions {
 export async function runDemoAnalyses(store: DuckDbStore, summary: DemoSummary, opts: RunDemoAnalysesOptions = {}): Promise<{ analyses: DemoAnalyses; config: CostwiseConfig }> {
   const allocation = await runDemoAllocation(store);
 
-  // anomalies: score the days the injected anomalies began (as a daily run would have, then) and the latest day
-  const days = [...summary.generated.anomalies.map((x) => addDays(x.date, 2)), undefined];
+  // anomalies: score the days just after the injected anomalies began and the last day, in order, each at 06:00 UTC
+  // the morning after (the clock alert latency reads; a real daily schedule scores every day and alerts sooner)
+  const end = summary.generated.endDate;
+  const days = [...new Set([...summary.generated.anomalies.map((x) => addDays(x.date, 2)).filter((d) => d < end), end])].sort();
   const seen = new Map<string, boolean>();
   for (const asOf of days) {
-    const found = await runMonitors(store, {}, asOf ? { asOf } : {});
+    const now = new Date(`${addDays(asOf, 1)}T06:00:00Z`);
+    const found = await runMonitors(store, {}, { asOf, now });
     for (const x of found.anomalies) seen.set(`${x.monitor}|${x.seriesKey}|${x.start}`, x.alert || seen.get(`${x.monitor}|${x.seriesKey}|${x.start}`) === true);
   }
 
