@@ -6,7 +6,7 @@ import { CostwiseError, isCostwiseError } from "../core/errors.js";
 import { resolve } from "node:path";
 import { loadConfig, type LoadedConfig } from "../engine/config/load-config.js";
 import { openClickHouseFromConfig } from "../engine/store/clickhouse/clickhouse-store.js";
-import { syncReplica, type ReplicaSyncResult } from "../engine/store/clickhouse/analysis-replica.js";
+import { replicaOptionsOf, syncReplica, type ReplicaSyncResult } from "../engine/store/clickhouse/analysis-replica.js";
 import type { CostStore } from "../engine/store/cost-store.js";
 import { DEFAULT_STORE_PATH, DuckDbStore } from "../engine/store/duckdb-store.js";
 
@@ -77,7 +77,7 @@ export async function withStore<T>(opts: GlobalOptions, fn: (store: DuckDbStore)
 export async function syncFromClickHouse(opts: GlobalOptions, local: DuckDbStore): Promise<ReplicaSyncResult> {
   const ch = await openClickHouseFromConfig(opts.workspace.config.store!.clickhouse!);
   try {
-    const r = await syncReplica(ch, local);
+    const r = await syncReplica(ch, local, replicaOptionsOf(opts.workspace.config.store!.clickhouse));
     if (!opts.json && (r.copied > 0 || r.removed > 0)) {
       stdio.err(`analysis replica: ${r.copied} billing partition(s) copied from ClickHouse (${r.rows.toLocaleString("en")} rows)${r.removed > 0 ? `, ${r.removed} removed` : ""} in ${r.seconds.toFixed(1)} s`);
     }

@@ -12,7 +12,7 @@ import { FIXTURES, tempDir } from "../helpers/store.js";
 import { runCli } from "../helpers/cli.js";
 import { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
 import { ClickHouseStore } from "../../src/engine/store/clickhouse/clickhouse-store.js";
-import { startReplicaRefresh, syncReplica } from "../../src/engine/store/clickhouse/analysis-replica.js";
+import { firstReplicaMonth, startReplicaRefresh, syncReplica } from "../../src/engine/store/clickhouse/analysis-replica.js";
 import { buildServer, notifyDataChanged, type App } from "../../src/server/app.js";
 
 const enabled = requireClickHouse("ClickHouse analyses tests");
@@ -222,6 +222,32 @@ describe.runIf(enabled)("analyses on a ClickHouse workspace", () => {
     expect(again.summary.rowsLoaded).toBe(0);
     expect(again.chained).toEqual([]);
   }, 120_000);
+
+  it("replicaMonths keeps only the recent billing months in the replica; ClickHouse keeps all of history", async () => {
+    expect(firstReplicaMonth(3, new Date("2026-02-10T00:00:00Z"))).toBe(202512);
+    expect(firstReplicaMonth(1, new Date("2026-10-31T23:00:00Z"))).toBe(202610);
+    const ch = await ClickHouseStore.open({ urls: cluster.urls, cluster: cluster.cluster, database: "analyses_test" });
+    const local = await DuckDbStore.open(join(work.dir, "windowed.duckdb"));
+    try {
+      const months = async () =>
+        (await local.all(`SELECT DISTINCT strftime("BillingPeriodStart", '%Y%m') AS m FROM focus_costs ORDER BY m`)).map((r) => String(r["m"]));
+      const r = await syncReplica(ch, local, { months: 1, now: new Date("2026-10-15T00:00:00Z") });
+      expect(r.copied).toBeGreaterThan(0);
+      expect(await months()).toEqual(["202610"]);
+      const remoteMonths = (await ch.all(`SELECT DISTINCT toString(toYYYYMM("BillingPeriodStart")) AS m FROM focus_costs ORDER BY m`)).map((x) => String(x["m"]));
+      expect(remoteMonths.length).toBeGreaterThan(2);
+      // the same window's money as ClickHouse's
+      const a = await local.all(`SELECT CAST(sum("BilledCost") AS VARCHAR) AS b FROM focus_costs`);
+      const b = await ch.all(`SELECT toString(sum("BilledCost")) AS b FROM focus_costs WHERE toYYYYMM("BillingPeriodStart") >= 202610`);
+      expect(String(a[0]!["b"]).replace(/\.?0+$/, "")).toBe(String(b[0]!["b"]).replace(/\.?0+$/, ""));
+      // widening the window copies the rest
+      await syncReplica(ch, local);
+      expect(await months()).toEqual(remoteMonths);
+    } finally {
+      await local.close();
+      await ch.close();
+    }
+  });
 
   it("commands that would write line items beside ClickHouse refuse with an explanation", async () => {
     const r = await runCli("--config", chConfig, "--store", join(work.dir, "ch-replica.duckdb"), "opencost", join(FIXTURES, "opencost/allocation_response.json"));

@@ -32,7 +32,7 @@ import { DuckDbStore } from "../../engine/store/duckdb-store.js";
 import { EXIT, backendOf, globalOptions, setExit, stdio, usageError, withStore, type Output } from "../context.js";
 import { openClickHouseFromConfig } from "../../engine/store/clickhouse/clickhouse-store.js";
 import { ingestToClickHouse } from "../../engine/store/clickhouse/ingest.js";
-import { syncReplica } from "../../engine/store/clickhouse/analysis-replica.js";
+import { replicaOptionsOf, syncReplica } from "../../engine/store/clickhouse/analysis-replica.js";
 import type { IngestOptions } from "../../engine/ingest/ingest.js";
 import { renderTable } from "../table.js";
 
@@ -96,7 +96,7 @@ Examples:
             ? {
                 ingest: async (paths: string[], o: IngestOptions) => {
                   const r = await ingestToClickHouse(warehouse, paths, o);
-                  await syncReplica(warehouse, store);
+                  await syncReplica(warehouse, store, replicaOptionsOf(g.workspace.config.store!.clickhouse));
                   return r;
                 },
               }

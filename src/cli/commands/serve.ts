@@ -7,7 +7,7 @@ import { DuckDbStore } from "../../engine/store/duckdb-store.js";
 import { startScheduler } from "../../engine/jobs/scheduler.js";
 import { notifyDataChanged } from "../../server/app.js";
 import { startServer } from "../../server/serve.js";
-import { startReplicaRefresh } from "../../engine/store/clickhouse/analysis-replica.js";
+import { replicaOptionsOf, startReplicaRefresh } from "../../engine/store/clickhouse/analysis-replica.js";
 import { openClickHouseFromConfig } from "../../engine/store/clickhouse/clickhouse-store.js";
 import { backendOf, globalOptions, stdio, syncFromClickHouse, usageError, type GlobalOptions } from "../context.js";
 
@@ -87,6 +87,7 @@ async function followClickHouse(g: GlobalOptions, store: DuckDbStore, seconds: n
   const refresh = startReplicaRefresh({
     open: () => openClickHouseFromConfig(g.workspace.config.store!.clickhouse!),
     local: own,
+    options: replicaOptionsOf(g.workspace.config.store!.clickhouse),
     seconds,
     changed: async (r) => {
       if (!g.json) stdio.err(`analysis replica: ${r.copied} partition(s) copied, ${r.removed} removed (${r.rows.toLocaleString("en")} rows) in ${r.seconds.toFixed(1)} s`);

@@ -26,7 +26,7 @@ import { runMonitors } from "../detect/monitors.js";
 import { lastCompleteDayFromStore } from "../detect/series.js";
 import { syncSources } from "../connectors/sync.js";
 import { openClickHouseFromConfig } from "../store/clickhouse/clickhouse-store.js";
-import { syncReplica } from "../store/clickhouse/analysis-replica.js";
+import { replicaOptionsOf, syncReplica } from "../store/clickhouse/analysis-replica.js";
 import { anomalyNotification, budgetNotifications, dataLandedAt, teamSummary } from "../notify/messages.js";
 import { deliver, enqueue } from "../notify/outbox.js";
 import { computeKpis } from "../notify/kpi.js";
@@ -169,7 +169,7 @@ const JOBS: Record<JobName, JobFn> = {
       // pipeline); sync brings the analysis replica in step, and new rows chain the analyses as usual
       const warehouse = await openClickHouseFromConfig(ch);
       try {
-        const r = await syncReplica(warehouse, ctx.store);
+        const r = await syncReplica(warehouse, ctx.store, replicaOptionsOf(ch, ctx.now?.()));
         return { rowsLoaded: r.rows, replica: r, note: "ClickHouse workspace: sources are loaded with costwise ingest; sync copies changed partitions" };
       } finally {
         await warehouse.close();

@@ -22,6 +22,11 @@ export const storeSection = z.strictObject({
       passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name").optional(),
       /** How often `costwise serve` brings the analysis replica in step with ClickHouse (seconds; 0 = only at start). */
       refreshSeconds: z.number().int().min(0).default(60),
+      /**
+       * Billing months the analysis replica holds (counting the current month); older months stay in ClickHouse
+       * only (costwise query still reads them). Default: all.
+       */
+      replicaMonths: z.number().int().min(1).max(1200).optional(),
     })
     .refine((c) => c.urls.length === 1 || c.cluster !== undefined, { message: "cluster is required with more than one URL", path: ["cluster"] })
     .optional(),

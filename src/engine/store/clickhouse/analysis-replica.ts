@@ -48,7 +48,27 @@ export interface ReplicaSyncResult {
 }
 
 /** Brings the local copy of the line items in step with ClickHouse. Cheap when nothing changed (one small query). */
-export async function syncReplica(ch: ClickHouseStore, local: DuckDbStore): Promise<ReplicaSyncResult> {
+export interface ReplicaOptions {
+  /**
+   * Keep only the last N billing months (counting the month of `now`) in the replica; ClickHouse keeps all of
+   * history and `costwise query` still reads all of it. Default: every month ClickHouse holds.
+   */
+  months?: number;
+  now?: Date;
+}
+
+/** The replica options a costwise.yaml `store.clickhouse` section sets. */
+export function replicaOptionsOf(c: { replicaMonths?: number | undefined } | undefined, now?: Date): ReplicaOptions {
+  return { ...(c?.replicaMonths !== undefined ? { months: c.replicaMonths } : {}), ...(now ? { now } : {}) };
+}
+
+/** The first billing month (yyyymm) a replica of the last `months` months holds. */
+export function firstReplicaMonth(months: number, now: Date): number {
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (months - 1), 1));
+  return d.getUTCFullYear() * 100 + d.getUTCMonth() + 1;
+}
+
+export async function syncReplica(ch: ClickHouseStore, local: DuckDbStore, options: ReplicaOptions = {}): Promise<ReplicaSyncResult> {
   const t0 = performance.now();
   await local.run(`CREATE TABLE IF NOT EXISTS ${REPLICA_TABLE} (partition VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL, rows BIGINT NOT NULL, billed_cost ${MONEY_SQL_TYPE}, synced_at TIMESTAMP NOT NULL)`);
 
@@ -58,6 +78,11 @@ export async function syncReplica(ch: ClickHouseStore, local: DuckDbStore): Prom
      FROM "${LOADED_TABLE}" GROUP BY partition`,
   )) {
     remote.set(String(r["partition"]), createHash("sha256").update(String(r["f"])).digest("hex"));
+  }
+  if (options.months !== undefined) {
+    // the partition id ends with the billing month (yyyymm): months before the window are not replicated
+    const first = firstReplicaMonth(options.months, options.now ?? new Date());
+    for (const p of [...remote.keys()]) if (Number(p.slice(p.lastIndexOf("|") + 1)) < first) remote.delete(p);
   }
   const localFp = new Map<string, string>();
   for (const r of await local.all(`SELECT partition, fingerprint FROM ${REPLICA_TABLE}`)) localFp.set(String(r["partition"]), String(r["fingerprint"]));
@@ -176,6 +201,7 @@ export interface ReplicaRefresh {
 export function startReplicaRefresh(o: {
   open: () => Promise<ClickHouseStore>;
   local: DuckDbStore;
+  options?: ReplicaOptions;
   seconds: number;
   changed: (r: ReplicaSyncResult) => Promise<void>;
   onError: (e: unknown) => void;
@@ -186,7 +212,7 @@ export function startReplicaRefresh(o: {
       try {
         const ch = await o.open();
         try {
-          const r = await syncReplica(ch, o.local);
+          const r = await syncReplica(ch, o.local, o.options);
           if (r.copied > 0 || r.removed > 0) await o.changed(r);
         } finally {
           await ch.close();
