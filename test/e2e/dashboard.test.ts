@@ -212,6 +212,24 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
     expect(await page.getByTestId("query-total").locator(".money").first().getAttribute("data-amount")).toBe(filtered.totals.byUnit[0]!.total);
   });
 
+  it("anomalies: expected vs actual chart and the first anomaly's root-cause breakdown equal the API's", async () => {
+    await open("/anomalies", "anomalies-root-cause");
+    type A = { items: { actual: string; currency: string; root_cause: { top: { kind: string; value: string; contribution: string }[] } | null }[] };
+    const a = await api<A>("/api/v1/anomalies");
+    expect(a.items.length).toBeGreaterThan(0);
+    expect(await page.locator("[data-testid=anomaly-chart] canvas").count()).toBe(1);
+    const first = a.items[0]!;
+    const row = page.locator("[data-testid=anomalies-table] > tbody > tr").first();
+    expect(await row.locator(".money").first().getAttribute("data-amount")).toBe(first.actual);
+    expect(await row.locator(".money").first().innerText()).toBe(fmt(first.actual, first.currency));
+    const rc = page.getByTestId("root-cause");
+    const top = first.root_cause!.top;
+    const cells = rc.locator("tbody tr");
+    expect(await cells.count()).toBe(Math.min(8, top.length));
+    expect(await cells.first().locator("td").nth(1).innerText()).toBe(top[0]!.value);
+    expect(await cells.first().locator("td").nth(4).locator(".money").getAttribute("data-amount")).toBe(top[0]!.contribution);
+  });
+
   it("tag coverage shows the API's totals and percentages", async () => {
     await open("/tags", "tags");
     const t = await api<{ total: string; keys: { key: string; percent: string | null }[] }>("/api/v1/tag-coverage");

@@ -27,29 +27,71 @@ function Page({ title, children }: { title: string; children: React.ReactNode })
 
 // ─── anomalies ──────────────────────────────────────────────────────────────────────────────────
 
-interface RootCause {
-  dimension?: string;
-  value?: string;
-  contributions?: { dimension?: string; value?: string; actual?: string; expected?: string; delta?: string; share?: number }[];
-  [k: string]: unknown;
+interface Contribution {
+  kind: string;
+  value: string;
+  actual: string;
+  expected: string;
+  contribution: string;
+  share: number | null;
 }
 
+interface RootCause {
+  days?: { from: string; to: string };
+  baselineWeeks?: number;
+  actual?: string;
+  expected?: string;
+  deviation?: string;
+  headline?: Contribution | null;
+  top?: Contribution[];
+}
+
+/** The root-cause breakdown of an anomaly: which service, account, region, tag, SKU or resource moved it, and by how much. */
 function RootCauseView({ rc, currency }: { rc: unknown; currency: string }) {
-  if (!rc) return <span className="muted">none computed</span>;
-  const list = Array.isArray(rc) ? (rc as Item[]) : Array.isArray((rc as RootCause).contributions) ? ((rc as RootCause).contributions as Item[]) : null;
-  if (!list) return <code className="small">{JSON.stringify(rc)}</code>;
+  const r = (typeof rc === "string" ? (JSON.parse(rc) as RootCause) : (rc as RootCause | null)) ?? null;
+  if (!r || !Array.isArray(r.top)) return <span className="muted">no root cause computed</span>;
   return (
-    <table className="table small">
-      <tbody>
-        {list.slice(0, 5).map((c, i) => (
-          <tr key={i}>
-            <td>{str(c["dimension"] ?? c["dim"])}</td>
-            <td>{str(c["value"] ?? c["key"])}</td>
-            <td className="num">{c["delta"] !== undefined ? <Money amount={str(c["delta"])} currency={currency} /> : str(c["impact"] ?? c["share"])}</td>
+    <div className="rootcause" data-testid="root-cause">
+      <p className="small">
+        {r.days ? `${r.days.from} to ${r.days.to}` : ""}: actual <Money amount={r.actual} currency={currency} /> vs expected <Money amount={r.expected} currency={currency} />{" "}
+        (baseline: the same weekdays of the {r.baselineWeeks ?? "?"} weeks before).{" "}
+        {r.headline ? (
+          <>
+            Mostly <strong>{r.headline.kind}</strong> <strong>{r.headline.value}</strong>: <Money amount={r.headline.contribution} currency={currency} /> of{" "}
+            <Money amount={r.deviation} currency={currency} />.
+          </>
+        ) : null}
+      </p>
+      <table className="table small">
+        <thead>
+          <tr>
+            <th>Dimension</th>
+            <th>Value</th>
+            <th className="num">Actual</th>
+            <th className="num">Expected</th>
+            <th className="num">Contribution</th>
+            <th>Share of the change</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {r.top.slice(0, 8).map((c, i) => (
+            <tr key={i}>
+              <td>{c.kind}</td>
+              <td className="wrap">{c.value}</td>
+              <td className="num"><Money amount={c.actual} currency={currency} /></td>
+              <td className="num"><Money amount={c.expected} currency={currency} /></td>
+              <td className="num"><Money amount={c.contribution} currency={currency} /></td>
+              <td>
+                <span className="bar">
+                  <div style={{ width: `${Math.max(0, Math.min(1, c.share ?? 0)) * 100}%` }} />
+                </span>
+                {c.share === null ? "–" : `${(c.share * 100).toFixed(1)}%`}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -98,8 +140,8 @@ export function AnomaliesPage() {
                     </tr>
                   </thead>
                   <tbody>
-                    {d.items.slice(0, rows).map((a, i) => (
-                      <tr key={i} onClick={() => setOpen(open === i ? null : i)}>
+                    {d.items.slice(0, rows).flatMap((a, i) => [
+                      <tr key={i} onClick={() => setOpen(open === i ? null : i)} className="clickable">
                         <td className="nowrap">{str(a["start_day"]) === str(a["end_day"]) ? str(a["start_day"]) : `${str(a["start_day"])} → ${str(a["end_day"]).slice(5)}`}</td>
                         <td>{str(a["monitor"])}</td>
                         <td className="wrap" title={str(a["series_key"])}>{str(a["series_key"]).split("/").pop()}</td>
@@ -110,9 +152,22 @@ export function AnomaliesPage() {
                         <td className="num"><Money amount={str(a["actual"])} currency={str(a["currency"])} /></td>
                         <td className="num"><Money amount={str(a["expected"])} currency={str(a["currency"])} /></td>
                         <td className="num"><Money amount={str(a["impact"])} currency={str(a["currency"])} /></td>
-                        <td>{open === i ? <RootCauseView rc={a["root_cause"]} currency={str(a["currency"])} /> : <button className="small">show</button>}</td>
-                      </tr>
-                    ))}
+                        <td>
+                          <button className="small" aria-expanded={open === i}>
+                            {open === i ? "hide" : "show"}
+                          </button>
+                        </td>
+                      </tr>,
+                      ...(open === i
+                        ? [
+                            <tr key={`${i}-rc`} className="detail">
+                              <td colSpan={9}>
+                                <RootCauseView rc={a["root_cause"]} currency={str(a["currency"])} />
+                              </td>
+                            </tr>,
+                          ]
+                        : []),
+                    ])}
                   </tbody>
                 </table>
                 {d.items.length > rows ? (
@@ -396,7 +451,7 @@ export function GovernancePage({ search }: { search?: URLSearchParams }) {
                         </span>
                       ) : null}
                     </div>
-                    <table className="table" data-testid="findings-table">
+                    <table className="table small" data-testid="findings-table">
                       <thead>
                         <tr>
                           <th>Severity</th>
@@ -417,7 +472,7 @@ export function GovernancePage({ search }: { search?: URLSearchParams }) {
                             <td>{str(f["rule_id"])}</td>
                             <td title={str(f["resource_id"])}>{str(f["resource_id"]).split(/[/:]/).pop()}</td>
                             <td>{str(f["team"]) || "–"}</td>
-                            <td>
+                            <td className="wrap">
                               {str(f["message"])}
                               {f["suggestion"] ? <div className="muted small">suggestion: {str(f["suggestion"])}</div> : null}
                             </td>

@@ -237,7 +237,7 @@ function ResultView({ r, state }: { r: QueryResult; state: ExplorerState }) {
         legend: { type: "scroll", top: 0 },
         grid: { left: 80, right: 20, top: 40, bottom: 30 },
         xAxis: { type: "category", data: periods.map((p) => (state.granularity === "month" ? p.slice(0, 7) : p.slice(0, state.granularity === "day" ? 10 : 16))) },
-        yAxis: { type: "value" },
+        yAxis: { type: "value", axisLabel: { formatter: (v: number) => (isMoney ? money(String(v), r.totals.byUnit.length === 1 ? r.totals.byUnit[0]!.unit : null, { compact: true }) : number(v)) } },
         series: groups.map((g) => ({ name: g, type: "bar", stack: "s", data: data.get(g)! })),
       };
     }
@@ -247,7 +247,7 @@ function ResultView({ r, state }: { r: QueryResult; state: ExplorerState }) {
       tooltip: { trigger: "axis", valueFormatter: fmt },
       grid: { left: 200, right: 20, top: 10, bottom: 30 },
       yAxis: { type: "category", inverse: true, data: top.map(label), axisLabel: { width: 180, overflow: "truncate" } },
-      xAxis: { type: "value" },
+      xAxis: { type: "value", axisLabel: { formatter: (v: number) => (isMoney ? money(String(v), r.totals.byUnit.length === 1 ? r.totals.byUnit[0]!.unit : null, { compact: true }) : number(v)) } },
       series: [{ type: "bar", data: top.map((row) => toChartNumber(row[r.totals.metric])) }],
     };
   }, [r, state.granularity]);
