@@ -18,7 +18,7 @@ describe("compileCostQuery (duckdb)", () => {
     expect(c.rows).toMatchInlineSnapshot(`
       {
         "params": [],
-        "sql": "SELECT "u", "m", "n" FROM (SELECT "u", sum("m") AS "m", count(*) AS "n" FROM (SELECT "BillingCurrency" AS "u", "BilledCost" AS "m" FROM "focus_costs") AS "q" GROUP BY "u") AS "k" ORDER BY "m" DESC NULLS LAST, "u" ASC NULLS LAST",
+        "sql": "SELECT "u", CAST("k"."m" AS VARCHAR) AS "m", CAST("k"."n" AS VARCHAR) AS "n" FROM (SELECT "u", sum("m") AS "m", count(*) AS "n" FROM (SELECT "BillingCurrency" AS "u", "BilledCost" AS "m" FROM "focus_costs") AS "q" GROUP BY "u") AS "k" ORDER BY "k"."m" DESC NULLS LAST, "k"."u" ASC NULLS LAST",
       }
     `);
     expect(c.totals).toMatchInlineSnapshot(`
@@ -64,7 +64,7 @@ describe("compileCostQuery (duckdb)", () => {
       }),
       "duckdb",
     );
-    expect(c.rows.sql).toMatchInlineSnapshot(`"SELECT "g0", "g1", strftime("p", '%Y-%m-%dT%H:%M:%SZ') AS "p", "u", "m", "n" FROM (SELECT "g0", "g1", "p", "u", sum("m") AS "m", count(*) AS "n" FROM (SELECT "ServiceName" AS "g0", "Tags"[?] AS "g1", date_trunc('day', "ChargePeriodStart") AS "p", "BillingCurrency" AS "u", "BilledCost" AS "m" FROM "focus_costs" WHERE "ChargePeriodStart" >= CAST(? AS TIMESTAMP) AND "ChargePeriodStart" < CAST(? AS TIMESTAMP) AND "ProviderName" = ? AND ("RegionId" IS DISTINCT FROM ?) AND "Tags"[?] IN (?, ?) AND ("Tags"[?] IS NULL OR "Tags"[?] NOT IN (?)) AND "ResourceId" LIKE ? ESCAPE '\\' AND contains("ResourceName", ?) AND ("Tags"[?] IS NULL OR "Tags"[?] = '') AND ("Tags"[?] IS NOT NULL AND "Tags"[?] <> '')) AS "q" GROUP BY "g0", "g1", "p", "u") AS "k" ORDER BY "p" ASC NULLS LAST, "m" DESC NULLS LAST, "g0" ASC NULLS LAST, "g1" ASC NULLS LAST, "u" ASC NULLS LAST LIMIT ?"`);
+    expect(c.rows.sql).toMatchInlineSnapshot(`"SELECT "g0", "g1", strftime("p", '%Y-%m-%dT%H:%M:%SZ') AS "p", "u", CAST("k"."m" AS VARCHAR) AS "m", CAST("k"."n" AS VARCHAR) AS "n" FROM (SELECT "g0", "g1", "p", "u", sum("m") AS "m", count(*) AS "n" FROM (SELECT "ServiceName" AS "g0", "Tags"[?] AS "g1", date_trunc('day', "ChargePeriodStart") AS "p", "BillingCurrency" AS "u", "BilledCost" AS "m" FROM "focus_costs" WHERE "ChargePeriodStart" >= CAST(? AS TIMESTAMP) AND "ChargePeriodStart" < CAST(? AS TIMESTAMP) AND "ProviderName" = ? AND ("RegionId" IS DISTINCT FROM ?) AND "Tags"[?] IN (?, ?) AND ("Tags"[?] IS NULL OR "Tags"[?] NOT IN (?)) AND "ResourceId" LIKE ? ESCAPE '\\' AND contains("ResourceName", ?) AND ("Tags"[?] IS NULL OR "Tags"[?] = '') AND ("Tags"[?] IS NOT NULL AND "Tags"[?] <> '')) AS "q" GROUP BY "g0", "g1", "p", "u") AS "k" ORDER BY "k"."p" ASC NULLS LAST, "k"."m" DESC NULLS LAST, "k"."g0" ASC NULLS LAST, "k"."g1" ASC NULLS LAST, "k"."u" ASC NULLS LAST LIMIT ?"`);
     expect(c.rows.params).toMatchInlineSnapshot(`
       [
         "team",
@@ -94,7 +94,7 @@ describe("compileCostQuery (duckdb)", () => {
 
   it("formats date-time and JSON dimensions as text, and leaves out a grouped unit column", () => {
     const c = compileCostQuery(q({ metric: "PricingQuantity", groupBy: ["BillingPeriodStart,SkuPriceDetails,PricingUnit"], order: ["PricingUnit"] }), "duckdb");
-    expect(c.rows.sql).toMatchInlineSnapshot(`"SELECT strftime("g0", '%Y-%m-%dT%H:%M:%SZ') AS "g0", "g1", "g2", "u", "m", "n" FROM (SELECT "g0", "g1", "g2", "u", sum("m") AS "m", count(*) AS "n" FROM (SELECT "BillingPeriodStart" AS "g0", CAST("SkuPriceDetails" AS VARCHAR) AS "g1", "PricingUnit" AS "g2", "PricingUnit" AS "u", "PricingQuantity" AS "m" FROM "focus_costs") AS "q" GROUP BY "g0", "g1", "g2", "u") AS "k" ORDER BY "g2" ASC NULLS LAST, "g0" ASC NULLS LAST, "g1" ASC NULLS LAST, "u" ASC NULLS LAST"`);
+    expect(c.rows.sql).toMatchInlineSnapshot(`"SELECT strftime("g0", '%Y-%m-%dT%H:%M:%SZ') AS "g0", "g1", "g2", "u", CAST("k"."m" AS VARCHAR) AS "m", CAST("k"."n" AS VARCHAR) AS "n" FROM (SELECT "g0", "g1", "g2", "u", sum("m") AS "m", count(*) AS "n" FROM (SELECT "BillingPeriodStart" AS "g0", CAST("SkuPriceDetails" AS VARCHAR) AS "g1", "PricingUnit" AS "g2", "PricingUnit" AS "u", "PricingQuantity" AS "m" FROM "focus_costs") AS "q" GROUP BY "g0", "g1", "g2", "u") AS "k" ORDER BY "k"."g2" ASC NULLS LAST, "k"."g0" ASC NULLS LAST, "k"."g1" ASC NULLS LAST, "k"."u" ASC NULLS LAST"`);
     expect(c.columns.map((x) => x.name)).toEqual(["BillingPeriodStart", "SkuPriceDetails", "PricingUnit", "PricingQuantity"]);
   });
 

@@ -132,6 +132,12 @@ export interface DialectSql {
   like(e: SqlFragment, pattern: SqlFragment): SqlFragment;
   /** Null-safe inequality: true when `e` is NULL. */
   distinctFrom(e: SqlFragment, v: SqlFragment): SqlFragment;
+  /**
+   * The metric and line-count columns of result rows as text made by the engine, where that text is exactly
+   * what the client would make of the typed value but cheaper (DuckDB: DECIMAL/HUGEINT to string in C++
+   * instead of BigInt arithmetic in JavaScript). Absent: typed values.
+   */
+  resultText?(e: SqlFragment): SqlFragment;
 }
 
 const BUCKET: Record<Exclude<Granularity, "none">, SqlFragment> = {
@@ -154,6 +160,7 @@ export const DUCKDB_SQL: DialectSql = {
   contains: (e, needle) => sqlf`contains(${e}, ${needle})`,
   like: (e, pattern) => sqlf`${e} LIKE ${pattern} ESCAPE '\\'`,
   distinctFrom: (e, v) => sqlf`${e} IS DISTINCT FROM ${v}`,
+  resultText: (e) => sqlf`CAST(${e} AS VARCHAR)`,
 };
 
 /**
@@ -327,9 +334,12 @@ export function compileCostQuery(query: CostQuery, dialect: SqlDialect | Dialect
   const keyed = sqlf`SELECT ${join(keys, ", ")}, sum(${ident("m")}) AS ${ident("m")}, ${countCol === undefined ? lit("count(*)") : sqlf`sum(${ident("c")})`} AS ${ident("n")} FROM (${inner}) AS ${ident("q")} GROUP BY ${join(keys, ", ")}`;
   const grouped = sqlf`SELECT ${join(outKeys, ", ")}, ${ident("m")}, ${ident("n")} FROM (${keyed}) AS ${ident("k")}`;
 
-  const order = orderFragments(query);
   const limit = query.limit === undefined ? lit("") : sqlf` LIMIT ${param(query.limit, "integer")}`;
-  const rows = sqlf`${grouped} ORDER BY ${join(order, ", ")}${limit}`;
+  // with engine-made text for m and n, the order reads the typed columns of the subquery ("k"."m"), never the text
+  const text = d.resultText;
+  const rows = text
+    ? sqlf`SELECT ${join(outKeys, ", ")}, ${text(sqlf`${ident("k")}.${ident("m")}`)} AS ${ident("m")}, ${text(sqlf`${ident("k")}.${ident("n")}`)} AS ${ident("n")} FROM (${keyed}) AS ${ident("k")} ORDER BY ${join(orderFragments(query, ident("k")), ", ")}${limit}`
+    : sqlf`${grouped} ORDER BY ${join(orderFragments(query), ", ")}${limit}`;
 
   const totals = sqlf`SELECT ${ident("u")}, sum(${ident("m")}) AS ${ident("m")}, count(*) AS ${ident("groups")}, sum(${ident("n")}) AS ${ident("n")} FROM (${grouped}) AS ${ident("r")} GROUP BY ${ident("u")} ORDER BY ${ident("u")} ASC NULLS LAST`;
 
@@ -435,15 +445,15 @@ function orderAlias(key: OrderKey, q: CostQuery): SqlFragment {
   }
 }
 
-/** The query's order, then every group key ascending, so equal sums always come out the same way. */
-function orderFragments(q: CostQuery): SqlFragment[] {
+/** The query's order, then every group key ascending, so equal sums always come out the same way. `from`: qualify the keys (the typed subquery columns). */
+function orderFragments(q: CostQuery, from?: SqlFragment): SqlFragment[] {
   const used = new Set<string>();
   const out: SqlFragment[] = [];
   const add = (alias: SqlFragment, dir: "ASC" | "DESC"): void => {
     const key = alias.parts.map((p) => (p.kind === "text" ? p.text : "")).join("");
     if (used.has(key)) return;
     used.add(key);
-    out.push(sqlf`${alias} ${lit(dir)} NULLS LAST`);
+    out.push(sqlf`${from ? sqlf`${from}.${alias}` : alias} ${lit(dir)} NULLS LAST`);
   };
   for (const o of effectiveOrder(q)) add(orderAlias(o.key, q), o.direction === "asc" ? "ASC" : "DESC");
   q.groupBy.forEach((_, i) => add(ident(`g${i}`), "ASC"));
