@@ -183,3 +183,23 @@ describe("overview forecast band and budget line", () => {
     }
   });
 });
+
+describe("on an empty store", () => {
+  it("commitments and governance say they have no data and which command produces it", async () => {
+    const empty = await DuckDbStore.open(join(dir, "empty.duckdb"));
+    const a = await buildServer({ store: empty, logLevel: false, webDir: join(dir, "no-web"), warm: false, rollup: false });
+    try {
+      const c = (await a.inject({ method: "GET", url: "/api/v1/commitments" })).json();
+      expect(c).toMatchObject({ availability: { available: false, feature: "commitments" }, window: null, overall: null, commitments: [], purchases: [] });
+      expect(c.availability.produceWith).toContain("costwise ingest");
+      const g = (await a.inject({ method: "GET", url: "/api/v1/governance/findings" })).json();
+      expect(g).toMatchObject({ availability: { available: false, produceWith: "costwise policy scan" }, items: [], summary: { findings: 0 } });
+      const o = (await a.inject({ method: "GET", url: "/api/v1/overview" })).json();
+      expect(o.forecast.available).toBe(false);
+      expect(o.budget.available).toBe(false);
+    } finally {
+      await a.close();
+      await empty.close();
+    }
+  });
+});

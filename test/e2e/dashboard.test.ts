@@ -230,6 +230,38 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
     expect(await cells.first().locator("td").nth(4).locator(".money").getAttribute("data-amount")).toBe(top[0]!.contribution);
   });
 
+  it("commitments and governance show a loading state, then the API's problem as an error state", async () => {
+    for (const [path, route] of [
+      ["/commitments", "**/api/v1/commitments*"],
+      ["/governance", "**/api/v1/governance/findings*"],
+    ] as const) {
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((r) => (release = r));
+      await page.route(route, async (r) => {
+        await held;
+        await r.fulfill({
+          status: 503,
+          contentType: "application/problem+json",
+          body: JSON.stringify({ type: "about:blank", title: "Service Unavailable", status: 503, detail: "the store is busy (test)", code: "UNAVAILABLE", requestId: "req-e2e-1" }),
+        });
+      });
+      try {
+        await page.goto(new URL(path, base).toString());
+        await page.waitForSelector("main [data-state=loading]");
+        release();
+        const err = page.locator("main [data-state=error]");
+        await err.waitFor();
+        const text = await err.innerText();
+        expect(text).toContain("503 Service Unavailable");
+        expect(text).toContain("the store is busy (test)");
+        expect(text).toContain("req-e2e-1");
+        await page.screenshot({ path: join(ARTIFACTS, `${path.slice(1)}-error.png`) });
+      } finally {
+        await page.unroute(route);
+      }
+    }
+  });
+
   it("tag coverage shows the API's totals and percentages", async () => {
     await open("/tags", "tags");
     const t = await api<{ total: string; keys: { key: string; percent: string | null }[] }>("/api/v1/tag-coverage");
