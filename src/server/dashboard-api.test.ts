@@ -13,6 +13,7 @@ import { optimizationDefaults } from "../core/config/sections/optimization.js";
 import { addMoney } from "../core/money.js";
 import { createToken } from "../engine/auth/tokens.js";
 import { runDemoAnalyses } from "../engine/demo/analyses.js";
+import { governanceKpis } from "../engine/governance/kpi.js";
 import { runDemo } from "../engine/demo/run-demo.js";
 import { commitmentReport } from "../engine/optimize/commitments.js";
 import { DuckDbStore } from "../engine/store/duckdb-store.js";
@@ -111,6 +112,14 @@ describe("GET /api/v1/governance/findings on the demo scan", () => {
     expect(r.items.length).toBe(Math.min(2000, r.summary.findings));
     expect(r.summary.byRule.map((x: { ruleId: string }) => x.ruleId)).toContain("required-team");
     expect(r.summary.byTeam.reduce((a: number, x: { findings: number }) => a + x.findings, 0)).toBe(r.summary.findings);
+    // per team: the same findings, resources and monthly cost (each resource once) as `costwise report governance`
+    const kpis = await governanceKpis(store);
+    for (const t of kpis.openByTeam) {
+      const mine = r.summary.byTeam.filter((x: { team: string | null }) => (x.team ?? "(unowned)") === t.team);
+      expect(mine.reduce((a: number, x: { findings: number }) => a + x.findings, 0), t.team).toBe(t.openFindings);
+      expect(mine.reduce((a: number, x: { resources: number }) => a + x.resources, 0), t.team).toBe(t.resources);
+      expect(addMoney("0", ...mine.map((x: { monthlyCost: string }) => x.monthlyCost)), t.team).toBe(addMoney("0", t.monthlyCost));
+    }
   });
 
   it("a team-bound token sees its team's findings only, whatever the query string says", async () => {

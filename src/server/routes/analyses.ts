@@ -28,8 +28,12 @@ const withAvailability = <T extends z.ZodTypeAny>(extra: T) => z.object({ availa
 const findingsSummary = z.object({
   findings: z.number().int().describe("findings of the latest scan the caller may see (items holds at most 2000)"),
   shown: z.number().int(),
-  byRule: z.array(z.object({ ruleId: z.string(), severity: z.string(), blocking: z.boolean(), findings: z.number().int(), resources: z.number().int(), currency: z.string().nullable(), monthlyCost: money })),
-  byTeam: z.array(z.object({ team: z.string().nullable(), findings: z.number().int(), resources: z.number().int(), currency: z.string().nullable(), monthlyCost: money })),
+  byRule: z
+    .array(z.object({ ruleId: z.string(), severity: z.string(), blocking: z.boolean(), findings: z.number().int(), resources: z.number().int(), currency: z.string().nullable(), monthlyCost: money }))
+    .describe("per rule and currency: findings, resources, and the monthly cost of those resources (each counted once)"),
+  byTeam: z
+    .array(z.object({ team: z.string().nullable(), findings: z.number().int(), resources: z.number().int(), currency: z.string().nullable(), monthlyCost: money }))
+    .describe("per owning team and currency: findings, resources, and the monthly cost of those resources (each counted once)"),
 });
 
 export interface ForecastPoint {
@@ -224,9 +228,11 @@ export function registerAnalysisRoutes(app: ZApp, ctx: ServerContext): void {
           const params = team !== null ? [String(scan["scan_id"]), team] : [String(scan["scan_id"])];
           const group = async (key: "rule_id" | "team") =>
             s.all({
-              sql: `SELECT ${key} AS k, any_value(severity) AS severity, bool_or(blocking) AS blocking, count(*)::INTEGER AS findings, count(DISTINCT resource_id)::INTEGER AS resources,
-                           currency, coalesce(sum(monthly_cost), 0)::VARCHAR AS monthly_cost
-                    FROM governance_findings WHERE ${where} GROUP BY ${key}, currency ORDER BY findings DESC, k, currency`,
+              // a resource's monthly cost counts once per group, however many findings it has there
+              sql: `WITH f AS (SELECT *, row_number() OVER (PARTITION BY ${key}, resource_id ORDER BY finding_id) AS rn FROM governance_findings WHERE ${where})
+                    SELECT ${key} AS k, any_value(severity) AS severity, bool_or(blocking) AS blocking, count(*)::INTEGER AS findings, count(DISTINCT resource_id)::INTEGER AS resources,
+                           currency, coalesce(sum(monthly_cost) FILTER (WHERE rn = 1), 0)::VARCHAR AS monthly_cost
+                    FROM f GROUP BY ${key}, currency ORDER BY findings DESC, k, currency`,
               params,
             });
           const byRule = (await group("rule_id")).map((r) => ({ ruleId: String(r["k"]), severity: String(r["severity"]), blocking: Boolean(r["blocking"]), findings: Number(r["findings"]), resources: Number(r["resources"]), currency: r["currency"] === null ? null : String(r["currency"]), monthlyCost: String(r["monthly_cost"]) }));

@@ -372,11 +372,11 @@ export function GovernancePage({ search }: { search?: URLSearchParams }) {
                       <div className="tile-sub">{number(blocking)} blocking</div>
                     </div>
                     <div className="tile">
-                      <div className="tile-label">Monthly cost of resources with findings</div>
+                      <div className="tile-label">Monthly cost of non-compliant resources</div>
                       <div className="tile-value">
                         <Amounts list={perCurrency(sm.byTeam.map((t) => ({ currency: t.currency, monthlyCost: t.monthlyCost })))} testId="findings-cost" />
                       </div>
-                      <div className="tile-sub">summed per finding (a resource with two findings counts twice)</div>
+                      <div className="tile-sub">{number(sm.byTeam.reduce((a, t) => a + t.resources, 0))} resources, each counted once (last 30 days of the bill)</div>
                     </div>
                     <div className="tile">
                       <div className="tile-label">Rules broken</div>
