@@ -3,7 +3,7 @@
  * the real FOCUS sample) into a fresh demo store, and print what a FinOps practitioner looks at first.
  */
 import type { CostwiseConfig } from "../../core/config/schema.js";
-import { runDemoAnalyses, type DemoAnalyses } from "../../engine/demo/analyses.js";
+import { DEMO_CONFIG_FILE, runDemoAnalyses, type DemoAnalyses } from "../../engine/demo/analyses.js";
 import { printDemoAllocation } from "./allocate.js";
 import { existsSync, rmSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
@@ -439,6 +439,9 @@ export function nextSteps(s: DemoSummary, prefix: string): string[] {
     `${base} query --metric EffectiveCost --group-by tag:team,tag:Team ${month}`,
     `${base} query --metric EffectiveCost --granularity month --start ${first}-01 --end ${s.lastMonth.end}`,
     `${base} report allocation --by team --granularity month`,
+    `${base} --config ${shellQuote(displayPath(join(s.dataDir, DEMO_CONFIG_FILE)))} budget status`,
+    `${base} commitments`,
+    `${base} report governance`,
     `${base} sources`,
     `${base} validate`,
   ];
