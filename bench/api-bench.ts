@@ -4,14 +4,17 @@
  * Chromium. Baseline in the same run: the same queries straight on the store in-process (raw cost table,
  * and through the daily rollup), no HTTP.
  *
- *   npm run build && node dist/bench/api-bench.js [--rows 10000000] [--seconds 10] [--connections 8] [--dir bench/.data]
+ *   npm run build && node dist/bench/api-bench.js [--rows 10000000] [--seconds 10] [--connections 8] [--dir bench/.data] [--only distinct]
  *
  * Data: an hourly bill of `rows / 8760` resources over one year, generated straight in DuckDB (each
  * resource keeps its account, region, service and tags, as in a real hourly CUR), stored in
- * bench/.data/api-bench-<rows>.duckdb and reused by later runs.
+ * <dir>/api-bench-<rows>.duckdb and reused by later runs (delete the file to regenerate it).
+ *
+ * Besides latency, each endpoint's line gives the server process's CPU time per request (user + system, all
+ * threads, from /proc): steadier than latency on a shared machine, where other work takes cores away.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,6 +33,8 @@ const { values: args } = parseArgs({
     connections: { type: "string", default: "8" },
     dir: { type: "string", default: "bench/.data" },
     "memory-limit": { type: "string", default: "4GB" },
+    /** Only the endpoints whose name contains this text (and no first-load measurement), e.g. "distinct". */
+    only: { type: "string" },
   },
 });
 const ROWS = Number(args.rows);
@@ -88,6 +93,25 @@ const QUERIES: Record<string, Record<string, unknown>> = {
   "explorer: account × region, filtered": { metric: "BilledCost", groupBy: ["SubAccountId", "RegionId"], filters: [{ on: "tag:env", op: "in", values: ["prod", "staging"] }], limit: 2000 },
 };
 
+/** A distinct variant of a dashboard query: a 90-day window starting on a random day, a random tag filter. */
+function distinct(body: Record<string, unknown>): Record<string, unknown> {
+  const d = new Date(Date.UTC(2025, 10, 1 + Math.floor(Math.random() * 270)));
+  const e = new Date(d.getTime() + 90 * 86_400_000);
+  const env = ["prod", "staging", "dev"][Math.floor(Math.random() * 3)]!;
+  return { ...body, start: d.toISOString().slice(0, 10), end: e.toISOString().slice(0, 10), filters: [{ on: "tag:env", op: "neq", value: env }] };
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc; NaN where there is no /proc. */
+function cpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
+    return (Number(rest[11]) + Number(rest[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
 function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -98,29 +122,35 @@ async function baseline(path: string): Promise<void> {
   const t0 = performance.now();
   const status = await refreshRollup(store);
   console.log(`daily rollup: ${status.rows.toLocaleString("en-US")} rows for ${status.sourceRows.toLocaleString("en-US")} line items, ready in ${(status.builtInMs / 1000).toFixed(1)} s (${((performance.now() - t0) / 1000).toFixed(1)} s incl. check)`);
-  console.log("\nbaseline: the same queries in-process, no HTTP, one at a time (median of 5)");
-  for (const [name, body] of Object.entries(QUERIES)) {
-    const q = queryOrThrow(parseCostQuery(body));
-    const time = async (opts: Parameters<typeof runCostQuery>[2]) => {
+  console.log("\nbaseline: the same queries in-process, no HTTP, one at a time (median of 5; star = what the server reads)");
+  const cases = Object.entries(QUERIES).flatMap(([name, body]) => [
+    [name, () => body],
+    [`${name}, distinct`, () => distinct(body)],
+  ] as const);
+  for (const [name, body] of cases) {
+    // fixed: the same query 5 times; distinct: 5 different ones, the same 5 for each way of answering
+    const qs = Array.from({ length: 5 }, () => queryOrThrow(parseCostQuery(body())));
+    const q = qs[0]!;
+    const time = async (opts: (q: (typeof qs)[number]) => Parameters<typeof runCostQuery>[2]) => {
       const t: number[] = [];
-      for (let i = 0; i < 5; i++) {
+      for (const qi of qs) {
         const s = performance.now();
-        await runCostQuery(store, q, opts);
+        await runCostQuery(store, qi, opts(qi));
         t.push(performance.now() - s);
       }
       return t.sort((a, b) => a - b)[2]!;
     };
-    const raw = await time({});
-    const wide = rollupEligible(q) ? await time({ table: ROLLUP_TABLE, lineItemsColumn: ROLLUP_COUNT_COLUMN }) : NaN;
-    const star = rollupEligible(q) ? await time(rollupPlan(q)) : NaN;
+    const raw = await time(() => ({}));
+    const wide = rollupEligible(q) ? await time(() => ({ table: ROLLUP_TABLE, lineItemsColumn: ROLLUP_COUNT_COLUMN })) : NaN;
+    const star = rollupEligible(q) ? await time((qi) => rollupPlan(qi)) : NaN;
     console.log(
-      `  ${name.padEnd(40)} cost table ${raw.toFixed(1).padStart(7)} ms   daily rollup ${wide.toFixed(1).padStart(6)} ms   star rollup ${star.toFixed(1).padStart(6)} ms   (×${(raw / star).toFixed(0)} vs cost table, ×${(wide / star).toFixed(1)} vs daily rollup)`,
+      `  ${name.padEnd(50)} cost table ${raw.toFixed(1).padStart(7)} ms   daily rollup ${wide.toFixed(1).padStart(6)} ms   star rollup ${star.toFixed(1).padStart(6)} ms   (×${(raw / star).toFixed(0)} vs cost table, ×${(wide / star).toFixed(1)} vs daily rollup)`,
     );
   }
   await store.close();
 }
 
-async function startServe(path: string): Promise<{ url: string; stop: () => void }> {
+async function startServe(path: string): Promise<{ url: string; pid: number; stop: () => void }> {
   const t0 = performance.now();
   const child = spawn(process.execPath, [join(ROOT, "bin/costwise.js"), "--store", path, "--memory-limit", args["memory-limit"], "--json", "serve", "--port", "0", "--log-level", "warn"], {
     stdio: ["ignore", "pipe", "inherit"],
@@ -144,6 +174,7 @@ async function startServe(path: string): Promise<{ url: string; stop: () => void
   console.log(`dashboard reads warm ${((performance.now() - t0) / 1000).toFixed(1)} s after start`);
   return {
     url,
+    pid: child.pid!,
     stop: () => {
       child.kill("SIGTERM");
       setTimeout(() => child.kill("SIGKILL"), 5000).unref();
@@ -228,12 +259,7 @@ async function main(): Promise<void> {
       method: "POST" as const,
       path: "/api/v1/costs/query",
       body,
-      vary: () => {
-        const d = new Date(Date.UTC(2025, 10, 1 + Math.floor(Math.random() * 270)));
-        const e = new Date(d.getTime() + 90 * 86_400_000);
-        const env = ["prod", "staging", "dev"][Math.floor(Math.random() * 3)]!;
-        return { ...body, start: d.toISOString().slice(0, 10), end: e.toISOString().slice(0, 10), filters: [{ on: "tag:env", op: "neq", value: env }] };
-      },
+      vary: () => distinct(body),
     })),
     { name: "GET /api/v1/costs/dimensions", method: "GET", path: "/api/v1/costs/dimensions" },
     { name: "GET /api/v1/tag-coverage", method: "GET", path: "/api/v1/tag-coverage" },
@@ -245,15 +271,17 @@ async function main(): Promise<void> {
   let ok = true;
   try {
     console.log(`\n${CONNECTIONS} concurrent clients, ${SECONDS} s per endpoint (target: p95 ≤ 150 ms, no errors)`);
-    for (const e of endpoints) {
+    for (const e of endpoints.filter((x) => args.only === undefined || x.name.includes(args.only))) {
+      const cpu0 = cpuSeconds(server.pid);
       const r = await load(server.url, e);
+      const cpuMs = ((cpuSeconds(server.pid) - cpu0) * 1000) / Math.max(1, r.n);
       const pass = r.p95 <= 150 && r.errors === 0 && r.non2xx === 0;
       ok &&= pass;
       console.log(
-        `  ${pass ? "ok  " : "MISS"} ${e.name.padEnd(58)} p50 ${r.p50.toFixed(0).padStart(4)} ms  p95 ${r.p95.toFixed(0).padStart(4)} ms  p99 ${r.p99.toFixed(0).padStart(4)} ms  ${r.rps.toFixed(0).padStart(5)} req/s  errors ${r.errors}  non-2xx ${r.non2xx}`,
+        `  ${pass ? "ok  " : "MISS"} ${e.name.padEnd(58)} p50 ${r.p50.toFixed(0).padStart(4)} ms  p95 ${r.p95.toFixed(0).padStart(4)} ms  p99 ${r.p99.toFixed(0).padStart(4)} ms  ${r.rps.toFixed(0).padStart(5)} req/s  server CPU ${cpuMs.toFixed(1).padStart(5)} ms/req  errors ${r.errors}  non-2xx ${r.non2xx}`,
       );
     }
-    const loads = await firstLoad(server.url);
+    const loads = args.only === undefined ? await firstLoad(server.url) : [];
     if (loads.length) {
       const pass = loads[0]! <= 2000;
       ok &&= pass;

@@ -55,6 +55,9 @@ export function registerCostRoutes(app: ZApp, ctx: ServerContext): void {
     "/api/v1/costs/query",
     {
       config: { policy: { access: "read", team: "deny" } },
+      // the answer is built by queryJson to the schema's shape (typed); re-validating every row of it with zod
+      // cost ~1.5 ms of CPU per 500-row answer, so it is serialized directly (the schema still documents it)
+      serializerCompiler: () => (data) => JSON.stringify(data),
       schema: {
         summary: "Run a cost query (metric, group-by incl. tags, filters, window, granularity)",
         description: "Reads the organisation-wide FOCUS cost table, so team-bound tokens are refused (403): they use /api/v1/allocation/query.",
