@@ -262,6 +262,18 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
     }
   });
 
+  it("unit costs: the demo's cost per order and per 1,000 searches, as the API computes them", async () => {
+    await open("/unit-costs", "unit-costs");
+    const u = await api<{ availability: { available: boolean }; items: { name: string; cost: string; currency: string; unitCost: string | null }[] }>("/api/v1/unit-costs");
+    expect(u.availability.available).toBe(true);
+    expect(new Set(u.items.map((x) => x.name))).toEqual(new Set(["cost-per-order", "cost-per-1k-searches"]));
+    const rows = page.locator("[data-testid=unit-costs-table] tbody tr");
+    expect(await rows.count()).toBe(u.items.length);
+    const first = rows.first();
+    expect(await first.locator(".money").first().getAttribute("data-amount")).toBe(u.items[0]!.cost);
+    expect(await first.locator(".money").first().innerText()).toBe(fmt(u.items[0]!.cost, u.items[0]!.currency));
+  });
+
   it("tag coverage shows the API's totals and percentages", async () => {
     await open("/tags", "tags");
     const t = await api<{ total: string; keys: { key: string; percent: string | null }[] }>("/api/v1/tag-coverage");

@@ -18,12 +18,20 @@ export const LOCALE = "en-US";
 type Formattable = number & string; // Intl accepts decimal strings (ES2023 Intl.NumberFormat v3)
 
 /** 1234.5 USD → "$1,234.50"; an unknown currency code falls back to "1,234.50 XYZ". */
-export function money(amount: string | null | undefined, currency: string | null | undefined, opts: { compact?: boolean } = {}): string {
+export function money(amount: string | null | undefined, currency: string | null | undefined, opts: { compact?: boolean; maxDigits?: number } = {}): string {
   if (amount === null || amount === undefined) return "–";
   const cur = currency && /^[A-Z]{3}$/.test(currency) ? currency : null;
   if (!cur) return `${number(amount, 2)}${currency ? ` ${currency}` : ""}`;
-  const f = nf(`m:${cur}:${opts.compact ? 1 : 0}`, () =>
-    new Intl.NumberFormat(LOCALE, opts.compact ? { style: "currency", currency: cur, notation: "compact", maximumFractionDigits: 1 } : { style: "currency", currency: cur }),
+  // maxDigits: more fraction digits than the currency's minor unit, for small per-unit amounts ($0.4213)
+  const f = nf(`m:${cur}:${opts.compact ? 1 : 0}:${opts.maxDigits ?? ""}`, () =>
+    new Intl.NumberFormat(
+      LOCALE,
+      opts.compact
+        ? { style: "currency", currency: cur, notation: "compact", maximumFractionDigits: 1 }
+        : opts.maxDigits !== undefined
+          ? { style: "currency", currency: cur, maximumFractionDigits: opts.maxDigits }
+          : { style: "currency", currency: cur },
+    ),
   );
   return f.format(amount as Formattable);
 }

@@ -159,6 +159,9 @@ function printAnalyses(a: DemoAnalyses, out: Output): void {
     `Recommendations: ${a.recommendations} (costwise recommend; utilization is synthetic in the demo). Commitments: ${a.commitments.count} RI / Savings Plans, utilization ${pct(a.commitments.utilization)}, coverage ${pct(a.commitments.coverage)} (costwise commitments).`,
   );
   out.out(
+    `Unit costs: ${a.metrics.rows} rows of daily business metrics (${displayPath(a.metrics.file)}) give cost per order and per 1,000 searches (costwise report unit-cost).`,
+  );
+  out.out(
     `Governance: the demo tag policy on ${gs.resources} resources of the demo estate: ${gs.compliant} compliant, ${gs.findings} findings (${gs.blocking} blocking), recorded as ${a.governance.scanId} (costwise report governance).`,
   );
 }
@@ -440,6 +443,7 @@ export function nextSteps(s: DemoSummary, prefix: string): string[] {
     `${base} query --metric EffectiveCost --granularity month --start ${first}-01 --end ${s.lastMonth.end}`,
     `${base} report allocation --by team --granularity month`,
     `${base} --config ${shellQuote(displayPath(join(s.dataDir, DEMO_CONFIG_FILE)))} budget status`,
+    `${base} --config ${shellQuote(displayPath(join(s.dataDir, DEMO_CONFIG_FILE)))} report unit-cost`,
     `${base} commitments`,
     `${base} report governance`,
     `${base} sources`,

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluatePolicy } from "../../core/governance/evaluate.js";
+import { loadAllocation } from "../allocation/load-rules.js";
+import { unitCosts } from "../allocation/reports.js";
 import { parseConfig } from "../config/load-config.js";
 import { loadPolicyFile } from "../governance/load-policy.js";
 import { DuckDbStore } from "../store/duckdb-store.js";
@@ -81,6 +83,23 @@ describe("demo analyses", () => {
       params: [shortId!],
     });
     expect(f["c"]).toBe(direct[0]!["c"]);
+  });
+
+  it("loads daily business metrics through the metrics ingest, and the config's unit costs compute from them", async () => {
+    expect(analyses.metrics.rows).toBeGreaterThan(100);
+    const m = await store.all(`SELECT metric, count(*)::INTEGER AS n FROM business_metrics GROUP BY 1 ORDER BY 1`);
+    expect(m.map((r) => r["metric"])).toEqual(["orders", "searches_k"]);
+    const config = parseConfig(readFileSync(join(dir, DEMO_CONFIG_FILE), "utf8"), "costwise.yaml");
+    const { model } = loadAllocation(config, dir);
+    const r = await unitCosts(store, model, { granularity: "month" });
+    expect(new Set(r.rows.map((x) => x.name))).toEqual(new Set(["cost-per-order", "cost-per-1k-searches"]));
+    // cost per order = the payments team's allocated cost in the month / the month's orders
+    const month = summary.lastMonth.month;
+    const row = r.rows.find((x) => x.name === "cost-per-order" && x.period === month)!;
+    const cost = await store.all({ sql: `SELECT sum(effective_cost)::DECIMAL(38,10)::VARCHAR AS c FROM cost_allocation WHERE owners['team'] = 'payments' AND strftime(charge_date, '%Y-%m') = ?`, params: [month] });
+    expect(row.cost).toBe(cost[0]!["c"]);
+    expect(Number(row.unitCost)).toBeGreaterThan(0.3);
+    expect(Number(row.unitCost)).toBeLessThan(0.6);
   });
 
   it("leaves commitments and a Savings Plan purchase recommendation", async () => {

@@ -23,7 +23,9 @@ import { evaluatePolicy, type EvaluationSummary } from "../../core/governance/ev
 import type { NormalizedResource } from "../../core/governance/resource.js";
 import { isTaggableType, terraformTypeForArn } from "../../core/governance/taggable.js";
 import { formatMoney, parseMoney } from "../../core/money.js";
-import { runDemoAllocation, type DemoAllocation } from "../allocation/demo-allocation.js";
+import { stringify } from "yaml";
+import { DEMO_ALLOCATION, runDemoAllocation, type DemoAllocation } from "../allocation/demo-allocation.js";
+import { ingestMetrics } from "../metrics/ingest.js";
 import { parseConfig } from "../config/load-config.js";
 import { defaultForecastScopes, forecastScope } from "../detect/forecast-scope.js";
 import { detectionConfig, runMonitors } from "../detect/monitors.js";
@@ -54,6 +56,8 @@ export interface DemoAnalyses {
   forecasts: number;
   recommendations: number;
   budgets: { file: string; count: number };
+  /** Business metrics loaded for unit costs (file and rows). */
+  metrics: { file: string; rows: number };
   commitments: { count: number; currency: string | null; utilization: string | null; coverage: string | null };
   governance: { scanId: string; policy: string; summary: EvaluationSummary };
 }
@@ -77,7 +81,11 @@ export async function runDemoAnalyses(store: DuckDbStore, summary: DemoSummary, 
     for (const x of found.anomalies) seen.set(`${x.monitor}|${x.seriesKey}|${x.start}`, x.alert || seen.get(`${x.monitor}|${x.seriesKey}|${x.start}`) === true);
   }
 
-  // budgets (demo costwise.yaml) and forecasts for the organisation and every budget scope
+  // business metrics for unit costs: daily orders (payments) and searches (search), through the metrics ingest
+  const metricsDir = opts.configDir ?? summary.dataDir;
+  const metrics = await loadDemoMetrics(store, summary, metricsDir);
+
+  // budgets and unit costs (demo costwise.yaml) and forecasts for the organisation and every budget scope
   const yaml = await demoConfigYaml(store, summary);
   const file = opts.configDir ? join(opts.configDir, DEMO_CONFIG_FILE) : DEMO_CONFIG_FILE;
   if (opts.configDir) writeFileSync(file, yaml);
@@ -110,6 +118,7 @@ export async function runDemoAnalyses(store: DuckDbStore, summary: DemoSummary, 
       forecasts,
       recommendations: opt.saved.created + opt.saved.updated,
       budgets: { file, count: detection.budgets.length },
+      metrics,
       commitments: { count: commitments.commitments.length, currency: commitments.currency, utilization: commitments.overall.utilization, coverage: commitments.overall.coverage },
       governance,
     },
@@ -134,7 +143,9 @@ export async function demoConfigYaml(store: DuckDbStore, summary: DemoSummary): 
   const total = summary.monthOverMonth.effectiveCost.current;
   const lines = [
     `# Written by \`costwise demo\`: the demo organisation's budgets, each 110% of its ${summary.metric} in ${month.month}`,
-    `# rounded up to a whole 100 ${currency}. Use it with: costwise --config <this file> --store <demo store> budget status`,
+    `# rounded up to a whole 100 ${currency}; the demo's allocation rules and unit costs (business metrics: ${DEMO_METRICS_FILE}).`,
+    `# Use it with: costwise --config <this file> --store <demo store> budget status | report unit-cost`,
+    stringify({ allocation: { ...DEMO_ALLOCATION, unitCosts: DEMO_UNIT_COSTS } }).trimEnd(),
     "detection:",
     `  metric: ${summary.metric}`,
     "  budgets:",
@@ -160,6 +171,39 @@ export function budgetAmount(spend: string): string {
   const x = (parseMoney(spend) * 11n) / 10n;
   const rounded = ((x + hundred - 1n) / hundred) * hundred;
   return formatMoney(rounded < hundred ? hundred : rounded, 2);
+}
+
+// ─── unit costs ─────────────────────────────────────────────────────────────────────────────────
+
+export const DEMO_METRICS_FILE = "business-metrics.csv";
+
+/** Unit costs of the demo: allocated cost per order (payments) and per 1,000 searches (search). */
+export const DEMO_UNIT_COSTS = [
+  { name: "cost-per-order", metric: "orders", filter: { team: ["payments"] }, description: "payments team's allocated cost per checkout order" },
+  { name: "cost-per-1k-searches", metric: "searches_k", filter: { team: ["search"] }, description: "search team's allocated cost per 1,000 searches" },
+];
+
+/**
+ * The demo organisation's daily business metrics, written as a CSV and loaded by the metrics ingest (the path
+ * `costwise metrics ingest` takes): orders and thousands of searches per day, made to follow the owning team's
+ * allocated spend with a deterministic ±6% wobble and a slow efficiency gain (so unit costs drift down).
+ */
+export async function loadDemoMetrics(store: DuckDbStore, summary: DemoSummary, dir: string): Promise<{ file: string; rows: number }> {
+  const file = join(dir, DEMO_METRICS_FILE);
+  const q = (x: string) => `'${x.replace(/'/g, "''")}'`;
+  await store.run(`COPY (
+      WITH d AS (
+        SELECT team, charge_date, sum(effective_cost) AS cost FROM cost_allocation
+        WHERE team IN ('payments', 'search') AND currency = ${q(summary.currency)} GROUP BY ALL
+      ), f AS (SELECT min(charge_date) AS first FROM d)
+      SELECT CASE team WHEN 'payments' THEN 'orders' ELSE 'searches_k' END AS metric, strftime(charge_date, '%Y-%m-%d') AS date,
+             round(cost / (CASE team WHEN 'payments' THEN 0.42 ELSE 0.9 END)
+                   * (0.94 + (hash(team, charge_date) % 1200) / 10000.0)
+                   * (1 + date_diff('day', f.first, charge_date) / 1200.0))::BIGINT AS value
+      FROM d, f WHERE cost > 0 ORDER BY 1, 2
+    ) TO ${q(file)} (HEADER, DELIMITER ',')`);
+  const r = await ingestMetrics(store, [file]);
+  return { file, rows: r.rows };
 }
 
 // ─── governance ─────────────────────────────────────────────────────────────────────────────────

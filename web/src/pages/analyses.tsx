@@ -511,13 +511,14 @@ export function UnitCostsPage() {
           if (d.items.length === 0) return <Empty title="No unit costs for the stored periods" />;
           const names = [...new Set(d.items.map((r) => str(r["name"])))];
           const periods = [...new Set(d.items.map((r) => str(r["period"])))].sort();
+          const ucur = str(d.items.find((x) => str(x["currency"]))?.["currency"]);
           const option: EChartsOption = {
             color: PALETTE,
-            tooltip: { trigger: "axis" },
+            tooltip: { trigger: "axis", valueFormatter: (v) => money(String(v), ucur, { maxDigits: 4 }) },
             legend: { top: 0 },
             grid: { left: 70, right: 20, top: 30, bottom: 30 },
             xAxis: { type: "category", data: periods },
-            yAxis: { type: "value" },
+            yAxis: { type: "value", axisLabel: { formatter: (v: number) => money(String(v), ucur) } },
             series: names.map((n) => ({
               name: n,
               type: "line",
@@ -553,8 +554,10 @@ export function UnitCostsPage() {
                         <td>{str(r["service"]) || "–"}</td>
                         <td>{str(r["environment"]) || "–"}</td>
                         <td className="num"><Money amount={str(r["cost"])} currency={str(r["currency"])} /></td>
-                        <td className="num">{str(r["units"])}</td>
-                        <td className="num">{r["unitCost"] === null ? "–" : `${str(r["unitCost"])} ${str(r["currency"])}`}</td>
+                        <td className="num">{number(str(r["units"]).replace(/\.0+$/, ""), (str(r["units"]).split(".")[1] ?? "").replace(/0+$/, "").length)}</td>
+                        <td className="num" data-amount={str(r["unitCost"])}>
+                          {r["unitCost"] === null ? "–" : money(str(r["unitCost"]), str(r["currency"]), { maxDigits: 4 })}
+                        </td>
                       </tr>
                     ))}
                   </tbody>
