@@ -9,6 +9,7 @@ import { parseIsoTime } from "../core/query/cost-query.js";
 import type { SqlValue } from "../core/sql.js";
 import type { CostStore } from "../engine/store/cost-store.js";
 import { sql } from "../engine/store/cost-store.js";
+import { ownerFields } from "../engine/allocation/tables.js";
 
 export const ALLOCATION_TABLE = "cost_allocation";
 export const UNALLOCATED_TEAM = "__unallocated__";
@@ -60,11 +61,16 @@ export async function allocationAvailable(store: CostStore): Promise<boolean> {
   return Number(rows[0]?.["n"]) > 0;
 }
 
-/** A dimension as SQL over cost_allocation: a whitelisted column, or `owner:<key>` (parameterised map lookup). */
-function dimSql(name: string, params: SqlValue[]): string {
+/**
+ * A dimension as SQL over cost_allocation: a whitelisted column, or `owner:<key>` (parameterised lookup in the
+ * owners STRUCT; NULL when `key` is not one of its fields, `owners` being the table's current fields).
+ */
+function dimSql(name: string, params: SqlValue[], owners: string[]): string {
   if ((ALLOCATION_COLUMNS as readonly string[]).includes(name)) return `"${name}"`;
   if (name.startsWith("owner:") && name.length > 6 && name.length <= 134) {
-    params.push(name.slice(6));
+    const key = name.slice(6);
+    if (!owners.includes(key)) return "NULL::VARCHAR";
+    params.push(key);
     return `"owners"[?]`;
   }
   throw new CostwiseError("BAD_QUERY", `unknown allocation dimension ${JSON.stringify(name)}; use ${ALLOCATION_COLUMNS.join(", ")} or owner:<key>`);
@@ -86,7 +92,8 @@ export async function runAllocationQuery(store: CostStore, q: AllocationQuery, t
   const groupBy = q.groupBy ?? [];
   if (groupBy.length > 8) throw new CostwiseError("BAD_QUERY", "at most 8 group-by dimensions");
   const selParams: SqlValue[] = [];
-  const sel = groupBy.map((g, i) => `${dimSql(g, selParams)} AS g${i}`);
+  const owners = await ownerFields(store, ALLOCATION_TABLE);
+  const sel = groupBy.map((g, i) => `${dimSql(g, selParams, owners)} AS g${i}`);
   const gran = q.granularity ?? "none";
   if (gran !== "none") sel.push(`strftime(date_trunc('${gran === "day" ? "day" : "month"}', charge_date), '%Y-%m-%d') AS p`);
   sel.push(`currency AS u`, `sum("${metric}")::VARCHAR AS m`, `sum(line_items)::BIGINT AS n`);
@@ -107,7 +114,7 @@ export async function runAllocationQuery(store: CostStore, q: AllocationQuery, t
     whereParams.push(dateParam(q.end, "end"));
   }
   for (const f of q.filters ?? []) {
-    const e = dimSql(f.on, whereParams);
+    const e = dimSql(f.on, whereParams, owners);
     switch (f.op) {
       case "eq":
         where.push(`(${e} = ?)`);

@@ -21,10 +21,10 @@ let app: App;
 
 // hand-made allocation rows (the contract table cost_allocation): payments 10.5 + 2.25 shared, search 7, unallocated 1.125
 const ALLOC_ROWS = [
-  ["2026-09-03", "USD", "payments", "MAP {'team': 'payments', 'env': 'prod'}", "r1", null, "AWS", "111", "Amazon EC2", "us-east-1", "i-1", "10.5"],
-  ["2026-09-04", "USD", "payments", "MAP {'team': 'payments'}", "shared", "platform", "AWS", "111", "Amazon S3", "us-east-1", null, "2.25"],
-  ["2026-09-03", "USD", "search", "MAP {'team': 'search', 'env': 'prod'}", "r2", null, "AWS", "222", "Amazon EC2", "eu-west-1", "i-2", "7"],
-  ["2026-09-05", "USD", "__unallocated__", "MAP {}", "__unallocated__", null, "AWS", "333", "AWS Lambda", "us-east-1", null, "1.125"],
+  ["2026-09-03", "USD", "payments", "{'team': 'payments', 'environment': 'prod'}", "r1", null, "AWS", "111", "Amazon EC2", "us-east-1", "i-1", "10.5"],
+  ["2026-09-04", "USD", "payments", "{'team': 'payments'}", "shared", "platform", "AWS", "111", "Amazon S3", "us-east-1", null, "2.25"],
+  ["2026-09-03", "USD", "search", "{'team': 'search', 'environment': 'prod'}", "r2", null, "AWS", "222", "Amazon EC2", "eu-west-1", "i-2", "7"],
+  ["2026-09-05", "USD", "__unallocated__", "NULL", "__unallocated__", null, "AWS", "333", "AWS Lambda", "us-east-1", null, "1.125"],
 ] as const;
 
 async function inject(method: "GET" | "POST", url: string, opts: { token?: string; body?: unknown } = {}) {
@@ -222,7 +222,8 @@ describe("tokens and team scoping", () => {
       { filters: [{ on: "team", op: "not_in", values: ["payments"] }] },
       { filters: [{ on: "team", op: "is_null" }] },
       { filters: [{ on: "owner:team", op: "eq", value: "search" }] },
-      { filters: [{ on: "owner:env", op: "is_not_null" }], groupBy: ["owner:team"] },
+      { filters: [{ on: "owner:environment", op: "is_not_null" }], groupBy: ["owner:team"] },
+      { filters: [{ on: "owner:no_such_dimension", op: "is_null" }] },
       { groupBy: ["sub_account_id", "resource_id"] },
     ];
     for (const body of tricks) {

@@ -11,8 +11,10 @@
  *   team VARCHAR NOT NULL             the primary owner dimension (first of `allocation.dimensions`, default
  *                                     team); `__unallocated__` when no rule claims the cost (or a shared pool
  *                                     has no receiver); `__idle__` for Kubernetes idle kept as its own line
- *   owners MAP(VARCHAR,VARCHAR)       every owner dimension (default team, product, environment, cost_center);
- *                                     NULL values where unknown; share rows carry only the primary
+ *   owners STRUCT(<dim> VARCHAR, ...) a field per configured owner dimension (default team, product, environment,
+ *                                     cost_center; the column is reshaped when the dimensions change); NULL where
+ *                                     unknown; share rows carry only the primary. Read a dimension with
+ *                                     `owners['<dim>']` after checking it is a field (`ownerFields`, ./tables.ts)
  *   rule_id VARCHAR NOT NULL          x_AllocationRuleId: the rule that claimed the cost; for shares the shared
  *                                     rule's id; `k8s:idle` for idle; `__unallocated__` when none did
  *   shared_pool VARCHAR               NULL unless the row is a share of (or an unsplit) shared pool
@@ -34,7 +36,7 @@ import type { DuckDbStore } from "../store/duckdb-store.js";
 import { COST_TABLE } from "../store/schema.js";
 import { compileLoaded, type LoadedAllocation } from "./load-rules.js";
 import { buildAllocationSql, type AllocationSql } from "./sql.js";
-import { ALLOCATION_RUNS_TABLE, ALLOCATION_TABLE, RULE_VERSIONS_TABLE } from "./tables.js";
+import { ALLOCATION_RUNS_TABLE, ALLOCATION_TABLE, ownerFields, ownersType, RULE_VERSIONS_TABLE } from "./tables.js";
 import type { AllocationConfig } from "../../core/config/sections/allocation.js";
 
 export interface ConservationLine {
@@ -143,6 +145,12 @@ export async function applyAllocation(store: DuckDbStore, loaded: LoadedAllocati
         }))
       : [];
     return await store.transaction(async () => {
+      // owners is a STRUCT of the configured dimensions: reshaped when they changed (the table is rebuilt whole anyway)
+      const fields = await ownerFields(store);
+      if (fields.join(",") !== loaded.model.dimensions.join(",")) {
+        await store.run(`ALTER TABLE ${ALLOCATION_TABLE} DROP COLUMN owners`);
+        await store.run(`ALTER TABLE ${ALLOCATION_TABLE} ADD COLUMN owners ${ownersType(loaded.model.dimensions)}`);
+      }
       await store.run(`DELETE FROM ${ALLOCATION_TABLE}`);
       await writeRows(store, sql, ALLOCATION_TABLE);
       const cons = await conservation(store, prefix, loaded.model, ALLOCATION_TABLE);

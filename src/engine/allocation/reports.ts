@@ -11,7 +11,7 @@ import type { DuckDbStore } from "../store/duckdb-store.js";
 import { COST_TABLE } from "../store/schema.js";
 import { METRICS_TABLE } from "../metrics/tables.js";
 import { normalizedTagSql, ruleIndexSql, sqlString, TAG_LISTS_SQL } from "./sql.js";
-import { ALLOCATION_TABLE } from "./tables.js";
+import { ALLOCATION_TABLE, ownerFields } from "./tables.js";
 
 /** Columns of cost_allocation one can group by, besides owner dimensions (owners['<dim>']). */
 export const SUMMARY_COLUMNS = ["team", "rule_id", "shared_pool", "provider", "sub_account_id", "service_name", "region_id", "resource_id", "x_source", "k8s_cluster", "k8s_namespace", "currency"] as const;
@@ -49,12 +49,17 @@ export interface SummaryResult {
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** An owner dimension of cost_allocation as SQL: the owners field, or NULL when the table has no such dimension. */
+function ownerSql(fields: string[], dim: string): string {
+  return fields.includes(dim) ? `owners[${sqlString(dim)}]` : "NULL::VARCHAR";
+}
+
 /** Sums cost_allocation per `by` (and period), largest first; `__unallocated__` is a row like any other. */
 export async function allocationSummary(store: DuckDbStore, opts: SummaryOptions): Promise<SummaryResult> {
   const col = (SUMMARY_COLUMNS as readonly string[]).includes(opts.by)
     ? opts.by
     : /^[a-z][a-z0-9_]{0,63}$/.test(opts.by)
-      ? `owners[${sqlString(opts.by)}]`
+      ? ownerSql(await ownerFields(store), opts.by)
       : null;
   if (!col) throw new CostwiseError("USAGE", `cannot group by "${opts.by}": use an owner dimension or one of ${SUMMARY_COLUMNS.join(", ")}`);
   const where: string[] = [];
@@ -289,9 +294,10 @@ export async function unitCosts(store: DuckDbStore, model: AllocationModel, opts
   for (const [name, v] of [["from", opts.from], ["to", opts.to]] as const) {
     if (v !== undefined && !ISO_DATE.test(v)) throw new CostwiseError("USAGE", `--${name} must be an ISO date (YYYY-MM-DD), got "${v}"`);
   }
+  const fields = await ownerFields(store);
   for (const u of defs) {
     const filter = Object.fromEntries(Object.entries(u.filter).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]));
-    const conds = Object.entries(filter).map(([k, vs]) => `owners[${sqlString(k)}] IN (${vs.map(sqlString).join(", ")})`);
+    const conds = Object.entries(filter).map(([k, vs]) => `${ownerSql(fields, k)} IN (${vs.map(sqlString).join(", ")})`);
     if (opts.from) conds.push(`charge_date >= ${sqlString(opts.from)}::DATE`);
     if (opts.to) conds.push(`charge_date < ${sqlString(opts.to)}::DATE`);
     const where = conds.length ? `WHERE ${conds.join(" AND ")}` : "";
@@ -303,7 +309,7 @@ export async function unitCosts(store: DuckDbStore, model: AllocationModel, opts
     if (opts.to) mConds.push(`ts < ${sqlString(opts.to)}::TIMESTAMP`);
     const res = await store.all(`
       WITH m AS (SELECT ${metricPeriod} AS period, service, environment, sum(value) AS units FROM ${METRICS_TABLE} WHERE ${mConds.join(" AND ")} GROUP BY ALL),
-           c AS (SELECT ${costPeriod} AS period, owners[${sqlString(u.serviceDimension)}] AS service, owners[${sqlString(u.environmentDimension)}] AS environment, currency, sum(${money}) AS cost
+           c AS (SELECT ${costPeriod} AS period, ${ownerSql(fields, u.serviceDimension)} AS service, ${ownerSql(fields, u.environmentDimension)} AS environment, currency, sum(${money}) AS cost
                  FROM ${ALLOCATION_TABLE} ${where} GROUP BY ALL)
       SELECT m.period, m.service, m.environment, c.currency, coalesce(sum(c.cost), 0)::DECIMAL(38,10)::VARCHAR AS cost, any_value(m.units)::VARCHAR AS units
       FROM m LEFT JOIN c ON c.period = m.period AND (m.service IS NULL OR c.service = m.service) AND (m.environment IS NULL OR c.environment = m.environment)

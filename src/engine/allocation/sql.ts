@@ -3,9 +3,9 @@
  * Kubernetes reconciliation and shared-pool splits (window functions, largest remainder in HUGEINT minor
  * units: the formula of src/core/allocation/split.ts). No row passes through JavaScript.
  *
- * Stages (materialized CTEs of the one statement that writes cost_allocation; with Kubernetes clusters
- * `<prefix>_a` and `<prefix>_rk` are temp tables instead, as the conservation check and the reconciliation
- * report read them afterwards):
+ * Two phases, in the transaction that rebuilds cost_allocation (without Kubernetes clusters no intermediate
+ * table: phase 1 streams from the line items into the table; with clusters `<prefix>_a` and `<prefix>_rk` are
+ * temp tables, as stage b and the conservation check and reconciliation report read them):
  *   a  line items -> normalized tags, rule index (first matching rule), owner dimensions, pool, reconciled
  *      cluster; aggregated by date, period, currency, drill-down columns and owners.
  *   b  Kubernetes: for each configured cluster, billing period and currency that has both cloud rows (the
@@ -13,9 +13,11 @@
  *      rows scaled so they sum exactly to the cloud cost (largest remainder over the OpenCost groups,
  *      weighted by weightMetric). OpenCost rows of other clusters, or periods without a cloud cost, count
  *      as they are (nothing to double count).
- *   c  pools (shared rules, and Kubernetes idle when idle=distribute) split per billing period and currency
- *      over receivers; a pool group with no receiver stays `__unallocated__` (its shared_pool set).
- *   out  the rows of `cost_allocation`.
+ *   phase 1  the rows of b no shared rule claims are written (rowsSelect).
+ *   c  (phase 2) pools (shared rules, and Kubernetes idle when idle=distribute): the pool groups come from a
+ *      second pass over only the line items a shared rule could match (the first-match cascade decides), the
+ *      receivers' direct cost from the rows phase 1 wrote; split per billing period and currency over
+ *      receivers and inserted; a pool group with no receiver stays `__unallocated__` (its shared_pool set).
  */
 import type { AllocationModel, Condition, ConditionTarget, PoolSpec } from "../../core/allocation/model.js";
 import { IDLE_NAMESPACE, IDLE_OWNER, IDLE_POOL, IDLE_RULE_ID, UNALLOCATED } from "../../core/allocation/model.js";
@@ -255,15 +257,15 @@ export interface AllocationSql {
   /** Statements that (re)create the temp tables later queries read (Kubernetes: `_a`, `_rk`); run first. */
   statements: string[];
   /**
-   * Phase 1: SELECT of the `cost_allocation` rows, streamed from the line items (no intermediate table without
-   * Kubernetes clusters). Rows claimed by a shared rule (or Kubernetes idle to distribute) come out unsplit:
-   * team `__unallocated__`, `shared_pool` set; phase 2 replaces them.
+   * Phase 1: SELECT of the `cost_allocation` rows no shared rule (or Kubernetes idle to distribute) claims,
+   * streamed from the line items (no intermediate table without Kubernetes clusters).
    */
   rowsSelect: string;
   /**
-   * Phase 2, for the table `target` phase 1 was written to: reads the pool rows and the direct cost per
-   * receiver back from it (small aggregates), deletes the pool rows and inserts their shares. Empty when no
-   * rule is shared. Run in order, in the same transaction as phase 1.
+   * Phase 2, for the table `target` phase 1 was written to: the pool groups (a filtered second pass), the
+   * direct cost per receiver (read back from `target`), then the shares inserted into `target`. Empty when no
+   * rule is shared. Run in order, in the same transaction as phase 1 (nothing is deleted from rows written in
+   * the transaction: DuckDB would re-append them all at commit).
    */
   splitStatements: (target: string) => string[];
   /** Temp tables to drop afterwards. */
@@ -276,9 +278,9 @@ export interface AllocationSqlOptions {
   source?: string;
 }
 
-/** The owners MAP of a row: a struct of the dimension values cast to a MAP (one cast per row; a MAP literal per row costs several times more). */
+/** The owners STRUCT of a row (field per owner dimension; building a MAP per row, and writing it, costs several times more). */
 function ownersSql(model: AllocationModel, values: string[]): string {
-  return `CAST({${model.dimensions.map((d, j) => `${sqlString(d)}: ${values[j]}`).join(", ")}} AS MAP(VARCHAR, VARCHAR))`;
+  return `{${model.dimensions.map((d, j) => `${sqlString(d)}: ${values[j]}`).join(", ")}}`;
 }
 
 export function buildAllocationSql(model: AllocationModel, options: AllocationSqlOptions = {}): AllocationSql {
@@ -302,21 +304,28 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
   const inner = `SELECT "ChargePeriodStart", "BillingPeriodStart", "BillingCurrency", "ProviderName", "SubAccountId", "ServiceName", "RegionId", "ResourceId",
       x_Source, x_k8s_Cluster, x_k8s_Namespace, "BilledCost", "EffectiveCost", "Tags", ${[...new Set(model.rules.flatMap((r) => r.conditions).concat(model.clusters.flatMap((c) => c.conditions)).filter((c) => c.target.kind === "column").map((c) => ident((c.target as { column: string }).column)))].filter((c) => !['"ChargePeriodStart"', '"BillingPeriodStart"', '"BillingCurrency"', '"ProviderName"', '"SubAccountId"', '"ServiceName"', '"RegionId"', '"ResourceId"', '"x_Source"', '"x_k8s_Cluster"', '"x_k8s_Namespace"', '"BilledCost"', '"EffectiveCost"', '"Tags"'].includes(c)).map((c) => `${c}, `).join("")}1 AS _one FROM ${source}`;
   const withTags = ntCols.length ? `SELECT *${ntCols.map((c) => `, ${c}`).join("")} FROM (SELECT *, ${TAG_LISTS_SQL} FROM (${inner}))` : inner;
-  const withRule = `SELECT *, ${ruleIndexSql(model)} AS rule_ix, ${recon} AS recon_cluster FROM (${withTags})`;
+  const withRule = (where: string | null): string => `SELECT *, ${ruleIndexSql(model)} AS rule_ix, ${recon} AS recon_cluster FROM (${withTags})${where ? ` WHERE ${where}` : ""}`;
   const rowCols = `CAST("ChargePeriodStart" AS DATE) AS charge_date, "BillingPeriodStart" AS bps, "BillingCurrency" AS currency, "ProviderName" AS provider,
       "SubAccountId" AS sub_account_id, "ServiceName" AS service_name, "RegionId" AS region_id, "ResourceId" AS resource_id, x_Source AS x_source,
       x_k8s_Cluster AS k8s_cluster, x_k8s_Namespace AS k8s_namespace, rule_ix, recon_cluster,
       ${model.dimensions.map((_, j) => `${dimensionSql(model, j)} AS ${dimCol(j)}`).join(", ")}`;
   // pool is a function of rule_ix (and recon_cluster a constant without clusters): set after the GROUP BY, not keys of it
-  const aSelect = `SELECT ${[...GROUP_COLS, "rule_ix", clusterWhens.length ? "recon_cluster" : "NULL::VARCHAR AS recon_cluster", `${poolSql(model)} AS pool`, ...dims].join(", ")}, billed_cost, effective_cost, line_items FROM (
+  const stageA = (where: string | null): string => `SELECT ${[...GROUP_COLS, "rule_ix", clusterWhens.length ? "recon_cluster" : "NULL::VARCHAR AS recon_cluster", `${poolSql(model)} AS pool`, ...dims].join(", ")}, billed_cost, effective_cost, line_items FROM (
      SELECT ${[...GROUP_COLS, "rule_ix", ...(clusterWhens.length ? ["recon_cluster"] : []), ...dims].join(", ")}, sum("BilledCost") AS billed_cost, sum("EffectiveCost") AS effective_cost, count(*) AS line_items
-     FROM (SELECT ${rowCols}, "BilledCost", "EffectiveCost" FROM (${withRule})) GROUP BY ALL)`;
+     FROM (SELECT ${rowCols}, "BilledCost", "EffectiveCost" FROM (${withRule(where)})) GROUP BY ALL)`;
+  const aSelect = stageA(null);
 
   const plain = [...GROUP_COLS, "rule_ix", "pool", ...dims];
   const rowKey = (q: string): string => `concat_ws(chr(31), ${[...GROUP_COLS, "rule_ix", ...dims].map((c) => `coalesce(CAST(${q}${c} AS VARCHAR), chr(0))`).join(", ")})`;
 
   // ── stage b: Kubernetes reconciliation ─────────────────────────────────────────────────────────
+  const pools: PoolSpec[] = [...model.pools.values()];
+  const idleDistribute = model.config.kubernetes.idle === "distribute";
   let b = `(${aSelect})`;
+  // the rows shared rules claim (a few percent of the line items): a second, filtered pass over the line
+  // items (only rows some shared rule, or Kubernetes idle, could match; the first-match cascade decides)
+  const poolConds = [...(idleDistribute ? [`x_k8s_Namespace = ${sqlString(IDLE_NAMESPACE)}`] : []), ...model.rules.filter((r) => r.pool !== null).map((r) => `(${conditionsSql(model, r.conditions)})`)];
+  let bPool = poolConds.length ? `(${stageA(poolConds.join(" OR "))})` : b;
   if (model.clusters.length > 0) {
     temp(`${p}_a`, aSelect);
     const names = model.clusters.map((c) => sqlString(c.name)).join(", ");
@@ -341,33 +350,32 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
          LEFT JOIN ${p}_rk r1 ON a.recon_cluster = r1.cluster AND a.bps = r1.bps AND a.currency = r1.currency
          LEFT JOIN ${p}_rk r2 ON a.k8s_namespace IS NOT NULL AND a.k8s_cluster = r2.cluster AND a.bps = r2.bps AND a.currency = r2.currency
        WHERE r1.cluster IS NULL AND r2.cluster IS NULL)`;
+    bPool = b;
   }
 
-  // ── phase 1: every row of stage b; pool rows unsplit ───────────────────────────────────────────
+  // ── phase 1: the rows of stage b no shared rule claims ────────────────────────────────────────
   // rows are already grouped (a key may repeat across phases, e.g. a direct row and a share: they differ in
   // rule_id/shared_pool); no second aggregation over the whole table
   const rowsSelect = `SELECT f.charge_date, f.bps AS billing_period_start, f.currency, f.d_0 AS team, ${ownersSql(model, dims.map((d) => `f.${d}`))} AS owners,
        ${ruleIdSql(model, "f.rule_ix")} AS rule_id, f.pool AS shared_pool, f.provider, f.sub_account_id, f.service_name, f.region_id, f.resource_id, f.x_source,
        f.k8s_cluster, f.k8s_namespace, f.billed_cost, f.effective_cost, f.line_items::BIGINT AS line_items
-     FROM ${b} f`;
+     FROM ${b} f WHERE f.pool IS NULL`;
 
   // ── stage c (phase 2): pools ───────────────────────────────────────────────────────────────────
-  const pools: PoolSpec[] = [...model.pools.values()];
-  const idleDistribute = model.config.kubernetes.idle === "distribute";
   if (pools.length === 0 && !idleDistribute) return { statements, rowsSelect, splitStatements: () => [], temps };
   temps.push(`${p}_pg`, `${p}_dw`);
   const splitStatements = (target: string): string[] => {
     const out: string[] = [];
-    // pool groups (the line items' drill-down columns without the resource), read back from phase 1's rows
+    // pool groups (the line items' drill-down columns without the resource)
     out.push(`CREATE OR REPLACE TEMP TABLE ${p}_pg AS SELECT *, row_number() OVER () AS gid FROM (
-         SELECT shared_pool AS pool, CASE WHEN shared_pool = ${sqlString(IDLE_POOL)} THEN coalesce(k8s_cluster, '') ELSE '' END AS part, billing_period_start AS bps, currency,
-           charge_date, provider, sub_account_id, service_name, region_id, x_source, k8s_cluster, k8s_namespace, rule_id,
+         SELECT pool, CASE WHEN pool = ${sqlString(IDLE_POOL)} THEN coalesce(k8s_cluster, '') ELSE '' END AS part, bps, currency,
+           charge_date, provider, sub_account_id, service_name, region_id, x_source, k8s_cluster, k8s_namespace, ${ruleIdSql(model, "rule_ix")} AS rule_id,
            sum(billed_cost) AS ab, sum(effective_cost) AS ae, sum(line_items) AS li
-         FROM ${target} WHERE shared_pool IS NOT NULL GROUP BY ALL)`);
+         FROM ${bPool} WHERE pool IS NOT NULL GROUP BY ALL)`);
     // direct cost per period, currency, receiver (and Kubernetes cluster, for idle), aggregated once for all pools
+    // (read back from phase 1's rows: a narrow scan of the table just written)
     out.push(`CREATE OR REPLACE TEMP TABLE ${p}_dw AS SELECT billing_period_start AS bps, currency, team AS d_0, CASE WHEN k8s_namespace IS NOT NULL THEN k8s_cluster END AS kc, sum(${wm}) AS ${wm}
-       FROM ${target} WHERE shared_pool IS NULL AND team NOT IN (${sqlString(UNALLOCATED)}, ${sqlString(IDLE_OWNER)}) GROUP BY ALL`);
-    out.push(`DELETE FROM ${target} WHERE shared_pool IS NOT NULL`);
+       FROM ${target} WHERE team NOT IN (${sqlString(UNALLOCATED)}, ${sqlString(IDLE_OWNER)}) GROUP BY ALL`);
     const keys = `(SELECT DISTINCT pool, part, bps, currency FROM ${p}_pg)`;
     const direct = `${p}_dw`;
     const weightSelects: string[] = [];
