@@ -14,7 +14,7 @@
  * On this 2-core machine both ClickHouse shards share the cores with each other and with DuckDB's export:
  * the figures show the cost of the path, not the speed-up of real separate nodes (see docs/clickhouse.md).
  */
-import { mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseQueryArgs, type QueryArgs } from "../src/core/query/cost-query.js";
@@ -36,6 +36,8 @@ const { values: args } = parseArgs({
     shards: { type: "string", default: "2" },
     dir: { type: "string", default: "bench/.data" },
     "memory-limit": { type: "string", default: "6GB" },
+    /** Reuse the DuckDB store an earlier run of this bench left (same rows); its ingest time is the recorded run's. */
+    "reuse-duckdb": { type: "boolean", default: false },
   },
 });
 
@@ -92,13 +94,27 @@ async function main(): Promise<void> {
   console.log(`ClickHouse vs DuckDB on ${rows.toLocaleString("en")} CUR rows (${csv})`);
 
   const duckPath = join(dir, `ch-bench-duck-${rows}.duckdb`);
-  rmSync(duckPath, { force: true });
-  rmSync(`${duckPath}.wal`, { force: true });
+  const reuse = args["reuse-duckdb"] === true && existsSync(duckPath);
+  if (!reuse) {
+    rmSync(duckPath, { force: true });
+    rmSync(`${duckPath}.wal`, { force: true });
+  }
   const memoryLimit = args["memory-limit"]!;
   const duck = await DuckDbStore.open(duckPath, { threads: 2, memoryLimit });
-  const c0 = cpuSeconds();
-  const [dRes, dIngest] = await timeIt(() => ingestFiles(duck, [csv]));
-  const dCpu = cpuSeconds() - c0;
+  let dRes: { loadedTotal: string };
+  let dIngest: number;
+  let dCpu = Number.NaN;
+  if (reuse) {
+    const run = await duck.all(`SELECT loaded_total::VARCHAR AS t, strftime(started_at, '%Y-%m-%d %H:%M') AS at, (SELECT count(*) FROM ingest_runs)::INTEGER AS runs FROM ingest_runs`);
+    if (run.length !== 1 || Number(run[0]!["runs"]) !== 1) throw new Error(`--reuse-duckdb: ${duckPath} does not hold exactly one ingest run`);
+    dRes = { loadedTotal: String(run[0]!["t"]) };
+    dIngest = Number.NaN; // the store does not record how long its ingest took
+    console.log(`DuckDB store reused from an earlier run (ingest started ${String(run[0]!["at"])} UTC): DuckDB ingest not measured`);
+  } else {
+    const c0 = cpuSeconds();
+    [dRes, dIngest] = await timeIt(() => ingestFiles(duck, [csv]));
+    dCpu = cpuSeconds() - c0;
+  }
   const dSuite = await suite(duck);
   await duck.close(); // its memory back before the ClickHouse side maps the same file
 
@@ -124,8 +140,8 @@ async function main(): Promise<void> {
     const pad = (s: string, n: number) => s.padEnd(n);
     const sec = (ms: number | undefined) => `${((ms ?? 0) / 1000).toFixed(1)}`;
     console.log(`\n${pad("", 30)}${pad("DuckDB", 12)}${pad(`ClickHouse ×${args.shards}`, 16)}${pad("CH/DuckDB", 11)}${pad("CH line items", 15)}${pad("CH/DuckDB", 11)}CH table used`);
-    console.log(`${pad("ingest", 30)}${pad(`${dIngest.toFixed(1)} s`, 12)}${pad(`${cIngest.toFixed(1)} s`, 16)}${(cIngest / dIngest).toFixed(2)}×`);
-    console.log(`${pad("  costwise process CPU", 30)}${pad(`${dCpu.toFixed(1)} s`, 12)}${pad(`${cCpu.toFixed(1)} s`, 16)}(ClickHouse servers' CPU not included)`);
+    console.log(`${pad("ingest", 30)}${pad(Number.isNaN(dIngest) ? "n/a" : `${dIngest.toFixed(1)} s`, 12)}${pad(`${cIngest.toFixed(1)} s`, 16)}${Number.isNaN(dIngest) ? "" : `${(cIngest / dIngest).toFixed(2)}×`}`);
+    console.log(`${pad("  costwise process CPU", 30)}${pad(Number.isNaN(dCpu) ? "n/a" : `${dCpu.toFixed(1)} s`, 12)}${pad(`${cCpu.toFixed(1)} s`, 16)}(ClickHouse servers' CPU not included)`);
     const t = cRes.timings;
     console.log(`${pad("  CH: map/export/stage/rollup/swap", 30)}${pad("", 12)}${sec((t["exportMs"] === undefined ? 0 : cIngest * 1000 - (t["exportMs"] ?? 0) - (t["stageMs"] ?? 0) - (t["rollupMs"] ?? 0) - (t["swapMs"] ?? 0)))}/${sec(t["exportMs"])}/${sec(t["stageMs"])}/${sec(t["rollupMs"])}/${((t["swapMs"] ?? 0) / 1000).toFixed(2)} s`);
     for (let i = 0; i < SUITE.length; i++) {

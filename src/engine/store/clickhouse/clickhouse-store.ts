@@ -36,6 +36,9 @@ export interface ClickHouseOptions {
   password?: string;
 }
 
+/** Rows per block when streaming FOCUS rows into a shard (bounds the server's memory per insert). */
+export const INSERT_BLOCK_ROWS = 100_000;
+
 export const CH_LOCAL = `${COST_TABLE}_local`;
 export const CH_STAGING = `${COST_TABLE}_staging`;
 export const CH_LOADED_STAGING = `${LOADED_TABLE}_staging`;
@@ -214,8 +217,13 @@ export class ClickHouseStore implements CostStore {
   /** Streams newline-delimited JSON rows into `table` on one shard. */
   async insertJsonEachRow(shard: number, table: string, stream: Readable): Promise<void> {
     try {
-      // raw bytes, not objects: the file DuckDB wrote goes to the server as-is
-      const res = await this.shards[shard]!.exec({ query: `INSERT INTO "${table}" FORMAT JSONEachRow`, values: stream });
+      // raw bytes, not objects: the file DuckDB wrote goes to the server as-is. Blocks of 100k rows: FOCUS rows are
+      // wide (~1.7 kB as JSON), and the default block of 1M rows needs more than a 4 GB per-query memory limit.
+      const res = await this.shards[shard]!.exec({
+        query: `INSERT INTO "${table}" FORMAT JSONEachRow`,
+        values: stream,
+        clickhouse_settings: { max_insert_block_size: String(INSERT_BLOCK_ROWS) },
+      });
       res.stream.resume();
       await new Promise<void>((done, fail) => {
         res.stream.on("end", done).on("error", fail);
