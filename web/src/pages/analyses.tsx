@@ -238,6 +238,21 @@ export function RecommendationsPage() {
           const sum = (rs: Rec[]) => sumDecimals(rs.map((r) => r.monthlySaving));
           return (
             <>
+              {d.items.some((r) => r.type === "savings-plan") ? (
+                <p className="muted">
+                  Savings Plan purchases, with the coverage and utilization of the commitments you hold:{" "}
+                  <a
+                    href="/commitments"
+                    onClick={(e) => {
+                      e.preventDefault();
+                      navigate("/commitments");
+                    }}
+                  >
+                    Commitments
+                  </a>
+                  .
+                </p>
+              ) : null}
               <div className="tiles wrap">
                 {["open", "accepted", "done", "dismissed"].map((s) => (
                   <div className="tile" key={s}>
