@@ -111,20 +111,28 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
   const readers = await ReaderPool.open(opts.store, opts.readers ?? 4);
   let tokensRequiredCache: { at: number; value: boolean } | undefined;
   const answers = new Map<string, Promise<unknown>>();
-  let writeChain: Promise<unknown> = Promise.resolve();
-  const ctx: ServerContext = {
-    cached: <T>(key: string, compute: () => Promise<T>): Promise<T> => {
-      let p = answers.get(key) as Promise<T> | undefined;
+  const queryAnswers = new Map<string, Promise<unknown>>();
+  const cacheIn =
+    (pool: Map<string, Promise<unknown>>, max: number) =>
+    <T>(key: string, compute: () => Promise<T>): Promise<T> => {
+      let p = pool.get(key) as Promise<T> | undefined;
       if (!p) {
         p = compute();
-        answers.set(key, p);
+        pool.set(key, p);
         // a failure is not remembered
-        p.catch(() => answers.delete(key));
-        if (answers.size > 1000) answers.delete(answers.keys().next().value!);
+        p.catch(() => pool.delete(key));
+        if (pool.size > max) pool.delete(pool.keys().next().value!);
       }
       return p;
+    };
+  let writeChain: Promise<unknown> = Promise.resolve();
+  const ctx: ServerContext = {
+    cached: cacheIn(answers, 1000),
+    cachedQuery: cacheIn(queryAnswers, 500),
+    invalidate: () => {
+      answers.clear();
+      queryAnswers.clear();
     },
-    invalidate: () => answers.clear(),
     writeLock: <T>(fn: () => Promise<T>): Promise<T> => {
       const run = writeChain.then(fn, fn);
       writeChain = run.catch(() => undefined);

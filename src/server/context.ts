@@ -25,6 +25,11 @@ export interface ServerContext {
    * server writes clears the cache (`invalidate`).
    */
   cached<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  /**
+   * The same for ad-hoc cost queries (explorer views), in a pool of their own: a stream of distinct queries
+   * evicts only older queries, never the fixed reads above.
+   */
+  cachedQuery<T>(key: string, compute: () => Promise<T>): Promise<T>;
   invalidate(): void;
   /** Serialises writes on the writer connection (its transactions must not interleave). */
   writeLock<T>(fn: () => Promise<T>): Promise<T>;

@@ -59,6 +59,20 @@ describe("POST /api/v1/costs/query", () => {
     }
   });
 
+  it("keeps the dashboard's fixed reads cached however many distinct explorer queries pass", async () => {
+    const first = await app.inject({ method: "GET", url: "/api/v1/overview" });
+    expect(first.statusCode).toBe(200);
+    // change what a recomputed overview would read, behind the server's back: only a cached answer stays the same
+    await store.run(`UPDATE serve_cost_month_facts_service SET "EffectiveCost" = "EffectiveCost" + 1`);
+    await store.run(`UPDATE serve_cost_day_facts_service SET "EffectiveCost" = "EffectiveCost" + 1`);
+    for (let i = 1; i <= 1100; i++) {
+      const res = await app.inject({ method: "POST", url: "/api/v1/costs/query", payload: { groupBy: ["tag:team"], limit: i } });
+      expect(res.statusCode).toBe(200);
+    }
+    const again = await app.inject({ method: "GET", url: "/api/v1/overview" });
+    expect(again.body).toBe(first.body);
+  }, 60_000);
+
   it("still refuses bodies that do not match the request schema", async () => {
     const res = await app.inject({ method: "POST", url: "/api/v1/costs/query", payload: { limit: "ten" } });
     expect(res.statusCode).toBe(400);

@@ -69,7 +69,7 @@ export function registerCostRoutes(app: ZApp, ctx: ServerContext): void {
     async (req) => {
       const q = parseApiQuery(req.body);
       // identical queries (a shared dashboard view) are answered once per data version
-      return ctx.cached(`query:${JSON.stringify(toQueryInput(q))}`, async () => queryJson(await ctx.readers.use((s) => runApiQuery(ctx, s, q))));
+      return ctx.cachedQuery(`query:${JSON.stringify(toQueryInput(q))}`, async () => queryJson(await ctx.readers.use((s) => runApiQuery(ctx, s, q))));
     },
   );
 
