@@ -209,3 +209,43 @@ describe("store errors while writing the allocation", () => {
     expect(await store.all(`SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE '_alloc%'`)).toEqual([]);
   });
 });
+
+describe("large amounts and owner dimensions", () => {
+  //  account   tags            billed
+  //  111       team=payments                200.00
+  //  222       team=search                  100.00
+  //  333       -               12,000,000,000,000.01   -> shared pool, proportional 2:1 (1.2e15 + 1 cents: past
+  //                                                       2^50, the split's exact 128-bit division branch)
+  // cents: payments floor((1.2e15+1)*2/3) = 800000000000000 (remainder 2/3), search floor((1.2e15+1)/3) =
+  // 400000000000000 (remainder 1/3); leftover 1 cent -> payments (larger remainder)
+  it("splits a pool beyond 2^50 minor units exactly (largest remainder)", async () => {
+    await insertCostRows(store, [
+      { date: "2026-01-05", billed: "200.00", account: "111", tags: { team: "payments" } },
+      { date: "2026-01-05", billed: "100.00", account: "222", tags: { team: "search" } },
+      { date: "2026-01-06", billed: "12000000000000.01", account: "333" },
+    ]);
+    const run = await applyAllocation(store, loaded({ rules: [{ id: "platform", match: { SubAccountId: "333" }, shared: { method: "proportional" } }, teamRule] }));
+    expect(run.conservation.every((c) => c.ok)).toBe(true);
+    const shares = await store.all(`SELECT team, billed_cost::VARCHAR AS v FROM cost_allocation WHERE shared_pool = 'platform' ORDER BY team`);
+    expect(shares).toEqual([
+      { team: "payments", v: "8000000000000.0100000000" },
+      { team: "search", v: "4000000000000.0000000000" },
+    ]);
+  });
+
+  it("owners holds the configured dimensions, reshaped when they change; an unknown dimension reads as (none)", async () => {
+    await insertCostRows(store, BASE);
+    const rules = (team: string) => [{ id: "t", match: { "tag:team": { present: true } }, set: { [team]: "${tag:team}", env: "prod" } }];
+    await applyAllocation(store, loaded({ tags: aliases, dimensions: ["squad", "env"], rules: rules("squad") }));
+    const fields = async () => (await store.all(`SELECT data_type AS t FROM duckdb_columns() WHERE table_name = 'cost_allocation' AND column_name = 'owners'`))[0]!["t"];
+    expect(await fields()).toBe("STRUCT(squad VARCHAR, env VARCHAR)");
+    expect((await allocationSummary(store, { by: "env" })).rows.map((r) => [r.key, r.billedCost])).toEqual([
+      ["prod", "180.0000000000"],
+      ["(none)", "17.0000000000"],
+    ]);
+    await applyAllocation(store, loaded({ tags: aliases, rules: [teamRule] }));
+    expect(await fields()).toBe("STRUCT(team VARCHAR, product VARCHAR, environment VARCHAR, cost_center VARCHAR)");
+    expect((await allocationSummary(store, { by: "env" })).rows.map((r) => [r.key, r.billedCost])).toEqual([["(none)", "197.0000000000"]]);
+    expect(await byTeam(store)).toEqual({ payments: "150.0000000000", search: "30.0000000000", __unallocated__: "17.0000000000" });
+  });
+});
