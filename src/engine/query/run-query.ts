@@ -85,12 +85,16 @@ export async function runCostQuery(store: CostStore, query: CostQuery, givenOpti
   let rowData: Row[];
   let totalData: Row[];
   try {
-    // one snapshot for both, so the totals always match the rows
-    [rowData, totalData] = await store.transaction(async () => {
-      const got = await store.all(probe.rows);
-      if (query.limit === undefined || got.length <= query.limit) return [got, totalsOf(got)];
-      return [got.slice(0, query.limit), await store.all(compiled.totals)];
-    });
+    // the common case, every group within the limit: one statement, the totals come from its own rows
+    const first = await store.all(probe.rows);
+    if (query.limit === undefined || first.length <= query.limit) [rowData, totalData] = [first, totalsOf(first)];
+    else {
+      // cut by the limit: rows and totals again from one snapshot, so the totals always match the rows
+      [rowData, totalData] = await store.transaction(async () => {
+        const got = await store.all(probe.rows);
+        return [got.slice(0, query.limit), await store.all(compiled.totals)];
+      });
+    }
   } catch (e) {
     if (isCostwiseError(e)) throw e;
     const msg = e instanceof Error ? e.message : String(e);
