@@ -22,6 +22,7 @@ import { ingestFiles } from "../src/engine/ingest/ingest.js";
 import { queryOrThrow, runCostQuery } from "../src/engine/query/run-query.js";
 import { ClickHouseStore } from "../src/engine/store/clickhouse/clickhouse-store.js";
 import { ingestToClickHouse } from "../src/engine/store/clickhouse/ingest.js";
+import { syncReplica } from "../src/engine/store/clickhouse/analysis-replica.js";
 import { rollupTables } from "../src/engine/store/clickhouse/rollup.js";
 import type { CompileOptions } from "../src/core/query/compile.js";
 import { COST_TABLE } from "../src/engine/store/schema.js";
@@ -127,6 +128,16 @@ async function main(): Promise<void> {
     const [cRes, cIngest] = await timeIt(() => ingestToClickHouse(ch, [csv], {}, { threads: 2, memoryLimit }));
     const cCpu = cpuSeconds() - c1;
     const cSuite = await suite(ch);
+    // the analysis replica: every partition copied into a fresh DuckDB file, then a sync with nothing to do
+    const replicaPath = join(dir, `ch-bench-replica-${rows}.duckdb`);
+    rmSync(replicaPath, { force: true });
+    rmSync(`${replicaPath}.wal`, { force: true });
+    const replica = await DuckDbStore.open(replicaPath, { threads: 2, memoryLimit });
+    const [rSync, rSeconds] = await timeIt(() => syncReplica(ch, replica));
+    const [, rNoop] = await timeIt(() => syncReplica(ch, replica));
+    const rTotal = String((await replica.all(`SELECT CAST(sum("BilledCost") AS VARCHAR) AS b FROM focus_costs`))[0]?.["b"]);
+    await replica.close();
+    rmSync(replicaPath, { force: true });
     const rawSuite = await suite(ch, { table: COST_TABLE });
     const size = async (t: string) => Number((await ch.all(`SELECT count() AS n FROM "${t}"`))[0]?.["n"] ?? 0);
     const sizes = { raw: await size(COST_TABLE), daily: await size(rollupTables("daily").table), monthly: await size(rollupTables("monthly").table) };
@@ -144,6 +155,11 @@ async function main(): Promise<void> {
     console.log(`${pad("  costwise process CPU", 30)}${pad(Number.isNaN(dCpu) ? "n/a" : `${dCpu.toFixed(1)} s`, 12)}${pad(`${cCpu.toFixed(1)} s`, 16)}(ClickHouse servers' CPU not included)`);
     const t = cRes.timings;
     console.log(`${pad("  CH: map/export/stage/rollup/swap", 30)}${pad("", 12)}${sec((t["exportMs"] === undefined ? 0 : cIngest * 1000 - (t["exportMs"] ?? 0) - (t["stageMs"] ?? 0) - (t["rollupMs"] ?? 0) - (t["swapMs"] ?? 0)))}/${sec(t["exportMs"])}/${sec(t["stageMs"])}/${sec(t["rollupMs"])}/${((t["swapMs"] ?? 0) / 1000).toFixed(2)} s`);
+    if (rTotal !== dRes.loadedTotal) throw new Error(`analysis replica BilledCost ${rTotal} differs from the loaded ${dRes.loadedTotal}`);
+    console.log(
+      `${pad("analysis replica: full copy", 30)}${pad("", 12)}${pad(`${rSeconds.toFixed(1)} s`, 16)}${Number.isNaN(dIngest) ? "" : `${(rSeconds / dIngest).toFixed(2)}× DuckDB's ingest`} (${rSync.rows.toLocaleString("en")} rows, ${rSync.copied} partition(s); BilledCost equal)`,
+    );
+    console.log(`${pad("analysis replica: no change", 30)}${pad("", 12)}${pad(`${(rNoop * 1000).toFixed(0)} ms`, 16)}(fingerprints only)`);
     for (let i = 0; i < SUITE.length; i++) {
       const d = dSuite[i]!;
       const c = cSuite[i]!;
