@@ -157,7 +157,7 @@ async function main(): Promise<void> {
     console.log(`${pad("  CH: map/export/stage/rollup/swap", 30)}${pad("", 12)}${sec((t["exportMs"] === undefined ? 0 : cIngest * 1000 - (t["exportMs"] ?? 0) - (t["stageMs"] ?? 0) - (t["rollupMs"] ?? 0) - (t["swapMs"] ?? 0)))}/${sec(t["exportMs"])}/${sec(t["stageMs"])}/${sec(t["rollupMs"])}/${((t["swapMs"] ?? 0) / 1000).toFixed(2)} s`);
     if (rTotal !== dRes.loadedTotal) throw new Error(`analysis replica BilledCost ${rTotal} differs from the loaded ${dRes.loadedTotal}`);
     console.log(
-      `${pad("analysis replica: full copy", 30)}${pad("", 12)}${pad(`${rSeconds.toFixed(1)} s`, 16)}${Number.isNaN(dIngest) ? "" : `${(rSeconds / dIngest).toFixed(2)}× DuckDB's ingest`} (${rSync.rows.toLocaleString("en")} rows, ${rSync.copied} partition(s); BilledCost equal)`,
+      `${pad("analysis replica: full copy", 30)}${pad("", 12)}${pad(`${rSeconds.toFixed(1)} s`, 16)}${Number.isNaN(dIngest) ? "" : `${(rSeconds / dIngest).toFixed(2)}× DuckDB's ingest`} (${rSync.rows.toLocaleString("en")} rows, ${rSync.copied} partition(s): export ${(rSync.exportSeconds ?? 0).toFixed(1)} s, load ${(rSync.loadSeconds ?? 0).toFixed(1)} s; BilledCost equal)`,
     );
     console.log(`${pad("analysis replica: no change", 30)}${pad("", 12)}${pad(`${(rNoop * 1000).toFixed(0)} ms`, 16)}(fingerprints only)`);
     for (let i = 0; i < SUITE.length; i++) {

@@ -29,7 +29,7 @@ import { CostwiseError } from "../../../core/errors.js";
 import { clickhouseLiteral } from "../../../core/query/compile.js";
 import type { DuckDbStore } from "../duckdb-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, MONEY_SQL_TYPE, RUNS_TABLE } from "../schema.js";
-import { CH_PARTITION_COLUMN, type ClickHouseStore } from "./clickhouse-store.js";
+import { CH_LOCAL, CH_PARTITION_COLUMN, type ClickHouseStore } from "./clickhouse-store.js";
 
 export const REPLICA_TABLE = "ch_replica_partitions";
 
@@ -45,6 +45,9 @@ export interface ReplicaSyncResult {
   unchanged: number;
   rows: number;
   seconds: number;
+  /** Of `seconds`: streaming out of ClickHouse, and loading + checking in DuckDB. */
+  exportSeconds?: number;
+  loadSeconds?: number;
 }
 
 /** Brings the local copy of the line items in step with ClickHouse. Cheap when nothing changed (one small query). */
@@ -99,11 +102,14 @@ export async function syncReplica(ch: ClickHouseStore, local: DuckDbStore, optio
 
   const work = mkdtempSync(join(tmpdir(), "costwise-replica-"));
   try {
-    const costsFile = join(work, "costs.ndjson");
+    // one file per shard, streamed from every shard at once (not funnelled through the Distributed table)
+    const costsFiles = ch.shards.map((_, i) => join(work, `costs-${i}.ndjson`));
     const loadedFile = join(work, "loaded.ndjson");
     const runsFile = join(work, "runs.ndjson");
     const inList = copy.length > 0 ? copy.map((p) => clickhouseLiteral(p)).join(", ") : "''";
-    await exportTo(ch, `SELECT ${remoteColumns()} FROM "${COST_TABLE}" WHERE "${CH_PARTITION_COLUMN}" IN (${inList}) FORMAT JSONEachRow`, costsFile);
+    await Promise.all(
+      costsFiles.map((f, i) => exportTo(ch, `SELECT ${remoteColumns()} FROM "${CH_LOCAL}" WHERE "${CH_PARTITION_COLUMN}" IN (${inList}) FORMAT JSONEachRow`, f, i)),
+    );
     await exportTo(
       ch,
       `SELECT partition, source, billing_account_id, toString(billing_period_start) AS billing_period_start, delivery_id, file, ingest_id, currency, toString(rows) AS rows,
@@ -130,13 +136,15 @@ export async function syncReplica(ch: ClickHouseStore, local: DuckDbStore, optio
 
     const touched = [...copy, ...remove];
     const touchedList = touched.map((p) => `'${p.replace(/'/g, "''")}'`).join(", ");
+    const tExported = performance.now();
     let rows = 0;
     await local.transaction(async () => {
       await local.run(`DELETE FROM ${COST_TABLE} WHERE ${LOCAL_PARTITION_OF_COSTS} IN (${touchedList})`);
       await local.run(`DELETE FROM ${LOADED_TABLE} WHERE ${LOCAL_PARTITION_OF_LOADED} IN (${touchedList})`);
-      if (nonEmpty(costsFile)) {
+      const withRows = costsFiles.filter(nonEmpty);
+      if (withRows.length > 0) {
         await local.run(`INSERT INTO ${COST_TABLE} (${COST_TABLE_COLUMNS.map((c) => `"${c.name}"`).join(", ")})
-          SELECT ${localCasts()} FROM read_json('${sqlPath(costsFile)}', format = 'newline_delimited', columns = ${readColumns()})`);
+          SELECT ${localCasts()} FROM read_json([${withRows.map((f) => `'${sqlPath(f)}'`).join(", ")}], format = 'newline_delimited', columns = ${readColumns()})`);
       }
       if (nonEmpty(loadedFile)) {
         await local.run(`INSERT INTO ${LOADED_TABLE} (source, billing_account_id, billing_period_start, delivery_id, file, ingest_id, currency, rows, billed_cost, effective_cost, first_charge, last_charge)
@@ -182,7 +190,8 @@ export async function syncReplica(ch: ClickHouseStore, local: DuckDbStore, optio
         });
       }
     });
-    return { copied: copy.length, removed: remove.length, unchanged, rows, seconds: (performance.now() - t0) / 1000 };
+    const tEnd = performance.now();
+    return { copied: copy.length, removed: remove.length, unchanged, rows, seconds: (tEnd - t0) / 1000, exportSeconds: (tExported - t0) / 1000, loadSeconds: (tEnd - tExported) / 1000 };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -233,10 +242,10 @@ export function startReplicaRefresh(o: {
 }
 
 /** Streams the raw answer of a `… FORMAT …` query to a file. */
-async function exportTo(ch: ClickHouseStore, query: string, file: string): Promise<void> {
-  if (process.env["COSTWISE_CH_TRACE"]) process.stderr.write(`[ch 0] ${query.slice(0, 300)}\n`);
+async function exportTo(ch: ClickHouseStore, query: string, file: string, shard = 0): Promise<void> {
+  if (process.env["COSTWISE_CH_TRACE"]) process.stderr.write(`[ch ${shard}] ${query.slice(0, 300)}\n`);
   try {
-    const res = await ch.shards[0]!.exec({ query });
+    const res = await ch.shards[shard]!.exec({ query });
     await pipeline(res.stream, createWriteStream(file));
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
