@@ -27,6 +27,8 @@ import type { CostQuery, Dimension } from "../core/query/cost-query.js";
 import type { CostStore } from "../engine/store/cost-store.js";
 import { sql } from "../engine/store/cost-store.js";
 import { COST_TABLE, RUNS_TABLE } from "../engine/store/schema.js";
+import { ROLLUP_COUNT_COLUMN, ROLLUP_DIMENSIONS, type RollupDimension } from "../core/query/rollup-dimensions.js";
+export { ROLLUP_COUNT_COLUMN, ROLLUP_DIMENSIONS };
 
 export const ROLLUP_TABLE = "serve_cost_daily";
 /** Each combination of rolled-up dimension values (and Tags) once, under the integer key `ROLLUP_KEY_COLUMN`. */
@@ -37,30 +39,12 @@ export const DAILY_FACTS_TABLE = "serve_cost_day_facts";
 export const MONTHLY_FACTS_TABLE = "serve_cost_month_facts";
 export const ROLLUP_KEY_COLUMN = "x_Key";
 export const ROLLUP_STATE_TABLE = "serve_rollup_state";
-export const ROLLUP_COUNT_COLUMN = "x_LineItems";
 /** Bumped when the rollup tables change shape, so a store built by an older costwise is rebuilt. */
 const LAYOUT = "star-3";
 /** An earlier layout's table, dropped on rebuild. */
 const OBSOLETE_TABLES = ["serve_cost_monthly"];
 
-export const ROLLUP_DIMENSIONS = [
-  "BillingCurrency",
-  "ProviderName",
-  "BillingAccountId",
-  "BillingAccountName",
-  "SubAccountId",
-  "SubAccountName",
-  "ServiceName",
-  "ServiceCategory",
-  "RegionId",
-  "RegionName",
-  "ChargeCategory",
-  "ChargeClass",
-  "PricingCategory",
-  "x_Source",
-] as const;
 const ROLLUP_DIM_SET: ReadonlySet<string> = new Set(ROLLUP_DIMENSIONS);
-type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
 
 /**
  * A star rollup over a subset of the dimensions: fewer dimensions, fewer combinations, fewer fact rows per day.

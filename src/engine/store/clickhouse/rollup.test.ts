@@ -1,16 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parseQueryArgs, type QueryArgs } from "../../../core/query/cost-query.js";
 import { queryOrThrow } from "../../query/run-query.js";
-import { ROLLUP_DIMENSIONS } from "../../../server/rollup.js";
-import { CH_ROLLUP_DIMENSIONS, rollupFillSql, rollupFor } from "./rollup.js";
+import { rollupFillSql, rollupFor } from "./rollup.js";
 
 const fit = (a: QueryArgs) => rollupFor(queryOrThrow(parseQueryArgs(a)));
 
 describe("which ClickHouse rollup answers a typed query", () => {
-  it("uses the DuckDB server rollup's column choice", () => {
-    expect([...CH_ROLLUP_DIMENSIONS]).toEqual([...ROLLUP_DIMENSIONS]);
-  });
-
   it("takes the monthly rollup for month/no granularity over whole months", () => {
     expect(fit({ metric: "BilledCost" })).toBe("monthly");
     expect(fit({ metric: "EffectiveCost", groupBy: ["ServiceName,tag:team"], granularity: "month", start: "2024-01-01", end: "2024-03-01" })).toBe("monthly");

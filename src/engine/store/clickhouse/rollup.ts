@@ -28,26 +28,11 @@
 import { COST_METRICS } from "../../../core/focus/columns.js";
 import type { CostQuery, Dimension } from "../../../core/query/cost-query.js";
 import { COST_TABLE, COST_TABLE_COLUMNS } from "../schema.js";
+import { ROLLUP_COUNT_COLUMN, ROLLUP_DIMENSIONS } from "../../../core/query/rollup-dimensions.js";
 
-export const CH_ROLLUP_COUNT_COLUMN = "x_LineItems";
-
-/** The grouped dimensions: the DuckDB server rollup's choice (a test checks the two lists agree). */
-export const CH_ROLLUP_DIMENSIONS = [
-  "BillingCurrency",
-  "ProviderName",
-  "BillingAccountId",
-  "BillingAccountName",
-  "SubAccountId",
-  "SubAccountName",
-  "ServiceName",
-  "ServiceCategory",
-  "RegionId",
-  "RegionName",
-  "ChargeCategory",
-  "ChargeClass",
-  "PricingCategory",
-  "x_Source",
-] as const;
+/** The grouped dimensions and the line-item count column: the same as the DuckDB server rollup's (one list, in core). */
+export const CH_ROLLUP_DIMENSIONS = ROLLUP_DIMENSIONS;
+export const CH_ROLLUP_COUNT_COLUMN = ROLLUP_COUNT_COLUMN;
 const DIM_SET: ReadonlySet<string> = new Set(CH_ROLLUP_DIMENSIONS);
 
 export const ROLLUP_GRAINS = ["daily", "monthly"] as const;
