@@ -25,6 +25,7 @@ const { values: args } = parseArgs({
     threads: { type: "string", default: "2" },
     dir: { type: "string", default: "bench/.data" },
     repeat: { type: "string", default: "2" },
+    shape: { type: "string", default: "hourly" },
   },
 });
 
@@ -66,23 +67,34 @@ async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
 }
 
 const store = await DuckDbStore.open(dbPath, { memoryLimit: args["memory-limit"], threads: Number(args.threads) });
-console.log(`generating ${rows.toLocaleString("en-US")} line items in ${dbPath} ...`);
+const shape = args.shape;
+if (shape !== "hourly" && shape !== "random") throw new Error(`--shape must be hourly or random, got ${shape}`);
+// hourly: the shape of an hourly CUR. Every resource has one account, service, region, currency and tag set and
+// a line item every hour of 90 days (Jan-Mar 2025: three billing periods); the number of resources follows from
+// --rows (10M rows: 4,630 resources). random: every column drawn per row (each line item its own
+// account/service/region/resource/tags/day): almost no two rows share a group, the worst case for any grouping.
+const slots = 90 * 24;
+const resources = Math.max(100, Math.ceil(rows / slots));
+const rowSource =
+  shape === "hourly"
+    ? `SELECT i, i % ${resources} AS r, TIMESTAMP '2025-01-01' + to_hours((i // ${resources})::INTEGER % ${slots}) AS ts FROM range(${rows}) t(i)`
+    : `SELECT i, i AS r, TIMESTAMP '2025-01-01' + to_days((hash(i, 7) % 365)::INTEGER) AS ts FROM range(${rows}) t(i)`;
+console.log(`generating ${rows.toLocaleString("en-US")} line items (${shape}${shape === "hourly" ? `: ${resources.toLocaleString("en-US")} resources x 90 days x 24 h` : ""}) in ${dbPath} ...`);
 const [genSeconds] = await time(() =>
   store.run(`INSERT INTO focus_costs ("BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency", "BilledCost", "EffectiveCost",
       "SubAccountId", "ServiceName", "RegionId", "ResourceId", "ProviderName", "Tags", x_Source, "ChargeCategory")
-    SELECT date_trunc('month', d), date_trunc('month', d) + INTERVAL 1 MONTH, d, d + INTERVAL 1 DAY, CASE WHEN i % 10 = 0 THEN 'EUR' ELSE 'USD' END,
-      b, b * 0.93::DECIMAL(38,10), 'acct-' || lpad((hash(i, 1) % 500)::VARCHAR, 3, '0'),
-      CASE WHEN hash(i, 2) % 200 = 0 THEN 'AWS Support' WHEN hash(i, 2) % 200 = 1 THEN 'Amazon VPC' ELSE 'Service ' || lpad((hash(i, 2) % 40)::VARCHAR, 2, '0') END,
-      ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1'][(1 + hash(i, 3) % 4)::BIGINT], 'res-' || (hash(i, 4) % 100000)::VARCHAR, 'AWS',
-      CASE hash(i, 5) % 5
-        WHEN 0 THEN MAP {'team': 'team-' || lpad((hash(i, 6) % 20)::VARCHAR, 2, '0'), 'env': 'prod'}
-        WHEN 1 THEN MAP {'Team': 'Team-' || lpad((hash(i, 6) % 20)::VARCHAR, 2, '0'), 'Env': 'Staging '}
-        WHEN 2 THEN MAP {'owner-team': 'legacy-' || (hash(i, 6) % 20)::VARCHAR}
+    SELECT date_trunc('month', ts), date_trunc('month', ts) + INTERVAL 1 MONTH, ts, ts + INTERVAL ${shape === "hourly" ? "1 HOUR" : "1 DAY"}, CASE WHEN r % 10 = 0 THEN 'EUR' ELSE 'USD' END,
+      b, b * 0.93::DECIMAL(38,10), 'acct-' || lpad((hash(r, 1) % 500)::VARCHAR, 3, '0'),
+      CASE WHEN hash(r, 2) % 200 = 0 THEN 'AWS Support' WHEN hash(r, 2) % 200 = 1 THEN 'Amazon VPC' ELSE 'Service ' || lpad((hash(r, 2) % 40)::VARCHAR, 2, '0') END,
+      ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1'][(1 + hash(r, 3) % 4)::BIGINT], 'res-' || (${shape === "hourly" ? "r" : "hash(r, 4) % 100000"})::VARCHAR, 'AWS',
+      CASE hash(r, 5) % 5
+        WHEN 0 THEN MAP {'team': 'team-' || lpad((hash(r, 6) % 20)::VARCHAR, 2, '0'), 'env': 'prod'}
+        WHEN 1 THEN MAP {'Team': 'Team-' || lpad((hash(r, 6) % 20)::VARCHAR, 2, '0'), 'Env': 'Staging '}
+        WHEN 2 THEN MAP {'owner-team': 'legacy-' || (hash(r, 6) % 20)::VARCHAR}
         WHEN 3 THEN MAP {'Name': 'x'}
         ELSE NULL END,
       'bench', 'Usage'
-    FROM (SELECT i, TIMESTAMP '2025-01-01' + to_days((hash(i, 7) % 365)::INTEGER) AS d, ((hash(i, 8) % 1000000)::DECIMAL(38,10) / 10000 + 0.0000012345)::DECIMAL(38,10) AS b
-          FROM range(${rows}) t(i))`),
+    FROM (SELECT i, r, ts, ((hash(i, 8) % 1000000)::DECIMAL(38,10) / 10000 + 0.0000012345)::DECIMAL(38,10) AS b FROM (${rowSource}))`),
 );
 console.log(`generated in ${genSeconds.toFixed(1)} s`);
 await store.run("CHECKPOINT");
@@ -125,7 +137,7 @@ for (let r = 0; r < repeat; r++) {
 }
 const best = (xs: number[]): number => Math.min(...xs);
 const summary = await store.all(`SELECT team, sum(billed_cost)::DECIMAL(38,2)::VARCHAR AS b FROM cost_allocation WHERE currency = 'USD' GROUP BY ALL ORDER BY sum(billed_cost) DESC LIMIT 5`);
-console.log(`\nallocation benchmark: ${rows.toLocaleString("en-US")} line items, 200 rules, 3 shared pools, threads ${args.threads}, memory ${args["memory-limit"]}`);
+console.log(`\nallocation benchmark: ${rows.toLocaleString("en-US")} line items (${shape}), 200 rules, 3 shared pools, threads ${args.threads}, memory ${args["memory-limit"]}`);
 console.log(`  bare GROUP BY (output grain incl. Tags, temp table)     best ${best(base).toFixed(2)} s`);
 console.log(`  same GROUP BY written to the db file (as the allocation) best ${best(basePersist).toFixed(2)} s`);
 console.log(`  costwise allocate (rules, splits, rebuild in one tx)    best ${best(alloc).toFixed(2)} s  -> ${outRows.toLocaleString("en-US")} cost_allocation rows`);

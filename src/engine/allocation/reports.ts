@@ -10,7 +10,7 @@ import { formatMoney, parseMoney } from "../../core/money.js";
 import type { DuckDbStore } from "../store/duckdb-store.js";
 import { COST_TABLE } from "../store/schema.js";
 import { METRICS_TABLE } from "../metrics/tables.js";
-import { normalizedTagSql, ruleIndexSql, sqlString, TAG_LISTS_SQL } from "./sql.js";
+import { normalizedTagSql, sqlString, TAG_LISTS_SQL, withRuleIndex } from "./sql.js";
 import { ALLOCATION_TABLE, ownerFields } from "./tables.js";
 
 /** Columns of cost_allocation one can group by, besides owner dimensions (owners['<dim>']). */
@@ -195,7 +195,7 @@ export async function tagCoverage(store: DuckDbStore, model: AllocationModel, op
     where.push(`"ChargePeriodStart" ${name === "from" ? ">=" : "<"} $${params.length}::TIMESTAMP`);
   }
   const w = where.length ? `WHERE ${where.join(" AND ")}` : "";
-  const base = `(SELECT *, ${ruleIndexSql(keyModel)} AS rule_ix FROM (SELECT *, ${[...ntCols, ...rawCols].join(", ")} FROM (SELECT *, ${TAG_LISTS_SQL} FROM ${COST_TABLE} ${w})))`;
+  const base = `(${withRuleIndex(keyModel, `SELECT *, ${[...ntCols, ...rawCols].join(", ")} FROM (SELECT *, ${TAG_LISTS_SQL} FROM ${COST_TABLE} ${w})`)})`;
   const sums = tags.map((_, i) => `coalesce(sum("BilledCost") FILTER (WHERE raw_${i} IS NOT NULL), 0)::DECIMAL(38,10)::VARCHAR AS t_${i}`).join(", ");
   const rows = await store.all({
     sql: `SELECT ${period} AS period, ${key} AS k, "BillingCurrency" AS currency, sum("BilledCost")::VARCHAR AS spend, ${sums}
