@@ -68,25 +68,28 @@ async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
 
 const store = await DuckDbStore.open(dbPath, { memoryLimit: args["memory-limit"], threads: Number(args.threads) });
 const shape = args.shape;
-if (shape !== "hourly" && shape !== "random") throw new Error(`--shape must be hourly or random, got ${shape}`);
+if (shape !== "hourly" && shape !== "daily" && shape !== "random") throw new Error(`--shape must be hourly, daily or random, got ${shape}`);
 // hourly: the shape of an hourly CUR. Every resource has one account, service, region, currency and tag set and
 // a line item every hour of 90 days (Jan-Mar 2025: three billing periods); the number of resources follows from
-// --rows (10M rows: 4,630 resources). random: every column drawn per row (each line item its own
+// --rows (10M rows: 4,630 resources). daily: a daily CUR, 4 line items (usage types) per resource and day over
+// the same 90 days (10M rows: 27,778 resources). random: every column drawn per row (each line item its own
 // account/service/region/resource/tags/day): almost no two rows share a group, the worst case for any grouping.
-const slots = 90 * 24;
+const slots = shape === "hourly" ? 90 * 24 : 90 * 4;
 const resources = Math.max(100, Math.ceil(rows / slots));
 const rowSource =
   shape === "hourly"
     ? `SELECT i, i % ${resources} AS r, TIMESTAMP '2025-01-01' + to_hours((i // ${resources})::INTEGER % ${slots}) AS ts FROM range(${rows}) t(i)`
-    : `SELECT i, i AS r, TIMESTAMP '2025-01-01' + to_days((hash(i, 7) % 365)::INTEGER) AS ts FROM range(${rows}) t(i)`;
-console.log(`generating ${rows.toLocaleString("en-US")} line items (${shape}${shape === "hourly" ? `: ${resources.toLocaleString("en-US")} resources x 90 days x 24 h` : ""}) in ${dbPath} ...`);
+    : shape === "daily"
+      ? `SELECT i, i % ${resources} AS r, TIMESTAMP '2025-01-01' + to_days(((i // ${resources})::INTEGER % ${slots}) // 4) AS ts FROM range(${rows}) t(i)`
+      : `SELECT i, i AS r, TIMESTAMP '2025-01-01' + to_days((hash(i, 7) % 365)::INTEGER) AS ts FROM range(${rows}) t(i)`;
+console.log(`generating ${rows.toLocaleString("en-US")} line items (${shape}${shape === "random" ? "" : `: ${resources.toLocaleString("en-US")} resources x 90 days x ${shape === "hourly" ? "24 hours" : "4 usage types"}`}) in ${dbPath} ...`);
 const [genSeconds] = await time(() =>
   store.run(`INSERT INTO focus_costs ("BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency", "BilledCost", "EffectiveCost",
       "SubAccountId", "ServiceName", "RegionId", "ResourceId", "ProviderName", "Tags", x_Source, "ChargeCategory")
     SELECT date_trunc('month', ts), date_trunc('month', ts) + INTERVAL 1 MONTH, ts, ts + INTERVAL ${shape === "hourly" ? "1 HOUR" : "1 DAY"}, CASE WHEN r % 10 = 0 THEN 'EUR' ELSE 'USD' END,
       b, b * 0.93::DECIMAL(38,10), 'acct-' || lpad((hash(r, 1) % 500)::VARCHAR, 3, '0'),
       CASE WHEN hash(r, 2) % 200 = 0 THEN 'AWS Support' WHEN hash(r, 2) % 200 = 1 THEN 'Amazon VPC' ELSE 'Service ' || lpad((hash(r, 2) % 40)::VARCHAR, 2, '0') END,
-      ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1'][(1 + hash(r, 3) % 4)::BIGINT], 'res-' || (${shape === "hourly" ? "r" : "hash(r, 4) % 100000"})::VARCHAR, 'AWS',
+      ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1'][(1 + hash(r, 3) % 4)::BIGINT], 'res-' || (${shape === "random" ? "hash(r, 4) % 100000" : "r"})::VARCHAR, 'AWS',
       CASE hash(r, 5) % 5
         WHEN 0 THEN MAP {'team': 'team-' || lpad((hash(r, 6) % 20)::VARCHAR, 2, '0'), 'env': 'prod'}
         WHEN 1 THEN MAP {'Team': 'Team-' || lpad((hash(r, 6) % 20)::VARCHAR, 2, '0'), 'Env': 'Staging '}

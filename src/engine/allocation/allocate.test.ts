@@ -249,3 +249,77 @@ describe("large amounts and owner dimensions", () => {
     expect(await byTeam(store)).toEqual({ payments: "150.0000000000", search: "30.0000000000", __unallocated__: "17.0000000000" });
   });
 });
+
+describe("line items grouped before they are classified", () => {
+  //  one resource (i-9), one day, four line items
+  //  ResourceName   tags              billed
+  //  db-primary     team=payments       5.00   -> rule "db" (matches ResourceName, not part of the output grain)
+  //  db-replica     team=payments       2.00   -> team-tag: payments
+  //  db-replica     team=search         1.00   -> team-tag: search
+  //  db-replica     -                   0.50   -> __unallocated__
+  // grouping by the output grain alone would merge rows a rule tells apart
+  it("rows sharing the output grain but differing in a matched column or in tags keep their own owners", async () => {
+    const row = (resourceName: string, billed: string, tags: Record<string, string> | null): CostRow => ({ date: "2026-01-05", billed, account: "111", resource: "i-9", resourceName, tags });
+    await insertCostRows(store, [row("db-primary", "5.00", { team: "payments" }), row("db-replica", "2.00", { team: "payments" }), row("db-replica", "1.00", { team: "search" }), row("db-replica", "0.50", null)]);
+    const run = await applyAllocation(store, loaded({ rules: [{ id: "db", match: { ResourceName: "db-primary" }, set: { team: "dba" } }, teamRule] }));
+    expect(run.conservation.every((c) => c.ok)).toBe(true);
+    expect(run.lineItems).toBe(4);
+    expect(await byTeam(store)).toEqual({ dba: "5.0000000000", payments: "2.0000000000", search: "1.0000000000", __unallocated__: "0.5000000000" });
+    const rules = await store.all(`SELECT rule_id, sum(line_items)::INTEGER AS n FROM cost_allocation GROUP BY ALL ORDER BY ALL`);
+    expect(rules).toEqual([
+      { rule_id: "__unallocated__", n: 1 },
+      { rule_id: "db", n: 1 },
+      { rule_id: "team-tag", n: 2 },
+    ]);
+  });
+
+  //  rules (first match wins): r0 account 555 -> early;  r1..r5 one account each (a run of equality rules on
+  //  one column, looked up in one join); r3 and r5 both list 222 -> r3 wins; r6..r9 tag team values (a run on a
+  //  normalized tag) ; account NULL matches nothing
+  //  account  tags             billed   owner
+  //  555      -                  1.00   early      (r0, before the run)
+  //  111      -                  2.00   t1         (r1)
+  //  222      -                  3.00   t3         (r3, not r5)
+  //  999      team=" Blue "      4.00   blue-team  (r6: value trimmed and lower-cased before the lookup)
+  //  NULL     -                  5.00   __unallocated__
+  it("runs of equality rules become lookups with the same first-match precedence", async () => {
+    await insertCostRows(store, [
+      { date: "2026-01-05", billed: "1.00", account: "555" },
+      { date: "2026-01-05", billed: "2.00", account: "111" },
+      { date: "2026-01-05", billed: "3.00", account: "222" },
+      { date: "2026-01-05", billed: "4.00", account: "999", tags: { team: " Blue " } },
+    ]);
+    await store.run(`INSERT INTO focus_costs ("BillingPeriodStart", "ChargePeriodStart", "BillingCurrency", "BilledCost", "EffectiveCost", "ChargeCategory") VALUES ('2026-01-01', '2026-01-05', 'USD', 5.00, 5.00, 'Usage')`);
+    const acct = (id: string, account: string | string[], team: string) => ({ id, match: { SubAccountId: account }, set: { team } });
+    const tag = (id: string, value: string, team: string) => ({ id, match: { "tag:team": value }, set: { team } });
+    const run = await applyAllocation(
+      store,
+      loaded({
+        rules: [acct("r0", "555", "early"), acct("r1", "111", "t1"), acct("r2", "333", "t2"), acct("r3", ["444", "222"], "t3"), acct("r4", "666", "t4"), acct("r5", "222", "t5"),
+          tag("r6", "blue", "blue-team"), tag("r7", "red", "red-team"), tag("r8", "green", "green-team"), tag("r9", "blue", "never")],
+      }),
+    );
+    expect(run.conservation.every((c) => c.ok)).toBe(true);
+    expect(await byTeam(store)).toEqual({ early: "1.0000000000", t1: "2.0000000000", t3: "3.0000000000", "blue-team": "4.0000000000", __unallocated__: "5.0000000000" });
+  });
+});
+
+describe("store settings around an allocation", () => {
+  const settings = async (s: DuckDbStore) =>
+    Object.fromEntries((await s.all(`SELECT name, value FROM duckdb_settings() WHERE name IN ('preserve_insertion_order', 'disabled_compression_methods')`)).map((r) => [r["name"], r["value"]]));
+
+  it("are restored after a run, a failed run and a preview, including a user's own choice", async () => {
+    await insertCostRows(store, BASE);
+    const before = await settings(store);
+    expect(before).toEqual({ preserve_insertion_order: "true", disabled_compression_methods: "" });
+    await applyAllocation(store, loaded({ tags: aliases, rules: [teamRule] }));
+    expect(await settings(store)).toEqual(before);
+    const bad = loaded({ rules: [{ id: "lookahead", match: { ResourceId: { regex: "i-(?=1)" } }, set: { team: "x" } }] });
+    await expect(applyAllocation(store, bad)).rejects.toMatchObject({ code: "BAD_CONFIG" });
+    expect(await settings(store)).toEqual(before);
+    await store.run("SET disabled_compression_methods = 'chimp'");
+    await store.run("SET preserve_insertion_order = false");
+    await previewAllocation(store, loaded({ rules: [teamRule] }));
+    expect(await settings(store)).toEqual({ preserve_insertion_order: "false", disabled_compression_methods: expect.stringMatching(/^chimp$/i) });
+  });
+});

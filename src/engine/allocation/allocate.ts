@@ -4,7 +4,8 @@
  * ─── Contract: table `cost_allocation` ─────────────────────────────────────────────────────────────
  * Read by the dashboard, notification routing by owner, team-scoped API tokens and per-owner anomaly
  * monitors. Rebuilt as a whole by `costwise allocate` (retroactive over all loaded history; readers see
- * the old or the new table, never a mix). One row per group of:
+ * the old or the new table, never a mix). Rows are groups of line items with the same values of the columns
+ * below (and the same raw tags and rule-matched columns: two rows may show the same values; readers sum):
  *   charge_date DATE                  day of ChargePeriodStart (UTC)
  *   billing_period_start TIMESTAMP    BillingPeriodStart (the month shared costs are split in)
  *   currency VARCHAR                  BillingCurrency
