@@ -11,7 +11,7 @@
  * Line items are generated inside DuckDB (range()) into bench/.data/allocation-bench.duckdb: 500 accounts,
  * 40 services (plus AWS Support and Amazon VPC), 4 regions, team tags spelled three ways, 2 currencies.
  * --shape says how the line items group (the allocation writes one row per group, so the shape decides how
- * much of its time is the write): hourly (default; an hourly CUR: a line item per resource and hour, ~22 per
+ * much of its time is the write): hourly (default; an hourly CUR: a line item per resource and hour, ~20 per
  * output row), daily (4 line items per resource and day, ~4 per output row), random (every column drawn per
  * line item, ~1 per output row: the worst case).
  */
