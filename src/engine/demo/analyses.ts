@@ -21,7 +21,7 @@ import type { CostwiseConfig } from "../../core/config/schema.js";
 import { optimizationDefaults } from "../../core/config/sections/optimization.js";
 import { evaluatePolicy, type EvaluationSummary } from "../../core/governance/evaluate.js";
 import type { NormalizedResource } from "../../core/governance/resource.js";
-import { isTaggableType, terraformTypeForArn } from "../../core/governance/taggable.js";
+import { terraformTypeForArn } from "../../core/governance/taggable.js";
 import { formatMoney, parseMoney } from "../../core/money.js";
 import { stringify } from "yaml";
 import { DEMO_ALLOCATION, runDemoAllocation, type DemoAllocation } from "../allocation/demo-allocation.js";
@@ -30,6 +30,7 @@ import { parseConfig } from "../config/load-config.js";
 import { defaultForecastScopes, forecastScope } from "../detect/forecast-scope.js";
 import { detectionConfig, runMonitors } from "../detect/monitors.js";
 import { loadPolicyFile } from "../governance/load-policy.js";
+import { awsRuntimeResource } from "../governance/runtime-scan.js";
 import { monthlyCosts, recordScan } from "../governance/record.js";
 import { packageRoot } from "../mapping/lookups.js";
 import { loadCatalog } from "../optimize/catalog.js";
@@ -244,21 +245,8 @@ export async function demoInventory(store: DuckDbStore, lastDay: string): Promis
     const values = asStrings(r["tag_values"]);
     const tags: Record<string, string> = {};
     keys.forEach((k, i) => (tags[k] = values[i] ?? ""));
-    out.push({
-      id: arn,
-      arn,
-      type,
-      provider: "aws",
-      origin: "aws-runtime",
-      actions: [],
-      taggable: isTaggableType(type),
-      tags,
-      ownTags: tags,
-      unresolved: [],
-      attributes: id.startsWith("i-") ? { instance_id: id, instance_type: r["instance_type"] ?? null } : id.startsWith("vol-") ? { volume_id: id } : {},
-      ...(account ? { account } : {}),
-      ...(region ? { region } : {}),
-    });
+    const attributes = id.startsWith("i-") ? { instance_id: id, instance_type: r["instance_type"] ?? null } : id.startsWith("vol-") ? { volume_id: id } : {};
+    out.push(awsRuntimeResource(arn, type, tags, attributes, account || undefined, region || undefined));
   }
   return out;
 }

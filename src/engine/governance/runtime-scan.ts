@@ -55,7 +55,7 @@ export async function scanAws(opts: RuntimeScanOptions): Promise<NormalizedResou
           const type = terraformTypeForArn(m.ResourceARN);
           const tags: Record<string, string> = {};
           for (const t of m.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? "";
-          put(resource(m.ResourceARN, type, tags, {}, p?.account || account, p?.region || region));
+          put(awsRuntimeResource(m.ResourceARN, type, tags, {}, p?.account || account, p?.region || region));
         }
         token = page.PaginationToken || undefined;
       } while (token);
@@ -75,7 +75,7 @@ export async function scanAws(opts: RuntimeScanOptions): Promise<NormalizedResou
             if (!i.InstanceId || i.State?.Name === "terminated") continue;
             const arn = `arn:aws:ec2:${region}:${res.OwnerId ?? account ?? ""}:instance/${i.InstanceId}`;
             put(
-              resource(arn, "aws_instance", tagsOf(i.Tags), {
+              awsRuntimeResource(arn, "aws_instance", tagsOf(i.Tags), {
                 instance_id: i.InstanceId,
                 instance_type: i.InstanceType ?? null,
                 state: i.State?.Name ?? null,
@@ -102,7 +102,7 @@ export async function scanAws(opts: RuntimeScanOptions): Promise<NormalizedResou
           if (!v.VolumeId || v.State === "deleting" || v.State === "deleted") continue;
           const arn = `arn:aws:ec2:${region}:${account ?? ""}:volume/${v.VolumeId}`;
           put(
-            resource(arn, "aws_ebs_volume", tagsOf(v.Tags), {
+            awsRuntimeResource(arn, "aws_ebs_volume", tagsOf(v.Tags), {
               volume_id: v.VolumeId,
               size: v.Size ?? null,
               volume_type: v.VolumeType ?? null,
@@ -122,7 +122,8 @@ export async function scanAws(opts: RuntimeScanOptions): Promise<NormalizedResou
   return [...byArn.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
 
-function resource(arn: string, type: string, tags: Record<string, string>, attributes: Record<string, unknown>, account: string | undefined, region: string): NormalizedResource {
+/** An AWS resource as the runtime scan records it (also used for the demo's estate read from its bill). */
+export function awsRuntimeResource(arn: string, type: string, tags: Record<string, string>, attributes: Record<string, unknown>, account: string | undefined, region: string | undefined): NormalizedResource {
   return {
     id: arn,
     arn,
@@ -136,7 +137,7 @@ function resource(arn: string, type: string, tags: Record<string, string>, attri
     unresolved: [],
     attributes,
     ...(account ? { account } : {}),
-    region,
+    ...(region ? { region } : {}),
   };
 }
 
