@@ -9,6 +9,7 @@ import { openClickHouseFromConfig } from "../engine/store/clickhouse/clickhouse-
 import { replicaOptionsOf, syncReplica, type ReplicaSyncResult } from "../engine/store/clickhouse/analysis-replica.js";
 import type { CostStore } from "../engine/store/cost-store.js";
 import { DEFAULT_STORE_PATH, DuckDbStore } from "../engine/store/duckdb-store.js";
+import type { AnalysisStore } from "../engine/store/cost-store.js";
 
 /** Exit codes: CI can gate on them. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, findings: 3 } as const;
@@ -63,7 +64,7 @@ export async function withCostStore<T>(opts: GlobalOptions, fn: (store: CostStor
  * replica (the same DuckDB file, holding the analyses' state): it is brought in step with ClickHouse, partition by
  * partition, before `fn` runs (see engine/store/clickhouse/analysis-replica.ts).
  */
-export async function withStore<T>(opts: GlobalOptions, fn: (store: DuckDbStore) => Promise<T>, o: { syncReplica?: boolean } = {}): Promise<T> {
+export async function withStore<T>(opts: GlobalOptions, fn: (store: AnalysisStore) => Promise<T>, o: { syncReplica?: boolean } = {}): Promise<T> {
   const store = await DuckDbStore.open(opts.store, opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {});
   try {
     if (backendOf(opts) === "clickhouse" && o.syncReplica !== false) await syncFromClickHouse(opts, store);
@@ -74,7 +75,7 @@ export async function withStore<T>(opts: GlobalOptions, fn: (store: DuckDbStore)
 }
 
 /** Brings a ClickHouse workspace's analysis replica in step; says what it copied on stderr (not with --json). */
-export async function syncFromClickHouse(opts: GlobalOptions, local: DuckDbStore): Promise<ReplicaSyncResult> {
+export async function syncFromClickHouse(opts: GlobalOptions, local: AnalysisStore): Promise<ReplicaSyncResult> {
   const ch = await openClickHouseFromConfig(opts.workspace.config.store!.clickhouse!);
   try {
     const r = await syncReplica(ch, local, replicaOptionsOf(opts.workspace.config.store!.clickhouse));

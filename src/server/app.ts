@@ -15,7 +15,8 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { activeTokenCount } from "../engine/auth/tokens.js";
 import type { CostwiseConfig } from "../core/config/schema.js";
-import type { DuckDbStore } from "../engine/store/duckdb-store.js";
+import { DuckDbStore } from "../engine/store/duckdb-store.js";
+import type { AnalysisStore } from "../engine/store/cost-store.js";
 import { authenticate, DEFAULT_POLICY, type AccessPolicy } from "./auth.js";
 import { defaultWorkspace, type ServerContext } from "./context.js";
 import { ServerMetrics } from "./metrics.js";

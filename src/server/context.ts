@@ -4,14 +4,15 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { CostwiseConfig } from "../core/config/schema.js";
 import { defaultConfig } from "../core/config/schema.js";
 import type { CostStore } from "../engine/store/cost-store.js";
-import type { DuckDbStore } from "../engine/store/duckdb-store.js";
+import { DuckDbStore } from "../engine/store/duckdb-store.js";
+import type { AnalysisStore } from "../engine/store/cost-store.js";
 import type { AccessPolicy, Principal } from "./auth.js";
 import { HttpProblem } from "./problem.js";
 import type { ReaderPool } from "./readers.js";
 
 export interface ServerContext {
   /** The store opened for writing (token checks, status changes, rollup builds). */
-  writer: DuckDbStore;
+  writer: AnalysisStore;
   readers: ReaderPool;
   rollup: { ready: boolean; rows: number };
   /** True once the dashboard's fixed reads have been computed in the background after start. */

@@ -1,15 +1,16 @@
 /**
  * Concurrent readers for the HTTP server: a small pool of DuckDB connections on the store's database,
- * each a sibling `DuckDbStore` of its own (so `runCostQuery`'s snapshot transaction never interleaves with another
+ * each a sibling `AnalysisStore` of its own (so `runCostQuery`'s snapshot transaction never interleaves with another
  * request's on the same connection).
  */
 import type { CostStore } from "../engine/store/cost-store.js";
-import type { DuckDbStore } from "../engine/store/duckdb-store.js";
+import { DuckDbStore } from "../engine/store/duckdb-store.js";
+import type { AnalysisStore } from "../engine/store/cost-store.js";
 
 export class ReaderPool {
-  private readonly idle: DuckDbStore[] = [];
-  private readonly waiting: ((s: DuckDbStore) => void)[] = [];
-  private readonly all: DuckDbStore[] = [];
+  private readonly idle: AnalysisStore[] = [];
+  private readonly waiting: ((s: AnalysisStore) => void)[] = [];
+  private readonly all: AnalysisStore[] = [];
 
   private constructor() {}
 
@@ -25,7 +26,7 @@ export class ReaderPool {
 
   /** Runs `fn` with a reader of its own; waits for one when all are busy. */
   async use<T>(fn: (store: CostStore) => Promise<T>): Promise<T> {
-    const s = this.idle.pop() ?? (await new Promise<DuckDbStore>((res) => this.waiting.push(res)));
+    const s = this.idle.pop() ?? (await new Promise<AnalysisStore>((res) => this.waiting.push(res)));
     try {
       return await fn(s);
     } finally {

@@ -1,7 +1,8 @@
 /** Starts `costwise serve`: checks the bind address against auth, builds the server and listens. */
 import { CostwiseError } from "../core/errors.js";
 import { activeTokenCount } from "../engine/auth/tokens.js";
-import type { DuckDbStore } from "../engine/store/duckdb-store.js";
+import { DuckDbStore } from "../engine/store/duckdb-store.js";
+import type { AnalysisStore } from "../engine/store/cost-store.js";
 import { buildServer, type App, type BuildServerOptions } from "./app.js";
 import { isLoopbackHost } from "./auth.js";
 
@@ -17,7 +18,7 @@ export interface RunningServer {
 }
 
 /** Refuses a non-loopback bind without tokens: it would publish the organisation's costs to the network. */
-export async function checkBind(store: DuckDbStore, host: string): Promise<void> {
+export async function checkBind(store: AnalysisStore, host: string): Promise<void> {
   if (isLoopbackHost(host)) return;
   if ((await activeTokenCount(store)) > 0) return;
   throw new CostwiseError(

@@ -29,6 +29,7 @@ import {
 import { displayPath } from "../../engine/ingest/files.js";
 import { formatAmount } from "../../engine/query/run-query.js";
 import { DuckDbStore } from "../../engine/store/duckdb-store.js";
+import type { AnalysisStore } from "../../engine/store/cost-store.js";
 import { EXIT, backendOf, globalOptions, setExit, stdio, usageError, withStore, type Output } from "../context.js";
 import { openClickHouseFromConfig } from "../../engine/store/clickhouse/clickhouse-store.js";
 import { ingestToClickHouse } from "../../engine/store/clickhouse/ingest.js";

@@ -4,6 +4,7 @@
 import type { Command } from "commander";
 import { serverSection } from "../../core/config/sections/server.js";
 import { DuckDbStore } from "../../engine/store/duckdb-store.js";
+import type { AnalysisStore } from "../../engine/store/cost-store.js";
 import { startScheduler } from "../../engine/jobs/scheduler.js";
 import { notifyDataChanged } from "../../server/app.js";
 import { startServer } from "../../server/serve.js";

@@ -33,7 +33,8 @@ import { randomUUID } from "node:crypto";
 import type { AllocationModel } from "../../core/allocation/model.js";
 import { CostwiseError } from "../../core/errors.js";
 import { addMoney, compareMoney } from "../../core/money.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { COST_TABLE } from "../store/schema.js";
 import { compileLoaded, type LoadedAllocation } from "./load-rules.js";
 import { buildAllocationSql, sqlString, type AllocationSql } from "./sql.js";
@@ -81,7 +82,7 @@ function allocationError(e: unknown): CostwiseError {
  * rows from the line items, phase 2 replaces the pool rows by their shares (see sql.ts). Maps store errors
  * like computeAllocation.
  */
-async function writeRows(store: DuckDbStore, sql: AllocationSql, target: string, create = false): Promise<void> {
+async function writeRows(store: AnalysisStore, sql: AllocationSql, target: string, create = false): Promise<void> {
   try {
     await store.run(create ? `CREATE OR REPLACE TEMP TABLE ${target} AS ${sql.rowsSelect}` : `INSERT INTO ${target} BY NAME ${sql.rowsSelect}`);
     for (const s of sql.splitStatements(target)) await store.run(s);
@@ -94,7 +95,7 @@ async function writeRows(store: DuckDbStore, sql: AllocationSql, target: string,
  * Creates the temp tables later queries read (Kubernetes: `<prefix>_a`, `<prefix>_rk`); the rows come from
  * `sql.rowsSelect` and `sql.splitStatements` (writeRows). Caller drops `sql.temps`.
  */
-export async function computeAllocation(store: DuckDbStore, model: AllocationModel, prefix: string, source: string = COST_TABLE): Promise<AllocationSql> {
+export async function computeAllocation(store: AnalysisStore, model: AllocationModel, prefix: string, source: string = COST_TABLE): Promise<AllocationSql> {
   const sql = buildAllocationSql(model, { prefix, source });
   try {
     for (const s of sql.statements) await store.run(s);
@@ -105,7 +106,7 @@ export async function computeAllocation(store: DuckDbStore, model: AllocationMod
   return sql;
 }
 
-export async function dropTemps(store: DuckDbStore, sql: AllocationSql): Promise<void> {
+export async function dropTemps(store: AnalysisStore, sql: AllocationSql): Promise<void> {
   for (const t of [...sql.temps].reverse()) await store.run(`DROP TABLE IF EXISTS ${t}`);
 }
 
@@ -115,7 +116,7 @@ export async function dropTemps(store: DuckDbStore, sql: AllocationSql): Promise
  * once, so its sums per period equal the line items' — read instead of scanning the line items again; the
  * property tests check the table against the line items themselves).
  */
-async function conservation(store: DuckDbStore, prefix: string, model: AllocationModel, target: string, sourceTable: string | null): Promise<ConservationLine[]> {
+async function conservation(store: AnalysisStore, prefix: string, model: AllocationModel, target: string, sourceTable: string | null): Promise<ConservationLine[]> {
   const replaced = model.clusters.length
     ? `(SELECT a.bps, a.currency, sum(a.billed_cost) AS k FROM ${prefix}_a a JOIN ${prefix}_rk rk ON a.k8s_namespace IS NOT NULL AND a.k8s_cluster = rk.cluster AND a.bps = rk.bps AND a.currency = rk.currency GROUP BY ALL)`
     : `(SELECT NULL::TIMESTAMP AS bps, NULL::VARCHAR AS currency, 0::DECIMAL(38,10) AS k WHERE FALSE)`;
@@ -142,7 +143,7 @@ async function conservation(store: DuckDbStore, prefix: string, model: Allocatio
  * columns are low-cardinality drill-down values that dictionary compression covers (measured in
  * bench/allocation-bench.ts: writing 490k rows 1.1 → 0.7 s).
  */
-async function withWriteSettings<T>(store: DuckDbStore, fn: () => Promise<T>): Promise<T> {
+async function withWriteSettings<T>(store: AnalysisStore, fn: () => Promise<T>): Promise<T> {
   const current = await store.all(
     `SELECT name, value FROM duckdb_settings() WHERE name IN ('preserve_insertion_order', 'disabled_compression_methods')`,
   );
@@ -159,11 +160,11 @@ async function withWriteSettings<T>(store: DuckDbStore, fn: () => Promise<T>): P
 }
 
 /** Applies the allocation: rebuilds cost_allocation atomically and records the rule version and the run. */
-export async function applyAllocation(store: DuckDbStore, loaded: LoadedAllocation): Promise<AllocationRunResult> {
+export async function applyAllocation(store: AnalysisStore, loaded: LoadedAllocation): Promise<AllocationRunResult> {
   return withWriteSettings(store, () => applyAllocationNow(store, loaded));
 }
 
-async function applyAllocationNow(store: DuckDbStore, loaded: LoadedAllocation): Promise<AllocationRunResult> {
+async function applyAllocationNow(store: AnalysisStore, loaded: LoadedAllocation): Promise<AllocationRunResult> {
   const t0 = performance.now();
   const prefix = "_alloc";
   const sql = await computeAllocation(store, loaded.model, prefix);
@@ -212,7 +213,7 @@ async function applyAllocationNow(store: DuckDbStore, loaded: LoadedAllocation):
 }
 
 /** The rule version of the last applied run, or null when allocation never ran. */
-export async function appliedVersion(store: DuckDbStore): Promise<{ hash: string; appliedAt: string; config: AllocationConfig; sourceText: string | null; sourceFile: string | null } | null> {
+export async function appliedVersion(store: AnalysisStore): Promise<{ hash: string; appliedAt: string; config: AllocationConfig; sourceText: string | null; sourceFile: string | null } | null> {
   const rows = await store.all(
     `SELECT r.rules_hash AS hash, strftime(r.applied_at, '%Y-%m-%dT%H:%M:%SZ') AS at, v.config_json AS cfg, v.source_text AS txt, v.source_file AS file
      FROM ${ALLOCATION_RUNS_TABLE} r JOIN ${RULE_VERSIONS_TABLE} v ON v.hash = r.rules_hash ORDER BY r.applied_at DESC, r.run_id LIMIT 1`,
@@ -254,11 +255,11 @@ export interface PreviewResult {
  * What applying `proposed` would change, against the table as it is (the applied version): exact money
  * per owner, per period and per rule. Nothing is written.
  */
-export async function previewAllocation(store: DuckDbStore, proposed: LoadedAllocation): Promise<PreviewResult> {
+export async function previewAllocation(store: AnalysisStore, proposed: LoadedAllocation): Promise<PreviewResult> {
   return withWriteSettings(store, () => previewAllocationNow(store, proposed));
 }
 
-async function previewAllocationNow(store: DuckDbStore, proposed: LoadedAllocation): Promise<PreviewResult> {
+async function previewAllocationNow(store: AnalysisStore, proposed: LoadedAllocation): Promise<PreviewResult> {
   const applied = await appliedVersion(store);
   const sql = await computeAllocation(store, proposed.model, "_allocprev");
   sql.temps.push("_allocprev_out");

@@ -3,7 +3,8 @@
  * the end of `costwise demo` to show spend by team, with `__unallocated__` and tag coverage.
  */
 import { allocationSection } from "../../core/config/sections/allocation.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { applyAllocation, type AllocationRunResult } from "./allocate.js";
 import { compileLoaded } from "./load-rules.js";
 import { allocationSummary, tagCoverage, type CoverageResult, type SummaryResult } from "./reports.js";
@@ -39,7 +40,7 @@ export interface DemoAllocation {
   coverage: CoverageResult;
 }
 
-export async function runDemoAllocation(store: DuckDbStore): Promise<DemoAllocation> {
+export async function runDemoAllocation(store: AnalysisStore): Promise<DemoAllocation> {
   const loaded = compileLoaded(allocationSection.parse(DEMO_ALLOCATION), null, "costwise demo");
   const run = await applyAllocation(store, loaded);
   const teams = await allocationSummary(store, { by: "team" });

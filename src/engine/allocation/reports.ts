@@ -7,7 +7,8 @@ import type { AllocationModel } from "../../core/allocation/model.js";
 import { UNALLOCATED } from "../../core/allocation/model.js";
 import { CostwiseError } from "../../core/errors.js";
 import { formatMoney, parseMoney } from "../../core/money.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { COST_TABLE } from "../store/schema.js";
 import { METRICS_TABLE } from "../metrics/tables.js";
 import { normalizedTagSql, sqlString, TAG_LISTS_SQL, withRuleIndex } from "./sql.js";
@@ -55,7 +56,7 @@ function ownerSql(fields: string[], dim: string): string {
 }
 
 /** Sums cost_allocation per `by` (and period), largest first; `__unallocated__` is a row like any other. */
-export async function allocationSummary(store: DuckDbStore, opts: SummaryOptions): Promise<SummaryResult> {
+export async function allocationSummary(store: AnalysisStore, opts: SummaryOptions): Promise<SummaryResult> {
   const col = (SUMMARY_COLUMNS as readonly string[]).includes(opts.by)
     ? opts.by
     : /^[a-z][a-z0-9_]{0,63}$/.test(opts.by)
@@ -155,7 +156,7 @@ export function percentOf(part: string, whole: string): string | null {
  * inherited from accounts or resource groups do not count as tagging). Grouped by account, service or team
  * (the allocation rules' primary owner), per day or month.
  */
-export async function tagCoverage(store: DuckDbStore, model: AllocationModel, opts: CoverageOptions = {}): Promise<CoverageResult> {
+export async function tagCoverage(store: AnalysisStore, model: AllocationModel, opts: CoverageOptions = {}): Promise<CoverageResult> {
   const tags = (opts.tags ?? model.config.coverage.requiredTags).map((t) => t.trim().toLowerCase());
   if (tags.length === 0) throw new CostwiseError("USAGE", "no required tags: set allocation.coverage.requiredTags in costwise.yaml or pass --tag");
   const by = opts.by ?? "none";
@@ -283,7 +284,7 @@ export function divideMoney(cost: string, units: string, decimals = 6): string |
  * business_metrics for the same period, service and environment. A metric row without service/environment
  * is compared with all the cost of the period.
  */
-export async function unitCosts(store: DuckDbStore, model: AllocationModel, opts: { granularity?: "day" | "month"; name?: string; from?: string; to?: string } = {}): Promise<UnitCostResult> {
+export async function unitCosts(store: AnalysisStore, model: AllocationModel, opts: { granularity?: "day" | "month"; name?: string; from?: string; to?: string } = {}): Promise<UnitCostResult> {
   const g = opts.granularity ?? "month";
   const defs = model.config.unitCosts.filter((u) => opts.name === undefined || u.name === opts.name);
   if (opts.name !== undefined && defs.length === 0) {

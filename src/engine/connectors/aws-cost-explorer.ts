@@ -19,8 +19,9 @@ import { DescribeOrganizationCommand, OrganizationsClient } from "@aws-sdk/clien
 import type { AwsCostExplorerSource } from "../../core/config/sections/sources.js";
 import { trimMoney } from "../../core/money.js";
 import { ingestFiles } from "../ingest/ingest.js";
-import { quoteIdent, quoteString } from "../mapping/compile.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { quoteIdent, quoteString } from "../../core/sql.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { CE_DAYS_TABLE } from "./tables.js";
 import { awsCall, clientConfigFor, sqlTimestamp, stagingFolder, type ConnectorContext, type ConnectorResult } from "./context.js";
 
@@ -127,7 +128,7 @@ function readPages(pagesFile: string): string {
  * mapping reads: one row per (day, group), or per day for a day with a total but no groups. Returns the
  * row count. Exported for the golden tests over saved responses and the benchmark.
  */
-export async function stageCostExplorerPages(store: DuckDbStore, pagesFile: string, csv: string, groupBy: readonly GroupDefinition[], billingAccountId: string): Promise<number> {
+export async function stageCostExplorerPages(store: AnalysisStore, pagesFile: string, csv: string, groupBy: readonly GroupDefinition[], billingAccountId: string): Promise<number> {
   const t = `ce_stage_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
   const keyCols = groupBy.map((g, i) => {
     const key = `g.Keys[${i + 1}]`;

@@ -18,8 +18,9 @@ import {
   type Account,
 } from "@aws-sdk/client-organizations";
 import type { AwsOrganizationsSource } from "../../core/config/sections/sources.js";
-import { quoteString } from "../mapping/compile.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { quoteString } from "../../core/sql.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { COST_TABLE } from "../store/schema.js";
 import { ACCOUNTS_TABLE } from "./tables.js";
 import { awsCall, clientConfigFor, sqlTimestamp, stagingFolder, type ConnectorContext, type ConnectorResult } from "./context.js";
@@ -121,7 +122,7 @@ export async function syncOrganizations(ctx: ConnectorContext, source: AwsOrgani
  * Sets BillingAccountName / SubAccountName on AWS cost rows that lack them (empty, or only the id), from
  * `aws_accounts`. Returns the number of rows changed.
  */
-export async function applyAccountNames(store: DuckDbStore): Promise<number> {
+export async function applyAccountNames(store: AnalysisStore): Promise<number> {
   const has = await store.all(`SELECT count(*)::BIGINT AS n FROM ${ACCOUNTS_TABLE} WHERE name IS NOT NULL AND name <> ''`);
   if (Number(has[0]?.["n"] ?? 0) === 0) return 0;
   const names = `(SELECT account_id, any_value(name) AS name FROM ${ACCOUNTS_TABLE} WHERE name IS NOT NULL AND name <> '' GROUP BY 1)`;

@@ -7,10 +7,11 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { CostwiseError } from "../../core/errors.js";
 import { awsClientConfig, awsError, redact, type AwsClientConfig } from "../aws/client-config.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 
 export interface ConnectorContext {
-  store: DuckDbStore;
+  store: AnalysisStore;
   /** where downloads and staged files go (each sync uses a fresh sub-folder and removes it after) */
   stagingDir: string;
   /** folder relative paths in the config resolve against */

@@ -39,10 +39,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CostwiseError } from "../../core/errors.js";
 import { equalToTheCent, subMoney } from "../../core/money.js";
-import { compileMapping, quoteIdent, quoteString } from "../mapping/compile.js";
+import { compileMapping } from "../mapping/compile.js";
+import { quoteIdent, quoteString } from "../../core/sql.js";
 import { OPENCOST_COLUMNS, OPENCOST_MAPPING } from "../mapping/sources/opencost.js";
 import { displayPath } from "../ingest/files.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, RUNS_TABLE } from "../store/schema.js";
 
 export const OPENCOST_SOURCE = "opencost";
@@ -170,7 +172,7 @@ export function looksLikeOpenCostResponse(path: string): boolean {
 }
 
 /** Reads a saved OpenCost /allocation response into the cost store (replacing the same cluster and windows). */
-export async function ingestOpenCostFile(store: DuckDbStore, path: string, options: OpenCostIngestOptions = {}): Promise<OpenCostIngestResult> {
+export async function ingestOpenCostFile(store: AnalysisStore, path: string, options: OpenCostIngestOptions = {}): Promise<OpenCostIngestResult> {
   const file = resolve(path);
   const shown = options.label ?? displayPath(file);
   if (!existsSync(file)) throw new CostwiseError("NOT_FOUND", `${shown}: no such file`, { location: { file: shown } });
@@ -370,7 +372,7 @@ function bookSql(): string {
 }
 
 /** Per-allocation checks; the first bad allocation is reported with its set, key and field. */
-async function checkAllocations(store: DuckDbStore, allocT: string, shown: string, cluster: string | undefined): Promise<void> {
+async function checkAllocations(store: AnalysisStore, allocT: string, shown: string, cluster: string | undefined): Promise<void> {
   const checks: { field: string; bad: string; value: string; expected: string }[] = [
     { field: "(allocation)", bad: `v_type <> 'OBJECT'`, value: `v::VARCHAR`, expected: "an allocation object" },
     { field: "totalCost", bad: `TRY_CAST(total_raw AS DECIMAL(38,18)) IS NULL`, value: `coalesce(total_raw, json_extract(v, '$.totalCost')::VARCHAR)`, expected: "a number (OpenCost writes null for NaN costs)" },
@@ -517,7 +519,7 @@ function lineAndColumn(file: string, offset: number): { line: number; column: nu
 // Fetching from the API
 
 /** Fetches the configured window from OpenCost (or reads `file`) and loads it, replacing the same cluster and windows. */
-export async function syncOpenCost(store: DuckDbStore, source: OpenCostSourceInput, options: OpenCostSyncOptions = {}): Promise<OpenCostIngestResult> {
+export async function syncOpenCost(store: AnalysisStore, source: OpenCostSourceInput, options: OpenCostSyncOptions = {}): Promise<OpenCostIngestResult> {
   const common = {
     ...(source.cluster ? { cluster: source.cluster } : {}),
     ...(source.currency ? { currency: source.currency } : {}),

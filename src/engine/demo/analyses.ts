@@ -37,7 +37,8 @@ import { loadCatalog } from "../optimize/catalog.js";
 import { commitmentReport } from "../optimize/commitments.js";
 import { loadDemoUtilization } from "../optimize/demo-utilization.js";
 import { runOptimization } from "../optimize/run.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { COST_TABLE } from "../store/schema.js";
 import type { DemoSummary } from "./run-demo.js";
 
@@ -68,7 +69,7 @@ export interface RunDemoAnalysesOptions {
   configDir?: string;
 }
 
-export async function runDemoAnalyses(store: DuckDbStore, summary: DemoSummary, opts: RunDemoAnalysesOptions = {}): Promise<{ analyses: DemoAnalyses; config: CostwiseConfig }> {
+export async function runDemoAnalyses(store: AnalysisStore, summary: DemoSummary, opts: RunDemoAnalysesOptions = {}): Promise<{ analyses: DemoAnalyses; config: CostwiseConfig }> {
   const allocation = await runDemoAllocation(store);
 
   // anomalies: score the days just after the injected anomalies began and the last day, in order, each at 06:00 UTC
@@ -132,7 +133,7 @@ export async function runDemoAnalyses(store: DuckDbStore, summary: DemoSummary, 
  * The demo's costwise.yaml: a monthly budget for the whole organisation and one per team (allocation owner),
  * each 110% of its spend in the last complete month, rounded up to a whole 100 (exact, BigInt).
  */
-export async function demoConfigYaml(store: DuckDbStore, summary: DemoSummary): Promise<string> {
+export async function demoConfigYaml(store: AnalysisStore, summary: DemoSummary): Promise<string> {
   const currency = summary.currency;
   const month = summary.lastMonth;
   const teams = await store.all({
@@ -189,7 +190,7 @@ export const DEMO_UNIT_COSTS = [
  * `costwise metrics ingest` takes): orders and thousands of searches per day, made to follow the owning team's
  * allocated spend with a deterministic ±6% wobble and a slow efficiency gain (so unit costs drift down).
  */
-export async function loadDemoMetrics(store: DuckDbStore, summary: DemoSummary, dir: string): Promise<{ file: string; rows: number }> {
+export async function loadDemoMetrics(store: AnalysisStore, summary: DemoSummary, dir: string): Promise<{ file: string; rows: number }> {
   const file = join(dir, DEMO_METRICS_FILE);
   const q = (x: string) => `'${x.replace(/'/g, "''")}'`;
   await store.run(`COPY (
@@ -214,7 +215,7 @@ export async function loadDemoMetrics(store: DuckDbStore, summary: DemoSummary, 
  * with the tags of its latest line item, its account and region, in the normalized shape a live
  * `policy scan` produces (ARNs built the way AWS writes them for EC2 instances, volumes and S3 buckets).
  */
-export async function demoInventory(store: DuckDbStore, lastDay: string): Promise<NormalizedResource[]> {
+export async function demoInventory(store: AnalysisStore, lastDay: string): Promise<NormalizedResource[]> {
   const rows = await store.all({
     sql: `SELECT "ResourceId" AS id, any_value("SubAccountId") AS account, any_value("RegionId") AS region, any_value("ServiceName") AS service,
                  arg_max(x_InstanceType, "ChargePeriodStart") AS instance_type,
@@ -265,7 +266,7 @@ function asStrings(v: unknown): string[] {
 }
 
 /** Evaluates the demo policy on the demo estate and records the scan (findings with monthly cost, history). */
-export async function demoGovernanceScan(store: DuckDbStore, lastDay: string, teamTag: string): Promise<DemoAnalyses["governance"]> {
+export async function demoGovernanceScan(store: AnalysisStore, lastDay: string, teamTag: string): Promise<DemoAnalyses["governance"]> {
   const policy = demoPolicyPath();
   const loaded = loadPolicyFile(policy);
   const scannedAt = new Date(`${addDays(lastDay, 1)}T06:00:00Z`);

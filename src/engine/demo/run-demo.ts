@@ -13,7 +13,8 @@ import { parseCostQuery, type CostQueryInput, type FilterInput } from "../../cor
 import { ingestFiles, type IngestOptions, type IngestProgress, type IngestResult } from "../ingest/ingest.js";
 import { packageRoot } from "../mapping/lookups.js";
 import { queryOrThrow, runCostQuery, type QueryResult } from "../query/run-query.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { listSources, type SourceSummary } from "../store/sources.js";
 import { validateStore } from "../validate/validate-store.js";
 import { generateDemoData, type DemoManifest } from "./generate.js";
@@ -183,7 +184,7 @@ export interface DemoSummary {
  * returns the summary. Re-running into the same store replaces the same billing periods: totals do
  * not change.
  */
-export async function runDemo(store: DuckDbStore, options: RunDemoOptions = {}): Promise<DemoSummary> {
+export async function runDemo(store: AnalysisStore, options: RunDemoOptions = {}): Promise<DemoSummary> {
   const dataDir = resolve(options.dataDir ?? DEFAULT_DEMO_DATA_DIR);
   const seed = options.seed ?? 42;
   const emit = options.onProgress ?? (() => undefined);
@@ -330,7 +331,7 @@ function seconds(t0: number): number {
 }
 
 /** Runs a JSON-form cost query; a malformed one is a bug here, reported as BAD_QUERY. */
-export async function query(store: DuckDbStore, input: CostQueryInput): Promise<QueryResult> {
+export async function query(store: AnalysisStore, input: CostQueryInput): Promise<QueryResult> {
   return runCostQuery(store, queryOrThrow(parseCostQuery(input)));
 }
 
@@ -350,7 +351,7 @@ async function loadSample(load: (paths: string[], o: IngestOptions) => Promise<I
 }
 
 /** The demo files as loaded, against the generator's exact totals. */
-async function crossCheck(store: DuckDbStore, m: DemoManifest, demoFiles: string[]): Promise<DemoSummary["check"]> {
+async function crossCheck(store: AnalysisStore, m: DemoManifest, demoFiles: string[]): Promise<DemoSummary["check"]> {
   const fromDemo: FilterInput = { on: "x_SourceFile", op: "in", values: demoFiles };
   const billed = await query(store, { metric: "BilledCost", filters: [fromDemo] });
   const effective = await query(store, { metric: "EffectiveCost", filters: [fromDemo] });
@@ -407,7 +408,7 @@ function monthStart(month: string): string {
   return `${month}-01`;
 }
 
-async function monthTotals(store: DuckDbStore, month: string): Promise<CurrencyTotals[]> {
+async function monthTotals(store: AnalysisStore, month: string): Promise<CurrencyTotals[]> {
   const window = { start: monthStart(month), end: monthStart(addMonths(month, 1)) };
   const billed = await query(store, { metric: "BilledCost", ...window });
   const effective = await query(store, { metric: "EffectiveCost", ...window });
@@ -417,7 +418,7 @@ async function monthTotals(store: DuckDbStore, month: string): Promise<CurrencyT
 }
 
 /** The currency with the most line items in the month (money of different currencies is never added). */
-async function primaryCurrency(store: DuckDbStore, month: string): Promise<string> {
+async function primaryCurrency(store: AnalysisStore, month: string): Promise<string> {
   const r = await query(store, { metric: "BilledCost", start: monthStart(month), end: monthStart(addMonths(month, 1)) });
   const best = [...r.totals.byUnit].sort((a, b) => b.lineItems - a.lineItems)[0];
   return best?.unit ?? "USD";
@@ -437,7 +438,7 @@ function slice(r: QueryResult, of: string): SpendSlice {
   return { cost, lineItems: r.totals.lineItems, sharePercent: percentOf(cost, of) };
 }
 
-async function monthlyTrend(store: DuckDbStore, first: string, last: string, currency: string): Promise<DemoSummary["trend"]> {
+async function monthlyTrend(store: AnalysisStore, first: string, last: string, currency: string): Promise<DemoSummary["trend"]> {
   const window = { start: monthStart(first), end: monthStart(addMonths(last, 1)) };
   const filters: FilterInput[] = [{ on: "BillingCurrency", op: "eq", value: currency }];
   const billed = await query(store, { metric: "BilledCost", filters, granularity: "month", ...window });

@@ -6,7 +6,8 @@
  *  - open violations by team at the latest scan, with their monthly cost.
  * Money stays decimal strings; rates are fractions rounded to 4 places.
  */
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 
 export interface ScanKpi {
   scanId: string;
@@ -36,7 +37,7 @@ export interface GovernanceKpis {
   latestScanId: string | null;
 }
 
-export async function governanceKpis(store: DuckDbStore, opts: { since?: string } = {}): Promise<GovernanceKpis> {
+export async function governanceKpis(store: AnalysisStore, opts: { since?: string } = {}): Promise<GovernanceKpis> {
   const since = opts.since ?? "1970-01-01";
   const scans = await store.all({
     sql: `SELECT s.scan_id, strftime(s.scanned_at, '%Y-%m-%dT%H:%M:%SZ') AS scanned_at,

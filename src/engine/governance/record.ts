@@ -8,7 +8,8 @@
  */
 import type { Finding, EvaluationResult } from "../../core/governance/evaluate.js";
 import type { NormalizedResource } from "../../core/governance/resource.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { billingResourceId } from "./runtime-scan.js";
 
 export interface ResourceCost {
@@ -19,7 +20,7 @@ export interface ResourceCost {
 const CHUNK = 500;
 
 /** ARN → monthly cost; resources without cost rows are absent. One currency per resource (the largest). */
-export async function monthlyCosts(store: DuckDbStore, resources: readonly NormalizedResource[]): Promise<Map<string, ResourceCost>> {
+export async function monthlyCosts(store: AnalysisStore, resources: readonly NormalizedResource[]): Promise<Map<string, ResourceCost>> {
   const out = new Map<string, ResourceCost>();
   const ids = resources.filter((r) => r.arn).map((r) => [r.id, billingResourceId(r.arn!)] as const);
   if (ids.length === 0) return out;
@@ -69,7 +70,7 @@ export function teamOf(r: NormalizedResource | undefined, teamTag: string): stri
  * a finding seen again keeps its first_seen; a finding no longer reported on a resource that was scanned is
  * resolved ("fixed"); one whose resource disappeared from a scanned account/region is resolved ("resource-gone").
  */
-export async function recordScan(store: DuckDbStore, input: RecordScanInput): Promise<void> {
+export async function recordScan(store: AnalysisStore, input: RecordScanInput): Promise<void> {
   const { scanId, scannedAt, result, resources, costs, teamTag } = input;
   const ts = scannedAt.toISOString();
   const byId = new Map(resources.map((r) => [r.id, r]));

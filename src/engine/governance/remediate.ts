@@ -18,7 +18,8 @@ import { CostwiseError } from "../../core/errors.js";
 import type { Proposal } from "../../core/governance/remediation.js";
 import { parseArn } from "../../core/governance/taggable.js";
 import { awsError } from "../aws/client-config.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 
 export const CHANGE_STATUSES = ["applied", "skipped-changed", "failed"] as const;
 export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
@@ -64,7 +65,7 @@ export function readApprovalFile(file: string): Set<string> {
   return new Set(ids);
 }
 
-export async function applyProposals(store: DuckDbStore, proposals: readonly Proposal[], opts: ApplyOptions): Promise<AppliedChange[]> {
+export async function applyProposals(store: AnalysisStore, proposals: readonly Proposal[], opts: ApplyOptions): Promise<AppliedChange[]> {
   const todo = proposals.filter((p) => !p.blocked && (opts.approvedIds === "all" || opts.approvedIds.has(p.id)));
   const results: AppliedChange[] = [];
   const clients = new Map<string, { ec2: EC2Client; tagging: ResourceGroupsTaggingAPIClient }>();
@@ -128,7 +129,7 @@ async function taggingTag(tagging: ResourceGroupsTaggingAPIClient, arn: string, 
   return t ? (t.Value ?? "") : null;
 }
 
-async function audit(store: DuckDbStore, results: readonly AppliedChange[], opts: ApplyOptions): Promise<void> {
+async function audit(store: AnalysisStore, results: readonly AppliedChange[], opts: ApplyOptions): Promise<void> {
   if (results.length === 0) return;
   const ts = (opts.now ?? new Date()).toISOString();
   await store.transaction(async () => {

@@ -18,10 +18,12 @@
 import { randomUUID } from "node:crypto";
 import { CostwiseError } from "../../core/errors.js";
 import { addMoney, equalToTheCent, subMoney } from "../../core/money.js";
-import { SOURCE_DECIMAL_TYPE, canonicalColumns, checkIndexFromError, compileMapping, quoteIdent, quoteString, readTypes, type CompiledMapping } from "../mapping/compile.js";
+import { SOURCE_DECIMAL_TYPE, canonicalColumns, checkIndexFromError, compileMapping, readTypes, type CompiledMapping } from "../mapping/compile.js";
+import { quoteIdent, quoteString } from "../../core/sql.js";
 import type { SourceMapping } from "../mapping/mapping.js";
 import { resolveMapping, type SourceFormat } from "../mapping/registry.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, RUNS_TABLE } from "../store/schema.js";
 import { translateReadError } from "./duckdb-errors.js";
 import { discoverFiles, displayPath, readCsvHeader, refuseDuplicates, type InputFile } from "./files.js";
@@ -93,7 +95,7 @@ interface Plan {
 
 const EARLIEST_PERIOD = "2000-01-01 00:00:00";
 
-export async function ingestFiles(store: DuckDbStore, paths: readonly string[], options: IngestOptions = {}): Promise<IngestResult> {
+export async function ingestFiles(store: AnalysisStore, paths: readonly string[], options: IngestOptions = {}): Promise<IngestResult> {
   if (paths.length === 0) throw new CostwiseError("USAGE", "nothing to ingest: give one or more files or folders");
   const ingestId = `ing_${new Date().toISOString().replace(/[-:.TZ]/g, "").slice(0, 14)}_${randomUUID().slice(0, 8)}`;
   const startedAt = new Date();
@@ -219,15 +221,15 @@ export async function ingestFiles(store: DuckDbStore, paths: readonly string[], 
 }
 
 /** Reports DuckDB's own progress on the running statement (a fraction 0..1) while it runs. */
-function pollProgress(store: DuckDbStore, report: (fraction: number) => void): () => void {
+function pollProgress(store: AnalysisStore, report: (fraction: number) => void): () => void {
   const timer = setInterval(() => {
-    const p = store.connection.progress;
-    if (p.percentage >= 0) report(Math.min(1, p.percentage / 100));
+    const p = store.statementProgress?.();
+    if (p !== undefined && p >= 0) report(Math.min(1, p));
   }, 250);
   return () => clearInterval(timer);
 }
 
-async function planFile(store: DuckDbStore, file: InputFile, ingestId: string, format?: SourceFormat): Promise<Plan> {
+async function planFile(store: AnalysisStore, file: InputFile, ingestId: string, format?: SourceFormat): Promise<Plan> {
   const shown = displayPath(file.path);
   let columns: string[];
   let parquetTypes: Record<string, string> = {};
@@ -320,7 +322,7 @@ async function planFile(store: DuckDbStore, file: InputFile, ingestId: string, f
   };
 }
 
-async function insertFile(store: DuckDbStore, plan: Plan): Promise<void> {
+async function insertFile(store: AnalysisStore, plan: Plan): Promise<void> {
   const cols = COST_TABLE_COLUMNS.map((c) => quoteIdent(c.name)).join(", ");
   try {
     await store.run(`INSERT INTO ${COST_TABLE} (${cols}) ${plan.compiled.sql}`);
@@ -343,7 +345,7 @@ class RowCheckFailure extends Error {
     super(`row check ${check.name} failed in ${plan.shown}`);
   }
 
-  async explain(store: DuckDbStore): Promise<CostwiseError> {
+  async explain(store: AnalysisStore): Promise<CostwiseError> {
     const { plan, check } = this;
     const ex = await store.all(plan.compiled.diagnosticSql(check)).catch(() => []);
     const r = Number(ex[0]?.["r"] ?? 0);
@@ -362,7 +364,7 @@ class RowCheckFailure extends Error {
  * The bookkeeping table says which (partition, ingest, file) sets are replaced, so the cost rows are
  * scanned once, by the DELETE itself.
  */
-async function replacePartitions(store: DuckDbStore, plans: readonly Plan[], ingestId: string): Promise<PartitionReport[]> {
+async function replacePartitions(store: AnalysisStore, plans: readonly Plan[], ingestId: string): Promise<PartitionReport[]> {
   const parts = await store.all({
     sql: `SELECT source, billing_account_id AS account, billing_period_start::VARCHAR AS period, list(DISTINCT delivery_id ORDER BY delivery_id) AS deliveries,
             sum(rows)::BIGINT AS n, sum(billed_cost)::VARCHAR AS billed

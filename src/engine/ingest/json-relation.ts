@@ -5,8 +5,9 @@
  * its digits). DuckDB's read_json infers the types from the whole file; rows never pass through JS.
  */
 import { CostwiseError } from "../../core/errors.js";
-import { quoteIdent, quoteString } from "../mapping/compile.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { quoteIdent, quoteString } from "../../core/sql.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { translateReadError } from "./duckdb-errors.js";
 import type { InputFile } from "./files.js";
 
@@ -23,7 +24,7 @@ export function readJsonSql(file: InputFile): string {
 }
 
 /** Reads the file's inferred schema and flattens it. */
-export async function jsonLayout(store: DuckDbStore, file: InputFile, shown: string): Promise<JsonLayout> {
+export async function jsonLayout(store: AnalysisStore, file: InputFile, shown: string): Promise<JsonLayout> {
   let rows: Record<string, unknown>[];
   try {
     rows = await store.all(`DESCRIBE SELECT * FROM ${readJsonSql(file)}`);

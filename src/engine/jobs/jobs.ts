@@ -31,10 +31,11 @@ import { anomalyNotification, budgetNotifications, dataLandedAt, teamSummary } f
 import { deliver, enqueue } from "../notify/outbox.js";
 import { computeKpis } from "../notify/kpi.js";
 import { JOB_LOCKS_TABLE, JOB_RUNS_TABLE } from "../notify/tables.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 
 export interface JobContext {
-  store: DuckDbStore;
+  store: AnalysisStore;
   workspace: LoadedConfig;
   env?: NodeJS.ProcessEnv;
   /** Clock (tests pin it). */
@@ -77,7 +78,7 @@ function processAlive(pid: number): boolean {
 }
 
 /** Takes the lock for `job`, or returns the current holder when it is held by a live process. */
-export async function acquireLock(store: DuckDbStore, job: string, holder: string, now: Date): Promise<{ ok: true } | { ok: false; holder: string }> {
+export async function acquireLock(store: AnalysisStore, job: string, holder: string, now: Date): Promise<{ ok: true } | { ok: false; holder: string }> {
   return store.transaction(async () => {
     const rows = await store.all({ sql: `SELECT holder, pid, host, strftime(heartbeat_at, '%Y-%m-%dT%H:%M:%SZ') AS hb FROM ${JOB_LOCKS_TABLE} WHERE job = ?`, params: [job] });
     const cur = rows[0];
@@ -96,7 +97,7 @@ export async function acquireLock(store: DuckDbStore, job: string, holder: strin
   });
 }
 
-export async function releaseLock(store: DuckDbStore, job: string, holder: string): Promise<void> {
+export async function releaseLock(store: AnalysisStore, job: string, holder: string): Promise<void> {
   await store.run({ sql: `DELETE FROM ${JOB_LOCKS_TABLE} WHERE job = ? AND holder = ?`, params: [job, holder] });
 }
 

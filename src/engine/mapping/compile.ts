@@ -7,19 +7,12 @@
  * Source columns absent from a file compile to typed NULLs; required ones are reported as missing.
  */
 import { CostwiseError, assertNever } from "../../core/errors.js";
+import { quoteIdent, quoteString } from "../../core/sql.js";
 import { FOCUS_COLUMNS } from "../../core/focus/columns.js";
 import { COST_TABLE_COLUMNS, MONEY_SQL_TYPE } from "../store/schema.js";
 import { FORMAT_EXPECTED, sourceColumnOf, type MappingExpr, type SourceColumn, type SourceMapping, type SourceType, type TargetColumn } from "./mapping.js";
 
 export const SOURCE_DECIMAL_TYPE = "DECIMAL(38,18)";
-
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-export function quoteString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
 
 export function sourceSqlType(t: SourceType): string {
   switch (t) {

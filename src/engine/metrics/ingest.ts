@@ -17,9 +17,10 @@ import { randomUUID } from "node:crypto";
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { CostwiseError } from "../../core/errors.js";
-import { quoteIdent, quoteString } from "../mapping/compile.js";
+import { quoteIdent, quoteString } from "../../core/sql.js";
 import { displayPath, readCsvHeader } from "../ingest/files.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { METRICS_TABLE } from "./tables.js";
 
 export const METRIC_FILE_FORMATS = ["csv", "json"] as const;
@@ -79,7 +80,7 @@ export function metricFormatOf(path: string): MetricFileFormat | undefined {
   return undefined;
 }
 
-export async function ingestMetrics(store: DuckDbStore, paths: readonly string[], options: MetricsIngestOptions = {}): Promise<MetricsIngestResult> {
+export async function ingestMetrics(store: AnalysisStore, paths: readonly string[], options: MetricsIngestOptions = {}): Promise<MetricsIngestResult> {
   if (paths.length === 0) throw new CostwiseError("USAGE", "nothing to ingest: give one or more metrics files (CSV or JSON)");
   if (options.metric !== undefined && options.metric.trim() === "") throw new CostwiseError("USAGE", "--metric: expected a metric name");
   const ingestId = `met_${new Date().toISOString().replace(/[-:.TZ]/g, "").slice(0, 14)}_${randomUUID().slice(0, 8)}`;
@@ -140,11 +141,11 @@ export async function ingestMetrics(store: DuckDbStore, paths: readonly string[]
 }
 
 /** What the store holds per metric: date range, points, series and the exact sum. */
-export async function listMetrics(store: DuckDbStore, metric?: string): Promise<MetricSummary[]> {
+export async function listMetrics(store: AnalysisStore, metric?: string): Promise<MetricSummary[]> {
   return metric === undefined ? summarise(store, "") : summarise(store, `WHERE metric = ${quoteString(metric)}`);
 }
 
-async function summarise(store: DuckDbStore, where: string): Promise<MetricSummary[]> {
+async function summarise(store: AnalysisStore, where: string): Promise<MetricSummary[]> {
   const rows = await store.all(
     `SELECT metric, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS f, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS t, count(*)::BIGINT AS n,
             count(DISTINCT (coalesce(service, ''), coalesce(environment, ''), coalesce(to_json(map_from_entries(list_sort(map_entries(dimensions))))::VARCHAR, '{}')))::BIGINT AS s,
@@ -159,7 +160,7 @@ function pick(columns: readonly string[], field: Field): string | undefined {
   return columns.find((c) => names.includes(c.trim().toLowerCase()));
 }
 
-async function stageCsv(store: DuckDbStore, stage: string, file: string, shown: string, metric: string | undefined): Promise<void> {
+async function stageCsv(store: AnalysisStore, stage: string, file: string, shown: string, metric: string | undefined): Promise<void> {
   const columns = await readCsvHeader({ path: file, kind: "csv", gzip: false, bytes: statSync(file).size });
   const dupCol = columns.find((c, i) => columns.findIndex((o) => o.trim().toLowerCase() === c.trim().toLowerCase()) !== i);
   if (dupCol !== undefined) throw new CostwiseError("BAD_INPUT", `${shown}: line 1: the header names column "${dupCol}" twice`, { location: { file: shown, line: 1, column: dupCol } });
@@ -191,7 +192,7 @@ async function stageCsv(store: DuckDbStore, stage: string, file: string, shown: 
   }
 }
 
-async function stageJson(store: DuckDbStore, stage: string, file: string, shown: string, metric: string | undefined): Promise<void> {
+async function stageJson(store: AnalysisStore, stage: string, file: string, shown: string, metric: string | undefined): Promise<void> {
   const t = `${stage}_j`;
   try {
     // an array is read whole ('unstructured': a cut-short array is an error, never its first records) and unnested;
@@ -273,7 +274,7 @@ function requireColumns(columns: readonly string[], shown: string, metric: strin
   }
 }
 
-async function check(store: DuckDbStore, stage: string): Promise<void> {
+async function check(store: AnalysisStore, stage: string): Promise<void> {
   const checks = [
     { col: "metric", bad: `NULLIF(trim(metric), '') IS NULL`, val: "metric", exp: EXPECTED.metric },
     { col: "date", bad: `NULLIF(trim(ts_raw), '') IS NULL OR TRY_CAST(trim(ts_raw) AS TIMESTAMPTZ) IS NULL`, val: "ts_raw", exp: EXPECTED.ts },
@@ -301,7 +302,7 @@ async function check(store: DuckDbStore, stage: string): Promise<void> {
   });
 }
 
-async function reportDuplicate(store: DuckDbStore, stage: string, key: (t: string) => string): Promise<never> {
+async function reportDuplicate(store: AnalysisStore, stage: string, key: (t: string) => string): Promise<never> {
   const parsed = `SELECT shown, fmt, rn, metric, CAST(TRY_CAST(trim(ts_raw) AS TIMESTAMPTZ) AS TIMESTAMP) AS ts, NULLIF(trim(service), '') AS service, NULLIF(trim(environment), '') AS environment,
       map_concat(coalesce(TRY_CAST(TRY_CAST(NULLIF(trim(dims_raw), '') AS JSON) AS MAP(VARCHAR, VARCHAR)), MAP([]::VARCHAR[], []::VARCHAR[])), coalesce(extra, MAP([]::VARCHAR[], []::VARCHAR[]))) AS dimensions,
       row_number() OVER () AS ord FROM ${stage}`;

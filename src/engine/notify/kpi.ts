@@ -12,7 +12,8 @@ import { defaultForecastScopes, forecastVariance } from "../detect/forecast-scop
 import { detectionConfig } from "../detect/monitors.js";
 import { COST_TABLE } from "../store/schema.js";
 import type { CostStore } from "../store/cost-store.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { KPI_TABLE, OUTBOX_TABLE } from "./tables.js";
 
 export interface Kpi {
@@ -25,14 +26,14 @@ export interface Kpi {
 }
 
 /** True when the feature's table exists and holds rows (tables exist from the migrations; rows mean the feature is in use). */
-async function exists(store: DuckDbStore, table: string): Promise<boolean> {
+async function exists(store: AnalysisStore, table: string): Promise<boolean> {
   const r = await store.all({ sql: "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = ?", params: [table] });
   if (Number(r[0]?.["n"] ?? 0) === 0) return false;
   const rows = await store.all(`SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM "${table.replace(/"/g, "")}" LIMIT 1)`);
   return Number(rows[0]?.["n"] ?? 0) > 0;
 }
 
-export async function computeKpis(store: DuckDbStore, workspace: LoadedConfig, o: { now?: Date } = {}): Promise<{ day: string; kpis: Kpi[] }> {
+export async function computeKpis(store: AnalysisStore, workspace: LoadedConfig, o: { now?: Date } = {}): Promise<{ day: string; kpis: Kpi[] }> {
   const now = o.now ?? new Date();
   const day = now.toISOString().slice(0, 10);
   const kpis: Kpi[] = [];

@@ -9,7 +9,8 @@ import { mulDiv } from "../../core/optimize/money-math.js";
 import { recommendationKey, type RecommendationDraft } from "../../core/optimize/recommendation.js";
 import { evaluateRightsizing, type RightsizingOutcome } from "../../core/optimize/rightsizing.js";
 import { rightsizingProfiles, type OptimizationConfig } from "../../core/config/sections/optimization.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { COST_TABLE } from "../store/schema.js";
 import { INVENTORY_TABLE, UTILIZATION_TABLE } from "./tables.js";
 
@@ -42,7 +43,7 @@ const num = (v: unknown): number | null => (v === null || v === undefined ? null
 const ts = (d: Date): string => `TIMESTAMP '${d.toISOString().slice(0, 19).replace("T", " ")}'`;
 
 /** Per-resource statistics over [start, end): the sizing percentile of the hourly maxima is computed in SQL. */
-export async function utilizationSummaries(store: DuckDbStore, start: Date, end: Date, sizingPercentile: number, onlyResources?: string): Promise<UtilizationSummaryRow[]> {
+export async function utilizationSummaries(store: AnalysisStore, start: Date, end: Date, sizingPercentile: number, onlyResources?: string): Promise<UtilizationSummaryRow[]> {
   const p = Math.min(1, Math.max(0, sizingPercentile / 100));
   const rows = await store.all(`
     SELECT resource_id,
@@ -97,7 +98,7 @@ interface ResourceFacts {
  * bill's Tags). Billed cost: the resource's Usage rows (EffectiveCost: amortized, so commitment-covered
  * instances are not free) over the 30 days before its last billed hour.
  */
-async function resourceFacts(store: DuckDbStore): Promise<Map<string, ResourceFacts>> {
+async function resourceFacts(store: AnalysisStore): Promise<Map<string, ResourceFacts>> {
   const cols = await store.all(
     `SELECT lower(column_name) AS c, column_name AS name FROM duckdb_columns() WHERE table_name = 'cost_allocation' AND NOT internal`,
   );
@@ -186,7 +187,7 @@ export interface AnalyzeResult {
   timingsMs: Record<string, number>;
 }
 
-export async function analyzeResources(store: DuckDbStore, opts: AnalyzeOptions): Promise<AnalyzeResult> {
+export async function analyzeResources(store: AnalysisStore, opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const cfg = opts.config;
   const profiles = rightsizingProfiles(cfg);
   const profileName = opts.profile ?? cfg.rightsizing.profile;

@@ -12,7 +12,8 @@
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type Dimension, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { DescribeAddressesCommand, DescribeInstancesCommand, DescribeVolumesCommand, EC2Client, type Tag } from "@aws-sdk/client-ec2";
 import { awsClientConfig, awsError, type AwsOptions } from "../aws/client-config.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { sqlString } from "./sql-util.js";
 import { INVENTORY_TABLE, UTILIZATION_TABLE } from "./tables.js";
 
@@ -51,7 +52,7 @@ interface InventoryRow {
 const tagsOf = (tags: Tag[] | undefined): Record<string, string> =>
   Object.fromEntries((tags ?? []).filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? ""]));
 
-export async function collectAws(store: DuckDbStore, opts: CollectOptions): Promise<CollectResult> {
+export async function collectAws(store: AnalysisStore, opts: CollectOptions): Promise<CollectResult> {
   const base = { ...awsClientConfig(opts), ...(opts.clientOverrides ?? {}) };
   const ec2 = new EC2Client(base);
   const cw = new CloudWatchClient(base);

@@ -14,7 +14,8 @@ import { simulateSavingsPlan, type SpSimulationResult } from "../../core/optimiz
 import { recommendationKey, type RecommendationDraft } from "../../core/optimize/recommendation.js";
 import { spDiscounts, type OptimizationConfig } from "../../core/config/sections/optimization.js";
 import { formatMoney, parseMoney } from "../../core/money.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { COST_TABLE } from "../store/schema.js";
 import { sqlString } from "./sql-util.js";
 
@@ -35,7 +36,7 @@ export interface CommitmentReport {
 const ts = (d: Date): string => `TIMESTAMP '${d.toISOString().slice(0, 19).replace("T", " ")}'`;
 
 export async function commitmentReport(
-  store: DuckDbStore,
+  store: AnalysisStore,
   cfg: OptimizationConfig,
   win: CommitmentWindow = {},
   now: Date = new Date(),
@@ -120,7 +121,7 @@ export interface SpPlanResult extends SpSimulationResult {
  * hour (the window is shorter when the bill is). Rows that span several hours (daily CUR
  * granularity) are spread evenly over their hours, in SQL. Hours without spend count as zero.
  */
-export async function hourlyEligibleSpend(store: DuckDbStore, cfg: OptimizationConfig, days: number, end?: Date): Promise<{ series: string[]; start: Date; end: Date } | null> {
+export async function hourlyEligibleSpend(store: AnalysisStore, cfg: OptimizationConfig, days: number, end?: Date): Promise<{ series: string[]; start: Date; end: Date } | null> {
   const eligible = cfg.savingsPlans.eligibleServices.map(sqlString).join(", ");
   const usage = cfg.savingsPlans.eligibleUsageTypes.map((p) => `x_UsageType LIKE ${sqlString(p)}`).join(" OR ");
   const filter = `${onDemandEligible()} AND "ServiceName" IN (${eligible || "NULL"}) AND (x_UsageType IS NULL${usage ? ` OR ${usage}` : ""})`;
@@ -152,7 +153,7 @@ export async function hourlyEligibleSpend(store: DuckDbStore, cfg: OptimizationC
 }
 
 export async function savingsPlanRecommendations(
-  store: DuckDbStore,
+  store: AnalysisStore,
   cfg: OptimizationConfig,
   opts: { plans?: string[]; end?: Date } = {},
 ): Promise<SpPlanResult[]> {

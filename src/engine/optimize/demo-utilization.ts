@@ -4,11 +4,12 @@
  * it, so the dashboard's recommendations page has something real to show — the recommendations themselves come
  * from the same analysis a live `costwise utilization collect` feeds.
  */
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { COST_TABLE } from "../store/schema.js";
 import { UTILIZATION_TABLE } from "./tables.js";
 
-export async function loadDemoUtilization(store: DuckDbStore, lastDay: string): Promise<number> {
+export async function loadDemoUtilization(store: AnalysisStore, lastDay: string): Promise<number> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(lastDay)) throw new Error(`bad day ${lastDay}`);
   await store.run(`DELETE FROM ${UTILIZATION_TABLE} WHERE source = 'demo'`);
   await store.run(`

@@ -6,7 +6,8 @@
 import { existsSync } from "node:fs";
 import { CostwiseError } from "../../core/errors.js";
 import { sqlString } from "./sql-util.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { translateReadError } from "../ingest/duckdb-errors.js";
 import { UTILIZATION_TABLE } from "./tables.js";
 
@@ -20,7 +21,7 @@ export interface ImportResult {
   metrics: string[];
 }
 
-export async function importUtilizationCsv(store: DuckDbStore, file: string, source = "csv"): Promise<ImportResult> {
+export async function importUtilizationCsv(store: AnalysisStore, file: string, source = "csv"): Promise<ImportResult> {
   if (!existsSync(file)) throw new CostwiseError("NOT_FOUND", `${file}: no such file`, { location: { file } });
   const f = sqlString(file);
   let header: string[];

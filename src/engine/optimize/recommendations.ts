@@ -5,7 +5,8 @@
 import { CostwiseError } from "../../core/errors.js";
 import { subMoney } from "../../core/money.js";
 import { checkTransition, RECOMMENDATION_STATUSES, type RecommendationDraft, type RecommendationStatus, type RecommendationType } from "../../core/optimize/recommendation.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { COST_TABLE } from "../store/schema.js";
 import { sqlString } from "./sql-util.js";
 import { RECOMMENDATION_EVENTS_TABLE, RECOMMENDATIONS_TABLE } from "./tables.js";
@@ -24,7 +25,7 @@ const money = (v: string | null): string => (v === null ? "NULL" : `${sqlString(
  * run did not find are marked still_found = false (event "resolved"); those found again get "reappeared".
  */
 export async function saveRecommendations(
-  store: DuckDbStore,
+  store: AnalysisStore,
   drafts: readonly RecommendationDraft[],
   scope: readonly RecommendationType[],
   runId: string,
@@ -127,7 +128,7 @@ export interface ListFilter {
   includeResolved?: boolean;
 }
 
-export async function listRecommendations(store: DuckDbStore, f: ListFilter = {}): Promise<RecommendationRow[]> {
+export async function listRecommendations(store: AnalysisStore, f: ListFilter = {}): Promise<RecommendationRow[]> {
   const where: string[] = [];
   if (f.status?.length) where.push(`status IN (${f.status.map(sqlString).join(", ")})`);
   if (f.type?.length) where.push(`type IN (${f.type.map(sqlString).join(", ")})`);
@@ -178,7 +179,7 @@ function toRow(r: Record<string, unknown>): RecommendationRow {
 }
 
 /** Finds one recommendation by numeric id or key. */
-export async function getRecommendation(store: DuckDbStore, ref: string): Promise<RecommendationRow> {
+export async function getRecommendation(store: AnalysisStore, ref: string): Promise<RecommendationRow> {
   const where = /^\d+$/.test(ref) ? `id = ${Number(ref)}` : `key = ${sqlString(ref)}`;
   const rows = await store.all(`SELECT *, monthly_saving::VARCHAR AS ms, baseline_monthly_cost::VARCHAR AS bmc,
       strftime(status_changed_at, '%Y-%m-%dT%H:%M:%SZ') AS sca, strftime(first_seen, '%Y-%m-%dT%H:%M:%SZ') AS fs, strftime(last_seen, '%Y-%m-%dT%H:%M:%SZ') AS ls
@@ -188,7 +189,7 @@ export async function getRecommendation(store: DuckDbStore, ref: string): Promis
 }
 
 export async function setRecommendationStatus(
-  store: DuckDbStore,
+  store: AnalysisStore,
   ref: string,
   to: RecommendationStatus,
   reason: string | undefined,
@@ -216,7 +217,7 @@ export interface RecommendationEvent {
   runId: string | null;
 }
 
-export async function recommendationHistory(store: DuckDbStore, id: number): Promise<RecommendationEvent[]> {
+export async function recommendationHistory(store: AnalysisStore, id: number): Promise<RecommendationEvent[]> {
   const rows = await store.all(`SELECT strftime(event_at, '%Y-%m-%dT%H:%M:%SZ') AS at, event, from_status, to_status, reason, monthly_saving::VARCHAR AS ms, run_id
     FROM ${RECOMMENDATION_EVENTS_TABLE} WHERE recommendation_id = ${id} ORDER BY event_at, rowid`);
   return rows.map((r) => ({
@@ -246,7 +247,7 @@ export interface RealizedSaving {
  * (EffectiveCost per billed hour x hoursPerMonth) after it was marked done. A resource absent from the bill
  * since then (terminated, deleted) realizes its whole baseline.
  */
-export async function realizedSavings(store: DuckDbStore, hoursPerMonth: number): Promise<RealizedSaving[]> {
+export async function realizedSavings(store: AnalysisStore, hoursPerMonth: number): Promise<RealizedSaving[]> {
   const rows = await store.all(`
     SELECT r.id, r.resource_id, r.baseline_monthly_cost::VARCHAR AS baseline, r.monthly_saving::VARCHAR AS expected,
       (SELECT (sum(c."EffectiveCost") * ${hoursPerMonth} / nullif(date_diff('hour', r.status_changed_at, max(c."ChargePeriodEnd")), 0))::DECIMAL(38,10)::VARCHAR

@@ -3,7 +3,8 @@ import { randomUUID } from "node:crypto";
 import type { OptimizationConfig } from "../../core/config/sections/optimization.js";
 import type { InstanceType } from "../../core/optimize/catalog.js";
 import type { RecommendationType } from "../../core/optimize/recommendation.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb-store.js";
+import type { AnalysisStore } from "../store/cost-store.js";
 import { analyzeResources, type AnalyzeResult } from "./analyze.js";
 import { savingsPlanDrafts, savingsPlanRecommendations, type SpPlanResult } from "./commitments.js";
 import { saveRecommendations, type SaveResult } from "./recommendations.js";
@@ -26,7 +27,7 @@ export interface RunResult {
   saved: SaveResult;
 }
 
-export async function runOptimization(store: DuckDbStore, opts: RunOptions): Promise<RunResult> {
+export async function runOptimization(store: AnalysisStore, opts: RunOptions): Promise<RunResult> {
   const runId = randomUUID();
   const started = new Date();
   const analysis = await analyzeResources(store, { config: opts.config, catalog: opts.catalog, ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.asOf ? { asOf: opts.asOf } : {}) });

@@ -28,6 +28,22 @@ export interface CostStore {
   costQueryTable?(query: CostQuery): { table: string; lineItemsColumn: string } | undefined;
 }
 
+/**
+ * The store the analyses run on (allocation, detection, forecasts, budgets, recommendations, governance, reports):
+ * a cost store that speaks DuckDB SQL — the embedded store, or a ClickHouse workspace's analysis replica. The analyses
+ * need nothing of the store beyond this interface; they never take the concrete DuckDbStore.
+ */
+export interface AnalysisStore extends CostStore {
+  readonly dialect: "duckdb";
+  /** How far the statement running on this store's connection is (0..1), or -1 when unknown. */
+  statementProgress?(): number;
+}
+
+/** Narrows a store to one the analyses can run on, or says why not. */
+export function isAnalysisStore(s: CostStore): s is AnalysisStore {
+  return s.dialect === "duckdb";
+}
+
 export function sql(sqlText: string, ...params: SqlValue[]): CompiledSql {
   return { sql: sqlText, params };
 }

@@ -121,6 +121,11 @@ export class DuckDbStore implements CostStore {
     await this.connection.run(sql, params as DuckDBValue[]);
   }
 
+  statementProgress(): number {
+    const p = this.connection.progress.percentage;
+    return p >= 0 ? p / 100 : -1;
+  }
+
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     if (this.inTx) return fn(); // nested: part of the outer transaction
     await this.connection.run("BEGIN TRANSACTION");

@@ -12,14 +12,15 @@ import { listAnomalies } from "../../engine/detect/monitors.js";
 import { FORECAST_SNAPSHOTS_TABLE } from "../../engine/detect/tables.js";
 import { listRecommendations, realizedSavings, setRecommendationStatus } from "../../engine/optimize/recommendations.js";
 import type { CostStore } from "../../engine/store/cost-store.js";
-import type { DuckDbStore } from "../../engine/store/duckdb-store.js";
+import { DuckDbStore } from "../../engine/store/duckdb-store.js";
+import type { AnalysisStore } from "../../engine/store/cost-store.js";
 import { scopeTeam, type ServerContext, type ZApp } from "../context.js";
 import { availabilitySchema, errorResponses, money } from "../schemas.js";
 import { availability } from "./features.js";
 
-/** Engine functions typed for DuckDbStore only use all/run/transaction, which every reader has. */
-function asDuck(s: CostStore): DuckDbStore {
-  return s as unknown as DuckDbStore;
+/** Engine functions typed for AnalysisStore only use all/run/transaction, which every reader has. */
+function asDuck(s: CostStore): AnalysisStore {
+  return s as unknown as AnalysisStore;
 }
 
 const items = z.array(z.record(z.string(), z.unknown()));

@@ -9,7 +9,8 @@ import { optimizationDefaults } from "../../core/config/sections/optimization.js
 import { commitmentReport } from "../../engine/optimize/commitments.js";
 import { listRecommendations } from "../../engine/optimize/recommendations.js";
 import type { CostStore } from "../../engine/store/cost-store.js";
-import type { DuckDbStore } from "../../engine/store/duckdb-store.js";
+import { DuckDbStore } from "../../engine/store/duckdb-store.js";
+import type { AnalysisStore } from "../../engine/store/cost-store.js";
 import type { ServerContext, ZApp } from "../context.js";
 import { availabilitySchema, errorResponses, money } from "../schemas.js";
 import { availability } from "./features.js";
@@ -99,7 +100,7 @@ export function registerCommitmentRoutes(app: ZApp, ctx: ServerContext): void {
           const end = new Date(String(last[0]?.["e"]));
           const start = new Date(end.getTime() - req.query.days * 86_400_000);
           const cfg = ctx.workspace.config.optimization ?? optimizationDefaults();
-          const r = await commitmentReport(st as unknown as DuckDbStore, cfg, { start, end });
+          const r = await commitmentReport(st as unknown as AnalysisStore, cfg, { start, end });
           return {
             availability: a,
             window: { start: start.toISOString().slice(0, 10), end: end.toISOString().slice(0, 10), days: req.query.days },
@@ -129,7 +130,7 @@ export function registerCommitmentRoutes(app: ZApp, ctx: ServerContext): void {
 async function savingsPlanPurchases(st: CostStore): Promise<z.infer<typeof purchaseSchema>[]> {
   const has = await st.all(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'recommendations'`);
   if (Number(has[0]?.["n"]) === 0) return [];
-  const rows = await listRecommendations(st as unknown as DuckDbStore, { type: ["savings-plan"] });
+  const rows = await listRecommendations(st as unknown as AnalysisStore, { type: ["savings-plan"] });
   return rows.map((r) => {
     const d = r.details;
     const alternatives = Array.isArray(d["alternatives"]) ? (d["alternatives"] as Record<string, unknown>[]) : [];

@@ -27,7 +27,8 @@ import { pipeline } from "node:stream/promises";
 import { createHash } from "node:crypto";
 import { CostwiseError } from "../../../core/errors.js";
 import { clickhouseLiteral } from "../../../core/query/compile.js";
-import type { DuckDbStore } from "../duckdb-store.js";
+import { DuckDbStore } from "../duckdb-store.js";
+import type { AnalysisStore } from "../cost-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, MONEY_SQL_TYPE, RUNS_TABLE } from "../schema.js";
 import { CH_LOCAL, CH_PARTITION_COLUMN, type ClickHouseStore } from "./clickhouse-store.js";
 
@@ -71,7 +72,7 @@ export function firstReplicaMonth(months: number, now: Date): number {
   return d.getUTCFullYear() * 100 + d.getUTCMonth() + 1;
 }
 
-export async function syncReplica(ch: ClickHouseStore, local: DuckDbStore, options: ReplicaOptions = {}): Promise<ReplicaSyncResult> {
+export async function syncReplica(ch: ClickHouseStore, local: AnalysisStore, options: ReplicaOptions = {}): Promise<ReplicaSyncResult> {
   const t0 = performance.now();
   await local.run(`CREATE TABLE IF NOT EXISTS ${REPLICA_TABLE} (partition VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL, rows BIGINT NOT NULL, billed_cost ${MONEY_SQL_TYPE}, synced_at TIMESTAMP NOT NULL)`);
 
@@ -209,7 +210,7 @@ export interface ReplicaRefresh {
  */
 export function startReplicaRefresh(o: {
   open: () => Promise<ClickHouseStore>;
-  local: DuckDbStore;
+  local: AnalysisStore;
   options?: ReplicaOptions;
   seconds: number;
   changed: (r: ReplicaSyncResult) => Promise<void>;

@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { addMoney, subMoney } from "../../../core/money.js";
 import { ingestFiles, type IngestOptions, type IngestResult } from "../../ingest/ingest.js";
 import { DuckDbStore } from "../duckdb-store.js";
+import type { AnalysisStore } from "../cost-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, RUNS_TABLE } from "../schema.js";
 import { CH_LOADED_STAGING, CH_LOCAL, CH_PARTITION_COLUMN, CH_STAGING, ClickHouseStore } from "./clickhouse-store.js";
 import { clickhouseLiteral } from "../../../core/query/compile.js";
