@@ -10,9 +10,9 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { optimizationDefaults } from "../src/core/config/sections/optimization.js";
-import { loadCatalog } from "../src/engine/optimize/catalog.js";
+import { loadCatalog } from "../src/engine/optimize/load-catalog.js";
 import { analyzeResources } from "../src/engine/optimize/analyze.js";
-import { saveRecommendations } from "../src/engine/optimize/recommendations.js";
+import { saveRecommendations } from "../src/engine/optimize/recommendation-store.js";
 import { DuckDbStore } from "../src/engine/store/duckdb-store.js";
 
 const { values } = parseArgs({

@@ -12,10 +12,10 @@ import type { CostwiseConfig } from "../core/config/schema.js";
 import { optimizationDefaults } from "../core/config/sections/optimization.js";
 import { addMoney } from "../core/money.js";
 import { createToken } from "../engine/auth/tokens.js";
-import { runDemoAnalyses } from "../engine/demo/analyses.js";
+import { runDemoAnalyses } from "../demo/analyses.js";
 import { governanceKpis } from "../engine/governance/kpi.js";
-import { runDemo } from "../engine/demo/run-demo.js";
-import { commitmentReport } from "../engine/optimize/commitments.js";
+import { runDemo } from "../demo/run-demo.js";
+import { commitmentReport } from "../engine/optimize/commitment-analysis.js";
 import { DuckDbStore } from "../engine/store/duckdb-store.js";
 import { buildServer, type App } from "./app.js";
 

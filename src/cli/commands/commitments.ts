@@ -4,8 +4,8 @@
  */
 import type { Command } from "commander";
 import { formatMoney, parseMoney } from "../../core/money.js";
-import { commitmentReport } from "../../engine/optimize/commitments.js";
-import { savingsPlanRecommendations } from "../../engine/optimize/commitments.js";
+import { commitmentReport } from "../../engine/optimize/commitment-analysis.js";
+import { savingsPlanRecommendations } from "../../engine/optimize/commitment-analysis.js";
 import { globalOptions, stdio, usageError, withStore } from "../context.js";
 import { renderTable } from "../table.js";
 import { optimizationConfig } from "./recommend.js";

@@ -5,8 +5,8 @@
 import type { Command } from "commander";
 import { optimizationDefaults, rightsizingProfiles, type OptimizationConfig } from "../../core/config/sections/optimization.js";
 import { formatMoney, parseMoney } from "../../core/money.js";
-import { RECOMMENDATION_STATUSES, RECOMMENDATION_TYPES, type RecommendationStatus } from "../../core/optimize/recommendation.js";
-import { loadCatalog } from "../../engine/optimize/catalog.js";
+import { RECOMMENDATION_STATUSES, RECOMMENDATION_TYPES, type RecommendationStatus } from "../../core/optimize/recommendation-model.js";
+import { loadCatalog } from "../../engine/optimize/load-catalog.js";
 import {
   getRecommendation,
   listRecommendations,
@@ -14,7 +14,7 @@ import {
   recommendationHistory,
   setRecommendationStatus,
   type RecommendationRow,
-} from "../../engine/optimize/recommendations.js";
+} from "../../engine/optimize/recommendation-store.js";
 import { runOptimization } from "../../engine/optimize/run.js";
 import { globalOptions, stdio, usageError, withStore, type GlobalOptions } from "../context.js";
 import { renderTable } from "../table.js";

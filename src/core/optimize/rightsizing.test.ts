@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BUILTIN_PROFILES, rightsizingProfileSchema } from "../config/sections/optimization.js";
-import type { InstanceType } from "./catalog.js";
-import { chooseTarget } from "./catalog.js";
+import type { InstanceType } from "./instance-catalog.js";
+import { chooseTarget } from "./instance-catalog.js";
 import { evaluateRightsizing, type RightsizingInput } from "./rightsizing.js";
 import { percentile, summarize, type HourlyPoint } from "./stats.js";
 

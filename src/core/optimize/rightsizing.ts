@@ -11,7 +11,7 @@
  */
 import type { RightsizingProfileConfig } from "../config/sections/optimization.js";
 import { formatMoney, parseMoney, subMoney } from "../money.js";
-import { chooseTarget, isBurstable, type InstanceType } from "./catalog.js";
+import { chooseTarget, isBurstable, type InstanceType } from "./instance-catalog.js";
 import { mulDiv } from "./money-math.js";
 import type { MetricSummary } from "./stats.js";
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { optimizationDefaults } from "../../core/config/sections/optimization.js";
 import { tempStore } from "../../../test/helpers/store.js";
 import { analyzeResources } from "./analyze.js";
-import { loadCatalog } from "./catalog.js";
+import { loadCatalog } from "./load-catalog.js";
 
 let ctx: Awaited<ReturnType<typeof tempStore>>;
 beforeEach(async () => {

@@ -4,9 +4,9 @@
  */
 import { CostwiseError } from "../../core/errors.js";
 import { formatMoney, parseMoney } from "../../core/money.js";
-import type { InstanceType } from "../../core/optimize/catalog.js";
+import type { InstanceType } from "../../core/optimize/instance-catalog.js";
 import { mulDiv } from "../../core/optimize/money-math.js";
-import { recommendationKey, type RecommendationDraft } from "../../core/optimize/recommendation.js";
+import { recommendationKey, type RecommendationDraft } from "../../core/optimize/recommendation-model.js";
 import { evaluateRightsizing, type RightsizingOutcome } from "../../core/optimize/rightsizing.js";
 import { rightsizingProfiles, type OptimizationConfig } from "../../core/config/sections/optimization.js";
 import { DuckDbStore } from "../store/duckdb-store.js";

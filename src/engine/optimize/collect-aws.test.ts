@@ -10,9 +10,9 @@ import { optimizationDefaults } from "../../core/config/sections/optimization.js
 import { requireMoto, startMoto, type Moto } from "../../../test/helpers/moto.js";
 import { tempStore } from "../../../test/helpers/store.js";
 import { COST_TABLE } from "../store/schema.js";
-import { loadCatalog } from "./catalog.js";
+import { loadCatalog } from "./load-catalog.js";
 import { collectAws } from "./collect-aws.js";
-import { listRecommendations } from "./recommendations.js";
+import { listRecommendations } from "./recommendation-store.js";
 import { runOptimization } from "./run.js";
 
 const enabled = requireMoto("optimize end-to-end (EC2 + CloudWatch)");

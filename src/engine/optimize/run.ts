@@ -1,13 +1,13 @@
 /** One optimization run: analyse resources and commitments, save recommendations, record the run. */
 import { randomUUID } from "node:crypto";
 import type { OptimizationConfig } from "../../core/config/sections/optimization.js";
-import type { InstanceType } from "../../core/optimize/catalog.js";
-import type { RecommendationType } from "../../core/optimize/recommendation.js";
+import type { InstanceType } from "../../core/optimize/instance-catalog.js";
+import type { RecommendationType } from "../../core/optimize/recommendation-model.js";
 import { DuckDbStore } from "../store/duckdb-store.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 import { analyzeResources, type AnalyzeResult } from "./analyze.js";
-import { savingsPlanDrafts, savingsPlanRecommendations, type SpPlanResult } from "./commitments.js";
-import { saveRecommendations, type SaveResult } from "./recommendations.js";
+import { savingsPlanDrafts, savingsPlanRecommendations, type SpPlanResult } from "./commitment-analysis.js";
+import { saveRecommendations, type SaveResult } from "./recommendation-store.js";
 import { sqlString } from "./sql-util.js";
 import { OPTIMIZE_RUNS_TABLE } from "./tables.js";
 

@@ -6,8 +6,8 @@
  */
 import { z } from "zod";
 import { optimizationDefaults } from "../../core/config/sections/optimization.js";
-import { commitmentReport } from "../../engine/optimize/commitments.js";
-import { listRecommendations } from "../../engine/optimize/recommendations.js";
+import { commitmentReport } from "../../engine/optimize/commitment-analysis.js";
+import { listRecommendations } from "../../engine/optimize/recommendation-store.js";
 import type { CostStore } from "../../engine/store/cost-store.js";
 import { DuckDbStore } from "../../engine/store/duckdb-store.js";
 import type { AnalysisStore } from "../../engine/store/cost-store.js";

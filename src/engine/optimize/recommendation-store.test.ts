@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { RecommendationDraft } from "../../core/optimize/recommendation.js";
+import type { RecommendationDraft } from "../../core/optimize/recommendation-model.js";
 import { percentile, summarize } from "../../core/optimize/stats.js";
 import { tempStore } from "../../../test/helpers/store.js";
 import { utilizationSummaries } from "./analyze.js";
-import { listRecommendations, recommendationHistory, saveRecommendations, setRecommendationStatus } from "./recommendations.js";
+import { listRecommendations, recommendationHistory, saveRecommendations, setRecommendationStatus } from "./recommendation-store.js";
 
 let ctx: Awaited<ReturnType<typeof tempStore>>;
 beforeEach(async () => {

@@ -1,6 +1,6 @@
 /**
  * Commitments (RI and Savings Plans) from the billing data in the store: per-commitment and overall
- * utilization, coverage and effective savings rate (definitions in core/optimize/commitments.ts), expiring
+ * utilization, coverage and effective savings rate (definitions in core/optimize/commitment-math.ts), expiring
  * commitments, and the Savings Plan purchase recommendation from hourly on-demand eligible spend.
  */
 import {
@@ -9,9 +9,9 @@ import {
   overallFigures,
   type CommitmentFigures,
   type OverallFigures,
-} from "../../core/optimize/commitments.js";
+} from "../../core/optimize/commitment-math.js";
 import { simulateSavingsPlan, type SpSimulationResult } from "../../core/optimize/savings-plan.js";
-import { recommendationKey, type RecommendationDraft } from "../../core/optimize/recommendation.js";
+import { recommendationKey, type RecommendationDraft } from "../../core/optimize/recommendation-model.js";
 import { spDiscounts, type OptimizationConfig } from "../../core/config/sections/optimization.js";
 import { formatMoney, parseMoney } from "../../core/money.js";
 import { DuckDbStore } from "../store/duckdb-store.js";

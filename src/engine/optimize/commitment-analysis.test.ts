@@ -8,7 +8,7 @@ import { optimizationDefaults } from "../../core/config/sections/optimization.js
 import { FIXTURES, tempStore } from "../../../test/helpers/store.js";
 import type { DuckDbStore } from "../store/duckdb-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS } from "../store/schema.js";
-import { commitmentReport } from "./commitments.js";
+import { commitmentReport } from "./commitment-analysis.js";
 import { sqlString } from "./sql-util.js";
 
 const SPEC = join(FIXTURES, "focus/spec-examples");

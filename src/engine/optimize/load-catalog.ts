@@ -1,7 +1,7 @@
 /** Loads the shipped EC2 instance catalogue (data/ec2-catalog/, source in its SOURCE.md). */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseCatalogCsv, type InstanceType } from "../../core/optimize/catalog.js";
+import { parseCatalogCsv, type InstanceType } from "../../core/optimize/instance-catalog.js";
 import { packageRoot } from "../mapping/lookups.js";
 
 export const CATALOG_FILE = "data/ec2-catalog/ec2_instances_us_east_1.csv";
