@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCostQuery } from "../core/query/cost-query.js";
 import { addMoney } from "../core/money.js";
 import { createToken, revokeToken } from "../engine/auth/tokens.js";
-import { runDemo } from "../engine/demo/run-demo.js";
+import { runDemo } from "../demo/run-demo.js";
 import { queryOrThrow, runCostQuery } from "../engine/query/run-query.js";
 import { DuckDbStore } from "../engine/store/duckdb-store.js";
 import { buildServer, type App } from "./app.js";

@@ -11,8 +11,8 @@ import { join, resolve } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../src/engine/auth/tokens.js";
-import { runDemoAnalyses } from "../../src/engine/demo/analyses.js";
-import { runDemo } from "../../src/engine/demo/run-demo.js";
+import { runDemoAnalyses } from "../../src/demo/analyses.js";
+import { runDemo } from "../../src/demo/run-demo.js";
 import { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
 import { startServer, type RunningServer } from "../../src/server/serve.js";
 

@@ -9,7 +9,7 @@ import { CostwiseError } from "../../core/errors.js";
 import { compareMoney } from "../../core/money.js";
 import { applyAllocation, previewAllocation } from "../../engine/allocation/allocate.js";
 import { loadAllocation } from "../../engine/allocation/load-rules.js";
-import type { DemoAllocation } from "../../engine/allocation/demo-allocation.js";
+import type { DemoAllocation } from "../../demo/allocation.js";
 import { allocationSummary, percentOf } from "../../engine/allocation/reports.js";
 import { formatAmount } from "../../engine/query/run-query.js";
 import { renderTable } from "../table.js";

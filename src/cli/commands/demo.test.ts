@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DuckDbStore } from "../../engine/store/duckdb-store.js";
 import { COST_TABLE } from "../../engine/store/schema.js";
-import type { DemoSummary } from "../../engine/demo/run-demo.js";
+import type { DemoSummary } from "../../demo/run-demo.js";
 import { EXIT } from "../context.js";
 import { main } from "../main.js";
 

@@ -3,7 +3,7 @@
  * the real FOCUS sample) into a fresh demo store, and print what a FinOps practitioner looks at first.
  */
 import type { CostwiseConfig } from "../../core/config/schema.js";
-import { DEMO_CONFIG_FILE, runDemoAnalyses, type DemoAnalyses } from "../../engine/demo/analyses.js";
+import { DEMO_CONFIG_FILE, runDemoAnalyses, type DemoAnalyses } from "../../demo/analyses.js";
 import { printDemoAllocation } from "./allocate.js";
 import { existsSync, rmSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
@@ -25,7 +25,7 @@ import {
   type DemoProgress,
   type DemoSummary,
   type Ranking,
-} from "../../engine/demo/run-demo.js";
+} from "../../demo/run-demo.js";
 import { displayPath } from "../../engine/ingest/files.js";
 import { formatAmount } from "../../engine/query/run-query.js";
 import { DuckDbStore } from "../../engine/store/duckdb-store.js";

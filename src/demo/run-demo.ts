@@ -7,16 +7,16 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { CostwiseError } from "../../core/errors.js";
-import { addMoney, compareMoney, equalToTheCent, parseMoney, subMoney, type Minor } from "../../core/money.js";
-import { parseCostQuery, type CostQueryInput, type FilterInput } from "../../core/query/cost-query.js";
-import { ingestFiles, type IngestOptions, type IngestProgress, type IngestResult } from "../ingest/ingest.js";
-import { packageRoot } from "../mapping/lookups.js";
-import { queryOrThrow, runCostQuery, type QueryResult } from "../query/run-query.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
-import type { AnalysisStore } from "../store/cost-store.js";
-import { listSources, type SourceSummary } from "../store/sources.js";
-import { validateStore } from "../validate/validate-store.js";
+import { CostwiseError } from "../core/errors.js";
+import { addMoney, compareMoney, equalToTheCent, parseMoney, subMoney, type Minor } from "../core/money.js";
+import { parseCostQuery, type CostQueryInput, type FilterInput } from "../core/query/cost-query.js";
+import { ingestFiles, type IngestOptions, type IngestProgress, type IngestResult } from "../engine/ingest/ingest.js";
+import { packageRoot } from "../engine/mapping/lookups.js";
+import { queryOrThrow, runCostQuery, type QueryResult } from "../engine/query/run-query.js";
+import { DuckDbStore } from "../engine/store/duckdb-store.js";
+import type { AnalysisStore } from "../engine/store/cost-store.js";
+import { listSources, type SourceSummary } from "../engine/store/sources.js";
+import { validateStore } from "../engine/validate/validate-store.js";
 import { generateDemoData, type DemoManifest } from "./generate.js";
 
 // ─── options and progress ───────────────────────────────────────────────────────────────────────

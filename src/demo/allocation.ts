@@ -1,13 +1,13 @@
 /**
- * The demo's allocation: rules over the demo organisation's tags and accounts (src/engine/demo), applied at
+ * The demo's allocation: rules over the demo organisation's tags and accounts (src/demo), applied at
  * the end of `costwise demo` to show spend by team, with `__unallocated__` and tag coverage.
  */
-import { allocationSection } from "../../core/config/sections/allocation.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
-import type { AnalysisStore } from "../store/cost-store.js";
-import { applyAllocation, type AllocationRunResult } from "./allocate.js";
-import { compileLoaded } from "./load-rules.js";
-import { allocationSummary, tagCoverage, type CoverageResult, type SummaryResult } from "./reports.js";
+import { allocationSection } from "../core/config/sections/allocation.js";
+import { DuckDbStore } from "../engine/store/duckdb-store.js";
+import type { AnalysisStore } from "../engine/store/cost-store.js";
+import { applyAllocation, type AllocationRunResult } from "../engine/allocation/allocate.js";
+import { compileLoaded } from "../engine/allocation/load-rules.js";
+import { allocationSummary, tagCoverage, type CoverageResult, type SummaryResult } from "../engine/allocation/reports.js";
 
 /** What a costwise.yaml `allocation:` section for the demo organisation looks like. */
 export const DEMO_ALLOCATION = {

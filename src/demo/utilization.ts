@@ -4,10 +4,10 @@
  * it, so the dashboard's recommendations page has something real to show — the recommendations themselves come
  * from the same analysis a live `costwise utilization collect` feeds.
  */
-import { DuckDbStore } from "../store/duckdb-store.js";
-import type { AnalysisStore } from "../store/cost-store.js";
-import { COST_TABLE } from "../store/schema.js";
-import { UTILIZATION_TABLE } from "./tables.js";
+import { DuckDbStore } from "../engine/store/duckdb-store.js";
+import type { AnalysisStore } from "../engine/store/cost-store.js";
+import { COST_TABLE } from "../engine/store/schema.js";
+import { UTILIZATION_TABLE } from "../engine/optimize/tables.js";
 
 export async function loadDemoUtilization(store: AnalysisStore, lastDay: string): Promise<number> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(lastDay)) throw new Error(`bad day ${lastDay}`);

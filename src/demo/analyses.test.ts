@@ -3,12 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { evaluatePolicy } from "../../core/governance/evaluate.js";
-import { loadAllocation } from "../allocation/load-rules.js";
-import { unitCosts } from "../allocation/reports.js";
-import { parseConfig } from "../config/load-config.js";
-import { loadPolicyFile } from "../governance/load-policy.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
+import { evaluatePolicy } from "../core/governance/evaluate.js";
+import { loadAllocation } from "../engine/allocation/load-rules.js";
+import { unitCosts } from "../engine/allocation/reports.js";
+import { parseConfig } from "../engine/config/load-config.js";
+import { loadPolicyFile } from "../engine/governance/load-policy.js";
+import { DuckDbStore } from "../engine/store/duckdb-store.js";
 import { budgetAmount, DEMO_CONFIG_FILE, demoInventory, demoPolicyPath, runDemoAnalyses, type DemoAnalyses } from "./analyses.js";
 import { runDemo, type DemoSummary } from "./run-demo.js";
 

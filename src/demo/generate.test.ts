@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseMoney } from "../../core/money.js";
+import { parseMoney } from "../core/money.js";
 import { CUR_COLUMNS } from "./cur-format.js";
 import { FOCUS_DEMO_COLUMNS } from "./focus-azure.js";
 import { businessSupportFee, generateDemoData, type DemoManifest } from "./generate.js";
