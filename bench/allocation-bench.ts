@@ -21,7 +21,10 @@ import { parseArgs } from "node:util";
 import { allocationSection } from "../src/core/config/sections/allocation.js";
 import { applyAllocation } from "../src/engine/allocation/allocate.js";
 import { compileLoaded } from "../src/engine/allocation/load-rules.js";
+import { ALLOCATION_TABLE } from "../src/engine/allocation/tables.js";
 import { DuckDbStore } from "../src/engine/store/duckdb-store.js";
+import { col, readRow, readRows } from "../src/engine/store/read-rows.js";
+import { COST_TABLE } from "../src/engine/store/schema.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -89,7 +92,7 @@ const rowSource =
       : `SELECT i, i AS r, TIMESTAMP '2025-01-01' + to_days((hash(i, 7) % 365)::INTEGER) AS ts FROM range(${rows}) t(i)`;
 console.log(`generating ${rows.toLocaleString("en-US")} line items (${shape}${shape === "random" ? "" : `: ${resources.toLocaleString("en-US")} resources x 90 days x ${shape === "hourly" ? "24 hours" : "4 usage types"}`}) in ${dbPath} ...`);
 const [genSeconds] = await time(() =>
-  store.run(`INSERT INTO focus_costs ("BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency", "BilledCost", "EffectiveCost",
+  store.run(`INSERT INTO ${COST_TABLE} ("BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency", "BilledCost", "EffectiveCost",
       "SubAccountId", "ServiceName", "RegionId", "ResourceId", "ProviderName", "Tags", x_Source, "ChargeCategory")
     SELECT date_trunc('month', ts), date_trunc('month', ts) + INTERVAL 1 MONTH, ts, ts + INTERVAL ${shape === "hourly" ? "1 HOUR" : "1 DAY"}, CASE WHEN r % 10 = 0 THEN 'EUR' ELSE 'USD' END,
       b, b * 0.93::DECIMAL(38,10), 'acct-' || lpad((hash(r, 1) % 500)::VARCHAR, 3, '0'),
@@ -114,7 +117,7 @@ const loaded = compileLoaded(allocationSection.parse({ tags: { aliases: { team: 
 // grouping by fewer columns would make the baseline cheaper than the grain allocation must produce).
 const baselineSelect = `SELECT CAST("ChargePeriodStart" AS DATE) AS charge_date, "BillingPeriodStart", "BillingCurrency", "ProviderName", "SubAccountId", "ServiceName", "RegionId", "ResourceId",
          x_Source, x_k8s_Cluster, x_k8s_Namespace, "Tags", sum("BilledCost") AS b, sum("EffectiveCost") AS e, count(*) AS n
-  FROM focus_costs GROUP BY ALL`;
+  FROM ${COST_TABLE} GROUP BY ALL`;
 // headline: materialized in memory (a temp table), the cheapest form of the baseline
 const baselineSql = `CREATE OR REPLACE TEMP TABLE _bench_baseline AS ${baselineSelect}`;
 // for information: the same GROUP BY written to a table in the database file, as cost_allocation is
@@ -130,7 +133,7 @@ let outRows = 0;
 for (let r = 0; r < repeat; r++) {
   const [tb] = await time(() => store.run(baselineSql));
   baseCpu.push(lastCpu);
-  const n = await store.all("SELECT count(*)::BIGINT AS n FROM _bench_baseline");
+  const { n } = (await readRow(store, { n: col.int }, "SELECT count(*)::BIGINT AS n FROM _bench_baseline"))!;
   await store.run("DROP TABLE _bench_baseline");
   base.push(tb);
   const [tp] = await time(() => store.run(baselinePersistSql));
@@ -141,10 +144,10 @@ for (let r = 0; r < repeat; r++) {
   allocCpu.push(lastCpu);
   outRows = run.rows;
   if (!run.conservation.every((c) => c.ok)) throw new Error("conservation failed");
-  console.log(`round ${r + 1}: bare GROUP BY ${tb.toFixed(2)} s (${Number(n[0]!["n"]).toLocaleString("en-US")} groups; ${tp.toFixed(2)} s written to the db file), allocate ${ta.toFixed(2)} s (${run.rows.toLocaleString("en-US")} rows); CPU GROUP BY ${baseCpu[r]!.toFixed(2)} s, allocate ${allocCpu[r]!.toFixed(2)} s`);
+  console.log(`round ${r + 1}: bare GROUP BY ${tb.toFixed(2)} s (${n.toLocaleString("en-US")} groups; ${tp.toFixed(2)} s written to the db file), allocate ${ta.toFixed(2)} s (${run.rows.toLocaleString("en-US")} rows); CPU GROUP BY ${baseCpu[r]!.toFixed(2)} s, allocate ${allocCpu[r]!.toFixed(2)} s`);
 }
 const best = (xs: number[]): number => Math.min(...xs);
-const summary = await store.all(`SELECT team, sum(billed_cost)::DECIMAL(38,2)::VARCHAR AS b FROM cost_allocation WHERE currency = 'USD' GROUP BY ALL ORDER BY sum(billed_cost) DESC LIMIT 5`);
+const summary = await readRows(store, { team: col.text, b: col.money }, `SELECT team, sum(billed_cost)::DECIMAL(38,2)::VARCHAR AS b FROM ${ALLOCATION_TABLE} WHERE currency = 'USD' GROUP BY ALL ORDER BY sum(billed_cost) DESC LIMIT 5`);
 console.log(`\nallocation benchmark: ${rows.toLocaleString("en-US")} line items (${shape}), 200 rules, 3 shared pools, threads ${args.threads}, memory ${args["memory-limit"]}`);
 console.log(`  bare GROUP BY (output grain incl. Tags, temp table)     best ${best(base).toFixed(2)} s`);
 console.log(`  same GROUP BY written to the db file (as the allocation) best ${best(basePersist).toFixed(2)} s`);
@@ -152,5 +155,5 @@ console.log(`  costwise allocate (rules, splits, rebuild in one tx)    best ${be
 console.log(`  ratio allocate / GROUP BY (temp table): ${(best(alloc) / best(base)).toFixed(2)}x (target <= 2x)`);
 console.log(`  ratio allocate / GROUP BY written to the db file: ${(best(alloc) / best(basePersist)).toFixed(2)}x`);
 console.log(`  CPU seconds (process, all threads), best: GROUP BY ${best(baseCpu).toFixed(2)} s, allocate ${best(allocCpu).toFixed(2)} s -> ${(best(allocCpu) / best(baseCpu)).toFixed(2)}x`);
-console.log(`  top teams (USD): ${summary.map((s) => `${s["team"]} ${s["b"]}`).join(", ")}`);
+console.log(`  top teams (USD): ${summary.map((s) => `${s.team} ${s.b}`).join(", ")}`);
 await store.close();

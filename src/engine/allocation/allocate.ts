@@ -33,11 +33,13 @@ import { randomUUID } from "node:crypto";
 import type { AllocationModel } from "../../core/allocation/model.js";
 import { CostwiseError } from "../../core/errors.js";
 import { addMoney, compareMoney } from "../../core/money.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
+import { UNALLOCATED } from "../../core/allocation/model.js";
+import { quoteString } from "../../core/sql.js";
 import type { AnalysisStore } from "../store/cost-store.js";
+import { col, readRow, readRows, type RowOf, type RowShape } from "../store/read-rows.js";
 import { COST_TABLE } from "../store/schema.js";
 import { compileLoaded, type LoadedAllocation } from "./load-rules.js";
-import { buildAllocationSql, sqlString, type AllocationSql } from "./sql.js";
+import { buildAllocationSql, type AllocationSql } from "./sql.js";
 import { ALLOCATION_RUNS_TABLE, ALLOCATION_TABLE, ownerFields, ownersType, RULE_VERSIONS_TABLE } from "./tables.js";
 import type { AllocationConfig } from "../../core/config/sections/allocation.js";
 
@@ -120,20 +122,16 @@ async function conservation(store: AnalysisStore, prefix: string, model: Allocat
   const replaced = model.clusters.length
     ? `(SELECT a.bps, a.currency, sum(a.billed_cost) AS k FROM ${prefix}_a a JOIN ${prefix}_rk rk ON a.k8s_namespace IS NOT NULL AND a.k8s_cluster = rk.cluster AND a.bps = rk.bps AND a.currency = rk.currency GROUP BY ALL)`
     : `(SELECT NULL::TIMESTAMP AS bps, NULL::VARCHAR AS currency, 0::DECIMAL(38,10) AS k WHERE FALSE)`;
-  const rows = await store.all(`
+  const rows = await readRows(store, { period: col.text, currency: col.text, expected: col.money, allocated: col.money, unallocated: col.money }, `
     WITH src AS (${sourceTable ? `SELECT bps, currency, sum(billed_cost) AS s FROM ${sourceTable} GROUP BY ALL` : `SELECT "BillingPeriodStart" AS bps, "BillingCurrency" AS currency, sum("BilledCost") AS s FROM ${COST_TABLE} GROUP BY ALL`}),
-         alloc AS (SELECT billing_period_start AS bps, currency, sum(billed_cost) AS a, coalesce(sum(billed_cost) FILTER (WHERE team = '__unallocated__'), 0) AS u FROM ${target} GROUP BY ALL)
+         alloc AS (SELECT billing_period_start AS bps, currency, sum(billed_cost) AS a, coalesce(sum(billed_cost) FILTER (WHERE team = ${quoteString(UNALLOCATED)}), 0) AS u FROM ${target} GROUP BY ALL)
     SELECT strftime(coalesce(src.bps, alloc.bps), '%Y-%m-%d') AS period, coalesce(src.currency, alloc.currency) AS currency,
            (coalesce(src.s, 0) - coalesce(r.k, 0))::DECIMAL(38,10)::VARCHAR AS expected, coalesce(alloc.a, 0)::DECIMAL(38,10)::VARCHAR AS allocated,
            coalesce(alloc.u, 0)::DECIMAL(38,10)::VARCHAR AS unallocated
     FROM src FULL JOIN alloc ON src.bps = alloc.bps AND src.currency IS NOT DISTINCT FROM alloc.currency
     LEFT JOIN ${replaced} r ON r.bps = src.bps AND r.currency IS NOT DISTINCT FROM src.currency
     ORDER BY 1, 2`);
-  return rows.map((r) => {
-    const expected = String(r["expected"]);
-    const allocated = String(r["allocated"]);
-    return { period: String(r["period"]), currency: String(r["currency"]), expected, allocated, unallocated: String(r["unallocated"]), ok: compareMoney(expected, allocated) === 0 };
-  });
+  return rows.map((r) => ({ ...r, ok: compareMoney(r.expected, r.allocated) === 0 }));
 }
 
 /**
@@ -144,18 +142,20 @@ async function conservation(store: AnalysisStore, prefix: string, model: Allocat
  * bench/allocation-bench.ts: writing 490k rows 1.1 → 0.7 s).
  */
 async function withWriteSettings<T>(store: AnalysisStore, fn: () => Promise<T>): Promise<T> {
-  const current = await store.all(
+  const current = await readRows(
+    store,
+    { name: col.text, value: col.text.nullable() },
     `SELECT name, value FROM duckdb_settings() WHERE name IN ('preserve_insertion_order', 'disabled_compression_methods')`,
   );
-  const was = new Map(current.map((r) => [String(r["name"]), r["value"] === null ? "" : String(r["value"])]));
+  const was = new Map(current.map((r) => [r.name, r.value ?? ""]));
   const disabled = (was.get("disabled_compression_methods") ?? "").split(",").map((x) => x.trim()).filter((x) => x !== "");
   await store.run("SET preserve_insertion_order = false");
-  await store.run(`SET disabled_compression_methods = ${sqlString([...new Set([...disabled, "fsst"])].join(","))}`);
+  await store.run(`SET disabled_compression_methods = ${quoteString([...new Set([...disabled, "fsst"])].join(","))}`);
   try {
     return await fn();
   } finally {
     await store.run(`SET preserve_insertion_order = ${was.get("preserve_insertion_order") === "false" ? "false" : "true"}`);
-    await store.run(disabled.length ? `SET disabled_compression_methods = ${sqlString(disabled.join(","))}` : "RESET disabled_compression_methods");
+    await store.run(disabled.length ? `SET disabled_compression_methods = ${quoteString(disabled.join(","))}` : "RESET disabled_compression_methods");
   }
 }
 
@@ -171,13 +171,11 @@ async function applyAllocationNow(store: AnalysisStore, loaded: LoadedAllocation
   try {
     const runId = randomUUID();
     const reconciled = loaded.model.clusters.length
-      ? (await store.all(`SELECT strftime(bps, '%Y-%m-%d') AS period, currency, cluster, cb::VARCHAR AS cb, ce::VARCHAR AS ce FROM ${prefix}_rk ORDER BY 1, 2, 3`)).map((r) => ({
-          period: String(r["period"]),
-          currency: String(r["currency"]),
-          cluster: String(r["cluster"]),
-          cloudBilled: String(r["cb"]),
-          cloudEffective: String(r["ce"]),
-        }))
+      ? await readRows(
+          store,
+          { period: col.text, currency: col.text, cluster: col.text, cloudBilled: col.money, cloudEffective: col.money },
+          `SELECT strftime(bps, '%Y-%m-%d') AS period, currency, cluster, cb::VARCHAR AS "cloudBilled", ce::VARCHAR AS "cloudEffective" FROM ${prefix}_rk ORDER BY 1, 2, 3`,
+        )
       : [];
     return await store.transaction(async () => {
       // owners is a STRUCT of the configured dimensions: reshaped when they changed (the table is rebuilt whole anyway)
@@ -193,9 +191,7 @@ async function applyAllocationNow(store: AnalysisStore, loaded: LoadedAllocation
       if (bad.length > 0) {
         throw new CostwiseError("INTERNAL", `allocation does not conserve money (${bad.map((b) => `${b.period} ${b.currency}: expected ${b.expected}, allocated ${b.allocated}`).join("; ")}); the store was not changed`);
       }
-      const counts = (await store.all(`SELECT count(*)::BIGINT AS n, coalesce(sum(line_items), 0)::BIGINT AS li FROM ${ALLOCATION_TABLE}`))[0]!;
-      const rows = Number(counts["n"]);
-      const lineItems = Number(counts["li"]);
+      const { n: rows, li: lineItems } = (await readRow(store, { n: col.int, li: col.int }, `SELECT count(*)::BIGINT AS n, coalesce(sum(line_items), 0)::BIGINT AS li FROM ${ALLOCATION_TABLE}`))!;
       const seconds = (performance.now() - t0) / 1000;
       await store.run({
         sql: `INSERT INTO ${RULE_VERSIONS_TABLE} VALUES ($1, $2, $3, $4, now()::TIMESTAMP) ON CONFLICT (hash) DO NOTHING`,
@@ -214,19 +210,14 @@ async function applyAllocationNow(store: AnalysisStore, loaded: LoadedAllocation
 
 /** The rule version of the last applied run, or null when allocation never ran. */
 export async function appliedVersion(store: AnalysisStore): Promise<{ hash: string; appliedAt: string; config: AllocationConfig; sourceText: string | null; sourceFile: string | null } | null> {
-  const rows = await store.all(
+  const r = await readRow(
+    store,
+    { hash: col.text, at: col.text, cfg: col.text, txt: col.text.nullable(), file: col.text.nullable() },
     `SELECT r.rules_hash AS hash, strftime(r.applied_at, '%Y-%m-%dT%H:%M:%SZ') AS at, v.config_json AS cfg, v.source_text AS txt, v.source_file AS file
      FROM ${ALLOCATION_RUNS_TABLE} r JOIN ${RULE_VERSIONS_TABLE} v ON v.hash = r.rules_hash ORDER BY r.applied_at DESC, r.run_id LIMIT 1`,
   );
-  const r = rows[0];
   if (!r) return null;
-  return {
-    hash: String(r["hash"]),
-    appliedAt: String(r["at"]),
-    config: JSON.parse(String(r["cfg"])) as AllocationConfig,
-    sourceText: r["txt"] === null ? null : String(r["txt"]),
-    sourceFile: r["file"] === null ? null : String(r["file"]),
-  };
+  return { hash: r.hash, appliedAt: r.at, config: JSON.parse(r.cfg) as AllocationConfig, sourceText: r.txt, sourceFile: r.file };
 }
 
 export interface OwnerMove {
@@ -251,6 +242,9 @@ export interface PreviewResult {
   rules: { currency: string; ruleId: string; current: string; proposed: string; change: string }[];
 }
 
+/** The money columns of a preview comparison: current, proposed, and proposed - current. */
+const CHANGE_SHAPE = { cur: col.money, prop: col.money, chg: col.money };
+
 /**
  * What applying `proposed` would change, against the table as it is (the applied version): exact money
  * per owner, per period and per rule. Nothing is written.
@@ -271,10 +265,12 @@ async function previewAllocationNow(store: AnalysisStore, proposed: LoadedAlloca
   }
   const out = "_allocprev_out";
   try {
-    const cmp = async (keys: string[]): Promise<Record<string, unknown>[]> => {
+    // current against proposed billed cost per `keyShape` (columns of cost_allocation and their codecs)
+    const cmp = async <S extends RowShape>(keyShape: S): Promise<RowOf<S & typeof CHANGE_SHAPE>[]> => {
+      const keys = Object.keys(keyShape);
       const k = keys.join(", ");
       const on = keys.map((c) => `c.${c} IS NOT DISTINCT FROM p.${c}`).join(" AND ");
-      return store.all(`
+      return readRows(store, { ...keyShape, ...CHANGE_SHAPE }, `
         WITH c AS (SELECT ${k}, sum(billed_cost) AS v FROM ${ALLOCATION_TABLE} GROUP BY ALL),
              p AS (SELECT ${k}, sum(billed_cost) AS v FROM ${out} GROUP BY ALL)
         SELECT ${keys.map((c) => `coalesce(c.${c}, p.${c}) AS ${c}`).join(", ")},
@@ -283,30 +279,11 @@ async function previewAllocationNow(store: AnalysisStore, proposed: LoadedAlloca
         FROM c FULL JOIN p ON ${on}
         ORDER BY ${keys.map((_, i) => i + 1).join(", ")}`);
     };
-    const owners = (await cmp(["currency", "team"])).map((r) => ({
-      currency: String(r["currency"]),
-      owner: String(r["team"]),
-      current: String(r["cur"]),
-      proposed: String(r["prop"]),
-      change: String(r["chg"]),
-    }));
-    const byPeriod = (await cmp(["billing_period_start", "currency", "team"]))
-      .filter((r) => compareMoney(String(r["chg"]), "0") !== 0)
-      .map((r) => ({
-        period: String(r["billing_period_start"]).slice(0, 10),
-        currency: String(r["currency"]),
-        owner: String(r["team"]),
-        current: String(r["cur"]),
-        proposed: String(r["prop"]),
-        change: String(r["chg"]),
-      }));
-    const rules = (await cmp(["currency", "rule_id"])).map((r) => ({
-      currency: String(r["currency"]),
-      ruleId: String(r["rule_id"]),
-      current: String(r["cur"]),
-      proposed: String(r["prop"]),
-      change: String(r["chg"]),
-    }));
+    const owners = (await cmp({ currency: col.text, team: col.text })).map((r) => ({ currency: r.currency, owner: r.team, current: r.cur, proposed: r.prop, change: r.chg }));
+    const byPeriod = (await cmp({ billing_period_start: col.day, currency: col.text, team: col.text }))
+      .filter((r) => compareMoney(r.chg, "0") !== 0)
+      .map((r) => ({ period: r.billing_period_start, currency: r.currency, owner: r.team, current: r.cur, proposed: r.prop, change: r.chg }));
+    const rules = (await cmp({ currency: col.text, rule_id: col.text })).map((r) => ({ currency: r.currency, ruleId: r.rule_id, current: r.cur, proposed: r.prop, change: r.chg }));
     const moved = new Map<string, string>();
     for (const o of owners) if (compareMoney(o.change, "0") > 0) moved.set(o.currency, addMoney(moved.get(o.currency) ?? "0", o.change));
     return {

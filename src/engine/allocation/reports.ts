@@ -5,13 +5,15 @@
  */
 import type { AllocationModel } from "../../core/allocation/model.js";
 import { UNALLOCATED } from "../../core/allocation/model.js";
+import { z } from "zod";
 import { CostwiseError } from "../../core/errors.js";
 import { formatMoney, parseMoney } from "../../core/money.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
+import { quoteString, quoteStringList } from "../../core/sql.js";
 import type { AnalysisStore } from "../store/cost-store.js";
+import { col, readRows } from "../store/read-rows.js";
 import { COST_TABLE } from "../store/schema.js";
 import { METRICS_TABLE } from "../metrics/tables.js";
-import { normalizedTagSql, sqlString, TAG_LISTS_SQL, withRuleIndex } from "./sql.js";
+import { normalizedTagSql, TAG_LISTS_SQL, withRuleIndex } from "./sql.js";
 import { ALLOCATION_TABLE, ownerFields } from "./tables.js";
 
 /** Columns of cost_allocation one can group by, besides owner dimensions (owners['<dim>']). */
@@ -52,17 +54,19 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** An owner dimension of cost_allocation as SQL: the owners field, or NULL when the table has no such dimension. */
 function ownerSql(fields: string[], dim: string): string {
-  return fields.includes(dim) ? `owners[${sqlString(dim)}]` : "NULL::VARCHAR";
+  return fields.includes(dim) ? `owners[${quoteString(dim)}]` : "NULL::VARCHAR";
 }
+
+const SUMMARY_SHAPE = { period: col.text.nullable(), currency: col.text, k: col.text, b: col.money, e: col.money, s: col.money, n: col.int };
 
 /** Sums cost_allocation per `by` (and period), largest first; `__unallocated__` is a row like any other. */
 export async function allocationSummary(store: AnalysisStore, opts: SummaryOptions): Promise<SummaryResult> {
-  const col = (SUMMARY_COLUMNS as readonly string[]).includes(opts.by)
+  const groupCol = (SUMMARY_COLUMNS as readonly string[]).includes(opts.by)
     ? opts.by
     : /^[a-z][a-z0-9_]{0,63}$/.test(opts.by)
       ? ownerSql(await ownerFields(store), opts.by)
       : null;
-  if (!col) throw new CostwiseError("USAGE", `cannot group by "${opts.by}": use an owner dimension or one of ${SUMMARY_COLUMNS.join(", ")}`);
+  if (!groupCol) throw new CostwiseError("USAGE", `cannot group by "${opts.by}": use an owner dimension or one of ${SUMMARY_COLUMNS.join(", ")}`);
   const where: string[] = [];
   const params: string[] = [];
   for (const [name, v] of [["from", opts.from], ["to", opts.to]] as const) {
@@ -78,30 +82,22 @@ export async function allocationSummary(store: AnalysisStore, opts: SummaryOptio
   const g = opts.granularity ?? "none";
   const period = g === "day" ? "strftime(charge_date, '%Y-%m-%d')" : g === "month" ? "strftime(billing_period_start, '%Y-%m')" : "NULL::VARCHAR";
   const w = where.length ? `WHERE ${where.join(" AND ")}` : "";
-  const rows = await store.all({
-    sql: `SELECT ${period} AS period, currency, coalesce(${col}, '(none)') AS k, sum(billed_cost)::VARCHAR AS b, sum(effective_cost)::VARCHAR AS e,
+  const rows = await readRows(store, SUMMARY_SHAPE, {
+    sql: `SELECT ${period} AS period, currency, coalesce(${groupCol}, '(none)') AS k, sum(billed_cost)::VARCHAR AS b, sum(effective_cost)::VARCHAR AS e,
             coalesce(sum(billed_cost) FILTER (WHERE shared_pool IS NOT NULL), 0)::DECIMAL(38,10)::VARCHAR AS s, sum(line_items)::BIGINT AS n
           FROM ${ALLOCATION_TABLE} ${w} GROUP BY ALL ORDER BY period NULLS FIRST, currency, sum(billed_cost) DESC, k`,
     params,
   });
-  const totals = await store.all({
-    sql: `SELECT currency, sum(billed_cost)::VARCHAR AS b, sum(effective_cost)::VARCHAR AS e,
-            coalesce(sum(billed_cost) FILTER (WHERE team = '${UNALLOCATED}'), 0)::DECIMAL(38,10)::VARCHAR AS u
+  const totals = await readRows(store, { currency: col.text, billedCost: col.money, effectiveCost: col.money, unallocated: col.money }, {
+    sql: `SELECT currency, sum(billed_cost)::VARCHAR AS "billedCost", sum(effective_cost)::VARCHAR AS "effectiveCost",
+            coalesce(sum(billed_cost) FILTER (WHERE team = ${quoteString(UNALLOCATED)}), 0)::DECIMAL(38,10)::VARCHAR AS unallocated
           FROM ${ALLOCATION_TABLE} ${w} GROUP BY ALL ORDER BY currency`,
     params,
   });
   return {
     by: opts.by,
-    rows: rows.map((r) => ({
-      period: r["period"] === null ? null : String(r["period"]),
-      currency: String(r["currency"]),
-      key: String(r["k"]),
-      billedCost: String(r["b"]),
-      effectiveCost: String(r["e"]),
-      sharedCost: String(r["s"]),
-      lineItems: Number(r["n"]),
-    })),
-    totals: totals.map((r) => ({ currency: String(r["currency"]), billedCost: String(r["b"]), effectiveCost: String(r["e"]), unallocated: String(r["u"]) })),
+    rows: rows.map((r) => ({ period: r.period, currency: r.currency, key: r.k, billedCost: r.b, effectiveCost: r.e, sharedCost: r.s, lineItems: r.n })),
+    totals,
   };
 }
 
@@ -151,6 +147,9 @@ export function percentOf(part: string, whole: string): string | null {
   return formatMoney(scaled, 2);
 }
 
+/** The list of required tags a resource lacks (a DuckDB VARCHAR[]). */
+const MISSING_TAGS = z.array(z.string()).nullable();
+
 /**
  * Share of spend (BilledCost) carrying each required tag (normalized: aliases, case, value map; defaults
  * inherited from accounts or resource groups do not count as tagging). Grouped by account, service or team
@@ -178,9 +177,9 @@ export async function tagCoverage(store: AnalysisStore, model: AllocationModel, 
         .filter((r) => r.set.has(model.primary))
         .map((r) => {
           const v = r.set.get(model.primary)!;
-          return `WHEN ${r.index} THEN ${v.kind === "literal" ? sqlString(v.value) : `nt_${keyModel.tagKeys.indexOf(v.key)}`}`;
+          return `WHEN ${r.index} THEN ${v.kind === "literal" ? quoteString(v.value) : `nt_${keyModel.tagKeys.indexOf(v.key)}`}`;
         });
-      key = teamCase.length ? `CASE rule_ix ${teamCase.join(" ")} ELSE '${UNALLOCATED}' END` : `'${UNALLOCATED}'`;
+      key = teamCase.length ? `CASE rule_ix ${teamCase.join(" ")} ELSE ${quoteString(UNALLOCATED)} END` : quoteString(UNALLOCATED);
       break;
     }
     case "none":
@@ -197,9 +196,11 @@ export async function tagCoverage(store: AnalysisStore, model: AllocationModel, 
   }
   const w = where.length ? `WHERE ${where.join(" AND ")}` : "";
   const base = `(${withRuleIndex(keyModel, `SELECT *, ${[...ntCols, ...rawCols].join(", ")} FROM (SELECT *, ${TAG_LISTS_SQL} FROM ${COST_TABLE} ${w})`)})`;
-  const sums = tags.map((_, i) => `coalesce(sum("BilledCost") FILTER (WHERE raw_${i} IS NOT NULL), 0)::DECIMAL(38,10)::VARCHAR AS t_${i}`).join(", ");
-  const rows = await store.all({
-    sql: `SELECT ${period} AS period, ${key} AS k, "BillingCurrency" AS currency, sum("BilledCost")::VARCHAR AS spend, ${sums}
+  // tagged spend per required tag, in the order of `tags`
+  const sums = tags.map((_, i) => `coalesce(sum("BilledCost") FILTER (WHERE raw_${i} IS NOT NULL), 0)::DECIMAL(38,10)::VARCHAR`).join(", ");
+  const coverageShape = { period: col.text.nullable(), k: col.text.nullable(), currency: col.text, spend: col.money, tagged: z.array(col.money) };
+  const rows = await readRows(store, coverageShape, {
+    sql: `SELECT ${period} AS period, ${key} AS k, "BillingCurrency" AS currency, sum("BilledCost")::VARCHAR AS spend, [${sums}] AS tagged
           FROM ${base} GROUP BY ALL ORDER BY period NULLS FIRST, currency, sum("BilledCost") DESC, k NULLS FIRST`,
     params,
   });
@@ -207,13 +208,13 @@ export async function tagCoverage(store: AnalysisStore, model: AllocationModel, 
   const out: CoverageRow[] = [];
   for (const r of rows) {
     tags.forEach((tag, i) => {
-      const spend = String(r["spend"]);
-      const tagged = String(r[`t_${i}`]);
+      const spend = r.spend;
+      const tagged = r.tagged[i]!;
       const percent = percentOf(tagged, spend);
       out.push({
-        period: r["period"] === null ? null : String(r["period"]),
-        key: r["k"] === null ? null : String(r["k"]),
-        currency: String(r["currency"]),
+        period: r.period,
+        key: r.k,
+        currency: r.currency,
         tag,
         spend,
         tagged,
@@ -222,8 +223,8 @@ export async function tagCoverage(store: AnalysisStore, model: AllocationModel, 
       });
     });
   }
-  const missing = tags.map((t, i) => `CASE WHEN raw_${i} IS NULL THEN ${sqlString(t)} END`).join(", ");
-  const top = await store.all({
+  const missing = tags.map((t, i) => `CASE WHEN raw_${i} IS NULL THEN ${quoteString(t)} END`).join(", ");
+  const top = await readRows(store, { r: col.text, currency: col.text, spend: col.money, missing: MISSING_TAGS, account: col.text.nullable(), service: col.text.nullable() }, {
     sql: `SELECT "ResourceId" AS r, "BillingCurrency" AS currency, sum("BilledCost")::VARCHAR AS spend, list_distinct(flatten(list(list_filter([${missing}], lambda x: x IS NOT NULL)))) AS missing,
             min("SubAccountId") AS account, min("ServiceName") AS service
           FROM ${base} WHERE "ResourceId" IS NOT NULL AND "ResourceId" <> '' AND (${tags.map((_, i) => `raw_${i} IS NULL`).join(" OR ")})
@@ -235,14 +236,7 @@ export async function tagCoverage(store: AnalysisStore, model: AllocationModel, 
     tags,
     by,
     rows: out,
-    topUntagged: top.map((r) => ({
-      resourceId: String(r["r"]),
-      currency: String(r["currency"]),
-      spend: String(r["spend"]),
-      missing: ((r["missing"] as string[] | null) ?? []).slice().sort(),
-      account: r["account"] === null ? null : String(r["account"]),
-      service: r["service"] === null ? null : String(r["service"]),
-    })),
+    topUntagged: top.map((r) => ({ resourceId: r.r, currency: r.currency, spend: r.spend, missing: (r.missing ?? []).slice().sort(), account: r.account, service: r.service })),
   };
 }
 
@@ -278,6 +272,8 @@ export function divideMoney(cost: string, units: string, decimals = 6): string |
   return formatMoney(q, decimals);
 }
 
+const UNIT_COST_SHAPE = { period: col.text, service: col.text.nullable(), environment: col.text.nullable(), currency: col.text.nullable(), cost: col.money, units: col.money };
+
 /**
  * Per configured unit cost: the allocated cost (cost_allocation, filtered by owner dimensions) per period,
  * service and environment (owner dimensions named by the config), over the metric's value in
@@ -298,17 +294,17 @@ export async function unitCosts(store: AnalysisStore, model: AllocationModel, op
   const fields = await ownerFields(store);
   for (const u of defs) {
     const filter = Object.fromEntries(Object.entries(u.filter).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]));
-    const conds = Object.entries(filter).map(([k, vs]) => `${ownerSql(fields, k)} IN (${vs.map(sqlString).join(", ")})`);
-    if (opts.from) conds.push(`charge_date >= ${sqlString(opts.from)}::DATE`);
-    if (opts.to) conds.push(`charge_date < ${sqlString(opts.to)}::DATE`);
+    const conds = Object.entries(filter).map(([k, vs]) => `${ownerSql(fields, k)} IN (${quoteStringList(vs)})`);
+    if (opts.from) conds.push(`charge_date >= ${quoteString(opts.from)}::DATE`);
+    if (opts.to) conds.push(`charge_date < ${quoteString(opts.to)}::DATE`);
     const where = conds.length ? `WHERE ${conds.join(" AND ")}` : "";
     const money = u.costMetric === "BilledCost" ? "billed_cost" : "effective_cost";
     const costPeriod = g === "day" ? "strftime(charge_date, '%Y-%m-%d')" : "strftime(charge_date, '%Y-%m')";
     const metricPeriod = g === "day" ? "strftime(ts, '%Y-%m-%d')" : "strftime(ts, '%Y-%m')";
-    const mConds = [`metric = ${sqlString(u.metric)}`];
-    if (opts.from) mConds.push(`ts >= ${sqlString(opts.from)}::TIMESTAMP`);
-    if (opts.to) mConds.push(`ts < ${sqlString(opts.to)}::TIMESTAMP`);
-    const res = await store.all(`
+    const mConds = [`metric = ${quoteString(u.metric)}`];
+    if (opts.from) mConds.push(`ts >= ${quoteString(opts.from)}::TIMESTAMP`);
+    if (opts.to) mConds.push(`ts < ${quoteString(opts.to)}::TIMESTAMP`);
+    const res = await readRows(store, UNIT_COST_SHAPE, `
       WITH m AS (SELECT ${metricPeriod} AS period, service, environment, sum(value) AS units FROM ${METRICS_TABLE} WHERE ${mConds.join(" AND ")} GROUP BY ALL),
            c AS (SELECT ${costPeriod} AS period, ${ownerSql(fields, u.serviceDimension)} AS service, ${ownerSql(fields, u.environmentDimension)} AS environment, currency, sum(${money}) AS cost
                  FROM ${ALLOCATION_TABLE} ${where} GROUP BY ALL)
@@ -317,21 +313,19 @@ export async function unitCosts(store: AnalysisStore, model: AllocationModel, op
       GROUP BY m.period, m.service, m.environment, c.currency
       ORDER BY 1, 2 NULLS FIRST, 3 NULLS FIRST, 4`);
     for (const r of res) {
-      const cost = String(r["cost"]);
-      const units = String(r["units"]);
       rows.push({
         name: u.name,
         metric: u.metric,
-        period: String(r["period"]),
-        service: r["service"] === null ? null : String(r["service"]),
-        environment: r["environment"] === null ? null : String(r["environment"]),
-        currency: r["currency"] === null ? "" : String(r["currency"]),
-        cost,
-        units,
-        unitCost: r["currency"] === null ? null : divideMoney(cost, units),
+        period: r.period,
+        service: r.service,
+        environment: r.environment,
+        currency: r.currency ?? "",
+        cost: r.cost,
+        units: r.units,
+        unitCost: r.currency === null ? null : divideMoney(r.cost, r.units),
       });
     }
-    const rules = await store.all(`SELECT rule_id, currency, sum(${money})::VARCHAR AS cost FROM ${ALLOCATION_TABLE} ${where} GROUP BY ALL ORDER BY sum(${money}) DESC, rule_id`);
+    const rules = await readRows(store, { ruleId: col.text, currency: col.text, cost: col.money }, `SELECT rule_id AS "ruleId", currency, sum(${money})::VARCHAR AS cost FROM ${ALLOCATION_TABLE} ${where} GROUP BY ALL ORDER BY sum(${money}) DESC, rule_id`);
     explain.push({
       name: u.name,
       metric: u.metric,
@@ -339,7 +333,7 @@ export async function unitCosts(store: AnalysisStore, model: AllocationModel, op
       filter,
       serviceDimension: u.serviceDimension,
       environmentDimension: u.environmentDimension,
-      rules: rules.map((r) => ({ ruleId: String(r["rule_id"]), currency: String(r["currency"]), cost: String(r["cost"]) })),
+      rules,
     });
   }
   return { rows, explain };

@@ -25,16 +25,10 @@ import { IDLE_NAMESPACE, IDLE_OWNER, IDLE_POOL, IDLE_RULE_ID, UNALLOCATED } from
 import { BUILTIN_MINOR_UNITS } from "../../core/allocation/split.js";
 import { assertNever } from "../../core/errors.js";
 import { parseMoney } from "../../core/money.js";
+import { quoteIdent, quoteString } from "../../core/sql.js";
 import { COST_TABLE, COST_TABLE_COLUMNS } from "../store/schema.js";
 
 export const UNMATCHED_RULE_ID = UNALLOCATED;
-
-export function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
-function ident(s: string): string {
-  return `"${s.replace(/"/g, '""')}"`;
-}
 
 const COLUMN_TYPES = new Map(COST_TABLE_COLUMNS.map((c) => [c.name, c.sqlType]));
 export const KNOWN_COLUMNS: readonly string[] = COST_TABLE_COLUMNS.map((c) => c.name);
@@ -56,20 +50,20 @@ export function normalizedTagSql(model: AllocationModel, key: string, inherit: b
   const { tags } = model;
   const spellings = tags.spellings.get(key) ?? [key];
   const c = tags.caseOf(key);
-  const pos = spellings.length === 1 ? `list_position(_tk, ${sqlString(spellings[0]!)})` : `coalesce(${spellings.map((sp) => `list_position(_tk, ${sqlString(sp)})`).join(", ")})`;
+  const pos = spellings.length === 1 ? `list_position(_tk, ${quoteString(spellings[0]!)})` : `coalesce(${spellings.map((sp) => `list_position(_tk, ${quoteString(sp)})`).join(", ")})`;
   const raw = `_tv[${pos}]`;
   const cased = c === "lower" ? `lower(trim(${raw}))` : c === "upper" ? `upper(trim(${raw}))` : `trim(${raw})`;
   const vmap = tags.valueMap(key);
-  const mapped = vmap.size === 0 ? cased : `CASE ${cased} ${[...vmap].map(([f, t]) => `WHEN ${sqlString(f)} THEN ${sqlString(t)}`).join(" ")} ELSE ${cased} END`;
+  const mapped = vmap.size === 0 ? cased : `CASE ${cased} ${[...vmap].map(([f, t]) => `WHEN ${quoteString(f)} THEN ${quoteString(t)}`).join(" ")} ELSE ${cased} END`;
   let expr = `nullif(${mapped}, '')`;
   if (inherit) {
     const acct = [...tags.accountDefaults].filter(([, kv]) => kv.has(key));
     const rg = [...tags.resourceGroupDefaults].filter(([, kv]) => kv.has(key));
     const parts = [expr];
-    if (acct.length) parts.push(`CASE "SubAccountId" ${acct.map(([id, kv]) => `WHEN ${sqlString(id)} THEN ${sqlString(kv.get(key)!)}`).join(" ")} END`);
+    if (acct.length) parts.push(`CASE "SubAccountId" ${acct.map(([id, kv]) => `WHEN ${quoteString(id)} THEN ${quoteString(kv.get(key)!)}`).join(" ")} END`);
     if (rg.length) {
       parts.push(
-        `CASE lower(regexp_extract("ResourceId", '/resourcegroups/([^/]+)', 1, 'i')) ${rg.map(([id, kv]) => `WHEN ${sqlString(id)} THEN ${sqlString(kv.get(key)!)}`).join(" ")} END`,
+        `CASE lower(regexp_extract("ResourceId", '/resourcegroups/([^/]+)', 1, 'i')) ${rg.map(([id, kv]) => `WHEN ${quoteString(id)} THEN ${quoteString(kv.get(key)!)}`).join(" ")} END`,
       );
     }
     if (parts.length > 1) expr = `coalesce(${parts.join(", ")})`;
@@ -83,7 +77,7 @@ function targetSql(model: AllocationModel, t: ConditionTarget): string {
       return tagCol(model, t.key);
     case "column": {
       const type = COLUMN_TYPES.get(t.column);
-      return type === "VARCHAR" ? ident(t.column) : `CAST(${ident(t.column)} AS VARCHAR)`;
+      return type === "VARCHAR" ? quoteIdent(t.column) : `CAST(${quoteIdent(t.column)} AS VARCHAR)`;
     }
     default:
       return assertNever(t, "condition target");
@@ -93,13 +87,13 @@ function targetSql(model: AllocationModel, t: ConditionTarget): string {
 function conditionSql(col: string, c: Condition): string {
   switch (c.op) {
     case "in":
-      return c.values.length === 1 ? `${col} = ${sqlString(c.values[0]!)}` : `${col} IN (${c.values.map(sqlString).join(", ")})`;
+      return c.values.length === 1 ? `${col} = ${quoteString(c.values[0]!)}` : `${col} IN (${c.values.map(quoteString).join(", ")})`;
     case "not-in":
-      return `(${col} IS NULL OR ${col} NOT IN (${c.values.map(sqlString).join(", ")}))`;
+      return `(${col} IS NULL OR ${col} NOT IN (${c.values.map(quoteString).join(", ")}))`;
     case "glob":
-      return `${col} GLOB ${sqlString(c.pattern)}`;
+      return `${col} GLOB ${quoteString(c.pattern)}`;
     case "regex":
-      return `regexp_matches(${col}, ${sqlString(c.pattern)})`;
+      return `regexp_matches(${col}, ${quoteString(c.pattern)})`;
     case "present":
       return c.present ? `(${col} IS NOT NULL AND ${col} <> '')` : `(${col} IS NULL OR ${col} = '')`;
     default:
@@ -121,7 +115,7 @@ function conditionsSql(model: AllocationModel, conds: AllocationModel["rules"][n
  * scans its keys: ~7x slower at 150 accounts).
  */
 export function withRuleIndex(model: AllocationModel, relation: string): string {
-  const whens = [`WHEN x_k8s_Namespace = ${sqlString(IDLE_NAMESPACE)} THEN -1`];
+  const whens = [`WHEN x_k8s_Namespace = ${quoteString(IDLE_NAMESPACE)} THEN -1`];
   const joins: string[] = [];
   const simpleKey = (r: AllocationModel["rules"][number]): string | null => {
     if (r.conditions.length !== 1) return null;
@@ -141,7 +135,7 @@ export function withRuleIndex(model: AllocationModel, relation: string): string 
       }
       const n = joins.length;
       const col = targetSql(model, rules[i]!.conditions[0]!.target);
-      joins.push(`LEFT JOIN (VALUES ${[...lookup].map(([v, ix]) => `(${sqlString(v)}, ${ix})`).join(", ")}) _lk${n}(_lkv${n}, _lki${n}) ON _lk${n}._lkv${n} = ${col}`);
+      joins.push(`LEFT JOIN (VALUES ${[...lookup].map(([v, ix]) => `(${quoteString(v)}, ${ix})`).join(", ")}) _lk${n}(_lkv${n}, _lki${n}) ON _lk${n}._lkv${n} = ${col}`);
       whens.push(`WHEN _lk${n}._lki${n} IS NOT NULL THEN _lk${n}._lki${n}`);
       i = j;
     } else {
@@ -160,7 +154,7 @@ export function withRuleIndex(model: AllocationModel, relation: string): string 
 function perRule(model: AllocationModel, of: (ix: number) => string | null, col = "rule_ix"): string {
   const items = [-1, 0, ...model.rules.map((r) => r.index)].map((ix) => {
     const v = of(ix);
-    return v === null ? "NULL" : sqlString(v);
+    return v === null ? "NULL" : quoteString(v);
   });
   return `(CAST([${items.join(", ")}] AS VARCHAR[]))[${col} + 2]`;
 }
@@ -206,7 +200,7 @@ function poolSql(model: AllocationModel): string {
 /** Minor-unit step (in 10^-10 units) of a currency column, as HUGEINT. */
 function stepSql(model: AllocationModel, currencyCol: string): string {
   const digits = new Map<string, number>(Object.entries({ ...BUILTIN_MINOR_UNITS, ...model.config.minorUnits }));
-  const whens = [...digits].filter(([, d]) => d !== 2).map(([c, d]) => `WHEN ${sqlString(c)} THEN ${10n ** BigInt(10 - d)}`);
+  const whens = [...digits].filter(([, d]) => d !== 2).map(([c, d]) => `WHEN ${quoteString(c)} THEN ${10n ** BigInt(10 - d)}`);
   return `(CASE ${currencyCol} ${whens.join(" ")} ELSE ${10n ** 8n} END)::HUGEINT`;
 }
 
@@ -295,7 +289,7 @@ export interface AllocationSqlOptions {
 
 /** The owners STRUCT of a row (field per owner dimension; building a MAP per row, and writing it, costs several times more). */
 function ownersSql(model: AllocationModel, values: string[]): string {
-  return `{${model.dimensions.map((d, j) => `${sqlString(d)}: ${values[j]}`).join(", ")}}`;
+  return `{${model.dimensions.map((d, j) => `${quoteString(d)}: ${values[j]}`).join(", ")}}`;
 }
 
 export function buildAllocationSql(model: AllocationModel, options: AllocationSqlOptions = {}): AllocationSql {
@@ -314,7 +308,7 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
 
   // ── stage a ──────────────────────────────────────────────────────────────────────────────────
   const ntCols = model.tagKeys.map((k, i) => `${normalizedTagSql(model, k, true)} AS nt_${i}`);
-  const clusterWhens = model.clusters.map((c) => `WHEN ${conditionsSql(model, c.conditions)} THEN ${sqlString(c.name)}`);
+  const clusterWhens = model.clusters.map((c) => `WHEN ${conditionsSql(model, c.conditions)} THEN ${quoteString(c.name)}`);
   const recon = clusterWhens.length ? `CASE WHEN x_k8s_Namespace IS NOT NULL THEN NULL ${clusterWhens.join(" ")} END` : "NULL::VARCHAR";
   // Aggregate first, classify after: the line items are grouped by the output grain plus everything a rule can
   // read (raw Tags, the columns rules and clusters match on), then tag normalization and the rule cascade run
@@ -322,7 +316,7 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
   // every input of the classification is a grouping key.
   const baseKeys = ["BillingPeriodStart", "BillingCurrency", "ProviderName", "SubAccountId", "ServiceName", "RegionId", "ResourceId", "x_Source", "x_k8s_Cluster", "x_k8s_Namespace", "Tags"];
   const refCols = [...new Set(model.rules.flatMap((r) => r.conditions).concat(model.clusters.flatMap((c) => c.conditions)).flatMap((c) => (c.target.kind === "column" ? [c.target.column] : [])))];
-  const keyCols = [...baseKeys, ...refCols.filter((c) => !baseKeys.includes(c))].map(ident);
+  const keyCols = [...baseKeys, ...refCols.filter((c) => !baseKeys.includes(c))].map(quoteIdent);
   const grouped = `SELECT CAST("ChargePeriodStart" AS DATE) AS charge_date, ${keyCols.join(", ")}, sum("BilledCost") AS _billed, sum("EffectiveCost") AS _effective, count(*) AS _n
       FROM ${source} GROUP BY ALL`;
   const withTags = ntCols.length ? `SELECT *${ntCols.map((c) => `, ${c}`).join("")} FROM (SELECT *, ${TAG_LISTS_SQL} FROM (${grouped}))` : grouped;
@@ -357,7 +351,7 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
     b = `${p}_a`;
   }
   if (model.clusters.length > 0) {
-    const names = model.clusters.map((c) => sqlString(c.name)).join(", ");
+    const names = model.clusters.map((c) => quoteString(c.name)).join(", ");
     temp(
       `${p}_rk`,
       `WITH cloud AS (SELECT bps, currency, recon_cluster AS cluster, sum(billed_cost) AS cb, sum(effective_cost) AS ce FROM ${p}_a WHERE recon_cluster IS NOT NULL GROUP BY ALL),
@@ -396,22 +390,22 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
     const out: string[] = [];
     // pool groups (the line items' drill-down columns without the resource)
     out.push(`CREATE OR REPLACE TEMP TABLE ${p}_pg AS SELECT *, row_number() OVER () AS gid FROM (
-         SELECT pool, CASE WHEN pool = ${sqlString(IDLE_POOL)} THEN coalesce(k8s_cluster, '') ELSE '' END AS part, bps, currency,
+         SELECT pool, CASE WHEN pool = ${quoteString(IDLE_POOL)} THEN coalesce(k8s_cluster, '') ELSE '' END AS part, bps, currency,
            charge_date, provider, sub_account_id, service_name, region_id, x_source, k8s_cluster, k8s_namespace, ${ruleIdSql(model, "rule_ix")} AS rule_id,
            sum(billed_cost) AS ab, sum(effective_cost) AS ae, sum(line_items) AS li
          FROM ${b} WHERE pool IS NOT NULL GROUP BY ALL)`);
     // direct cost per period, currency, receiver (and Kubernetes cluster, for idle), aggregated once for all pools
     // (read back from phase 1's rows: a narrow scan of the table just written)
     out.push(`CREATE OR REPLACE TEMP TABLE ${p}_dw AS SELECT billing_period_start AS bps, currency, team AS d_0, CASE WHEN k8s_namespace IS NOT NULL THEN k8s_cluster END AS kc, sum(${wm}) AS ${wm}
-       FROM ${target} WHERE team NOT IN (${sqlString(UNALLOCATED)}, ${sqlString(IDLE_OWNER)}) GROUP BY ALL`);
+       FROM ${target} WHERE team NOT IN (${quoteString(UNALLOCATED)}, ${quoteString(IDLE_OWNER)}) GROUP BY ALL`);
     const keys = `(SELECT DISTINCT pool, part, bps, currency FROM ${p}_pg)`;
     const direct = `${p}_dw`;
     const weightSelects: string[] = [];
     const specs: { name: string; method: PoolSpec["method"]; receivers: string[] | null; percentages: PoolSpec["percentages"]; idle: boolean }[] = pools.map((s) => ({ ...s, idle: false }));
     if (idleDistribute) specs.push({ name: IDLE_POOL, method: "proportional", receivers: null, percentages: null, idle: true });
     for (const s of specs) {
-      const join = `d.bps = k.bps AND d.currency = k.currency${s.idle ? " AND d.kc = k.part" : ""}${s.receivers ? ` AND d.d_0 IN (${s.receivers.map(sqlString).join(", ")})` : ""}`;
-      const where = `k.pool = ${sqlString(s.name)}`;
+      const join = `d.bps = k.bps AND d.currency = k.currency${s.idle ? " AND d.kc = k.part" : ""}${s.receivers ? ` AND d.d_0 IN (${s.receivers.map(quoteString).join(", ")})` : ""}`;
+      const where = `k.pool = ${quoteString(s.name)}`;
       switch (s.method) {
         case "proportional":
           weightSelects.push(
@@ -421,13 +415,13 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
         case "even":
           weightSelects.push(
             s.receivers
-              ? `SELECT k.pool, k.part, k.bps, k.currency, v.receiver, 1::HUGEINT AS w FROM ${keys} k CROSS JOIN (VALUES ${s.receivers.map((r) => `(${sqlString(r)})`).join(", ")}) v(receiver) WHERE ${where}`
+              ? `SELECT k.pool, k.part, k.bps, k.currency, v.receiver, 1::HUGEINT AS w FROM ${keys} k CROSS JOIN (VALUES ${s.receivers.map((r) => `(${quoteString(r)})`).join(", ")}) v(receiver) WHERE ${where}`
               : `SELECT DISTINCT k.pool, k.part, k.bps, k.currency, d.d_0 AS receiver, 1::HUGEINT AS w FROM ${keys} k JOIN ${direct} d ON ${join} WHERE ${where}`,
           );
           break;
         case "fixed":
           weightSelects.push(
-            `SELECT k.pool, k.part, k.bps, k.currency, v.receiver, v.w FROM ${keys} k CROSS JOIN (VALUES ${(s.percentages ?? []).map((x) => `(${sqlString(x.receiver)}, ${parseMoney(x.weight)}::HUGEINT)`).join(", ")}) v(receiver, w) WHERE ${where}`,
+            `SELECT k.pool, k.part, k.bps, k.currency, v.receiver, v.w FROM ${keys} k CROSS JOIN (VALUES ${(s.percentages ?? []).map((x) => `(${quoteString(x.receiver)}, ${parseMoney(x.weight)}::HUGEINT)`).join(", ")}) v(receiver, w) WHERE ${where}`,
           );
           break;
         default:
@@ -455,7 +449,7 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
        provider, sub_account_id, service_name, region_id, NULL::VARCHAR AS resource_id, x_source, k8s_cluster, k8s_namespace, ${b_} AS billed_cost, ${e_} AS effective_cost, (${li})::BIGINT AS line_items`;
     out.push(`INSERT INTO ${target} BY NAME WITH ${w} AS MATERIALIZED (SELECT * FROM (${weightSelects.join(" UNION ALL ")}) WHERE w > 0)
        SELECT ${shareCols("receiver", "_sb", "_se", "CASE WHEN _k0 = 1 THEN li ELSE 0 END")} FROM (SELECT pg.*, sh.receiver, sh._sb, sh._se, sh._k0 FROM (${shares}) sh JOIN ${p}_pg pg USING (gid))
-       UNION ALL SELECT ${shareCols(sqlString(UNALLOCATED), "ab", "ae")} FROM ${p}_pg pg WHERE NOT EXISTS (SELECT 1 FROM ${w} w WHERE w.pool = pg.pool AND w.part = pg.part AND w.bps = pg.bps AND w.currency = pg.currency)`);
+       UNION ALL SELECT ${shareCols(quoteString(UNALLOCATED), "ab", "ae")} FROM ${p}_pg pg WHERE NOT EXISTS (SELECT 1 FROM ${w} w WHERE w.pool = pg.pool AND w.part = pg.part AND w.bps = pg.bps AND w.currency = pg.currency)`);
     return out;
   };
   return { statements, rowsSelect, splitStatements, temps };

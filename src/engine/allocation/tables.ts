@@ -5,7 +5,9 @@
  * `cost_allocation` is a contract other features read (dashboard, notification routing by owner, team-scoped
  * tokens, anomaly monitors per owner); see src/engine/allocation/allocate.ts for its full description.
  */
+import { quoteIdent, quoteString } from "../../core/sql.js";
 import type { FeatureMigration } from "../store/feature-tables.js";
+import { col, readRow, type RowSource } from "../store/read-rows.js";
 
 export const ALLOCATION_TABLE = "cost_allocation";
 export const RULE_VERSIONS_TABLE = "allocation_rule_versions";
@@ -13,13 +15,13 @@ export const ALLOCATION_RUNS_TABLE = "allocation_runs";
 
 /** Type of `cost_allocation.owners` for the owner dimensions `dims` (names are `[a-z][a-z0-9_]*`, see the config schema). */
 export function ownersType(dims: readonly string[]): string {
-  return `STRUCT(${dims.map((d) => `"${d}" VARCHAR`).join(", ")})`;
+  return `STRUCT(${dims.map((d) => `${quoteIdent(d)} VARCHAR`).join(", ")})`;
 }
 
 /** The owner dimensions `cost_allocation.owners` holds now (fields of its STRUCT), in order; [] without the table. */
-export async function ownerFields(store: { all(q: string): Promise<Record<string, unknown>[]> }, table = ALLOCATION_TABLE): Promise<string[]> {
-  const rows = await store.all(`SELECT data_type FROM duckdb_columns() WHERE table_name = '${table.replace(/'/g, "''")}' AND column_name = 'owners'`);
-  const t = rows[0] ? String(rows[0]["data_type"]) : "";
+export async function ownerFields(store: RowSource, table = ALLOCATION_TABLE): Promise<string[]> {
+  const row = await readRow(store, { data_type: col.text }, `SELECT data_type FROM duckdb_columns() WHERE table_name = ${quoteString(table)} AND column_name = 'owners'`);
+  const t = row?.data_type ?? "";
   return [...t.matchAll(/(?:STRUCT\(|, )"?([a-z][a-z0-9_]*)"? VARCHAR/g)].map((m) => m[1]!);
 }
 
