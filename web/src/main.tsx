@@ -1,16 +1,20 @@
 import { StrictMode, useState, type ReactNode } from "react";
 import { createRoot } from "react-dom/client";
 import { api, ApiError, setToken, type Me } from "./api.js";
+import { Link } from "./components/link.js";
 import { Async } from "./components/states.js";
 import { useApi } from "./components/use-api.js";
+import { AnomaliesPage } from "./pages/anomalies.js";
 import { CommitmentsPage } from "./pages/commitments.js";
 import { ExplorerPage } from "./pages/explorer.js";
-import { AnomaliesPage, GovernancePage, RecommendationsPage, UnitCostsPage } from "./pages/analyses.js";
+import { GovernancePage } from "./pages/governance.js";
 import { KpisPage } from "./pages/kpis.js";
 import { OverviewPage } from "./pages/overview.js";
+import { RecommendationsPage } from "./pages/recommendations.js";
 import { SourcesPage } from "./pages/sources.js";
 import { TagsPage } from "./pages/tags.js";
 import { TeamsPage } from "./pages/teams.js";
+import { UnitCostsPage } from "./pages/unit-costs.js";
 import { navigate, useLocation } from "./router.js";
 import "./styles.css";
 
@@ -22,6 +26,7 @@ interface PageDef {
   render: (search: URLSearchParams) => ReactNode;
 }
 
+/** The routes: one page per path (pages/<route>.tsx), in the side bar's order. */
 export const PAGES: PageDef[] = [
   { path: "/", title: "Overview", team: true, render: (s) => <OverviewPage search={s} /> },
   { path: "/explorer", title: "Explorer", team: false, render: (s) => <ExplorerPage search={s} /> },
@@ -71,17 +76,9 @@ function App() {
           costwise
         </div>
         {PAGES.map((p) => (
-          <a
-            key={p.path}
-            href={p.path}
-            className={p.path === path ? "active" : ""}
-            onClick={(e) => {
-              e.preventDefault();
-              navigate(p.path);
-            }}
-          >
+          <Link key={p.path} to={p.path} className={p.path === path ? "active" : ""}>
             {p.title}
-          </a>
+          </Link>
         ))}
         <div className="who">
           <Async value={me}>

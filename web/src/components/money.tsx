@@ -18,3 +18,18 @@ export function Change({ amount, pct, currency, testId }: { amount: string; pct:
     </span>
   );
 }
+
+/** Amounts in several currencies: "$1.00 + €2.00", "–" when there are none. */
+export function Amounts({ list, testId }: { list: { currency: string | null; amount: string }[]; testId?: string }) {
+  if (list.length === 0) return <span data-testid={testId}>–</span>;
+  return (
+    <span data-testid={testId}>
+      {list.map((x, i) => (
+        <span key={x.currency ?? ""}>
+          {i > 0 ? " + " : ""}
+          <Money amount={x.amount} currency={x.currency} />
+        </span>
+      ))}
+    </span>
+  );
+}

@@ -57,3 +57,15 @@ export function Async<T>({ value, what, children }: { value: Loaded<T>; what?: s
   if (value.state === "error") return <ErrorState error={value.error} />;
   return <>{children(value.data)}</>;
 }
+
+/**
+ * An analysis' data: loading / error (as Async), then the Unavailable state (which command produces it) when the
+ * analysis has no data, else the children. `missing` names the data in that state (default: `what`).
+ */
+export function WhenAvailable<T extends { availability: Availability }>({ value, what, missing, children }: { value: Loaded<T>; what: string; missing?: string; children: (data: T) => ReactNode }) {
+  return (
+    <Async value={value} what={what}>
+      {(d) => (d.availability.available ? children(d) : <Unavailable availability={d.availability} what={missing ?? what} />)}
+    </Async>
+  );
+}

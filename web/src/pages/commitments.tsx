@@ -3,11 +3,16 @@
  * expiring commitments, and the recommended Savings Plan purchase (accept / dismiss like any recommendation).
  */
 import type { EChartsOption } from "echarts";
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import { api, type Commitments, type Purchase } from "../api.js";
 import { Chart, PALETTE } from "../components/chart.js";
+import { DataTable } from "../components/data-table.js";
 import { Money } from "../components/money.js";
+import { Card, Page } from "../components/page.js";
+import { Picker } from "../components/picker.js";
 import { Async, Empty, ErrorState, Unavailable } from "../components/states.js";
+import { StatusButtons, useStatusChange, type NextStatus } from "../components/status-actions.js";
+import { Tile, Tiles } from "../components/tiles.js";
 import { useApi } from "../components/use-api.js";
 import { money, number, ratioPercent, sumDecimals, toChartNumber } from "../format.js";
 import { navigate } from "../router.js";
@@ -23,50 +28,30 @@ function shortId(id: string): string {
 export function CommitmentsPage({ search }: { search: URLSearchParams }) {
   const asked = Number(search.get("days") ?? "30");
   const days = (WINDOWS as readonly number[]).includes(asked) ? asked : 30;
-  const [version, setVersion] = useState(0);
+  const { version, error, setStatus } = useStatusChange("Why dismiss this purchase recommendation?");
   const data = useApi(() => api<Commitments>(`/api/v1/commitments?days=${days}`), `commitments:${days}:${version}`);
-  const [err, setErr] = useState<Error | null>(null);
-  const act = async (p: Purchase, status: "accepted" | "dismissed" | "done") => {
-    let reason: string | undefined;
-    if (status === "dismissed") {
-      const r = window.prompt("Why dismiss this purchase recommendation?");
-      if (!r) return;
-      reason = r;
-    }
-    try {
-      setErr(null);
-      await api(`/api/v1/recommendations/${p.id}/status`, { method: "POST", body: { status, ...(reason ? { reason } : {}) } });
-      setVersion((v) => v + 1);
-    } catch (e) {
-      setErr(e instanceof Error ? e : new Error(String(e)));
-    }
-  };
   return (
-    <section>
-      <header className="page-head">
-        <h1>Commitments</h1>
-      </header>
+    <Page title="Commitments">
       <div className="toolbar">
-        <label>
-          Window{" "}
-          <select value={days} onChange={(e) => navigate(`/commitments?days=${e.target.value}`)} data-testid="commitments-window">
-            {WINDOWS.map((d) => (
-              <option key={d} value={d}>
-                last {d} days
-              </option>
-            ))}
-          </select>
-        </label>
+        <Picker
+          label="Window"
+          value={days}
+          options={WINDOWS.map((d) => ({ value: d, label: `last ${d} days` }))}
+          onPick={(d) => navigate(`/commitments?days=${d}`)}
+          testId="commitments-window"
+        />
       </div>
-      {err ? <ErrorState error={err} /> : null}
+      {error ? <ErrorState error={error} /> : null}
       <Async value={data} what="commitments">
-        {(c) => <CommitmentsBody c={c} onAct={act} />}
+        {(c) => <CommitmentsBody c={c} onAct={(p, s) => void setStatus(p.id, s)} />}
       </Async>
-    </section>
+    </Page>
   );
 }
 
-function CommitmentsBody({ c, onAct }: { c: Commitments; onAct: (p: Purchase, s: "accepted" | "dismissed" | "done") => void }) {
+type OnAct = (p: Purchase, s: NextStatus) => void;
+
+function CommitmentsBody({ c, onAct }: { c: Commitments; onAct: OnAct }) {
   const cur = c.currency;
   const chart = useMemo<EChartsOption>(
     () => ({
@@ -93,81 +78,71 @@ function CommitmentsBody({ c, onAct }: { c: Commitments; onAct: (p: Purchase, s:
           <p className="muted" data-testid="commitments-window-text">
             {c.window.start} to {c.window.end} ({c.window.days} days up to the bill's last charge), {cur ?? "no currency"}.
           </p>
-          <div className="tiles wrap" data-testid="commitment-tiles">
-            <div className="tile">
-              <div className="tile-label">Utilization</div>
-              <div className="tile-value" data-testid="commit-utilization" data-value={c.overall.utilization ?? ""}>
-                {ratioPercent(c.overall.utilization)}
-              </div>
-              <div className="tile-sub">
-                used <Money amount={c.overall.used} currency={cur} /> of <Money amount={sumPaid(c)} currency={cur} /> paid
-              </div>
-            </div>
-            <div className="tile">
-              <div className="tile-label">Coverage</div>
-              <div className="tile-value" data-testid="commit-coverage" data-value={c.overall.coverage ?? ""}>
-                {ratioPercent(c.overall.coverage)}
-              </div>
-              <div className="tile-sub">
-                of eligible usage; <Money amount={c.overall.onDemandEligible} currency={cur} testId="commit-on-demand" /> ran on demand
-              </div>
-            </div>
-            <div className="tile">
-              <div className="tile-label">Effective savings rate</div>
-              <div className="tile-value" data-testid="commit-esr" data-value={c.overall.effectiveSavingsRate ?? ""}>
-                {ratioPercent(c.overall.effectiveSavingsRate)}
-              </div>
-              <div className="tile-sub">
-                net savings {c.overall.netSavings === null ? "unknown (list cost missing)" : <Money amount={c.overall.netSavings} currency={cur} testId="commit-net-savings" />}
-              </div>
-            </div>
-          </div>
+          <Tiles wrap testId="commitment-tiles">
+            <Tile
+              label="Utilization"
+              value={ratioPercent(c.overall.utilization)}
+              valueAttrs={{ "data-testid": "commit-utilization", "data-value": c.overall.utilization ?? "" }}
+              sub={
+                <>
+                  used <Money amount={c.overall.used} currency={cur} /> of <Money amount={sumPaid(c)} currency={cur} /> paid
+                </>
+              }
+            />
+            <Tile
+              label="Coverage"
+              value={ratioPercent(c.overall.coverage)}
+              valueAttrs={{ "data-testid": "commit-coverage", "data-value": c.overall.coverage ?? "" }}
+              sub={
+                <>
+                  of eligible usage; <Money amount={c.overall.onDemandEligible} currency={cur} testId="commit-on-demand" /> ran on demand
+                </>
+              }
+            />
+            <Tile
+              label="Effective savings rate"
+              value={ratioPercent(c.overall.effectiveSavingsRate)}
+              valueAttrs={{ "data-testid": "commit-esr", "data-value": c.overall.effectiveSavingsRate ?? "" }}
+              sub={<>net savings {c.overall.netSavings === null ? "unknown (list cost missing)" : <Money amount={c.overall.netSavings} currency={cur} testId="commit-net-savings" />}</>}
+            />
+          </Tiles>
           {c.commitments.length === 0 ? (
             <Empty title="No Reserved Instance or Savings Plan charges in this window">Pick a longer window.</Empty>
           ) : (
             <>
-              <div className="card scroll">
-                <h2>Commitments ({c.commitments.length})</h2>
-                <table className="table" data-testid="commitments-table">
-                  <thead>
-                    <tr>
-                      <th>Commitment</th>
-                      <th>Type</th>
-                      <th className="num">Used</th>
-                      <th className="num">Unused</th>
-                      <th className="num">Utilization</th>
-                      <th className="num">Savings</th>
-                      <th>Ends</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {c.commitments.map((x) => (
-                      <tr key={x.commitmentId} data-id={x.commitmentId}>
-                        <td title={x.commitmentId} className="mono small">{x.commitmentId}</td>
-                        <td>{x.type ?? "–"}</td>
-                        <td className="num"><Money amount={x.used} currency={cur} /></td>
-                        <td className="num"><Money amount={x.unused} currency={cur} /></td>
-                        <td className="num">{ratioPercent(x.utilization)}</td>
-                        <td className="num">{x.netSavings === null ? "–" : <Money amount={x.netSavings} currency={cur} />}</td>
-                        <td>
+              <Card scroll title={`Commitments (${c.commitments.length})`}>
+                <DataTable
+                  testId="commitments-table"
+                  rows={c.commitments}
+                  rowKey={(x) => x.commitmentId}
+                  row={(x) => ({ data: { "data-id": x.commitmentId } })}
+                  columns={[
+                    { header: "Commitment", title: (x) => x.commitmentId, className: "mono small", cell: (x) => x.commitmentId },
+                    { header: "Type", cell: (x) => x.type ?? "–" },
+                    { header: "Used", money: (x) => ({ amount: x.used, currency: cur }) },
+                    { header: "Unused", money: (x) => ({ amount: x.unused, currency: cur }) },
+                    { header: "Utilization", num: true, cell: (x) => ratioPercent(x.utilization) },
+                    { header: "Savings", money: (x) => (x.netSavings === null ? null : { amount: x.netSavings, currency: cur }) },
+                    {
+                      header: "Ends",
+                      cell: (x) => (
+                        <>
                           {x.endsAt ? x.endsAt.slice(0, 10) : "unknown"}
                           {x.expiresWithinDays ? <div className="change up">expires within {x.expiresWithinDays} days</div> : null}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              <div className="card">
-                <h2>Paid per commitment: used and unused</h2>
+                        </>
+                      ),
+                    },
+                  ]}
+                />
+              </Card>
+              <Card title="Paid per commitment: used and unused">
                 <Chart option={chart} height={240} testId="commitments-chart" />
-              </div>
+              </Card>
             </>
           )}
         </>
       )}
-      <div className="card" data-testid="purchases">
-        <h2>Recommended purchases</h2>
+      <Card testId="purchases" title="Recommended purchases">
         {purchases.length === 0 ? (
           <Empty title="No Savings Plan purchase recommended">
             <p>
@@ -177,7 +152,7 @@ function CommitmentsBody({ c, onAct }: { c: Commitments; onAct: (p: Purchase, s:
         ) : (
           purchases.map((p) => <PurchaseView key={p.id} p={p} onAct={onAct} />)
         )}
-      </div>
+      </Card>
     </>
   );
 }
@@ -187,7 +162,7 @@ function sumPaid(c: Commitments): string {
   return sumDecimals([c.overall!.used, c.overall!.unused]);
 }
 
-function PurchaseView({ p, onAct }: { p: Purchase; onAct: (p: Purchase, s: "accepted" | "dismissed" | "done") => void }) {
+function PurchaseView({ p, onAct }: { p: Purchase; onAct: OnAct }) {
   return (
     <div className="purchase" data-testid={`purchase-${p.id}`}>
       <div className="row space">
@@ -200,65 +175,46 @@ function PurchaseView({ p, onAct }: { p: Purchase; onAct: (p: Purchase, s: "acce
           </div>
         </div>
         <div>
-          {p.status === "open" ? (
+          <StatusButtons status={p.status} onSet={(st) => onAct(p, st)} doneLabel="Mark purchased" />
+        </div>
+      </div>
+      <Tiles wrap>
+        <Tile
+          label="Saving per month"
+          value={<Money amount={p.monthlySaving} currency={p.currency} testId="purchase-saving" />}
+          sub={<>net, after the commitment; {p.netSavings ? <Money amount={p.netSavings} currency={p.currency} /> : "–"} over the lookback</>}
+        />
+        <Tile
+          label="Commitment"
+          value={p.hourlyCommitment ? `${money(p.hourlyCommitment, p.currency)}/h` : "–"}
+          valueAttrs={{ "data-testid": "purchase-hourly", "data-amount": p.hourlyCommitment ?? "" }}
+          sub={`break-even after ${p.breakEvenMonths ?? "?"} months`}
+        />
+        <Tile
+          label="Expected utilization / coverage"
+          value={`${ratioPercent(p.expectedUtilization)} / ${ratioPercent(p.expectedCoverage)}`}
+          sub={
             <>
-              <button onClick={() => onAct(p, "accepted")}>Accept</button> <button onClick={() => onAct(p, "dismissed")}>Dismiss</button>
+              of <Money amount={p.onDemandCost} currency={p.currency} /> on-demand eligible spend
             </>
-          ) : p.status === "accepted" ? (
-            <button onClick={() => onAct(p, "done")}>Mark purchased</button>
-          ) : null}
-        </div>
-      </div>
-      <div className="tiles wrap">
-        <div className="tile">
-          <div className="tile-label">Saving per month</div>
-          <div className="tile-value">
-            <Money amount={p.monthlySaving} currency={p.currency} testId="purchase-saving" />
-          </div>
-          <div className="tile-sub">
-            net, after the commitment; {p.netSavings ? <Money amount={p.netSavings} currency={p.currency} /> : "–"} over the lookback
-          </div>
-        </div>
-        <div className="tile">
-          <div className="tile-label">Commitment</div>
-          <div className="tile-value" data-testid="purchase-hourly" data-amount={p.hourlyCommitment ?? ""}>
-            {p.hourlyCommitment ? `${money(p.hourlyCommitment, p.currency)}/h` : "–"}
-          </div>
-          <div className="tile-sub">break-even after {p.breakEvenMonths ?? "?"} months</div>
-        </div>
-        <div className="tile">
-          <div className="tile-label">Expected utilization / coverage</div>
-          <div className="tile-value">
-            {ratioPercent(p.expectedUtilization)} / {ratioPercent(p.expectedCoverage)}
-          </div>
-          <div className="tile-sub">
-            of <Money amount={p.onDemandCost} currency={p.currency} /> on-demand eligible spend
-          </div>
-        </div>
-      </div>
+          }
+        />
+      </Tiles>
       {p.alternatives.length > 1 ? (
         <details>
           <summary className="small">Alternatives simulated ({p.alternatives.length})</summary>
-          <table className="table small" data-testid="purchase-alternatives">
-            <thead>
-              <tr>
-                <th>Plan</th>
-                <th className="num">Lookback</th>
-                <th className="num">Commitment / h</th>
-                <th className="num">Net saving / month</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.alternatives.map((a, i) => (
-                <tr key={i}>
-                  <td>{a.plan}</td>
-                  <td className="num">{number(a.lookbackDays)} days</td>
-                  <td className="num">{money(a.hourlyCommitment, p.currency)}</td>
-                  <td className="num"><Money amount={a.monthlyNetSavings} currency={p.currency} /></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            small
+            testId="purchase-alternatives"
+            rows={p.alternatives}
+            rowKey={(_, i) => i}
+            columns={[
+              { header: "Plan", cell: (a) => a.plan },
+              { header: "Lookback", num: true, cell: (a) => `${number(a.lookbackDays)} days` },
+              { header: "Commitment / h", num: true, cell: (a) => money(a.hourlyCommitment, p.currency) },
+              { header: "Net saving / month", money: (a) => ({ amount: a.monthlyNetSavings, currency: p.currency }) },
+            ]}
+          />
         </details>
       ) : null}
       <p className="muted small">{p.reason}</p>

@@ -2,7 +2,9 @@ import type { EChartsOption } from "echarts";
 import { useMemo, useState } from "react";
 import { api, type Dimensions, type QueryResult } from "../api.js";
 import { Chart, PALETTE } from "../components/chart.js";
+import { DataTable, type Column } from "../components/data-table.js";
 import { Money } from "../components/money.js";
+import { Card, Page } from "../components/page.js";
 import { Async, Empty } from "../components/states.js";
 import { useApi } from "../components/use-api.js";
 import { money, number, toChartNumber } from "../format.js";
@@ -100,17 +102,14 @@ export function ExplorerPage({ search }: { search: URLSearchParams }) {
   const set = (patch: Partial<ExplorerState>) => navigate(stateUrl({ ...state, ...patch }));
 
   return (
-    <section>
-      <header className="page-head">
-        <h1>Cost explorer</h1>
-      </header>
+    <Page title="Cost explorer">
       <Async value={dims} what="dimensions">
         {(d) => <Controls d={d} state={state} set={set} />}
       </Async>
       <Async value={result} what="the query">
         {(r) => <ResultView r={r} state={state} />}
       </Async>
-    </section>
+    </Page>
   );
 }
 
@@ -252,10 +251,23 @@ function ResultView({ r, state }: { r: QueryResult; state: ExplorerState }) {
     };
   }, [r, state.granularity]);
 
+  type Row = QueryResult["rows"][number];
+  const columns = r.columns.map(
+    (c): Column<Row> =>
+      c === r.totals.metric
+        ? {
+            key: c,
+            header: c,
+            num: true,
+            cell: (row) => (isMoney ? <Money amount={row[c]} currency={row[unitCol] ?? (unitCol === "BillingCurrency" ? row["BillingCurrency"] : null)} /> : number(row[c] ?? "0", 4)),
+          }
+        : { key: c, header: c, cell: (row) => (c === "period" ? row[c]?.slice(0, state.granularity === "month" ? 7 : 10) : (row[c] ?? <span className="muted">(none)</span>)) },
+  );
+
   if (r.rows.length === 0) return <Empty title="No costs match this query">Widen the window or remove a filter.</Empty>;
   return (
     <>
-      <div className="card">
+      <Card>
         <div className="row space">
           <div>
             Total{" "}
@@ -274,36 +286,11 @@ function ResultView({ r, state }: { r: QueryResult; state: ExplorerState }) {
           </button>
         </div>
         <Chart option={option} height={340} testId="explorer-chart" />
-      </div>
-      <div className="card scroll">
-        <table className="table" data-testid="result-table">
-          <thead>
-            <tr>
-              {r.columns.map((c) => (
-                <th key={c} className={c === r.totals.metric ? "num" : ""}>
-                  {c}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {r.rows.slice(0, 500).map((row, i) => (
-              <tr key={i}>
-                {r.columns.map((c) =>
-                  c === r.totals.metric ? (
-                    <td key={c} className="num">
-                      {isMoney ? <Money amount={row[c]} currency={row[unitCol] ?? (unitCol === "BillingCurrency" ? row["BillingCurrency"] : null)} /> : number(row[c] ?? "0", 4)}
-                    </td>
-                  ) : (
-                    <td key={c}>{c === "period" ? row[c]?.slice(0, state.granularity === "month" ? 7 : 10) : (row[c] ?? <span className="muted">(none)</span>)}</td>
-                  ),
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      </Card>
+      <Card scroll>
+        <DataTable testId="result-table" rows={r.rows.slice(0, 500)} rowKey={(_, i) => i} columns={columns} />
         {r.rows.length > 500 ? <p className="muted small">First 500 of {r.rows.length} rows shown; the CSV export has them all.</p> : null}
-      </div>
+      </Card>
     </>
   );
 }

@@ -2,8 +2,12 @@ import type { EChartsOption } from "echarts";
 import { useMemo } from "react";
 import { api, type Overview } from "../api.js";
 import { Chart, PALETTE } from "../components/chart.js";
+import { DataTable } from "../components/data-table.js";
 import { Change, Money } from "../components/money.js";
+import { Card, Page } from "../components/page.js";
+import { Picker } from "../components/picker.js";
 import { Async, Empty } from "../components/states.js";
+import { Tile, Tiles } from "../components/tiles.js";
 import { useApi } from "../components/use-api.js";
 import { money, toChartNumber } from "../format.js";
 import { navigate } from "../router.js";
@@ -12,14 +16,11 @@ export function OverviewPage({ search }: { search: URLSearchParams }) {
   const currency = search.get("currency") ?? "";
   const data = useApi(() => api<Overview>(`/api/v1/overview${currency ? `?currency=${encodeURIComponent(currency)}` : ""}`), currency);
   return (
-    <section>
-      <header className="page-head">
-        <h1>Overview</h1>
-      </header>
+    <Page title="Overview">
       <Async value={data} what="the overview">
         {(o) => (o.available ? <OverviewBody o={o} /> : <Empty title="No cost data yet">{o.reason}</Empty>)}
       </Async>
-    </section>
+    </Page>
   );
 }
 
@@ -82,45 +83,32 @@ function OverviewBody({ o }: { o: Overview }) {
     <>
       {o.currencies.length > 1 ? (
         <div className="toolbar">
-          <label>
-            Currency{" "}
-            <select value={cur ?? ""} onChange={(e) => navigate(`/?currency=${encodeURIComponent(e.target.value)}`)} data-testid="currency">
-              {o.currencies.map((c) => (
-                <option key={c.currency}>{c.currency}</option>
-              ))}
-            </select>
-          </label>
+          <Picker label="Currency" value={cur ?? ""} options={o.currencies.map((c) => c.currency)} onPick={(c) => navigate(`/?currency=${encodeURIComponent(c)}`)} testId="currency" />
         </div>
       ) : null}
       {o.scope.team ? <p className="muted">Showing allocated costs of team <strong>{o.scope.team}</strong>.</p> : null}
-      <div className="tiles">
-        <div className="tile">
-          <div className="tile-label">{mom ? `Spend in ${mom.month}` : "Spend"}</div>
-          <div className="tile-value">
-            <Money amount={mom?.amount ?? o.total} currency={cur} testId="mom-amount" />
-          </div>
-          {mom ? (
-            <div className="tile-sub">
-              vs {mom.previousMonth}: <Change amount={mom.change} pct={mom.changePercent} currency={cur} testId="mom-change" />
-            </div>
-          ) : null}
-        </div>
-        <div className="tile">
-          <div className="tile-label">All months shown</div>
-          <div className="tile-value">
-            <Money amount={o.total} currency={cur} testId="total" />
-          </div>
-          <div className="tile-sub">{o.metric}, {o.monthly.length} months</div>
-        </div>
-        <div className="tile">
-          <div className="tile-label">Data complete through</div>
-          <div className="tile-value" data-testid="last-day">{o.freshness.map((f) => f.lastCompleteDay).filter(Boolean).sort().reverse()[0] ?? "–"}</div>
-          <div className="tile-sub">last charge day {o.lastDay ?? "–"}</div>
-        </div>
-      </div>
+      <Tiles>
+        <Tile
+          label={mom ? `Spend in ${mom.month}` : "Spend"}
+          value={<Money amount={mom?.amount ?? o.total} currency={cur} testId="mom-amount" />}
+          sub={
+            mom ? (
+              <>
+                vs {mom.previousMonth}: <Change amount={mom.change} pct={mom.changePercent} currency={cur} testId="mom-change" />
+              </>
+            ) : null
+          }
+        />
+        <Tile label="All months shown" value={<Money amount={o.total} currency={cur} testId="total" />} sub={`${o.metric}, ${o.monthly.length} months`} />
+        <Tile
+          label="Data complete through"
+          value={o.freshness.map((f) => f.lastCompleteDay).filter(Boolean).sort().reverse()[0] ?? "–"}
+          valueAttrs={{ "data-testid": "last-day" }}
+          sub={`last charge day ${o.lastDay ?? "–"}`}
+        />
+      </Tiles>
       <div className="grid2">
-        <div className="card">
-          <h2>Daily spend, last 90 days</h2>
+        <Card title="Daily spend, last 90 days">
           <Chart option={trend} testId="trend-chart" />
           {o.forecast.available && o.forecast.points.length ? (
             <p className="muted small" data-testid="forecast-note">
@@ -131,9 +119,8 @@ function OverviewBody({ o }: { o: Overview }) {
           ) : (
             <p className="muted small" data-testid="forecast-note">Forecast band: {o.forecast.reason ?? "not available"}.</p>
           )}
-        </div>
-        <div className="card">
-          <h2>Monthly spend</h2>
+        </Card>
+        <Card title="Monthly spend">
           <Chart option={monthly} testId="monthly-chart" />
           {o.budget.available && o.budget.monthlyAmount !== null ? (
             <p className="muted small" data-testid="budget-note">
@@ -142,57 +129,39 @@ function OverviewBody({ o }: { o: Overview }) {
           ) : (
             <p className="muted small" data-testid="budget-note">Budget line: {o.budget.reason ?? "not available"}.</p>
           )}
-        </div>
+        </Card>
       </div>
       <div className="grid2">
-        <div className="card">
-          <h2>Top movers {mom ? `(${mom.month} vs ${mom.previousMonth})` : ""}</h2>
+        <Card title={`Top movers ${mom ? `(${mom.month} vs ${mom.previousMonth})` : ""}`}>
           {o.topMovers.length === 0 ? (
             <Empty title="No movers" />
           ) : (
-            <table className="table small" data-testid="movers">
-              <thead>
-                <tr>
-                  <th>Service</th>
-                  <th className="num">Previous</th>
-                  <th className="num">Now</th>
-                  <th className="num">Change</th>
-                </tr>
-              </thead>
-              <tbody>
-                {o.topMovers.map((m) => (
-                  <tr key={m.service}>
-                    <td>{m.service}</td>
-                    <td className="num"><Money amount={m.previousAmount} currency={cur} /></td>
-                    <td className="num"><Money amount={m.amount} currency={cur} /></td>
-                    <td className="num"><Change amount={m.change} pct={m.changePercent} currency={cur} /></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable
+              small
+              testId="movers"
+              rows={o.topMovers}
+              rowKey={(m) => m.service}
+              columns={[
+                { header: "Service", cell: (m) => m.service },
+                { header: "Previous", money: (m) => ({ amount: m.previousAmount, currency: cur }) },
+                { header: "Now", money: (m) => ({ amount: m.amount, currency: cur }) },
+                { header: "Change", num: true, cell: (m) => <Change amount={m.change} pct={m.changePercent} currency={cur} /> },
+              ]}
+            />
           )}
-        </div>
-        <div className="card">
-          <h2>Data freshness</h2>
-          <table className="table" data-testid="freshness">
-            <thead>
-              <tr>
-                <th>Source</th>
-                <th>Complete through</th>
-                <th>Last ingest</th>
-              </tr>
-            </thead>
-            <tbody>
-              {o.freshness.map((f, i) => (
-                <tr key={i}>
-                  <td>{f.source}</td>
-                  <td>{f.lastCompleteDay ?? "–"}</td>
-                  <td>{f.lastIngestAt}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        </Card>
+        <Card title="Data freshness">
+          <DataTable
+            testId="freshness"
+            rows={o.freshness}
+            rowKey={(_, i) => i}
+            columns={[
+              { header: "Source", cell: (f) => f.source },
+              { header: "Complete through", cell: (f) => f.lastCompleteDay ?? "–" },
+              { header: "Last ingest", cell: (f) => f.lastIngestAt },
+            ]}
+          />
+        </Card>
       </div>
     </>
   );

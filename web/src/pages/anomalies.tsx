@@ -1,0 +1,145 @@
+/** Anomalies: actual vs expected for the latest ones, and per anomaly its root cause (what moved the cost). */
+import type { EChartsOption } from "echarts";
+import { useState } from "react";
+import { api, type Availability } from "../api.js";
+import { Chart, PALETTE } from "../components/chart.js";
+import { DataTable } from "../components/data-table.js";
+import { Money } from "../components/money.js";
+import { Card, Page } from "../components/page.js";
+import { ShowMore, usePaging } from "../components/show-more.js";
+import { Empty, WhenAvailable } from "../components/states.js";
+import { useApi } from "../components/use-api.js";
+import { money, str, toChartNumber } from "../format.js";
+
+type Item = Record<string, unknown>;
+
+interface Contribution {
+  kind: string;
+  value: string;
+  actual: string;
+  expected: string;
+  contribution: string;
+  share: number | null;
+}
+
+interface RootCause {
+  days?: { from: string; to: string };
+  baselineWeeks?: number;
+  actual?: string;
+  expected?: string;
+  deviation?: string;
+  headline?: Contribution | null;
+  top?: Contribution[];
+}
+
+/** The root-cause breakdown of an anomaly: which service, account, region, tag, SKU or resource moved it, and by how much. */
+function RootCauseView({ rc, currency }: { rc: unknown; currency: string }) {
+  const r = (typeof rc === "string" ? (JSON.parse(rc) as RootCause) : (rc as RootCause | null)) ?? null;
+  if (!r || !Array.isArray(r.top)) return <span className="muted">no root cause computed</span>;
+  return (
+    <div className="rootcause" data-testid="root-cause">
+      <p className="small">
+        {r.days ? `${r.days.from} to ${r.days.to}` : ""}: actual <Money amount={r.actual} currency={currency} /> vs expected <Money amount={r.expected} currency={currency} />{" "}
+        (baseline: the same weekdays of the {r.baselineWeeks ?? "?"} weeks before).{" "}
+        {r.headline ? (
+          <>
+            Mostly <strong>{r.headline.kind}</strong> <strong>{r.headline.value}</strong>: <Money amount={r.headline.contribution} currency={currency} /> of{" "}
+            <Money amount={r.deviation} currency={currency} />.
+          </>
+        ) : null}
+      </p>
+      <DataTable
+        small
+        rows={r.top.slice(0, 8)}
+        rowKey={(_, i) => i}
+        columns={[
+          { header: "Dimension", cell: (c) => c.kind },
+          { header: "Value", className: "wrap", cell: (c) => c.value },
+          { header: "Actual", money: (c) => ({ amount: c.actual, currency }) },
+          { header: "Expected", money: (c) => ({ amount: c.expected, currency }) },
+          { header: "Contribution", money: (c) => ({ amount: c.contribution, currency }) },
+          {
+            header: "Share of the change",
+            cell: (c) => (
+              <>
+                <span className="bar">
+                  <div style={{ width: `${Math.max(0, Math.min(1, c.share ?? 0)) * 100}%` }} />
+                </span>
+                {c.share === null ? "–" : `${(c.share * 100).toFixed(1)}%`}
+              </>
+            ),
+          },
+        ]}
+      />
+    </div>
+  );
+}
+
+export function AnomaliesPage() {
+  const data = useApi(() => api<{ availability: Availability; items: Item[] }>("/api/v1/anomalies"), "anomalies");
+  const [open, setOpen] = useState<number | null>(0);
+  const [rows, more] = usePaging();
+  return (
+    <Page title="Anomalies">
+      <WhenAvailable value={data} what="anomalies">
+        {(d) => {
+          if (d.items.length === 0) return <Empty title="No anomalies found" />;
+          const top = d.items.slice(0, 20);
+          const option: EChartsOption = {
+            color: [PALETTE[3]!, PALETTE[0]!],
+            tooltip: { trigger: "axis", valueFormatter: (v) => money(String(v), str(top[0]!["currency"])) },
+            legend: { top: 0 },
+            grid: { left: 70, right: 20, top: 30, bottom: 70 },
+            xAxis: { type: "category", data: top.map((a) => `${str(a["start_day"]).slice(5)} ${str(a["series_key"]).split("/").pop()}`.slice(0, 28)), axisLabel: { rotate: 30 } },
+            yAxis: { type: "value", axisLabel: { formatter: (v: number) => money(String(v), str(top[0]!["currency"]), { compact: true }) } },
+            series: [
+              { name: "Actual", type: "bar", data: top.map((a) => toChartNumber(str(a["actual"]))) },
+              { name: "Expected", type: "bar", data: top.map((a) => toChartNumber(str(a["expected"]))) },
+            ],
+          };
+          const amount = (key: string) => (a: Item) => ({ amount: str(a[key]), currency: str(a["currency"]) });
+          return (
+            <>
+              <Card title={`Actual vs expected (latest ${top.length})`}>
+                <Chart option={option} height={300} testId="anomaly-chart" />
+              </Card>
+              <Card scroll>
+                <DataTable
+                  small
+                  testId="anomalies-table"
+                  rows={d.items.slice(0, rows)}
+                  rowKey={(_, i) => i}
+                  row={(_, i) => ({ className: "clickable", onClick: () => setOpen(open === i ? null : i) })}
+                  after={(a, i) => (open === i ? <RootCauseView rc={a["root_cause"]} currency={str(a["currency"])} /> : null)}
+                  columns={[
+                    {
+                      header: "Days",
+                      className: "nowrap",
+                      cell: (a) => (str(a["start_day"]) === str(a["end_day"]) ? str(a["start_day"]) : `${str(a["start_day"])} → ${str(a["end_day"]).slice(5)}`),
+                    },
+                    { header: "Monitor", cell: (a) => str(a["monitor"]) },
+                    { header: "Series", className: "wrap", title: (a) => str(a["series_key"]), cell: (a) => str(a["series_key"]).split("/").pop() },
+                    { header: "Kind", cell: (a) => `${str(a["kind"])} ${str(a["direction"])}` },
+                    { header: "Severity", cell: (a) => str(a["severity"]) },
+                    { header: "Actual", money: amount("actual") },
+                    { header: "Expected", money: amount("expected") },
+                    { header: "Impact", money: amount("impact") },
+                    {
+                      header: "Root cause",
+                      cell: (_, i) => (
+                        <button className="small" aria-expanded={open === i}>
+                          {open === i ? "hide" : "show"}
+                        </button>
+                      ),
+                    },
+                  ]}
+                />
+                <ShowMore shown={rows} total={d.items.length} onMore={more} testId="more-anomalies" ofTotal />
+              </Card>
+            </>
+          );
+        }}
+      </WhenAvailable>
+    </Page>
+  );
+}

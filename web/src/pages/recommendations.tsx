@@ -1,0 +1,95 @@
+/** Recommendations: savings per status, and each recommendation with accept / dismiss / mark done. */
+import { api, type Availability } from "../api.js";
+import { DataTable } from "../components/data-table.js";
+import { Link } from "../components/link.js";
+import { Card, Page } from "../components/page.js";
+import { Empty, ErrorState, WhenAvailable } from "../components/states.js";
+import { StatusButtons, useStatusChange } from "../components/status-actions.js";
+import { Tile, Tiles } from "../components/tiles.js";
+import { useApi } from "../components/use-api.js";
+import { money, sumDecimals } from "../format.js";
+
+interface Rec {
+  id: number;
+  type: string;
+  resourceId: string | null;
+  owner: string | null;
+  action: string;
+  currentConfig: string | null;
+  targetConfig: string | null;
+  monthlySaving: string;
+  currency: string;
+  confidence: string;
+  reason: string;
+  status: string;
+  statusReason: string | null;
+}
+
+const STATUSES = ["open", "accepted", "done", "dismissed"] as const;
+
+export function RecommendationsPage() {
+  const { version, error, setStatus } = useStatusChange("Why dismiss this recommendation?");
+  const data = useApi(
+    () => api<{ availability: Availability; items: Rec[]; realized: { count: number; monthly: { currency: string; amount: string }[] } }>("/api/v1/recommendations"),
+    `recs:${version}`,
+  );
+  return (
+    <Page title="Recommendations">
+      {error ? <ErrorState error={error} /> : null}
+      <WhenAvailable value={data} what="recommendations">
+        {(d) => {
+          const byStatus = new Map<string, Rec[]>();
+          for (const r of d.items) byStatus.set(r.status, [...(byStatus.get(r.status) ?? []), r]);
+          const cur = d.items[0]?.currency ?? "USD";
+          const sum = (rs: Rec[]) => sumDecimals(rs.map((r) => r.monthlySaving));
+          return (
+            <>
+              {d.items.some((r) => r.type === "savings-plan") ? (
+                <p className="muted">
+                  Savings Plan purchases, with the coverage and utilization of the commitments you hold: <Link to="/commitments">Commitments</Link>.
+                </p>
+              ) : null}
+              <Tiles wrap>
+                {STATUSES.map((s) => (
+                  <Tile key={s} label={s} value={`${money(sum(byStatus.get(s) ?? []), cur)}/mo`} sub={`${(byStatus.get(s) ?? []).length} recommendations`} />
+                ))}
+              </Tiles>
+              {d.items.length === 0 ? (
+                <Empty title="No recommendations" />
+              ) : (
+                <Card scroll>
+                  <DataTable
+                    small
+                    testId="recs-table"
+                    rows={d.items}
+                    rowKey={(r) => r.id}
+                    row={(r) => ({ title: r.reason })}
+                    columns={[
+                      { header: "#", cell: (r) => r.id },
+                      { header: "Type", cell: (r) => r.type },
+                      { header: "Resource", cell: (r) => r.resourceId ?? "–" },
+                      { header: "Owner", cell: (r) => r.owner ?? "–" },
+                      { header: "Action", className: "wrap", cell: (r) => `${r.action}${r.targetConfig && !r.action.includes(r.targetConfig) ? ` → ${r.targetConfig}` : ""}` },
+                      { header: "Saving / month", money: (r) => ({ amount: r.monthlySaving, currency: r.currency }) },
+                      { header: "Confidence", cell: (r) => r.confidence },
+                      {
+                        header: "Status",
+                        cell: (r) => (
+                          <>
+                            {r.status}
+                            {r.statusReason ? <div className="muted small">{r.statusReason}</div> : null}
+                          </>
+                        ),
+                      },
+                      { header: "", cell: (r) => <StatusButtons status={r.status} onSet={(s) => void setStatus(r.id, s)} doneLabel="Mark done" /> },
+                    ]}
+                  />
+                </Card>
+              )}
+            </>
+          );
+        }}
+      </WhenAvailable>
+    </Page>
+  );
+}

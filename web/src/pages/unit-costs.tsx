@@ -1,0 +1,78 @@
+/** Unit costs: cost per business unit (order, 1,000 searches…) per period, as a trend and a table. */
+import type { EChartsOption } from "echarts";
+import { api, type Availability } from "../api.js";
+import { Chart, PALETTE } from "../components/chart.js";
+import { DataTable } from "../components/data-table.js";
+import { Card, Page } from "../components/page.js";
+import { Empty, WhenAvailable } from "../components/states.js";
+import { useApi } from "../components/use-api.js";
+import { money, number, str, toChartNumber } from "../format.js";
+
+type Item = Record<string, unknown>;
+
+/** Units as stored ("1200.500"), shown with just the fraction digits they have ("1,200.5"). */
+function units(v: unknown): string {
+  const s = str(v);
+  return number(s.replace(/\.0+$/, ""), (s.split(".")[1] ?? "").replace(/0+$/, "").length);
+}
+
+export function UnitCostsPage() {
+  const data = useApi(() => api<{ availability: Availability; items: Item[] }>("/api/v1/unit-costs"), "unit-costs");
+  return (
+    <Page title="Unit costs">
+      <WhenAvailable value={data} what="unit costs">
+        {(d) => {
+          if (d.items.length === 0) return <Empty title="No unit costs for the stored periods" />;
+          const names = [...new Set(d.items.map((r) => str(r["name"])))];
+          const periods = [...new Set(d.items.map((r) => str(r["period"])))].sort();
+          const ucur = str(d.items.find((x) => str(x["currency"]))?.["currency"]);
+          const option: EChartsOption = {
+            color: PALETTE,
+            tooltip: { trigger: "axis", valueFormatter: (v) => money(String(v), ucur, { maxDigits: 4 }) },
+            legend: { top: 0 },
+            grid: { left: 70, right: 20, top: 30, bottom: 30 },
+            xAxis: { type: "category", data: periods },
+            yAxis: { type: "value", axisLabel: { formatter: (v: number) => money(String(v), ucur) } },
+            series: names.map((n) => ({
+              name: n,
+              type: "line",
+              data: periods.map((p) => {
+                const r = d.items.find((x) => str(x["name"]) === n && str(x["period"]) === p && x["unitCost"] !== null);
+                return r ? toChartNumber(str(r["unitCost"])) : null;
+              }),
+            })),
+          };
+          return (
+            <>
+              <Card>
+                <Chart option={option} height={280} />
+              </Card>
+              <Card scroll>
+                <DataTable
+                  testId="unit-costs-table"
+                  rows={d.items}
+                  rowKey={(_, i) => i}
+                  columns={[
+                    { header: "Unit cost", cell: (r) => str(r["name"]) },
+                    { header: "Period", cell: (r) => str(r["period"]) },
+                    { header: "Service", cell: (r) => str(r["service"]) || "–" },
+                    { header: "Environment", cell: (r) => str(r["environment"]) || "–" },
+                    { header: "Cost", money: (r) => ({ amount: str(r["cost"]), currency: str(r["currency"]) }) },
+                    { header: "Units", num: true, cell: (r) => units(r["units"]) },
+                    {
+                      header: "Cost per unit",
+                      num: true,
+                      data: (r) => ({ "data-amount": str(r["unitCost"]) }),
+                      // more digits than the currency's minor unit: per-unit amounts are small ($0.4213)
+                      cell: (r) => (r["unitCost"] === null ? "–" : money(str(r["unitCost"]), str(r["currency"]), { maxDigits: 4 })),
+                    },
+                  ]}
+                />
+              </Card>
+            </>
+          );
+        }}
+      </WhenAvailable>
+    </Page>
+  );
+}
