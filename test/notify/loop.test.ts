@@ -16,7 +16,7 @@ import { FOCUS_COLUMNS } from "../../src/core/focus/columns.js";
 import { CostwiseError } from "../../src/core/errors.js";
 import { runJob, type JobContext } from "../../src/engine/jobs/jobs.js";
 import { startScheduler, validateNotifyConfig } from "../../src/engine/jobs/scheduler.js";
-import { teamSummary } from "../../src/engine/notify/messages.js";
+import { teamSummary } from "../../src/engine/notify/build-messages.js";
 import { deliver, enqueue, listNotifications } from "../../src/engine/notify/outbox.js";
 import { computeKpis } from "../../src/engine/notify/kpi.js";
 import { notifySection } from "../../src/core/config/sections/notify.js";

@@ -30,18 +30,18 @@ export function registerAnomalies(program: Command): void {
         renderTable(
           ["monitor", "series", "start", "end", "kind", "severity", "impact", "impact %", "alerted", "top contributor"],
           rows.map((r) => {
-            const rc = r["root_cause"] as { headline?: { kind: string; value: string } | null } | null;
-            const p = r["impact_pct"] as number | null;
+            const rc = r.root_cause as { headline?: { kind: string; value: string } | null } | null;
+            const p = r.impact_pct;
             return [
-              String(r["monitor"]),
-              String(r["series_key"]),
-              String(r["start_day"]),
-              String(r["end_day"]) + (r["is_open"] ? "…" : ""),
-              `${String(r["kind"])} ${r["direction"] === "up" ? "↑" : "↓"}`,
-              String(r["severity"]),
-              `${trimMoney(toCents(String(r["impact"])))} ${String(r["currency"])}`,
+              r.monitor,
+              r.series_key,
+              r.start_day,
+              r.end_day + (r.is_open ? "…" : ""),
+              `${r.kind} ${r.direction === "up" ? "↑" : "↓"}`,
+              r.severity,
+              `${trimMoney(toCents(r.impact))} ${r.currency}`,
               p === null ? "" : `${p >= 0 ? "+" : ""}${(p * 100).toFixed(1)}%`,
-              r["alerted_at"] === null ? "" : String(r["alerted_at"]),
+              r.alerted_at === null ? "" : r.alerted_at,
               rc?.headline ? `${rc.headline.kind} ${rc.headline.value}` : "",
             ];
           }),

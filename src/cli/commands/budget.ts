@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { trimMoney, toCents } from "../../core/money.js";
-import { budgetStatus, type BudgetStatus } from "../../engine/detect/budgets.js";
+import { budgetStatus, type BudgetStatus } from "../../engine/detect/budget-status.js";
 import { detectionConfig } from "../../engine/detect/monitors.js";
 import { EXIT, globalOptions, setExit, stdio, withStore } from "../context.js";
 import { renderTable } from "../table.js";

@@ -20,7 +20,7 @@ export function registerKpi(program: Command): void {
         const rows = await withStore(g, (store) => kpiHistory(store, { days }));
         if (g.json) return stdio.json(rows);
         if (rows.length === 0) return stdio.out("no KPI history yet: run `costwise kpi` (or schedule notify.jobs.kpi)");
-        return stdio.out(renderTable(["day", "kpi", "scope", "value", "unit"], rows.map((r) => [String(r["day"]), String(r["kpi"]), String(r["scope"]), String(r["value"] ?? "n/a"), String(r["unit"])])));
+        return stdio.out(renderTable(["day", "kpi", "scope", "value", "unit"], rows.map((r) => [r.day, r.kpi, r.scope, r.value ?? "n/a", r.unit])));
       }
       const k = await withStore(g, (store) => computeKpis(store, g.workspace));
       if (g.json) return stdio.json(k);

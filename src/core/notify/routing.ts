@@ -5,8 +5,6 @@
 import type { NotifyConfig, QuietHours } from "../config/sections/notify.js";
 import type { NotificationKind } from "./message.js";
 
-export const UNALLOCATED = "__unallocated__";
-
 export interface RouteTarget {
   channel: string;
   quietHours?: QuietHours;

@@ -12,8 +12,9 @@ import { forecastDaily, intervalToDecimals, type Interval } from "../../core/det
 import { addDays, dayNumber, numberToDecimal, periodOf, type PeriodKind } from "../../core/detect/series.js";
 import { addMoney, formatMoney, parseMoney } from "../../core/money.js";
 import type { CostStore } from "../store/cost-store.js";
+import { col, readRows } from "../store/read-rows.js";
 import { allocationScope, focusScope, hasAllocation, parseFilters, type CostMetricName, type ScopeSql } from "./scope.js";
-import { extractSeries, lastCompleteDayFromStore } from "./series.js";
+import { extractSeries, lastCompleteDayFromStore } from "./load-series.js";
 import { FORECAST_SNAPSHOTS_TABLE } from "./tables.js";
 
 export interface ForecastScopeDef {
@@ -202,7 +203,7 @@ export async function forecastVariance(store: CostStore, defs: readonly Forecast
   if (fresh === null) return [];
   const out: VarianceRow[] = [];
   for (const def of defs) {
-    const snaps = await store.all({
+    const snaps = await readRows(store, { month: col.day, currency: col.text, made_on: col.day, point: col.money }, {
       sql: `SELECT strftime(period_start, '%Y-%m-%d') AS month, currency, strftime(min(made_on), '%Y-%m-%d') AS made_on,
               CAST(arg_min(point, made_on) AS VARCHAR) AS point
             FROM ${FORECAST_SNAPSHOTS_TABLE} WHERE scope = ? AND period_kind = 'month' AND made_on < period_start + INTERVAL 1 MONTH
@@ -212,20 +213,20 @@ export async function forecastVariance(store: CostStore, defs: readonly Forecast
     if (snaps.length === 0) continue;
     const scope = await resolveScope(store, opts.metric ?? "EffectiveCost", def);
     for (const s of snaps) {
-      const month = String(s["month"]);
+      const month = s.month;
       const end = periodOf(month, "month").end;
       if (addDays(end, -1) > fresh) continue; // not closed yet
       const series = await extractSeries(store, scope, undefined, { granularity: "day", from: month, to: end });
-      const cur = series.find((x) => x.currency === String(s["currency"]));
+      const cur = series.find((x) => x.currency === s.currency);
       const actual = cur ? addMoney(...cur.points.map((p) => p.amount), "0") : "0";
       const a = parseMoney(actual);
-      const diff = parseMoney(String(s["point"])) - a;
+      const diff = parseMoney(s.point) - a;
       out.push({
         scope: def.name,
-        currency: String(s["currency"]),
+        currency: s.currency,
         month: month.slice(0, 7),
-        madeOn: String(s["made_on"]),
-        forecast: String(s["point"]),
+        madeOn: s.made_on,
+        forecast: s.point,
         actual,
         variance: a === 0n ? null : Math.abs(Number((diff * 1_000_000n) / a) / 1_000_000),
       });

@@ -10,6 +10,6 @@
  */
 export { listAnomalies, runMonitors, type MonitorAnomaly, type RunMonitorsOptions, type RunMonitorsResult } from "./monitors.js";
 export { defaultForecastScopes, forecastScope, forecastVariance, type ForecastScopeDef, type ScopeForecast, type VarianceRow } from "./forecast-scope.js";
-export { budgetStatus, type BudgetStatus, type BudgetStatusOptions } from "./budgets.js";
+export { budgetStatus, type BudgetStatus, type BudgetStatusOptions } from "./budget-status.js";
 export { rootCause, type Contributor, type RootCause } from "./root-cause.js";
-export { lastCompleteDayFromStore } from "./series.js";
+export { lastCompleteDayFromStore } from "./load-series.js";

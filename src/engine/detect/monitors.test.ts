@@ -7,7 +7,7 @@ import { seedDetectStore as seed } from "../../../test/helpers/detect-seed.js";
 import { listAnomalies, runMonitors } from "./monitors.js";
 import { rootCause } from "./root-cause.js";
 import { focusScope } from "./scope.js";
-import { lastCompleteDayFromStore } from "./series.js";
+import { lastCompleteDayFromStore } from "./load-series.js";
 
 describe("monitors over the store", () => {
   let store: DuckDbStore;

@@ -13,9 +13,10 @@ import { addMoney, compareMoney, parseMoney, subMoney, formatMoney } from "../..
 import { detectionSection } from "../../core/config/sections/detection.js";
 import { CostwiseError } from "../../core/errors.js";
 import type { CostStore } from "../store/cost-store.js";
+import { col, readRow, readRows, type RowOf } from "../store/read-rows.js";
 import { rootCause, type RootCause } from "./root-cause.js";
 import { allocationScope, focusScope, hasAllocation, parseFilters, splitSql, type ScopeSql, type SplitSql } from "./scope.js";
-import { extractSeries, lastCompleteDayFromStore, type ExtractedSeries } from "./series.js";
+import { extractSeries, lastCompleteDayFromStore, type ExtractedSeries } from "./load-series.js";
 import { ANOMALIES_TABLE } from "./tables.js";
 
 export interface MonitorAnomaly {
@@ -247,12 +248,12 @@ async function persistAnomalies(store: CostStore, anomalies: MonitorAnomaly[], n
   await store.transaction(async () => {
     for (const a of anomalies) {
       const key = [a.monitor, a.seriesKey, a.start.slice(0, 10), a.currency];
-      const prev = await store.all({ sql: `SELECT alerted_at IS NOT NULL AS alerted FROM ${ANOMALIES_TABLE} WHERE monitor = ? AND series_key = ? AND start_day = CAST(? AS DATE) AND currency = ?`, params: key });
-      const wasAlerted = prev.length > 0 && prev[0]!["alerted"] === true;
+      const prev = await readRow(store, { alerted: col.bool }, { sql: `SELECT alerted_at IS NOT NULL AS alerted FROM ${ANOMALIES_TABLE} WHERE monitor = ? AND series_key = ? AND start_day = CAST(? AS DATE) AND currency = ?`, params: key });
+      const wasAlerted = prev?.alerted === true;
       a.newAlert = a.alert && !wasAlerted;
       const rc = a.rootCause === null ? null : JSON.stringify(a.rootCause);
       const values = [a.kind, a.direction, a.severity, a.end.slice(0, 10), a.detected.slice(0, 10), a.open, a.actual, a.expected, a.impact, a.impactPercent, a.maxZ, a.alert, rc];
-      if (prev.length === 0) {
+      if (!prev) {
         await store.run({
           sql: `INSERT INTO ${ANOMALIES_TABLE} (monitor, series_key, start_day, currency, kind, direction, severity, end_day, detected_day, is_open, actual, expected, impact, impact_pct, max_z, alert, root_cause, alerted_at, first_seen_at, updated_at)
                 VALUES (?, ?, CAST(? AS DATE), ?, ?, ?, ?, CAST(? AS DATE), CAST(? AS DATE), ?, CAST(? AS DECIMAL(38,10)), CAST(? AS DECIMAL(38,10)), CAST(? AS DECIMAL(38,10)), ?, ?, ?, CAST(? AS JSON), ${a.alert ? "CAST(? AS TIMESTAMP)" : "NULL"}, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP))`,
@@ -272,8 +273,31 @@ async function persistAnomalies(store: CostStore, anomalies: MonitorAnomaly[], n
   });
 }
 
+/** A stored anomaly as listed (API and CLI): days as "YYYY-MM-DD", money as decimal strings, the root cause parsed. */
+const STORED_ANOMALY_ROW = {
+  monitor: col.text,
+  series_key: col.text,
+  start_day: col.day,
+  end_day: col.day,
+  detected_day: col.day,
+  currency: col.text,
+  kind: col.text,
+  direction: col.text,
+  severity: col.text,
+  is_open: col.bool,
+  actual: col.money,
+  expected: col.money,
+  impact: col.money,
+  impact_pct: col.num.nullable(),
+  max_z: col.num.nullable(),
+  alert: col.bool,
+  alerted_at: col.timestamp.nullable(),
+  root_cause: col.json.nullable(),
+};
+export type StoredAnomaly = RowOf<typeof STORED_ANOMALY_ROW>;
+
 /** Anomalies stored by earlier runs, newest first. */
-export async function listAnomalies(store: CostStore, o: { since?: string; monitor?: string; alertsOnly?: boolean; limit?: number } = {}): Promise<Record<string, unknown>[]> {
+export async function listAnomalies(store: CostStore, o: { since?: string; monitor?: string; alertsOnly?: boolean; limit?: number } = {}): Promise<StoredAnomaly[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (o.since) {
@@ -286,7 +310,7 @@ export async function listAnomalies(store: CostStore, o: { since?: string; monit
   }
   if (o.alertsOnly) where.push("alert");
   params.push(o.limit ?? 100);
-  const rows = await store.all({
+  return readRows(store, STORED_ANOMALY_ROW, {
     sql: `SELECT monitor, series_key, strftime(start_day, '%Y-%m-%d') AS start_day, strftime(end_day, '%Y-%m-%d') AS end_day, strftime(detected_day, '%Y-%m-%d') AS detected_day,
             currency, kind, direction, severity, is_open, CAST(actual AS VARCHAR) AS actual, CAST(expected AS VARCHAR) AS expected, CAST(impact AS VARCHAR) AS impact,
             impact_pct, max_z, alert, strftime(alerted_at, '%Y-%m-%dT%H:%M:%SZ') AS alerted_at, CAST(root_cause AS VARCHAR) AS root_cause
@@ -294,6 +318,5 @@ export async function listAnomalies(store: CostStore, o: { since?: string; monit
           ORDER BY start_day DESC, abs(impact) DESC LIMIT ?`,
     params: params as never,
   });
-  return rows.map((r) => ({ ...r, root_cause: r["root_cause"] === null ? null : JSON.parse(String(r["root_cause"])) }));
 }
 

@@ -10,9 +10,11 @@
 import { formatMoney, parseMoney } from "../../core/money.js";
 import { addDays } from "../../core/detect/series.js";
 import type { Direction } from "../../core/detect/detector.js";
+import { quoteString } from "../../core/sql.js";
 import type { CostStore } from "../store/cost-store.js";
+import { col, readRows } from "../store/read-rows.js";
 import type { ScopeSql, SplitSql } from "./scope.js";
-import { NONE_KEY } from "./series.js";
+import { NONE_KEY } from "./load-series.js";
 
 export interface Contributor {
   /** account, region, service, sku, resource, owner, or tag:<key>. */
@@ -64,12 +66,12 @@ export async function rootCause(store: CostStore, input: RootCauseInput): Promis
   const params: unknown[] = [];
   let splitCond = "TRUE";
   if (input.split && input.key !== undefined) {
-    const e = `coalesce(nullif(CAST(${input.split.expr} AS VARCHAR), ''), '${NONE_KEY}')`;
+    const e = `coalesce(nullif(CAST(${input.split.expr} AS VARCHAR), ''), ${quoteString(NONE_KEY)})`;
     splitCond = `${e} = ?`;
   }
-  const contribSelects = scope.contributors.map((c) => `SELECT '${c.kind}' AS kind, coalesce(nullif(CAST(${c.expr} AS VARCHAR), ''), '${NONE_KEY}') AS v, m, a FROM f`);
+  const contribSelects = scope.contributors.map((c) => `SELECT ${quoteString(c.kind)} AS kind, coalesce(nullif(CAST(${c.expr} AS VARCHAR), ''), ${quoteString(NONE_KEY)}) AS v, m, a FROM f`);
   if (scope.hasTags) {
-    contribSelects.push(`SELECT 'tag:' || e.key AS kind, coalesce(nullif(e.value, ''), '${NONE_KEY}') AS v, m, a FROM (SELECT unnest(map_entries("Tags")) AS e, m, a FROM f WHERE "Tags" IS NOT NULL)`);
+    contribSelects.push(`SELECT 'tag:' || e.key AS kind, coalesce(nullif(e.value, ''), ${quoteString(NONE_KEY)}) AS v, m, a FROM (SELECT unnest(map_entries("Tags")) AS e, m, a FROM f WHERE "Tags" IS NOT NULL)`);
   }
   const sql = `WITH base AS (
       SELECT *, CAST(${scope.time} AS DATE) AS d__ FROM ${scope.table}
@@ -90,7 +92,7 @@ export async function rootCause(store: CostStore, input: RootCauseInput): Promis
   params.push(from, endExcl, input.currency, ...scope.where.params);
   if (input.split && input.key !== undefined) params.push(...input.split.params, input.key);
   params.push(input.startDay, input.startDay, input.startDay, n, perKind);
-  const rows = await store.all({ sql, params: params as never });
+  const rows = await readRows(store, { kind: col.text, v: col.text, act: col.money, bas: col.money, tact: col.money, tbas: col.money }, { sql, params: params as never });
 
   const byKind: Record<string, Contributor[]> = {};
   let totalAct = 0n;
@@ -98,15 +100,15 @@ export async function rootCause(store: CostStore, input: RootCauseInput): Promis
   let haveTotal = false;
   const pending: { c: Omit<Contributor, "share">; dev: bigint }[] = [];
   for (const r of rows) {
-    const kind = String(r["kind"]);
-    const act = parseMoney(String(r["act"]));
-    const exp = parseMoney(String(r["bas"])) / BigInt(WEEKS);
+    const kind = r.kind;
+    const act = parseMoney(r.act);
+    const exp = parseMoney(r.bas) / BigInt(WEEKS);
     if (!haveTotal && kind === scope.contributors[0]?.kind) {
-      totalAct = parseMoney(String(r["tact"]));
-      totalExp = parseMoney(String(r["tbas"])) / BigInt(WEEKS);
+      totalAct = parseMoney(r.tact);
+      totalExp = parseMoney(r.tbas) / BigInt(WEEKS);
       haveTotal = true;
     }
-    pending.push({ c: { kind, value: String(r["v"]), actual: formatMoney(act), expected: formatMoney(exp), contribution: formatMoney(act - exp) }, dev: act - exp });
+    pending.push({ c: { kind, value: r.v, actual: formatMoney(act), expected: formatMoney(exp), contribution: formatMoney(act - exp) }, dev: act - exp });
   }
   const deviation = totalAct - totalExp;
   for (const p of pending) {

@@ -15,11 +15,12 @@ import {
   resolveDimension,
   type Filter,
 } from "../../core/query/cost-query.js";
-import type { CompiledSql, SqlValue } from "../../core/sql.js";
+import { quoteIdent, quoteString, type CompiledSql, type SqlValue } from "../../core/sql.js";
+import { ALLOCATION_TABLE } from "../allocation/tables.js";
 import type { CostStore } from "../store/cost-store.js";
+import { col, readRow } from "../store/read-rows.js";
 import { COST_TABLE } from "../store/schema.js";
 
-export const ALLOCATION_TABLE_NAME = "cost_allocation";
 /** The tag owners fall back to when no allocation has been run. */
 export const OWNER_FALLBACK_TAG = "team";
 
@@ -27,7 +28,7 @@ export type CostMetricName = "BilledCost" | "EffectiveCost" | "ListCost" | "Cont
 
 /** A source of daily money with a condition, ready to be put into SQL. */
 export interface ScopeSql {
-  table: "focus_costs" | "cost_allocation";
+  table: typeof COST_TABLE | typeof ALLOCATION_TABLE;
   /** Timestamp or date expression of the charge start. */
   time: string;
   /** The money column. */
@@ -42,10 +43,10 @@ export interface ScopeSql {
 }
 
 export async function hasAllocation(store: CostStore): Promise<boolean> {
-  const t = await store.all(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = '${ALLOCATION_TABLE_NAME}'`);
-  if (Number(t[0]?.["n"] ?? 0) === 0) return false;
-  const r = await store.all(`SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM ${ALLOCATION_TABLE_NAME} LIMIT 1)`);
-  return Number(r[0]?.["n"] ?? 0) > 0;
+  const t = await readRow(store, { n: col.int }, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = ${quoteString(ALLOCATION_TABLE)}`);
+  if ((t?.n ?? 0) === 0) return false;
+  const r = await readRow(store, { n: col.int }, `SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM ${ALLOCATION_TABLE} LIMIT 1)`);
+  return (r?.n ?? 0) > 0;
 }
 
 /** Parses filter expressions (the `costwise query --filter` grammar) or throws BAD_CONFIG naming `where`. */
@@ -87,9 +88,9 @@ const ALLOCATION_METRIC: Record<CostMetricName, string> = {
 /** The cost table with optional filters. */
 export function focusScope(metric: CostMetricName, filters: readonly Filter[]): ScopeSql {
   return {
-    table: COST_TABLE as "focus_costs",
+    table: COST_TABLE,
     time: `"ChargePeriodStart"`,
-    metric: `"${metric}"`,
+    metric: quoteIdent(metric),
     currency: `"BillingCurrency"`,
     where: compileFilterCondition(filters, "duckdb"),
     contributors: FOCUS_CONTRIBUTORS,
@@ -100,7 +101,7 @@ export function focusScope(metric: CostMetricName, filters: readonly Filter[]): 
 /** The allocation table restricted to one team (or every team when `team` is undefined). */
 export function allocationScope(metric: CostMetricName, team?: string): ScopeSql {
   return {
-    table: ALLOCATION_TABLE_NAME,
+    table: ALLOCATION_TABLE,
     time: "charge_date",
     metric: ALLOCATION_METRIC[metric],
     currency: "currency",
@@ -123,19 +124,19 @@ export interface SplitSql {
  */
 export function splitSql(dimension: string, scope: ScopeSql): SplitSql {
   if (dimension === "owner") {
-    if (scope.table === ALLOCATION_TABLE_NAME) return { name: "owner", expr: "team", params: [] };
+    if (scope.table === ALLOCATION_TABLE) return { name: "owner", expr: "team", params: [] };
     return { name: "owner", expr: `"Tags"[?]`, params: [OWNER_FALLBACK_TAG] };
   }
-  if (scope.table === ALLOCATION_TABLE_NAME) {
+  if (scope.table === ALLOCATION_TABLE) {
     const map: Record<string, string> = { SubAccountId: "sub_account_id", ServiceName: "service_name", RegionId: "region_id", ResourceId: "resource_id", ProviderName: "provider" };
-    const col = map[dimension];
-    if (!col) throw new CostwiseError("BAD_CONFIG", `dimension ${dimension} is not available on owner scopes (use ${Object.keys(map).join(", ")} or owner)`);
-    return { name: dimension, expr: col, params: [] };
+    const column = map[dimension];
+    if (!column) throw new CostwiseError("BAD_CONFIG", `dimension ${dimension} is not available on owner scopes (use ${Object.keys(map).join(", ")} or owner)`);
+    return { name: dimension, expr: column, params: [] };
   }
   const r = resolveDimension(dimension);
   if (!r.ok) throw new CostwiseError("BAD_CONFIG", `detection monitor dimension: ${r.message}`);
   const d = r.value;
   if (d.kind === "tag") return { name: dimension, expr: `"Tags"[?]`, params: [d.key] };
   const t = dimensionValueType(d.column);
-  return { name: dimension, expr: t === "string" ? `"${d.column}"` : `CAST("${d.column}" AS VARCHAR)`, params: [] };
+  return { name: dimension, expr: t === "string" ? quoteIdent(d.column) : `CAST(${quoteIdent(d.column)} AS VARCHAR)`, params: [] };
 }

@@ -6,8 +6,9 @@
  *  - open violations by team at the latest scan, with their monthly cost.
  * Money stays decimal strings; rates are fractions rounded to 4 places.
  */
-import { DuckDbStore } from "../store/duckdb-store.js";
 import type { AnalysisStore } from "../store/cost-store.js";
+import { col, readRow, readRows } from "../store/read-rows.js";
+import { GOVERNANCE_FINDING_HISTORY_TABLE, GOVERNANCE_FINDINGS_TABLE, GOVERNANCE_SCAN_RESOURCES_TABLE, GOVERNANCE_SCANS_TABLE } from "./tables.js";
 
 export interface ScanKpi {
   scanId: string;
@@ -39,7 +40,20 @@ export interface GovernanceKpis {
 
 export async function governanceKpis(store: AnalysisStore, opts: { since?: string } = {}): Promise<GovernanceKpis> {
   const since = opts.since ?? "1970-01-01";
-  const scans = await store.all({
+  const scans = await readRows(
+    store,
+    {
+      scan_id: col.text,
+      scanned_at: col.text,
+      checked: col.int,
+      compliant: col.int,
+      spend: col.money,
+      compliant_spend: col.money,
+      rate_count: col.text.nullable(),
+      rate_spend: col.text.nullable(),
+      currency: col.text.nullable(),
+    },
+    {
     sql: `SELECT s.scan_id, strftime(s.scanned_at, '%Y-%m-%dT%H:%M:%SZ') AS scanned_at,
                  count(r.resource_id)::INTEGER AS checked,
                  count(r.resource_id) FILTER (WHERE r.compliant)::INTEGER AS compliant,
@@ -50,46 +64,46 @@ export async function governanceKpis(store: AnalysisStore, opts: { since?: strin
                  CASE WHEN coalesce(sum(r.monthly_cost), 0) = 0 THEN NULL
                       ELSE round(coalesce(sum(r.monthly_cost) FILTER (WHERE r.compliant), 0) / sum(r.monthly_cost), 4)::DECIMAL(18,4)::VARCHAR END AS rate_spend,
                  min(r.currency) AS currency
-          FROM governance_scans s LEFT JOIN governance_scan_resources r USING (scan_id)
+          FROM ${GOVERNANCE_SCANS_TABLE} s LEFT JOIN ${GOVERNANCE_SCAN_RESOURCES_TABLE} r USING (scan_id)
           WHERE s.scanned_at >= ?::TIMESTAMP
           GROUP BY s.scan_id, s.scanned_at ORDER BY s.scanned_at, s.scan_id`,
-    params: [since],
-  });
-  const mttr = await store.all({
+      params: [since],
+    },
+  );
+  const m = await readRow(store, { n: col.int, mean_h: col.text.nullable(), median_h: col.text.nullable() }, {
     sql: `SELECT count(*)::INTEGER AS n,
                  round(avg(epoch(resolved_at) - epoch(first_seen)) / 3600, 2)::VARCHAR AS mean_h,
                  round(median(epoch(resolved_at) - epoch(first_seen)) / 3600, 2)::VARCHAR AS median_h
-          FROM governance_finding_history WHERE resolution = 'fixed' AND resolved_at >= ?::TIMESTAMP`,
+          FROM ${GOVERNANCE_FINDING_HISTORY_TABLE} WHERE resolution = 'fixed' AND resolved_at >= ?::TIMESTAMP`,
     params: [since],
   });
-  const latest = await store.all(`SELECT scan_id FROM governance_scans ORDER BY scanned_at DESC, scan_id DESC LIMIT 1`);
-  const latestId = latest[0] ? String(latest[0]["scan_id"]) : null;
+  const latest = await readRow(store, { scan_id: col.text }, `SELECT scan_id FROM ${GOVERNANCE_SCANS_TABLE} ORDER BY scanned_at DESC, scan_id DESC LIMIT 1`);
+  const latestId = latest ? latest.scan_id : null;
   const teams = latestId
-    ? await store.all({
+    ? await readRows(store, { team: col.text, open: col.int, blocking: col.int, resources: col.int, cost: col.money }, {
         sql: `WITH per_res AS (
                 SELECT coalesce(team, '(unowned)') AS team, resource_id, count(*) AS n, count(*) FILTER (WHERE blocking) AS b, any_value(monthly_cost) AS cost
-                FROM governance_findings WHERE scan_id = ? GROUP BY 1, 2)
+                FROM ${GOVERNANCE_FINDINGS_TABLE} WHERE scan_id = ? GROUP BY 1, 2)
               SELECT team, sum(n)::INTEGER AS open, sum(b)::INTEGER AS blocking, count(*)::INTEGER AS resources,
                      coalesce(sum(cost), 0)::DECIMAL(38,10)::VARCHAR AS cost
               FROM per_res GROUP BY team ORDER BY sum(cost) DESC NULLS LAST, open DESC, team`,
         params: [latestId],
       })
     : [];
-  const m = mttr[0] ?? {};
   return {
     scans: scans.map((r) => ({
-      scanId: String(r["scan_id"]),
-      scannedAt: String(r["scanned_at"]),
-      checked: Number(r["checked"]),
-      compliant: Number(r["compliant"]),
-      rateByCount: r["rate_count"] === null ? null : String(r["rate_count"]),
-      spend: String(r["spend"]),
-      compliantSpend: String(r["compliant_spend"]),
-      rateBySpend: r["rate_spend"] === null ? null : String(r["rate_spend"]),
-      currency: r["currency"] === null ? null : String(r["currency"]),
+      scanId: r.scan_id,
+      scannedAt: r.scanned_at,
+      checked: r.checked,
+      compliant: r.compliant,
+      rateByCount: r.rate_count,
+      spend: r.spend,
+      compliantSpend: r.compliant_spend,
+      rateBySpend: r.rate_spend,
+      currency: r.currency,
     })),
-    mttr: { resolved: Number(m["n"] ?? 0), meanHours: m["mean_h"] == null ? null : String(m["mean_h"]), medianHours: m["median_h"] == null ? null : String(m["median_h"]) },
-    openByTeam: teams.map((t) => ({ team: String(t["team"]), openFindings: Number(t["open"]), blocking: Number(t["blocking"]), resources: Number(t["resources"]), monthlyCost: String(t["cost"]) })),
+    mttr: { resolved: m?.n ?? 0, meanHours: m?.mean_h ?? null, medianHours: m?.median_h ?? null },
+    openByTeam: teams.map((t) => ({ team: t.team, openFindings: t.open, blocking: t.blocking, resources: t.resources, monthlyCost: t.cost })),
     latestScanId: latestId,
   };
 }

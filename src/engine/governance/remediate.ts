@@ -18,8 +18,8 @@ import { CostwiseError } from "../../core/errors.js";
 import type { Proposal } from "../../core/governance/remediation.js";
 import { parseArn } from "../../core/governance/taggable.js";
 import { awsError } from "../aws/client-config.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
 import type { AnalysisStore } from "../store/cost-store.js";
+import { GOVERNANCE_AUDIT_TABLE } from "./tables.js";
 
 export const CHANGE_STATUSES = ["applied", "skipped-changed", "failed"] as const;
 export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
@@ -136,7 +136,7 @@ async function audit(store: AnalysisStore, results: readonly AppliedChange[], op
     for (const r of results) {
       const p = r.proposal;
       await store.run({
-        sql: `INSERT INTO governance_audit VALUES (?, ?::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        sql: `INSERT INTO ${GOVERNANCE_AUDIT_TABLE} VALUES (?, ?::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         params: [p.id, ts, opts.actor, opts.approval, p.resourceId, p.arn ?? null, p.tag, r.current ?? p.before, p.after, p.source, p.ruleId, r.api, r.status, r.error ?? null],
       });
     }

@@ -1,12 +1,18 @@
 /** Tables of the governance feature: policy findings, remediation audit. Append migrations; never edit an applied one. */
 import type { FeatureMigration } from "../store/feature-tables.js";
 
+export const GOVERNANCE_SCANS_TABLE = "governance_scans";
+export const GOVERNANCE_SCAN_RESOURCES_TABLE = "governance_scan_resources";
+export const GOVERNANCE_FINDINGS_TABLE = "governance_findings";
+export const GOVERNANCE_FINDING_HISTORY_TABLE = "governance_finding_history";
+export const GOVERNANCE_AUDIT_TABLE = "governance_audit";
+
 export const GOVERNANCE_MIGRATIONS: readonly FeatureMigration[] = [
   {
     version: 1,
     description: "runtime compliance scans, per-resource results, findings per scan, finding lifecycle, remediation audit",
     statements: [
-      `CREATE TABLE governance_scans (
+      `CREATE TABLE ${GOVERNANCE_SCANS_TABLE} (
         scan_id VARCHAR PRIMARY KEY,
         scanned_at TIMESTAMP NOT NULL,
         origin VARCHAR NOT NULL,
@@ -18,7 +24,7 @@ export const GOVERNANCE_MIGRATIONS: readonly FeatureMigration[] = [
         blocking INTEGER NOT NULL
       )`,
       // every resource a scan checked, with its monthly cost (NULL when the cost store has none) and owning team
-      `CREATE TABLE governance_scan_resources (
+      `CREATE TABLE ${GOVERNANCE_SCAN_RESOURCES_TABLE} (
         scan_id VARCHAR NOT NULL,
         resource_id VARCHAR NOT NULL,
         arn VARCHAR,
@@ -31,7 +37,7 @@ export const GOVERNANCE_MIGRATIONS: readonly FeatureMigration[] = [
         currency VARCHAR,
         tags MAP(VARCHAR, VARCHAR)
       )`,
-      `CREATE TABLE governance_findings (
+      `CREATE TABLE ${GOVERNANCE_FINDINGS_TABLE} (
         scan_id VARCHAR NOT NULL,
         finding_id VARCHAR NOT NULL,
         rule_id VARCHAR NOT NULL,
@@ -52,7 +58,7 @@ export const GOVERNANCE_MIGRATIONS: readonly FeatureMigration[] = [
         currency VARCHAR
       )`,
       // one row per finding id: when it was first and last seen, and when it stopped being reported
-      `CREATE TABLE governance_finding_history (
+      `CREATE TABLE ${GOVERNANCE_FINDING_HISTORY_TABLE} (
         finding_id VARCHAR PRIMARY KEY,
         rule_id VARCHAR NOT NULL,
         resource_id VARCHAR NOT NULL,
@@ -65,7 +71,7 @@ export const GOVERNANCE_MIGRATIONS: readonly FeatureMigration[] = [
         resolved_at TIMESTAMP,
         resolution VARCHAR
       )`,
-      `CREATE TABLE governance_audit (
+      `CREATE TABLE ${GOVERNANCE_AUDIT_TABLE} (
         change_id VARCHAR NOT NULL,
         applied_at TIMESTAMP NOT NULL,
         actor VARCHAR NOT NULL,

@@ -10,10 +10,12 @@ import { tagCoverage } from "../allocation/reports.js";
 import { loadAllocation } from "../allocation/load-rules.js";
 import { defaultForecastScopes, forecastVariance } from "../detect/forecast-scope.js";
 import { detectionConfig } from "../detect/monitors.js";
+import { quoteIdent } from "../../core/sql.js";
+import { GOVERNANCE_FINDINGS_TABLE, GOVERNANCE_SCANS_TABLE } from "../governance/tables.js";
+import { RECOMMENDATIONS_TABLE } from "../optimize/tables.js";
 import { COST_TABLE } from "../store/schema.js";
-import type { CostStore } from "../store/cost-store.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
-import type { AnalysisStore } from "../store/cost-store.js";
+import type { AnalysisStore, CostStore } from "../store/cost-store.js";
+import { col, readRow, readRows, type RowOf } from "../store/read-rows.js";
 import { KPI_TABLE, OUTBOX_TABLE } from "./tables.js";
 
 export interface Kpi {
@@ -27,10 +29,10 @@ export interface Kpi {
 
 /** True when the feature's table exists and holds rows (tables exist from the migrations; rows mean the feature is in use). */
 async function exists(store: AnalysisStore, table: string): Promise<boolean> {
-  const r = await store.all({ sql: "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = ?", params: [table] });
-  if (Number(r[0]?.["n"] ?? 0) === 0) return false;
-  const rows = await store.all(`SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM "${table.replace(/"/g, "")}" LIMIT 1)`);
-  return Number(rows[0]?.["n"] ?? 0) > 0;
+  const r = await readRow(store, { n: col.int }, { sql: "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = ?", params: [table] });
+  if ((r?.n ?? 0) === 0) return false;
+  const rows = await readRow(store, { n: col.int }, `SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM ${quoteIdent(table)} LIMIT 1)`);
+  return (rows?.n ?? 0) > 0;
 }
 
 export async function computeKpis(store: AnalysisStore, workspace: LoadedConfig, o: { now?: Date } = {}): Promise<{ day: string; kpis: Kpi[] }> {
@@ -44,12 +46,12 @@ export async function computeKpis(store: AnalysisStore, workspace: LoadedConfig,
     const cov = await tagCoverage(store, model, { by: "none", from: isoDaysAgo(now, 30), to: day });
     for (const r of cov.rows) kpis.push({ kpi: "tagged_spend_pct", scope: `${r.tag}/${r.currency}`, value: r.percent, unit: "percent", details: { spend: r.spend, tagged: r.tagged } });
   } else {
-    const r = await store.all({
+    const r = await readRows(store, { c: col.text, pct: col.text.nullable() }, {
       sql: `SELECT "BillingCurrency" AS c, CAST(CAST(100 * sum(CASE WHEN cardinality("Tags") > 0 THEN abs("EffectiveCost") ELSE 0 END) / nullif(sum(abs("EffectiveCost")), 0) AS DECIMAL(9,2)) AS VARCHAR) AS pct
             FROM ${COST_TABLE} WHERE "ChargePeriodStart" >= CAST(? AS TIMESTAMP) GROUP BY 1 ORDER BY 1`,
       params: [`${isoDaysAgo(now, 30)} 00:00:00`],
     });
-    for (const x of r) kpis.push({ kpi: "tagged_spend_pct", scope: `any/${String(x["c"])}`, value: (x["pct"] as string | null) ?? null, unit: "percent" });
+    for (const x of r) kpis.push({ kpi: "tagged_spend_pct", scope: `any/${x.c}`, value: x.pct, unit: "percent" });
   }
 
   // forecast variance of the last closed month per scope
@@ -63,31 +65,34 @@ export async function computeKpis(store: AnalysisStore, workspace: LoadedConfig,
 
   // alert latency: data landed → delivered, anomaly and budget alerts of the last 30 days
   if (await exists(store, OUTBOX_TABLE)) {
-    const r = await store.all({
+    const r = await readRow(store, { n: col.int, p50: col.num.nullable(), p95: col.num.nullable() }, {
       sql: `SELECT count(*)::INTEGER AS n, quantile_cont(date_diff('second', data_landed_at, sent_at), 0.5) AS p50, quantile_cont(date_diff('second', data_landed_at, sent_at), 0.95) AS p95
             FROM ${OUTBOX_TABLE} WHERE status = 'sent' AND kind IN ('anomaly', 'budget') AND data_landed_at IS NOT NULL AND sent_at >= CAST(? AS TIMESTAMP)`,
       params: [`${isoDaysAgo(now, 30)} 00:00:00`],
     });
-    const n = Number(r[0]?.["n"] ?? 0);
-    if (n > 0) {
-      kpis.push({ kpi: "alert_latency_p50_seconds", scope: "all", value: String(Math.round(Number(r[0]!["p50"]))), unit: "seconds", details: { alerts: n } });
-      kpis.push({ kpi: "alert_latency_p95_seconds", scope: "all", value: String(Math.round(Number(r[0]!["p95"]))), unit: "seconds", details: { alerts: n } });
+    const n = r?.n ?? 0;
+    if (r && n > 0) {
+      kpis.push({ kpi: "alert_latency_p50_seconds", scope: "all", value: String(Math.round(Number(r.p50))), unit: "seconds", details: { alerts: n } });
+      kpis.push({ kpi: "alert_latency_p95_seconds", scope: "all", value: String(Math.round(Number(r.p95))), unit: "seconds", details: { alerts: n } });
     }
   }
 
   // recommendations: open, closed (done) and savings realized (monthly saving of those done)
-  if (await exists(store, "recommendations")) {
-    const r = await store.all(`SELECT status, currency, count(*)::INTEGER AS n, CAST(sum(monthly_saving) AS VARCHAR) AS s FROM recommendations GROUP BY ALL ORDER BY ALL`);
+  if (await exists(store, RECOMMENDATIONS_TABLE)) {
+    const r = await readRows(
+      store,
+      { status: col.text, currency: col.text.nullable(), n: col.int, s: col.money.nullable() },
+      `SELECT status, currency, count(*)::INTEGER AS n, CAST(sum(monthly_saving) AS VARCHAR) AS s FROM ${RECOMMENDATIONS_TABLE} GROUP BY ALL ORDER BY ALL`,
+    );
     let open = 0;
     let done = 0;
     const realized = new Map<string, string>();
     for (const x of r) {
-      const status = String(x["status"]);
-      if (status === "open") open += Number(x["n"]);
-      if (status === "done") {
-        done += Number(x["n"]);
-        const c = String(x["currency"] ?? "USD");
-        realized.set(c, addMoney(realized.get(c) ?? "0", String(x["s"] ?? "0")));
+      if (x.status === "open") open += x.n;
+      if (x.status === "done") {
+        done += x.n;
+        const c = x.currency ?? "USD";
+        realized.set(c, addMoney(realized.get(c) ?? "0", x.s ?? "0"));
       }
     }
     kpis.push({ kpi: "recommendations_open", scope: "all", value: String(open), unit: "count" });
@@ -96,9 +101,13 @@ export async function computeKpis(store: AnalysisStore, workspace: LoadedConfig,
   }
 
   // governance: findings in the latest scan
-  if (await exists(store, "governance_scans")) {
-    const r = await store.all(`SELECT count(*)::INTEGER AS n FROM governance_findings WHERE scan_id = (SELECT scan_id FROM governance_findings ORDER BY scan_id DESC LIMIT 1)`);
-    kpis.push({ kpi: "governance_open_findings", scope: "latest-scan", value: String(Number(r[0]?.["n"] ?? 0)), unit: "count" });
+  if (await exists(store, GOVERNANCE_SCANS_TABLE)) {
+    const r = await readRow(
+      store,
+      { n: col.int },
+      `SELECT count(*)::INTEGER AS n FROM ${GOVERNANCE_FINDINGS_TABLE} WHERE scan_id = (SELECT scan_id FROM ${GOVERNANCE_FINDINGS_TABLE} ORDER BY scan_id DESC LIMIT 1)`,
+    );
+    kpis.push({ kpi: "governance_open_findings", scope: "latest-scan", value: String(r?.n ?? 0), unit: "count" });
   }
 
   await store.transaction(async () => {
@@ -113,8 +122,12 @@ export async function computeKpis(store: AnalysisStore, workspace: LoadedConfig,
   return { day, kpis };
 }
 
-export async function kpiHistory(store: CostStore, o: { days?: number } = {}): Promise<Record<string, unknown>[]> {
-  return store.all({
+/** One stored KPI figure: `details` is the JSON text kept beside it. */
+const KPI_HISTORY_ROW = { day: col.day, kpi: col.text, scope: col.text, value: col.text.nullable(), unit: col.text, details: col.text.nullable() };
+export type KpiHistoryRow = RowOf<typeof KPI_HISTORY_ROW>;
+
+export async function kpiHistory(store: CostStore, o: { days?: number } = {}): Promise<KpiHistoryRow[]> {
+  return readRows(store, KPI_HISTORY_ROW, {
     sql: `SELECT strftime(day, '%Y-%m-%d') AS day, kpi, scope, value, unit, CAST(details AS VARCHAR) AS details FROM ${KPI_TABLE}
           WHERE day > current_date - CAST(? AS INTEGER) ORDER BY day DESC, kpi, scope`,
     params: [o.days ?? 30],

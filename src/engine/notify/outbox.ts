@@ -17,6 +17,7 @@ import type { NotifyConfig } from "../../core/config/sections/notify.js";
 import { digestOf, type Notification } from "../../core/notify/message.js";
 import { afterQuietHours, routeFor } from "../../core/notify/routing.js";
 import type { CostStore } from "../store/cost-store.js";
+import { col, readRow, readRows, type RowOf } from "../store/read-rows.js";
 import { resolveChannel, send, type ResolvedChannel } from "./channels.js";
 import { OUTBOX_TABLE } from "./tables.js";
 
@@ -42,7 +43,7 @@ export async function enqueue(store: CostStore, config: NotifyConfig, n: Notific
     const ch = config.channels[t.channel];
     const dedup = `${n.key}|${t.channel}`;
     const due = n.severity === "critical" ? now : afterQuietHours(t.quietHours, now);
-    const rows = await store.all({
+    const rows = await readRows(store, { id: col.text }, {
       sql: `INSERT INTO ${OUTBOX_TABLE} (id, dedup_key, channel, channel_type, team, kind, title, message, status, attempts, next_attempt_at, created_at, data_landed_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP))
             ON CONFLICT (dedup_key) DO NOTHING RETURNING id`,
@@ -69,13 +70,8 @@ export interface DeliverResult {
   digested: number;
 }
 
-interface DueRow {
-  id: string;
-  dedup_key: string;
-  channel: string;
-  message: string;
-  attempts: number;
-}
+const DUE_ROW = { id: col.text, dedup_key: col.text, channel: col.text, message: col.text, attempts: col.int };
+type DueRow = RowOf<typeof DUE_ROW>;
 
 export function backoffMs(attempt: number): number {
   return Math.min(30_000 * 2 ** Math.max(0, attempt - 1), 3_600_000);
@@ -85,13 +81,13 @@ export async function deliver(store: CostStore, config: NotifyConfig, opts: Deli
   const now = opts.now ?? new Date();
   const env = opts.env ?? process.env;
   const result: DeliverResult = { sent: 0, retried: 0, failed: 0, digested: 0 };
-  const due = (await store.all({
+  const due = await readRows(store, DUE_ROW, {
     sql: `SELECT id, dedup_key, channel, CAST(message AS VARCHAR) AS message, attempts FROM ${OUTBOX_TABLE}
           WHERE (status = 'pending' AND next_attempt_at <= CAST(? AS TIMESTAMP))
              OR (status = 'sending' AND lease_until < CAST(? AS TIMESTAMP))
           ORDER BY created_at, id`,
     params: [ts(now), ts(now)],
-  })) as unknown as DueRow[];
+  });
   const byChannel = new Map<string, DueRow[]>();
   for (const r of due) byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), r]);
 
@@ -116,11 +112,11 @@ export async function deliver(store: CostStore, config: NotifyConfig, opts: Deli
       continue;
     }
     // rate limit: what this channel sent in the last hour
-    const sentRows = await store.all({
+    const sentLastHour = await readRow(store, { n: col.int }, {
       sql: `SELECT count(*)::INTEGER AS n FROM ${OUTBOX_TABLE} WHERE channel = ? AND status = 'sent' AND sent_at > CAST(? AS TIMESTAMP)`,
       params: [channel, ts(new Date(now.getTime() - 3_600_000))],
     });
-    const room = config.rateLimit.perChannelPerHour - Number(sentRows[0]?.["n"] ?? 0);
+    const room = config.rateLimit.perChannelPerHour - (sentLastHour?.n ?? 0);
     let batch = rows;
     if (rows.length > Math.max(room, 0) && rows.length > 1) {
       if (room <= 0) continue; // wait for room; the rows stay due
@@ -141,13 +137,13 @@ export async function deliver(store: CostStore, config: NotifyConfig, opts: Deli
       batch = [{ id: digestId, dedup_key: `${digest.key}|${channel}|${digestId}`, channel, message: JSON.stringify(digest), attempts: 0 }];
     }
     for (const r of batch) {
-      const claimed = await store.all({
+      const claimed = await readRow(store, { attempts: col.int }, {
         sql: `UPDATE ${OUTBOX_TABLE} SET status = 'sending', attempts = attempts + 1, lease_until = CAST(? AS TIMESTAMP)
               WHERE id = ? AND (status = 'pending' OR (status = 'sending' AND lease_until < CAST(? AS TIMESTAMP))) RETURNING attempts`,
         params: [ts(new Date(now.getTime() + LEASE_MS)), r.id, ts(now)],
       });
-      if (claimed.length === 0) continue; // someone else has it
-      const attempts = Number(claimed[0]!["attempts"]);
+      if (!claimed) continue; // someone else has it
+      const attempts = claimed.attempts;
       await opts.afterClaim?.({ id: r.id, channel });
       const n = JSON.parse(r.message) as Notification;
       const outcome = await send(ch, n, { key: r.dedup_key, now, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
@@ -196,23 +192,39 @@ export async function listNotifications(store: CostStore, o: { status?: string; 
     where.push("team = ?");
     params.push(o.team);
   }
-  const rows = await store.all({
+  const rows = await readRows(
+    store,
+    {
+      id: col.text,
+      channel: col.text,
+      team: col.text,
+      kind: col.text,
+      title: col.text,
+      status: col.text,
+      attempts: col.int,
+      last_error: col.text.nullable().optional(),
+      created_at: col.text,
+      sent_at: col.text.nullable().optional(),
+      latency: col.int.nullable().optional(),
+    },
+    {
     sql: `SELECT id, channel, team, kind, title, status, attempts, last_error, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at,
             strftime(sent_at, '%Y-%m-%dT%H:%M:%SZ') AS sent_at, date_diff('second', data_landed_at, sent_at) AS latency
           FROM ${OUTBOX_TABLE} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id LIMIT ${Math.max(1, Math.min(o.limit ?? 100, 10_000))}`,
-    params,
-  });
+      params,
+    },
+  );
   return rows.map((r) => ({
-    id: String(r["id"]),
-    channel: String(r["channel"]),
-    team: String(r["team"]),
-    kind: String(r["kind"]),
-    title: String(r["title"]),
-    status: String(r["status"]),
-    attempts: Number(r["attempts"]),
-    lastError: (r["last_error"] as string | null) ?? null,
-    createdAt: String(r["created_at"]),
-    sentAt: (r["sent_at"] as string | null) ?? null,
-    latencySeconds: r["latency"] === null || r["latency"] === undefined ? null : Number(r["latency"]),
+    id: r.id,
+    channel: r.channel,
+    team: r.team,
+    kind: r.kind,
+    title: r.title,
+    status: r.status,
+    attempts: r.attempts,
+    lastError: r.last_error ?? null,
+    createdAt: r.created_at,
+    sentAt: r.sent_at ?? null,
+    latencySeconds: r.latency ?? null,
   }));
 }

@@ -4,7 +4,7 @@ import { compareMoney } from "../../core/money.js";
 import type { DuckDbStore } from "../store/duckdb-store.js";
 import { tempStore } from "../../../test/helpers/store.js";
 import { seedDetectStore } from "../../../test/helpers/detect-seed.js";
-import { budgetStatus } from "./budgets.js";
+import { budgetStatus } from "./budget-status.js";
 import { forecastScope, forecastVariance } from "./forecast-scope.js";
 
 describe("forecasts and budgets over the store", () => {

@@ -2,7 +2,9 @@
  * Series extraction: daily (or hourly) sums of a cost metric per scope, split by a dimension, in SQL. Only the
  * aggregated series (one row per day, value and currency) reach TypeScript.
  */
+import { quoteString } from "../../core/sql.js";
 import type { CostStore } from "../store/cost-store.js";
+import { col, readRow, readRows } from "../store/read-rows.js";
 import { COST_TABLE } from "../store/schema.js";
 import { lastCompleteDay } from "../store/sources.js";
 import type { ScopeSql, SplitSql } from "./scope.js";
@@ -28,9 +30,8 @@ export interface ExtractedSeries {
 export async function lastCompleteDayFromStore(store: CostStore): Promise<string | null> {
   const fromBookkeeping = await lastCompleteDay(store);
   if (fromBookkeeping !== null) return fromBookkeeping;
-  const r = await store.all(`SELECT strftime(CAST(max("ChargePeriodStart") AS DATE) - INTERVAL 1 DAY, '%Y-%m-%d') AS d FROM ${COST_TABLE}`);
-  const d = r[0]?.["d"];
-  return d === null || d === undefined ? null : String(d);
+  const r = await readRow(store, { d: col.day.nullable() }, `SELECT strftime(CAST(max("ChargePeriodStart") AS DATE) - INTERVAL 1 DAY, '%Y-%m-%d') AS d FROM ${COST_TABLE}`);
+  return r?.d ?? null;
 }
 
 export interface ExtractOptions {
@@ -46,7 +47,7 @@ export interface ExtractOptions {
 export async function extractSeries(store: CostStore, scope: ScopeSql, split: SplitSql | undefined, o: ExtractOptions): Promise<ExtractedSeries[]> {
   const bucket = o.granularity === "day" ? `CAST(${scope.time} AS DATE)` : `date_trunc('hour', ${scope.time})`;
   const fmt = o.granularity === "day" ? "'%Y-%m-%d'" : "'%Y-%m-%dT%H:00:00Z'";
-  const key = split ? `coalesce(nullif(CAST(${split.expr} AS VARCHAR), ''), '${NONE_KEY}')` : `'total'`;
+  const key = split ? `coalesce(nullif(CAST(${split.expr} AS VARCHAR), ''), ${quoteString(NONE_KEY)})` : `'total'`;
   const params = [...(split?.params ?? []), o.from, o.to, ...scope.where.params];
   let sql = `WITH f AS (
       SELECT ${bucket} AS b, ${key} AS k, coalesce(${scope.currency}, '') AS cur, ${scope.metric} AS m
@@ -60,17 +61,17 @@ export async function extractSeries(store: CostStore, scope: ScopeSql, split: Sp
   } else {
     sql += ` SELECT strftime(b, ${fmt}) AS at, k, cur, CAST(m AS VARCHAR) AS m FROM g ORDER BY k, cur, b`;
   }
-  const rows = await store.all({ sql, params });
+  const rows = await readRows(store, { at: col.text, k: col.text, cur: col.text, m: col.money }, { sql, params });
   const out: ExtractedSeries[] = [];
   let cur: ExtractedSeries | undefined;
   for (const r of rows) {
-    const k = String(r["k"]);
-    const c = String(r["cur"]);
+    const k = r.k;
+    const c = r.cur;
     if (!cur || cur.key !== k || cur.currency !== c) {
       cur = { key: k, currency: c, points: [] };
       out.push(cur);
     }
-    cur.points.push({ at: String(r["at"]), amount: String(r["m"]) });
+    cur.points.push({ at: r.at, amount: r.m });
   }
   return out;
 }

@@ -11,9 +11,10 @@ import { burnRatio, evaluateThresholds, periodProgress, type FiredAlert, type Th
 import { addDays } from "../../core/detect/series.js";
 import { addMoney } from "../../core/money.js";
 import type { CostStore } from "../store/cost-store.js";
+import { col, readRows } from "../store/read-rows.js";
 import { forecastScope, resolveScope } from "./forecast-scope.js";
 import { detectionConfig } from "./monitors.js";
-import { extractSeries, lastCompleteDayFromStore } from "./series.js";
+import { extractSeries, lastCompleteDayFromStore } from "./load-series.js";
 import { BUDGET_ALERTS_TABLE } from "./tables.js";
 
 export interface BudgetStatus {
@@ -100,11 +101,11 @@ export async function budgetStatus(store: CostStore, config: CostwiseConfig | { 
 }
 
 async function firedAlerts(store: CostStore, budget: string, periodStart: string): Promise<FiredAlert[]> {
-  const rows = await store.all({
+  const rows = await readRows(store, { threshold: col.text, fired_on: col.day }, {
     sql: `SELECT threshold, strftime(fired_on, '%Y-%m-%d') AS fired_on FROM ${BUDGET_ALERTS_TABLE} WHERE budget = ? AND period_start = CAST(? AS DATE)`,
     params: [budget, periodStart],
   });
-  return rows.map((r) => ({ threshold: String(r["threshold"]), firedOn: String(r["fired_on"]) }));
+  return rows.map((r) => ({ threshold: r.threshold, firedOn: r.fired_on }));
 }
 
 async function recordFired(store: CostStore, b: BudgetConfig, periodStart: string, states: ThresholdState[], actual: string, forecast: string | null, asOf: string, now: Date): Promise<void> {

@@ -3,24 +3,44 @@
  * impact, the root-cause resources with their ids and tags, a dashboard link), budget alerts (burn and
  * forecast), and a team summary (spend, change, top movers, open recommendations, tag coverage).
  */
+import { UNALLOCATED } from "../../core/allocation/model.js";
 import type { CostwiseConfig } from "../../core/config/schema.js";
+import type { Severity } from "../../core/detect/detector.js";
+import { assertNever } from "../../core/errors.js";
 import { addMoney, compareMoney, subMoney } from "../../core/money.js";
-import { formatAmount, formatPercent, type Fact, type Notification, type Section } from "../../core/notify/message.js";
-import { UNALLOCATED } from "../../core/notify/routing.js";
-import type { BudgetStatus } from "../detect/budgets.js";
+import { formatAmount, formatPercent, type Fact, type Notification, type NotificationSeverity, type Section } from "../../core/notify/message.js";
+import { ALLOCATION_TABLE } from "../allocation/tables.js";
+import type { BudgetStatus } from "../detect/budget-status.js";
 import type { MonitorAnomaly } from "../detect/monitors.js";
+import { RECOMMENDATIONS_TABLE } from "../optimize/tables.js";
 import type { CostStore } from "../store/cost-store.js";
+import { col, readRow, readRows } from "../store/read-rows.js";
 import { COST_TABLE, RUNS_TABLE } from "../store/schema.js";
 
 async function tableExists(store: CostStore, name: string): Promise<boolean> {
-  const r = await store.all({ sql: "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = ?", params: [name] });
-  return Number(r[0]?.["n"] ?? 0) > 0;
+  const r = await readRow(store, { n: col.int }, { sql: "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = ?", params: [name] });
+  return (r?.n ?? 0) > 0;
+}
+
+/** How urgent the notification of an anomaly is: high and critical anomalies page, medium warns, low informs. */
+export function notificationSeverity(severity: Severity): NotificationSeverity {
+  switch (severity) {
+    case "critical":
+    case "high":
+      return "critical";
+    case "medium":
+      return "warning";
+    case "low":
+      return "info";
+    default:
+      return assertNever(severity);
+  }
 }
 
 /** When the newest data landed (the last ingest's finish): the start of the alert-latency clock. */
 export async function dataLandedAt(store: CostStore): Promise<string | undefined> {
-  const r = await store.all(`SELECT strftime(max(finished_at), '%Y-%m-%dT%H:%M:%SZ') AS t FROM ${RUNS_TABLE}`);
-  return (r[0]?.["t"] as string | null) ?? undefined;
+  const r = await readRow(store, { t: col.timestamp.nullable() }, `SELECT strftime(max(finished_at), '%Y-%m-%dT%H:%M:%SZ') AS t FROM ${RUNS_TABLE}`);
+  return r?.t ?? undefined;
 }
 
 /** The team that owns an anomaly: the owner series it is on, else the owner that drove most of it. */
@@ -33,11 +53,11 @@ export function ownerOfAnomaly(a: MonitorAnomaly): string {
 }
 
 async function resourceTags(store: CostStore, resourceId: string): Promise<string> {
-  const r = await store.all({
+  const r = await readRow(store, { t: col.text }, {
     sql: `SELECT CAST("Tags" AS VARCHAR) AS t FROM ${COST_TABLE} WHERE "ResourceId" = ? AND "Tags" IS NOT NULL AND cardinality("Tags") > 0 ORDER BY "ChargePeriodStart" DESC LIMIT 1`,
     params: [resourceId],
   });
-  return (r[0]?.["t"] as string | undefined) ?? "";
+  return r?.t ?? "";
 }
 
 export async function anomalyNotification(store: CostStore, a: MonitorAnomaly, o: { dashboardUrl: string; landedAt?: string | undefined }): Promise<Notification> {
@@ -71,7 +91,7 @@ export async function anomalyNotification(store: CostStore, a: MonitorAnomaly, o
     kind: "anomaly",
     key: `anomaly:${a.monitor}:${a.seriesKey}:${a.currency}:${a.start}`,
     team,
-    severity: a.severity === "high" ? "critical" : a.severity === "medium" ? "warning" : "info",
+    severity: notificationSeverity(a.severity),
     title: `Cost ${a.direction === "up" ? "spike" : "drop"}: ${label} ${formatPercent(a.impactPercent)} since ${a.start}`,
     summary: `${label} cost ${formatAmount(a.actual, a.currency)} where ${formatAmount(a.expected, a.currency)} was expected (${a.kind}).${headline}`,
     facts,
@@ -112,43 +132,43 @@ export async function teamSummary(store: CostStore, team: string, o: { asOf: str
   const days = o.days ?? 7;
   const cur = `charge_date > CAST(? AS DATE) - ${days} AND charge_date <= CAST(? AS DATE)`;
   const prev = `charge_date > CAST(? AS DATE) - ${2 * days} AND charge_date <= CAST(? AS DATE) - ${days}`;
-  const totals = await store.all({
+  const totals = await readRows(store, { currency: col.text, now_cost: col.money, prev_cost: col.money }, {
     sql: `SELECT currency, CAST(sum(CASE WHEN ${cur} THEN effective_cost ELSE 0 END) AS VARCHAR) AS now_cost,
             CAST(sum(CASE WHEN ${prev} THEN effective_cost ELSE 0 END) AS VARCHAR) AS prev_cost
-          FROM cost_allocation WHERE team = ? GROUP BY currency ORDER BY currency`,
+          FROM ${ALLOCATION_TABLE} WHERE team = ? GROUP BY currency ORDER BY currency`,
     params: [o.asOf, o.asOf, o.asOf, o.asOf, team],
   });
-  const movers = await store.all({
+  const movers = await readRows(store, { currency: col.text, service: col.text, delta: col.money }, {
     sql: `SELECT currency, coalesce(service_name, '(none)') AS service,
             CAST(sum(CASE WHEN ${cur} THEN effective_cost ELSE 0 END) - sum(CASE WHEN ${prev} THEN effective_cost ELSE 0 END) AS VARCHAR) AS delta
-          FROM cost_allocation WHERE team = ? GROUP BY ALL ORDER BY abs(sum(CASE WHEN ${cur} THEN effective_cost ELSE 0 END) - sum(CASE WHEN ${prev} THEN effective_cost ELSE 0 END)) DESC, service LIMIT 5`,
+          FROM ${ALLOCATION_TABLE} WHERE team = ? GROUP BY ALL ORDER BY abs(sum(CASE WHEN ${cur} THEN effective_cost ELSE 0 END) - sum(CASE WHEN ${prev} THEN effective_cost ELSE 0 END)) DESC, service LIMIT 5`,
     params: [o.asOf, o.asOf, o.asOf, o.asOf, team, o.asOf, o.asOf, o.asOf, o.asOf],
   });
-  const daily = await store.all({
-    sql: `SELECT charge_date, CAST(sum(effective_cost) AS DOUBLE) AS v FROM cost_allocation WHERE team = ? AND charge_date > CAST(? AS DATE) - 30 AND charge_date <= CAST(? AS DATE) GROUP BY 1 ORDER BY 1`,
+  const daily = await readRows(store, { charge_date: col.text, v: col.num }, {
+    sql: `SELECT charge_date, CAST(sum(effective_cost) AS DOUBLE) AS v FROM ${ALLOCATION_TABLE} WHERE team = ? AND charge_date > CAST(? AS DATE) - 30 AND charge_date <= CAST(? AS DATE) GROUP BY 1 ORDER BY 1`,
     params: [team, o.asOf, o.asOf],
   });
   const facts: Fact[] = [];
   let change: number | null = null;
   for (const t of totals) {
-    const c = String(t["currency"]);
-    const now = String(t["now_cost"]);
-    const before = String(t["prev_cost"]);
+    const c = t.currency;
+    const now = t.now_cost;
+    const before = t.prev_cost;
     const delta = subMoney(now, before);
     change = compareMoney(before, "0") === 0 ? null : Number(delta) / Number(before);
     facts.push({ label: `Last ${days} days`, value: formatAmount(now, c) }, { label: "Change", value: `${formatAmount(delta, c)} (${formatPercent(change)})` });
   }
   const sections: Section[] = [];
-  if (movers.length > 0) sections.push({ title: "Top movers", lines: movers.map((m) => `${String(m["service"])}: ${formatAmount(String(m["delta"]), String(m["currency"]))}`) });
-  if (await tableExists(store, "recommendations")) {
-    const recs = await store.all({
-      sql: `SELECT type, resource_id, CAST(monthly_saving AS VARCHAR) AS saving, currency FROM recommendations WHERE owner = ? AND status = 'open' ORDER BY monthly_saving DESC LIMIT 5`,
+  if (movers.length > 0) sections.push({ title: "Top movers", lines: movers.map((m) => `${m.service}: ${formatAmount(m.delta, m.currency)}`) });
+  if (await tableExists(store, RECOMMENDATIONS_TABLE)) {
+    const recs = await readRows(store, { type: col.text, resource_id: col.text, saving: col.money, currency: col.text }, {
+      sql: `SELECT type, resource_id, CAST(monthly_saving AS VARCHAR) AS saving, currency FROM ${RECOMMENDATIONS_TABLE} WHERE owner = ? AND status = 'open' ORDER BY monthly_saving DESC LIMIT 5`,
       params: [team],
     });
     if (recs.length > 0) {
       let total = "0";
-      for (const r of recs) total = addMoney(total, String(r["saving"]));
-      sections.push({ title: `Open recommendations (${formatAmount(total, String(recs[0]!["currency"]))} a month)`, lines: recs.map((r) => `${String(r["type"])} ${String(r["resource_id"])}: ${formatAmount(String(r["saving"]), String(r["currency"]))} a month`) });
+      for (const r of recs) total = addMoney(total, r.saving);
+      sections.push({ title: `Open recommendations (${formatAmount(total, recs[0]!.currency)} a month)`, lines: recs.map((r) => `${r.type} ${r.resource_id}: ${formatAmount(r.saving, r.currency)} a month`) });
     }
   }
   for (const c of o.tagCoverage ?? []) facts.push({ label: `Tag coverage (${c.tag})`, value: c.percent === null ? "n/a" : `${c.percent}% of spend` });
@@ -162,6 +182,6 @@ export async function teamSummary(store: CostStore, team: string, o: { asOf: str
     facts,
     sections,
     link: `${o.dashboardUrl.replace(/\/$/, "")}/#/teams?team=${encodeURIComponent(team)}`,
-    chart: { title: "daily spend, 30 days", labels: daily.map((d) => String(d["charge_date"])), values: daily.map((d) => Number(d["v"])), highlightLast: true },
+    chart: { title: "daily spend, 30 days", labels: daily.map((d) => d.charge_date), values: daily.map((d) => d.v), highlightLast: true },
   };
 }
