@@ -5,10 +5,11 @@ import { join, relative, sep } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseMoney } from "../core/money.js";
-import { CUR_COLUMNS } from "./cur-format.js";
-import { FOCUS_DEMO_COLUMNS } from "./focus-azure.js";
-import { businessSupportFee, generateDemoData, type DemoManifest } from "./generate.js";
-import { dec, fmt } from "./decimal.js";
+import { CUR_COLUMNS } from "./generate/cur-format.js";
+import { FOCUS_DEMO_COLUMNS } from "./generate/focus-azure.js";
+import { businessSupportFee } from "./generate/cur-month.js";
+import { generateDemoData, type DemoManifest } from "./generate.js";
+import { dec, fmt } from "./generate/decimal.js";
 
 // ------------------------------------------------------------------------------------------ helpers
 
