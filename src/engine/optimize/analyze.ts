@@ -9,8 +9,11 @@ import { mulDiv } from "../../core/optimize/money-math.js";
 import { recommendationKey, type RecommendationDraft } from "../../core/optimize/recommendation-model.js";
 import { evaluateRightsizing, type RightsizingOutcome } from "../../core/optimize/rightsizing.js";
 import { rightsizingProfiles, type OptimizationConfig } from "../../core/config/sections/optimization.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
+import { UNALLOCATED } from "../../core/allocation/model.js";
+import { quoteIdent, quoteString } from "../../core/sql.js";
+import { ALLOCATION_TABLE } from "../allocation/tables.js";
 import type { AnalysisStore } from "../store/cost-store.js";
+import { col, readRows } from "../store/read-rows.js";
 import { COST_TABLE } from "../store/schema.js";
 import { INVENTORY_TABLE, UTILIZATION_TABLE } from "./tables.js";
 
@@ -39,39 +42,39 @@ export interface UtilizationSummaryRow {
   networkBytesPerHour: number | null;
 }
 
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const ts = (d: Date): string => `TIMESTAMP '${d.toISOString().slice(0, 19).replace("T", " ")}'`;
+const ts = (d: Date): string => `TIMESTAMP ${quoteString(d.toISOString().slice(0, 19).replace("T", " "))}`;
+
+const SUMMARY_SHAPE = {
+  resourceId: col.text,
+  cpuHours: col.int,
+  cpuAvg: col.num.nullable(),
+  cpuMax: col.num.nullable(),
+  cpuPeak: col.num.nullable(),
+  memHours: col.int,
+  memAvg: col.num.nullable(),
+  memMax: col.num.nullable(),
+  memPeak: col.num.nullable(),
+  networkBytesPerHour: col.num.nullable(),
+};
 
 /** Per-resource statistics over [start, end): the sizing percentile of the hourly maxima is computed in SQL. */
 export async function utilizationSummaries(store: AnalysisStore, start: Date, end: Date, sizingPercentile: number, onlyResources?: string): Promise<UtilizationSummaryRow[]> {
   const p = Math.min(1, Math.max(0, sizingPercentile / 100));
-  const rows = await store.all(`
-    SELECT resource_id,
-      count(*) FILTER (metric = 'CPUUtilization')::INTEGER AS cpu_hours,
-      avg(avg) FILTER (metric = 'CPUUtilization') AS cpu_avg,
-      max(max) FILTER (metric = 'CPUUtilization') AS cpu_max,
-      quantile_cont(max, ${p}) FILTER (metric = 'CPUUtilization') AS cpu_peak,
-      count(*) FILTER (metric = 'mem_used_percent')::INTEGER AS mem_hours,
-      avg(avg) FILTER (metric = 'mem_used_percent') AS mem_avg,
-      max(max) FILTER (metric = 'mem_used_percent') AS mem_max,
-      quantile_cont(max, ${p}) FILTER (metric = 'mem_used_percent') AS mem_peak,
+  return readRows(store, SUMMARY_SHAPE, `
+    SELECT resource_id AS "resourceId",
+      count(*) FILTER (metric = 'CPUUtilization')::INTEGER AS "cpuHours",
+      avg(avg) FILTER (metric = 'CPUUtilization') AS "cpuAvg",
+      max(max) FILTER (metric = 'CPUUtilization') AS "cpuMax",
+      quantile_cont(max, ${p}) FILTER (metric = 'CPUUtilization') AS "cpuPeak",
+      count(*) FILTER (metric = 'mem_used_percent')::INTEGER AS "memHours",
+      avg(avg) FILTER (metric = 'mem_used_percent') AS "memAvg",
+      max(max) FILTER (metric = 'mem_used_percent') AS "memMax",
+      quantile_cont(max, ${p}) FILTER (metric = 'mem_used_percent') AS "memPeak",
       sum(avg * samples) FILTER (metric IN ('NetworkIn', 'NetworkOut'))
-        / nullif(count(*) FILTER (metric = 'CPUUtilization'), 0) AS net_per_hour
+        / nullif(count(*) FILTER (metric = 'CPUUtilization'), 0) AS "networkBytesPerHour"
     FROM ${UTILIZATION_TABLE}
     WHERE hour >= ${ts(start)} AND hour < ${ts(end)} ${onlyResources ? `AND resource_id IN (${onlyResources})` : ""}
     GROUP BY resource_id ORDER BY resource_id`);
-  return rows.map((r) => ({
-    resourceId: String(r["resource_id"]),
-    cpuHours: Number(r["cpu_hours"]),
-    cpuAvg: num(r["cpu_avg"]),
-    cpuMax: num(r["cpu_max"]),
-    cpuPeak: num(r["cpu_peak"]),
-    memHours: Number(r["mem_hours"]),
-    memAvg: num(r["mem_avg"]),
-    memMax: num(r["mem_max"]),
-    memPeak: num(r["mem_peak"]),
-    networkBytesPerHour: num(r["net_per_hour"]),
-  }));
 }
 
 interface ResourceFacts {
@@ -92,6 +95,24 @@ interface ResourceFacts {
   currency: string | null;
 }
 
+const FACT_SHAPE = {
+  rid: col.text,
+  resource_type: col.text.nullable(),
+  instance_type: col.text.nullable(),
+  state: col.text.nullable(),
+  region: col.text.nullable(),
+  account_id: col.text.nullable(),
+  attached_to: col.text.nullable(),
+  size_gb: col.int.nullable(),
+  volume_type: col.text.nullable(),
+  alloc_owner: col.text.nullable(),
+  inv_owner: col.text.nullable(),
+  bill_owner: col.text.nullable(),
+  billed_cost: col.money.nullable(),
+  billed_hours: col.int.nullable(),
+  currency: col.text.nullable(),
+};
+
 /**
  * Inventory + utilization resources with their owner and billed cost. Owner: `cost_allocation.team` when
  * that table exists with a ResourceId column, else the `team` or `owner` tag (inventory tags, then the
@@ -99,16 +120,19 @@ interface ResourceFacts {
  * instances are not free) over the 30 days before its last billed hour.
  */
 async function resourceFacts(store: AnalysisStore): Promise<Map<string, ResourceFacts>> {
-  const cols = await store.all(
-    `SELECT lower(column_name) AS c, column_name AS name FROM duckdb_columns() WHERE table_name = 'cost_allocation' AND NOT internal`,
+  const cols = await readRows(
+    store,
+    { c: col.text, name: col.text },
+    `SELECT lower(column_name) AS c, column_name AS name FROM duckdb_columns() WHERE table_name = ${quoteString(ALLOCATION_TABLE)} AND NOT internal`,
   );
-  const colNames = new Map(cols.map((c) => [String(c["c"]), String(c["name"])]));
+  const colNames = new Map(cols.map((c) => [c.c, c.name]));
+  const team = quoteIdent(colNames.get("team") ?? "team");
   const allocJoin =
     colNames.has("team") && (colNames.has("resourceid") || colNames.has("resource_id"))
-      ? `LEFT JOIN (SELECT "${colNames.get("resourceid") ?? colNames.get("resource_id")}" AS rid, arg_max("${colNames.get("team")}", ${colNames.has("effective_cost") ? `"${colNames.get("effective_cost")}"` : "1"}) AS team
-                    FROM cost_allocation WHERE "${colNames.get("team")}" IS NOT NULL AND "${colNames.get("team")}" <> '__unallocated__' GROUP BY 1) alloc ON alloc.rid = ids.rid`
+      ? `LEFT JOIN (SELECT ${quoteIdent((colNames.get("resourceid") ?? colNames.get("resource_id"))!)} AS rid, arg_max(${team}, ${colNames.has("effective_cost") ? quoteIdent(colNames.get("effective_cost")!) : "1"}) AS team
+                    FROM ${ALLOCATION_TABLE} WHERE ${team} IS NOT NULL AND ${team} <> ${quoteString(UNALLOCATED)} GROUP BY 1) alloc ON alloc.rid = ids.rid`
       : `LEFT JOIN (SELECT NULL::VARCHAR AS rid, NULL::VARCHAR AS team WHERE FALSE) alloc ON alloc.rid = ids.rid`;
-  const rows = await store.all(`
+  const rows = await readRows(store, FACT_SHAPE, `
     WITH ids AS (
       SELECT resource_id AS rid FROM ${INVENTORY_TABLE}
       UNION SELECT DISTINCT resource_id FROM ${UTILIZATION_TABLE}
@@ -140,24 +164,23 @@ async function resourceFacts(store: AnalysisStore): Promise<Map<string, Resource
     ${allocJoin}`);
   const out = new Map<string, ResourceFacts>();
   for (const r of rows) {
-    const s = (k: string): string | null => (r[k] === null || r[k] === undefined ? null : String(r[k]));
-    const owner = s("alloc_owner") ?? s("inv_owner") ?? s("bill_owner");
-    const ownerSource = s("alloc_owner") ? "allocation" : s("inv_owner") ? "resource tag" : s("bill_owner") ? "bill tag" : null;
-    out.set(String(r["rid"]), {
-      resourceId: String(r["rid"]),
-      resourceType: s("resource_type"),
-      instanceType: s("instance_type"),
-      state: s("state"),
-      region: s("region"),
-      accountId: s("account_id"),
-      attachedTo: s("attached_to"),
-      sizeGb: num(r["size_gb"]),
-      volumeType: s("volume_type"),
+    const owner = r.alloc_owner ?? r.inv_owner ?? r.bill_owner;
+    const ownerSource = r.alloc_owner ? "allocation" : r.inv_owner ? "resource tag" : r.bill_owner ? "bill tag" : null;
+    out.set(r.rid, {
+      resourceId: r.rid,
+      resourceType: r.resource_type,
+      instanceType: r.instance_type,
+      state: r.state,
+      region: r.region,
+      accountId: r.account_id,
+      attachedTo: r.attached_to,
+      sizeGb: r.size_gb,
+      volumeType: r.volume_type,
       owner,
       ownerSource,
-      billedCost: s("billed_cost"),
-      billedHours: Number(r["billed_hours"] ?? 0),
-      currency: s("currency"),
+      billedCost: r.billed_cost,
+      billedHours: r.billed_hours ?? 0,
+      currency: r.currency,
     });
   }
   return out;

@@ -12,9 +12,9 @@
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type Dimension, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { DescribeAddressesCommand, DescribeInstancesCommand, DescribeVolumesCommand, EC2Client, type Tag } from "@aws-sdk/client-ec2";
 import { awsClientConfig, awsError, type AwsOptions } from "../aws/client-config.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
+import { quoteString } from "../../core/sql.js";
 import type { AnalysisStore } from "../store/cost-store.js";
-import { sqlString } from "./sql-util.js";
+import { col, readRow } from "../store/read-rows.js";
 import { INVENTORY_TABLE, UTILIZATION_TABLE } from "./tables.js";
 
 export interface CollectOptions extends AwsOptions {
@@ -188,23 +188,23 @@ export async function collectAws(store: AnalysisStore, opts: CollectOptions): Pr
     await store.transaction(async () => {
       const now = new Date().toISOString();
       // the region's inventory is replaced as a whole: what is gone from AWS is gone from the table
-      await store.run(`DELETE FROM ${INVENTORY_TABLE} WHERE region = ${sqlString(region)}`);
+      await store.run(`DELETE FROM ${INVENTORY_TABLE} WHERE region = ${quoteString(region)}`);
       {
         for (let i = 0; i < inventory.length; i += 500) {
           const values = inventory.slice(i, i + 500).map((r) => {
             const tags = Object.entries(r.tags);
-            const map = tags.length ? `MAP {${tags.map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(", ")}}` : "MAP {}::MAP(VARCHAR, VARCHAR)";
-            const s = (v: string | null): string => (v === null ? "NULL" : sqlString(v));
+            const map = tags.length ? `MAP {${tags.map(([k, v]) => `${quoteString(k)}: ${quoteString(v)}`).join(", ")}}` : "MAP {}::MAP(VARCHAR, VARCHAR)";
+            const s = (v: string | null): string => (v === null ? "NULL" : quoteString(v));
             return `(${s(r.resource_id)}, ${s(r.resource_type)}, 'AWS', ${s(r.account_id)}, ${s(region)}, ${s(r.instance_type)}, ${s(r.state)},
-              ${r.launch_time ? `${sqlString(r.launch_time.toISOString())}::TIMESTAMPTZ AT TIME ZONE 'UTC'` : "NULL"}, ${s(r.attached_to)},
-              ${r.size_gb ?? "NULL"}, ${s(r.volume_type)}, ${s(r.public_ip)}, ${map}, ${sqlString(now)}::TIMESTAMPTZ AT TIME ZONE 'UTC')`;
+              ${r.launch_time ? `${quoteString(r.launch_time.toISOString())}::TIMESTAMPTZ AT TIME ZONE 'UTC'` : "NULL"}, ${s(r.attached_to)},
+              ${r.size_gb ?? "NULL"}, ${s(r.volume_type)}, ${s(r.public_ip)}, ${map}, ${quoteString(now)}::TIMESTAMPTZ AT TIME ZONE 'UTC')`;
           });
           await store.run(`INSERT OR REPLACE INTO ${INVENTORY_TABLE} VALUES ${values.join(",\n")}`);
         }
       }
       await store.run(`CREATE OR REPLACE TEMP TABLE __cw_points (resource_id VARCHAR, metric VARCHAR, stat VARCHAR, t BIGINT, v DOUBLE)`);
       for (let i = 0; i < points.length; i += 2000) {
-        const values = points.slice(i, i + 2000).map(([r, m, st, t, v]) => `(${sqlString(r)}, ${sqlString(m)}, '${st}', ${t}, ${v})`);
+        const values = points.slice(i, i + 2000).map(([r, m, st, t, v]) => `(${quoteString(r)}, ${quoteString(m)}, ${quoteString(st)}, ${t}, ${v})`);
         await store.run(`INSERT INTO __cw_points VALUES ${values.join(",")}`);
       }
       await store.run(`CREATE OR REPLACE TEMP TABLE __cw_hourly AS
@@ -217,7 +217,7 @@ export async function collectAws(store: AnalysisStore, opts: CollectOptions): Pr
         FROM __cw_points GROUP BY resource_id, metric, hour`);
       await store.run(`DELETE FROM ${UTILIZATION_TABLE} u USING __cw_hourly h WHERE u.resource_id = h.resource_id AND u.metric = h.metric AND u.hour = h.hour`);
       await store.run(`INSERT INTO ${UTILIZATION_TABLE} SELECT resource_id, metric, hour, avg, max, min, p99, samples, 'cloudwatch', now()::TIMESTAMP FROM __cw_hourly`);
-      metricHours = Number((await store.all(`SELECT count(*)::INTEGER AS n FROM __cw_hourly`))[0]!["n"]);
+      metricHours = (await readRow(store, { n: col.int }, `SELECT count(*)::INTEGER AS n FROM __cw_hourly`))!.n;
       await store.run("DROP TABLE __cw_points");
       await store.run("DROP TABLE __cw_hourly");
     });

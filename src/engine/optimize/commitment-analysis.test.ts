@@ -9,19 +9,19 @@ import { FIXTURES, tempStore } from "../../../test/helpers/store.js";
 import type { DuckDbStore } from "../store/duckdb-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS } from "../store/schema.js";
 import { commitmentReport } from "./commitment-analysis.js";
-import { sqlString } from "./sql-util.js";
+import { quoteString } from "../../core/sql.js";
 
 const SPEC = join(FIXTURES, "focus/spec-examples");
 
 /** Loads a spec example CSV into the cost table: its columns that the table has, "null" as NULL. */
 async function loadSpecCsv(store: DuckDbStore, rel: string): Promise<void> {
   const file = join(SPEC, rel);
-  const src = `read_csv(${sqlString(file)}, header = true, all_varchar = true, nullstr = 'null', null_padding = true)`;
+  const src = `read_csv(${quoteString(file)}, header = true, all_varchar = true, nullstr = 'null', null_padding = true)`;
   const header = (await store.all(`DESCRIBE SELECT * FROM ${src}`)).map((r) => String(r["column_name"]));
   const types = new Map(COST_TABLE_COLUMNS.map((c) => [c.name, c.sqlType]));
   const cols = header.filter((h) => types.has(h));
   await store.run(`INSERT INTO ${COST_TABLE} (${cols.map((c) => `"${c}"`).join(", ")}, "BillingCurrency", x_SourceFile)
-    SELECT ${cols.map((c) => `try_cast("${c}" AS ${types.get(c)})`).join(", ")}, 'USD', ${sqlString(rel)} FROM ${src}`);
+    SELECT ${cols.map((c) => `try_cast("${c}" AS ${types.get(c)})`).join(", ")}, 'USD', ${quoteString(rel)} FROM ${src}`);
 }
 
 let ctx: Awaited<ReturnType<typeof tempStore>>;

@@ -13,11 +13,12 @@ import {
 import { simulateSavingsPlan, type SpSimulationResult } from "../../core/optimize/savings-plan.js";
 import { recommendationKey, type RecommendationDraft } from "../../core/optimize/recommendation-model.js";
 import { spDiscounts, type OptimizationConfig } from "../../core/config/sections/optimization.js";
+import { CostwiseError } from "../../core/errors.js";
 import { formatMoney, parseMoney } from "../../core/money.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
+import { quoteString, quoteStringList } from "../../core/sql.js";
 import type { AnalysisStore } from "../store/cost-store.js";
+import { col, readRow, readRows } from "../store/read-rows.js";
 import { COST_TABLE } from "../store/schema.js";
-import { sqlString } from "./sql-util.js";
 
 export interface CommitmentWindow {
   start?: Date;
@@ -33,7 +34,30 @@ export interface CommitmentReport {
   endUnknown: string[];
 }
 
-const ts = (d: Date): string => `TIMESTAMP '${d.toISOString().slice(0, 19).replace("T", " ")}'`;
+const ts = (d: Date): string => `TIMESTAMP ${quoteString(d.toISOString().slice(0, 19).replace("T", " "))}`;
+
+/** One commitment's sums over the window (see CommitmentSums), and its currency. */
+const PER_COMMITMENT_SHAPE = {
+  commitmentId: col.text,
+  type: col.text.nullable(),
+  category: col.text.nullable(),
+  used: col.money,
+  unused: col.money,
+  coveredList: col.money.nullable(),
+  usedQuantity: col.money.nullable(),
+  unusedQuantity: col.money.nullable(),
+  endsAt: col.timestamp.nullable(),
+};
+
+/** The sums over every commitment and the on-demand eligible usage (see OverallSums). */
+const OVERALL_SHAPE = {
+  used: col.money,
+  unused: col.money,
+  on_demand: col.money,
+  eligible_list: col.money.nullable(),
+  list_missing: col.int,
+  currency: col.text.nullable(),
+};
 
 export async function commitmentReport(
   store: AnalysisStore,
@@ -45,21 +69,20 @@ export async function commitmentReport(
     win.start ? `"ChargePeriodStart" >= ${ts(win.start)}` : "TRUE",
     win.end ? `"ChargePeriodStart" < ${ts(win.end)}` : "TRUE",
   ].join(" AND ");
-  const per = await store.all(`
-    SELECT "CommitmentDiscountId" AS id, any_value("CommitmentDiscountType") AS type, any_value("CommitmentDiscountCategory") AS category,
+  const per = await readRows(store, PER_COMMITMENT_SHAPE, `
+    SELECT "CommitmentDiscountId" AS "commitmentId", any_value("CommitmentDiscountType") AS type, any_value("CommitmentDiscountCategory") AS category,
       coalesce(sum("EffectiveCost") FILTER ("ChargeCategory" = 'Usage' AND "CommitmentDiscountStatus" = 'Used'), 0)::VARCHAR AS used,
       (coalesce(sum("EffectiveCost") FILTER ("CommitmentDiscountStatus" = 'Unused'), 0)
         + coalesce(sum("EffectiveCost") FILTER ("ChargeCategory" = 'Purchase'), 0))::VARCHAR AS unused,
-      sum("ListCost") FILTER ("ChargeCategory" = 'Usage' AND "CommitmentDiscountStatus" = 'Used')::VARCHAR AS covered_list,
-      sum("CommitmentDiscountQuantity") FILTER ("CommitmentDiscountStatus" = 'Used')::VARCHAR AS used_qty,
-      sum("CommitmentDiscountQuantity") FILTER ("CommitmentDiscountStatus" = 'Unused')::VARCHAR AS unused_qty,
-      strftime(max("ChargePeriodEnd") FILTER ("ChargeCategory" = 'Purchase' AND "ChargeFrequency" = 'One-Time'), '%Y-%m-%dT%H:%M:%SZ') AS ends_at,
-      any_value("BillingCurrency") AS currency
+      sum("ListCost") FILTER ("ChargeCategory" = 'Usage' AND "CommitmentDiscountStatus" = 'Used')::VARCHAR AS "coveredList",
+      sum("CommitmentDiscountQuantity") FILTER ("CommitmentDiscountStatus" = 'Used')::VARCHAR AS "usedQuantity",
+      sum("CommitmentDiscountQuantity") FILTER ("CommitmentDiscountStatus" = 'Unused')::VARCHAR AS "unusedQuantity",
+      strftime(max("ChargePeriodEnd") FILTER ("ChargeCategory" = 'Purchase' AND "ChargeFrequency" = 'One-Time'), '%Y-%m-%dT%H:%M:%SZ') AS "endsAt"
     FROM ${COST_TABLE}
     WHERE "CommitmentDiscountId" IS NOT NULL AND ${w}
     GROUP BY 1 ORDER BY 1`);
-  const eligible = cfg.savingsPlans.eligibleServices.map(sqlString).join(", ");
-  const overall = await store.all(`
+  const eligible = cfg.savingsPlans.eligibleServices.map(quoteString).join(", ");
+  const o = await readRow(store, OVERALL_SHAPE, `
     WITH services AS (
       SELECT DISTINCT coalesce("ServiceName", '') AS svc FROM ${COST_TABLE} WHERE "CommitmentDiscountId" IS NOT NULL AND ${w}
       ${eligible ? `UNION SELECT unnest([${eligible}])` : ""}
@@ -74,30 +97,20 @@ export async function commitmentReport(
       any_value("BillingCurrency") AS currency
     FROM ${COST_TABLE}
     WHERE ${w} AND (("CommitmentDiscountId" IS NOT NULL) OR coalesce("ServiceName", '') IN (SELECT svc FROM services))`);
-  const o = overall[0]!;
+  if (!o) throw new CostwiseError("INTERNAL", "the commitment totals query returned no row");
   const commitments = per.map((r) => {
-    const f = commitmentFigures({
-      commitmentId: String(r["id"]),
-      type: (r["type"] as string | null) ?? null,
-      category: (r["category"] as string | null) ?? null,
-      used: String(r["used"]),
-      unused: String(r["unused"]),
-      coveredList: (r["covered_list"] as string | null) ?? null,
-      usedQuantity: (r["used_qty"] as string | null) ?? null,
-      unusedQuantity: (r["unused_qty"] as string | null) ?? null,
-      endsAt: (r["ends_at"] as string | null) ?? null,
-    });
+    const f = commitmentFigures(r);
     return { ...f, expiresWithinDays: expiryBucket(f.endsAt, now, cfg.commitments.expiringWithinDays) };
   });
   return {
     window: { start: win.start?.toISOString() ?? null, end: win.end?.toISOString() ?? null },
-    currency: (o["currency"] as string | null) ?? null,
+    currency: o.currency,
     commitments,
     overall: overallFigures({
-      used: String(o["used"]),
-      unused: String(o["unused"]),
-      onDemandEligible: String(o["on_demand"]),
-      eligibleList: Number(o["list_missing"]) > 0 ? null : ((o["eligible_list"] as string | null) ?? null),
+      used: o.used,
+      unused: o.unused,
+      onDemandEligible: o.on_demand,
+      eligibleList: o.list_missing > 0 ? null : o.eligible_list,
     }),
     endUnknown: commitments.filter((c) => c.endsAt === null).map((c) => c.commitmentId),
   };
@@ -122,12 +135,15 @@ export interface SpPlanResult extends SpSimulationResult {
  * granularity) are spread evenly over their hours, in SQL. Hours without spend count as zero.
  */
 export async function hourlyEligibleSpend(store: AnalysisStore, cfg: OptimizationConfig, days: number, end?: Date): Promise<{ series: string[]; start: Date; end: Date } | null> {
-  const eligible = cfg.savingsPlans.eligibleServices.map(sqlString).join(", ");
-  const usage = cfg.savingsPlans.eligibleUsageTypes.map((p) => `x_UsageType LIKE ${sqlString(p)}`).join(" OR ");
-  const filter = `${onDemandEligible()} AND "ServiceName" IN (${eligible || "NULL"}) AND (x_UsageType IS NULL${usage ? ` OR ${usage}` : ""})`;
-  const span = await store.all(`SELECT strftime(min("ChargePeriodStart"), '%Y-%m-%dT%H:%M:%SZ') AS f, strftime(max("ChargePeriodEnd"), '%Y-%m-%dT%H:%M:%SZ') AS m FROM ${COST_TABLE} WHERE ${filter}`);
-  const first = span[0]?.["f"] as string | null;
-  const m = span[0]?.["m"] as string | null;
+  const usage = cfg.savingsPlans.eligibleUsageTypes.map((p) => `x_UsageType LIKE ${quoteString(p)}`).join(" OR ");
+  const filter = `${onDemandEligible()} AND "ServiceName" IN (${quoteStringList(cfg.savingsPlans.eligibleServices)}) AND (x_UsageType IS NULL${usage ? ` OR ${usage}` : ""})`;
+  const span = await readRow(
+    store,
+    { f: col.timestamp.nullable(), m: col.timestamp.nullable() },
+    `SELECT strftime(min("ChargePeriodStart"), '%Y-%m-%dT%H:%M:%SZ') AS f, strftime(max("ChargePeriodEnd"), '%Y-%m-%dT%H:%M:%SZ') AS m FROM ${COST_TABLE} WHERE ${filter}`,
+  );
+  const first = span?.f;
+  const m = span?.m;
   const last = end ?? (m ? new Date(m) : null);
   if (!last || !first) return null;
   const endH = new Date(Math.floor(last.getTime() / 3_600_000) * 3_600_000);
@@ -135,7 +151,7 @@ export async function hourlyEligibleSpend(store: AnalysisStore, cfg: Optimizatio
   const firstH = Math.floor(Date.parse(first) / 3_600_000) * 3_600_000;
   const startH = new Date(Math.max(endH.getTime() - days * 86_400_000, firstH));
   if (startH.getTime() >= endH.getTime()) return null;
-  const rows = await store.all(`
+  const rows = await readRows(store, { cost: col.money }, `
     WITH spans AS (
       SELECT date_trunc('hour', "ChargePeriodStart") AS s, greatest(1, date_diff('hour', date_trunc('hour', "ChargePeriodStart"), "ChargePeriodEnd")) AS n,
              sum("EffectiveCost") AS cost
@@ -149,7 +165,7 @@ export async function hourlyEligibleSpend(store: AnalysisStore, cfg: Optimizatio
     )
     SELECT strftime(hours.h, '%Y-%m-%dT%H') AS h, coalesce(sum(spread.cost), 0)::DECIMAL(38,10)::VARCHAR AS cost
     FROM hours LEFT JOIN spread ON spread.h = hours.h GROUP BY hours.h ORDER BY hours.h`);
-  return { series: rows.map((r) => String(r["cost"])), start: startH, end: endH };
+  return { series: rows.map((r) => r.cost), start: startH, end: endH };
 }
 
 export async function savingsPlanRecommendations(

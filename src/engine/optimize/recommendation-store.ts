@@ -2,13 +2,14 @@
  * The recommendations table: upsert a run's findings by stable key (figures refresh, status and history
  * stay), mark the ones a run no longer finds, change status with history, list, and measure realized savings.
  */
+import { z } from "zod";
 import { CostwiseError } from "../../core/errors.js";
 import { subMoney } from "../../core/money.js";
 import { checkTransition, RECOMMENDATION_STATUSES, type RecommendationDraft, type RecommendationStatus, type RecommendationType } from "../../core/optimize/recommendation-model.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
+import { quoteString, quoteStringList } from "../../core/sql.js";
 import type { AnalysisStore } from "../store/cost-store.js";
+import { col, readRow, readRows, type RowOf } from "../store/read-rows.js";
 import { COST_TABLE } from "../store/schema.js";
-import { sqlString } from "./sql-util.js";
 import { RECOMMENDATION_EVENTS_TABLE, RECOMMENDATIONS_TABLE } from "./tables.js";
 
 export interface SaveResult {
@@ -17,8 +18,8 @@ export interface SaveResult {
   resolved: number;
 }
 
-const s = (v: string | null | undefined): string => (v === null || v === undefined ? "NULL" : sqlString(v));
-const money = (v: string | null): string => (v === null ? "NULL" : `${sqlString(v)}::DECIMAL(38,10)`);
+const s = (v: string | null | undefined): string => (v === null || v === undefined ? "NULL" : quoteString(v));
+const money = (v: string | null): string => (v === null ? "NULL" : `${quoteString(v)}::DECIMAL(38,10)`);
 
 /**
  * Saves a run's drafts. `scope` = the types this run evaluated: open recommendations of those types that the
@@ -31,8 +32,8 @@ export async function saveRecommendations(
   runId: string,
   at: Date = new Date(),
 ): Promise<SaveResult> {
-  const now = `${sqlString(at.toISOString())}::TIMESTAMPTZ AT TIME ZONE 'UTC'`;
-  const run = sqlString(runId);
+  const now = `${quoteString(at.toISOString())}::TIMESTAMPTZ AT TIME ZONE 'UTC'`;
+  const run = quoteString(runId);
   const unique = [...new Map(drafts.map((d) => [d.key, d])).values()];
   return store.transaction(async () => {
     // set-based: the run's drafts go to a temp table, then a handful of statements update, insert and log
@@ -54,11 +55,11 @@ export async function saveRecommendations(
       await store.run({
         sql: `INSERT INTO __drafts SELECT key, type, resource_id, resource_type, region, account_id, owner, owner_source, action, current_config, target_config,
             monthly_saving::DECIMAL(38,10), currency, saving_basis, confidence, reason, risks::JSON, details::JSON, baseline_monthly_cost::DECIMAL(38,10)
-          FROM (SELECT unnest(from_json($1::JSON, '${shape.replace(/\s+/g, "")}'), recursive := true))`,
+          FROM (SELECT unnest(from_json($1::JSON, ${quoteString(shape.replace(/\s+/g, ""))}), recursive := true))`,
         params: [JSON.stringify(payload)],
       });
     }
-    const count = async (sql: string): Promise<number> => Number((await store.all(sql))[0]!["n"]);
+    const count = async (sql: string): Promise<number> => (await readRow(store, { n: col.int }, sql))!.n;
     const updated = await count(`SELECT count(*)::INTEGER AS n FROM __drafts d JOIN ${RECOMMENDATIONS_TABLE} r USING (key)`);
     await store.run(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE}
       SELECT r.id, ${now}, CASE WHEN r.still_found THEN 'updated' ELSE 'reappeared' END, NULL, NULL, NULL, d.monthly_saving, ${run}
@@ -80,7 +81,7 @@ export async function saveRecommendations(
     await store.run(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE} SELECT id::INTEGER, ${now}, 'created', NULL, 'open', NULL, monthly_saving, ${run} FROM __new`);
     let resolved = 0;
     if (scope.length > 0) {
-      const gone = `still_found AND type IN (${scope.map(sqlString).join(", ")}) AND key NOT IN (SELECT key FROM __drafts)`;
+      const gone = `still_found AND type IN (${quoteStringList(scope)}) AND key NOT IN (SELECT key FROM __drafts)`;
       resolved = await count(`SELECT count(*)::INTEGER AS n FROM ${RECOMMENDATIONS_TABLE} WHERE ${gone}`);
       await store.run(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE} SELECT id, ${now}, 'resolved', NULL, NULL, 'not found by this run', NULL, ${run} FROM ${RECOMMENDATIONS_TABLE} WHERE ${gone}`);
       await store.run(`UPDATE ${RECOMMENDATIONS_TABLE} SET still_found = FALSE, last_run = ${run} WHERE ${gone}`);
@@ -130,62 +131,86 @@ export interface ListFilter {
 
 export async function listRecommendations(store: AnalysisStore, f: ListFilter = {}): Promise<RecommendationRow[]> {
   const where: string[] = [];
-  if (f.status?.length) where.push(`status IN (${f.status.map(sqlString).join(", ")})`);
-  if (f.type?.length) where.push(`type IN (${f.type.map(sqlString).join(", ")})`);
-  if (f.owner) where.push(`owner = ${sqlString(f.owner)}`);
+  if (f.status?.length) where.push(`status IN (${quoteStringList(f.status)})`);
+  if (f.type?.length) where.push(`type IN (${quoteStringList(f.type)})`);
+  if (f.owner) where.push(`owner = ${quoteString(f.owner)}`);
   if (!f.includeResolved) where.push(`(still_found OR status IN ('accepted', 'done'))`);
-  const rows = await store.all(`SELECT *, monthly_saving::VARCHAR AS ms, baseline_monthly_cost::VARCHAR AS bmc,
-      strftime(status_changed_at, '%Y-%m-%dT%H:%M:%SZ') AS sca, strftime(first_seen, '%Y-%m-%dT%H:%M:%SZ') AS fs, strftime(last_seen, '%Y-%m-%dT%H:%M:%SZ') AS ls
+  const rows = await readRows(store, RECOMMENDATION_SHAPE, `SELECT ${RECOMMENDATION_COLUMNS}
     FROM ${RECOMMENDATIONS_TABLE} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
     ORDER BY monthly_saving DESC, id`);
   return rows.map(toRow);
 }
 
-function toRow(r: Record<string, unknown>): RecommendationRow {
-  const str = (k: string): string | null => (r[k] === null || r[k] === undefined ? null : String(r[k]));
-  const json = <T>(k: string, dflt: T): T => {
-    const v = r[k];
-    if (v === null || v === undefined) return dflt;
-    return (typeof v === "string" ? JSON.parse(v) : v) as T;
-  };
+/** The columns a RecommendationRow is read from (money as decimal text, times as ISO 8601 UTC). */
+const RECOMMENDATION_COLUMNS = `*, monthly_saving::VARCHAR AS ms, baseline_monthly_cost::VARCHAR AS bmc,
+      strftime(status_changed_at, '%Y-%m-%dT%H:%M:%SZ') AS sca, strftime(first_seen, '%Y-%m-%dT%H:%M:%SZ') AS fs, strftime(last_seen, '%Y-%m-%dT%H:%M:%SZ') AS ls`;
+
+const RECOMMENDATION_SHAPE = {
+  id: col.int,
+  key: col.text,
+  type: col.text,
+  resource_id: col.text.nullable(),
+  resource_type: col.text.nullable(),
+  region: col.text.nullable(),
+  account_id: col.text.nullable(),
+  owner: col.text.nullable(),
+  owner_source: col.text.nullable(),
+  action: col.text,
+  current_config: col.text.nullable(),
+  target_config: col.text.nullable(),
+  ms: col.money,
+  currency: col.text,
+  saving_basis: col.text.nullable(),
+  confidence: col.text,
+  reason: col.text,
+  risks: col.json.pipe(z.array(z.string()).nullable()),
+  details: col.json.pipe(z.record(z.string(), z.unknown()).nullable()),
+  bmc: col.money.nullable(),
+  status: z.enum(RECOMMENDATION_STATUSES),
+  status_reason: col.text.nullable(),
+  sca: col.timestamp.nullable(),
+  fs: col.timestamp,
+  ls: col.timestamp,
+  still_found: col.bool,
+};
+
+function toRow(r: RowOf<typeof RECOMMENDATION_SHAPE>): RecommendationRow {
   return {
-    id: Number(r["id"]),
-    key: String(r["key"]),
-    type: String(r["type"]),
-    resourceId: str("resource_id"),
-    resourceType: str("resource_type"),
-    region: str("region"),
-    accountId: str("account_id"),
-    owner: str("owner"),
-    ownerSource: str("owner_source"),
-    action: String(r["action"]),
-    currentConfig: str("current_config"),
-    targetConfig: str("target_config"),
-    monthlySaving: String(r["ms"]),
-    currency: String(r["currency"]),
-    savingBasis: str("saving_basis"),
-    confidence: String(r["confidence"]),
-    reason: String(r["reason"]),
-    risks: json<string[]>("risks", []),
-    details: json<Record<string, unknown>>("details", {}),
-    baselineMonthlyCost: str("bmc"),
-    status: String(r["status"]) as RecommendationStatus,
-    statusReason: str("status_reason"),
-    statusChangedAt: str("sca"),
-    firstSeen: String(r["fs"]),
-    lastSeen: String(r["ls"]),
-    stillFound: Boolean(r["still_found"]),
+    id: r.id,
+    key: r.key,
+    type: r.type,
+    resourceId: r.resource_id,
+    resourceType: r.resource_type,
+    region: r.region,
+    accountId: r.account_id,
+    owner: r.owner,
+    ownerSource: r.owner_source,
+    action: r.action,
+    currentConfig: r.current_config,
+    targetConfig: r.target_config,
+    monthlySaving: r.ms,
+    currency: r.currency,
+    savingBasis: r.saving_basis,
+    confidence: r.confidence,
+    reason: r.reason,
+    risks: r.risks ?? [],
+    details: r.details ?? {},
+    baselineMonthlyCost: r.bmc,
+    status: r.status,
+    statusReason: r.status_reason,
+    statusChangedAt: r.sca,
+    firstSeen: r.fs,
+    lastSeen: r.ls,
+    stillFound: r.still_found,
   };
 }
 
 /** Finds one recommendation by numeric id or key. */
 export async function getRecommendation(store: AnalysisStore, ref: string): Promise<RecommendationRow> {
-  const where = /^\d+$/.test(ref) ? `id = ${Number(ref)}` : `key = ${sqlString(ref)}`;
-  const rows = await store.all(`SELECT *, monthly_saving::VARCHAR AS ms, baseline_monthly_cost::VARCHAR AS bmc,
-      strftime(status_changed_at, '%Y-%m-%dT%H:%M:%SZ') AS sca, strftime(first_seen, '%Y-%m-%dT%H:%M:%SZ') AS fs, strftime(last_seen, '%Y-%m-%dT%H:%M:%SZ') AS ls
-    FROM ${RECOMMENDATIONS_TABLE} WHERE ${where}`);
-  if (rows.length === 0) throw new CostwiseError("NOT_FOUND", `no recommendation ${ref} (see costwise recommend list)`);
-  return toRow(rows[0]!);
+  const where = /^\d+$/.test(ref) ? `id = ${Number(ref)}` : `key = ${quoteString(ref)}`;
+  const row = await readRow(store, RECOMMENDATION_SHAPE, `SELECT ${RECOMMENDATION_COLUMNS} FROM ${RECOMMENDATIONS_TABLE} WHERE ${where}`);
+  if (!row) throw new CostwiseError("NOT_FOUND", `no recommendation ${ref} (see costwise recommend list)`);
+  return toRow(row);
 }
 
 export async function setRecommendationStatus(
@@ -200,9 +225,9 @@ export async function setRecommendationStatus(
     const rec = await getRecommendation(store, ref);
     const problem = checkTransition(rec.status, to, reason);
     if (problem) throw new CostwiseError("USAGE", `recommendation ${rec.id}: ${problem.message}`, { details: { code: problem.code } });
-    const now = `${sqlString(at.toISOString())}::TIMESTAMPTZ AT TIME ZONE 'UTC'`;
-    await store.run(`UPDATE ${RECOMMENDATIONS_TABLE} SET status = ${sqlString(to)}, status_reason = ${s(reason ?? null)}, status_changed_at = ${now} WHERE id = ${rec.id}`);
-    await store.run(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE} VALUES (${rec.id}, ${now}, 'status', ${sqlString(rec.status)}, ${sqlString(to)}, ${s(reason ?? null)}, ${money(rec.monthlySaving)}, NULL)`);
+    const now = `${quoteString(at.toISOString())}::TIMESTAMPTZ AT TIME ZONE 'UTC'`;
+    await store.run(`UPDATE ${RECOMMENDATIONS_TABLE} SET status = ${quoteString(to)}, status_reason = ${s(reason ?? null)}, status_changed_at = ${now} WHERE id = ${rec.id}`);
+    await store.run(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE} VALUES (${rec.id}, ${now}, 'status', ${quoteString(rec.status)}, ${quoteString(to)}, ${s(reason ?? null)}, ${money(rec.monthlySaving)}, NULL)`);
     return getRecommendation(store, String(rec.id));
   });
 }
@@ -218,17 +243,12 @@ export interface RecommendationEvent {
 }
 
 export async function recommendationHistory(store: AnalysisStore, id: number): Promise<RecommendationEvent[]> {
-  const rows = await store.all(`SELECT strftime(event_at, '%Y-%m-%dT%H:%M:%SZ') AS at, event, from_status, to_status, reason, monthly_saving::VARCHAR AS ms, run_id
-    FROM ${RECOMMENDATION_EVENTS_TABLE} WHERE recommendation_id = ${id} ORDER BY event_at, rowid`);
-  return rows.map((r) => ({
-    at: String(r["at"]),
-    event: String(r["event"]),
-    fromStatus: (r["from_status"] as string | null) ?? null,
-    toStatus: (r["to_status"] as string | null) ?? null,
-    reason: (r["reason"] as string | null) ?? null,
-    monthlySaving: (r["ms"] as string | null) ?? null,
-    runId: (r["run_id"] as string | null) ?? null,
-  }));
+  return readRows(
+    store,
+    { at: col.timestamp, event: col.text, fromStatus: col.text.nullable(), toStatus: col.text.nullable(), reason: col.text.nullable(), monthlySaving: col.money.nullable(), runId: col.text.nullable() },
+    `SELECT strftime(event_at, '%Y-%m-%dT%H:%M:%SZ') AS at, event, from_status AS "fromStatus", to_status AS "toStatus", reason, monthly_saving::VARCHAR AS "monthlySaving", run_id AS "runId"
+    FROM ${RECOMMENDATION_EVENTS_TABLE} WHERE recommendation_id = ${id} ORDER BY event_at, rowid`,
+  );
 }
 
 export interface RealizedSaving {
@@ -248,7 +268,7 @@ export interface RealizedSaving {
  * since then (terminated, deleted) realizes its whole baseline.
  */
 export async function realizedSavings(store: AnalysisStore, hoursPerMonth: number): Promise<RealizedSaving[]> {
-  const rows = await store.all(`
+  const rows = await readRows(store, { id: col.int, resource_id: col.text, baseline: col.money, expected: col.money, since: col.money.nullable(), bill_after: col.bool.nullable() }, `
     SELECT r.id, r.resource_id, r.baseline_monthly_cost::VARCHAR AS baseline, r.monthly_saving::VARCHAR AS expected,
       (SELECT (sum(c."EffectiveCost") * ${hoursPerMonth} / nullif(date_diff('hour', r.status_changed_at, max(c."ChargePeriodEnd")), 0))::DECIMAL(38,10)::VARCHAR
          FROM ${COST_TABLE} c WHERE c."ResourceId" = r.resource_id AND c."ChargeCategory" = 'Usage' AND c."ChargePeriodStart" >= r.status_changed_at) AS since,
@@ -256,14 +276,14 @@ export async function realizedSavings(store: AnalysisStore, hoursPerMonth: numbe
     FROM ${RECOMMENDATIONS_TABLE} r
     WHERE r.status = 'done' AND r.resource_id IS NOT NULL AND r.baseline_monthly_cost IS NOT NULL ORDER BY r.id`);
   return rows.map((r) => {
-    const since = (r["since"] as string | null) ?? (r["bill_after"] ? "0" : null);
+    const since = r.since ?? (r.bill_after ? "0" : null);
     return {
-      id: Number(r["id"]),
-      resourceId: String(r["resource_id"]),
-      baselineMonthlyCost: String(r["baseline"]),
+      id: r.id,
+      resourceId: r.resource_id,
+      baselineMonthlyCost: r.baseline,
       monthlyCostSince: since,
-      realizedMonthlySaving: since === null ? null : subMoney(String(r["baseline"]), since),
-      expectedMonthlySaving: String(r["expected"]),
+      realizedMonthlySaving: since === null ? null : subMoney(r.baseline, since),
+      expectedMonthlySaving: r.expected,
     };
   });
 }
