@@ -21,7 +21,7 @@ import { parseQueryArgs, type QueryArgs } from "../src/core/query/cost-query.js"
 import { ingestFiles } from "../src/engine/ingest/ingest.js";
 import { queryOrThrow, runCostQuery } from "../src/engine/query/run-query.js";
 import { ClickHouseStore } from "../src/engine/store/clickhouse/clickhouse-store.js";
-import { ingestToClickHouse } from "../src/engine/store/clickhouse/ingest.js";
+import { ingestToClickHouse } from "../src/engine/ingest/sinks/clickhouse.js";
 import { syncReplica } from "../src/engine/store/clickhouse/analysis-replica.js";
 import { rollupTables } from "../src/engine/store/clickhouse/rollup.js";
 import type { CompileOptions } from "../src/core/query/compile.js";

@@ -10,7 +10,7 @@ import { parseQueryArgs, type QueryArgs } from "../../src/core/query/cost-query.
 import { ingestFiles } from "../../src/engine/ingest/ingest.js";
 import { queryOrThrow, runCostQuery } from "../../src/engine/query/run-query.js";
 import { ClickHouseStore } from "../../src/engine/store/clickhouse/clickhouse-store.js";
-import { ingestToClickHouse } from "../../src/engine/store/clickhouse/ingest.js";
+import { ingestToClickHouse } from "../../src/engine/ingest/sinks/clickhouse.js";
 import type { CostStore } from "../../src/engine/store/cost-store.js";
 import type { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
 import { requireClickHouse, startTestCluster } from "../helpers/clickhouse.js";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseQueryArgs, type QueryArgs } from "../../src/core/query/cost-query.js";
 import { queryOrThrow, runCostQuery } from "../../src/engine/query/run-query.js";
 import { ClickHouseStore } from "../../src/engine/store/clickhouse/clickhouse-store.js";
-import { ingestToClickHouse } from "../../src/engine/store/clickhouse/ingest.js";
+import { ingestToClickHouse } from "../../src/engine/ingest/sinks/clickhouse.js";
 import { requireClickHouse, startTestCluster } from "../helpers/clickhouse.js";
 import { FIXTURES, LOCAL_FIXTURES } from "../helpers/store.js";
 

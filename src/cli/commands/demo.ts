@@ -32,7 +32,7 @@ import { DuckDbStore } from "../../engine/store/duckdb-store.js";
 import type { AnalysisStore } from "../../engine/store/cost-store.js";
 import { EXIT, backendOf, globalOptions, setExit, stdio, usageError, withStore, type Output } from "../context.js";
 import { openClickHouseFromConfig } from "../../engine/store/clickhouse/clickhouse-store.js";
-import { ingestToClickHouse } from "../../engine/store/clickhouse/ingest.js";
+import { ingestToClickHouse } from "../../engine/ingest/sinks/clickhouse.js";
 import { replicaOptionsOf, syncReplica } from "../../engine/store/clickhouse/analysis-replica.js";
 import type { IngestOptions } from "../../engine/ingest/ingest.js";
 import { renderTable } from "../table.js";

@@ -11,7 +11,7 @@ import { ingestOpenCostFile, looksLikeOpenCostResponse } from "../../engine/conn
 import { printOpenCost } from "./opencost.js";
 import { backendOf, globalOptions, requireEmbeddedCosts, stdio, usageError, withCostStore, withStore } from "../context.js";
 import type { ClickHouseStore } from "../../engine/store/clickhouse/clickhouse-store.js";
-import { ingestToClickHouse } from "../../engine/store/clickhouse/ingest.js";
+import { ingestToClickHouse } from "../../engine/ingest/sinks/clickhouse.js";
 
 export function registerIngest(program: Command): void {
   program

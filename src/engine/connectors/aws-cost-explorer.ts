@@ -20,7 +20,6 @@ import type { AwsCostExplorerSource } from "../../core/config/sections/sources.j
 import { trimMoney } from "../../core/money.js";
 import { ingestFiles } from "../ingest/ingest.js";
 import { quoteIdent, quoteString } from "../../core/sql.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 import { CE_DAYS_TABLE } from "./tables.js";
 import { awsCall, clientConfigFor, sqlTimestamp, stagingFolder, type ConnectorContext, type ConnectorResult } from "./context.js";

@@ -19,7 +19,6 @@ import {
 } from "@aws-sdk/client-organizations";
 import type { AwsOrganizationsSource } from "../../core/config/sections/sources.js";
 import { quoteString } from "../../core/sql.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 import { COST_TABLE } from "../store/schema.js";
 import { ACCOUNTS_TABLE } from "./tables.js";

@@ -7,7 +7,6 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { CostwiseError } from "../../core/errors.js";
 import { awsClientConfig, awsError, redact, type AwsClientConfig } from "../aws/client-config.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 
 export interface ConnectorContext {

@@ -1,33 +1,38 @@
 /**
- * Ingest: billing files → FOCUS rows in the cost store, exactly and atomically.
+ * Ingest: billing files → FOCUS rows in the cost store, exactly and atomically, through the ingest spine
+ * (./spine.ts: the transaction, the loaded-files ledger, the run record; ./replacement.ts: the replacement unit).
  *
  * Order of operations:
  *  1. Discover files (folders expanded, CUR manifests honoured, superseded report versions skipped)
  *     and refuse duplicated content.
  *  2. Plan each file: read its header, pick the mapping (or the forced --format), compile it to one
- *     SELECT over DuckDB's reader with the per-row checks built in.
- *  3. In one transaction, for each file: insert the mapped rows straight from the reader (one pass;
- *     a broken row or a reader error stops the statement and is reported with file, line or row and
- *     column), then read the source's control total (row count and cost column sum).
- *  4. Still in the transaction: the rows and BilledCost stored for each file must equal the source's
- *     to the cent; for every (source, billing account, billing period) partition loaded, delete the
- *     rows of other deliveries and of the same files (a re-delivery replaces the period, the other
- *     parts of the same delivery stay); record the run; commit. Any failure rolls everything back:
- *     the store is exactly as it was.
+ *     SELECT over DuckDB's reader with the per-row checks built in (the spine's planLoad).
+ *  3. In one transaction (the spine), for each file: insert the mapped rows straight from the reader (one
+ *     pass; a broken row or a reader error stops the statement and is reported with file, line or row and
+ *     column), book them in the ledger, then read the source's control total (row count and cost column
+ *     sum): the rows and BilledCost booked for each file must equal the source's to the cent.
+ *  4. Still in the transaction: for every (source, billing account, billing period) partition loaded, delete
+ *     the rows of other deliveries and of the same files (the billing-period replacement unit: a re-delivery
+ *     replaces the period, the other parts of the same delivery stay); record the run; commit. Any failure
+ *     rolls everything back: the store is exactly as it was.
  */
-import { randomUUID } from "node:crypto";
+import { z } from "zod";
 import { CostwiseError } from "../../core/errors.js";
 import { addMoney, equalToTheCent, subMoney } from "../../core/money.js";
-import { SOURCE_DECIMAL_TYPE, canonicalColumns, checkIndexFromError, compileMapping, readTypes, type CompiledMapping } from "../mapping/compile.js";
+import { SOURCE_DECIMAL_TYPE, canonicalColumns, checkIndexFromError, readTypes, type CompiledMapping } from "../mapping/compile.js";
 import { quoteIdent, quoteString } from "../../core/sql.js";
 import type { SourceMapping } from "../mapping/mapping.js";
 import { resolveMapping, type SourceFormat } from "../mapping/registry.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
 import type { AnalysisStore } from "../store/cost-store.js";
-import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, RUNS_TABLE } from "../store/schema.js";
+import { col, readRow, readRows } from "../store/read-rows.js";
 import { translateReadError } from "./duckdb-errors.js";
 import { discoverFiles, displayPath, readCsvHeader, refuseDuplicates, type InputFile } from "./files.js";
 import { jsonLayout, jsonRelation, type JsonLayout } from "./json-relation.js";
+import { billingPeriodUnit, type PartitionReport } from "./replacement.js";
+import { bookedCurrencyTotals, bookedTotals, type RunRecord } from "./sinks/duckdb.js";
+import { newIngestId, planLoad, runIngest, type PlannedLoad, type SpineStep } from "./spine.js";
+
+export type { PartitionReport } from "./replacement.js";
 
 export interface IngestProgress {
   /** stage: a file is being read (bytesDone moves with DuckDB's own progress); check: a file is loaded and checked */
@@ -56,17 +61,6 @@ export interface FileReport {
   deliveryId: string;
 }
 
-export interface PartitionReport {
-  source: string;
-  billingAccountId: string;
-  billingPeriodStart: string;
-  deliveryId: string;
-  rows: number;
-  billedCost: string;
-  rowsReplaced: number;
-  billedCostReplaced: string;
-}
-
 export interface IngestResult {
   ingestId: string;
   files: FileReport[];
@@ -87,7 +81,7 @@ interface Plan {
   file: InputFile;
   shown: string;
   mapping: SourceMapping;
-  deliveryId: string;
+  load: PlannedLoad;
   compiled: CompiledMapping;
   readTypes: Record<string, string>;
   originalNames?: ReadonlyMap<string, string>;
@@ -95,9 +89,26 @@ interface Plan {
 
 const EARLIEST_PERIOD = "2000-01-01 00:00:00";
 
+/** The run record of a files ingest (the ClickHouse sink records the same, with what its swap replaced). */
+export function fileRunRecord(result: IngestResult, startedAt: Date): RunRecord {
+  return {
+    ingestId: result.ingestId,
+    startedAt,
+    source: [...new Set(result.files.map((f) => f.format))].join(","),
+    files: result.files,
+    partitions: result.partitions,
+    rowsLoaded: result.rowsLoaded,
+    rowsReplaced: result.rowsReplaced,
+    sourceTotal: result.sourceTotal,
+    loadedTotal: result.loadedTotal,
+    replacedTotal: result.replacedTotal,
+    currencyTotals: result.currencyTotals,
+  };
+}
+
 export async function ingestFiles(store: AnalysisStore, paths: readonly string[], options: IngestOptions = {}): Promise<IngestResult> {
   if (paths.length === 0) throw new CostwiseError("USAGE", "nothing to ingest: give one or more files or folders");
-  const ingestId = `ing_${new Date().toISOString().replace(/[-:.TZ]/g, "").slice(0, 14)}_${randomUUID().slice(0, 8)}`;
+  const ingestId = newIngestId();
   const startedAt = new Date();
   const { files, skipped } = discoverFiles(paths);
   if (files.length === 0) {
@@ -124,100 +135,98 @@ export async function ingestFiles(store: AnalysisStore, paths: readonly string[]
   lap("plan");
 
   // 3-4. load, check and replace in one transaction
-  const result = await store.transaction(async () => {
-    const fileReports: FileReport[] = [];
-    for (const [i, plan] of plans.entries()) {
+  const onStep = (step: SpineStep, i: number): void => {
+    switch (step) {
+      case "inserted":
+        lap("insert");
+        bytesDone += plans[i]!.file.bytes;
+        return;
+      case "booked":
+        lap("book");
+        return;
+      case "checked":
+        progress("check", i, plans[i]!.file.path);
+        return;
+      case "replacing":
+        progress("commit", files.length);
+        return;
+      case "replaced":
+        lap("replace");
+        return;
+      case "recorded":
+        lap("record");
+        return;
+      case "before":
+        return;
+    }
+  };
+  const result = await runIngest(store, {
+    ingestId,
+    loads: plans.map((plan) => ({
+      planned: plan.load,
+      onInsertError: (e: unknown) => insertError(e, plan),
+      check: (s: AnalysisStore) => checkFile(s, plan, ingestId, (rows) => (rowsSoFar += rows), lap),
+    })),
+    unit: billingPeriodUnit(plans.map((p) => p.file.path)),
+    watchInsert: (i) => {
+      const plan = plans[i]!;
       progress("stage", i, plan.file.path);
-      const stopPolling = pollProgress(store, (fraction) => {
+      return pollProgress(store, (fraction) => {
         options.onProgress?.({ phase: "stage", fileIndex: i, fileCount: files.length, bytesDone: bytesDone + Math.round(plan.file.bytes * fraction), bytesTotal, rows: rowsSoFar, file: plan.file.path });
       });
-      try {
-        await insertFile(store, plan);
-      } finally {
-        stopPolling();
-      }
-      lap("insert");
-      bytesDone += plan.file.bytes;
-      // the control total: the source re-read at full precision (a second connection running it during
-      // the insert measured no faster on 2 cores, and used more memory)
-      const control = await store.all(plan.compiled.controlSql);
-      lap("control");
-      // book what the file loaded, per partition and currency (one pass over the new rows)
-      await store.run({
-        sql: `INSERT INTO ${LOADED_TABLE} SELECT x_Source, "BillingAccountId", "BillingPeriodStart", x_DeliveryId, x_SourceFile, x_IngestId, "BillingCurrency",
-                count(*), sum("BilledCost"), sum("EffectiveCost"), min("ChargePeriodStart"), max("ChargePeriodEnd")
-              FROM ${COST_TABLE} WHERE x_IngestId = ? AND x_SourceFile = ? GROUP BY ALL`,
-        params: [ingestId, plan.file.path],
-      });
-      const stored = await store.all({
-        sql: `SELECT coalesce(sum(rows), 0)::BIGINT AS n, coalesce(sum(billed_cost), 0)::VARCHAR AS t FROM ${LOADED_TABLE} WHERE ingest_id = ? AND file = ?`,
-        params: [ingestId, plan.file.path],
-      });
-      lap("book");
-      const sourceRows = Number(control[0]?.["n"] ?? 0);
-      const sourceTotal = String(control[0]?.["total"] ?? "0");
-      const rows = Number(stored[0]?.["n"] ?? 0);
-      const loadedTotal = String(stored[0]?.["t"] ?? "0");
-      if (sourceRows === 0) {
-        throw new CostwiseError("EMPTY_FILE", `${plan.shown}: the file has a header but no rows`, { location: { file: plan.shown } });
-      }
-      if (rows !== sourceRows || !equalToTheCent(sourceTotal, loadedTotal)) {
-        throw new CostwiseError(
-          "CONTROL_TOTAL_MISMATCH",
-          `${plan.shown}: loaded ${rows} rows with BilledCost ${loadedTotal}, but the source has ${sourceRows} rows with ${plan.mapping.controlTotal.sourceColumn} ${sourceTotal} (a difference of ${subMoney(loadedTotal, sourceTotal)}); nothing was loaded`,
-          { location: { file: plan.shown } },
-        );
-      }
-      rowsSoFar += rows;
-      progress("check", i, plan.file.path);
-      fileReports.push({ path: plan.file.path, format: plan.mapping.id, rows, sourceTotal, loadedTotal, deliveryId: plan.deliveryId });
-    }
-    progress("commit", files.length);
-    const partitions = await replacePartitions(store, plans, ingestId);
-    lap("replace");
-    const currency = await store.all({
-      sql: `SELECT coalesce(currency, '?') AS c, sum(billed_cost)::VARCHAR AS t FROM ${LOADED_TABLE} WHERE ingest_id = ? GROUP BY 1 ORDER BY 1`,
-      params: [ingestId],
-    });
-    const currencyTotals = Object.fromEntries(currency.map((r) => [String(r["c"]), String(r["t"])]));
-    const result: IngestResult = {
-      ingestId,
-      files: fileReports,
-      skipped,
-      partitions,
-      rowsLoaded: fileReports.reduce((a, f) => a + f.rows, 0),
-      rowsReplaced: partitions.reduce((a, p) => a + p.rowsReplaced, 0),
-      sourceTotal: addMoney("0", ...fileReports.map((f) => f.sourceTotal)),
-      loadedTotal: addMoney("0", ...fileReports.map((f) => f.loadedTotal)),
-      replacedTotal: addMoney("0", ...partitions.map((p) => p.billedCostReplaced)),
-      currencyTotals,
-      timings,
-    };
-    await store.run({
-      sql: `INSERT INTO ${RUNS_TABLE} VALUES (?, ?::TIMESTAMP, now()::TIMESTAMP, ?, ?::JSON, ?::JSON, ?, ?, ?::DECIMAL(38,10), ?::DECIMAL(38,10), ?::DECIMAL(38,10), ?::JSON)`,
-      params: [
+    },
+    onStep,
+    summarize: async (s, fileReports, partitions) => {
+      const currencyTotals = await bookedCurrencyTotals(s, ingestId);
+      const result: IngestResult = {
         ingestId,
-        startedAt.toISOString().replace("T", " ").replace("Z", ""),
-        [...new Set(plans.map((p) => p.mapping.id))].join(","),
-        JSON.stringify(result.files),
-        JSON.stringify(partitions),
-        result.rowsLoaded,
-        result.rowsReplaced,
-        result.sourceTotal,
-        result.loadedTotal,
-        result.replacedTotal,
-        JSON.stringify(currencyTotals),
-      ],
-    });
-    if (options.beforeCommit) await options.beforeCommit();
-    lap("record");
-    return result;
+        files: fileReports,
+        skipped,
+        partitions,
+        rowsLoaded: fileReports.reduce((a, f) => a + f.rows, 0),
+        rowsReplaced: partitions.reduce((a, p) => a + p.rowsReplaced, 0),
+        sourceTotal: addMoney("0", ...fileReports.map((f) => f.sourceTotal)),
+        loadedTotal: addMoney("0", ...fileReports.map((f) => f.loadedTotal)),
+        replacedTotal: addMoney("0", ...partitions.map((p) => p.billedCostReplaced)),
+        currencyTotals,
+        timings,
+      };
+      return { result, run: fileRunRecord(result, startedAt) };
+    },
+    ...(options.beforeCommit ? { beforeCommit: options.beforeCommit } : {}),
   }).catch(async (e: unknown) => {
     throw e instanceof RowCheckFailure ? await e.explain(store) : e;
   });
   lap("commit");
   progress("done", files.length);
   return result;
+}
+
+/**
+ * The file's control check: the source re-read at full precision (a second connection running it during the
+ * insert measured no faster on 2 cores, and used more memory) against what the ledger booked for the file.
+ */
+async function checkFile(store: AnalysisStore, plan: Plan, ingestId: string, counted: (rows: number) => void, lap: (step: string) => void): Promise<FileReport> {
+  const control = await readRow(store, { n: col.int.nullable(), total: col.money.nullable() }, plan.compiled.controlSql);
+  lap("control");
+  const stored = await bookedTotals(store, ingestId, plan.file.path);
+  lap("book");
+  const sourceRows = control?.n ?? 0;
+  const sourceTotal = control?.total ?? "0";
+  const rows = stored.rows;
+  const loadedTotal = stored.billedCost;
+  if (sourceRows === 0) {
+    throw new CostwiseError("EMPTY_FILE", `${plan.shown}: the file has a header but no rows`, { location: { file: plan.shown } });
+  }
+  if (rows !== sourceRows || !equalToTheCent(sourceTotal, loadedTotal)) {
+    throw new CostwiseError(
+      "CONTROL_TOTAL_MISMATCH",
+      `${plan.shown}: loaded ${rows} rows with BilledCost ${loadedTotal}, but the source has ${sourceRows} rows with ${plan.mapping.controlTotal.sourceColumn} ${sourceTotal} (a difference of ${subMoney(loadedTotal, sourceTotal)}); nothing was loaded`,
+      { location: { file: plan.shown } },
+    );
+  }
+  counted(rows);
+  return { path: plan.file.path, format: plan.mapping.id, rows, sourceTotal, loadedTotal, deliveryId: plan.load.deliveryId };
 }
 
 /** Reports DuckDB's own progress on the running statement (a fraction 0..1) while it runs. */
@@ -236,9 +245,9 @@ async function planFile(store: AnalysisStore, file: InputFile, ingestId: string,
   let jsonFlat: JsonLayout | undefined;
   if (file.kind === "parquet") {
     try {
-      const rows = await store.all(`DESCRIBE SELECT * FROM read_parquet(${quoteString(file.path)})`);
-      columns = rows.map((r) => String(r["column_name"]));
-      parquetTypes = Object.fromEntries(rows.map((r) => [String(r["column_name"]), String(r["column_type"])]));
+      const rows = await readRows(store, { column_name: col.text, column_type: col.text }, `DESCRIBE SELECT * FROM read_parquet(${quoteString(file.path)})`);
+      columns = rows.map((r) => r.column_name);
+      parquetTypes = Object.fromEntries(rows.map((r) => [r.column_name, r.column_type]));
     } catch (e) {
       throw translateReadError(e, shown, {});
     }
@@ -294,46 +303,44 @@ async function planFile(store: AnalysisStore, file: InputFile, ingestId: string,
   }
   const manifestStart = file.manifest?.billingPeriod?.start;
   const latest = new Date(Date.now() + 400 * 86_400_000).toISOString().slice(0, 10) + " 00:00:00";
-  const compiled = compileMapping({
-    mapping,
-    presentColumns: columns,
-    relation,
-    provenance: { file: file.path, ingestId, deliveryId },
-    ...(physicalNames ? { physicalNames } : {}),
-    columnTypes,
-    controlRelation,
-    periodRule: {
-      earliest: EARLIEST_PERIOD,
-      latest,
-      ...(manifestStart ? { exactStart: manifestStart } : {}),
-      expected: manifestStart
-        ? `the period of the manifest ${displayPath(file.manifest!.path)}, starting ${manifestStart}`
+  const load = planLoad(
+    {
+      mapping,
+      presentColumns: columns,
+      relation,
+      ...(physicalNames ? { physicalNames } : {}),
+      columnTypes,
+      controlRelation,
+      periodRule: {
+        earliest: EARLIEST_PERIOD,
+        latest,
+        ...(manifestStart ? { exactStart: manifestStart } : {}),
+        expected: manifestStart
+          ? `the period of the manifest ${displayPath(file.manifest!.path)}, starting ${manifestStart}`
         : `a billing period starting between ${EARLIEST_PERIOD.slice(0, 10)} and ${latest.slice(0, 10)} and ending after it starts`,
+      },
     },
-  });
+    { file: file.path, ingestId, deliveryId },
+  );
   return {
     file,
     shown,
     mapping,
-    deliveryId,
-    compiled,
+    load,
+    compiled: load.compiled,
     readTypes: types,
     ...(physicalNames ? { originalNames: new Map(headers.map((h, i) => [`c${i}`, h])) } : {}),
   };
 }
 
-async function insertFile(store: AnalysisStore, plan: Plan): Promise<void> {
-  const cols = COST_TABLE_COLUMNS.map((c) => quoteIdent(c.name)).join(", ");
-  try {
-    await store.run(`INSERT INTO ${COST_TABLE} (${cols}) ${plan.compiled.sql}`);
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const index = checkIndexFromError(msg);
-    const check = index === undefined ? undefined : plan.compiled.checks[index];
-    if (!check) throw translateReadError(e, plan.shown, plan.readTypes, plan.originalNames);
-    // the transaction is aborted; the diagnostic read runs after the rollback, outside it
-    throw new RowCheckFailure(plan, check);
-  }
+/** The error for a failed insert of a file's rows: a reader error located in the file, or a per-row check. */
+function insertError(e: unknown, plan: Plan): Error {
+  const msg = e instanceof Error ? e.message : String(e);
+  const index = checkIndexFromError(msg);
+  const check = index === undefined ? undefined : plan.compiled.checks[index];
+  if (!check) return translateReadError(e, plan.shown, plan.readTypes, plan.originalNames);
+  // the transaction is aborted; the diagnostic read runs after the rollback, outside it
+  return new RowCheckFailure(plan, check);
 }
 
 /** A per-row check failed; the row and value are looked up once the transaction is rolled back. */
@@ -347,9 +354,9 @@ class RowCheckFailure extends Error {
 
   async explain(store: AnalysisStore): Promise<CostwiseError> {
     const { plan, check } = this;
-    const ex = await store.all(plan.compiled.diagnosticSql(check)).catch(() => []);
-    const r = Number(ex[0]?.["r"] ?? 0);
-    const v = ex[0]?.["v"];
+    const ex = await readRows(store, { r: col.int.nullable(), v: z.unknown() }, plan.compiled.diagnosticSql(check)).catch(() => []);
+    const r = ex[0]?.r ?? 0;
+    const v = ex[0]?.v;
     const got = v === null || v === undefined ? "an empty value" : JSON.stringify(v);
     // a CSV has a header line; newline-delimited JSON has one object per line
     const at = r > 0 ? `row ${r} (line ${plan.file.kind === "json" ? r : r + 1}), ` : "";
@@ -357,67 +364,4 @@ class RowCheckFailure extends Error {
       location: { file: plan.shown, ...(r > 0 ? { row: r, line: plan.file.kind === "json" ? r : r + 1 } : {}), column: check.column },
     });
   }
-}
-
-/**
- * Deletes what the loaded deliveries replace and returns what each partition holds and replaced.
- * The bookkeeping table says which (partition, ingest, file) sets are replaced, so the cost rows are
- * scanned once, by the DELETE itself.
- */
-async function replacePartitions(store: AnalysisStore, plans: readonly Plan[], ingestId: string): Promise<PartitionReport[]> {
-  const parts = await store.all({
-    sql: `SELECT source, billing_account_id AS account, billing_period_start::VARCHAR AS period, list(DISTINCT delivery_id ORDER BY delivery_id) AS deliveries,
-            sum(rows)::BIGINT AS n, sum(billed_cost)::VARCHAR AS billed
-     FROM ${LOADED_TABLE} WHERE ingest_id = ? GROUP BY ALL ORDER BY 1, 2, 3`,
-    params: [ingestId],
-  });
-  for (const p of parts) {
-    const deliveries = p["deliveries"] as string[];
-    if (deliveries.length > 1) {
-      throw new CostwiseError(
-        "BAD_INPUT",
-        `two report versions of the same billing period (${p["source"]}, account ${p["account"]}, ${p["period"]}) in one ingest: ${deliveries.join(" and ")}; give only the latest`,
-      );
-    }
-  }
-  const files = plans.map((p) => quoteString(p.file.path)).join(", ");
-  // the loaded sets this ingest replaces: same partition, another ingest, and another delivery or the same file
-  const victims = `SELECT o.source, o.billing_account_id, o.billing_period_start, o.ingest_id, o.file, o.rows, o.billed_cost
-     FROM ${LOADED_TABLE} o JOIN (SELECT DISTINCT source, billing_account_id, billing_period_start, delivery_id FROM ${LOADED_TABLE} WHERE ingest_id = ?) n
-       ON o.source = n.source AND o.billing_account_id IS NOT DISTINCT FROM n.billing_account_id AND o.billing_period_start IS NOT DISTINCT FROM n.billing_period_start
-     WHERE o.ingest_id <> ? AND (o.delivery_id <> n.delivery_id OR o.file IN (${files}))`;
-  const replaced = await store.all({
-    sql: `SELECT source, billing_account_id AS account, billing_period_start::VARCHAR AS period, sum(rows)::BIGINT AS n, sum(billed_cost)::VARCHAR AS t
-          FROM (${victims}) GROUP BY ALL`,
-    params: [ingestId, ingestId],
-  });
-  if (replaced.length > 0) {
-    await store.run({
-      sql: `DELETE FROM ${COST_TABLE} USING (SELECT DISTINCT source, billing_account_id, billing_period_start, ingest_id, file FROM (${victims})) v
-            WHERE ${COST_TABLE}.x_IngestId = v.ingest_id AND ${COST_TABLE}.x_SourceFile = v.file AND ${COST_TABLE}.x_Source = v.source
-              AND ${COST_TABLE}."BillingAccountId" IS NOT DISTINCT FROM v.billing_account_id AND ${COST_TABLE}."BillingPeriodStart" IS NOT DISTINCT FROM v.billing_period_start`,
-      params: [ingestId, ingestId],
-    });
-    await store.run({
-      sql: `DELETE FROM ${LOADED_TABLE} USING (SELECT DISTINCT source, billing_account_id, billing_period_start, ingest_id, file FROM (${victims})) v
-            WHERE ${LOADED_TABLE}.ingest_id = v.ingest_id AND ${LOADED_TABLE}.file = v.file AND ${LOADED_TABLE}.source = v.source
-              AND ${LOADED_TABLE}.billing_account_id IS NOT DISTINCT FROM v.billing_account_id AND ${LOADED_TABLE}.billing_period_start IS NOT DISTINCT FROM v.billing_period_start`,
-      params: [ingestId, ingestId],
-    });
-  }
-  const key = (r: Record<string, unknown>) => `${r["source"]}|${r["account"] ?? ""}|${r["period"]}`;
-  const gone = new Map(replaced.map((r) => [key(r), r]));
-  return parts.map((p) => {
-    const g = gone.get(key(p));
-    return {
-      source: String(p["source"]),
-      billingAccountId: p["account"] === null ? "" : String(p["account"]),
-      billingPeriodStart: String(p["period"]),
-      deliveryId: (p["deliveries"] as string[])[0]!,
-      rows: Number(p["n"]),
-      billedCost: String(p["billed"]),
-      rowsReplaced: Number(g?.["n"] ?? 0),
-      billedCostReplaced: String(g?.["t"] ?? "0"),
-    };
-  });
 }

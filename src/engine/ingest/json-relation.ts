@@ -6,7 +6,6 @@
  */
 import { CostwiseError } from "../../core/errors.js";
 import { quoteIdent, quoteString } from "../../core/sql.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 import { translateReadError } from "./duckdb-errors.js";
 import type { InputFile } from "./files.js";

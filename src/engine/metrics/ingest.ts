@@ -19,7 +19,6 @@ import { resolve } from "node:path";
 import { CostwiseError } from "../../core/errors.js";
 import { quoteIdent, quoteString } from "../../core/sql.js";
 import { displayPath, readCsvHeader } from "../ingest/files.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 import { METRICS_TABLE } from "./tables.js";
 
