@@ -92,4 +92,3 @@ export interface DemoTruths {
     untaggedEffectiveCost: string;
   };
 }
-

@@ -42,4 +42,3 @@ export function validateOptions(options: DemoOptions): Required<DemoOptions> {
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
-
