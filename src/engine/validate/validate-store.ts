@@ -21,6 +21,7 @@ import {
   type RuleSeverity,
 } from "../../core/focus/conformance-rules.js";
 import type { CostStore, Row, SqlValue } from "../store/cost-store.js";
+import { col, decodeRows } from "../store/read-rows.js";
 import { COST_TABLE } from "../store/schema.js";
 
 /** Which rows to check. Every given field must match (they combine with AND). */
@@ -115,17 +116,23 @@ export async function validateStore(store: CostStore, options: ValidateOptions =
   rules.forEach((r, i) => select.push(`count_if(${violationSql(r)}) AS "v_${i}"`));
   const sqlText = `SELECT\n  ${select.join(",\n  ")}\nFROM ${COST_TABLE}${where}`;
 
-  let row: Row | undefined;
+  let raw: Row[];
   try {
-    [row] = await store.all({ sql: sqlText, params });
+    raw = await store.all({ sql: sqlText, params });
   } catch (e) {
     throw new CostwiseError("STORE", `conformance validation query failed: ${firstLine(e)}`, { cause: e });
   }
-  if (!row) throw new CostwiseError("STORE", "conformance validation query returned no row");
+  // every column of the scan is a row count (count_if over no rows is NULL: 0)
+  const countShape: Record<string, typeof nullableCount> = Object.fromEntries(
+    ["rows", ...FOCUS_COLUMNS.map((_, i) => `nn_${i}`), ...rules.map((_, i) => `v_${i}`)].map((k) => [k, nullableCount]),
+  );
+  const [counts] = decodeRows(countShape, raw);
+  if (!counts) throw new CostwiseError("STORE", "conformance validation query returned no row");
+  const count = (k: string): number => counts[k] ?? 0;
 
-  const rowsChecked = toCount(row["rows"]);
+  const rowsChecked = count("rows");
   const coverage: ColumnCoverage[] = FOCUS_COLUMNS.map((c, i) => {
-    const nonNullRows = toCount(row[`nn_${i}`]);
+    const nonNullRows = count(`nn_${i}`);
     return {
       column: c.name,
       featureLevel: c.featureLevel,
@@ -138,7 +145,7 @@ export async function validateStore(store: CostStore, options: ValidateOptions =
 
   const failing = rules
     .map((_, i) => i)
-    .filter((i) => toCount(row[`v_${i}`]) > 0 && rules[i]!.appliesWhenPresent.every((c) => present.has(c)));
+    .filter((i) => count(`v_${i}`) > 0 && rules[i]!.appliesWhenPresent.every((c) => present.has(c)));
   const examples = await fetchExamples(store, rules, failing, where, params);
 
   const results: RuleResult[] = rules.map((r, i) => {
@@ -160,7 +167,7 @@ export async function validateStore(store: CostStore, options: ValidateOptions =
         notApplicableReason: `${absent.join(", ")} ${absent.length === 1 ? "holds" : "hold"} no value in the checked rows (treated as absent)`,
       };
     }
-    const violations = toCount(row[`v_${i}`]);
+    const violations = count(`v_${i}`);
     if (violations === 0) return { ...base, status: "pass" as const, violations };
     const example = examples.get(i);
     return { ...base, status: "fail" as const, violations, ...(example ? { example } : {}) };
@@ -240,12 +247,14 @@ async function fetchExamples(
   const firstSql =
     `SELECT ${failing.map((i, k) => `CAST(min(rowid) FILTER (WHERE ${preds[k]}) AS VARCHAR) AS "x_${i}"`).join(", ")} ` +
     `FROM ${COST_TABLE}${where ? `${where} AND` : "\nWHERE"} (${preds.join(" OR ")})`;
-  let first: Row | undefined;
+  let firstRows: Row[];
   try {
-    [first] = await store.all({ sql: firstSql, params: scopeParams });
+    firstRows = await store.all({ sql: firstSql, params: scopeParams });
   } catch (e) {
     throw new CostwiseError("STORE", `finding conformance examples failed: ${firstLine(e)}`, { cause: e });
   }
+  // per failing rule, the rowid of its first violating row (text; NULL when none is left)
+  const [first] = decodeRows(textColumns(failing.map((i) => `x_${i}`)), firstRows);
   const rowids = new Map<number, string>();
   for (const i of failing) {
     const id = first?.[`x_${i}`];
@@ -260,21 +269,31 @@ async function fetchExamples(
     `SELECT CAST(rowid AS VARCHAR) AS "__rowid", "x_SourceFile", "x_IngestId", ` +
     columns.map((n) => `${valueAsTextSql(n)} AS ${columnSql(n)}`).join(", ") +
     ` FROM ${COST_TABLE} WHERE rowid IN (${distinct.map(() => "?").join(", ")})`;
-  let rows: Row[];
+  let raw: Row[];
   try {
-    rows = await store.all({ sql: sqlText, params: distinct.map((id) => BigInt(id)) });
+    raw = await store.all({ sql: sqlText, params: distinct.map((id) => BigInt(id)) });
   } catch (e) {
     throw new CostwiseError("STORE", `reading conformance examples failed: ${firstLine(e)}`, { cause: e });
   }
-  const byRowid = new Map(rows.map((r) => [String(r["__rowid"]), r]));
+  // every value comes back as text (valueAsTextSql)
+  const rows = decodeRows(textColumns(["__rowid", "x_SourceFile", "x_IngestId", ...columns]), raw);
+  const byRowid = new Map(rows.map((r) => [r["__rowid"], r]));
   for (const [i, rowid] of rowids) {
     const r = byRowid.get(rowid);
     if (!r) continue; // the row went away between the two queries: report the count without an example
     const values: Record<string, ExampleValue> = {};
-    for (const c of ruleColumns(rules[i]!)) values[c] = exampleValue(c, r[c]);
-    out.set(i, { sourceFile: textOrNull(r["x_SourceFile"]), ingestId: textOrNull(r["x_IngestId"]), values });
+    for (const c of ruleColumns(rules[i]!)) values[c] = exampleValue(c, r[c] ?? null);
+    out.set(i, { sourceFile: r["x_SourceFile"] ?? null, ingestId: r["x_IngestId"] ?? null, values });
   }
   return out;
+}
+
+const nullableText = col.text.nullable();
+const nullableCount = col.int.nullable();
+
+/** A row shape of text columns that may be NULL. */
+function textColumns(names: readonly string[]): Record<string, typeof nullableText> {
+  return Object.fromEntries(names.map((k) => [k, nullableText]));
 }
 
 function valueAsTextSql(name: FocusColumnName): string {
@@ -294,27 +313,16 @@ function valueAsTextSql(name: FocusColumnName): string {
   }
 }
 
-function exampleValue(name: FocusColumnName, v: unknown): ExampleValue {
-  if (v === null || v === undefined) return null;
-  if (name === "Tags" && typeof v === "string") {
+function exampleValue(name: FocusColumnName, v: string | null): ExampleValue {
+  if (v === null) return null;
+  if (name === "Tags") {
     try {
       return JSON.parse(v) as ExampleValue;
     } catch {
       return v;
     }
   }
-  return typeof v === "string" ? v : String(v);
-}
-
-function textOrNull(v: unknown): string | null {
-  return v === null || v === undefined ? null : String(v);
-}
-
-function toCount(v: unknown): number {
-  if (v === null || v === undefined) return 0;
-  const n = typeof v === "number" ? v : Number(v);
-  if (!Number.isSafeInteger(n) || n < 0) throw new CostwiseError("INTERNAL", `not a row count: ${JSON.stringify(v)}`);
-  return n;
+  return v;
 }
 
 function firstLine(e: unknown): string {
