@@ -4,7 +4,7 @@
  *
  * `buildServer` makes a ready Fastify instance without listening, so tests drive it with `inject`.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,16 +13,14 @@ import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
-import { activeTokenCount } from "../engine/auth/tokens.js";
 import type { CostwiseConfig } from "../core/config/schema.js";
-import { DuckDbStore } from "../engine/store/duckdb-store.js";
-import type { AnalysisStore } from "../engine/store/cost-store.js";
+import { ReaderPool } from "../engine/store/duckdb/reader-pool.js";
+import { refreshRollup } from "../engine/store/duckdb/rollup.js";
+import { AnswerCache } from "./answer-cache.js";
 import { authenticate, DEFAULT_POLICY, type AccessPolicy } from "./auth.js";
-import { defaultWorkspace, type ServerContext } from "./context.js";
+import { defaultWorkspace, type ServerContext, type ServerStore } from "./context.js";
 import { ServerMetrics } from "./metrics.js";
 import { HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from "./problem.js";
-import { ReaderPool } from "./readers.js";
-import { refreshRollup } from "./rollup.js";
 import { registerAllocationRoutes } from "./routes/allocation.js";
 import { registerAnalysisRoutes } from "./routes/analyses.js";
 import { registerCommitmentRoutes } from "./routes/commitments.js";
@@ -33,11 +31,15 @@ import { registerOverviewRoutes } from "./routes/overview.js";
 import { registerSourceRoutes } from "./routes/sources.js";
 import { registerSystemRoutes } from "./routes/system.js";
 import { registerTagRoutes } from "./routes/tags.js";
+import { tokensRequiredCheck } from "./token-cache.js";
+import { warmUp } from "./warm-up.js";
+import { writeLock } from "./write-lock.js";
 
 export type App = FastifyInstance;
 
 export interface BuildServerOptions {
-  store: DuckDbStore;
+  /** The writer; readers are its siblings (see ServerStore). */
+  store: ServerStore;
   /** auto: tokens needed once one exists; tokens: always. */
   auth?: "auto" | "tokens";
   /** Concurrent reader connections (default 4). */
@@ -54,23 +56,6 @@ export interface BuildServerOptions {
   workspace?: { config: CostwiseConfig; baseDir: string };
 }
 
-/** The dashboard's fixed reads, computed after start (their answers are cached per data version). */
-const WARM_PATHS = [
-  "/api/v1/sources",
-  "/api/v1/overview",
-  "/api/v1/costs/dimensions",
-  "/api/v1/features",
-  "/api/v1/tag-coverage",
-  "/api/v1/kpis",
-  "/api/v1/showback",
-  "/api/v1/anomalies",
-  "/api/v1/recommendations",
-  "/api/v1/governance/findings",
-  "/api/v1/commitments",
-  "/api/v1/unit-costs",
-];
-
-/** web/dist beside the package: dist/src/server/app.js → ../../../web/dist; src/server/app.ts → ../../web/dist. */
 const DATA_CHANGED = new WeakMap<App, () => Promise<void>>();
 
 /**
@@ -81,6 +66,7 @@ export async function notifyDataChanged(app: App): Promise<void> {
   await DATA_CHANGED.get(app)?.();
 }
 
+/** web/dist beside the package: dist/src/server/app.js → ../../../web/dist; src/server/app.ts → ../../web/dist. */
 export function defaultWebDir(): string {
   const here = fileURLToPath(new URL(".", import.meta.url));
   const candidates = [resolve(here, "../../../web/dist"), resolve(here, "../../web/dist")];
@@ -110,48 +96,22 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
 
   const readers = await ReaderPool.open(opts.store, opts.readers ?? 4);
-  let tokensRequiredCache: { at: number; value: boolean } | undefined;
-  const answers = new Map<string, Promise<unknown>>();
-  const queryAnswers = new Map<string, Promise<unknown>>();
-  const cacheIn =
-    (pool: Map<string, Promise<unknown>>, max: number) =>
-    <T>(key: string, compute: () => Promise<T>): Promise<T> => {
-      let p = pool.get(key) as Promise<T> | undefined;
-      if (!p) {
-        p = compute();
-        pool.set(key, p);
-        // a failure is not remembered
-        p.catch(() => pool.delete(key));
-        if (pool.size > max) pool.delete(pool.keys().next().value!);
-      }
-      return p;
-    };
-  let writeChain: Promise<unknown> = Promise.resolve();
+  const answers = new AnswerCache(1000);
+  const queryAnswers = new AnswerCache(500);
   const ctx: ServerContext = {
-    cached: cacheIn(answers, 1000),
-    cachedQuery: cacheIn(queryAnswers, 500),
+    cached: (key, compute) => answers.get(key, compute),
+    cachedQuery: (key, compute) => queryAnswers.get(key, compute),
     invalidate: () => {
       answers.clear();
       queryAnswers.clear();
     },
-    writeLock: <T>(fn: () => Promise<T>): Promise<T> => {
-      const run = writeChain.then(fn, fn);
-      writeChain = run.catch(() => undefined);
-      return run;
-    },
+    writeLock: writeLock(),
     workspace: opts.workspace ?? defaultWorkspace(),
     writer: opts.store,
     readers,
     rollup: { ready: false, rows: 0 },
     warm: false,
-    tokensRequired: async () => {
-      if (opts.auth === "tokens") return true;
-      // re-read at most once a second: a token created or revoked elsewhere applies quickly
-      if (tokensRequiredCache && Date.now() - tokensRequiredCache.at < 1000) return tokensRequiredCache.value;
-      const value = (await readers.use((s) => activeTokenCount(s))) > 0;
-      tokensRequiredCache = { at: Date.now(), value };
-      return value;
-    },
+    tokensRequired: tokensRequiredCheck(opts.auth, readers),
   };
   if (opts.rollup !== false) {
     const status = await ctx.writeLock(() => refreshRollup(opts.store));
@@ -165,8 +125,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
   });
 
   const metrics = new ServerMetrics();
-  /** Authenticates the warm-up's in-process requests; random per process, never stored or sent anywhere. */
-  const warmupSecret = randomBytes(32).toString("base64url");
+  const warm = warmUp();
   app.decorateRequest("principal", undefined);
 
   app.addHook("onRequest", async (req, reply) => {
@@ -174,7 +133,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
     const routeUrl = req.routeOptions.url;
     if (routeUrl === undefined || !routeUrl.startsWith("/api/")) return; // static, health, metrics, openapi
     const policy: AccessPolicy = req.routeOptions.config.policy ?? DEFAULT_POLICY;
-    if (req.headers.authorization === `Bearer ${warmupSecret}` && req.headers["x-costwise-warmup"] === "1") {
+    if (warm.isWarmUp(req)) {
       // the server's own warm-up requests (app.inject, never on the network): unscoped, read-only routes
       req.principal = { kind: "local", role: "viewer", team: null };
       return;
@@ -256,14 +215,10 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
   await app.ready();
   if (opts.warm !== false) {
     // compute the dashboard's fixed reads once in the background, so the first visitor does not wait
-    void (async () => {
-      for (const url of WARM_PATHS) {
-        if (closed) return;
-        await app.inject({ method: "GET", url, headers: { authorization: `Bearer ${warmupSecret}`, "x-costwise-warmup": "1" } }).catch(() => undefined);
-      }
+    void warm.run(app, () => closed, () => {
       ctx.warm = true;
       app.log.info("dashboard reads warmed");
-    })();
+    });
   } else ctx.warm = true;
   return app;
 }

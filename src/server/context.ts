@@ -3,16 +3,22 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaul
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { CostwiseConfig } from "../core/config/schema.js";
 import { defaultConfig } from "../core/config/schema.js";
-import type { CostStore } from "../engine/store/cost-store.js";
-import { DuckDbStore } from "../engine/store/duckdb-store.js";
 import type { AnalysisStore } from "../engine/store/cost-store.js";
+import type { ReaderPool, SiblingStore } from "../engine/store/duckdb/reader-pool.js";
 import type { AccessPolicy, Principal } from "./auth.js";
 import { HttpProblem } from "./problem.js";
-import type { ReaderPool } from "./readers.js";
+
+/**
+ * The store a server runs on: a store the analyses run on (DuckDB SQL: the embedded store, or a ClickHouse
+ * workspace's analysis replica, the same DuckDB file kept in step by `costwise serve`) that opens reader
+ * connections of its own. Routes see only `AnalysisStore`s (the writer and the readers), never the concrete class.
+ */
+export type ServerStore = SiblingStore;
 
 export interface ServerContext {
   /** The store opened for writing (token checks, status changes, rollup builds). */
   writer: AnalysisStore;
+  /** Reader connections on the same database: `readers.use((s) => ...)` lends one `AnalysisStore`. */
   readers: ReaderPool;
   rollup: { ready: boolean; rows: number };
   /** True once the dashboard's fixed reads have been computed in the background after start. */
@@ -58,11 +64,10 @@ export function scopeTeam(req: FastifyRequest): string | null {
   return principalOf(req).team;
 }
 
-export type Reader = CostStore;
-
 /** The Fastify instance routes register on: zod schemas validate requests and document the API. */
 export type ZApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
 export function defaultWorkspace(): { config: CostwiseConfig; baseDir: string } {
   return { config: defaultConfig(), baseDir: process.cwd() };
 }
+

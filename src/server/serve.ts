@@ -1,10 +1,10 @@
 /** Starts `costwise serve`: checks the bind address against auth, builds the server and listens. */
 import { CostwiseError } from "../core/errors.js";
 import { activeTokenCount } from "../engine/auth/tokens.js";
-import { DuckDbStore } from "../engine/store/duckdb-store.js";
 import type { AnalysisStore } from "../engine/store/cost-store.js";
 import { buildServer, type App, type BuildServerOptions } from "./app.js";
 import { isLoopbackHost } from "./auth.js";
+import type { ServerStore } from "./context.js";
 
 export interface ServeOptions extends BuildServerOptions {
   host: string;
@@ -28,7 +28,7 @@ export async function checkBind(store: AnalysisStore, host: string): Promise<voi
   );
 }
 
-export async function startServer(store: DuckDbStore, opts: ServeOptions): Promise<RunningServer> {
+export async function startServer(store: ServerStore, opts: ServeOptions): Promise<RunningServer> {
   await checkBind(store, opts.host);
   const app = await buildServer({ ...opts, store });
   await app.listen({ host: opts.host, port: opts.port });

@@ -1,14 +1,9 @@
 /** The API client: JSON in, typed JSON out; errors are problem+json turned into ApiError. */
+import type { z } from "zod";
+import type * as C from "../../src/server/contract.js";
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  requestId?: string;
-  problems?: { code: string; message: string; path?: string }[];
-}
+/** A problem+json body (RFC 9457, the server's problemSchema); `problems` lists what was wrong, when known. */
+export type Problem = Omit<z.infer<typeof C.problemSchema>, "instance" | "problems"> & { problems?: { code: string; message: string; path?: string }[] };
 
 export class ApiError extends Error {
   constructor(readonly problem: Problem) {
@@ -59,163 +54,39 @@ export async function api<T>(path: string, init: { method?: "GET" | "POST"; body
   return json as T;
 }
 
-// ─── response shapes (mirrors of the server's zod schemas) ─────────────────────────────────────
+// ─── response shapes: the server's contract (src/server/contract.ts), types only ─────────────────
+// `import type` is erased at build: the dashboard's bundle holds none of the server's code.
 
-export interface Availability {
-  available: boolean;
-  feature: string;
-  reason?: string;
-  produceWith?: string;
-}
+export type Availability = z.infer<typeof C.availabilitySchema>;
+export type Me = z.infer<typeof C.meSchema>;
+export type Point = z.infer<typeof C.pointSchema>;
+export type Overview = z.infer<typeof C.overviewSchema>;
+export type QueryResult = z.infer<typeof C.queryResultSchema>;
+export type Dimensions = z.infer<typeof C.dimensionsSchema>;
+export type Source = z.infer<typeof C.sourceSchema>;
+export type AllocationResult = z.infer<typeof C.allocationResultSchema>;
+export type Showback = z.infer<typeof C.showbackSchema>;
+export type TagCoverage = z.infer<typeof C.tagCoverageSchema>;
+export type Kpis = z.infer<typeof C.kpisSchema>;
+export type FeatureList = z.infer<typeof C.featureListSchema>;
+export type Commitment = z.infer<typeof C.commitmentSchema>;
+export type Purchase = z.infer<typeof C.purchaseSchema>;
+export type Commitments = z.infer<typeof C.commitmentsResponse>;
+export type FindingsSummary = z.infer<typeof C.findingsSummarySchema>;
+export type Findings = z.infer<typeof C.findingsSchema>;
+export type Finding = z.infer<typeof C.findingSchema>;
+export type Scan = z.infer<typeof C.scanSchema>;
+export type Anomalies = z.infer<typeof C.anomaliesSchema>;
+export type Anomaly = z.infer<typeof C.anomalySchema>;
+export type Forecasts = z.infer<typeof C.forecastsSchema>;
+export type Budgets = z.infer<typeof C.budgetsSchema>;
+export type Budget = z.infer<typeof C.budgetSchema>;
+export type Recommendations = z.infer<typeof C.recommendationsSchema>;
+export type Recommendation = z.infer<typeof C.recommendationSchema>;
+export type UnitCosts = z.infer<typeof C.unitCostsSchema>;
+export type UnitCost = z.infer<typeof C.unitCostSchema>;
+export type Notification = z.infer<typeof C.notificationSchema>;
+export type KpiHistoryRow = z.infer<typeof C.kpiRowSchema>;
 
-export interface Me {
-  kind: "local" | "token";
-  role: "admin" | "viewer";
-  team: string | null;
-  name: string | null;
-  tokensRequired: boolean;
-}
-
-export interface Point {
-  period: string;
-  amount: string;
-}
-
-export interface Overview {
-  scope: { team: string | null; basis: "cost-table" | "allocation" };
-  metric: string;
-  available: boolean;
-  reason?: string;
-  currency: string | null;
-  currencies: { currency: string; amount: string }[];
-  lastDay: string | null;
-  total: string;
-  monthly: Point[];
-  daily: Point[];
-  monthOverMonth: { month: string; previousMonth: string; amount: string; previousAmount: string; change: string; changePercent: string | null } | null;
-  topMovers: { service: string; amount: string; previousAmount: string; change: string; changePercent: string | null }[];
-  freshness: { source: string; lastCompleteDay: string | null; lastIngestAt: string }[];
-  forecast: { available: boolean; reason?: string; points: { period: string; expected: string; lower: string; upper: string }[] };
-  budget: { available: boolean; reason?: string; monthlyAmount: string | null };
-}
-
-export interface QueryResult {
-  query: Record<string, unknown>;
-  columns: string[];
-  rows: Record<string, string | null>[];
-  totals: { metric: string; kind: "cost" | "quantity"; unitColumn: string; total: string | null; byUnit: { unit: string | null; total: string | null; groups: number; lineItems: number }[]; groups: number; lineItems: number };
-  truncated: boolean;
-  servedFrom: "rollup" | "store";
-}
-
-export interface Dimensions {
-  metrics: string[];
-  dimensions: string[];
-  tagKeys: { key: string; rows: number }[];
-  granularities: string[];
-}
-
-export interface Source {
-  source: string;
-  billingAccountId: string | null;
-  billingAccountName: string | null;
-  periods: number;
-  firstPeriod: string;
-  lastPeriod: string;
-  rows: number | null;
-  billedCost: string | null;
-  currency: string | null;
-  lastCompleteDay: string | null;
-  lastChargeAt: string | null;
-  lastIngestAt: string;
-}
-
-export interface Showback {
-  availability: Availability;
-  scope: { team: string | null };
-  month: string | null;
-  months: string[];
-  currencies: { currency: string; total: string; unallocated: string; shared: string; teams: { team: string; amount: string; direct: string; shared: string; unallocated: boolean }[] }[];
-}
-
-export interface TagCoverage {
-  month: string | null;
-  months: string[];
-  currency: string | null;
-  total: string;
-  untagged: string;
-  keys: { key: string; tagged: string; percent: string | null; values: number }[];
-}
-
-export interface Kpis {
-  month: string | null;
-  currency: string | null;
-  kpis: { id: string; title: string; available: boolean; value: string | null; unit: string; detail: string }[];
-}
-
-export interface Pending {
-  availability: Availability;
-  items: Record<string, unknown>[];
-}
-
-export type FeatureList = (Availability & { title: string })[];
-
-export interface Commitment {
-  commitmentId: string;
-  type: string | null;
-  category: string | null;
-  used: string;
-  unused: string;
-  coveredList: string | null;
-  utilization: string | null;
-  netSavings: string | null;
-  effectiveSavingsRate: string | null;
-  endsAt: string | null;
-  expiresWithinDays: number | null;
-}
-
-export interface Purchase {
-  id: number;
-  status: string;
-  statusReason: string | null;
-  plan: string;
-  action: string;
-  currency: string;
-  hourlyCommitment: string | null;
-  monthlySaving: string;
-  discount: string | null;
-  lookbackDays: number | null;
-  onDemandCost: string | null;
-  netSavings: string | null;
-  expectedUtilization: string | null;
-  expectedCoverage: string | null;
-  breakEvenMonths: string | null;
-  confidence: string;
-  reason: string;
-  alternatives: { plan: string; lookbackDays: number; hourlyCommitment: string; monthlyNetSavings: string }[];
-}
-
-export interface Commitments {
-  availability: Availability;
-  window: { start: string; end: string; days: number } | null;
-  currency: string | null;
-  overall: {
-    used: string;
-    unused: string;
-    onDemandEligible: string;
-    eligibleList: string | null;
-    utilization: string | null;
-    coverage: string | null;
-    effectiveSavingsRate: string | null;
-    netSavings: string | null;
-  } | null;
-  commitments: Commitment[];
-  purchases: Purchase[];
-}
-
-export interface FindingsSummary {
-  findings: number;
-  shown: number;
-  byRule: { ruleId: string; severity: string; blocking: boolean; findings: number; resources: number; currency: string | null; monthlyCost: string }[];
-  byTeam: { team: string | null; findings: number; resources: number; currency: string | null; monthlyCost: string }[];
-}
+/** An analysis answer: its availability and its items (anomalies, budgets, unit costs, ...). */
+export type Pending = Anomalies | Budgets | UnitCosts;

@@ -1,107 +1,12 @@
 /**
- * The overview: spend trend (monthly and the last 90 days), month over month, top movers by service,
- * data freshness, and (when those features exist) the forecast band and budget line. Unscoped callers
- * read the cost table (through the rollup); team-bound callers read their team's allocated costs.
+ * The overview: spend trend, month over month, top movers, freshness, forecast band and budget line
+ * (engine/query/overview.ts). Unscoped callers read the cost table (through the rollup); team-bound callers
+ * read their team's allocated costs.
  */
 import { z } from "zod";
-import { addMoney, compareMoney, formatMoney, parseMoney, subMoney } from "../../core/money.js";
-import type { CostStore } from "../../engine/store/cost-store.js";
-import { listSources } from "../../engine/store/sources.js";
-import { allocationAvailable, runAllocationQuery } from "../allocation-queries.js";
+import { overview } from "../../engine/query/overview.js";
 import { scopeTeam, type ServerContext, type ZApp } from "../context.js";
-import { parseApiQuery, runApiQuery } from "../cost-queries.js";
-import { errorResponses, money } from "../schemas.js";
-import { forecastForOverview } from "./features.js";
-
-const METRICS = ["EffectiveCost", "BilledCost"] as const;
-type Metric = (typeof METRICS)[number];
-
-interface Backend {
-  byCurrency(): Promise<{ currency: string; amount: string }[]>;
-  lastDay(): Promise<string | null>;
-  series(currency: string, granularity: "day" | "month", start?: string, end?: string): Promise<{ period: string; amount: string }[]>;
-  byService(currency: string, start: string, end: string): Promise<Map<string, string>>;
-}
-
-function rawBackend(ctx: ServerContext, s: CostStore, metric: Metric): Backend {
-  const run = async (input: Record<string, unknown>) => (await runApiQuery(ctx, s, parseApiQuery({ metric, ...input }))).rows;
-  return {
-    byCurrency: async () => (await run({ groupBy: ["BillingCurrency"] })).filter((r) => r["BillingCurrency"]).map((r) => ({ currency: r["BillingCurrency"]!, amount: r[metric] ?? "0" })),
-    lastDay: async () => {
-      const rows = await s.all(`SELECT strftime(max("ChargePeriodStart"), '%Y-%m-%d') AS d FROM ${ctx.rollup.ready ? "serve_cost_daily" : "focus_costs"}`);
-      return rows[0]?.["d"] ? String(rows[0]["d"]) : null;
-    },
-    series: async (currency, granularity, start, end) =>
-      (await run({ granularity, filters: [{ on: "BillingCurrency", op: "eq", value: currency }], ...(start ? { start } : {}), ...(end ? { end } : {}) })).map((r) => ({
-        period: r["period"]!.slice(0, 10),
-        amount: r[metric] ?? "0",
-      })),
-    byService: async (currency, start, end) =>
-      new Map((await run({ groupBy: ["ServiceName"], filters: [{ on: "BillingCurrency", op: "eq", value: currency }], start, end })).map((r) => [r["ServiceName"] ?? "(none)", r[metric] ?? "0"])),
-  };
-}
-
-function allocationBackend(s: CostStore, team: string, metric: Metric): Backend {
-  const m = metric === "EffectiveCost" ? "effective_cost" : "billed_cost";
-  return {
-    byCurrency: async () => (await runAllocationQuery(s, { metric: m, groupBy: [] }, team)).filter((r) => r["currency"]).map((r) => ({ currency: r["currency"]!, amount: r["amount"] ?? "0" })),
-    lastDay: async () => {
-      const rows = await s.all({ sql: `SELECT strftime(max(charge_date), '%Y-%m-%d') AS d FROM cost_allocation WHERE team = ?`, params: [team] });
-      return rows[0]?.["d"] ? String(rows[0]["d"]) : null;
-    },
-    series: async (currency, granularity, start, end) =>
-      (await runAllocationQuery(s, { metric: m, granularity, start, end, filters: [{ on: "currency", op: "eq", value: currency }] }, team)).map((r) => ({ period: r["period"]!, amount: r["amount"] ?? "0" })),
-    byService: async (currency, start, end) =>
-      new Map((await runAllocationQuery(s, { metric: m, groupBy: ["service_name"], start, end, filters: [{ on: "currency", op: "eq", value: currency }] }, team)).map((r) => [r["service_name"] ?? "(none)", r["amount"] ?? "0"])),
-  };
-}
-
-function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
-function monthStart(day: string, deltaMonths = 0): string {
-  const d = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
-  d.setUTCMonth(d.getUTCMonth() + deltaMonths);
-  return d.toISOString().slice(0, 10);
-}
-
-/** change as a decimal string percentage with one decimal, or null when the base is zero. */
-export function percentChange(from: string, to: string): string | null {
-  const a = parseMoney(from);
-  if (a === 0n) return null;
-  const diff = parseMoney(to) - a;
-  // (diff / a) * 100 with 1 decimal, rounded half away from zero, in integer arithmetic
-  const scaled = (diff * 2000n) / (a < 0n ? -a : a);
-  const rounded = scaled >= 0n ? (scaled + 1n) / 2n : (scaled - 1n) / 2n;
-  const neg = rounded < 0n;
-  const abs = neg ? -rounded : rounded;
-  return `${neg ? "-" : ""}${abs / 10n}.${abs % 10n}`;
-}
-
-const point = z.object({ period: z.string(), amount: money });
-const overviewSchema = z.object({
-  scope: z.object({ team: z.string().nullable(), basis: z.enum(["cost-table", "allocation"]) }),
-  metric: z.enum(METRICS),
-  available: z.boolean(),
-  reason: z.string().optional(),
-  currency: z.string().nullable(),
-  currencies: z.array(z.object({ currency: z.string(), amount: money })),
-  lastDay: z.string().nullable(),
-  total: money,
-  monthly: z.array(point),
-  daily: z.array(point),
-  monthOverMonth: z
-    .object({ month: z.string(), previousMonth: z.string(), amount: money, previousAmount: money, change: money, changePercent: z.string().nullable() })
-    .nullable(),
-  topMovers: z.array(z.object({ service: z.string(), amount: money, previousAmount: money, change: money, changePercent: z.string().nullable() })),
-  freshness: z.array(z.object({ source: z.string(), lastCompleteDay: z.string().nullable(), lastIngestAt: z.string() })),
-  forecast: z
-    .object({ available: z.boolean(), reason: z.string().optional(), points: z.array(z.object({ period: z.string(), expected: money, lower: money, upper: money })) })
-    .describe("forecast band (from the forecasting feature when present)"),
-  budget: z.object({ available: z.boolean(), reason: z.string().optional(), monthlyAmount: money.nullable() }),
-});
+import { errorResponses, OVERVIEW_METRICS, overviewSchema } from "../contract.js";
 
 export function registerOverviewRoutes(app: ZApp, ctx: ServerContext): void {
   app.get(
@@ -111,86 +16,16 @@ export function registerOverviewRoutes(app: ZApp, ctx: ServerContext): void {
       schema: {
         summary: "Overview: spend trend, month over month, top movers, freshness, forecast and budget",
         tags: ["overview"],
-        querystring: z.object({ currency: z.string().max(8).optional(), metric: z.enum(METRICS).default("EffectiveCost") }),
+        querystring: z.object({ currency: z.string().max(8).optional(), metric: z.enum(OVERVIEW_METRICS).default("EffectiveCost") }),
         response: { 200: overviewSchema, ...errorResponses },
       },
     },
     async (req) => {
       const team = scopeTeam(req);
       const metric = req.query.metric;
-      return ctx.cached(`overview:${JSON.stringify([team, req.query.currency ?? null, metric])}`, () => ctx.readers.use(async (s) => {
-        const empty = {
-          scope: { team, basis: team === null ? ("cost-table" as const) : ("allocation" as const) },
-          metric,
-          available: false,
-          currency: null,
-          currencies: [],
-          lastDay: null,
-          total: formatMoney(0n),
-          monthly: [],
-          daily: [],
-          monthOverMonth: null,
-          topMovers: [],
-          freshness: [],
-          forecast: { available: false, reason: "no cost data", points: [] },
-          budget: { available: false, reason: "no cost data", monthlyAmount: null },
-        };
-        const sources = await listSources(s);
-        const freshness = sources.map((x) => ({ source: x.source, lastCompleteDay: x.lastCompleteDay, lastIngestAt: x.lastIngestAt }));
-        if (team !== null && !(await allocationAvailable(s))) {
-          return { ...empty, freshness, reason: "no allocated costs yet: run `costwise allocate` (team-bound tokens see allocated costs only)" };
-        }
-        const b = team === null ? rawBackend(ctx, s, metric) : allocationBackend(s, team, metric);
-        const currencies = (await b.byCurrency()).sort((x, y) => compareMoney(y.amount, x.amount));
-        if (currencies.length === 0) return { ...empty, freshness, reason: team === null ? "the store is empty: run `costwise ingest <files>` or `npm run demo`" : `no allocated costs for team ${team}` };
-        const currency = currencies.find((c) => c.currency === req.query.currency)?.currency ?? currencies[0]!.currency;
-        const lastDay = await b.lastDay();
-        const monthly = await b.series(currency, "month");
-        const daily = lastDay ? await b.series(currency, "day", addDays(lastDay, -89), addDays(lastDay, 1)) : [];
-        // the last complete month: the month of lastDay when lastDay is its last day, else the one before
-        let mom: z.infer<typeof overviewSchema>["monthOverMonth"] = null;
-        let topMovers: z.infer<typeof overviewSchema>["topMovers"] = [];
-        if (lastDay) {
-          const complete = addDays(lastDay, 1).slice(8, 10) === "01" ? monthStart(lastDay) : monthStart(lastDay, -1);
-          const prev = monthStart(complete, -1);
-          const next = monthStart(complete, 1);
-          const amountOf = (p: string) => monthly.find((x) => x.period.slice(0, 10) === p)?.amount ?? formatMoney(0n);
-          const a = amountOf(complete);
-          const pa = amountOf(prev);
-          mom = { month: complete.slice(0, 7), previousMonth: prev.slice(0, 7), amount: a, previousAmount: pa, change: subMoney(a, pa), changePercent: percentChange(pa, a) };
-          const cur = await b.byService(currency, complete, next);
-          const before = await b.byService(currency, prev, complete);
-          const names = new Set([...cur.keys(), ...before.keys()]);
-          topMovers = [...names]
-            .map((service) => {
-              const amount = cur.get(service) ?? formatMoney(0n);
-              const previousAmount = before.get(service) ?? formatMoney(0n);
-              return { service, amount, previousAmount, change: subMoney(amount, previousAmount), changePercent: percentChange(previousAmount, amount) };
-            })
-            .sort((x, y) => {
-              const ax = parseMoney(x.change) < 0n ? -parseMoney(x.change) : parseMoney(x.change);
-              const ay = parseMoney(y.change) < 0n ? -parseMoney(y.change) : parseMoney(y.change);
-              return ax === ay ? x.service.localeCompare(y.service) : ay > ax ? 1 : -1;
-            })
-            .slice(0, 8);
-        }
-        const forecast = await forecastForOverview(ctx, s, team, currency);
-        return {
-          ...empty,
-          available: true,
-          currency,
-          currencies,
-          lastDay,
-          total: addMoney(...monthly.map((x) => x.amount)),
-          monthly,
-          daily,
-          monthOverMonth: mom,
-          topMovers,
-          freshness,
-          forecast: forecast.forecast,
-          budget: forecast.budget,
-        };
-      }));
+      return ctx.cached(`overview:${JSON.stringify([team, req.query.currency ?? null, metric])}`, () =>
+        ctx.readers.use((s) => overview(s, { team, currency: req.query.currency, metric, rollupReady: ctx.rollup.ready, config: ctx.workspace.config })),
+      );
     },
   );
 }

@@ -1,10 +1,9 @@
 /** /healthz, /metrics, /api/v1/me. */
-import { z } from "zod";
 import type { ServerContext, ZApp } from "../context.js";
 import { principalOf } from "../context.js";
 import type { ServerMetrics } from "../metrics.js";
-import { refreshRollup } from "../rollup.js";
-import { errorResponses } from "../schemas.js";
+import { refreshRollup } from "../../engine/store/duckdb/rollup.js";
+import { errorResponses, healthSchema, meSchema, rollupStatusSchema, unhealthySchema } from "../contract.js";
 
 export function registerSystemRoutes(app: ZApp, ctx: ServerContext, metrics: ServerMetrics): void {
   app.get(
@@ -14,7 +13,7 @@ export function registerSystemRoutes(app: ZApp, ctx: ServerContext, metrics: Ser
         summary: "Liveness and store check",
         tags: ["system"],
         security: [],
-        response: { 200: z.object({ status: z.literal("ok"), schemaVersion: z.number().int(), rollup: z.object({ ready: z.boolean(), rows: z.number().int() }), warm: z.boolean() }), 503: z.object({ status: z.literal("unavailable"), detail: z.string() }) },
+        response: { 200: healthSchema, 503: unhealthySchema },
       },
     },
     async (_req, reply) => {
@@ -38,16 +37,7 @@ export function registerSystemRoutes(app: ZApp, ctx: ServerContext, metrics: Ser
       schema: {
         summary: "Who the caller is: role and team binding",
         tags: ["system"],
-        response: {
-          200: z.object({
-            kind: z.enum(["local", "token"]),
-            role: z.enum(["admin", "viewer"]),
-            team: z.string().nullable(),
-            name: z.string().nullable(),
-            tokensRequired: z.boolean(),
-          }),
-          ...errorResponses,
-        },
+        response: { 200: meSchema, ...errorResponses },
       },
     },
     async (req) => {
@@ -63,7 +53,7 @@ export function registerSystemRoutes(app: ZApp, ctx: ServerContext, metrics: Ser
       schema: {
         summary: "Rebuild the dashboard's daily rollup now if the store changed (admin)",
         tags: ["system"],
-        response: { 200: z.object({ ready: z.boolean(), rows: z.number().int(), sourceRows: z.number().int(), builtInMs: z.number() }), ...errorResponses },
+        response: { 200: rollupStatusSchema, ...errorResponses },
       },
     },
     async () => {

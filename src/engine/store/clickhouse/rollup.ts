@@ -2,7 +2,7 @@
  * Rollup tables of the ClickHouse store, maintained at ingest (issue 10, item 1).
  *
  * Two pre-aggregated copies of the cost table, per shard, with the dimensions people group by on the
- * dashboard (the same column choice as the DuckDB server's rollup, src/server/rollup.ts: provider, accounts,
+ * dashboard (the same column choice as the DuckDB server's rollup, src/engine/store/duckdb/rollup.ts: provider, accounts,
  * service, region, charge kind, source and the whole Tags list), the four cost metrics summed exactly
  * (Decimal(38,10) sums of Decimal(38,10)) and the line-item count kept:
  *

@@ -2,10 +2,16 @@
  * Concurrent readers for the HTTP server: a small pool of DuckDB connections on the store's database,
  * each a sibling `AnalysisStore` of its own (so `runCostQuery`'s snapshot transaction never interleaves with another
  * request's on the same connection).
+ *
+ * Every reader speaks DuckDB SQL (the embedded store, or a ClickHouse workspace's analysis replica, which is the
+ * same DuckDB file): the analyses take them as they are, no cast.
  */
-import type { CostStore } from "../engine/store/cost-store.js";
-import { DuckDbStore } from "../engine/store/duckdb-store.js";
-import type { AnalysisStore } from "../engine/store/cost-store.js";
+import type { AnalysisStore } from "../cost-store.js";
+
+/** A store that opens more connections on its own database (the embedded DuckDbStore). */
+export interface SiblingStore extends AnalysisStore {
+  sibling(): Promise<AnalysisStore>;
+}
 
 export class ReaderPool {
   private readonly idle: AnalysisStore[] = [];
@@ -14,7 +20,7 @@ export class ReaderPool {
 
   private constructor() {}
 
-  static async open(store: DuckDbStore, size: number): Promise<ReaderPool> {
+  static async open(store: SiblingStore, size: number): Promise<ReaderPool> {
     const pool = new ReaderPool();
     for (let i = 0; i < size; i++) {
       const c = await store.sibling();
@@ -25,7 +31,7 @@ export class ReaderPool {
   }
 
   /** Runs `fn` with a reader of its own; waits for one when all are busy. */
-  async use<T>(fn: (store: CostStore) => Promise<T>): Promise<T> {
+  async use<T>(fn: (store: AnalysisStore) => Promise<T>): Promise<T> {
     const s = this.idle.pop() ?? (await new Promise<AnalysisStore>((res) => this.waiting.push(res)));
     try {
       return await fn(s);

@@ -20,14 +20,14 @@
  * are DECIMAL(18,10) when every value in them fits (checked at build, else DECIMAL(38,10)): the same exact
  * values, half the width, about twice as fast to sum.
  */
-import { CostwiseError } from "../core/errors.js";
-import { COST_METRICS } from "../core/focus/columns.js";
-import type { CompileOptions } from "../core/query/compile.js";
-import type { CostQuery, Dimension } from "../core/query/cost-query.js";
-import type { CostStore } from "../engine/store/cost-store.js";
-import { sql } from "../engine/store/cost-store.js";
-import { COST_TABLE, RUNS_TABLE } from "../engine/store/schema.js";
-import { ROLLUP_COUNT_COLUMN, ROLLUP_DIMENSIONS, type RollupDimension } from "../core/query/rollup-dimensions.js";
+import { CostwiseError } from "../../../core/errors.js";
+import { COST_METRICS } from "../../../core/focus/columns.js";
+import type { CompileOptions } from "../../../core/query/compile.js";
+import type { CostQuery, Dimension } from "../../../core/query/cost-query.js";
+import type { CostStore } from "../cost-store.js";
+import { sql } from "../cost-store.js";
+import { COST_TABLE, RUNS_TABLE } from "../schema.js";
+import { ROLLUP_COUNT_COLUMN, ROLLUP_DIMENSIONS, type RollupDimension } from "../../../core/query/rollup-dimensions.js";
 export { ROLLUP_COUNT_COLUMN, ROLLUP_DIMENSIONS };
 
 export const ROLLUP_TABLE = "serve_cost_daily";

@@ -1,18 +1,21 @@
 /**
- * Queries over the allocation result table `cost_allocation` (written by `costwise allocate`, issue
+ * The allocation read model: queries over the allocation result table (`ALLOCATION_TABLE` (written by `costwise allocate`, issue
  * "allocation"): one row per charge day, currency, team and source dimensions, with billed and
  * effective cost. The team scope is an outer `team = ?` AND-ed in front of every user predicate, so no
  * filter (an IN list, a negation, an owner/tag filter) and no group-by can reach another team's rows.
  */
-import { CostwiseError } from "../core/errors.js";
-import { parseIsoTime } from "../core/query/cost-query.js";
-import type { SqlValue } from "../core/sql.js";
-import type { CostStore } from "../engine/store/cost-store.js";
-import { sql } from "../engine/store/cost-store.js";
-import { ownerFields } from "../engine/allocation/tables.js";
+import { UNALLOCATED } from "../../core/allocation/model.js";
+import { CostwiseError } from "../../core/errors.js";
+import { addMoney, compareMoney, formatMoney } from "../../core/money.js";
+import { parseIsoTime } from "../../core/query/cost-query.js";
+import { quoteIdent, type SqlValue } from "../../core/sql.js";
+import type { CostStore } from "../store/cost-store.js";
+import { tableHasRows } from "../store/table-rows.js";
+import { col, readRows } from "../store/read-rows.js";
+import { ALLOCATION_TABLE, ownerFields } from "./tables.js";
 
-export const ALLOCATION_TABLE = "cost_allocation";
-export const UNALLOCATED_TEAM = "__unallocated__";
+/** The unallocated bucket's team (the sentinel owner). */
+export const UNALLOCATED_TEAM = UNALLOCATED;
 
 export const ALLOCATION_COLUMNS = [
   "team",
@@ -54,11 +57,9 @@ export interface AllocationRow {
   [k: string]: string | null;
 }
 
+/** Whether `costwise allocate` has written any allocated cost. */
 export async function allocationAvailable(store: CostStore): Promise<boolean> {
-  const r = await store.all(sql(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = ?`, ALLOCATION_TABLE));
-  if (Number(r[0]?.["n"]) === 0) return false;
-  const rows = await store.all(`SELECT count(*)::BIGINT AS n FROM (SELECT 1 FROM ${ALLOCATION_TABLE} LIMIT 1)`);
-  return Number(rows[0]?.["n"]) > 0;
+  return tableHasRows(store, ALLOCATION_TABLE);
 }
 
 /**
@@ -66,7 +67,7 @@ export async function allocationAvailable(store: CostStore): Promise<boolean> {
  * owners STRUCT; NULL when `key` is not one of its fields, `owners` being the table's current fields).
  */
 function dimSql(name: string, params: SqlValue[], owners: string[]): string {
-  if ((ALLOCATION_COLUMNS as readonly string[]).includes(name)) return `"${name}"`;
+  if ((ALLOCATION_COLUMNS as readonly string[]).includes(name)) return quoteIdent(name);
   if (name.startsWith("owner:") && name.length > 6 && name.length <= 134) {
     const key = name.slice(6);
     if (!owners.includes(key)) return "NULL::VARCHAR";
@@ -96,7 +97,7 @@ export async function runAllocationQuery(store: CostStore, q: AllocationQuery, t
   const sel = groupBy.map((g, i) => `${dimSql(g, selParams, owners)} AS g${i}`);
   const gran = q.granularity ?? "none";
   if (gran !== "none") sel.push(`strftime(date_trunc('${gran === "day" ? "day" : "month"}', charge_date), '%Y-%m-%d') AS p`);
-  sel.push(`currency AS u`, `sum("${metric}")::VARCHAR AS m`, `sum(line_items)::BIGINT AS n`);
+  sel.push(`currency AS u`, `sum(${quoteIdent(metric)})::VARCHAR AS m`, `sum(line_items)::BIGINT AS n`);
 
   // the scope comes first and is AND-ed with everything else: user predicates can only narrow it
   const where: string[] = [];
@@ -145,20 +146,81 @@ export async function runAllocationQuery(store: CostStore, q: AllocationQuery, t
     }
   }
   const keys = [...groupBy.map((_, i) => `g${i}`), ...(gran !== "none" ? ["p"] : []), "u"];
-  const order = [...(gran !== "none" ? ["p ASC"] : []), `sum("${metric}") DESC`, ...keys.map((k) => `${k} ASC NULLS LAST`)];
+  const order = [...(gran !== "none" ? ["p ASC"] : []), `sum(${quoteIdent(metric)}) DESC`, ...keys.map((k) => `${k} ASC NULLS LAST`)];
   const limit = q.limit !== undefined ? ` LIMIT ${Math.max(1, Math.min(100_000, Math.floor(q.limit)))}` : "";
   const text =
     `SELECT ${sel.join(", ")} FROM ${ALLOCATION_TABLE}` +
     (where.length ? ` WHERE ${where.join(" AND ")}` : "") +
     ` GROUP BY ${keys.join(", ")} ORDER BY ${order.join(", ")}${limit}`;
-  const rows = await store.all({ sql: text, params: [...selParams, ...whereParams] });
+  const shape = {
+    ...Object.fromEntries(groupBy.map((_, i) => [`g${i}`, col.text.nullable()])),
+    ...(gran !== "none" ? { p: col.text } : {}),
+    u: col.text.nullable(),
+    m: col.money.nullable(),
+    n: col.text,
+  };
+  const rows = await readRows(store, shape, { sql: text, params: [...selParams, ...whereParams] });
   return rows.map((r) => {
     const out: AllocationRow = {};
-    groupBy.forEach((g, i) => (out[g] = r[`g${i}`] === null || r[`g${i}`] === undefined ? null : String(r[`g${i}`])));
-    if (gran !== "none") out["period"] = String(r["p"]);
-    out["currency"] = r["u"] === null ? null : String(r["u"]);
-    out["amount"] = r["m"] === null ? null : String(r["m"]);
-    out["lineItems"] = String(r["n"]);
+    const groups = r as Record<string, string | null>;
+    groupBy.forEach((g, i) => (out[g] = groups[`g${i}`] ?? null));
+    if (gran !== "none") out["period"] = String(groups["p"]);
+    out["currency"] = r.u;
+    out["amount"] = r.m;
+    out["lineItems"] = r.n;
     return out;
   });
+}
+
+export interface ShowbackTeam {
+  team: string;
+  amount: string;
+  direct: string;
+  shared: string;
+  unallocated: boolean;
+}
+
+export interface Showback {
+  month: string | null;
+  months: string[];
+  currencies: { currency: string; total: string; unallocated: string; shared: string; teams: ShowbackTeam[] }[];
+}
+
+/**
+ * Showback for a month (default: the latest): cost per team and currency, split into direct and shared costs,
+ * with the unallocated bucket; `team` narrows it to that team's rows.
+ */
+export async function showback(store: CostStore, team: string | null, month: string | undefined, metric: AllocationMetric): Promise<Showback> {
+  const monthsRows = await runAllocationQuery(store, { granularity: "month", metric }, team);
+  const months = [...new Set(monthsRows.map((r) => r["period"]!.slice(0, 7)))].sort();
+  const m = month ?? months[months.length - 1] ?? null;
+  if (!m) return { month: null, months: [], currencies: [] };
+  const start = `${m}-01`;
+  const d = new Date(`${start}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  const end = d.toISOString().slice(0, 10);
+  const rows = await runAllocationQuery(store, { metric, groupBy: ["team", "shared_pool"], start, end }, team);
+  const byCur = new Map<string, Map<string, { direct: string; shared: string }>>();
+  for (const r of rows) {
+    const cur = r["currency"] ?? "";
+    const t = r["team"] ?? UNALLOCATED_TEAM;
+    const teams = byCur.get(cur) ?? new Map<string, { direct: string; shared: string }>();
+    const e = teams.get(t) ?? { direct: formatMoney(0n), shared: formatMoney(0n) };
+    if (r["shared_pool"]) e.shared = addMoney(e.shared, r["amount"] ?? "0");
+    else e.direct = addMoney(e.direct, r["amount"] ?? "0");
+    teams.set(t, e);
+    byCur.set(cur, teams);
+  }
+  const currencies = [...byCur].map(([currency, teams]) => {
+    const list = [...teams].map(([t, e]) => ({ team: t, amount: addMoney(e.direct, e.shared), direct: e.direct, shared: e.shared, unallocated: t === UNALLOCATED_TEAM }));
+    list.sort((x, y) => compareMoney(y.amount, x.amount) || x.team.localeCompare(y.team));
+    return {
+      currency,
+      total: addMoney(formatMoney(0n), ...list.map((x) => x.amount)),
+      unallocated: addMoney(formatMoney(0n), ...list.filter((x) => x.unallocated).map((x) => x.amount)),
+      shared: addMoney(formatMoney(0n), ...list.map((x) => x.shared)),
+      teams: list,
+    };
+  });
+  return { month: m, months, currencies };
 }
