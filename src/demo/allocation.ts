@@ -3,7 +3,6 @@
  * the end of `costwise demo` to show spend by team, with `__unallocated__` and tag coverage.
  */
 import { allocationSection } from "../core/config/sections/allocation.js";
-import { DuckDbStore } from "../engine/store/duckdb-store.js";
 import type { AnalysisStore } from "../engine/store/cost-store.js";
 import { applyAllocation, type AllocationRunResult } from "../engine/allocation/allocate.js";
 import { compileLoaded } from "../engine/allocation/load-rules.js";

@@ -22,9 +22,12 @@ import { optimizationDefaults } from "../core/config/sections/optimization.js";
 import { evaluatePolicy, type EvaluationSummary } from "../core/governance/evaluate.js";
 import type { NormalizedResource } from "../core/governance/resource.js";
 import { terraformTypeForArn } from "../core/governance/taggable.js";
+import { UNALLOCATED } from "../core/allocation/model.js";
 import { formatMoney, parseMoney } from "../core/money.js";
+import { quoteString } from "../core/sql.js";
 import { stringify } from "yaml";
 import { DEMO_ALLOCATION, runDemoAllocation, type DemoAllocation } from "./allocation.js";
+import { ALLOCATION_TABLE } from "../engine/allocation/tables.js";
 import { ingestMetrics } from "../engine/metrics/ingest.js";
 import { parseConfig } from "../engine/config/load-config.js";
 import { defaultForecastScopes, forecastScope } from "../engine/detect/forecast-scope.js";
@@ -37,8 +40,8 @@ import { loadCatalog } from "../engine/optimize/load-catalog.js";
 import { commitmentReport } from "../engine/optimize/commitment-analysis.js";
 import { loadDemoUtilization } from "./utilization.js";
 import { runOptimization } from "../engine/optimize/run.js";
-import { DuckDbStore } from "../engine/store/duckdb-store.js";
 import type { AnalysisStore } from "../engine/store/cost-store.js";
+import { col, readRows } from "../engine/store/read-rows.js";
 import { COST_TABLE } from "../engine/store/schema.js";
 import type { DemoSummary } from "./run-demo.js";
 
@@ -136,9 +139,9 @@ export async function runDemoAnalyses(store: AnalysisStore, summary: DemoSummary
 export async function demoConfigYaml(store: AnalysisStore, summary: DemoSummary): Promise<string> {
   const currency = summary.currency;
   const month = summary.lastMonth;
-  const teams = await store.all({
-    sql: `SELECT team, sum(effective_cost)::VARCHAR AS cost FROM cost_allocation
-          WHERE currency = ? AND charge_date >= CAST(? AS DATE) AND charge_date < CAST(? AS DATE) AND team <> '__unallocated__'
+  const teams = await readRows(store, { team: col.text, cost: col.money }, {
+    sql: `SELECT team, sum(effective_cost)::VARCHAR AS cost FROM ${ALLOCATION_TABLE}
+          WHERE currency = ? AND charge_date >= CAST(? AS DATE) AND charge_date < CAST(? AS DATE) AND team <> ${quoteString(UNALLOCATED)}
           GROUP BY team HAVING sum(effective_cost) > 0 ORDER BY team`,
     params: [currency, month.start, month.end],
   });
@@ -156,10 +159,10 @@ export async function demoConfigYaml(store: AnalysisStore, summary: DemoSummary)
     `      amount: "${budgetAmount(total)}"`,
     `      currency: ${currency}`,
     ...teams.flatMap((t) => [
-      `    - name: team-${String(t["team"])}`,
-      `      scope: { owner: ${JSON.stringify(String(t["team"]))} }`,
+      `    - name: team-${t.team}`,
+      `      scope: { owner: ${JSON.stringify(t.team)} }`,
       `      period: month`,
-      `      amount: "${budgetAmount(String(t["cost"]))}"`,
+      `      amount: "${budgetAmount(t.cost)}"`,
       `      currency: ${currency}`,
     ]),
     "",
@@ -192,18 +195,17 @@ export const DEMO_UNIT_COSTS = [
  */
 export async function loadDemoMetrics(store: AnalysisStore, summary: DemoSummary, dir: string): Promise<{ file: string; rows: number }> {
   const file = join(dir, DEMO_METRICS_FILE);
-  const q = (x: string) => `'${x.replace(/'/g, "''")}'`;
   await store.run(`COPY (
       WITH d AS (
-        SELECT team, charge_date, sum(effective_cost) AS cost FROM cost_allocation
-        WHERE team IN ('payments', 'search') AND currency = ${q(summary.currency)} GROUP BY ALL
+        SELECT team, charge_date, sum(effective_cost) AS cost FROM ${ALLOCATION_TABLE}
+        WHERE team IN ('payments', 'search') AND currency = ${quoteString(summary.currency)} GROUP BY ALL
       ), f AS (SELECT min(charge_date) AS first FROM d)
       SELECT CASE team WHEN 'payments' THEN 'orders' ELSE 'searches_k' END AS metric, strftime(charge_date, '%Y-%m-%d') AS date,
              round(cost / (CASE team WHEN 'payments' THEN 0.42 ELSE 0.9 END)
                    * (0.94 + (hash(team, charge_date) % 1200) / 10000.0)
                    * (1 + date_diff('day', f.first, charge_date) / 1200.0))::BIGINT AS value
       FROM d, f WHERE cost > 0 ORDER BY 1, 2
-    ) TO ${q(file)} (HEADER, DELIMITER ',')`);
+    ) TO ${quoteString(file)} (HEADER, DELIMITER ',')`);
   const r = await ingestMetrics(store, [file]);
   return { file, rows: r.rows };
 }
@@ -216,7 +218,16 @@ export async function loadDemoMetrics(store: AnalysisStore, summary: DemoSummary
  * `policy scan` produces (ARNs built the way AWS writes them for EC2 instances, volumes and S3 buckets).
  */
 export async function demoInventory(store: AnalysisStore, lastDay: string): Promise<NormalizedResource[]> {
-  const rows = await store.all({
+  const inventoryRow = {
+    id: col.text,
+    account: col.text.nullable(),
+    region: col.text.nullable(),
+    service: col.text.nullable(),
+    instance_type: col.text.nullable(),
+    tag_keys: col.json.nullable(),
+    tag_values: col.json.nullable(),
+  };
+  const rows = await readRows(store, inventoryRow, {
     sql: `SELECT "ResourceId" AS id, any_value("SubAccountId") AS account, any_value("RegionId") AS region, any_value("ServiceName") AS service,
                  arg_max(x_InstanceType, "ChargePeriodStart") AS instance_type,
                  map_keys(arg_max("Tags", "ChargePeriodStart")) AS tag_keys, map_values(arg_max("Tags", "ChargePeriodStart")) AS tag_values
@@ -228,25 +239,25 @@ export async function demoInventory(store: AnalysisStore, lastDay: string): Prom
   });
   const out: NormalizedResource[] = [];
   for (const r of rows) {
-    const id = String(r["id"]);
-    const account = r["account"] === null ? "" : String(r["account"]);
-    const region = r["region"] === null || r["region"] === "global" ? "" : String(r["region"]);
+    const id = r.id;
+    const account = r.account ?? "";
+    const region = r.region === null || r.region === "global" ? "" : r.region;
     const arn = id.startsWith("arn:")
       ? id
       : id.startsWith("i-")
         ? `arn:aws:ec2:${region}:${account}:instance/${id}`
         : id.startsWith("vol-")
           ? `arn:aws:ec2:${region}:${account}:volume/${id}`
-          : r["service"] === "Amazon Simple Storage Service"
+          : r.service === "Amazon Simple Storage Service"
             ? `arn:aws:s3:::${id}`
             : null;
     if (arn === null) continue;
     const type = terraformTypeForArn(arn);
-    const keys = asStrings(r["tag_keys"]);
-    const values = asStrings(r["tag_values"]);
+    const keys = asStrings(r.tag_keys);
+    const values = asStrings(r.tag_values);
     const tags: Record<string, string> = {};
     keys.forEach((k, i) => (tags[k] = values[i] ?? ""));
-    const attributes = id.startsWith("i-") ? { instance_id: id, instance_type: r["instance_type"] ?? null } : id.startsWith("vol-") ? { volume_id: id } : {};
+    const attributes = id.startsWith("i-") ? { instance_id: id, instance_type: r.instance_type } : id.startsWith("vol-") ? { volume_id: id } : {};
     out.push(awsRuntimeResource(arn, type, tags, attributes, account || undefined, region || undefined));
   }
   return out;

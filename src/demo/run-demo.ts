@@ -13,7 +13,6 @@ import { parseCostQuery, type CostQueryInput, type FilterInput } from "../core/q
 import { ingestFiles, type IngestOptions, type IngestProgress, type IngestResult } from "../engine/ingest/ingest.js";
 import { packageRoot } from "../engine/mapping/lookups.js";
 import { queryOrThrow, runCostQuery, type QueryResult } from "../engine/query/run-query.js";
-import { DuckDbStore } from "../engine/store/duckdb-store.js";
 import type { AnalysisStore } from "../engine/store/cost-store.js";
 import { listSources, type SourceSummary } from "../engine/store/sources.js";
 import { validateStore } from "../engine/validate/validate-store.js";

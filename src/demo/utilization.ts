@@ -4,22 +4,29 @@
  * it, so the dashboard's recommendations page has something real to show — the recommendations themselves come
  * from the same analysis a live `costwise utilization collect` feeds.
  */
-import { DuckDbStore } from "../engine/store/duckdb-store.js";
-import type { AnalysisStore } from "../engine/store/cost-store.js";
-import { COST_TABLE } from "../engine/store/schema.js";
+import { CostwiseError } from "../core/errors.js";
+import { quoteString } from "../core/sql.js";
 import { UTILIZATION_TABLE } from "../engine/optimize/tables.js";
+import type { AnalysisStore } from "../engine/store/cost-store.js";
+import { col, readRow } from "../engine/store/read-rows.js";
+import { COST_TABLE } from "../engine/store/schema.js";
+
+/** The `source` of the demo's utilization rows. */
+const DEMO_SOURCE = "demo";
 
 export async function loadDemoUtilization(store: AnalysisStore, lastDay: string): Promise<number> {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(lastDay)) throw new Error(`bad day ${lastDay}`);
-  await store.run(`DELETE FROM ${UTILIZATION_TABLE} WHERE source = 'demo'`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(lastDay)) throw new CostwiseError("INTERNAL", `the demo's utilization needs a day as YYYY-MM-DD, got ${JSON.stringify(lastDay)}`);
+  const source = quoteString(DEMO_SOURCE);
+  const day = quoteString(lastDay);
+  await store.run(`DELETE FROM ${UTILIZATION_TABLE} WHERE source = ${source}`);
   await store.run(`
     INSERT INTO ${UTILIZATION_TABLE}
     WITH inst AS (
       SELECT DISTINCT "ResourceId" AS rid, hash("ResourceId") % 10 AS kind
       FROM ${COST_TABLE}
-      WHERE "ResourceId" LIKE 'i-%' AND x_InstanceType IS NOT NULL AND "ChargePeriodStart" >= TIMESTAMP '${lastDay}' - INTERVAL 14 DAY
+      WHERE "ResourceId" LIKE 'i-%' AND x_InstanceType IS NOT NULL AND "ChargePeriodStart" >= TIMESTAMP ${day} - INTERVAL 14 DAY
     ),
-    hours AS (SELECT TIMESTAMP '${lastDay}' - INTERVAL 14 DAY + INTERVAL (h) HOUR AS hour, h FROM range(14 * 24) t(h)),
+    hours AS (SELECT TIMESTAMP ${day} - INTERVAL 14 DAY + INTERVAL (h) HOUR AS hour, h FROM range(14 * 24) t(h)),
     cpu AS (
       SELECT rid, hour,
         CASE WHEN kind < 2 THEN 0.3 + (hash(rid, h) % 50) / 100.0                 -- idle
@@ -28,10 +35,10 @@ export async function loadDemoUtilization(store: AnalysisStore, lastDay: string)
         kind
       FROM inst, hours
     )
-    SELECT rid, 'CPUUtilization', hour, v, v * 1.25, v * 0.7, v * 1.2, 12, 'demo', now()::TIMESTAMP FROM cpu
+    SELECT rid, 'CPUUtilization', hour, v, v * 1.25, v * 0.7, v * 1.2, 12, ${source}, now()::TIMESTAMP FROM cpu
     UNION ALL
     SELECT rid, 'NetworkIn', hour, CASE WHEN kind < 2 THEN 2000 ELSE 5e7 END, CASE WHEN kind < 2 THEN 5000 ELSE 9e7 END,
-           0, CASE WHEN kind < 2 THEN 4800 ELSE 8.8e7 END, 12, 'demo', now()::TIMESTAMP FROM cpu`);
-  const r = await store.all(`SELECT count(DISTINCT resource_id)::INTEGER AS n FROM ${UTILIZATION_TABLE} WHERE source = 'demo'`);
-  return Number(r[0]?.["n"] ?? 0);
+           0, CASE WHEN kind < 2 THEN 4800 ELSE 8.8e7 END, 12, ${source}, now()::TIMESTAMP FROM cpu`);
+  const r = await readRow(store, { n: col.int }, `SELECT count(DISTINCT resource_id)::INTEGER AS n FROM ${UTILIZATION_TABLE} WHERE source = ${source}`);
+  return r?.n ?? 0;
 }
