@@ -13,7 +13,10 @@ import { optimizationDefaults } from "../src/core/config/sections/optimization.j
 import { loadCatalog } from "../src/engine/optimize/load-catalog.js";
 import { analyzeResources } from "../src/engine/optimize/analyze.js";
 import { saveRecommendations } from "../src/engine/optimize/recommendation-store.js";
+import { INVENTORY_TABLE, UTILIZATION_TABLE } from "../src/engine/optimize/tables.js";
 import { DuckDbStore } from "../src/engine/store/duckdb-store.js";
+import { col, readRow } from "../src/engine/store/read-rows.js";
+import { quoteString } from "../src/core/sql.js";
 
 const { values } = parseArgs({
   options: {
@@ -35,20 +38,20 @@ const store = await DuckDbStore.open(path);
 const end = new Date("2024-09-15T00:00:00Z");
 const types = ["m5.large", "m5.xlarge", "m5.2xlarge", "m5.4xlarge", "c5.xlarge", "c5.2xlarge", "r5.xlarge", "r5.2xlarge", "t3.medium", "m6g.xlarge"];
 let t = performance.now();
-await store.run(`INSERT INTO resource_inventory
+await store.run(`INSERT INTO ${INVENTORY_TABLE}
   SELECT 'i-' || lpad(i::VARCHAR, 8, '0'), 'ec2-instance', 'AWS', '123456789012', 'us-east-1',
-         [${types.map((x) => `'${x}'`).join(", ")}][1 + (hash(i, 'type') % ${types.length})::INTEGER],
+         [${types.map(quoteString).join(", ")}][1 + (hash(i, 'type') % ${types.length})::INTEGER],
          'running', TIMESTAMP '2024-01-01', NULL, NULL, NULL, NULL, MAP {'team': 'team-' || (i % 40)}, now()::TIMESTAMP
   FROM range(${N}) r(i)`);
 // CPU: a per-instance base level (0.2% .. 60%) with hourly noise and a daily peak; memory: per-instance level
-await store.run(`INSERT INTO utilization_hourly
+await store.run(`INSERT INTO ${UTILIZATION_TABLE}
   SELECT 'i-' || lpad(i::VARCHAR, 8, '0'), m.metric, TIMESTAMP '${end.toISOString().slice(0, 10)}' - to_hours(h::BIGINT + 1),
     v, least(100, v * (1.2 + (hash(i, h, 'burst') % 100) / 100.0)), v * 0.5, NULL, 12, 'bench', now()::TIMESTAMP
   FROM range(${N}) r(i), range(${D * 24}) hh(h), (VALUES ('CPUUtilization'), ('mem_used_percent')) m(metric),
   LATERAL (SELECT CASE WHEN m.metric = 'CPUUtilization'
                        THEN least(100, (0.2 + (hash(i, 'lvl') % 600) / 10.0) * (0.7 + (hash(i, h) % 60) / 100.0) * CASE WHEN h % 24 = 14 THEN 1.5 ELSE 1 END)
                        ELSE 10 + (hash(i, 'mem') % 80) END AS v) x`);
-const rows = Number((await store.all("SELECT count(*)::BIGINT AS n FROM utilization_hourly"))[0]!["n"]);
+const { n: rows } = (await readRow(store, { n: col.int }, `SELECT count(*)::BIGINT AS n FROM ${UTILIZATION_TABLE}`))!;
 console.log(`generated ${N.toLocaleString("en-US")} instances x ${D} days: ${rows.toLocaleString("en-US")} hourly rows (CPU + memory) in ${ms(t)}`);
 await store.run("CHECKPOINT");
 
@@ -56,7 +59,7 @@ await store.run("CHECKPOINT");
 const baseline: number[] = [];
 for (let k = 0; k < 3; k++) {
   t = performance.now();
-  await store.all("SELECT resource_id, avg(avg) AS a, max(max) AS m FROM utilization_hourly GROUP BY resource_id");
+  await store.all(`SELECT resource_id, avg(avg) AS a, max(max) AS m FROM ${UTILIZATION_TABLE} GROUP BY resource_id`);
   baseline.push(performance.now() - t);
 }
 const base = Math.min(...baseline);
