@@ -10,6 +10,7 @@ import { mkdirSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ingestFiles } from "../src/engine/ingest/ingest.js";
+import { quoteString } from "../src/core/sql.js";
 import { DuckDbStore } from "../src/engine/store/duckdb-store.js";
 
 const { values: args } = parseArgs({
@@ -22,7 +23,6 @@ const { values: args } = parseArgs({
 const rows = Number(args.rows);
 const dir = resolve(args.dir!);
 mkdirSync(dir, { recursive: true });
-const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 async function generate(azure: string, gcp: string): Promise<void> {
   const s = await DuckDbStore.open(":memory:", { threads: Number(args.threads) });
@@ -41,7 +41,7 @@ async function generate(azure: string, gcp: string): Promise<void> {
         'Usage' AS ChargeType, 'UsageBased' AS Frequency, ['OnDemand', 'Reservation', 'Spot'][1 + (i % 3)::INTEGER] AS PricingModel,
         'Microsoft' AS PublisherName, '99999999' AS BillingAccountId, 'Contoso' AS BillingAccountName, 'USD' AS BillingCurrencyCode,
         '2024-09-01' AS BillingPeriodStartDate, '2024-09-30' AS BillingPeriodEndDate, '88888888' AS BillingProfileId, 'Contoso' AS BillingProfileName
-      FROM range(${rows}) t(i)) TO ${lit(azure)} (HEADER, DELIMITER ',')`);
+      FROM range(${rows}) t(i)) TO ${quoteString(azure)} (HEADER, DELIMITER ',')`);
     await s.run(`COPY (
       SELECT '01A2B3-C4D5E6-F7A8B9' AS billing_account_id,
         struct_pack(id := 'svc-' || (i % 20), description := ['Compute Engine', 'Cloud Storage', 'BigQuery', 'Cloud SQL'][1 + (i % 4)::INTEGER]) AS service,
@@ -57,7 +57,7 @@ async function generate(azure: string, gcp: string): Promise<void> {
         CASE WHEN i % 3 = 0 THEN [struct_pack(name := 'SUD', amount := -(((i * 7919) % 1000003) / 10000.0), type := 'SUSTAINED_USAGE_DISCOUNT')]
              ELSE []::STRUCT(name VARCHAR, amount DOUBLE, type VARCHAR)[] END AS credits,
         struct_pack(month := '202409') AS invoice, 'regular' AS cost_type
-      FROM range(${rows}) t(i)) TO ${lit(gcp)} (FORMAT json)`);
+      FROM range(${rows}) t(i)) TO ${quoteString(gcp)} (FORMAT json)`);
   } finally {
     await s.close();
   }
@@ -75,8 +75,8 @@ async function main(): Promise<void> {
   const [genS] = await timed(() => generate(azure, gcp));
   console.log(`generated ${rows} rows each in ${genS.toFixed(1)} s: ${azure} (${(statSync(azure).size / 1e6).toFixed(0)} MB), ${gcp} (${(statSync(gcp).size / 1e6).toFixed(0)} MB)`);
   for (const [name, file, bare] of [
-    ["azure-cost CSV", azure, `SELECT * FROM read_csv(${lit(azure)}, header = true, all_varchar = true)`],
-    ["gcp-billing NDJSON", gcp, `SELECT * FROM read_json(${lit(gcp)}, format = 'newline_delimited')`],
+    ["azure-cost CSV", azure, `SELECT * FROM read_csv(${quoteString(azure)}, header = true, all_varchar = true)`],
+    ["gcp-billing NDJSON", gcp, `SELECT * FROM read_json(${quoteString(gcp)}, format = 'newline_delimited')`],
   ] as const) {
     const db = join(dir, "cloud-bench.duckdb");
     rmSync(db, { force: true });

@@ -10,7 +10,9 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { stageCostExplorerPages } from "../src/engine/connectors/aws-cost-explorer.js";
 import { ingestFiles } from "../src/engine/ingest/ingest.js";
+import { quoteString } from "../src/core/sql.js";
 import { DuckDbStore } from "../src/engine/store/duckdb-store.js";
+import { col, readRow } from "../src/engine/store/read-rows.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -59,14 +61,13 @@ const mb = statSync(pagesFile).size / 1e6;
 
 const store = await DuckDbStore.open(join(dir, "bench.duckdb"), { threads: 2 });
 try {
-  const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
   let t0 = performance.now();
   // DuckDB's own typed JSON reader over the same pages: unnest days and groups, sum the cost
   const M = "MAP(VARCHAR, STRUCT(Amount VARCHAR, Unit VARCHAR))";
-  const bare = await store.all(`SELECT count(*)::BIGINT AS n, sum(g.Metrics['UnblendedCost'].Amount::DECIMAL(38,10))::VARCHAR AS t
+  const bare = (await readRow(store, { n: col.int, t: col.money.nullable() }, `SELECT count(*)::BIGINT AS n, sum(g.Metrics['UnblendedCost'].Amount::DECIMAL(38,10))::VARCHAR AS t
     FROM (SELECT unnest(d.Groups) AS g FROM (SELECT unnest(ResultsByTime) AS d
-      FROM read_json(${lit(pagesFile)}, format = 'newline_delimited', maximum_object_size = 1073741824,
-        columns = {ResultsByTime: 'STRUCT(TimePeriod STRUCT(Start VARCHAR, "End" VARCHAR), Estimated BOOLEAN, Groups STRUCT(Keys VARCHAR[], Metrics ${M})[], Total ${M})[]'})))`);
+      FROM read_json(${quoteString(pagesFile)}, format = 'newline_delimited', maximum_object_size = 1073741824,
+        columns = {ResultsByTime: 'STRUCT(TimePeriod STRUCT(Start VARCHAR, "End" VARCHAR), Estimated BOOLEAN, Groups STRUCT(Keys VARCHAR[], Metrics ${M})[], Total ${M})[]'})))`))!;
   const bareS = (performance.now() - t0) / 1000;
 
   t0 = performance.now();
@@ -77,9 +78,9 @@ try {
   const r = await ingestFiles(store, [csv], { format: "aws-ce" });
   const ingestS = (performance.now() - t0) / 1000;
 
-  const n = Number(bare[0]!["n"]);
+  const n = bare.n;
   if (staged !== n || r.rowsLoaded !== n) throw new Error(`row counts differ: bare ${n}, staged ${staged}, loaded ${r.rowsLoaded}`);
-  if (r.loadedTotal.replace(/0+$/, "") !== String(bare[0]!["t"]).replace(/0+$/, "")) throw new Error(`totals differ: bare ${bare[0]!["t"]}, loaded ${r.loadedTotal}`);
+  if (r.loadedTotal.replace(/0+$/, "") !== String(bare.t).replace(/0+$/, "")) throw new Error(`totals differ: bare ${bare.t}, loaded ${r.loadedTotal}`);
   const total = stageS + ingestS;
   console.log(`Cost Explorer pages: ${days} days × ${groups} groups = ${n} rows in ${lines.length} pages (${mb.toFixed(1)} MB NDJSON)`);
   console.log(`  bare DuckDB typed JSON read + sum ${bareS.toFixed(2)} s   1.00×`);

@@ -5,6 +5,7 @@
 import { existsSync, statSync } from "node:fs";
 import type { DuckDbStore } from "../src/engine/store/duckdb-store.js";
 import { cur2Name } from "../src/engine/mapping/sources/aws-cur.js";
+import { quoteString } from "../src/core/sql.js";
 
 /** The CUR columns written, with the type the bare baseline reads them as. */
 export const BENCH_COLUMNS: readonly [string, string][] = [
@@ -39,14 +40,13 @@ export const BENCH_COLUMNS: readonly [string, string][] = [
   ["resourceTags/user:cost-center", "VARCHAR"],
 ];
 
-const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const id = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
 /** SQL producing `rows` CUR rows from range(); values are a deterministic function of the row number. */
 function rowsSql(rows: number): string {
   // hash(i + salt * a large odd number): independent picks per column (hash(i, salt) correlates across salts)
   const h = (salt: number) => `hash(i + ${salt * 1_000_003})`;
-  const pick = (list: string[], salt: number) => `(${`[${list.map(lit).join(", ")}]`})[1 + (${h(salt)} % ${list.length})::INTEGER]`;
+  const pick = (list: string[], salt: number) => `(${`[${list.map(quoteString).join(", ")}]`})[1 + (${h(salt)} % ${list.length})::INTEGER]`;
   const services = ["AmazonEC2", "AmazonS3", "AmazonRDS", "AWSLambda", "AmazonDynamoDB", "AmazonCloudFront", "AmazonEKS", "AmazonCloudWatch"];
   const names = ["Amazon Elastic Compute Cloud", "Amazon Simple Storage Service", "Amazon Relational Database Service", "AWS Lambda", "Amazon DynamoDB", "Amazon CloudFront", "Amazon Elastic Kubernetes Service", "AmazonCloudWatch"];
   return `
@@ -81,8 +81,8 @@ function rowsSql(rows: number): string {
       ${pick(["prod", "staging", "dev", ""], 14)} AS ${id("resourceTags/user:env")},
       ${pick(["cc-100", "cc-200", "cc-300", ""], 15)} AS ${id("resourceTags/user:cost-center")}
     FROM (
-      SELECT range AS i, ([${services.map(lit).join(", ")}])[1 + (hash(range + 3000009) % ${services.length})::INTEGER] AS svc,
-             ([${names.map(lit).join(", ")}])[1 + (hash(range + 3000009) % ${names.length})::INTEGER] AS name
+      SELECT range AS i, ([${services.map(quoteString).join(", ")}])[1 + (hash(range + 3000009) % ${services.length})::INTEGER] AS svc,
+             ([${names.map(quoteString).join(", ")}])[1 + (hash(range + 3000009) % ${names.length})::INTEGER] AS name
       FROM range(${rows})
     )`;
 }
@@ -91,7 +91,7 @@ export async function generateBenchData(store: DuckDbStore, dir: string, rows: n
   const csv = `${dir}/cur-v2-${rows}.csv`;
   const parquet = `${dir}/cur2-v2-${rows}.parquet`;
   if (!existsSync(csv) || statSync(csv).size === 0) {
-    await store.run(`COPY (${rowsSql(rows)}) TO ${lit(csv)} (FORMAT csv, HEADER true)`);
+    await store.run(`COPY (${rowsSql(rows)}) TO ${quoteString(csv)} (FORMAT csv, HEADER true)`);
   }
   if (!existsSync(parquet) || statSync(parquet).size === 0) {
     const types = Object.fromEntries(BENCH_COLUMNS);
@@ -102,12 +102,12 @@ export async function generateBenchData(store: DuckDbStore, dir: string, rows: n
       return `${id(c)} AS ${target}`;
     });
     const tags = BENCH_COLUMNS.filter(([c]) => c.startsWith("resourceTags/")).map(
-      ([c]) => `struct_pack(k := ${lit(c.slice("resourceTags/".length).replace("user:", "user_"))}, v := ${id(c)})`,
+      ([c]) => `struct_pack(k := ${quoteString(c.slice("resourceTags/".length).replace("user:", "user_"))}, v := ${id(c)})`,
     );
     cols.push(`map_from_entries(list_filter([${tags.join(", ")}], e -> e.v IS NOT NULL AND e.v <> '')) AS resource_tags`);
     cols.push(`MAP {'product_name': "product/ProductName"} AS product`);
     void types;
-    await store.run(`COPY (SELECT ${cols.join(", ")} FROM (${rowsSql(rows)})) TO ${lit(parquet)} (FORMAT parquet, ROW_GROUP_SIZE 1000000)`);
+    await store.run(`COPY (SELECT ${cols.join(", ")} FROM (${rowsSql(rows)})) TO ${quoteString(parquet)} (FORMAT parquet, ROW_GROUP_SIZE 1000000)`);
   }
   return { csv, parquet };
 }

@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ingestFiles } from "../src/engine/ingest/ingest.js";
+import { quoteString } from "../src/core/sql.js";
 import { DuckDbStore } from "../src/engine/store/duckdb-store.js";
 import { parseQueryArgs } from "../src/core/query/cost-query.js";
 import { queryOrThrow, runCostQuery } from "../src/engine/query/run-query.js";
@@ -39,7 +40,6 @@ const { values: args } = parseArgs({
   },
 });
 
-const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 async function runPhase(phase: Phase, db: string, file: string): Promise<PhaseResult> {
   const memoryLimit = phase === "lowmem-csv" ? args["lowmem-limit"]! : args["memory-limit"]!;
@@ -50,12 +50,12 @@ async function runPhase(phase: Phase, db: string, file: string): Promise<PhaseRe
     let note: string | undefined;
     switch (phase) {
       case "bare-csv": {
-        const cols = BENCH_COLUMNS.map(([c, t]) => `${lit(c)}: ${lit(t)}`).join(", ");
-        await store.run(`CREATE TABLE bare AS SELECT * FROM read_csv(${lit(file)}, header = true, auto_detect = false, delim = ',', quote = '"', columns = {${cols}})`);
+        const cols = BENCH_COLUMNS.map(([c, t]) => `${quoteString(c)}: ${quoteString(t)}`).join(", ");
+        await store.run(`CREATE TABLE bare AS SELECT * FROM read_csv(${quoteString(file)}, header = true, auto_detect = false, delim = ',', quote = '"', columns = {${cols}})`);
         break;
       }
       case "bare-parquet":
-        await store.run(`CREATE TABLE bare AS SELECT * FROM read_parquet(${lit(file)})`);
+        await store.run(`CREATE TABLE bare AS SELECT * FROM read_parquet(${quoteString(file)})`);
         break;
       case "ingest-csv":
       case "reingest-csv":

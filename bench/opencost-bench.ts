@@ -16,6 +16,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ingestOpenCostFile } from "../src/engine/connectors/opencost.js";
 import { ingestMetrics } from "../src/engine/metrics/ingest.js";
+import { quoteString } from "../src/core/sql.js";
 import { DuckDbStore } from "../src/engine/store/duckdb-store.js";
 
 const { values: args } = parseArgs({
@@ -124,7 +125,7 @@ const bareStore = await freshStore("opencost-bare.duckdb");
 const size = statSync(ocFile).size + 1024;
 const bare = await timed(() =>
   bareStore.run(`CREATE TABLE allocs AS
-    WITH d AS (SELECT json AS j FROM read_json_objects('${ocFile}', format = 'unstructured', maximum_object_size = ${size})),
+    WITH d AS (SELECT json AS j FROM read_json_objects(${quoteString(ocFile)}, format = 'unstructured', maximum_object_size = ${size})),
     s AS (SELECT json_extract(j, '$.data[' || i || ']') AS sj FROM d, range(json_array_length(j, '$.data')::BIGINT) t(i)),
     e AS (SELECT unnest(map_entries(CAST(sj AS MAP(VARCHAR, JSON)))) AS kv FROM s)
     SELECT kv.key AS key, CAST(json_extract_string(kv.value, '$.totalCost') AS DECIMAL(38,10)) AS total FROM e`),
@@ -140,7 +141,7 @@ await ocStore.close();
 
 const mBare = await freshStore("metrics-bare.duckdb");
 const mb = await timed(() =>
-  mBare.run(`CREATE TABLE m AS SELECT * FROM read_csv('${mFile}', header = true, auto_detect = false, columns = {'metric': 'VARCHAR', 'date': 'DATE', 'value': 'DECIMAL(38,10)', 'service': 'VARCHAR', 'environment': 'VARCHAR', 'region': 'VARCHAR'})`),
+  mBare.run(`CREATE TABLE m AS SELECT * FROM read_csv(${quoteString(mFile)}, header = true, auto_detect = false, columns = {'metric': 'VARCHAR', 'date': 'DATE', 'value': 'DECIMAL(38,10)', 'service': 'VARCHAR', 'environment': 'VARCHAR', 'region': 'VARCHAR'})`),
 );
 await mBare.close();
 report("metrics: bare read_csv CTAS (baseline)", mb.seconds, mb.seconds);

@@ -21,6 +21,7 @@ import { trimMoney } from "../../core/money.js";
 import { ingestFiles } from "../ingest/ingest.js";
 import { quoteIdent, quoteString } from "../../core/sql.js";
 import type { AnalysisStore } from "../store/cost-store.js";
+import { col, readRow } from "../store/read-rows.js";
 import { CE_DAYS_TABLE } from "./tables.js";
 import { awsCall, clientConfigFor, sqlTimestamp, stagingFolder, type ConnectorContext, type ConnectorResult } from "./context.js";
 
@@ -161,8 +162,8 @@ export async function stageCostExplorerPages(store: AnalysisStore, pagesFile: st
              strftime(date_trunc('month', ce_start::DATE) + INTERVAL 1 MONTH, '%Y-%m-%d') AS ce_billing_period_end
       FROM ${t}_rows r ${hasAccount ? `LEFT JOIN ${t}_names names ON names.v = r.ce_linked_account` : ""}
       ORDER BY ce_start) TO ${quoteString(csv)} (FORMAT csv, HEADER true)`);
-    const n = await store.all(`SELECT count(*)::BIGINT AS n FROM ${t}_rows`);
-    return Number(n[0]?.["n"] ?? 0);
+    const n = await readRow(store, { n: col.int }, `SELECT count(*)::BIGINT AS n FROM ${t}_rows`);
+    return n?.n ?? 0;
   } finally {
     for (const x of ["days", "rows", "names"]) await store.run(`DROP TABLE IF EXISTS ${t}_${x}`).catch(() => undefined);
   }

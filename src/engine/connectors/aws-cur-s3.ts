@@ -22,6 +22,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client, type _Object } from "
 import type { AwsCurS3Source } from "../../core/config/sections/sources.js";
 import { CostwiseError } from "../../core/errors.js";
 import { ingestFiles } from "../ingest/ingest.js";
+import { col, readRows } from "../store/read-rows.js";
 import { CUR_DELIVERIES_TABLE } from "./tables.js";
 import { awsCall, clientConfigFor, sqlTimestamp, stagingFolder, type ConnectorContext, type ConnectorResult } from "./context.js";
 
@@ -132,11 +133,11 @@ export async function syncCurS3(ctx: ConnectorContext, source: AwsCurS3Source): 
   if (manifests.length === 0) {
     throw new CostwiseError("NOT_FOUND", `s3://${source.bucket}/${root}: no report manifests (looked for ${root}<yyyymmdd-yyyymmdd>/${source.report}-Manifest.json and ${root}metadata/BILLING_PERIOD=<yyyy-mm>/${source.report}-Manifest.json)`);
   }
-  const loadedRows = await ctx.store.all({
+  const loadedRows: Loaded[] = await readRows(ctx.store, { manifest_key: col.text, etag: col.text.nullable(), assembly_id: col.text }, {
     sql: `SELECT manifest_key, etag, assembly_id FROM ${CUR_DELIVERIES_TABLE} WHERE source_name = ? AND bucket = ?`,
     params: [source.name, source.bucket],
   });
-  const loaded = new Map(loadedRows.map((r) => [String(r["manifest_key"]), r as unknown as Loaded]));
+  const loaded = new Map(loadedRows.map((r) => [r.manifest_key, r]));
   const sizes = new Map(objects.map((o) => [o.Key ?? "", o.Size]));
 
   const dir = stagingFolder(ctx, source.name);

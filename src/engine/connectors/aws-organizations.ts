@@ -18,8 +18,9 @@ import {
   type Account,
 } from "@aws-sdk/client-organizations";
 import type { AwsOrganizationsSource } from "../../core/config/sections/sources.js";
-import { quoteString } from "../../core/sql.js";
+import { quoteIdent, quoteString } from "../../core/sql.js";
 import type { AnalysisStore } from "../store/cost-store.js";
+import { col, readRow } from "../store/read-rows.js";
 import { COST_TABLE } from "../store/schema.js";
 import { ACCOUNTS_TABLE } from "./tables.js";
 import { awsCall, clientConfigFor, sqlTimestamp, stagingFolder, type ConnectorContext, type ConnectorResult } from "./context.js";
@@ -122,12 +123,13 @@ export async function syncOrganizations(ctx: ConnectorContext, source: AwsOrgani
  * `aws_accounts`. Returns the number of rows changed.
  */
 export async function applyAccountNames(store: AnalysisStore): Promise<number> {
-  const has = await store.all(`SELECT count(*)::BIGINT AS n FROM ${ACCOUNTS_TABLE} WHERE name IS NOT NULL AND name <> ''`);
-  if (Number(has[0]?.["n"] ?? 0) === 0) return 0;
+  const has = await readRow(store, { n: col.int }, `SELECT count(*)::BIGINT AS n FROM ${ACCOUNTS_TABLE} WHERE name IS NOT NULL AND name <> ''`);
+  if ((has?.n ?? 0) === 0) return 0;
   const names = `(SELECT account_id, any_value(name) AS name FROM ${ACCOUNTS_TABLE} WHERE name IS NOT NULL AND name <> '' GROUP BY 1)`;
-  const missing = (col: string, id: string) => `(${COST_TABLE}."${col}" IS NULL OR ${COST_TABLE}."${col}" = '' OR ${COST_TABLE}."${col}" = ${COST_TABLE}."${id}")`;
+  const missing = (column: string, id: string) =>
+    `(${COST_TABLE}.${quoteIdent(column)} IS NULL OR ${COST_TABLE}.${quoteIdent(column)} = '' OR ${COST_TABLE}.${quoteIdent(column)} = ${COST_TABLE}.${quoteIdent(id)})`;
   return store.transaction(async () => {
-    const before = await store.all(`SELECT count(*)::BIGINT AS n FROM ${COST_TABLE} c JOIN ${names} a
+    const before = await readRow(store, { n: col.int }, `SELECT count(*)::BIGINT AS n FROM ${COST_TABLE} c JOIN ${names} a
       ON a.account_id = c."BillingAccountId" OR a.account_id = c."SubAccountId"
       WHERE c."ProviderName" = 'AWS' AND ((a.account_id = c."BillingAccountId" AND (c."BillingAccountName" IS NULL OR c."BillingAccountName" = '' OR c."BillingAccountName" = c."BillingAccountId"))
          OR (a.account_id = c."SubAccountId" AND (c."SubAccountName" IS NULL OR c."SubAccountName" = '' OR c."SubAccountName" = c."SubAccountId")))`);
@@ -135,6 +137,6 @@ export async function applyAccountNames(store: AnalysisStore): Promise<number> {
       WHERE ${COST_TABLE}."ProviderName" = 'AWS' AND ${COST_TABLE}."BillingAccountId" = a.account_id AND ${missing("BillingAccountName", "BillingAccountId")}`);
     await store.run(`UPDATE ${COST_TABLE} SET "SubAccountName" = a.name FROM ${names} a
       WHERE ${COST_TABLE}."ProviderName" = 'AWS' AND ${COST_TABLE}."SubAccountId" = a.account_id AND ${missing("SubAccountName", "SubAccountId")}`);
-    return Number(before[0]?.["n"] ?? 0);
+    return before?.n ?? 0;
   });
 }

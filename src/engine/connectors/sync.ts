@@ -4,12 +4,12 @@
  * ingest runs it made, rows, message), which is what `costwise sources` shows per configured source.
  * After all sources, Organizations account names are joined onto rows that lack them.
  */
-import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve, sep } from "node:path";
 import type { FilesSource, SourceConfig } from "../../core/config/sections/sources.js";
 import { CostwiseError, isCostwiseError } from "../../core/errors.js";
 import { ingestFiles } from "../ingest/ingest.js";
+import { newRunId } from "../ingest/spine.js";
 import { isSourceFormat } from "../mapping/registry.js";
 import { ingestMetrics } from "../metrics/ingest.js";
 import { syncCostExplorer } from "./aws-cost-explorer.js";
@@ -63,7 +63,7 @@ export function selectSources(all: readonly SourceConfig[], only: readonly strin
 
 export async function syncSources(sources: readonly SourceConfig[], options: SyncOptions): Promise<SyncReport> {
   const selected = selectSources(sources, options.only);
-  const syncId = `sync_${new Date().toISOString().replace(/[-:.TZ]/g, "").slice(0, 14)}_${randomUUID().slice(0, 8)}`;
+  const syncId = newRunId("sync");
   const reports: SourceSyncReport[] = [];
   for (const [i, source] of selected.entries()) {
     options.onSourceStart?.(source, i, selected.length);

@@ -7,6 +7,7 @@
 import { CostwiseError } from "../../core/errors.js";
 import { quoteIdent, quoteString } from "../../core/sql.js";
 import type { AnalysisStore } from "../store/cost-store.js";
+import { col, readRows } from "../store/read-rows.js";
 import { translateReadError } from "./duckdb-errors.js";
 import type { InputFile } from "./files.js";
 
@@ -24,9 +25,9 @@ export function readJsonSql(file: InputFile): string {
 
 /** Reads the file's inferred schema and flattens it. */
 export async function jsonLayout(store: AnalysisStore, file: InputFile, shown: string): Promise<JsonLayout> {
-  let rows: Record<string, unknown>[];
+  let rows: { column_name: string; column_type: string }[];
   try {
-    rows = await store.all(`DESCRIBE SELECT * FROM ${readJsonSql(file)}`);
+    rows = await readRows(store, { column_name: col.text, column_type: col.text }, `DESCRIBE SELECT * FROM ${readJsonSql(file)}`);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const line = /line (\d+)/i.exec(msg)?.[1];
@@ -39,7 +40,7 @@ export async function jsonLayout(store: AnalysisStore, file: InputFile, shown: s
     throw translateReadError(e, shown, {});
   }
   const out: JsonLayout = { columns: [], exprs: [] };
-  for (const r of rows) flatten(String(r["column_name"]), String(r["column_type"]), `src.${quoteIdent(String(r["column_name"]))}`, out);
+  for (const r of rows) flatten(r.column_name, r.column_type, `src.${quoteIdent(r.column_name)}`, out);
   if (out.columns.length === 0) throw new CostwiseError("EMPTY_FILE", `${shown}: the JSON file holds no objects`, { location: { file: shown } });
   return out;
 }

@@ -13,13 +13,15 @@
  * rows stop the ingest with file, row (line) and column. Re-ingesting the same metric, ts, service, environment
  * and dimensions replaces the stored value; all files of one ingest land in one transaction or not at all.
  */
-import { randomUUID } from "node:crypto";
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { z } from "zod";
 import { CostwiseError } from "../../core/errors.js";
 import { quoteIdent, quoteString } from "../../core/sql.js";
 import { displayPath, readCsvHeader } from "../ingest/files.js";
+import { newRunId } from "../ingest/spine.js";
 import type { AnalysisStore } from "../store/cost-store.js";
+import { col, readRow, readRows } from "../store/read-rows.js";
 import { METRICS_TABLE } from "./tables.js";
 
 export const METRIC_FILE_FORMATS = ["csv", "json"] as const;
@@ -82,7 +84,7 @@ export function metricFormatOf(path: string): MetricFileFormat | undefined {
 export async function ingestMetrics(store: AnalysisStore, paths: readonly string[], options: MetricsIngestOptions = {}): Promise<MetricsIngestResult> {
   if (paths.length === 0) throw new CostwiseError("USAGE", "nothing to ingest: give one or more metrics files (CSV or JSON)");
   if (options.metric !== undefined && options.metric.trim() === "") throw new CostwiseError("USAGE", "--metric: expected a metric name");
-  const ingestId = `met_${new Date().toISOString().replace(/[-:.TZ]/g, "").slice(0, 14)}_${randomUUID().slice(0, 8)}`;
+  const ingestId = newRunId("met");
   const stage = `mx_stage_${ingestId.replace(/[^A-Za-z0-9_]/g, "_")}`;
   const files: MetricsIngestResult["files"] = [];
   await store.run(
@@ -97,10 +99,11 @@ export async function ingestMetrics(store: AnalysisStore, paths: readonly string
       const format = options.format ?? metricFormatOf(file);
       if (!format) throw new CostwiseError("USAGE", `${shown}: cannot tell the format from the name; give --format csv or --format json`, { location: { file: shown } });
       if (statSync(file).size === 0) throw new CostwiseError("EMPTY_FILE", `${shown}: the file is empty`, { location: { file: shown } });
-      const before = Number((await store.all(`SELECT count(*)::BIGINT AS n FROM ${stage}`))[0]!["n"]);
+      const count = async () => (await readRow(store, { n: col.int }, `SELECT count(*)::BIGINT AS n FROM ${stage}`))!.n;
+      const before = await count();
       if (format === "csv") await stageCsv(store, stage, file, shown, options.metric);
       else await stageJson(store, stage, file, shown, options.metric);
-      const rows = Number((await store.all(`SELECT count(*)::BIGINT AS n FROM ${stage}`))[0]!["n"]) - before;
+      const rows = (await count()) - before;
       if (rows === 0) throw new CostwiseError("EMPTY_FILE", `${shown}: no metric rows in the file`, { location: { file: shown } });
       files.push({ path: file, format, rows });
     }
@@ -117,11 +120,13 @@ export async function ingestMetrics(store: AnalysisStore, paths: readonly string
       `${t}.metric, ${t}.ts, coalesce(${t}.service, ''), coalesce(${t}.environment, ''), coalesce(to_json(map_from_entries(list_sort(map_entries(${t}.dimensions))))::VARCHAR, '{}')`;
     return await store.transaction(async () => {
       await store.run(`CREATE TEMP TABLE ${stage}_p AS ${parsed}`);
-      const dup = await store.all(`SELECT count(*)::BIGINT AS n FROM (SELECT ${key("p")} FROM ${stage}_p p GROUP BY ALL HAVING count(*) > 1)`);
-      if (Number(dup[0]!["n"]) > 0) await reportDuplicate(store, stage, key);
-      const replaced = await store.all(
+      const dup = (await readRow(store, { n: col.int }, `SELECT count(*)::BIGINT AS n FROM (SELECT ${key("p")} FROM ${stage}_p p GROUP BY ALL HAVING count(*) > 1)`))!;
+      if (dup.n > 0) await reportDuplicate(store, stage, key);
+      const replaced = (await readRow(
+        store,
+        { n: col.int },
         `SELECT count(*)::BIGINT AS n FROM ${METRICS_TABLE} m WHERE (${key("m")}) IN (SELECT (${key("p")}) FROM ${stage}_p p)`,
-      );
+      ))!;
       await store.run(`DELETE FROM ${METRICS_TABLE} m WHERE (${key("m")}) IN (SELECT (${key("p")}) FROM ${stage}_p p)`);
       await store.run({
         sql: `INSERT INTO ${METRICS_TABLE} (metric, ts, value, service, environment, dimensions, source_file, ingest_id)
@@ -131,7 +136,7 @@ export async function ingestMetrics(store: AnalysisStore, paths: readonly string
       const metrics = await summarise(store, `WHERE metric IN (SELECT DISTINCT metric FROM ${stage}_p)`);
       await store.run(`DROP TABLE ${stage}_p`);
       if (options.beforeCommit) await options.beforeCommit();
-      return { ingestId, files, rows: files.reduce((a, f) => a + f.rows, 0), replaced: Number(replaced[0]!["n"]), metrics };
+      return { ingestId, files, rows: files.reduce((a, f) => a + f.rows, 0), replaced: replaced.n, metrics };
     });
   } finally {
     await store.run(`DROP TABLE IF EXISTS ${stage}`).catch(() => undefined);
@@ -145,13 +150,15 @@ export async function listMetrics(store: AnalysisStore, metric?: string): Promis
 }
 
 async function summarise(store: AnalysisStore, where: string): Promise<MetricSummary[]> {
-  const rows = await store.all(
+  const rows = await readRows(
+    store,
+    { metric: col.text.nullable(), f: col.text.nullable(), t: col.text.nullable(), n: col.int, s: col.int, v: col.money.nullable() },
     `SELECT metric, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS f, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS t, count(*)::BIGINT AS n,
             count(DISTINCT (coalesce(service, ''), coalesce(environment, ''), coalesce(to_json(map_from_entries(list_sort(map_entries(dimensions))))::VARCHAR, '{}')))::BIGINT AS s,
             sum(value)::VARCHAR AS v
      FROM ${METRICS_TABLE} ${where} GROUP BY metric ORDER BY metric`,
   );
-  return rows.map((r) => ({ metric: String(r["metric"]), from: String(r["f"]), to: String(r["t"]), points: Number(r["n"]), series: Number(r["s"]), sum: String(r["v"]) }));
+  return rows.map((r) => ({ metric: String(r.metric), from: String(r.f), to: String(r.t), points: r.n, series: r.s, sum: String(r.v) }));
 }
 
 function pick(columns: readonly string[], field: Field): string | undefined {
@@ -215,14 +222,13 @@ async function stageJson(store: AnalysisStore, stage: string, file: string, show
     });
   }
   try {
-    const notObj = await store.all(`SELECT rn, json_type(j) AS t FROM ${t} WHERE json_type(j) <> 'OBJECT' ORDER BY rn LIMIT 1`);
-    if (notObj.length > 0) {
-      const r = notObj[0]!;
-      throw new CostwiseError("BAD_INPUT", `${shown}: record ${r["rn"]}: expected an object with metric, date and value, got ${jsonTypeName(String(r["t"]))}`, {
-        location: { file: shown, row: Number(r["rn"]) },
+    const r = await readRow(store, { rn: col.int, t: col.text.nullable() }, `SELECT rn, json_type(j) AS t FROM ${t} WHERE json_type(j) <> 'OBJECT' ORDER BY rn LIMIT 1`);
+    if (r) {
+      throw new CostwiseError("BAD_INPUT", `${shown}: record ${r.rn}: expected an object with metric, date and value, got ${jsonTypeName(String(r.t))}`, {
+        location: { file: shown, row: r.rn },
       });
     }
-    const keys = (await store.all(`SELECT DISTINCT unnest(json_keys(j)) AS k FROM ${t}`)).map((r) => String(r["k"]));
+    const keys = (await readRows(store, { k: col.text.nullable() }, `SELECT DISTINCT unnest(json_keys(j)) AS k FROM ${t}`)).map((k) => String(k.k));
     requireColumns(keys, shown, metric);
     // a key under any spelling: the first one the record has
     const get = (f: Field) => {
@@ -287,17 +293,18 @@ async function check(store: AnalysisStore, stage: string): Promise<void> {
   ];
   const which = checks.map((c, i) => `WHEN ${c.bad} THEN ${i}`).join(" ");
   const vals = checks.map((c, i) => `WHEN ${i} THEN ${c.val}`).join(" ");
-  const hit = await store.all(
+  const h = await readRow(
+    store,
+    { shown: col.text.nullable(), fmt: col.text.nullable(), rn: col.int, chk: col.int, v: col.text.nullable() },
     `SELECT shown, fmt, rn, chk, CASE chk ${vals} END AS v FROM (SELECT *, CASE ${which} END AS chk, row_number() OVER () AS ord FROM ${stage}) WHERE chk IS NOT NULL ORDER BY ord LIMIT 1`,
   );
-  if (hit.length === 0) return;
-  const h = hit[0]!;
-  const c = checks[Number(h["chk"])]!;
-  const rn = Number(h["rn"]);
-  const at = h["fmt"] === "csv" ? `row ${rn} (line ${rn + 1})` : `record ${rn}`;
-  const got = h["v"] === null || String(h["v"]).trim() === "" ? "nothing" : JSON.stringify(String(h["v"]).slice(0, 100));
-  throw new CostwiseError("BAD_INPUT", `${h["shown"]}: ${at}: column "${c.col}": expected ${c.exp}, got ${got}; nothing was loaded`, {
-    location: { file: String(h["shown"]), row: rn, ...(h["fmt"] === "csv" ? { line: rn + 1 } : {}), column: c.col },
+  if (!h) return;
+  const c = checks[h.chk]!;
+  const rn = h.rn;
+  const at = h.fmt === "csv" ? `row ${rn} (line ${rn + 1})` : `record ${rn}`;
+  const got = h.v === null || h.v.trim() === "" ? "nothing" : JSON.stringify(h.v.slice(0, 100));
+  throw new CostwiseError("BAD_INPUT", `${h.shown}: ${at}: column "${c.col}": expected ${c.exp}, got ${got}; nothing was loaded`, {
+    location: { file: String(h.shown), row: rn, ...(h.fmt === "csv" ? { line: rn + 1 } : {}), column: c.col },
   });
 }
 
@@ -305,17 +312,17 @@ async function reportDuplicate(store: AnalysisStore, stage: string, key: (t: str
   const parsed = `SELECT shown, fmt, rn, metric, CAST(TRY_CAST(trim(ts_raw) AS TIMESTAMPTZ) AS TIMESTAMP) AS ts, NULLIF(trim(service), '') AS service, NULLIF(trim(environment), '') AS environment,
       map_concat(coalesce(TRY_CAST(TRY_CAST(NULLIF(trim(dims_raw), '') AS JSON) AS MAP(VARCHAR, VARCHAR)), MAP([]::VARCHAR[], []::VARCHAR[])), coalesce(extra, MAP([]::VARCHAR[], []::VARCHAR[]))) AS dimensions,
       row_number() OVER () AS ord FROM ${stage}`;
-  const d = await store.all(
+  const r = (await readRow(
+    store,
+    { files: z.array(z.string()), fmts: z.array(z.string()), rns: z.array(col.int), metric: col.text.nullable(), ts: col.text.nullable() },
     `SELECT list(shown ORDER BY ord) AS files, list(fmt ORDER BY ord) AS fmts, list(rn ORDER BY ord) AS rns, any_value(metric) AS metric, strftime(any_value(ts), '%Y-%m-%dT%H:%M:%SZ') AS ts, min(ord) AS o
      FROM (${parsed}) p GROUP BY ${key("p")} HAVING count(*) > 1 ORDER BY o LIMIT 1`,
-  );
-  const r = d[0]!;
+  ))!;
   const where = (i: number) => {
-    const files = r["files"] as string[];
-    const rn = Number((r["rns"] as (string | number)[])[i]);
-    return `${files[i]} ${(r["fmts"] as string[])[i] === "csv" ? `row ${rn} (line ${rn + 1})` : `record ${rn}`}`;
+    const rn = r.rns[i]!;
+    return `${r.files[i]} ${r.fmts[i] === "csv" ? `row ${rn} (line ${rn + 1})` : `record ${rn}`}`;
   };
-  throw new CostwiseError("BAD_INPUT", `metric "${r["metric"]}" at ${r["ts"]} with the same dimensions is given twice: ${where(0)} and ${where(1)}; keep one; nothing was loaded`, {
-    location: { file: (r["files"] as string[])[1]!, row: Number((r["rns"] as (string | number)[])[1]) },
+  throw new CostwiseError("BAD_INPUT", `metric "${r.metric}" at ${r.ts} with the same dimensions is given twice: ${where(0)} and ${where(1)}; keep one; nothing was loaded`, {
+    location: { file: r.files[1]!, row: r.rns[1]! },
   });
 }
