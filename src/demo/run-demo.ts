@@ -1,5 +1,5 @@
 /**
- * `costwise demo`, the engine half: generate the demo organisation's bills, ingest them (plus the real
+ * `costwise demo`, the bills half: generate the demo organisation's bills, ingest them (plus the real
  * FOCUS sample when it is there) through the normal ingest path, and summarise the store with the
  * typed query layer, cross-checked against the generator's exact truths.
  *

@@ -21,7 +21,7 @@ export interface DemoFile {
   /** The column whose exact sum is `totalCost`. */
   costColumn: "lineItem/UnblendedCost" | "BilledCost";
   totalCost: string;
-  /** Exact sum of the amortized cost of the file's rows (CUR: see the module comment; FOCUS: EffectiveCost). */
+  /** Exact sum of the amortized cost of the file's rows (CUR: the amortized cost generate.ts's header defines; FOCUS: EffectiveCost). */
   totalEffectiveCost: string;
 }
 
