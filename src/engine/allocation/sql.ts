@@ -386,71 +386,84 @@ export function buildAllocationSql(model: AllocationModel, options: AllocationSq
   // ── stage c (phase 2): pools ───────────────────────────────────────────────────────────────────
   if (pools.length === 0 && !idleDistribute) return { statements, rowsSelect, splitStatements: () => [], temps };
   temps.push(`${p}_pg`, `${p}_dw`);
-  const splitStatements = (target: string): string[] => {
-    const out: string[] = [];
-    // pool groups (the line items' drill-down columns without the resource)
-    out.push(`CREATE OR REPLACE TEMP TABLE ${p}_pg AS SELECT *, row_number() OVER () AS gid FROM (
-         SELECT pool, CASE WHEN pool = ${quoteString(IDLE_POOL)} THEN coalesce(k8s_cluster, '') ELSE '' END AS part, bps, currency,
-           charge_date, provider, sub_account_id, service_name, region_id, x_source, k8s_cluster, k8s_namespace, ${ruleIdSql(model, "rule_ix")} AS rule_id,
-           sum(billed_cost) AS ab, sum(effective_cost) AS ae, sum(line_items) AS li
-         FROM ${b} WHERE pool IS NOT NULL GROUP BY ALL)`);
-    // direct cost per period, currency, receiver (and Kubernetes cluster, for idle), aggregated once for all pools
-    // (read back from phase 1's rows: a narrow scan of the table just written)
-    out.push(`CREATE OR REPLACE TEMP TABLE ${p}_dw AS SELECT billing_period_start AS bps, currency, team AS d_0, CASE WHEN k8s_namespace IS NOT NULL THEN k8s_cluster END AS kc, sum(${wm}) AS ${wm}
-       FROM ${target} WHERE team NOT IN (${quoteString(UNALLOCATED)}, ${quoteString(IDLE_OWNER)}) GROUP BY ALL`);
-    const keys = `(SELECT DISTINCT pool, part, bps, currency FROM ${p}_pg)`;
-    const direct = `${p}_dw`;
-    const weightSelects: string[] = [];
-    const specs: { name: string; method: PoolSpec["method"]; receivers: string[] | null; percentages: PoolSpec["percentages"]; idle: boolean }[] = pools.map((s) => ({ ...s, idle: false }));
-    if (idleDistribute) specs.push({ name: IDLE_POOL, method: "proportional", receivers: null, percentages: null, idle: true });
-    for (const s of specs) {
-      const join = `d.bps = k.bps AND d.currency = k.currency${s.idle ? " AND d.kc = k.part" : ""}${s.receivers ? ` AND d.d_0 IN (${s.receivers.map(quoteString).join(", ")})` : ""}`;
-      const where = `k.pool = ${quoteString(s.name)}`;
-      switch (s.method) {
-        case "proportional":
-          weightSelects.push(
-            `SELECT k.pool, k.part, k.bps, k.currency, d.d_0 AS receiver, (sum(d.${wm}) * 10000000000)::HUGEINT AS w FROM ${keys} k JOIN ${direct} d ON ${join} WHERE ${where} GROUP BY ALL`,
-          );
-          break;
-        case "even":
-          weightSelects.push(
-            s.receivers
-              ? `SELECT k.pool, k.part, k.bps, k.currency, v.receiver, 1::HUGEINT AS w FROM ${keys} k CROSS JOIN (VALUES ${s.receivers.map((r) => `(${quoteString(r)})`).join(", ")}) v(receiver) WHERE ${where}`
-              : `SELECT DISTINCT k.pool, k.part, k.bps, k.currency, d.d_0 AS receiver, 1::HUGEINT AS w FROM ${keys} k JOIN ${direct} d ON ${join} WHERE ${where}`,
-          );
-          break;
-        case "fixed":
-          weightSelects.push(
-            `SELECT k.pool, k.part, k.bps, k.currency, v.receiver, v.w FROM ${keys} k CROSS JOIN (VALUES ${(s.percentages ?? []).map((x) => `(${quoteString(x.receiver)}, ${parseMoney(x.weight)}::HUGEINT)`).join(", ")}) v(receiver, w) WHERE ${where}`,
-          );
-          break;
-        default:
-          assertNever(s.method, "split method");
-      }
-    }
-    const w = `${p}_w`;
-    // the windows run over narrow rows (group id, receiver, weight, amounts); the group's columns join back after.
-    // A pool key's weight total and a group's minor units are computed once (per key, per group), not per pair.
-    const poolAmounts = [{ amount: "ab", out: "_sb" }, { amount: "ae", out: "_se" }];
-    const pairs = `(SELECT pg.*, w.receiver, w.w, w._wt
-        FROM (SELECT gid, pool, part, bps, currency, ${minorUnitsSql(poolAmounts, stepSql(model, "currency"))} FROM ${p}_pg) pg
-        JOIN (SELECT *, sum(w) OVER (PARTITION BY pool, part, bps, currency) AS _wt FROM ${w}) w USING (pool, part, bps, currency))`;
-    const shares = largestRemainderSql(pairs, {
-      partition: "gid",
-      orderKey: "receiver",
-      amounts: poolAmounts,
-      step: stepSql(model, "currency"),
-      prepared: true,
-      weightTotal: true,
-    });
-    // a share carries only the primary owner; a group's line items are counted once, on its first-ranked share
-    const shareCols = (team: string, b_: string, e_: string, li = "li"): string =>
-      `charge_date, bps AS billing_period_start, currency, ${team} AS team, ${ownersSql(model, [team, ...dims.slice(1).map(() => "NULL::VARCHAR")])} AS owners, rule_id, pool AS shared_pool,
-       provider, sub_account_id, service_name, region_id, NULL::VARCHAR AS resource_id, x_source, k8s_cluster, k8s_namespace, ${b_} AS billed_cost, ${e_} AS effective_cost, (${li})::BIGINT AS line_items`;
-    out.push(`INSERT INTO ${target} BY NAME WITH ${w} AS MATERIALIZED (SELECT * FROM (${weightSelects.join(" UNION ALL ")}) WHERE w > 0)
-       SELECT ${shareCols("receiver", "_sb", "_se", "CASE WHEN _k0 = 1 THEN li ELSE 0 END")} FROM (SELECT pg.*, sh.receiver, sh._sb, sh._se, sh._k0 FROM (${shares}) sh JOIN ${p}_pg pg USING (gid))
-       UNION ALL SELECT ${shareCols(quoteString(UNALLOCATED), "ab", "ae")} FROM ${p}_pg pg WHERE NOT EXISTS (SELECT 1 FROM ${w} w WHERE w.pool = pg.pool AND w.part = pg.part AND w.bps = pg.bps AND w.currency = pg.currency)`);
-    return out;
-  };
+  const splitStatements = (target: string): string[] => poolSplitStatements(model, { prefix: p, rows: b, pools, idleDistribute, weightColumn: wm, dims }, target);
   return { statements, rowsSelect, splitStatements, temps };
+}
+
+/**
+ * Stage c (phase 2) for the table `target` phase 1 was written to, in order: the pool groups (`<prefix>_pg`, from
+ * the stage a/b relation `rows`), the receivers' direct cost (`<prefix>_dw`, read back from `target`), then per pool
+ * the receivers' weights (even, proportional, fixed), the largest-remainder shares inserted into `target`, and the
+ * pool groups with no receiver inserted as `__unallocated__`.
+ */
+function poolSplitStatements(
+  model: AllocationModel,
+  ctx: { prefix: string; rows: string; pools: readonly PoolSpec[]; idleDistribute: boolean; weightColumn: string; dims: readonly string[] },
+  target: string,
+): string[] {
+  const { prefix: p, rows: b, pools, idleDistribute, weightColumn: wm, dims } = ctx;
+  const out: string[] = [];
+  // pool groups (the line items' drill-down columns without the resource)
+  out.push(`CREATE OR REPLACE TEMP TABLE ${p}_pg AS SELECT *, row_number() OVER () AS gid FROM (
+       SELECT pool, CASE WHEN pool = ${quoteString(IDLE_POOL)} THEN coalesce(k8s_cluster, '') ELSE '' END AS part, bps, currency,
+         charge_date, provider, sub_account_id, service_name, region_id, x_source, k8s_cluster, k8s_namespace, ${ruleIdSql(model, "rule_ix")} AS rule_id,
+         sum(billed_cost) AS ab, sum(effective_cost) AS ae, sum(line_items) AS li
+       FROM ${b} WHERE pool IS NOT NULL GROUP BY ALL)`);
+  // direct cost per period, currency, receiver (and Kubernetes cluster, for idle), aggregated once for all pools
+  // (read back from phase 1's rows: a narrow scan of the table just written)
+  out.push(`CREATE OR REPLACE TEMP TABLE ${p}_dw AS SELECT billing_period_start AS bps, currency, team AS d_0, CASE WHEN k8s_namespace IS NOT NULL THEN k8s_cluster END AS kc, sum(${wm}) AS ${wm}
+     FROM ${target} WHERE team NOT IN (${quoteString(UNALLOCATED)}, ${quoteString(IDLE_OWNER)}) GROUP BY ALL`);
+  const keys = `(SELECT DISTINCT pool, part, bps, currency FROM ${p}_pg)`;
+  const direct = `${p}_dw`;
+  const weightSelects: string[] = [];
+  const specs: { name: string; method: PoolSpec["method"]; receivers: string[] | null; percentages: PoolSpec["percentages"]; idle: boolean }[] = pools.map((s) => ({ ...s, idle: false }));
+  if (idleDistribute) specs.push({ name: IDLE_POOL, method: "proportional", receivers: null, percentages: null, idle: true });
+  for (const s of specs) {
+    const join = `d.bps = k.bps AND d.currency = k.currency${s.idle ? " AND d.kc = k.part" : ""}${s.receivers ? ` AND d.d_0 IN (${s.receivers.map(quoteString).join(", ")})` : ""}`;
+    const where = `k.pool = ${quoteString(s.name)}`;
+    switch (s.method) {
+      case "proportional":
+        weightSelects.push(
+          `SELECT k.pool, k.part, k.bps, k.currency, d.d_0 AS receiver, (sum(d.${wm}) * 10000000000)::HUGEINT AS w FROM ${keys} k JOIN ${direct} d ON ${join} WHERE ${where} GROUP BY ALL`,
+        );
+        break;
+      case "even":
+        weightSelects.push(
+          s.receivers
+            ? `SELECT k.pool, k.part, k.bps, k.currency, v.receiver, 1::HUGEINT AS w FROM ${keys} k CROSS JOIN (VALUES ${s.receivers.map((r) => `(${quoteString(r)})`).join(", ")}) v(receiver) WHERE ${where}`
+            : `SELECT DISTINCT k.pool, k.part, k.bps, k.currency, d.d_0 AS receiver, 1::HUGEINT AS w FROM ${keys} k JOIN ${direct} d ON ${join} WHERE ${where}`,
+        );
+        break;
+      case "fixed":
+        weightSelects.push(
+          `SELECT k.pool, k.part, k.bps, k.currency, v.receiver, v.w FROM ${keys} k CROSS JOIN (VALUES ${(s.percentages ?? []).map((x) => `(${quoteString(x.receiver)}, ${parseMoney(x.weight)}::HUGEINT)`).join(", ")}) v(receiver, w) WHERE ${where}`,
+        );
+        break;
+      default:
+        assertNever(s.method, "split method");
+    }
+  }
+  const w = `${p}_w`;
+  // the windows run over narrow rows (group id, receiver, weight, amounts); the group's columns join back after.
+  // A pool key's weight total and a group's minor units are computed once (per key, per group), not per pair.
+  const poolAmounts = [{ amount: "ab", out: "_sb" }, { amount: "ae", out: "_se" }];
+  const pairs = `(SELECT pg.*, w.receiver, w.w, w._wt
+      FROM (SELECT gid, pool, part, bps, currency, ${minorUnitsSql(poolAmounts, stepSql(model, "currency"))} FROM ${p}_pg) pg
+      JOIN (SELECT *, sum(w) OVER (PARTITION BY pool, part, bps, currency) AS _wt FROM ${w}) w USING (pool, part, bps, currency))`;
+  const shares = largestRemainderSql(pairs, {
+    partition: "gid",
+    orderKey: "receiver",
+    amounts: poolAmounts,
+    step: stepSql(model, "currency"),
+    prepared: true,
+    weightTotal: true,
+  });
+  // a share carries only the primary owner; a group's line items are counted once, on its first-ranked share
+  const shareCols = (team: string, b_: string, e_: string, li = "li"): string =>
+    `charge_date, bps AS billing_period_start, currency, ${team} AS team, ${ownersSql(model, [team, ...dims.slice(1).map(() => "NULL::VARCHAR")])} AS owners, rule_id, pool AS shared_pool,
+     provider, sub_account_id, service_name, region_id, NULL::VARCHAR AS resource_id, x_source, k8s_cluster, k8s_namespace, ${b_} AS billed_cost, ${e_} AS effective_cost, (${li})::BIGINT AS line_items`;
+  out.push(`INSERT INTO ${target} BY NAME WITH ${w} AS MATERIALIZED (SELECT * FROM (${weightSelects.join(" UNION ALL ")}) WHERE w > 0)
+     SELECT ${shareCols("receiver", "_sb", "_se", "CASE WHEN _k0 = 1 THEN li ELSE 0 END")} FROM (SELECT pg.*, sh.receiver, sh._sb, sh._se, sh._k0 FROM (${shares}) sh JOIN ${p}_pg pg USING (gid))
+     UNION ALL SELECT ${shareCols(quoteString(UNALLOCATED), "ab", "ae")} FROM ${p}_pg pg WHERE NOT EXISTS (SELECT 1 FROM ${w} w WHERE w.pool = pg.pool AND w.part = pg.part AND w.bps = pg.bps AND w.currency = pg.currency)`);
+  return out;
 }
