@@ -24,188 +24,45 @@
  * feature. In the cost store every column exists, so a column with no value in the checked rows is
  * treated as absent; "not null" rules on such columns carry `appliesWhenPresent` and are reported as
  * not applicable when their column holds no value (the coverage report shows which columns are empty).
- */
-import { assertNever, CostwiseError, type Problem } from "../errors.js";
+ *
+ * This module holds the rule set; the rule model and builders are ./conformance-model.ts and the compilation
+ * to SQL ./conformance-sql.ts (both re-exported here).
+ */import type { Problem } from "../errors.js";
 import { FOCUS_COLUMNS, focusColumn, isFocusColumn, type FocusColumn, type FocusColumnName } from "./columns.js";
+import {
+  and,
+  equals,
+  IS_TAX,
+  isIn,
+  isNotNull,
+  isNull,
+  not,
+  NOT_CORRECTION,
+  notEquals,
+  notNullWhen,
+  nullWhen,
+  or,
+  PRODUCT_TOLERANCE,
+  rule,
+  USAGE_OR_PURCHASE_NOT_CORRECTION,
+  type ConformanceRule,
+} from "./conformance-model.js";
+import { conditionColumns } from "./conformance-sql.js";
 
-export const FOCUS_CONFORMANCE_VERSION = "1.2";
-
-export const RULE_SEVERITIES = ["error", "warning"] as const;
-export type RuleSeverity = (typeof RULE_SEVERITIES)[number];
-
-export const RULE_KEYWORDS = ["MUST", "SHOULD"] as const;
-export type RuleKeyword = (typeof RULE_KEYWORDS)[number];
-
-export const RULE_KINDS = [
-  "not-null", // the column must hold a value (possibly only under a condition)
-  "null-when", // the column must be null under a condition
-  "allowed-values", // the value must be one the spec fixes
-  "format", // currency code, key-value format
-  "period", // an inclusive start bound before its exclusive end bound
-  "range", // e.g. non-negative unit prices
-  "consistency", // cross-column requirements (unit price x quantity = cost, ...)
-] as const;
-export type RuleKind = (typeof RULE_KINDS)[number];
-
-/**
- * A row predicate over catalogue columns. Every node compiles to a two-valued SQL boolean (never
- * NULL), so `not`, `and` and `or` mean what they say on rows with nulls.
- */
-export type Condition =
-  | { readonly op: "is-null"; readonly column: FocusColumnName }
-  | { readonly op: "is-not-null"; readonly column: FocusColumnName }
-  /** column = value (false when the column is null) */
-  | { readonly op: "equals"; readonly column: FocusColumnName; readonly value: string }
-  /** column is not value (true when the column is null) */
-  | { readonly op: "not-equals"; readonly column: FocusColumnName; readonly value: string }
-  /** column is one of values (false when the column is null) */
-  | { readonly op: "in"; readonly column: FocusColumnName; readonly values: readonly string[] }
-  /** column holds a value that is none of values (false when the column is null) */
-  | { readonly op: "not-in"; readonly column: FocusColumnName; readonly values: readonly string[] }
-  | { readonly op: "and"; readonly items: readonly Condition[] }
-  | { readonly op: "or"; readonly items: readonly Condition[] }
-  | { readonly op: "not"; readonly item: Condition }
-  /** column holds a value that is not three upper-case letters (ISO 4217 alphabetic code format) */
-  | { readonly op: "not-currency-code"; readonly column: FocusColumnName }
-  /** both bounds hold a value and start is not before end */
-  | { readonly op: "not-before"; readonly start: FocusColumnName; readonly end: FocusColumnName }
-  /** column holds a negative value */
-  | { readonly op: "negative"; readonly column: FocusColumnName }
-  /** a MAP column with an empty or blank key */
-  | { readonly op: "blank-key"; readonly column: FocusColumnName }
-  /** a JSON column holding something other than an object */
-  | { readonly op: "not-json-object"; readonly column: FocusColumnName }
-  /**
-   * All three hold a value and |a x b - product| exceeds `tolerance` (a decimal string). The product
-   * is computed in DOUBLE: DECIMAL(38,10) x DECIMAL(38,10) overflows DECIMAL(38) on large values, and
-   * the tolerance is far above DOUBLE's rounding at any plausible amount.
-   */
-  | {
-      readonly op: "product-mismatch";
-      readonly factors: readonly [FocusColumnName, FocusColumnName];
-      readonly product: FocusColumnName;
-      readonly tolerance: string;
-    };
-
-export interface ConformanceRule {
-  /** Stable id, `<Column>.<check>`, e.g. "BilledCost.not-null". */
-  readonly id: string;
-  readonly column: FocusColumnName;
-  readonly kind: RuleKind;
-  /** The spec's keyword for the requirement. */
-  readonly keyword: RuleKeyword;
-  /** error for MUST, warning for SHOULD (and for a MUST the data can only suggest, see its description). */
-  readonly severity: RuleSeverity;
-  /** The normative statement checked, as FOCUS 1.2 words it. */
-  readonly requirement: string;
-  /** What the check does, for people reading a report. */
-  readonly description: string;
-  /** Where the requirement lives in the spec. */
-  readonly specUrl: string;
-  /** Matches the rows that violate the rule. */
-  readonly violation: Condition;
-  /** The rule applies only when these columns hold at least one value in the checked rows. */
-  readonly appliesWhenPresent: readonly FocusColumnName[];
-}
-
-// ---------------------------------------------------------------------------------------------
-// Condition builders
-
-const isNull = (column: FocusColumnName): Condition => ({ op: "is-null", column });
-const isNotNull = (column: FocusColumnName): Condition => ({ op: "is-not-null", column });
-const equals = (column: FocusColumnName, value: string): Condition => ({ op: "equals", column, value });
-const notEquals = (column: FocusColumnName, value: string): Condition => ({ op: "not-equals", column, value });
-const isIn = (column: FocusColumnName, values: readonly string[]): Condition => ({ op: "in", column, values });
-const and = (...items: Condition[]): Condition => ({ op: "and", items });
-const or = (...items: Condition[]): Condition => ({ op: "or", items });
-const not = (item: Condition): Condition => ({ op: "not", item });
-
-/** `ChargeClass is not "Correction"` */
-const NOT_CORRECTION = notEquals("ChargeClass", "Correction");
-/** `ChargeCategory is "Usage" or "Purchase" and ChargeClass is not "Correction"` */
-const USAGE_OR_PURCHASE_NOT_CORRECTION = and(isIn("ChargeCategory", ["Usage", "Purchase"]), NOT_CORRECTION);
-const IS_TAX = equals("ChargeCategory", "Tax");
-
-/**
- * Unit price x PricingQuantity must "match" the cost. Providers round costs; a difference below one
- * hundredth of the currency unit is treated as rounding, not as a violation.
- */
-export const PRODUCT_TOLERANCE = "0.01";
-
-// ---------------------------------------------------------------------------------------------
-// Spec references
-
-const SPEC_BASE = "https://github.com/FinOps-Open-Cost-and-Usage-Spec/FOCUS_Spec/blob/v1.2/specification";
-/** Spec files whose name is not the lower-cased column id. */
-const SPEC_FILE_OVERRIDES: Partial<Record<FocusColumnName, string>> = {
-  ProviderName: "provider",
-  PublisherName: "publisher",
-  InvoiceIssuerName: "invoiceissuer",
-};
-
-export function specUrlOf(column: FocusColumnName): string {
-  return `${SPEC_BASE}/columns/${SPEC_FILE_OVERRIDES[column] ?? column.toLowerCase()}.md`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rules
-
-type RuleInput = Omit<ConformanceRule, "id" | "specUrl" | "appliesWhenPresent" | "keyword" | "severity"> & {
-  check: string;
-  keyword?: RuleKeyword;
-  severity?: RuleSeverity;
-  appliesWhenPresent?: readonly FocusColumnName[];
-};
-
-function rule(r: RuleInput): ConformanceRule {
-  const keyword = r.keyword ?? "MUST";
-  return {
-    id: `${r.column}.${r.check}`,
-    column: r.column,
-    kind: r.kind,
-    keyword,
-    severity: r.severity ?? (keyword === "MUST" ? "error" : "warning"),
-    requirement: r.requirement,
-    description: r.description,
-    specUrl: specUrlOf(r.column),
-    violation: r.violation,
-    appliesWhenPresent: r.appliesWhenPresent ?? [],
-  };
-}
-
-const PRESENCE_NOTE =
-  "The column is not Mandatory, so the rule applies only when it holds a value somewhere in the checked rows.";
-
-/** A "MUST NOT be null when <condition>" rule on a non-Mandatory column, gated on the column's presence. */
-function notNullWhen(
-  column: FocusColumnName,
-  when: Condition | undefined,
-  requirement: string,
-  extra: Partial<RuleInput> = {},
-): ConformanceRule {
-  return rule({
-    column,
-    check: "not-null",
-    kind: "not-null",
-    requirement,
-    description: `Rows where ${column} is null although the spec requires a value. ${PRESENCE_NOTE}`,
-    violation: when ? and(when, isNull(column)) : isNull(column),
-    appliesWhenPresent: [column],
-    ...extra,
-  });
-}
-
-/** A "MUST be null when <condition>" rule. */
-function nullWhen(column: FocusColumnName, check: string, when: Condition, requirement: string): ConformanceRule {
-  return rule({
-    column,
-    check,
-    kind: "null-when",
-    requirement,
-    description: `Rows where ${column} holds a value although the spec requires it to be null.`,
-    violation: and(when, isNotNull(column)),
-  });
-}
+export {
+  FOCUS_CONFORMANCE_VERSION,
+  PRODUCT_TOLERANCE,
+  RULE_KEYWORDS,
+  RULE_KINDS,
+  RULE_SEVERITIES,
+  specUrlOf,
+  type Condition,
+  type ConformanceRule,
+  type RuleKeyword,
+  type RuleKind,
+  type RuleSeverity,
+} from "./conformance-model.js";
+export * from "./conformance-sql.js";
 
 /**
  * Mandatory columns whose nullability is not a plain "MUST NOT be null" in FOCUS 1.2, and how the
@@ -592,152 +449,6 @@ const RULES_BY_ID: ReadonlyMap<string, ConformanceRule> = new Map(CONFORMANCE_RU
 
 export function conformanceRule(id: string): ConformanceRule | undefined {
   return RULES_BY_ID.get(id);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Compilation to SQL
-
-/** A catalogue column as a quoted SQL identifier. Refuses anything that is not a catalogue name. */
-export function columnSql(name: string): string {
-  if (!isFocusColumn(name) || !/^[A-Za-z][A-Za-z0-9]*$/.test(name)) {
-    throw new CostwiseError("INTERNAL", `conformance rule names an unknown column: ${JSON.stringify(name)}`);
-  }
-  return `"${name}"`;
-}
-
-/** A constant as a SQL string literal (single quotes doubled). */
-export function stringLiteralSql(value: string): string {
-  if (/[\u0000-\u001f]/.test(value)) {
-    throw new CostwiseError("INTERNAL", `conformance rule constant has a control character: ${JSON.stringify(value)}`);
-  }
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-function decimalLiteralSql(value: string): string {
-  if (!/^\d+(\.\d+)?$/.test(value)) {
-    throw new CostwiseError("INTERNAL", `conformance rule tolerance is not a decimal: ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function listSql(values: readonly string[]): string {
-  if (values.length === 0) throw new CostwiseError("INTERNAL", "conformance rule has an empty value list");
-  return values.map(stringLiteralSql).join(", ");
-}
-
-/** Compiles a condition to a DuckDB boolean expression that is never NULL. */
-export function conditionSql(c: Condition): string {
-  switch (c.op) {
-    case "is-null":
-      return `${columnSql(c.column)} IS NULL`;
-    case "is-not-null":
-      return `${columnSql(c.column)} IS NOT NULL`;
-    case "equals":
-      return `${columnSql(c.column)} IS NOT DISTINCT FROM ${stringLiteralSql(c.value)}`;
-    case "not-equals":
-      return `${columnSql(c.column)} IS DISTINCT FROM ${stringLiteralSql(c.value)}`;
-    case "in": {
-      const col = columnSql(c.column);
-      return `(${col} IS NOT NULL AND ${col} IN (${listSql(c.values)}))`;
-    }
-    case "not-in": {
-      const col = columnSql(c.column);
-      return `(${col} IS NOT NULL AND ${col} NOT IN (${listSql(c.values)}))`;
-    }
-    case "and":
-    case "or": {
-      if (c.items.length === 0) throw new CostwiseError("INTERNAL", `empty '${c.op}' in a conformance rule`);
-      if (c.items.length === 1) return conditionSql(c.items[0]!);
-      return `(${c.items.map(conditionSql).join(c.op === "and" ? " AND " : " OR ")})`;
-    }
-    case "not":
-      return `(NOT ${conditionSql(c.item)})`;
-    case "not-currency-code": {
-      const col = columnSql(c.column);
-      return `(${col} IS NOT NULL AND NOT regexp_full_match(${col}, '[A-Z]{3}'))`;
-    }
-    case "not-before": {
-      const start = columnSql(c.start);
-      const end = columnSql(c.end);
-      return `(${start} IS NOT NULL AND ${end} IS NOT NULL AND ${start} >= ${end})`;
-    }
-    case "negative": {
-      const col = columnSql(c.column);
-      return `(${col} IS NOT NULL AND ${col} < 0)`;
-    }
-    case "blank-key": {
-      const col = columnSql(c.column);
-      return `(${col} IS NOT NULL AND len(list_filter(map_keys(${col}), k -> k IS NULL OR trim(k) = '')) > 0)`;
-    }
-    case "not-json-object": {
-      const col = columnSql(c.column);
-      return `(${col} IS NOT NULL AND json_type(${col}) IS DISTINCT FROM 'OBJECT')`;
-    }
-    case "product-mismatch": {
-      const [a, b] = c.factors.map(columnSql) as [string, string];
-      const p = columnSql(c.product);
-      return (
-        `(${a} IS NOT NULL AND ${b} IS NOT NULL AND ${p} IS NOT NULL AND ` +
-        `abs(CAST(${a} AS DOUBLE) * CAST(${b} AS DOUBLE) - CAST(${p} AS DOUBLE)) > ${decimalLiteralSql(c.tolerance)})`
-      );
-    }
-    default:
-      return assertNever(c, "condition");
-  }
-}
-
-/** The SQL predicate matching the rows that violate `rule`. */
-export function violationSql(r: ConformanceRule): string {
-  return conditionSql(r.violation);
-}
-
-/** The columns a condition reads, in first-mention order (the values worth showing in an example). */
-export function conditionColumns(c: Condition): FocusColumnName[] {
-  const out: FocusColumnName[] = [];
-  const add = (n: FocusColumnName): void => {
-    if (!out.includes(n)) out.push(n);
-  };
-  const walk = (x: Condition): void => {
-    switch (x.op) {
-      case "is-null":
-      case "is-not-null":
-      case "equals":
-      case "not-equals":
-      case "in":
-      case "not-in":
-      case "not-currency-code":
-      case "negative":
-      case "blank-key":
-      case "not-json-object":
-        add(x.column);
-        return;
-      case "and":
-      case "or":
-        x.items.forEach(walk);
-        return;
-      case "not":
-        walk(x.item);
-        return;
-      case "not-before":
-        add(x.start);
-        add(x.end);
-        return;
-      case "product-mismatch":
-        add(x.factors[0]);
-        add(x.factors[1]);
-        add(x.product);
-        return;
-      default:
-        assertNever(x, "condition");
-    }
-  };
-  walk(c);
-  return out;
-}
-
-/** The columns to show for a violating row: the rule's own column first, then the others it reads. */
-export function ruleColumns(r: ConformanceRule): FocusColumnName[] {
-  return [r.column, ...conditionColumns(r.violation).filter((n) => n !== r.column)];
 }
 
 /** Sanity problems in a rule set (duplicate ids, unknown columns): values, not exceptions. */
