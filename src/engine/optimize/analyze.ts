@@ -239,14 +239,6 @@ export async function analyzeResources(store: AnalysisStore, opts: AnalyzeOption
 
   const monthlyFromBill = (f: ResourceFacts): string | null =>
     f.billedCost !== null && f.billedHours > 0 && parseMoney(f.billedCost) > 0n ? mulDiv(f.billedCost, BigInt(H), BigInt(f.billedHours)) : null;
-  const base = (f: ResourceFacts) => ({
-    resourceId: f.resourceId,
-    region: f.region,
-    accountId: f.accountId,
-    owner: f.owner,
-    ownerSource: f.ownerSource,
-    currency: f.currency ?? "USD",
-  });
   const volumeMonthly = (v: ResourceFacts): { cost: string; basis: string } => {
     const billed = monthlyFromBill(v);
     if (billed) return { cost: billed, basis: "billed" };
@@ -268,44 +260,14 @@ export async function analyzeResources(store: AnalysisStore, opts: AnalyzeOption
     if (f.resourceType === "ebs-volume") {
       if (f.state !== "available") continue;
       const m = volumeMonthly(f);
-      drafts.push({
-        ...base(f),
-        key: recommendationKey("unattached-volume", f.resourceId),
-        type: "unattached-volume",
-        resourceType: "ebs-volume",
-        action: "snapshot if needed, then delete the volume",
-        currentConfig: `${f.volumeType ?? "?"} ${f.sizeGb ?? "?"} GB, unattached`,
-        targetConfig: null,
-        monthlySaving: m.cost,
-        savingBasis: m.basis === "billed" ? "billed" : "list-price",
-        confidence: "high",
-        reason: `EBS volume ${f.resourceId} (${f.volumeType ?? "?"}, ${f.sizeGb ?? "?"} GB) is not attached to any instance; it costs ${formatMoney(parseMoney(m.cost), 2)}/month (${m.basis})`,
-        risks: ["the volume may hold data someone needs: snapshot before deleting"],
-        details: { state: f.state, sizeGb: f.sizeGb, volumeType: f.volumeType, basis: m.basis },
-        baselineMonthlyCost: m.cost,
-      });
+      drafts.push(unattachedVolumeDraft(f, m));
       continue;
     }
     if (f.resourceType === "elastic-ip") {
       if (f.state !== "unassociated") continue;
       const billed = monthlyFromBill(f);
       const cost = billed ?? cfg.idle.eipMonthlyPrice;
-      drafts.push({
-        ...base(f),
-        key: recommendationKey("unused-eip", f.resourceId),
-        type: "unused-eip",
-        resourceType: "elastic-ip",
-        action: "release the Elastic IP",
-        currentConfig: "unassociated",
-        targetConfig: null,
-        monthlySaving: cost,
-        savingBasis: billed ? "billed" : "list-price",
-        confidence: "high",
-        reason: `Elastic IP ${f.resourceId} is not associated with an instance or network interface; it costs ${formatMoney(parseMoney(cost), 2)}/month (${billed ? "billed" : `$0.005/h public IPv4 list price x ${H} h`})`,
-        risks: ["a released address cannot be recovered: check DNS records and allow-lists that name it"],
-        details: { state: f.state },
-        baselineMonthlyCost: cost,
-      });
+      drafts.push(unusedEipDraft(f, cost, billed !== null, H));
       continue;
     }
     if (!isInstance) continue;
@@ -314,22 +276,7 @@ export async function analyzeResources(store: AnalysisStore, opts: AnalyzeOption
       const costs = vols.map(volumeMonthly);
       const total = formatMoney(costs.reduce((a, c) => a + parseMoney(c.cost), 0n));
       verdicts.push({ resourceId: f.resourceId, instanceType: f.instanceType, outcome: { kind: "not-running", reason: "stopped" } });
-      drafts.push({
-        ...base(f),
-        key: recommendationKey("stopped-instance", f.resourceId),
-        type: "stopped-instance",
-        resourceType: "ec2-instance",
-        action: "terminate the instance (snapshot its volumes first) or delete volumes it no longer needs",
-        currentConfig: `${f.instanceType ?? "?"}, stopped, ${vols.length} EBS volume(s)`,
-        targetConfig: null,
-        monthlySaving: total,
-        savingBasis: costs.every((c) => c.basis === "billed") && costs.length > 0 ? "billed" : "list-price",
-        confidence: "medium",
-        reason: `instance ${f.resourceId} (${f.instanceType ?? "?"}) is stopped but its ${vols.length} EBS volume(s) are still billed: ${formatMoney(parseMoney(total), 2)}/month (${costs.map((c, i) => `${vols[i]!.resourceId}: ${c.basis}`).join("; ") || "no volumes seen"})`,
-        risks: ["a stopped instance may be kept on purpose (standby, seasonal); confirm with the owner"],
-        details: { volumes: vols.map((v, i) => ({ id: v.resourceId, monthly: costs[i]!.cost, basis: costs[i]!.basis })) },
-        baselineMonthlyCost: total,
-      });
+      drafts.push(stoppedInstanceDraft(f, vols, costs, total));
       continue;
     }
     if (f.state !== null && f.state !== "running") {
@@ -353,7 +300,7 @@ export async function analyzeResources(store: AnalysisStore, opts: AnalyzeOption
       const reason = `idle: max CPU ${idle.cpuMax.toFixed(2)}% (<= ${cfg.idle.maxCpuPct}%) and network ${Math.round(idle.networkBytesPerHour ?? 0)} bytes/h (<= ${cfg.idle.maxNetworkBytesPerHour}) over ${idle.cpuHours} h`;
       verdicts.push({ resourceId: f.resourceId, instanceType: type, outcome: { kind: "idle", reason } });
       drafts.push({
-        ...base(f),
+        ...draftBase(f),
         key: recommendationKey("idle-instance", f.resourceId),
         type: "idle-instance",
         resourceType: "ec2-instance",
@@ -389,7 +336,7 @@ export async function analyzeResources(store: AnalysisStore, opts: AnalyzeOption
     verdicts.push({ resourceId: f.resourceId, instanceType: type, outcome });
     if (outcome.kind !== "recommend") continue;
     drafts.push({
-      ...base(f),
+      ...draftBase(f),
       key: recommendationKey("rightsize", f.resourceId),
       type: "rightsize",
       resourceType: "ec2-instance",
@@ -407,4 +354,76 @@ export async function analyzeResources(store: AnalysisStore, opts: AnalyzeOption
   }
   timings["evaluate"] = performance.now() - t0;
   return { drafts, verdicts, profile: profileName, window: { start: start.toISOString(), end: end.toISOString() }, timingsMs: timings };
+}
+
+/** The fields every draft takes from its resource. */
+function draftBase(f: ResourceFacts): Pick<RecommendationDraft, "resourceId" | "region" | "accountId" | "owner" | "ownerSource" | "currency"> {
+  return {
+    resourceId: f.resourceId,
+    region: f.region,
+    accountId: f.accountId,
+    owner: f.owner,
+    ownerSource: f.ownerSource,
+    currency: f.currency ?? "USD",
+  };
+}
+
+/** An EBS volume attached to nothing, costing `m` a month. */
+function unattachedVolumeDraft(f: ResourceFacts, m: { cost: string; basis: string }): RecommendationDraft {
+  return {
+    ...draftBase(f),
+    key: recommendationKey("unattached-volume", f.resourceId),
+    type: "unattached-volume",
+    resourceType: "ebs-volume",
+    action: "snapshot if needed, then delete the volume",
+    currentConfig: `${f.volumeType ?? "?"} ${f.sizeGb ?? "?"} GB, unattached`,
+    targetConfig: null,
+    monthlySaving: m.cost,
+    savingBasis: m.basis === "billed" ? "billed" : "list-price",
+    confidence: "high",
+    reason: `EBS volume ${f.resourceId} (${f.volumeType ?? "?"}, ${f.sizeGb ?? "?"} GB) is not attached to any instance; it costs ${formatMoney(parseMoney(m.cost), 2)}/month (${m.basis})`,
+    risks: ["the volume may hold data someone needs: snapshot before deleting"],
+    details: { state: f.state, sizeGb: f.sizeGb, volumeType: f.volumeType, basis: m.basis },
+    baselineMonthlyCost: m.cost,
+  };
+}
+
+/** An Elastic IP associated with nothing, costing `cost` a month (`billed`: from the bill, else list price). */
+function unusedEipDraft(f: ResourceFacts, cost: string, billed: boolean, hoursPerMonth: number): RecommendationDraft {
+  return {
+    ...draftBase(f),
+    key: recommendationKey("unused-eip", f.resourceId),
+    type: "unused-eip",
+    resourceType: "elastic-ip",
+    action: "release the Elastic IP",
+    currentConfig: "unassociated",
+    targetConfig: null,
+    monthlySaving: cost,
+    savingBasis: billed ? "billed" : "list-price",
+    confidence: "high",
+    reason: `Elastic IP ${f.resourceId} is not associated with an instance or network interface; it costs ${formatMoney(parseMoney(cost), 2)}/month (${billed ? "billed" : `$0.005/h public IPv4 list price x ${hoursPerMonth} h`})`,
+    risks: ["a released address cannot be recovered: check DNS records and allow-lists that name it"],
+    details: { state: f.state },
+    baselineMonthlyCost: cost,
+  };
+}
+
+/** A stopped instance whose volumes `vols` still cost `costs` a month (`total` in all). */
+function stoppedInstanceDraft(f: ResourceFacts, vols: readonly ResourceFacts[], costs: readonly { cost: string; basis: string }[], total: string): RecommendationDraft {
+  return {
+    ...draftBase(f),
+    key: recommendationKey("stopped-instance", f.resourceId),
+    type: "stopped-instance",
+    resourceType: "ec2-instance",
+    action: "terminate the instance (snapshot its volumes first) or delete volumes it no longer needs",
+    currentConfig: `${f.instanceType ?? "?"}, stopped, ${vols.length} EBS volume(s)`,
+    targetConfig: null,
+    monthlySaving: total,
+    savingBasis: costs.every((c) => c.basis === "billed") && costs.length > 0 ? "billed" : "list-price",
+    confidence: "medium",
+    reason: `instance ${f.resourceId} (${f.instanceType ?? "?"}) is stopped but its ${vols.length} EBS volume(s) are still billed: ${formatMoney(parseMoney(total), 2)}/month (${costs.map((c, i) => `${vols[i]!.resourceId}: ${c.basis}`).join("; ") || "no volumes seen"})`,
+    risks: ["a stopped instance may be kept on purpose (standby, seasonal); confirm with the owner"],
+    details: { volumes: vols.map((v, i) => ({ id: v.resourceId, monthly: costs[i]!.cost, basis: costs[i]!.basis })) },
+    baselineMonthlyCost: total,
+  };
 }
