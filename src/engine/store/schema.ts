@@ -6,6 +6,7 @@
  * (bound-key lookups, no JSON parsing at query time).
  */
 import { FOCUS_COLUMNS, type FocusColumn } from "../../core/focus/columns.js";
+import { quoteIdent } from "../../core/sql.js";
 
 export const COST_TABLE = "focus_costs";
 export const RUNS_TABLE = "ingest_runs";
@@ -67,7 +68,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     description: "FOCUS cost table and ingest runs",
     statements: [
-      `CREATE TABLE ${COST_TABLE} (\n  ${COST_TABLE_COLUMNS.map((c) => `"${c.name}" ${c.sqlType}`).join(",\n  ")}\n)`,
+      `CREATE TABLE ${COST_TABLE} (\n  ${COST_TABLE_COLUMNS.map((c) => `${quoteIdent(c.name)} ${c.sqlType}`).join(",\n  ")}\n)`,
       `CREATE TABLE ${RUNS_TABLE} (
         ingest_id VARCHAR PRIMARY KEY,
         started_at TIMESTAMP NOT NULL,
@@ -110,7 +111,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     description: "Kubernetes columns on cost rows (OpenCost allocations)",
     statements: X_COLUMNS.filter((c) => c.name.startsWith("x_k8s_")).map(
-      (c) => `ALTER TABLE ${COST_TABLE} ADD COLUMN IF NOT EXISTS "${c.name}" ${c.sqlType}`,
+      (c) => `ALTER TABLE ${COST_TABLE} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.name)} ${c.sqlType}`,
     ),
   },
 ];
