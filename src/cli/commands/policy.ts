@@ -17,6 +17,7 @@ import { loadPolicyFile, type LoadedPolicy } from "../../engine/governance/load-
 import { monthlyCosts, recordScan, type ResourceCost } from "../../engine/governance/record.js";
 import { applyProposals, readApprovalFile } from "../../engine/governance/remediate.js";
 import { scanAws } from "../../engine/governance/runtime-scan.js";
+import { GOVERNANCE_AUDIT_TABLE } from "../../engine/governance/tables.js";
 import { formatAmount } from "../../engine/query/run-query.js";
 import { renderTable } from "../table.js";
 import { EXIT, globalOptions, setExit, stdio, usageError, withStore, type GlobalOptions } from "../context.js";
@@ -233,7 +234,7 @@ export function registerPolicy(program: Command): void {
       if (global.json) stdio.json({ dryRun: false, actor, changes: applied.map((a) => ({ ...a.proposal, status: a.status, api: a.api, error: a.error })) });
       else {
         stdio.out(renderTable(["id", "resource", "tag", "before", "after", "status"], applied.map((a) => [a.proposal.id, a.proposal.resourceId, a.proposal.tag, a.current ?? "(absent)", a.proposal.after, a.error ? `${a.status}: ${a.error}` : a.status])));
-        stdio.out(`${applied.filter((a) => a.status === "applied").length} of ${applied.length} change(s) applied by ${actor}; recorded in governance_audit`);
+        stdio.out(`${applied.filter((a) => a.status === "applied").length} of ${applied.length} change(s) applied by ${actor}; recorded in ${GOVERNANCE_AUDIT_TABLE}`);
       }
       if (applied.some((a) => a.status === "failed")) setExit(cmd, EXIT.failure);
     });

@@ -3,7 +3,7 @@
  * over catalogue columns only (anything else is refused), and the columns a condition reads. Pure text.
  */
 import { assertNever, CostwiseError } from "../errors.js";
-import { quoteString } from "../sql.js";
+import { quoteIdent, quoteString } from "../sql.js";
 import { isFocusColumn, type FocusColumnName } from "./columns.js";
 import type { Condition, ConformanceRule } from "./conformance-model.js";
 
@@ -12,7 +12,7 @@ export function columnSql(name: string): string {
   if (!isFocusColumn(name) || !/^[A-Za-z][A-Za-z0-9]*$/.test(name)) {
     throw new CostwiseError("INTERNAL", `conformance rule names an unknown column: ${JSON.stringify(name)}`);
   }
-  return `"${name}"`;
+  return quoteIdent(name);
 }
 
 /** A constant as a SQL string literal (single quotes doubled). */

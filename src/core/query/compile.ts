@@ -27,7 +27,7 @@ import {
 
 // ─── SQL types ──────────────────────────────────────────────────────────────────────────────────
 
-import type { CompiledSql, SqlDialect, SqlValue } from "../sql.js";
+import { quoteIdent, type CompiledSql, type SqlDialect, type SqlValue } from "../sql.js";
 export type { CompiledSql, SqlDialect, SqlValue };
 
 // ─── fragments ──────────────────────────────────────────────────────────────────────────────────
@@ -101,7 +101,7 @@ function ident(name: string, extra: ReadonlySet<string> = new Set()): SqlFragmen
   if (!SAFE_IDENT_RE.test(name) || !(KNOWN_IDENTS.has(name) || ALIAS_RE.test(name) || extra.has(name))) {
     throw new CostwiseError("INTERNAL", `refusing to use ${JSON.stringify(name)} as an SQL identifier`);
   }
-  return lit(`"${name}"`);
+  return lit(quoteIdent(name));
 }
 
 // ─── dialects ───────────────────────────────────────────────────────────────────────────────────
@@ -219,6 +219,8 @@ export function clickhouseLiteral(value: SqlValue, type: ParamType = "text"): st
     }
     case "text": {
       const text = typeof value === "boolean" ? (value ? "1" : "0") : String(value);
+      // not core/sql's quoteStringIn: an inlined ClickHouse parameter also escapes NUL, and keeps ClickHouse's
+      // backslash form for quotes (\') that the compiled-SQL snapshots show
       return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\0/g, "\\0")}'`;
     }
     default:
