@@ -119,58 +119,7 @@ export function compileAllocation(
   const primary = dims[0]!;
   if (new Set(dims).size !== dims.length) problems.push({ code: "DUPLICATE_DIMENSION", message: "dimensions must be distinct", path: "allocation.dimensions" });
 
-  // tag normalization
-  const aliasToCanonical = new Map<string, string>();
-  const spellings = new Map<string, string[]>();
-  for (const [canonicalRaw, aliases] of Object.entries(config.tags.aliases)) {
-    const canonical = canonicalRaw.trim().toLowerCase();
-    const list = [canonical];
-    for (const a of aliases) {
-      const k = a.trim().toLowerCase();
-      const prev = aliasToCanonical.get(k);
-      if (prev !== undefined && prev !== canonical) {
-        problems.push({ code: "ALIAS_CONFLICT", message: `tag key "${a}" is an alias of both "${prev}" and "${canonical}"`, path: `allocation.tags.aliases.${canonicalRaw}` });
-      }
-      aliasToCanonical.set(k, canonical);
-      if (!list.includes(k)) list.push(k);
-    }
-    if (aliasToCanonical.has(canonical) && aliasToCanonical.get(canonical) !== canonical) {
-      problems.push({ code: "ALIAS_CONFLICT", message: `"${canonical}" is both a canonical key and an alias of "${aliasToCanonical.get(canonical)}"`, path: `allocation.tags.aliases.${canonicalRaw}` });
-    }
-    spellings.set(canonical, list);
-  }
-  const canon = (k: string): string => canonicalKeyOf(k, aliasToCanonical);
-  const valueConfigs = new Map(Object.entries(config.tags.values).map(([k, v]) => [canon(k), v]));
-  const caseOf = (key: string): ValueCase => valueConfigs.get(key)?.case ?? config.tags.valueCase;
-  const mapCache = new Map<string, Map<string, string>>();
-  const tags: TagNormalization = {
-    spellings,
-    caseOf,
-    valueMap: (key) => {
-      let m = mapCache.get(key);
-      if (!m) {
-        m = new Map();
-        const c = caseOf(key);
-        for (const [from, to] of Object.entries(valueConfigs.get(key)?.map ?? {})) {
-          const f = from.trim();
-          m.set(c === "lower" ? f.toLowerCase() : c === "upper" ? f.toUpperCase() : f, to);
-        }
-        mapCache.set(key, m);
-      }
-      return m;
-    },
-    accountDefaults: new Map(),
-    resourceGroupDefaults: new Map(),
-  };
-  const normDefaults = (src: Record<string, Record<string, string>>, lowerKey: boolean): Map<string, Map<string, string>> =>
-    new Map(
-      Object.entries(src).map(([id, kv]) => [
-        lowerKey ? id.toLowerCase() : id,
-        new Map(Object.entries(kv).map(([k, v]) => [canon(k), normalizeTagValue(tags, canon(k), v)])),
-      ]),
-    );
-  tags.accountDefaults = normDefaults(config.tags.accountDefaults, false);
-  tags.resourceGroupDefaults = normDefaults(config.tags.resourceGroupDefaults, true);
+  const { tags, canon } = compileTagNormalization(config, problems);
 
   const tagKeys = new Set<string>();
   const columns = new Set(knownColumns);
@@ -251,30 +200,7 @@ export function compileAllocation(
       const s = r.shared;
       pool = s.pool ?? r.id;
       if (pool === IDLE_POOL) problems.push({ code: "RESERVED_POOL", message: `pool name "${IDLE_POOL}" is reserved for Kubernetes idle cost`, path: `${path}.shared.pool` });
-      let percentages: { receiver: string; weight: string }[] | null = null;
-      if (s.method === "fixed") {
-        if (!s.percentages || Object.keys(s.percentages).length === 0) {
-          problems.push({ code: "NO_PERCENTAGES", message: "method fixed needs percentages: { <owner>: <percent> }", path: `${path}.shared` });
-        } else {
-          percentages = [];
-          let sum = 0n;
-          for (const [rcv, p] of Object.entries(s.percentages)) {
-            let v: bigint;
-            try {
-              v = parseMoney(p);
-            } catch {
-              problems.push({ code: "BAD_PERCENTAGE", message: `"${p}" is not a number`, path: `${path}.shared.percentages.${rcv}` });
-              continue;
-            }
-            if (v < 0n) problems.push({ code: "BAD_PERCENTAGE", message: "percentages must not be negative", path: `${path}.shared.percentages.${rcv}` });
-            sum += v;
-            percentages.push({ receiver: rcv, weight: p });
-          }
-          if (sum !== parseMoney("100")) problems.push({ code: "PERCENTAGES_SUM", message: `percentages must sum to exactly 100`, path: `${path}.shared.percentages` });
-        }
-      } else if (s.percentages) {
-        problems.push({ code: "PERCENTAGES_UNUSED", message: `percentages apply to method fixed only`, path: `${path}.shared.percentages` });
-      }
+      const percentages = fixedPercentages(s, path, problems);
       const spec: PoolSpec = { name: pool, method: s.method, receivers: s.receivers ?? null, percentages, ruleIds: [r.id] };
       const prev = pools.get(pool);
       if (prev) {
@@ -303,6 +229,94 @@ export function compileAllocation(
     model: { config, dimensions: dims, primary, rules, pools, tags, tagKeys: [...tagKeys].sort(), clusters },
     problems,
   };
+}
+
+/**
+ * Tag normalization of `config.tags`: canonical keys and their spellings (aliases folded, conflicts reported),
+ * value case and value maps per key, account and resource-group defaults normalized like tag values.
+ */
+function compileTagNormalization(config: AllocationConfig, problems: Problem[]): { tags: TagNormalization; canon: (k: string) => string } {
+  const aliasToCanonical = new Map<string, string>();
+  const spellings = new Map<string, string[]>();
+  for (const [canonicalRaw, aliases] of Object.entries(config.tags.aliases)) {
+    const canonical = canonicalRaw.trim().toLowerCase();
+    const list = [canonical];
+    for (const a of aliases) {
+      const k = a.trim().toLowerCase();
+      const prev = aliasToCanonical.get(k);
+      if (prev !== undefined && prev !== canonical) {
+        problems.push({ code: "ALIAS_CONFLICT", message: `tag key "${a}" is an alias of both "${prev}" and "${canonical}"`, path: `allocation.tags.aliases.${canonicalRaw}` });
+      }
+      aliasToCanonical.set(k, canonical);
+      if (!list.includes(k)) list.push(k);
+    }
+    if (aliasToCanonical.has(canonical) && aliasToCanonical.get(canonical) !== canonical) {
+      problems.push({ code: "ALIAS_CONFLICT", message: `"${canonical}" is both a canonical key and an alias of "${aliasToCanonical.get(canonical)}"`, path: `allocation.tags.aliases.${canonicalRaw}` });
+    }
+    spellings.set(canonical, list);
+  }
+  const canon = (k: string): string => canonicalKeyOf(k, aliasToCanonical);
+  const valueConfigs = new Map(Object.entries(config.tags.values).map(([k, v]) => [canon(k), v]));
+  const caseOf = (key: string): ValueCase => valueConfigs.get(key)?.case ?? config.tags.valueCase;
+  const mapCache = new Map<string, Map<string, string>>();
+  const tags: TagNormalization = {
+    spellings,
+    caseOf,
+    valueMap: (key) => {
+      let m = mapCache.get(key);
+      if (!m) {
+        m = new Map();
+        const c = caseOf(key);
+        for (const [from, to] of Object.entries(valueConfigs.get(key)?.map ?? {})) {
+          const f = from.trim();
+          m.set(c === "lower" ? f.toLowerCase() : c === "upper" ? f.toUpperCase() : f, to);
+        }
+        mapCache.set(key, m);
+      }
+      return m;
+    },
+    accountDefaults: new Map(),
+    resourceGroupDefaults: new Map(),
+  };
+  const normDefaults = (src: Record<string, Record<string, string>>, lowerKey: boolean): Map<string, Map<string, string>> =>
+    new Map(
+      Object.entries(src).map(([id, kv]) => [
+        lowerKey ? id.toLowerCase() : id,
+        new Map(Object.entries(kv).map(([k, v]) => [canon(k), normalizeTagValue(tags, canon(k), v)])),
+      ]),
+    );
+  tags.accountDefaults = normDefaults(config.tags.accountDefaults, false);
+  tags.resourceGroupDefaults = normDefaults(config.tags.resourceGroupDefaults, true);
+  return { tags, canon };
+}
+
+/** The receivers' weights of a `fixed` split (checked: numbers, not negative, summing to exactly 100); null for other methods. */
+function fixedPercentages(s: NonNullable<AllocationRuleConfig["shared"]>, path: string, problems: Problem[]): { receiver: string; weight: string }[] | null {
+  let percentages: { receiver: string; weight: string }[] | null = null;
+  if (s.method === "fixed") {
+    if (!s.percentages || Object.keys(s.percentages).length === 0) {
+      problems.push({ code: "NO_PERCENTAGES", message: "method fixed needs percentages: { <owner>: <percent> }", path: `${path}.shared` });
+    } else {
+      percentages = [];
+      let sum = 0n;
+      for (const [rcv, p] of Object.entries(s.percentages)) {
+        let v: bigint;
+        try {
+          v = parseMoney(p);
+        } catch {
+          problems.push({ code: "BAD_PERCENTAGE", message: `"${p}" is not a number`, path: `${path}.shared.percentages.${rcv}` });
+          continue;
+        }
+        if (v < 0n) problems.push({ code: "BAD_PERCENTAGE", message: "percentages must not be negative", path: `${path}.shared.percentages.${rcv}` });
+        sum += v;
+        percentages.push({ receiver: rcv, weight: p });
+      }
+      if (sum !== parseMoney("100")) problems.push({ code: "PERCENTAGES_SUM", message: `percentages must sum to exactly 100`, path: `${path}.shared.percentages` });
+    }
+  } else if (s.percentages) {
+    problems.push({ code: "PERCENTAGES_UNUSED", message: `percentages apply to method fixed only`, path: `${path}.shared.percentages` });
+  }
+  return percentages;
 }
 
 function editDistance(a: string, b: string): number {
