@@ -8,6 +8,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { CostwiseError } from "../../core/errors.js";
 import type { CostStore } from "../store/cost-store.js";
 import { sql } from "../store/cost-store.js";
+import { col, readRow, readRows, type RowOf } from "../store/read-rows.js";
 import { TOKENS_TABLE } from "./tables.js";
 
 export const ROLES = ["admin", "viewer"] as const;
@@ -66,15 +67,11 @@ export async function createToken(store: CostStore, input: { name: string; role:
   return { token: `cw_${id}_${secret}`, record };
 }
 
-function toRecord(r: Record<string, unknown>): TokenRecord {
-  return {
-    id: String(r["id"]),
-    name: String(r["name"]),
-    role: String(r["role"]) as Role,
-    team: r["team"] === null || r["team"] === undefined ? null : String(r["team"]),
-    createdAt: String(r["created_at"]),
-    revokedAt: r["revoked_at"] === null || r["revoked_at"] === undefined ? null : String(r["revoked_at"]),
-  };
+const TOKEN_ROW = { id: col.text, name: col.text, role: col.text, team: col.text.nullable().optional(), created_at: col.text, revoked_at: col.text.nullable().optional() };
+
+/** A stored row as a record; the role is checked where it matters (`verifyToken` refuses an unknown one). */
+function toRecord(r: RowOf<typeof TOKEN_ROW>): TokenRecord {
+  return { id: r.id, name: r.name, role: r.role as Role, team: r.team ?? null, createdAt: r.created_at, revokedAt: r.revoked_at ?? null };
 }
 
 export async function listTokens(store: CostStore, opts: { id?: string; includeRevoked?: boolean } = {}): Promise<TokenRecord[]> {
@@ -84,7 +81,9 @@ export async function listTokens(store: CostStore, opts: { id?: string; includeR
     where.push("id = ?");
     params.push(opts.id);
   } else if (!opts.includeRevoked) where.push("revoked_at IS NULL");
-  const rows = await store.all(
+  const rows = await readRows(
+    store,
+    TOKEN_ROW,
     sql(
       `SELECT id, name, role, team, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at, strftime(revoked_at, '%Y-%m-%dT%H:%M:%SZ') AS revoked_at
        FROM ${TOKENS_TABLE}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at, id`,
@@ -108,25 +107,26 @@ export async function revokeToken(store: CostStore, idOrToken: string): Promise<
 }
 
 export async function activeTokenCount(store: CostStore): Promise<number> {
-  const rows = await store.all(`SELECT count(*)::INTEGER AS n FROM ${TOKENS_TABLE} WHERE revoked_at IS NULL`);
-  return Number(rows[0]?.["n"] ?? 0);
+  const row = await readRow(store, { n: col.int }, `SELECT count(*)::INTEGER AS n FROM ${TOKENS_TABLE} WHERE revoked_at IS NULL`);
+  return row?.n ?? 0;
 }
 
 /** The token's record when `raw` is a valid, unrevoked token; undefined otherwise (never says why). */
 export async function verifyToken(store: CostStore, raw: string): Promise<TokenRecord | undefined> {
   const m = TOKEN_RE.exec(raw);
   if (!m) return undefined;
-  const rows = await store.all(
+  const row = await readRow(
+    store,
+    { ...TOKEN_ROW, salt: col.text, hash: col.text },
     sql(
       `SELECT id, name, role, team, salt, hash, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at, NULL AS revoked_at
        FROM ${TOKENS_TABLE} WHERE id = ? AND revoked_at IS NULL`,
       m[1]!,
     ),
   );
-  const row = rows[0];
   if (!row) return undefined;
-  const want = Buffer.from(String(row["hash"]), "hex");
-  const got = Buffer.from(hashSecret(String(row["salt"]), m[2]!), "hex");
+  const want = Buffer.from(row.hash, "hex");
+  const got = Buffer.from(hashSecret(row.salt, m[2]!), "hex");
   if (want.length !== got.length || !timingSafeEqual(want, got)) return undefined;
   const rec = toRecord(row);
   return isRole(rec.role) ? rec : undefined;

@@ -31,6 +31,9 @@ import { anomalyNotification, budgetNotifications, dataLandedAt, teamSummary } f
 import { deliver, enqueue } from "../notify/outbox.js";
 import { computeKpis } from "../notify/kpi.js";
 import { JOB_LOCKS_TABLE, JOB_RUNS_TABLE } from "../notify/tables.js";
+import { ALLOCATION_TABLE } from "../allocation/tables.js";
+import { col, readRows } from "../store/read-rows.js";
+import { tableExists } from "../store/table-rows.js";
 import { DuckDbStore } from "../store/duckdb-store.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 
@@ -80,14 +83,18 @@ function processAlive(pid: number): boolean {
 /** Takes the lock for `job`, or returns the current holder when it is held by a live process. */
 export async function acquireLock(store: AnalysisStore, job: string, holder: string, now: Date): Promise<{ ok: true } | { ok: false; holder: string }> {
   return store.transaction(async () => {
-    const rows = await store.all({ sql: `SELECT holder, pid, host, strftime(heartbeat_at, '%Y-%m-%dT%H:%M:%SZ') AS hb FROM ${JOB_LOCKS_TABLE} WHERE job = ?`, params: [job] });
-    const cur = rows[0];
+    const cur = (
+      await readRows(store, { holder: col.text, pid: col.int, host: col.text, hb: col.text }, {
+        sql: `SELECT holder, pid, host, strftime(heartbeat_at, '%Y-%m-%dT%H:%M:%SZ') AS hb FROM ${JOB_LOCKS_TABLE} WHERE job = ?`,
+        params: [job],
+      })
+    )[0];
     if (cur) {
-      const sameHost = String(cur["host"]) === hostname();
-      const dead = sameHost && !processAlive(Number(cur["pid"]));
-      const stale = now.getTime() - Date.parse(String(cur["hb"])) > STALE_MS;
-      const mine = String(cur["holder"]) === holder;
-      if (!dead && !stale && !mine) return { ok: false as const, holder: `${String(cur["holder"])} (pid ${String(cur["pid"])} on ${String(cur["host"])})` };
+      const sameHost = cur.host === hostname();
+      const dead = sameHost && !processAlive(cur.pid);
+      const stale = now.getTime() - Date.parse(cur.hb) > STALE_MS;
+      const mine = cur.holder === holder;
+      if (!dead && !stale && !mine) return { ok: false as const, holder: `${cur.holder} (pid ${cur.pid} on ${cur.host})` };
     }
     await store.run({
       sql: `INSERT OR REPLACE INTO ${JOB_LOCKS_TABLE} VALUES (?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP))`,
@@ -230,15 +237,14 @@ const JOBS: Record<JobName, JobFn> = {
     const now = ctx.now?.() ?? new Date();
     const asOf = await lastCompleteDayFromStore(ctx.store);
     if (asOf === null) return { note: "no data" };
-    const exists = await ctx.store.all("SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'cost_allocation'");
-    if (Number(exists[0]?.["n"] ?? 0) === 0) return { note: "no allocation yet: run costwise allocate" };
-    const teams = await ctx.store.all({
-      sql: `SELECT DISTINCT team FROM cost_allocation WHERE charge_date > CAST(? AS DATE) - 7 AND charge_date <= CAST(? AS DATE) ORDER BY team`,
+    if (!(await tableExists(ctx.store, ALLOCATION_TABLE))) return { note: "no allocation yet: run costwise allocate" };
+    const teams = await readRows(ctx.store, { team: col.text }, {
+      sql: `SELECT DISTINCT team FROM ${ALLOCATION_TABLE} WHERE charge_date > CAST(? AS DATE) - 7 AND charge_date <= CAST(? AS DATE) ORDER BY team`,
       params: [asOf, asOf],
     });
     let queued = 0;
     for (const t of teams) {
-      const n = await teamSummary(ctx.store, String(t["team"]), { asOf, dashboardUrl: cfg.dashboardUrl });
+      const n = await teamSummary(ctx.store, t.team, { asOf, dashboardUrl: cfg.dashboardUrl });
       queued += (await enqueue(ctx.store, cfg, n, now)).queued;
     }
     const sent = await deliver(ctx.store, cfg, { now, ...(ctx.env ? { env: ctx.env } : {}) });

@@ -6,7 +6,8 @@ import { dirname, resolve } from "node:path";
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 import { CostwiseError } from "../../core/errors.js";
 import type { CompiledSql, CostStore, Row } from "./cost-store.js";
-import { FEATURE_TABLES } from "./feature-tables.js";
+import { FEATURE_MIGRATIONS_TABLE, FEATURE_TABLES, SCHEMA_MIGRATIONS_TABLE } from "./feature-tables.js";
+import { col, readRow, readRows } from "./read-rows.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema.js";
 
 export const DEFAULT_STORE_PATH = "./costwise.duckdb";
@@ -72,7 +73,7 @@ export class DuckDbStore implements CostStore {
 
   private async migrate(): Promise<void> {
     await this.connection.run(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)",
+      `CREATE TABLE IF NOT EXISTS ${SCHEMA_MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)`,
     );
     const current = await this.schemaVersion();
     if (current > SCHEMA_VERSION) {
@@ -85,29 +86,29 @@ export class DuckDbStore implements CostStore {
       if (m.version <= current) continue;
       await this.transaction(async () => {
         for (const s of m.statements) await this.connection.run(s);
-        await this.connection.run("INSERT INTO schema_migrations VALUES ($1, $2, now()::TIMESTAMP)", [m.version, m.description]);
+        await this.connection.run(`INSERT INTO ${SCHEMA_MIGRATIONS_TABLE} VALUES ($1, $2, now()::TIMESTAMP)`, [m.version, m.description]);
       });
     }
     await this.connection.run(
-      "CREATE TABLE IF NOT EXISTS feature_migrations (feature VARCHAR, version INTEGER, description VARCHAR, applied_at TIMESTAMP, PRIMARY KEY (feature, version))",
+      `CREATE TABLE IF NOT EXISTS ${FEATURE_MIGRATIONS_TABLE} (feature VARCHAR, version INTEGER, description VARCHAR, applied_at TIMESTAMP, PRIMARY KEY (feature, version))`,
     );
     const applied = new Set(
-      (await this.all("SELECT feature || ':' || version AS k FROM feature_migrations")).map((r) => String(r["k"])),
+      (await readRows(this, { k: col.text }, `SELECT feature || ':' || version AS k FROM ${FEATURE_MIGRATIONS_TABLE}`)).map((r) => r.k),
     );
     for (const { feature, migrations } of FEATURE_TABLES) {
       for (const m of migrations) {
         if (applied.has(`${feature}:${m.version}`)) continue;
         await this.transaction(async () => {
           for (const s of m.statements) await this.connection.run(s);
-          await this.connection.run("INSERT INTO feature_migrations VALUES ($1, $2, $3, now()::TIMESTAMP)", [feature, m.version, m.description]);
+          await this.connection.run(`INSERT INTO ${FEATURE_MIGRATIONS_TABLE} VALUES ($1, $2, $3, now()::TIMESTAMP)`, [feature, m.version, m.description]);
         });
       }
     }
   }
 
   async schemaVersion(): Promise<number> {
-    const rows = await this.all("SELECT coalesce(max(version), 0)::INTEGER AS v FROM schema_migrations");
-    return Number(rows[0]?.["v"] ?? 0);
+    const row = await readRow(this, { v: col.int }, `SELECT coalesce(max(version), 0)::INTEGER AS v FROM ${SCHEMA_MIGRATIONS_TABLE}`);
+    return row?.v ?? 0;
   }
 
   async all(q: CompiledSql | string): Promise<Row[]> {

@@ -13,6 +13,10 @@ import { METRICS_MIGRATIONS } from "../metrics/tables.js";
 import { NOTIFY_MIGRATIONS } from "../notify/tables.js";
 import { OPTIMIZE_MIGRATIONS } from "../optimize/tables.js";
 
+/** The store's migration bookkeeping: core schema versions applied, and feature migrations applied. */
+export const SCHEMA_MIGRATIONS_TABLE = "schema_migrations";
+export const FEATURE_MIGRATIONS_TABLE = "feature_migrations";
+
 export interface FeatureMigration {
   /** 1, 2, 3 ... within the feature. */
   version: number;

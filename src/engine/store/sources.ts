@@ -1,7 +1,10 @@
 /**
  * What the store holds, per source and billing account: periods, rows, money, freshness.
  */
+import { z } from "zod";
+import { quoteString } from "../../core/sql.js";
 import type { CostStore } from "./cost-store.js";
+import { col, readRows } from "./read-rows.js";
 import { CE_DAYS_TABLE, SYNCS_TABLE } from "../connectors/tables.js";
 import { COST_TABLE, LOADED_TABLE, RUNS_TABLE } from "./schema.js";
 
@@ -24,8 +27,27 @@ export interface SourceSummary {
   lastSyncAt: string | null;
 }
 
+/** A DuckDB LIST of ingest ids. */
+const idList = z.array(z.string()).nullable();
+
+const SOURCE_ROW = {
+  source: col.text,
+  account: col.text,
+  name: col.text.nullable(),
+  periods: col.int,
+  // NULL when the rows carry no BillingPeriodStart (not FOCUS-conformant, but loadable by hand)
+  first_period: col.text.nullable(),
+  last_period: col.text.nullable(),
+  n: col.int,
+  billed: col.money.nullable(),
+  currency: col.text.nullable(),
+  last_complete: col.text.nullable(),
+  last_charge: col.text.nullable(),
+  last_ingest: col.text.nullable(),
+};
+
 export async function listSources(store: CostStore): Promise<SourceSummary[]> {
-  const rows = await store.all(`
+  const rows = await readRows(store, SOURCE_ROW, `
     WITH c AS (
       SELECT x_Source AS source, coalesce("BillingAccountId", '') AS account, any_value("BillingAccountName") AS name,
              count(DISTINCT "BillingPeriodStart")::BIGINT AS periods,
@@ -42,20 +64,20 @@ export async function listSources(store: CostStore): Promise<SourceSummary[]> {
   // freshness reads the load bookkeeping; a store without it keeps the per-row rule computed above
   const fresh = new Map((await freshness(store).catch(() => [] as SourceFreshness[])).map((f) => [`${f.source}\u0000${f.billingAccountId}`, f]));
   return rows.map((r) => {
-    const f = fresh.get(`${String(r["source"])}\u0000${String(r["account"])}`);
+    const f = fresh.get(`${r.source}\u0000${r.account}`);
     return {
-    source: String(r["source"]),
-    billingAccountId: String(r["account"]),
-    billingAccountName: r["name"] === null ? "" : String(r["name"]),
-    periods: Number(r["periods"]),
-    firstPeriod: String(r["first_period"]),
-    lastPeriod: String(r["last_period"]),
-    rows: Number(r["n"]),
-    billedCost: String(r["billed"]),
-    currency: r["currency"] === null ? "" : String(r["currency"]),
-    lastCompleteDay: f ? f.lastCompleteDay : r["last_complete"] === null ? null : String(r["last_complete"]),
-    lastChargeAt: r["last_charge"] === null ? null : String(r["last_charge"]),
-    lastIngestAt: r["last_ingest"] === null ? "" : String(r["last_ingest"]),
+    source: r.source,
+    billingAccountId: r.account,
+    billingAccountName: r.name ?? "",
+    periods: r.periods,
+    firstPeriod: r.first_period ?? "",
+    lastPeriod: r.last_period ?? "",
+    rows: r.n,
+    billedCost: r.billed ?? "0",
+    currency: r.currency ?? "",
+    lastCompleteDay: f ? f.lastCompleteDay : r.last_complete,
+    lastChargeAt: r.last_charge,
+    lastIngestAt: r.last_ingest ?? "",
     configuredSources: f?.configuredSources ?? [],
     lastSyncAt: f?.lastSyncAt ?? null,
     };
@@ -98,7 +120,7 @@ export interface SourceFreshness {
 }
 
 export async function freshness(store: CostStore): Promise<SourceFreshness[]> {
-  const rows = await store.all(`
+  const rows = await readRows(store, { source: col.text, account: col.text, n: col.int, ingests: idList, last_end: col.text.nullable(), complete: col.text.nullable(), last_ingest: col.text.nullable() }, `
     WITH c AS (
       SELECT source, coalesce(billing_account_id, '') AS account, sum(rows)::BIGINT AS n, max(last_charge) AS last_charge, list(DISTINCT ingest_id) AS ingests
       FROM ${LOADED_TABLE} GROUP BY 1, 2)
@@ -108,28 +130,28 @@ export async function freshness(store: CostStore): Promise<SourceFreshness[]> {
            (SELECT strftime(max(finished_at), '%Y-%m-%d %H:%M:%S') FROM ${RUNS_TABLE} r WHERE list_contains(c.ingests, r.ingest_id)) AS last_ingest
     FROM c ORDER BY 1, 2`);
   // connector bookkeeping (absent on stores without the connectors feature: freshness still works)
-  let syncs: Record<string, unknown>[] = [];
-  let estimated: Record<string, unknown>[] = [];
+  let syncs: { source_name: string; at: string; ingest_id: string }[] = [];
+  let estimated: { account: string; first_estimated: string | null }[] = [];
   try {
-    syncs = await store.all(`SELECT source_name, strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS at, unnest(ingest_ids) AS ingest_id FROM ${SYNCS_TABLE}`);
-    estimated = await store.all(`SELECT billing_account_id AS account, strftime(min(day) FILTER (WHERE estimated), '%Y-%m-%d') AS first_estimated
+    syncs = await readRows(store, { source_name: col.text, at: col.text, ingest_id: col.text }, `SELECT source_name, strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS at, unnest(ingest_ids) AS ingest_id FROM ${SYNCS_TABLE}`);
+    estimated = await readRows(store, { account: col.text, first_estimated: col.text.nullable() }, `SELECT billing_account_id AS account, strftime(min(day) FILTER (WHERE estimated), '%Y-%m-%d') AS first_estimated
       FROM ${CE_DAYS_TABLE} GROUP BY 1`);
   } catch {
     // no connectors tables
   }
   const byIngest = new Map<string, { name: string; at: string }[]>();
   for (const s of syncs) {
-    const id = String(s["ingest_id"]);
-    byIngest.set(id, [...(byIngest.get(id) ?? []), { name: String(s["source_name"]), at: String(s["at"]) }]);
+    const id = s.ingest_id;
+    byIngest.set(id, [...(byIngest.get(id) ?? []), { name: s.source_name, at: s.at }]);
   }
-  const firstEstimated = new Map(estimated.map((e) => [String(e["account"]), e["first_estimated"] === null ? null : String(e["first_estimated"])]));
+  const firstEstimated = new Map(estimated.map((e) => [e.account, e.first_estimated]));
   return rows.map((r) => {
-    const source = String(r["source"]);
-    const account = String(r["account"]);
-    const ingests = (r["ingests"] as string[]) ?? [];
+    const source = r.source;
+    const account = r.account;
+    const ingests = r.ingests ?? [];
     const names = new Map<string, string>();
     for (const id of ingests) for (const s of byIngest.get(id) ?? []) if (!names.has(s.name) || names.get(s.name)! < s.at) names.set(s.name, s.at);
-    let complete = r["complete"] === null ? null : String(r["complete"]);
+    let complete = r.complete;
     const est = source === "aws-ce" ? (firstEstimated.get(account) ?? null) : null;
     if (est) {
       const before = dayBefore(est);
@@ -140,12 +162,12 @@ export async function freshness(store: CostStore): Promise<SourceFreshness[]> {
       source,
       billingAccountId: account,
       configuredSources: [...names.keys()].sort(),
-      rows: Number(r["n"]),
-      lastChargeEnd: r["last_end"] === null ? null : String(r["last_end"]),
+      rows: r.n,
+      lastChargeEnd: r.last_end,
       lastCompleteDay: complete,
       estimatedFrom: est,
       rule: source === "aws-ce" ? FRESHNESS_RULES["aws-ce"] : FRESHNESS_RULES.default,
-      lastIngestAt: r["last_ingest"] === null ? null : String(r["last_ingest"]),
+      lastIngestAt: r.last_ingest,
       lastSyncAt: lastSync,
     };
   });
@@ -185,31 +207,31 @@ export interface ConfiguredSourceStatus {
 
 /** Per configured source name: the last sync and its outcome, rows held, and freshness. */
 export async function configuredSources(store: CostStore, configured: readonly { name: string; type: string }[] = []): Promise<ConfiguredSourceStatus[]> {
-  let last: Record<string, unknown>[] = [];
+  let last: { source_name: string; type: string | null; at: string | null; status: string | null; message: string | null; ok_at: string | null }[] = [];
   try {
-    last = await store.all(`
+    last = await readRows(store, { source_name: col.text, type: col.text.nullable(), at: col.text.nullable(), status: col.text.nullable(), message: col.text.nullable(), ok_at: col.text.nullable() }, `
       SELECT source_name, arg_max(source_type, finished_at) AS type, strftime(max(finished_at), '%Y-%m-%d %H:%M:%S') AS at,
              arg_max(status, finished_at) AS status, arg_max(message, finished_at) AS message,
-             strftime(max(finished_at) FILTER (WHERE status <> 'failed'), '%Y-%m-%d %H:%M:%S') AS ok_at
+             strftime(max(finished_at) FILTER (WHERE status <> ${quoteString("failed")}), '%Y-%m-%d %H:%M:%S') AS ok_at
       FROM ${SYNCS_TABLE} GROUP BY 1`);
   } catch {
     // no connectors tables
   }
   const fresh = await freshness(store);
-  const names = [...new Set([...configured.map((c) => c.name), ...last.map((l) => String(l["source_name"]))])];
+  const names = [...new Set([...configured.map((c) => c.name), ...last.map((l) => l.source_name)])];
   return names.map((name) => {
-    const l = last.find((x) => x["source_name"] === name);
+    const l = last.find((x) => x.source_name === name);
     const mine = fresh.filter((f) => f.configuredSources.includes(name));
     const days = mine.map((f) => f.lastCompleteDay).filter((d): d is string => d !== null).sort();
     const c = configured.find((x) => x.name === name);
     return {
       name,
-      type: c?.type ?? String(l?.["type"] ?? ""),
+      type: c?.type ?? String(l?.type ?? ""),
       configured: c !== undefined,
-      lastSyncAt: l ? String(l["at"]) : null,
-      lastStatus: l ? String(l["status"]) : null,
-      lastMessage: l && l["message"] !== null ? String(l["message"]) : null,
-      lastOkAt: l && l["ok_at"] !== null ? String(l["ok_at"]) : null,
+      lastSyncAt: l ? String(l.at) : null,
+      lastStatus: l ? String(l.status) : null,
+      lastMessage: l ? l.message : null,
+      lastOkAt: l ? l.ok_at : null,
       rows: mine.reduce((a, f) => a + f.rows, 0),
       lastCompleteDay: days[0] ?? null,
     };

@@ -27,6 +27,7 @@ import { pipeline } from "node:stream/promises";
 import { createHash } from "node:crypto";
 import { CostwiseError } from "../../../core/errors.js";
 import { clickhouseLiteral } from "../../../core/query/compile.js";
+import { quoteString, quoteStringList } from "../../../core/sql.js";
 import { DuckDbStore } from "../duckdb-store.js";
 import type { AnalysisStore } from "../cost-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, MONEY_SQL_TYPE, RUNS_TABLE } from "../schema.js";
@@ -136,7 +137,7 @@ export async function syncReplica(ch: ClickHouseStore, local: AnalysisStore, opt
     }
 
     const touched = [...copy, ...remove];
-    const touchedList = touched.map((p) => `'${p.replace(/'/g, "''")}'`).join(", ");
+    const touchedList = quoteStringList(touched);
     const tExported = performance.now();
     let rows = 0;
     await local.transaction(async () => {
@@ -145,13 +146,13 @@ export async function syncReplica(ch: ClickHouseStore, local: AnalysisStore, opt
       const withRows = costsFiles.filter(nonEmpty);
       if (withRows.length > 0) {
         await local.run(`INSERT INTO ${COST_TABLE} (${COST_TABLE_COLUMNS.map((c) => `"${c.name}"`).join(", ")})
-          SELECT ${localCasts()} FROM read_json([${withRows.map((f) => `'${sqlPath(f)}'`).join(", ")}], format = 'newline_delimited', columns = ${readColumns()})`);
+          SELECT ${localCasts()} FROM read_json([${withRows.map((f) => quoteString(f)).join(", ")}], format = 'newline_delimited', columns = ${readColumns()})`);
       }
       if (nonEmpty(loadedFile)) {
         await local.run(`INSERT INTO ${LOADED_TABLE} (source, billing_account_id, billing_period_start, delivery_id, file, ingest_id, currency, rows, billed_cost, effective_cost, first_charge, last_charge)
           SELECT source, nullif(billing_account_id, ''), CAST(billing_period_start AS TIMESTAMP), delivery_id, file, ingest_id, currency, CAST(rows AS BIGINT),
             CAST(billed_cost AS ${MONEY_SQL_TYPE}), CAST(effective_cost AS ${MONEY_SQL_TYPE}), CAST(first_charge AS TIMESTAMP), CAST(last_charge AS TIMESTAMP)
-          FROM read_json('${sqlPath(loadedFile)}', format = 'newline_delimited', columns = {partition: 'VARCHAR', source: 'VARCHAR', billing_account_id: 'VARCHAR',
+          FROM read_json(${quoteString(loadedFile)}, format = 'newline_delimited', columns = {partition: 'VARCHAR', source: 'VARCHAR', billing_account_id: 'VARCHAR',
             billing_period_start: 'VARCHAR', delivery_id: 'VARCHAR', file: 'VARCHAR', ingest_id: 'VARCHAR', currency: 'VARCHAR', rows: 'VARCHAR', billed_cost: 'VARCHAR',
             effective_cost: 'VARCHAR', first_charge: 'VARCHAR', last_charge: 'VARCHAR'})`);
       }
@@ -160,7 +161,7 @@ export async function syncReplica(ch: ClickHouseStore, local: AnalysisStore, opt
         await local.run(`INSERT INTO ${RUNS_TABLE} SELECT ingest_id, CAST(started_at AS TIMESTAMP), CAST(finished_at AS TIMESTAMP), source, CAST(files AS JSON),
             CAST(partitions AS JSON), CAST(rows_loaded AS BIGINT), CAST(rows_replaced AS BIGINT), CAST(source_total AS ${MONEY_SQL_TYPE}),
             CAST(loaded_total AS ${MONEY_SQL_TYPE}), CAST(replaced_total AS ${MONEY_SQL_TYPE}), CAST(currency_totals AS JSON)
-          FROM read_json('${sqlPath(runsFile)}', format = 'newline_delimited', columns = {ingest_id: 'VARCHAR', started_at: 'VARCHAR', finished_at: 'VARCHAR', source: 'VARCHAR',
+          FROM read_json(${quoteString(runsFile)}, format = 'newline_delimited', columns = {ingest_id: 'VARCHAR', started_at: 'VARCHAR', finished_at: 'VARCHAR', source: 'VARCHAR',
             files: 'VARCHAR', partitions: 'VARCHAR', rows_loaded: 'VARCHAR', rows_replaced: 'VARCHAR', source_total: 'VARCHAR', loaded_total: 'VARCHAR',
             replaced_total: 'VARCHAR', currency_totals: 'VARCHAR'})`);
       }
@@ -286,10 +287,6 @@ function nonEmpty(file: string): boolean {
   } catch {
     return false;
   }
-}
-
-function sqlPath(p: string): string {
-  return p.replace(/'/g, "''");
 }
 
 /** "1.5000000000" and "1.5" are the same amount. */

@@ -26,6 +26,7 @@ import type { CompileOptions } from "../../../core/query/compile.js";
 import type { CostQuery, Dimension } from "../../../core/query/cost-query.js";
 import type { CostStore } from "../cost-store.js";
 import { sql } from "../cost-store.js";
+import { col, readRow } from "../read-rows.js";
 import { COST_TABLE, RUNS_TABLE } from "../schema.js";
 import { ROLLUP_COUNT_COLUMN, ROLLUP_DIMENSIONS, type RollupDimension } from "../../../core/query/rollup-dimensions.js";
 export { ROLLUP_COUNT_COLUMN, ROLLUP_DIMENSIONS };
@@ -153,13 +154,15 @@ export function rollupEligible(q: CostQuery): boolean {
 }
 
 async function currentKey(store: CostStore): Promise<string> {
-  const rows = await store.all(
+  // BIGINTs kept as the store prints them: the key is compared as text
+  const r = await readRow(
+    store,
+    { n: col.text, last: col.text, loaded: col.text, replaced: col.text },
     `SELECT count(*)::BIGINT AS n, coalesce(strftime(max(finished_at), '%Y-%m-%dT%H:%M:%S.%f'), '') AS last,
             coalesce(sum(rows_loaded), 0)::BIGINT AS loaded, coalesce(sum(rows_replaced), 0)::BIGINT AS replaced FROM ${RUNS_TABLE}`,
   );
-  const r = rows[0] ?? {};
-  const count = await store.all(`SELECT count(*)::BIGINT AS n FROM ${COST_TABLE}`);
-  return `${r["n"]}|${r["last"]}|${r["loaded"]}|${r["replaced"]}|${count[0]?.["n"]}`;
+  const count = await readRow(store, { n: col.text }, `SELECT count(*)::BIGINT AS n FROM ${COST_TABLE}`);
+  return `${r?.n}|${r?.last}|${r?.loaded}|${r?.replaced}|${count?.n}`;
 }
 
 export interface RollupStatus {
@@ -174,11 +177,13 @@ export async function refreshRollup(store: CostStore): Promise<RollupStatus> {
   const t0 = performance.now();
   await store.run(`CREATE TABLE IF NOT EXISTS ${ROLLUP_STATE_TABLE} (key VARCHAR NOT NULL, built_at TIMESTAMP NOT NULL)`);
   const key = `${LAYOUT}|${await currentKey(store)}`;
-  const state = await store.all(`SELECT key FROM ${ROLLUP_STATE_TABLE}`);
-  const exists = await store.all(
+  const state = await readRow(store, { key: col.text }, `SELECT key FROM ${ROLLUP_STATE_TABLE}`);
+  const exists = await readRow(
+    store,
+    { n: col.int },
     sql(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name IN (${ROLLUP_TABLES.map(() => "?").join(", ")})`, ...ROLLUP_TABLES),
   );
-  if (state[0]?.["key"] !== key || Number(exists[0]?.["n"]) < ROLLUP_TABLES.length) {
+  if (state?.key !== key || (exists?.n ?? 0) < ROLLUP_TABLES.length) {
     const dimList = ROLLUP_DIMENSIONS.map((d) => `"${d}"`);
     const dims = dimList.join(", ");
     const metrics = COST_METRICS.map((m) => `sum("${m}") AS "${m}"`).join(", ");
@@ -202,9 +207,9 @@ export async function refreshRollup(store: CostStore): Promise<RollupStatus> {
          SELECT r."ChargePeriodStart", k.${K}, ${[...COST_METRICS, ROLLUP_COUNT_COLUMN].map((m) => `r."${m}"`).join(", ")}
          FROM ${ROLLUP_TABLE} r JOIN ${ROLLUP_KEYS_TABLE} k ON ${same([...dimList, `"Tags"`], "r", "k")}`,
       );
-      const check = await store.all(`SELECT (SELECT count(*) FROM ${ROLLUP_TABLE})::BIGINT AS a, (SELECT count(*) FROM serve_rollup_day_all)::BIGINT AS b`);
-      if (check[0]?.["a"] !== check[0]?.["b"]) {
-        throw new CostwiseError("INTERNAL", `rollup keys do not match the daily rollup one to one (${check[0]?.["a"]} rows, ${check[0]?.["b"]} keyed)`);
+      const check = await readRow(store, { a: col.int, b: col.int }, `SELECT (SELECT count(*) FROM ${ROLLUP_TABLE})::BIGINT AS a, (SELECT count(*) FROM serve_rollup_day_all)::BIGINT AS b`);
+      if (check?.a !== check?.b) {
+        throw new CostwiseError("INTERNAL", `rollup keys do not match the daily rollup one to one (${check?.a} rows, ${check?.b} keyed)`);
       }
       for (const p of ROLLUP_PROJECTIONS) {
         const t = projectionTables(p);
@@ -252,6 +257,6 @@ export async function refreshRollup(store: CostStore): Promise<RollupStatus> {
       await store.run(sql(`INSERT INTO ${ROLLUP_STATE_TABLE} VALUES (?, now()::TIMESTAMP)`, key));
     });
   }
-  const n = await store.all(`SELECT count(*)::BIGINT AS n, coalesce(sum("${ROLLUP_COUNT_COLUMN}"), 0)::BIGINT AS s FROM ${ROLLUP_TABLE}`);
-  return { ready: true, rows: Number(n[0]?.["n"] ?? 0), sourceRows: Number(n[0]?.["s"] ?? 0), builtInMs: Math.round(performance.now() - t0) };
+  const n = await readRow(store, { n: col.int, s: col.int }, `SELECT count(*)::BIGINT AS n, coalesce(sum("${ROLLUP_COUNT_COLUMN}"), 0)::BIGINT AS s FROM ${ROLLUP_TABLE}`);
+  return { ready: true, rows: n?.n ?? 0, sourceRows: n?.s ?? 0, builtInMs: Math.round(performance.now() - t0) };
 }
