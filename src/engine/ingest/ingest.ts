@@ -82,7 +82,6 @@ interface Plan {
   shown: string;
   mapping: SourceMapping;
   load: PlannedLoad;
-  compiled: CompiledMapping;
   readTypes: Record<string, string>;
   originalNames?: ReadonlyMap<string, string>;
 }
@@ -207,7 +206,7 @@ export async function ingestFiles(store: AnalysisStore, paths: readonly string[]
  * insert measured no faster on 2 cores, and used more memory) against what the ledger booked for the file.
  */
 async function checkFile(store: AnalysisStore, plan: Plan, ingestId: string, counted: (rows: number) => void, lap: (step: string) => void): Promise<FileReport> {
-  const control = await readRow(store, { n: col.int.nullable(), total: col.money.nullable() }, plan.compiled.controlSql);
+  const control = await readRow(store, { n: col.int.nullable(), total: col.money.nullable() }, plan.load.compiled.controlSql);
   lap("control");
   const stored = await bookedTotals(store, ingestId, plan.file.path);
   lap("book");
@@ -327,7 +326,6 @@ async function planFile(store: AnalysisStore, file: InputFile, ingestId: string,
     shown,
     mapping,
     load,
-    compiled: load.compiled,
     readTypes: types,
     ...(physicalNames ? { originalNames: new Map(headers.map((h, i) => [`c${i}`, h])) } : {}),
   };
@@ -337,7 +335,7 @@ async function planFile(store: AnalysisStore, file: InputFile, ingestId: string,
 function insertError(e: unknown, plan: Plan): Error {
   const msg = e instanceof Error ? e.message : String(e);
   const index = checkIndexFromError(msg);
-  const check = index === undefined ? undefined : plan.compiled.checks[index];
+  const check = index === undefined ? undefined : plan.load.compiled.checks[index];
   if (!check) return translateReadError(e, plan.shown, plan.readTypes, plan.originalNames);
   // the transaction is aborted; the diagnostic read runs after the rollback, outside it
   return new RowCheckFailure(plan, check);
@@ -354,7 +352,7 @@ class RowCheckFailure extends Error {
 
   async explain(store: AnalysisStore): Promise<CostwiseError> {
     const { plan, check } = this;
-    const ex = await readRows(store, { r: col.int.nullable(), v: z.unknown() }, plan.compiled.diagnosticSql(check)).catch(() => []);
+    const ex = await readRows(store, { r: col.int.nullable(), v: z.unknown() }, plan.load.compiled.diagnosticSql(check)).catch(() => []);
     const r = ex[0]?.r ?? 0;
     const v = ex[0]?.v;
     const got = v === null || v === undefined ? "an empty value" : JSON.stringify(v);
