@@ -28,8 +28,6 @@ import { parseMoney } from "../../core/money.js";
 import { quoteIdent, quoteString } from "../../core/sql.js";
 import { COST_TABLE, COST_TABLE_COLUMNS } from "../store/schema.js";
 
-export const UNMATCHED_RULE_ID = UNALLOCATED;
-
 const COLUMN_TYPES = new Map(COST_TABLE_COLUMNS.map((c) => [c.name, c.sqlType]));
 export const KNOWN_COLUMNS: readonly string[] = COST_TABLE_COLUMNS.map((c) => c.name);
 
