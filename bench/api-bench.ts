@@ -23,6 +23,7 @@ import autocannon from "autocannon";
 import { chromium } from "playwright-core";
 import { parseCostQuery } from "../src/core/query/cost-query.js";
 import { queryOrThrow, runCostQuery } from "../src/engine/query/run-query.js";
+import { COST_TABLE, RUNS_TABLE } from "../src/engine/store/schema.js";
 import { DuckDbStore } from "../src/engine/store/duckdb-store.js";
 import { ROLLUP_COUNT_COLUMN, ROLLUP_TABLE, refreshRollup, rollupEligible, rollupPlan } from "../src/engine/store/duckdb/rollup.js";
 
@@ -57,7 +58,7 @@ async function generate(path: string): Promise<void> {
   const store = await DuckDbStore.open(path, { memoryLimit: args["memory-limit"] });
   const t0 = performance.now();
   await store.run(`
-    INSERT INTO focus_costs ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "BillingAccountId", "BillingAccountName", "BillingCurrency",
+    INSERT INTO ${COST_TABLE} ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "BillingAccountId", "BillingAccountName", "BillingCurrency",
       "BillingPeriodStart", "BillingPeriodEnd", "ChargeCategory", "ChargeClass", "ChargePeriodStart", "ChargePeriodEnd", "ProviderName", "PublisherName",
       "InvoiceIssuerName", "ServiceName", "ServiceCategory", "RegionId", "RegionName", "SubAccountId", "SubAccountName", "ResourceId", "PricingCategory",
       "PricingQuantity", "PricingUnit", "Tags", x_Source, x_IngestId, x_SourceFile)
@@ -81,7 +82,7 @@ async function generate(path: string): Promise<void> {
              CAST(((h1 % 997) + 1 + hash(r, h) % 50) AS DECIMAL(38,10)) / 1000 AS c
       FROM res CROSS JOIN hrs
     ) LIMIT ${ROWS}`);
-  await store.run(`INSERT INTO ingest_runs VALUES ('ing_bench', now()::TIMESTAMP, now()::TIMESTAMP, 'bench', '[]', '[]', ${ROWS}, 0, 0, 0, 0, '{}')`);
+  await store.run(`INSERT INTO ${RUNS_TABLE} VALUES ('ing_bench', now()::TIMESTAMP, now()::TIMESTAMP, 'bench', '[]', '[]', ${ROWS}, 0, 0, 0, 0, '{}')`);
   console.log(`generated ${ROWS.toLocaleString("en-US")} rows (${resources} resources × ${HOURS} hours) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   await store.close();
 }

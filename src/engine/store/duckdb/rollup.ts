@@ -165,6 +165,12 @@ async function currentKey(store: CostStore): Promise<string> {
   return `${r?.n}|${r?.last}|${r?.loaded}|${r?.replaced}|${count?.n}`;
 }
 
+/** Scratch tables of a rebuild (TEMP: the connection's own, dropped before it commits). */
+const TMP_DAY_ALL = "serve_rollup_day_all";
+const TMP_MAP = "serve_rollup_map";
+const TMP_DAY_WIDE = "serve_rollup_day_wide";
+const TMP_MONTH_WIDE = "serve_rollup_month_wide";
+
 export interface RollupStatus {
   ready: boolean;
   rows: number;
@@ -203,11 +209,11 @@ export async function refreshRollup(store: CostStore): Promise<RollupStatus> {
          SELECT (row_number() OVER ())::INTEGER AS ${K}, * FROM (SELECT DISTINCT ${dims}, "Tags" FROM ${ROLLUP_TABLE})`,
       );
       await store.run(
-        `CREATE OR REPLACE TEMP TABLE serve_rollup_day_all AS
+        `CREATE OR REPLACE TEMP TABLE ${TMP_DAY_ALL} AS
          SELECT r."ChargePeriodStart", k.${K}, ${[...COST_METRICS, ROLLUP_COUNT_COLUMN].map((m) => `r."${m}"`).join(", ")}
          FROM ${ROLLUP_TABLE} r JOIN ${ROLLUP_KEYS_TABLE} k ON ${same([...dimList, `"Tags"`], "r", "k")}`,
       );
-      const check = await readRow(store, { a: col.int, b: col.int }, `SELECT (SELECT count(*) FROM ${ROLLUP_TABLE})::BIGINT AS a, (SELECT count(*) FROM serve_rollup_day_all)::BIGINT AS b`);
+      const check = await readRow(store, { a: col.int, b: col.int }, `SELECT (SELECT count(*) FROM ${ROLLUP_TABLE})::BIGINT AS a, (SELECT count(*) FROM ${TMP_DAY_ALL})::BIGINT AS b`);
       if (check?.a !== check?.b) {
         throw new CostwiseError("INTERNAL", `rollup keys do not match the daily rollup one to one (${check?.a} rows, ${check?.b} keyed)`);
       }
@@ -221,27 +227,27 @@ export async function refreshRollup(store: CostStore): Promise<RollupStatus> {
              SELECT (row_number() OVER ())::INTEGER AS ${K}, * FROM (SELECT DISTINCT ${cols.join(", ")} FROM ${ROLLUP_KEYS_TABLE})`,
           );
           await store.run(
-            `CREATE OR REPLACE TEMP TABLE serve_rollup_map AS
+            `CREATE OR REPLACE TEMP TABLE ${TMP_MAP} AS
              SELECT a.${K} AS k_all, p.${K} AS k FROM ${ROLLUP_KEYS_TABLE} a JOIN ${t.keys} p ON ${same(cols, "a", "p")}`,
           );
-        } else await store.run(`CREATE OR REPLACE TEMP TABLE serve_rollup_map AS SELECT ${K} AS k_all, ${K} AS k FROM ${ROLLUP_KEYS_TABLE}`);
+        } else await store.run(`CREATE OR REPLACE TEMP TABLE ${TMP_MAP} AS SELECT ${K} AS k_all, ${K} AS k FROM ${ROLLUP_KEYS_TABLE}`);
         await store.run(
-          `CREATE OR REPLACE TEMP TABLE serve_rollup_day_wide AS
-           SELECT "ChargePeriodStart", m.k AS ${K}, ${sums} FROM serve_rollup_day_all f JOIN serve_rollup_map m ON f.${K} = m.k_all GROUP BY ALL`,
+          `CREATE OR REPLACE TEMP TABLE ${TMP_DAY_WIDE} AS
+           SELECT "ChargePeriodStart", m.k AS ${K}, ${sums} FROM ${TMP_DAY_ALL} f JOIN ${TMP_MAP} m ON f.${K} = m.k_all GROUP BY ALL`,
         );
         await store.run(
-          `CREATE OR REPLACE TEMP TABLE serve_rollup_month_wide AS
-           SELECT date_trunc('month', "ChargePeriodStart") AS "ChargePeriodStart", ${K}, ${sums} FROM serve_rollup_day_wide GROUP BY ALL`,
+          `CREATE OR REPLACE TEMP TABLE ${TMP_MONTH_WIDE} AS
+           SELECT date_trunc('month', "ChargePeriodStart") AS "ChargePeriodStart", ${K}, ${sums} FROM ${TMP_DAY_WIDE} GROUP BY ALL`,
         );
         // the narrow type only where every value of the column fits it, in both tables
         const fits = await store.all(
           `SELECT ${COST_METRICS.map((m) => `coalesce(max(abs("${m}")) < 100000000, true) AS "${m}"`).join(", ")}
-           FROM (SELECT ${COST_METRICS.map((m) => `"${m}"`).join(", ")} FROM serve_rollup_day_wide UNION ALL SELECT ${COST_METRICS.map((m) => `"${m}"`).join(", ")} FROM serve_rollup_month_wide)`,
+           FROM (SELECT ${COST_METRICS.map((m) => `"${m}"`).join(", ")} FROM ${TMP_DAY_WIDE} UNION ALL SELECT ${COST_METRICS.map((m) => `"${m}"`).join(", ")} FROM ${TMP_MONTH_WIDE})`,
         );
         const typed = COST_METRICS.map((m) => `CAST("${m}" AS DECIMAL(${fits[0]?.[m] === true ? 18 : 38},10)) AS "${m}"`).join(", ");
         for (const [table, from] of [
-          [t.day, "serve_rollup_day_wide"],
-          [t.month, "serve_rollup_month_wide"],
+          [t.day, TMP_DAY_WIDE],
+          [t.month, TMP_MONTH_WIDE],
         ] as const) {
           await store.run(
             `CREATE OR REPLACE TABLE ${table} AS
@@ -250,9 +256,9 @@ export async function refreshRollup(store: CostStore): Promise<RollupStatus> {
           );
           await store.run(`DROP TABLE ${from}`);
         }
-        await store.run(`DROP TABLE serve_rollup_map`);
+        await store.run(`DROP TABLE ${TMP_MAP}`);
       }
-      await store.run(`DROP TABLE serve_rollup_day_all`);
+      await store.run(`DROP TABLE ${TMP_DAY_ALL}`);
       await store.run(`DELETE FROM ${ROLLUP_STATE_TABLE}`);
       await store.run(sql(`INSERT INTO ${ROLLUP_STATE_TABLE} VALUES (?, now()::TIMESTAMP)`, key));
     });
