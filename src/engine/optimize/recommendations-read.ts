@@ -96,9 +96,13 @@ export async function savingsPlanPurchases(st: AnalysisStore): Promise<SavingsPl
       breakEvenMonths: s(d["breakEvenMonths"]),
       confidence: r.confidence,
       reason: r.reason,
-      alternatives: alternatives
-        .filter((x) => typeof x["plan"] === "string" && typeof x["lookbackDays"] === "number" && moneyOrNull(x["hourlyCommitment"]) && moneyOrNull(x["monthlyNetSavings"]))
-        .map((x) => ({ plan: String(x["plan"]), lookbackDays: Number(x["lookbackDays"]), hourlyCommitment: String(x["hourlyCommitment"]), monthlyNetSavings: String(x["monthlyNetSavings"]) })),
+      alternatives: alternatives.flatMap((x) => {
+        const plan = x["plan"];
+        const lookbackDays = x["lookbackDays"];
+        const hourlyCommitment = moneyOrNull(x["hourlyCommitment"]);
+        const monthlyNetSavings = moneyOrNull(x["monthlyNetSavings"]);
+        return typeof plan === "string" && typeof lookbackDays === "number" && hourlyCommitment && monthlyNetSavings ? [{ plan, lookbackDays, hourlyCommitment, monthlyNetSavings }] : [];
+      }),
     };
   });
 }
