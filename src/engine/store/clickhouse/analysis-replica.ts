@@ -28,6 +28,7 @@ import { createHash } from "node:crypto";
 import { CostwiseError } from "../../../core/errors.js";
 import { clickhouseLiteral } from "../../../core/query/compile.js";
 import { quoteString, quoteStringList } from "../../../core/sql.js";
+import { col, readRows } from "../read-rows.js";
 import { DuckDbStore } from "../duckdb-store.js";
 import type { AnalysisStore } from "../cost-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, MONEY_SQL_TYPE, RUNS_TABLE } from "../schema.js";
@@ -78,11 +79,13 @@ export async function syncReplica(ch: ClickHouseStore, local: AnalysisStore, opt
   await local.run(`CREATE TABLE IF NOT EXISTS ${REPLICA_TABLE} (partition VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL, rows BIGINT NOT NULL, billed_cost ${MONEY_SQL_TYPE}, synced_at TIMESTAMP NOT NULL)`);
 
   const remote = new Map<string, string>();
-  for (const r of await ch.all(
+  for (const r of await readRows(
+    ch,
+    { partition: col.text, f: col.text },
     `SELECT partition, arrayStringConcat(arraySort(groupArray(concat(ingest_id, ':', delivery_id, ':', file, ':', ifNull(currency, ''), ':', toString(rows), ':', ifNull(toString(billed_cost), '')))), '\\n') AS f
      FROM "${LOADED_TABLE}" GROUP BY partition`,
   )) {
-    remote.set(String(r["partition"]), createHash("sha256").update(String(r["f"])).digest("hex"));
+    remote.set(r.partition, createHash("sha256").update(r.f).digest("hex"));
   }
   if (options.months !== undefined) {
     // the partition id ends with the billing month (yyyymm): months before the window are not replicated
@@ -90,10 +93,10 @@ export async function syncReplica(ch: ClickHouseStore, local: AnalysisStore, opt
     for (const p of [...remote.keys()]) if (Number(p.slice(p.lastIndexOf("|") + 1)) < first) remote.delete(p);
   }
   const localFp = new Map<string, string>();
-  for (const r of await local.all(`SELECT partition, fingerprint FROM ${REPLICA_TABLE}`)) localFp.set(String(r["partition"]), String(r["fingerprint"]));
+  for (const r of await readRows(local, { partition: col.text, fingerprint: col.text }, `SELECT partition, fingerprint FROM ${REPLICA_TABLE}`)) localFp.set(r.partition, r.fingerprint);
   // partitions the local file holds that did not come from this replica (rows loaded into the DuckDB file before)
   const localParts = new Set<string>(localFp.keys());
-  for (const r of await local.all(`SELECT DISTINCT ${LOCAL_PARTITION_OF_LOADED} AS p FROM ${LOADED_TABLE}`)) localParts.add(String(r["p"]));
+  for (const r of await readRows(local, { p: col.text }, `SELECT DISTINCT ${LOCAL_PARTITION_OF_LOADED} AS p FROM ${LOADED_TABLE}`)) localParts.add(r.p);
 
   const copy = [...remote].filter(([p, f]) => localFp.get(p) !== f).map(([p]) => p).sort();
   const remove = [...localParts].filter((p) => !remote.has(p)).sort();
@@ -129,10 +132,12 @@ export async function syncReplica(ch: ClickHouseStore, local: AnalysisStore, opt
     // what ClickHouse holds for the copied partitions, to check the copy against before committing
     const expected = new Map<string, { rows: string; billed: string }>();
     if (copy.length > 0) {
-      for (const r of await ch.all(
+      for (const r of await readRows(
+        ch,
+        { p: col.text, n: col.text, b: col.text },
         `SELECT "${CH_PARTITION_COLUMN}" AS p, toString(count()) AS n, toString(sum(ifNull("BilledCost", toDecimal128(0, 10)))) AS b FROM "${COST_TABLE}" WHERE "${CH_PARTITION_COLUMN}" IN (${inList}) GROUP BY p`,
       )) {
-        expected.set(String(r["p"]), { rows: String(r["n"]), billed: String(r["b"]) });
+        expected.set(r.p, { rows: r.n, billed: r.b });
       }
     }
 
@@ -167,11 +172,13 @@ export async function syncReplica(ch: ClickHouseStore, local: AnalysisStore, opt
       }
       // the copy must equal what ClickHouse holds, partition by partition, before it replaces the old one
       if (copy.length > 0) {
-        const got = await local.all(
+        const got = await readRows(
+          local,
+          { p: col.text, n: col.text, b: col.text },
           `SELECT ${LOCAL_PARTITION_OF_COSTS} AS p, CAST(count(*) AS VARCHAR) AS n, CAST(sum(coalesce("BilledCost", 0)) AS VARCHAR) AS b FROM ${COST_TABLE}
            WHERE ${LOCAL_PARTITION_OF_COSTS} IN (${touchedList}) GROUP BY p`,
         );
-        const gotBy = new Map(got.map((r) => [String(r["p"]), { rows: String(r["n"]), billed: String(r["b"]) }]));
+        const gotBy = new Map(got.map((r) => [r.p, { rows: r.n, billed: r.b }]));
         for (const p of copy) {
           const want = expected.get(p) ?? { rows: "0", billed: "0" };
           const have = gotBy.get(p) ?? { rows: "0", billed: "0" };

@@ -24,6 +24,7 @@ import type { CompiledSql, CostStore, Row } from "../cost-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, RUNS_TABLE, MONEY_SQL_TYPE } from "../schema.js";
 import { clickhouseLiteral } from "../../../core/query/compile.js";
 import type { CostQuery } from "../../../core/query/cost-query.js";
+import { col, decodeRows } from "../read-rows.js";
 import { CH_ROLLUP_COUNT_COLUMN, ROLLUP_GRAINS, rollupCreateSql, rollupFillSql, rollupFor, rollupTables } from "./rollup.js";
 
 export interface ClickHouseOptions {
@@ -147,8 +148,8 @@ export class ClickHouseStore implements CostStore {
     const c = this.shards[shard]!;
     for (const grain of ROLLUP_GRAINS) {
       const t = rollupTables(grain);
-      const exists = await this.allOn(shard, `SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = ${clickhouseLiteral(t.local)}`);
-      if (Number(exists[0]?.["n"] ?? 0) === 0) {
+      const exists = decodeRows({ n: col.int }, await this.allOn(shard, `SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = ${clickhouseLiteral(t.local)}`));
+      if ((exists[0]?.n ?? 0) === 0) {
         const build = `${t.local}_build`;
         await c.command({ query: `DROP TABLE IF EXISTS "${build}"` });
         await c.command({ query: rollupCreateSql(build, CH_PARTITION_COLUMN, clickhouseType) });
