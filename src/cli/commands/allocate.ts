@@ -9,11 +9,10 @@ import { CostwiseError } from "../../core/errors.js";
 import { compareMoney } from "../../core/money.js";
 import { applyAllocation, previewAllocation } from "../../engine/allocation/allocate.js";
 import { loadAllocation } from "../../engine/allocation/load-rules.js";
-import type { DemoAllocation } from "../../demo/allocation.js";
-import { allocationSummary, percentOf } from "../../engine/allocation/reports.js";
+import { allocationSummary } from "../../engine/allocation/reports.js";
 import { formatAmount } from "../../engine/query/run-query.js";
 import { renderTable } from "../table.js";
-import { globalOptions, stdio, withStore, type Output } from "../context.js";
+import { globalOptions, stdio, withStore } from "../context.js";
 
 interface AllocateOptions {
   preview?: boolean;
@@ -96,33 +95,4 @@ export function printTeams(summary: Awaited<ReturnType<typeof allocationSummary>
   for (const t of summary.totals) {
     stdio.out(`Total ${t.currency}: ${formatAmount(t.billedCost, { decimals: 2 })}, unallocated ${formatAmount(t.unallocated, { decimals: 2 })}`);
   }
-}
-
-/** The demo's closing section: spend by team (with unallocated) and tag coverage. */
-export function printDemoAllocation(a: DemoAllocation, out: Output): void {
-  out.out("");
-  out.out(`Spend by team (allocation rules over tags and accounts; shared support and platform costs split by direct cost; ${a.run.lineItems.toLocaleString("en-US")} line items)`);
-  out.out(
-    renderTable(
-      ["currency", "team", "billed", "of which shared", "share"],
-      a.teams.rows.map((r) => {
-        const total = a.teams.totals.find((t) => t.currency === r.currency)?.billedCost ?? "0";
-        const pct = percentOf(r.billedCost, total);
-        return [r.currency, r.key, formatAmount(r.billedCost, { decimals: 2 }), formatAmount(r.sharedCost, { decimals: 2 }), pct === null ? "" : `${pct}%`];
-      }),
-      { rightAlign: [2, 3, 4] },
-    ),
-  );
-  for (const t of a.teams.totals) {
-    out.out(`Total ${t.currency} ${formatAmount(t.billedCost, { decimals: 2 })}: allocated + unallocated = billed, exactly (unallocated ${formatAmount(t.unallocated, { decimals: 2 })})`);
-  }
-  out.out("");
-  out.out(`Tag coverage (share of spend carrying the tag; target ${a.coverage.target}%)`);
-  out.out(
-    renderTable(
-      ["currency", "tag", "spend", "tagged", "coverage", ""],
-      a.coverage.rows.map((r) => [r.currency, r.tag, formatAmount(r.spend, { decimals: 2 }), formatAmount(r.tagged, { decimals: 2 }), r.percent === null ? "-" : `${r.percent}%`, r.meetsTarget === false ? "below target" : ""]),
-      { rightAlign: [2, 3, 4] },
-    ),
-  );
 }

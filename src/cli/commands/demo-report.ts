@@ -5,7 +5,9 @@
 import { basename, join, relative } from "node:path";
 import cliProgress from "cli-progress";
 import { addMoney } from "../../core/money.js";
+import type { DemoAllocation } from "../../demo/allocation.js";
 import { DEMO_CONFIG_FILE, type DemoAnalyses } from "../../demo/analyses.js";
+import { percentOf as percentOfTotal } from "../../engine/allocation/reports.js";
 import { addMonths, bar, maxMoney, percentOf, type Change, type DemoProgress, type DemoSummary, type Ranking } from "../../demo/run-demo.js";
 import { displayPath } from "../../engine/ingest/files.js";
 import { formatAmount } from "../../engine/query/run-query.js";
@@ -276,4 +278,33 @@ export function commandPrefix(): string {
 
 function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The demo's closing section: spend by team (with unallocated) and tag coverage. */
+export function printDemoAllocation(a: DemoAllocation, out: Output): void {
+  out.out("");
+  out.out(`Spend by team (allocation rules over tags and accounts; shared support and platform costs split by direct cost; ${a.run.lineItems.toLocaleString("en-US")} line items)`);
+  out.out(
+    renderTable(
+      ["currency", "team", "billed", "of which shared", "share"],
+      a.teams.rows.map((r) => {
+        const total = a.teams.totals.find((t) => t.currency === r.currency)?.billedCost ?? "0";
+        const pct = percentOfTotal(r.billedCost, total);
+        return [r.currency, r.key, formatAmount(r.billedCost, { decimals: 2 }), formatAmount(r.sharedCost, { decimals: 2 }), pct === null ? "" : `${pct}%`];
+      }),
+      { rightAlign: [2, 3, 4] },
+    ),
+  );
+  for (const t of a.teams.totals) {
+    out.out(`Total ${t.currency} ${formatAmount(t.billedCost, { decimals: 2 })}: allocated + unallocated = billed, exactly (unallocated ${formatAmount(t.unallocated, { decimals: 2 })})`);
+  }
+  out.out("");
+  out.out(`Tag coverage (share of spend carrying the tag; target ${a.coverage.target}%)`);
+  out.out(
+    renderTable(
+      ["currency", "tag", "spend", "tagged", "coverage", ""],
+      a.coverage.rows.map((r) => [r.currency, r.tag, formatAmount(r.spend, { decimals: 2 }), formatAmount(r.tagged, { decimals: 2 }), r.percent === null ? "-" : `${r.percent}%`, r.meetsTarget === false ? "below target" : ""]),
+      { rightAlign: [2, 3, 4] },
+    ),
+  );
 }

@@ -11,8 +11,7 @@ import { freshDemoStore, runDemoWithAnalyses, type DemoRun } from "../../demo/fu
 import { DEFAULT_DEMO_DATA_DIR, DEMO_STORE_FILE } from "../../demo/run-demo.js";
 import { DuckDbStore } from "../../engine/store/duckdb-store.js";
 import { EXIT, backendOf, globalOptions, setExit, stdio, usageError, withStore } from "../context.js";
-import { printDemoAllocation } from "./allocate.js";
-import { barReporter, commandPrefix, lineReporter, printAnalyses, printSummary } from "./demo-report.js";
+import { barReporter, commandPrefix, lineReporter, printAnalyses, printDemoAllocation, printSummary } from "./demo-report.js";
 
 interface DemoCliOptions {
   dataDir: string;
@@ -112,7 +111,7 @@ function analysesJson(a: DemoAnalyses) {
 
 /** `npm run demo` ends here: the dashboard on the demo store, until Ctrl-C. */
 async function serveDemo(storePath: string, port: number, json: boolean, workspace: { config: CostwiseConfig; baseDir: string } | undefined): Promise<void> {
-  const { startServer } = await import("../../server/serve.js");
+  const { startServer } = await import("../../server/index.js");
   const { announce, waitForSignal } = await import("./serve.js");
   const store = await DuckDbStore.open(storePath);
   try {
