@@ -22,7 +22,7 @@ import { allocationSection } from "../src/core/config/sections/allocation.js";
 import { applyAllocation } from "../src/engine/allocation/allocate.js";
 import { compileLoaded } from "../src/engine/allocation/load-rules.js";
 import { ALLOCATION_TABLE } from "../src/engine/allocation/tables.js";
-import { DuckDbStore } from "../src/engine/store/duckdb-store.js";
+import { DuckDbStore } from "../src/engine/store/duckdb/duckdb-store.js";
 import { col, readRow, readRows } from "../src/engine/store/read-rows.js";
 import { COST_TABLE } from "../src/engine/store/schema.js";
 

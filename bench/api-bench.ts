@@ -24,7 +24,7 @@ import { chromium } from "playwright-core";
 import { parseCostQuery } from "../src/core/query/cost-query.js";
 import { queryOrThrow, runCostQuery } from "../src/engine/query/run-query.js";
 import { COST_TABLE, RUNS_TABLE } from "../src/engine/store/schema.js";
-import { DuckDbStore } from "../src/engine/store/duckdb-store.js";
+import { DuckDbStore } from "../src/engine/store/duckdb/duckdb-store.js";
 import { ROLLUP_COUNT_COLUMN, ROLLUP_TABLE, refreshRollup, rollupEligible, rollupPlan } from "../src/engine/store/duckdb/rollup.js";
 
 const { values: args } = parseArgs({

@@ -28,7 +28,7 @@ import type { CompileOptions } from "../src/core/query/compile.js";
 import { COST_TABLE } from "../src/engine/store/schema.js";
 import { startLocalCluster } from "../src/engine/store/clickhouse/local-cluster.js";
 import type { CostStore } from "../src/engine/store/cost-store.js";
-import { DuckDbStore } from "../src/engine/store/duckdb-store.js";
+import { DuckDbStore } from "../src/engine/store/duckdb/duckdb-store.js";
 import { generateBenchData } from "./generate-cur.js";
 
 const { values: args } = parseArgs({

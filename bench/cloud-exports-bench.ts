@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ingestFiles } from "../src/engine/ingest/ingest.js";
 import { quoteString } from "../src/core/sql.js";
-import { DuckDbStore } from "../src/engine/store/duckdb-store.js";
+import { DuckDbStore } from "../src/engine/store/duckdb/duckdb-store.js";
 
 const { values: args } = parseArgs({
   options: {

@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { stageCostExplorerPages } from "../src/engine/connectors/aws-cost-explorer.js";
 import { ingestFiles } from "../src/engine/ingest/ingest.js";
 import { quoteString } from "../src/core/sql.js";
-import { DuckDbStore } from "../src/engine/store/duckdb-store.js";
+import { DuckDbStore } from "../src/engine/store/duckdb/duckdb-store.js";
 import { col, readRow } from "../src/engine/store/read-rows.js";
 
 const { values: args } = parseArgs({

@@ -3,7 +3,7 @@
  * a legacy CUR CSV and the same rows as CUR 2.0 Parquet, one billing month, hourly line items.
  */
 import { existsSync, statSync } from "node:fs";
-import type { DuckDbStore } from "../src/engine/store/duckdb-store.js";
+import type { DuckDbStore } from "../src/engine/store/duckdb/duckdb-store.js";
 import { cur2Name } from "../src/engine/mapping/sources/aws-cur.js";
 import { quoteString } from "../src/core/sql.js";
 

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ingestFiles } from "../src/engine/ingest/ingest.js";
 import { quoteString } from "../src/core/sql.js";
-import { DuckDbStore } from "../src/engine/store/duckdb-store.js";
+import { DuckDbStore } from "../src/engine/store/duckdb/duckdb-store.js";
 import { parseQueryArgs } from "../src/core/query/cost-query.js";
 import { queryOrThrow, runCostQuery } from "../src/engine/query/run-query.js";
 import { BENCH_COLUMNS, generateBenchData } from "./generate-cur.js";

@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { ingestOpenCostFile } from "../src/engine/connectors/opencost.js";
 import { ingestMetrics } from "../src/engine/metrics/ingest.js";
 import { quoteString } from "../src/core/sql.js";
-import { DuckDbStore } from "../src/engine/store/duckdb-store.js";
+import { DuckDbStore } from "../src/engine/store/duckdb/duckdb-store.js";
 
 const { values: args } = parseArgs({
   options: {

@@ -14,7 +14,7 @@ import { loadCatalog } from "../src/engine/optimize/load-catalog.js";
 import { analyzeResources } from "../src/engine/optimize/analyze.js";
 import { saveRecommendations } from "../src/engine/optimize/recommendation-store.js";
 import { INVENTORY_TABLE, UTILIZATION_TABLE } from "../src/engine/optimize/tables.js";
-import { DuckDbStore } from "../src/engine/store/duckdb-store.js";
+import { DuckDbStore } from "../src/engine/store/duckdb/duckdb-store.js";
 import { col, readRow } from "../src/engine/store/read-rows.js";
 import { quoteString } from "../src/core/sql.js";
 

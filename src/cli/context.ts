@@ -8,7 +8,7 @@ import { loadConfig, type LoadedConfig } from "../engine/config/load-config.js";
 import { openClickHouseFromConfig } from "../engine/store/clickhouse/clickhouse-store.js";
 import { replicaOptionsOf, syncReplica, type ReplicaSyncResult } from "../engine/store/clickhouse/analysis-replica.js";
 import type { CostStore } from "../engine/store/cost-store.js";
-import { DEFAULT_STORE_PATH, DuckDbStore } from "../engine/store/duckdb-store.js";
+import { DEFAULT_STORE_PATH, DuckDbStore } from "../engine/store/duckdb/duckdb-store.js";
 import type { AnalysisStore } from "../engine/store/cost-store.js";
 
 /** Exit codes: CI can gate on them. */

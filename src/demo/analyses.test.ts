@@ -8,7 +8,7 @@ import { loadAllocation } from "../engine/allocation/load-rules.js";
 import { unitCosts } from "../engine/allocation/reports.js";
 import { parseConfig } from "../engine/config/load-config.js";
 import { loadPolicyFile } from "../engine/governance/load-policy.js";
-import { DuckDbStore } from "../engine/store/duckdb-store.js";
+import { DuckDbStore } from "../engine/store/duckdb/duckdb-store.js";
 import { budgetAmount, DEMO_CONFIG_FILE, demoInventory, demoPolicyPath, runDemoAnalyses, type DemoAnalyses } from "./analyses.js";
 import { runDemo, type DemoSummary } from "./run-demo.js";
 

@@ -21,7 +21,7 @@ import type { IngestOptions } from "../engine/ingest/ingest.js";
 import { replicaOptionsOf, syncReplica } from "../engine/store/clickhouse/analysis-replica.js";
 import { openClickHouseFromConfig } from "../engine/store/clickhouse/clickhouse-store.js";
 import type { AnalysisStore } from "../engine/store/cost-store.js";
-import { DuckDbStore } from "../engine/store/duckdb-store.js";
+import { DuckDbStore } from "../engine/store/duckdb/duckdb-store.js";
 import { runDemoAnalyses, type DemoAnalyses } from "./analyses.js";
 import { defaultFocusSamplePath, query, runDemo, type DemoSummary, type RunDemoOptions } from "./run-demo.js";
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addMoney, compareMoney, equalToTheCent, subMoney, toCents } from "../core/money.js";
-import { DuckDbStore } from "../engine/store/duckdb-store.js";
+import { DuckDbStore } from "../engine/store/duckdb/duckdb-store.js";
 import { COST_TABLE } from "../engine/store/schema.js";
 import type { DemoManifest } from "./generate.js";
 import { addMonths, bar, defaultFocusSamplePath, lastCompleteMonth, percentOf, runDemo, type DemoSummary } from "./run-demo.js";

@@ -11,7 +11,7 @@ import { addMoney } from "../core/money.js";
 import { createToken, revokeToken } from "../engine/auth/tokens.js";
 import { runDemo } from "../demo/run-demo.js";
 import { queryOrThrow, runCostQuery } from "../engine/query/run-query.js";
-import { DuckDbStore } from "../engine/store/duckdb-store.js";
+import { DuckDbStore } from "../engine/store/duckdb/duckdb-store.js";
 import { buildServer, type App } from "./app.js";
 import { checkBind } from "./serve.js";
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCostQuery } from "../core/query/cost-query.js";
 import { queryOrThrow, runCostQuery } from "../engine/query/run-query.js";
-import type { DuckDbStore } from "../engine/store/duckdb-store.js";
+import type { DuckDbStore } from "../engine/store/duckdb/duckdb-store.js";
 import { tempStore } from "../../test/helpers/store.js";
 import { buildServer, type App } from "./app.js";
 

@@ -16,7 +16,7 @@ import { runDemoAnalyses } from "../demo/analyses.js";
 import { governanceKpis } from "../engine/governance/kpi.js";
 import { runDemo } from "../demo/run-demo.js";
 import { commitmentReport } from "../engine/optimize/commitment-analysis.js";
-import { DuckDbStore } from "../engine/store/duckdb-store.js";
+import { DuckDbStore } from "../engine/store/duckdb/duckdb-store.js";
 import { buildServer, type App } from "./app.js";
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireClickHouse, startTestCluster } from "../helpers/clickhouse.js";
 import { FIXTURES, tempDir } from "../helpers/store.js";
 import { runCli } from "../helpers/cli.js";
-import { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
+import { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { ClickHouseStore } from "../../src/engine/store/clickhouse/clickhouse-store.js";
 import { firstReplicaMonth, startReplicaRefresh, syncReplica } from "../../src/engine/store/clickhouse/analysis-replica.js";
 import { buildServer, notifyDataChanged, type App } from "../../src/server/app.js";

@@ -12,7 +12,7 @@ import { queryOrThrow, runCostQuery } from "../../src/engine/query/run-query.js"
 import { ClickHouseStore } from "../../src/engine/store/clickhouse/clickhouse-store.js";
 import { ingestToClickHouse } from "../../src/engine/ingest/sinks/clickhouse.js";
 import type { CostStore } from "../../src/engine/store/cost-store.js";
-import type { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
+import type { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { requireClickHouse, startTestCluster } from "../helpers/clickhouse.js";
 import { splitCsv, writeCurDelivery } from "../helpers/cur-folder.js";
 import { FIXTURES, LOCAL_FIXTURES, tempDir, tempStore } from "../helpers/store.js";

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addMoney } from "../../src/core/money.js";
 import { stageCostExplorerPages } from "../../src/engine/connectors/aws-cost-explorer.js";
 import { ingestFiles } from "../../src/engine/ingest/ingest.js";
-import type { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
+import type { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { validateStore } from "../../src/engine/validate/validate-store.js";
 import { FIXTURES, exportFocusCsv, expectGolden, tempStore } from "../helpers/store.js";
 

@@ -5,7 +5,7 @@ import { addMoney } from "../../src/core/money.js";
 import { costExplorerWindow, syncCostExplorer } from "../../src/engine/connectors/aws-cost-explorer.js";
 import type { ConnectorContext } from "../../src/engine/connectors/context.js";
 import type { AwsCostExplorerSource } from "../../src/core/config/sections/sources.js";
-import type { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
+import type { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { queueCostExplorerResults, useTestAwsEnv } from "../helpers/aws-env.js";
 import { requireMoto, startMoto, type Moto } from "../helpers/moto.js";
 import { tempStore } from "../helpers/store.js";

@@ -7,7 +7,7 @@ import { addMoney } from "../../src/core/money.js";
 import type { AwsCurS3Source } from "../../src/core/config/sections/sources.js";
 import { findManifests, parseManifest, syncCurS3 } from "../../src/engine/connectors/aws-cur-s3.js";
 import type { ConnectorContext } from "../../src/engine/connectors/context.js";
-import type { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
+import type { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { useTestAwsEnv } from "../helpers/aws-env.js";
 import { splitCsv, writeCurDelivery } from "../helpers/cur-folder.js";
 import { writeCur2Parquet } from "../helpers/cur2.js";

@@ -11,7 +11,7 @@ import type { AwsCurS3Source } from "../../src/core/config/sections/sources.js";
 import { syncCostExplorer } from "../../src/engine/connectors/aws-cost-explorer.js";
 import { syncCurS3 } from "../../src/engine/connectors/aws-cur-s3.js";
 import { syncSources } from "../../src/engine/connectors/sync.js";
-import type { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
+import type { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY, queueCostExplorerResults, useTestAwsEnv } from "../helpers/aws-env.js";
 import { splitCsv, writeCurDelivery } from "../helpers/cur-folder.js";
 import { freePort, requireMoto, startMoto, type Moto } from "../helpers/moto.js";

@@ -11,7 +11,7 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SourceConfig } from "../../src/core/config/sections/sources.js";
 import { syncSources } from "../../src/engine/connectors/sync.js";
-import type { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
+import type { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { queueCostExplorerResults, useTestAwsEnv } from "../helpers/aws-env.js";
 import { requireMoto, startMoto, type Moto } from "../helpers/moto.js";
 import { tempStore } from "../helpers/store.js";

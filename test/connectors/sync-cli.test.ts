@@ -9,7 +9,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client
 import { CreateOrganizationCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
+import { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { freshness, lastCompleteDay } from "../../src/engine/store/sources.js";
 import { queueCostExplorerResults, useTestAwsEnv } from "../helpers/aws-env.js";
 import { splitCsv, writeCurDelivery } from "../helpers/cur-folder.js";

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../src/engine/auth/tokens.js";
 import { runDemoAnalyses } from "../../src/demo/analyses.js";
 import { runDemo } from "../../src/demo/run-demo.js";
-import { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
+import { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { startServer, type RunningServer } from "../../src/server/serve.js";
 
 const CHROMIUM = "/usr/bin/chromium";

@@ -1,5 +1,5 @@
 /** Test helper (allocation): cost rows written straight into focus_costs with only the columns allocation reads. */
-import type { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
+import type { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { COST_TABLE } from "../../src/engine/store/schema.js";
 
 export interface CostRow {

@@ -1,5 +1,5 @@
 /** A small synthetic bill for the feedback-loop tests: two teams, a weekly pattern, an optional spike. */
-import type { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
+import type { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 
 /** 60 days for two teams, a steady weekly pattern; `spikeDay` adds +900 on payments' i-pay-1. */
 export async function loadBill(store: DuckDbStore, days: number, spike: boolean, start = "2026-09-01"): Promise<void> {

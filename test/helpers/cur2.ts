@@ -1,5 +1,5 @@
 /** Builds a CUR 2.0 (Data Exports) Parquet file from a legacy CUR CSV, as AWS lays it out. */
-import type { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
+import type { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { cur2Name } from "../../src/engine/mapping/sources/aws-cur.js";
 import { readCsvHeader } from "../../src/engine/ingest/files.js";
 import { statSync } from "node:fs";

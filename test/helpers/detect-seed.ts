@@ -1,5 +1,5 @@
 /** Seeded cost store data for the detect feature tests (a known spike with a known cause). */
-import type { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
+import type { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 
 /**
  * 90 days (2024-01-01 … 2024-03-30) of 3 services × 2 accounts with a weekend dip and ±2.5% deterministic

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "no
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { expect } from "vitest";
-import { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
+import { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS } from "../../src/engine/store/schema.js";
 
 export const FIXTURES = resolve(import.meta.dirname, "../../../shared/fixtures");

@@ -4,7 +4,7 @@ import { notifySection } from "../../src/core/config/sections/notify.js";
 import { createToken } from "../../src/engine/auth/tokens.js";
 import { enqueue } from "../../src/engine/notify/outbox.js";
 import { computeKpis } from "../../src/engine/notify/kpi.js";
-import type { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
+import type { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { buildServer, type App } from "../../src/server/app.js";
 import { loadBill } from "../helpers/bill.js";
 import { tempStore } from "../helpers/store.js";

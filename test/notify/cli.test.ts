@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
+import { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { loadBill } from "../helpers/bill.js";
 import { tempDir } from "../helpers/store.js";
 import { runCli } from "../helpers/cli.js";

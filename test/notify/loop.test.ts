@@ -20,7 +20,7 @@ import { teamSummary } from "../../src/engine/notify/build-messages.js";
 import { deliver, enqueue, listNotifications } from "../../src/engine/notify/outbox.js";
 import { computeKpis } from "../../src/engine/notify/kpi.js";
 import { notifySection } from "../../src/core/config/sections/notify.js";
-import type { DuckDbStore } from "../../src/engine/store/duckdb-store.js";
+import type { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { loadBill } from "../helpers/bill.js";
 import { tempStore } from "../helpers/store.js";
 

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { DuckDbStore } from "../../engine/store/duckdb-store.js";
+import { DuckDbStore } from "../../engine/store/duckdb/duckdb-store.js";
 import { insertCostRows } from "../../../test/helpers/allocation-rows.js";
 import { EXIT, reportError } from "../context.js";
 import { registerAllocate } from "./allocate.js";

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { DuckDbStore } from "../../engine/store/duckdb-store.js";
+import { DuckDbStore } from "../../engine/store/duckdb/duckdb-store.js";
 import { COST_TABLE } from "../../engine/store/schema.js";
 import type { DemoSummary } from "../../demo/run-demo.js";
 import { EXIT } from "../context.js";

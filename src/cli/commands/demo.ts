@@ -9,7 +9,7 @@ import type { CostwiseConfig } from "../../core/config/schema.js";
 import type { DemoAnalyses } from "../../demo/analyses.js";
 import { freshDemoStore, runDemoWithAnalyses, type DemoRun } from "../../demo/full-run.js";
 import { DEFAULT_DEMO_DATA_DIR, DEMO_STORE_FILE } from "../../demo/run-demo.js";
-import { DuckDbStore } from "../../engine/store/duckdb-store.js";
+import { DuckDbStore } from "../../engine/store/duckdb/duckdb-store.js";
 import { EXIT, backendOf, globalOptions, setExit, stdio, usageError, withStore } from "../context.js";
 import { barReporter, commandPrefix, lineReporter, printAnalyses, printDemoAllocation, printSummary } from "./demo-report.js";
 

@@ -6,7 +6,7 @@ import { CreateTagsCommand, DescribeImagesCommand, DescribeTagsCommand, EC2Clien
 import { Command, CommanderError } from "commander";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { requireMoto, startMoto, type Moto } from "../../../test/helpers/moto.js";
-import { DuckDbStore } from "../../engine/store/duckdb-store.js";
+import { DuckDbStore } from "../../engine/store/duckdb/duckdb-store.js";
 import { EXIT, reportError } from "../context.js";
 import { registerPolicy } from "./policy.js";
 import { registerReportGovernance } from "./report-governance.js";

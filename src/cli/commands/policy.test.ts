@@ -111,7 +111,7 @@ describe("costwise policy check", () => {
   });
 
   it("report governance on a store without scans says so", async () => {
-    const { DuckDbStore } = await import("../../engine/store/duckdb-store.js");
+    const { DuckDbStore } = await import("../../engine/store/duckdb/duckdb-store.js");
     const s = await DuckDbStore.open(join(dir, "s.duckdb"));
     await s.close();
     const r = await cli("report", "governance");

@@ -3,7 +3,7 @@
  */
 import type { Command } from "commander";
 import { serverSection } from "../../core/config/sections/server.js";
-import { DuckDbStore } from "../../engine/store/duckdb-store.js";
+import { DuckDbStore } from "../../engine/store/duckdb/duckdb-store.js";
 import type { AnalysisStore } from "../../engine/store/cost-store.js";
 import { startScheduler } from "../../engine/jobs/scheduler.js";
 import { notifyDataChanged, startServer } from "../../server/index.js";

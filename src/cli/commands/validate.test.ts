@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { DuckDbStore } from "../../engine/store/duckdb-store.js";
+import { DuckDbStore } from "../../engine/store/duckdb/duckdb-store.js";
 import { COST_TABLE } from "../../engine/store/schema.js";
 import { EXIT, reportError } from "../context.js";
 import { registerValidate } from "./validate.js";

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allocationSection } from "../../core/config/sections/allocation.js";
 import { formatMoney } from "../../core/money.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import type { DuckDbStore } from "../store/duckdb/duckdb-store.js";
 import { insertCostRows, type CostRow } from "../../../test/helpers/allocation-rows.js";
 import { tempStore } from "../../../test/helpers/store.js";
 import { applyAllocation } from "./allocate.js";

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { allocationSection, type AllocationConfig } from "../../core/config/sections/allocation.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import type { DuckDbStore } from "../store/duckdb/duckdb-store.js";
 import { insertCostRows, type CostRow } from "../../../test/helpers/allocation-rows.js";
 import { tempStore } from "../../../test/helpers/store.js";
 import { applyAllocation, previewAllocation } from "./allocate.js";

@@ -3,7 +3,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { allocationSection } from "../../core/config/sections/allocation.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import type { DuckDbStore } from "../store/duckdb/duckdb-store.js";
 import { insertCostRows, type CostRow } from "../../../test/helpers/allocation-rows.js";
 import { tempStore } from "../../../test/helpers/store.js";
 import { applyAllocation } from "./allocate.js";

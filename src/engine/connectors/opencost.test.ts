@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addMoney } from "../../core/money.js";
 import { CostwiseError } from "../../core/errors.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import type { DuckDbStore } from "../store/duckdb/duckdb-store.js";
 import { validateStore } from "../validate/validate-store.js";
 import { listSources } from "../store/sources.js";
 import { allocationUrl, ingestOpenCostFile, looksLikeOpenCostResponse, syncOpenCost } from "./opencost.js";

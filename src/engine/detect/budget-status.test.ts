@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { detectionSection } from "../../core/config/sections/detection.js";
 import { compareMoney } from "../../core/money.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import type { DuckDbStore } from "../store/duckdb/duckdb-store.js";
 import { tempStore } from "../../../test/helpers/store.js";
 import { seedDetectStore } from "../../../test/helpers/detect-seed.js";
 import { budgetStatus } from "./budget-status.js";

@@ -10,7 +10,7 @@ import { evaluatePolicy } from "../../core/governance/evaluate.js";
 import { proposeRemediation } from "../../core/governance/remediation.js";
 import { requireMoto, startMoto, type Moto } from "../../../test/helpers/moto.js";
 import { tempStore } from "../../../test/helpers/store.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import type { DuckDbStore } from "../store/duckdb/duckdb-store.js";
 import { governanceKpis } from "./kpi.js";
 import { parsePolicy } from "./load-policy.js";
 import { monthlyCosts, recordScan } from "./record.js";

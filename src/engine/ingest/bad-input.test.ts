@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CostwiseError } from "../../core/errors.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import type { DuckDbStore } from "../store/duckdb/duckdb-store.js";
 import { FIXTURES, LOCAL_FIXTURES, snapshot, tempStore } from "../../../test/helpers/store.js";
 import { splitCsv } from "../../../test/helpers/cur-folder.js";
 import { ingestFiles } from "./ingest.js";

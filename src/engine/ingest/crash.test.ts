@@ -6,13 +6,13 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb/duckdb-store.js";
 import { FIXTURES, LOCAL_FIXTURES, snapshot, tempDir } from "../../../test/helpers/store.js";
 import { ingestOpenCostFile } from "../connectors/opencost.js";
 import { ingestFiles } from "./ingest.js";
 
 const DIST_INGEST = resolve(import.meta.dirname, "../../../dist/src/engine/ingest/ingest.js");
-const DIST_STORE = resolve(import.meta.dirname, "../../../dist/src/engine/store/duckdb-store.js");
+const DIST_STORE = resolve(import.meta.dirname, "../store/duckdb/duckdb-store.js");
 const DIST_OPENCOST = resolve(import.meta.dirname, "../../../dist/src/engine/connectors/opencost.js");
 const OPENCOST_DAILY = join(LOCAL_FIXTURES, "opencost/allocation-daily-prod-eu.json");
 

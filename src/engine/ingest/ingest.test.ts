@@ -3,7 +3,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addMoney, equalToTheCent } from "../../core/money.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import type { DuckDbStore } from "../store/duckdb/duckdb-store.js";
 import { FIXTURES, LOCAL_FIXTURES, snapshot, tempStore } from "../../../test/helpers/store.js";
 import { splitCsv, writeCurDelivery } from "../../../test/helpers/cur-folder.js";
 import { writeCur2Parquet } from "../../../test/helpers/cur2.js";

@@ -34,7 +34,7 @@ import { JOB_LOCKS_TABLE, JOB_RUNS_TABLE } from "../notify/tables.js";
 import { ALLOCATION_TABLE } from "../allocation/tables.js";
 import { col, readRows } from "../store/read-rows.js";
 import { tableExists } from "../store/table-rows.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb/duckdb-store.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 
 export interface JobContext {

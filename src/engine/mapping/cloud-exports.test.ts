@@ -13,7 +13,7 @@ import { parseCsvLine } from "../ingest/files.js";
 import { ingestFiles } from "../ingest/ingest.js";
 import { canonicalColumns } from "./compile.js";
 import { resolveMapping } from "./registry.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import type { DuckDbStore } from "../store/duckdb/duckdb-store.js";
 import { validateStore } from "../validate/validate-store.js";
 import { FIXTURES, LOCAL_FIXTURES, exportFocusCsv, expectGolden, tempStore } from "../../../test/helpers/store.js";
 

@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CostwiseError } from "../../core/errors.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import type { DuckDbStore } from "../store/duckdb/duckdb-store.js";
 import { ingestMetrics, listMetrics } from "./ingest.js";
 import { tempStore } from "../../../test/helpers/store.js";
 

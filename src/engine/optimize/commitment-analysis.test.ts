@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { optimizationDefaults } from "../../core/config/sections/optimization.js";
 import { FIXTURES, tempStore } from "../../../test/helpers/store.js";
-import type { DuckDbStore } from "../store/duckdb-store.js";
+import type { DuckDbStore } from "../store/duckdb/duckdb-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS } from "../store/schema.js";
 import { commitmentReport } from "./commitment-analysis.js";
 import { quoteString } from "../../core/sql.js";

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addMoney } from "../../core/money.js";
 import { DEFAULT_COST_TABLE } from "../../core/query/compile.js";
 import { X_DIMENSIONS, parseCostQuery, parseQueryArgs, type QueryArgs } from "../../core/query/cost-query.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb/duckdb-store.js";
 import { COST_TABLE, X_COLUMNS } from "../store/schema.js";
 import { formatAmount, queryOrThrow, runCostQuery, type QueryResult } from "./run-query.js";
 

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ingestFiles } from "../ingest/ingest.js";
-import type { DuckDbStore } from "./duckdb-store.js";
+import type { DuckDbStore } from "./duckdb/duckdb-store.js";
 import { freshness, lastCompleteDay, listSources } from "./sources.js";
 import { tempStore } from "../../../test/helpers/store.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CostwiseError } from "../../core/errors.js";
 import { col, decodeRows, readRows } from "./read-rows.js";
-import { DuckDbStore } from "./duckdb-store.js";
+import { DuckDbStore } from "./duckdb/duckdb-store.js";
 
 describe("readRows", () => {
   it("decodes DuckDB's JSON-safe values into one type per codec", async () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CONFORMANCE_RULES } from "../../core/focus/conformance-rules.js";
 import type { SqlValue } from "../store/cost-store.js";
-import { DuckDbStore } from "../store/duckdb-store.js";
+import { DuckDbStore } from "../store/duckdb/duckdb-store.js";
 import { COST_TABLE } from "../store/schema.js";
 import { validateStore, type ValidationReport } from "./validate-store.js";
 

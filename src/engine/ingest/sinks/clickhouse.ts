@@ -22,7 +22,7 @@ import { clickhouseLiteral } from "../../../core/query/compile.js";
 import { quoteIdent, quoteString } from "../../../core/sql.js";
 import { CH_LOADED_STAGING, CH_LOCAL, CH_PARTITION_COLUMN, CH_STAGING, type ClickHouseStore } from "../../store/clickhouse/clickhouse-store.js";
 import { ROLLUP_GRAINS, rollupFillSql, rollupTables } from "../../store/clickhouse/rollup.js";
-import { DuckDbStore } from "../../store/duckdb-store.js";
+import { DuckDbStore } from "../../store/duckdb/duckdb-store.js";
 import { col, readRow } from "../../store/read-rows.js";
 import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, RUNS_TABLE } from "../../store/schema.js";
 import { fileRunRecord, ingestFiles, type IngestOptions, type IngestResult } from "../ingest.js";

@@ -29,7 +29,7 @@ import { CostwiseError } from "../../../core/errors.js";
 import { clickhouseLiteral } from "../../../core/query/compile.js";
 import { quoteString, quoteStringList } from "../../../core/sql.js";
 import { col, readRows } from "../read-rows.js";
-import { DuckDbStore } from "../duckdb-store.js";
+import { DuckDbStore } from "../duckdb/duckdb-store.js";
 import type { AnalysisStore } from "../cost-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, MONEY_SQL_TYPE, RUNS_TABLE } from "../schema.js";
 import { CH_LOCAL, CH_PARTITION_COLUMN, type ClickHouseStore } from "./clickhouse-store.js";

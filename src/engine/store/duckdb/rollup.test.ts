@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCostQuery } from "../../../core/query/cost-query.js";
 import { queryOrThrow, runCostQuery } from "../../query/run-query.js";
-import type { DuckDbStore } from "../duckdb-store.js";
+import type { DuckDbStore } from "./duckdb-store.js";
 import { tempStore } from "../../../../test/helpers/store.js";
 import { DAILY_FACTS_TABLE, MONTHLY_FACTS_TABLE, ROLLUP_KEYS_TABLE, ROLLUP_PROJECTIONS, projectionFor, projectionTables, refreshRollup, rollupEligible, rollupPlan } from "./rollup.js";
 

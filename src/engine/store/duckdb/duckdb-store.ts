@@ -4,11 +4,11 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
-import { CostwiseError } from "../../core/errors.js";
-import type { CompiledSql, CostStore, Row } from "./cost-store.js";
-import { FEATURE_MIGRATIONS_TABLE, FEATURE_TABLES, SCHEMA_MIGRATIONS_TABLE } from "./feature-tables.js";
-import { col, readRow, readRows } from "./read-rows.js";
-import { MIGRATIONS, SCHEMA_VERSION } from "./schema.js";
+import { CostwiseError } from "../../../core/errors.js";
+import type { CompiledSql, CostStore, Row } from "../cost-store.js";
+import { FEATURE_MIGRATIONS_TABLE, FEATURE_TABLES, SCHEMA_MIGRATIONS_TABLE } from "../feature-tables.js";
+import { col, readRow, readRows } from "../read-rows.js";
+import { MIGRATIONS, SCHEMA_VERSION } from "../schema.js";
 
 export const DEFAULT_STORE_PATH = "./costwise.duckdb";
 
