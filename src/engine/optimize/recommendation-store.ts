@@ -92,27 +92,12 @@ export async function saveRecommendations(
   });
 }
 
-export interface RecommendationRow {
+/** A stored recommendation: the draft as stored (type, basis and confidence as written, possibly by an older costwise), with its state. */
+export interface RecommendationRow extends Omit<RecommendationDraft, "type" | "savingBasis" | "confidence"> {
   id: number;
-  key: string;
   type: string;
-  resourceId: string | null;
-  resourceType: string | null;
-  region: string | null;
-  accountId: string | null;
-  owner: string | null;
-  ownerSource: string | null;
-  action: string;
-  currentConfig: string | null;
-  targetConfig: string | null;
-  monthlySaving: string;
-  currency: string;
   savingBasis: string | null;
   confidence: string;
-  reason: string;
-  risks: string[];
-  details: Record<string, unknown>;
-  baselineMonthlyCost: string | null;
   status: RecommendationStatus;
   statusReason: string | null;
   statusChangedAt: string | null;
