@@ -160,11 +160,18 @@ export async function runJob(ctx: JobContext, job: JobName, trigger = "manual"):
     await releaseLock(ctx.store, job, holder);
   }
   const r = result!;
-  if (job === "sync" && r.status === "ok" && Number(r.summary["rowsLoaded"] ?? 0) > 0) {
-    // new data landed: everything downstream at once
-    for (const next of ["allocate", "detect", "budgets", "deliver"] as const) r.chained.push(await runJob(ctx, next, `after ${job}`));
-  }
+  if (job === "sync" && r.status === "ok" && Number(r.summary["rowsLoaded"] ?? 0) > 0) r.chained.push(...(await runAfterDataLanded(ctx, `after ${job}`)));
   return r;
+}
+
+/** The jobs that follow new data, whatever brought it (sync, `costwise ingest`, the API): in this order, at once. */
+export const AFTER_DATA_LANDED = ["allocate", "detect", "budgets", "deliver"] as const satisfies readonly JobName[];
+
+/** Runs the chain that follows committed rows (AFTER_DATA_LANDED), so an alert goes out minutes after the data arrives. */
+export async function runAfterDataLanded(ctx: JobContext, trigger: string): Promise<JobResult[]> {
+  const out: JobResult[] = [];
+  for (const next of AFTER_DATA_LANDED) out.push(await runJob(ctx, next, trigger));
+  return out;
 }
 
 type JobFn = (ctx: JobContext) => Promise<Record<string, unknown>>;
