@@ -10,6 +10,7 @@ import type { ShowbackTeam } from "../engine/allocation/read-model.js";
 import type { UnitCostRow } from "../engine/allocation/reports.js";
 import type { BudgetStatus } from "../engine/detect/budget-status.js";
 import type { StoredAnomaly } from "../engine/detect/monitors.js";
+import type { Contributor, RootCause } from "../engine/detect/root-cause.js";
 import type { FindingRow, RuleSummary, ScanRow, TeamSummary } from "../engine/governance/findings-read.js";
 import type { TagCoverage } from "../engine/governance/tag-coverage.js";
 import type { KpiHistoryRow } from "../engine/notify/kpi.js";
@@ -25,11 +26,18 @@ import type * as C from "./contract.js";
 
 /** true when A and B have the same field names. */
 type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : { onlyInEngine: Exclude<keyof A, keyof B>; onlyInContract: Exclude<keyof B, keyof A> };
+/** true when every A is a B (the engine's value passes the schema's type). */
+type Fits<A, B> = [A] extends [B] ? true : { engine: A; contract: B };
 type Of<S extends z.ZodType> = z.infer<S>;
 type Item<T> = T extends readonly (infer U)[] ? U : never;
 
 const sameFields: {
   anomaly: SameKeys<StoredAnomaly, Of<typeof C.anomalySchema>>;
+  rootCause: SameKeys<RootCause, Of<typeof C.rootCauseSchema>>;
+  rootCauseDays: SameKeys<RootCause["days"], Of<typeof C.rootCauseSchema>["days"]>;
+  contributor: SameKeys<Contributor, Of<typeof C.contributorSchema>>;
+  /** the stored root cause is the engine's RootCause (or null), field for field */
+  storedRootCause: Fits<StoredAnomaly["root_cause"], Of<typeof C.anomalySchema>["root_cause"]>;
   budget: SameKeys<BudgetStatus, Of<typeof C.budgetSchema>>;
   threshold: SameKeys<BudgetStatus["thresholds"][number], Of<typeof C.budgetThresholdSchema>>;
   recommendation: SameKeys<RecommendationRow, Of<typeof C.recommendationSchema>>;
@@ -51,6 +59,10 @@ const sameFields: {
   rollup: SameKeys<RollupStatus, Of<typeof C.rollupStatusSchema>>;
 } = {
   anomaly: true,
+  rootCause: true,
+  rootCauseDays: true,
+  contributor: true,
+  storedRootCause: true,
   budget: true,
   threshold: true,
   recommendation: true,

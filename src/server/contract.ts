@@ -221,6 +221,28 @@ export const findingsSchema = z.object({ availability: availabilitySchema, scan:
 
 // ─── analyses ──────────────────────────────────────────────────────────────────────────────────
 
+/** One value's share of an anomaly's deviation (engine/detect/root-cause.ts `Contributor`). */
+export const contributorSchema = z.object({
+  kind: z.string().describe("account, region, service, sku, resource, owner, or tag:<key>"),
+  value: z.string(),
+  actual: money,
+  expected: money,
+  contribution: money.describe("actual − expected: this value's share of the deviation"),
+  share: z.number().nullable().describe("contribution / total deviation (1 = all of it); null when there is no deviation"),
+});
+
+/** What moved an anomaly's cost (engine/detect/root-cause.ts `RootCause`): the anomaly days against the same weekdays of the weeks before. */
+export const rootCauseSchema = z.object({
+  days: z.object({ from: day, to: day }).describe("the anomaly days compared (inclusive)"),
+  baselineWeeks: z.number().int(),
+  actual: money,
+  expected: money,
+  deviation: money,
+  headline: contributorSchema.nullable().describe("the most specific contributor explaining ≥ 50% of the deviation (else the strongest)"),
+  top: z.array(contributorSchema).describe("the leading contributor of every kind, strongest first"),
+  byKind: z.record(z.string(), z.array(contributorSchema)).describe("the top contributors of each kind"),
+});
+
 export const anomalySchema = z.object({
   monitor: z.string(),
   series_key: z.string(),
@@ -239,7 +261,7 @@ export const anomalySchema = z.object({
   max_z: z.number().nullable(),
   alert: z.boolean(),
   alerted_at: z.string().nullable(),
-  root_cause: z.unknown().describe("the root cause analysis (JSON), null when none was computed"),
+  root_cause: rootCauseSchema.nullable().describe("the root cause analysis, null when none was computed"),
 });
 export const anomaliesSchema = z.object({ availability: availabilitySchema, items: z.array(anomalySchema) });
 
@@ -416,6 +438,7 @@ export type TagCoverageResponse = z.infer<typeof tagCoverageSchema>;
 export type KpisResponse = z.infer<typeof kpisSchema>;
 export type FindingsResponse = z.infer<typeof findingsSchema>;
 export type AnomaliesResponse = z.infer<typeof anomaliesSchema>;
+export type RootCauseResponse = z.infer<typeof rootCauseSchema>;
 export type ForecastsResponse = z.infer<typeof forecastsSchema>;
 export type BudgetsResponse = z.infer<typeof budgetsSchema>;
 export type RecommendationResponse = z.infer<typeof recommendationSchema>;

@@ -81,11 +81,6 @@ export function ratioPercent(r: string | null | undefined, digits = 1): string {
   return f.format(r as Formattable);
 }
 
-/** A loosely typed API value (a row of an analysis table) as display text: null → "", objects as JSON. */
-export function str(v: unknown): string {
-  return v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
-}
-
 /** What the dashboard calls the allocation's unallocated bucket (the server flags its row `unallocated: true`). */
 export const UNALLOCATED_LABEL = "Unallocated";
 

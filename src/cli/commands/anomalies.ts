@@ -30,7 +30,7 @@ export function registerAnomalies(program: Command): void {
         renderTable(
           ["monitor", "series", "start", "end", "kind", "severity", "impact", "impact %", "alerted", "top contributor"],
           rows.map((r) => {
-            const rc = r.root_cause as { headline?: { kind: string; value: string } | null } | null;
+            const rc = r.root_cause;
             const p = r.impact_pct;
             return [
               r.monitor,

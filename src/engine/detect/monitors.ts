@@ -294,7 +294,8 @@ const STORED_ANOMALY_ROW = {
   alerted_at: col.timestamp.nullable(),
   root_cause: col.json.nullable(),
 };
-export type StoredAnomaly = RowOf<typeof STORED_ANOMALY_ROW>;
+/** The root cause comes back as the JSON `persistAnomalies` wrote from `rootCause()`, so it is typed as one. */
+export type StoredAnomaly = Omit<RowOf<typeof STORED_ANOMALY_ROW>, "root_cause"> & { root_cause: RootCause | null };
 
 /** Anomalies stored by earlier runs, newest first. */
 export async function listAnomalies(store: CostStore, o: { since?: string; monitor?: string; alertsOnly?: boolean; limit?: number } = {}): Promise<StoredAnomaly[]> {
@@ -310,7 +311,7 @@ export async function listAnomalies(store: CostStore, o: { since?: string; monit
   }
   if (o.alertsOnly) where.push("alert");
   params.push(o.limit ?? 100);
-  return readRows(store, STORED_ANOMALY_ROW, {
+  const rows = await readRows(store, STORED_ANOMALY_ROW, {
     sql: `SELECT monitor, series_key, strftime(start_day, '%Y-%m-%d') AS start_day, strftime(end_day, '%Y-%m-%d') AS end_day, strftime(detected_day, '%Y-%m-%d') AS detected_day,
             currency, kind, direction, severity, is_open, CAST(actual AS VARCHAR) AS actual, CAST(expected AS VARCHAR) AS expected, CAST(impact AS VARCHAR) AS impact,
             impact_pct, max_z, alert, strftime(alerted_at, '%Y-%m-%dT%H:%M:%SZ') AS alerted_at, CAST(root_cause AS VARCHAR) AS root_cause
@@ -318,5 +319,6 @@ export async function listAnomalies(store: CostStore, o: { since?: string; monit
           ORDER BY start_day DESC, abs(impact) DESC LIMIT ?`,
     params: params as never,
   });
+  return rows as StoredAnomaly[];
 }
 

@@ -1,7 +1,7 @@
 /** Anomalies: actual vs expected for the latest ones, and per anomaly its root cause (what moved the cost). */
 import type { EChartsOption } from "echarts";
 import { useState } from "react";
-import { api, type Availability } from "../api.js";
+import { api, type Anomalies, type Anomaly, type RootCause } from "../api.js";
 import { Chart, PALETTE } from "../components/chart.js";
 import { DataTable } from "../components/data-table.js";
 import { Money } from "../components/money.js";
@@ -9,38 +9,16 @@ import { Card, Page } from "../components/page.js";
 import { ShowMore, usePaging } from "../components/show-more.js";
 import { Empty, WhenAvailable } from "../components/states.js";
 import { useApi } from "../components/use-api.js";
-import { money, str, toChartNumber } from "../format.js";
-
-type Item = Record<string, unknown>;
-
-interface Contribution {
-  kind: string;
-  value: string;
-  actual: string;
-  expected: string;
-  contribution: string;
-  share: number | null;
-}
-
-interface RootCause {
-  days?: { from: string; to: string };
-  baselineWeeks?: number;
-  actual?: string;
-  expected?: string;
-  deviation?: string;
-  headline?: Contribution | null;
-  top?: Contribution[];
-}
+import { money, toChartNumber } from "../format.js";
 
 /** The root-cause breakdown of an anomaly: which service, account, region, tag, SKU or resource moved it, and by how much. */
-function RootCauseView({ rc, currency }: { rc: unknown; currency: string }) {
-  const r = (typeof rc === "string" ? (JSON.parse(rc) as RootCause) : (rc as RootCause | null)) ?? null;
-  if (!r || !Array.isArray(r.top)) return <span className="muted">no root cause computed</span>;
+function RootCauseView({ rc: r, currency }: { rc: RootCause | null; currency: string }) {
+  if (!r) return <span className="muted">no root cause computed</span>;
   return (
     <div className="rootcause" data-testid="root-cause">
       <p className="small">
-        {r.days ? `${r.days.from} to ${r.days.to}` : ""}: actual <Money amount={r.actual} currency={currency} /> vs expected <Money amount={r.expected} currency={currency} />{" "}
-        (baseline: the same weekdays of the {r.baselineWeeks ?? "?"} weeks before).{" "}
+        {`${r.days.from} to ${r.days.to}`}: actual <Money amount={r.actual} currency={currency} /> vs expected <Money amount={r.expected} currency={currency} />{" "}
+        (baseline: the same weekdays of the {r.baselineWeeks} weeks before).{" "}
         {r.headline ? (
           <>
             Mostly <strong>{r.headline.kind}</strong> <strong>{r.headline.value}</strong>: <Money amount={r.headline.contribution} currency={currency} /> of{" "}
@@ -76,7 +54,7 @@ function RootCauseView({ rc, currency }: { rc: unknown; currency: string }) {
 }
 
 export function AnomaliesPage() {
-  const data = useApi(() => api<{ availability: Availability; items: Item[] }>("/api/v1/anomalies"), "anomalies");
+  const data = useApi(() => api<Anomalies>("/api/v1/anomalies"), "anomalies");
   const [open, setOpen] = useState<number | null>(0);
   const [rows, more] = usePaging();
   return (
@@ -87,17 +65,17 @@ export function AnomaliesPage() {
           const top = d.items.slice(0, 20);
           const option: EChartsOption = {
             color: [PALETTE[3]!, PALETTE[0]!],
-            tooltip: { trigger: "axis", valueFormatter: (v) => money(String(v), str(top[0]!["currency"])) },
+            tooltip: { trigger: "axis", valueFormatter: (v) => money(String(v), top[0]!.currency) },
             legend: { top: 0 },
             grid: { left: 70, right: 20, top: 30, bottom: 70 },
-            xAxis: { type: "category", data: top.map((a) => `${str(a["start_day"]).slice(5)} ${str(a["series_key"]).split("/").pop()}`.slice(0, 28)), axisLabel: { rotate: 30 } },
-            yAxis: { type: "value", axisLabel: { formatter: (v: number) => money(String(v), str(top[0]!["currency"]), { compact: true }) } },
+            xAxis: { type: "category", data: top.map((a) => `${a.start_day.slice(5)} ${a.series_key.split("/").pop()}`.slice(0, 28)), axisLabel: { rotate: 30 } },
+            yAxis: { type: "value", axisLabel: { formatter: (v: number) => money(String(v), top[0]!.currency, { compact: true }) } },
             series: [
-              { name: "Actual", type: "bar", data: top.map((a) => toChartNumber(str(a["actual"]))) },
-              { name: "Expected", type: "bar", data: top.map((a) => toChartNumber(str(a["expected"]))) },
+              { name: "Actual", type: "bar", data: top.map((a) => toChartNumber(a.actual)) },
+              { name: "Expected", type: "bar", data: top.map((a) => toChartNumber(a.expected)) },
             ],
           };
-          const amount = (key: string) => (a: Item) => ({ amount: str(a[key]), currency: str(a["currency"]) });
+          const amount = (key: "actual" | "expected" | "impact") => (a: Anomaly) => ({ amount: a[key], currency: a.currency });
           return (
             <>
               <Card title={`Actual vs expected (latest ${top.length})`}>
@@ -110,17 +88,17 @@ export function AnomaliesPage() {
                   rows={d.items.slice(0, rows)}
                   rowKey={(_, i) => i}
                   row={(_, i) => ({ className: "clickable", onClick: () => setOpen(open === i ? null : i) })}
-                  after={(a, i) => (open === i ? <RootCauseView rc={a["root_cause"]} currency={str(a["currency"])} /> : null)}
+                  after={(a, i) => (open === i ? <RootCauseView rc={a.root_cause} currency={a.currency} /> : null)}
                   columns={[
                     {
                       header: "Days",
                       className: "nowrap",
-                      cell: (a) => (str(a["start_day"]) === str(a["end_day"]) ? str(a["start_day"]) : `${str(a["start_day"])} → ${str(a["end_day"]).slice(5)}`),
+                      cell: (a) => (a.start_day === a.end_day ? a.start_day : `${a.start_day} → ${a.end_day.slice(5)}`),
                     },
-                    { header: "Monitor", cell: (a) => str(a["monitor"]) },
-                    { header: "Series", className: "wrap", title: (a) => str(a["series_key"]), cell: (a) => str(a["series_key"]).split("/").pop() },
-                    { header: "Kind", cell: (a) => `${str(a["kind"])} ${str(a["direction"])}` },
-                    { header: "Severity", cell: (a) => str(a["severity"]) },
+                    { header: "Monitor", cell: (a) => a.monitor },
+                    { header: "Series", className: "wrap", title: (a) => a.series_key, cell: (a) => a.series_key.split("/").pop() },
+                    { header: "Kind", cell: (a) => `${a.kind} ${a.direction}` },
+                    { header: "Severity", cell: (a) => a.severity },
                     { header: "Actual", money: amount("actual") },
                     { header: "Expected", money: amount("expected") },
                     { header: "Impact", money: amount("impact") },

@@ -1,5 +1,5 @@
 /** Governance: the latest policy scan's findings, by rule and by team, with what the non-compliant resources cost. */
-import { api, type Availability, type FindingsSummary } from "../api.js";
+import { api, type Findings } from "../api.js";
 import { DataTable } from "../components/data-table.js";
 import { Link } from "../components/link.js";
 import { Amounts } from "../components/money.js";
@@ -8,10 +8,8 @@ import { ShowMore, usePaging } from "../components/show-more.js";
 import { Empty, WhenAvailable } from "../components/states.js";
 import { Tile, Tiles } from "../components/tiles.js";
 import { useApi } from "../components/use-api.js";
-import { number, str, sumDecimals } from "../format.js";
+import { number, sumDecimals } from "../format.js";
 import { navigate } from "../router.js";
-
-type Item = Record<string, unknown>;
 
 /** Amounts per currency (null currency: resources without cost rows), summed exactly. */
 function perCurrency(rows: { currency: string | null; monthlyCost: string }[]): { currency: string | null; amount: string }[] {
@@ -23,7 +21,7 @@ function perCurrency(rows: { currency: string | null; monthlyCost: string }[]): 
 const ruleUrl = (r: string) => (r ? `/governance?rule=${encodeURIComponent(r)}` : "/governance");
 
 export function GovernancePage({ search }: { search?: URLSearchParams }) {
-  const data = useApi(() => api<{ availability: Availability; scan: Item | null; summary: FindingsSummary; items: Item[] }>("/api/v1/governance/findings"), "findings");
+  const data = useApi(() => api<Findings>("/api/v1/governance/findings"), "findings");
   const rule = search?.get("rule") ?? "";
   const [rows, more] = usePaging();
   return (
@@ -42,13 +40,13 @@ export function GovernancePage({ search }: { search?: URLSearchParams }) {
             return { team: t, findings: xs.reduce((a, x) => a + x.findings, 0), resources: xs.reduce((a, x) => a + x.resources, 0), cost: perCurrency(xs) };
           });
           const blocking = sm.byRule.filter((r) => r.blocking).reduce((a, r) => a + r.findings, 0);
-          const items = rule ? d.items.filter((f) => str(f["rule_id"]) === rule) : d.items;
+          const items = rule ? d.items.filter((f) => f.rule_id === rule) : d.items;
           return (
             <>
               {d.scan ? (
                 <p className="muted" data-testid="scan-line">
-                  Latest scan {str(d.scan["scanned_at"]).replace("T", " ").replace("Z", " UTC")} ({str(d.scan["origin"])}): {number(str(d.scan["checked"]))} resources checked,{" "}
-                  {number(str(d.scan["compliant"]))} compliant, {number(str(d.scan["findings"]))} findings, {number(str(d.scan["blocking"]))} blocking.
+                  Latest scan {d.scan.scanned_at.replace("T", " ").replace("Z", " UTC")} ({d.scan.origin}): {number(d.scan.checked)} resources checked,{" "}
+                  {number(d.scan.compliant)} compliant, {number(d.scan.findings)} findings, {number(d.scan.blocking)} blocking.
                 </p>
               ) : null}
               {sm.findings === 0 ? (
@@ -114,23 +112,23 @@ export function GovernancePage({ search }: { search?: URLSearchParams }) {
                       columns={[
                         {
                           header: "Severity",
-                          className: (f) => `sev-${str(f["severity"])}`,
-                          cell: (f) => `${str(f["severity"])}${f["blocking"] ? " (blocking)" : ""}`,
+                          className: (f) => `sev-${f.severity}`,
+                          cell: (f) => `${f.severity}${f.blocking ? " (blocking)" : ""}`,
                         },
-                        { header: "Rule", cell: (f) => str(f["rule_id"]) },
-                        { header: "Resource", title: (f) => str(f["resource_id"]), cell: (f) => str(f["resource_id"]).split(/[/:]/).pop() },
-                        { header: "Team", cell: (f) => str(f["team"]) || "–" },
+                        { header: "Rule", cell: (f) => f.rule_id },
+                        { header: "Resource", title: (f) => f.resource_id, cell: (f) => f.resource_id.split(/[/:]/).pop() },
+                        { header: "Team", cell: (f) => f.team || "–" },
                         {
                           header: "Message",
                           className: "wrap",
                           cell: (f) => (
                             <>
-                              {str(f["message"])}
-                              {f["suggestion"] ? <div className="muted small">suggestion: {str(f["suggestion"])}</div> : null}
+                              {f.message}
+                              {f.suggestion ? <div className="muted small">suggestion: {f.suggestion}</div> : null}
                             </>
                           ),
                         },
-                        { header: "Monthly cost", money: (f) => (f["monthly_cost"] === null ? null : { amount: str(f["monthly_cost"]), currency: str(f["currency"]) }) },
+                        { header: "Monthly cost", money: (f) => (f.monthly_cost === null ? null : { amount: f.monthly_cost, currency: f.currency }) },
                       ]}
                     />
                     <ShowMore shown={rows} total={items.length} onMore={more} testId="more-findings" />

@@ -1,5 +1,5 @@
 /** Recommendations: savings per status, and each recommendation with accept / dismiss / mark done. */
-import { api, type Availability } from "../api.js";
+import { api, type Recommendation, type Recommendations } from "../api.js";
 import { DataTable } from "../components/data-table.js";
 import { Link } from "../components/link.js";
 import { Card, Page } from "../components/page.js";
@@ -9,39 +9,20 @@ import { Tile, Tiles } from "../components/tiles.js";
 import { useApi } from "../components/use-api.js";
 import { money, sumDecimals } from "../format.js";
 
-interface Rec {
-  id: number;
-  type: string;
-  resourceId: string | null;
-  owner: string | null;
-  action: string;
-  currentConfig: string | null;
-  targetConfig: string | null;
-  monthlySaving: string;
-  currency: string;
-  confidence: string;
-  reason: string;
-  status: string;
-  statusReason: string | null;
-}
-
 const STATUSES = ["open", "accepted", "done", "dismissed"] as const;
 
 export function RecommendationsPage() {
   const { version, error, setStatus } = useStatusChange("Why dismiss this recommendation?");
-  const data = useApi(
-    () => api<{ availability: Availability; items: Rec[]; realized: { count: number; monthly: { currency: string; amount: string }[] } }>("/api/v1/recommendations"),
-    `recs:${version}`,
-  );
+  const data = useApi(() => api<Recommendations>("/api/v1/recommendations"), `recs:${version}`);
   return (
     <Page title="Recommendations">
       {error ? <ErrorState error={error} /> : null}
       <WhenAvailable value={data} what="recommendations">
         {(d) => {
-          const byStatus = new Map<string, Rec[]>();
+          const byStatus = new Map<string, Recommendation[]>();
           for (const r of d.items) byStatus.set(r.status, [...(byStatus.get(r.status) ?? []), r]);
           const cur = d.items[0]?.currency ?? "USD";
-          const sum = (rs: Rec[]) => sumDecimals(rs.map((r) => r.monthlySaving));
+          const sum = (rs: Recommendation[]) => sumDecimals(rs.map((r) => r.monthlySaving));
           return (
             <>
               {d.items.some((r) => r.type === "savings-plan") ? (

@@ -1,31 +1,28 @@
 /** Unit costs: cost per business unit (order, 1,000 searches…) per period, as a trend and a table. */
 import type { EChartsOption } from "echarts";
-import { api, type Availability } from "../api.js";
+import { api, type UnitCosts } from "../api.js";
 import { Chart, PALETTE } from "../components/chart.js";
 import { DataTable } from "../components/data-table.js";
 import { Card, Page } from "../components/page.js";
 import { Empty, WhenAvailable } from "../components/states.js";
 import { useApi } from "../components/use-api.js";
-import { money, number, str, toChartNumber } from "../format.js";
-
-type Item = Record<string, unknown>;
+import { money, number, toChartNumber } from "../format.js";
 
 /** Units as stored ("1200.500"), shown with just the fraction digits they have ("1,200.5"). */
-function units(v: unknown): string {
-  const s = str(v);
+function units(s: string): string {
   return number(s.replace(/\.0+$/, ""), (s.split(".")[1] ?? "").replace(/0+$/, "").length);
 }
 
 export function UnitCostsPage() {
-  const data = useApi(() => api<{ availability: Availability; items: Item[] }>("/api/v1/unit-costs"), "unit-costs");
+  const data = useApi(() => api<UnitCosts>("/api/v1/unit-costs"), "unit-costs");
   return (
     <Page title="Unit costs">
       <WhenAvailable value={data} what="unit costs">
         {(d) => {
           if (d.items.length === 0) return <Empty title="No unit costs for the stored periods" />;
-          const names = [...new Set(d.items.map((r) => str(r["name"])))];
-          const periods = [...new Set(d.items.map((r) => str(r["period"])))].sort();
-          const ucur = str(d.items.find((x) => str(x["currency"]))?.["currency"]);
+          const names = [...new Set(d.items.map((r) => r.name))];
+          const periods = [...new Set(d.items.map((r) => r.period))].sort();
+          const ucur = d.items.find((x) => x.currency)?.currency ?? "";
           const option: EChartsOption = {
             color: PALETTE,
             tooltip: { trigger: "axis", valueFormatter: (v) => money(String(v), ucur, { maxDigits: 4 }) },
@@ -37,8 +34,8 @@ export function UnitCostsPage() {
               name: n,
               type: "line",
               data: periods.map((p) => {
-                const r = d.items.find((x) => str(x["name"]) === n && str(x["period"]) === p && x["unitCost"] !== null);
-                return r ? toChartNumber(str(r["unitCost"])) : null;
+                const r = d.items.find((x) => x.name === n && x.period === p && x.unitCost !== null);
+                return r ? toChartNumber(r.unitCost) : null;
               }),
             })),
           };
@@ -53,18 +50,18 @@ export function UnitCostsPage() {
                   rows={d.items}
                   rowKey={(_, i) => i}
                   columns={[
-                    { header: "Unit cost", cell: (r) => str(r["name"]) },
-                    { header: "Period", cell: (r) => str(r["period"]) },
-                    { header: "Service", cell: (r) => str(r["service"]) || "–" },
-                    { header: "Environment", cell: (r) => str(r["environment"]) || "–" },
-                    { header: "Cost", money: (r) => ({ amount: str(r["cost"]), currency: str(r["currency"]) }) },
-                    { header: "Units", num: true, cell: (r) => units(r["units"]) },
+                    { header: "Unit cost", cell: (r) => r.name },
+                    { header: "Period", cell: (r) => r.period },
+                    { header: "Service", cell: (r) => r.service || "–" },
+                    { header: "Environment", cell: (r) => r.environment || "–" },
+                    { header: "Cost", money: (r) => ({ amount: r.cost, currency: r.currency }) },
+                    { header: "Units", num: true, cell: (r) => units(r.units) },
                     {
                       header: "Cost per unit",
                       num: true,
-                      data: (r) => ({ "data-amount": str(r["unitCost"]) }),
+                      data: (r) => ({ "data-amount": r.unitCost ?? "" }),
                       // more digits than the currency's minor unit: per-unit amounts are small ($0.4213)
-                      cell: (r) => (r["unitCost"] === null ? "–" : money(str(r["unitCost"]), str(r["currency"]), { maxDigits: 4 })),
+                      cell: (r) => (r.unitCost === null ? "–" : money(r.unitCost, r.currency, { maxDigits: 4 })),
                     },
                   ]}
                 />
