@@ -59,6 +59,7 @@ export const X_DIMENSIONS = [
   "x_k8s_Controller",
   "x_k8s_Pod",
   "x_k8s_Container",
+  "x_CommitmentDiscountEndTime",
 ] as const;
 export type XDimensionColumn = (typeof X_DIMENSIONS)[number];
 
@@ -77,7 +78,7 @@ export type DimensionValueType = "string" | "datetime" | "json";
 
 export function dimensionValueType(column: DimensionColumn): DimensionValueType {
   const c = FOCUS_COLUMNS.find((f) => f.name === column);
-  if (!c) return "string"; // x_ columns are VARCHAR
+  if (!c) return column === "x_CommitmentDiscountEndTime" ? "datetime" : "string"; // x_ columns are VARCHAR but this TIMESTAMP
   switch (c.dataType) {
     case "DateTime":
       return "datetime";

@@ -8,7 +8,7 @@ import { optimizationDefaults } from "../../core/config/sections/optimization.js
 import { FIXTURES, tempStore } from "../../../test/helpers/store.js";
 import type { DuckDbStore } from "../store/duckdb/duckdb-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS } from "../store/schema.js";
-import { commitmentReport } from "./commitment-analysis.js";
+import { commitmentEndDates, commitmentReport } from "./commitment-analysis.js";
 import { quoteString } from "../../core/sql.js";
 
 const SPEC = join(FIXTURES, "focus/spec-examples");
@@ -121,5 +121,73 @@ describe("commitments on the FOCUS spec examples", () => {
     await loadSpecCsv(ctx.store, "commitment_discount_scenarios/commitment_discount_purchase_scenario_2.csv");
     const r = await commitmentReport(ctx.store, cfg);
     expect(r.endUnknown).toEqual(["<my-commitment-discount-id>"]);
+  });
+});
+
+/**
+ * Rows of the cost table drawn by hand: `|`-separated cells under the header, `-` for NULL. Every row is USD, with
+ * EffectiveCost 1.00 and BilledCost 1.00.
+ */
+async function insertDrawn(store: DuckDbStore, drawn: string): Promise<void> {
+  const [head, ...lines] = drawn.trim().split("\n").map((l) => l.split("|").map((c) => c.trim()));
+  const types = new Map(COST_TABLE_COLUMNS.map((c) => [c.name, c.sqlType]));
+  for (const cells of lines) {
+    const values = cells.map((v, i) => (v === "-" ? "NULL" : `CAST(${quoteString(v)} AS ${types.get(head![i]!)})`));
+    await store.run(`INSERT INTO ${COST_TABLE} (${head!.map((h) => `"${h}"`).join(", ")}, "BillingCurrency", "BilledCost", "EffectiveCost")
+      VALUES (${values.join(", ")}, 'USD', 1, 1)`);
+  }
+}
+
+describe("commitmentEndDates: the latest end per commitment, from any of its rows", () => {
+  const RI = "arn:aws:ec2:us-east-1:111111111111:reserved-instances/ri-1";
+  const SP = "arn:aws:savingsplans::111111111111:savingsplan/sp-1";
+  const DRAWN = `
+    CommitmentDiscountId  | CommitmentDiscountType | ChargeCategory | ChargeFrequency | CommitmentDiscountStatus | ChargePeriodStart   | ChargePeriodEnd     | x_CommitmentDiscountEndTime | SubAccountId
+    ${RI}                 | Reserved Instance      | Purchase       | One-Time        | -                        | 2024-01-05 00:00:00 | 2024-01-05 01:00:00 | 2025-01-05 00:00:00         | 222222222222
+    ${RI}                 | Reserved Instance      | Usage          | Usage-Based     | Used                     | 2024-06-01 00:00:00 | 2024-06-02 00:00:00 | 2025-01-05 00:00:00         | 333333333333
+    ${RI}                 | Reserved Instance      | Usage          | Usage-Based     | Used                     | 2024-06-02 00:00:00 | 2024-06-03 00:00:00 | 2025-01-05 00:00:00         | 222222222222
+    ${RI}                 | Reserved Instance      | Purchase       | Recurring       | -                        | 2024-06-01 00:00:00 | 2024-07-01 00:00:00 | -                           | 222222222222
+    ${SP}                 | Savings Plan           | Usage          | Usage-Based     | Used                     | 2024-06-01 00:00:00 | 2024-06-02 00:00:00 | 2027-03-31 23:59:59         | 444444444444
+    ${SP}                 | Savings Plan           | Usage          | Usage-Based     | Used                     | 2024-06-02 00:00:00 | 2024-06-03 00:00:00 | 2027-03-31 23:59:59         | 444444444444
+    sp-extended           | -                      | Usage          | Usage-Based     | Used                     | 2024-06-01 00:00:00 | 2024-06-02 00:00:00 | 2024-12-31 00:00:00         | -
+    sp-extended           | -                      | Usage          | Usage-Based     | Used                     | 2024-06-02 00:00:00 | 2024-06-03 00:00:00 | 2025-06-30 00:00:00         | -
+    focus-ri              | Reservation            | Purchase       | One-Time        | -                        | 2023-09-01 00:00:00 | 2026-09-01 00:00:00 | -                           | 555555555555
+    focus-ri              | Reservation            | Usage          | Usage-Based     | Used                     | 2024-06-01 00:00:00 | 2024-06-02 00:00:00 | -                           | 555555555555
+    no-end                | Reserved Instance      | Purchase       | Recurring       | -                        | 2024-06-01 00:00:00 | 2024-07-01 00:00:00 | -                           | 555555555555
+    arn:aws:savingsplans::1:savingsplan/typeless | - | Usage        | Usage-Based     | Used                     | 2024-06-01 00:00:00 | 2024-06-02 00:00:00 | 2026-02-28 12:00:00         | -
+  `;
+
+  it("one entry per commitment with a known end: type, end date, basis, account, last day seen", async () => {
+    await insertDrawn(ctx.store, DRAWN);
+    const ends = await commitmentEndDates(ctx.store);
+    expect(ends.map((e) => [e.commitmentId, e.type, e.endDate, e.basis, e.subAccountId, e.lastSeen])).toEqual([
+      // the end on every row, whichever row the window holds; the smallest account id
+      [RI, "reservation", "2025-01-05", "end-time", "222222222222", "2024-06-02"],
+      [SP, "savings-plan", "2027-03-31", "end-time", "444444444444", "2024-06-02"],
+      // typeless rows: a Savings Plan ARN names the kind
+      ["arn:aws:savingsplans::1:savingsplan/typeless", "savings-plan", "2026-02-28", "end-time", null, "2024-06-01"],
+      // no end-time column: the one-time purchase row's charge period end (FOCUS files)
+      ["focus-ri", "reservation", "2026-09-01", "purchase-row", "555555555555", "2024-06-01"],
+      // no end column on any row and no one-time purchase: left out ("no-end")
+      // the latest end seen wins (the term was extended)
+      ["sp-extended", "reservation", "2025-06-30", "end-time", null, "2024-06-02"],
+    ]);
+    expect(ends.find((e) => e.commitmentId === SP)!.endsAt).toBe("2027-03-31T23:59:59Z");
+  });
+
+  it("the report's Ends is known when the purchase row is outside the window, for RI, Savings Plan and FOCUS purchase rows", async () => {
+    await insertDrawn(ctx.store, DRAWN);
+    const june = { start: new Date("2024-06-01T00:00:00Z"), end: new Date("2024-07-01T00:00:00Z") };
+    const r = await commitmentReport(ctx.store, cfg, june, new Date("2024-12-20T00:00:00Z"));
+    const ends = Object.fromEntries(r.commitments.map((c) => [c.commitmentId, [c.endsAt, c.expiresWithinDays]]));
+    expect(ends).toEqual({
+      [RI]: ["2025-01-05T00:00:00Z", 30], // 16 days after 2024-12-20
+      [SP]: ["2027-03-31T23:59:59Z", null],
+      "sp-extended": ["2025-06-30T00:00:00Z", null],
+      "focus-ri": ["2026-09-01T00:00:00Z", null],
+      "no-end": [null, null],
+      "arn:aws:savingsplans::1:savingsplan/typeless": ["2026-02-28T12:00:00Z", null],
+    });
+    expect(r.endUnknown).toEqual(["no-end"]);
   });
 });

@@ -30,7 +30,7 @@ export interface CommitmentReport {
   currency: string | null;
   commitments: (CommitmentFigures & { expiresWithinDays: number | null })[];
   overall: OverallFigures;
-  /** Commitments whose end the data does not tell (no One-Time purchase row). */
+  /** Commitments whose end the data does not tell (no end-time column on any row, no One-Time purchase row). */
   endUnknown: string[];
 }
 
@@ -98,8 +98,10 @@ export async function commitmentReport(
     FROM ${COST_TABLE}
     WHERE ${w} AND (("CommitmentDiscountId" IS NOT NULL) OR coalesce("ServiceName", '') IN (SELECT svc FROM services))`);
   if (!o) throw new CostwiseError("INTERNAL", "the commitment totals query returned no row");
+  // the end as the whole store tells it (the source's stated term end on any row), else the window's purchase row
+  const ends = new Map((await commitmentEndDates(store)).map((e) => [e.commitmentId, e.endsAt]));
   const commitments = per.map((r) => {
-    const f = commitmentFigures(r);
+    const f = commitmentFigures({ ...r, endsAt: ends.get(r.commitmentId) ?? r.endsAt });
     return { ...f, expiresWithinDays: expiryBucket(f.endsAt, now, cfg.commitments.expiringWithinDays) };
   });
   return {
@@ -114,6 +116,71 @@ export async function commitmentReport(
     }),
     endUnknown: commitments.filter((c) => c.endsAt === null).map((c) => c.commitmentId),
   };
+}
+
+export type CommitmentKind = "reservation" | "savings-plan";
+
+export interface CommitmentEndDate {
+  commitmentId: string;
+  type: CommitmentKind;
+  /** the UTC day the term ends, YYYY-MM-DD */
+  endDate: string;
+  /** the end as a timestamp, YYYY-MM-DDTHH:MM:SSZ */
+  endsAt: string;
+  /** where the end comes from: the source's end-time column on any row, or the last one-time purchase row's charge period */
+  basis: "end-time" | "purchase-row";
+  /** the account the commitment's rows are billed to (the smallest id when several), for routing */
+  subAccountId: string | null;
+  /** the last day the store has a row of this commitment, YYYY-MM-DD */
+  lastSeen: string;
+}
+
+const END_DATE_SHAPE = {
+  commitmentId: col.text,
+  type: col.text.nullable(),
+  endTime: col.timestamp.nullable(),
+  purchaseEnd: col.timestamp.nullable(),
+  subAccountId: col.text.nullable(),
+  lastSeen: col.day,
+};
+
+/**
+ * The end of every commitment the store knows, whatever window is analysed. Order of operations:
+ * 1. per commitment id, over all its rows: the latest `x_CommitmentDiscountEndTime` (CUR reservation/EndTime,
+ *    savingsPlan/EndTime, on usage, fee and unused rows alike) and the latest ChargePeriodEnd of a one-time
+ *    purchase row (sources without an end-time column, e.g. FOCUS files);
+ * 2. the end is the first of the two that is known; a commitment with neither is left out;
+ * 3. the kind from CommitmentDiscountType ("Savings Plan" / "Reserved Instance" / provider spellings), else from the
+ *    id (a Savings Plan ARN names `savingsplans`); anything not a Savings Plan is a reservation.
+ */
+export async function commitmentEndDates(store: AnalysisStore): Promise<CommitmentEndDate[]> {
+  const rows = await readRows(store, END_DATE_SHAPE, `
+    SELECT "CommitmentDiscountId" AS "commitmentId", max("CommitmentDiscountType") AS type,
+      strftime(max(x_CommitmentDiscountEndTime), '%Y-%m-%dT%H:%M:%SZ') AS "endTime",
+      strftime(max("ChargePeriodEnd") FILTER ("ChargeCategory" = 'Purchase' AND "ChargeFrequency" = 'One-Time'), '%Y-%m-%dT%H:%M:%SZ') AS "purchaseEnd",
+      min("SubAccountId") AS "subAccountId",
+      strftime(max("ChargePeriodStart"), '%Y-%m-%d') AS "lastSeen"
+    FROM ${COST_TABLE}
+    WHERE "CommitmentDiscountId" IS NOT NULL
+    GROUP BY 1 ORDER BY 1`);
+  return rows.flatMap((r) => {
+    const endsAt = r.endTime ?? r.purchaseEnd;
+    if (endsAt === null) return [];
+    return [{
+      commitmentId: r.commitmentId,
+      type: commitmentKind(r.type, r.commitmentId),
+      endDate: endsAt.slice(0, 10),
+      endsAt,
+      basis: r.endTime !== null ? ("end-time" as const) : ("purchase-row" as const),
+      subAccountId: r.subAccountId,
+      lastSeen: r.lastSeen,
+    }];
+  });
+}
+
+function commitmentKind(type: string | null, id: string): CommitmentKind {
+  if (type !== null) return /savings/i.test(type) ? "savings-plan" : "reservation";
+  return /savingsplans?[:/]/i.test(id) ? "savings-plan" : "reservation";
 }
 
 /** On-demand usage (FOCUS PricingCategory 'Standard', no commitment applied). */

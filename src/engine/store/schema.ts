@@ -48,6 +48,9 @@ export const X_COLUMNS = [
   { name: "x_k8s_Controller", sqlType: "VARCHAR", doc: "Kubernetes controller name" },
   { name: "x_k8s_Pod", sqlType: "VARCHAR", doc: "Kubernetes pod" },
   { name: "x_k8s_Container", sqlType: "VARCHAR", doc: "Kubernetes container" },
+  // FOCUS 1.2 has no commitment end column: the term's end as the source states it on every row of the commitment
+  // (CUR reservation/EndTime, savingsPlan/EndTime), so an end is known without the purchase row in the window
+  { name: "x_CommitmentDiscountEndTime", sqlType: "TIMESTAMP", doc: "end of the commitment's term (RI or Savings Plan), where the source tells it (UTC)" },
 ] as const;
 export type XColumnName = (typeof X_COLUMNS)[number]["name"];
 
@@ -113,6 +116,11 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: X_COLUMNS.filter((c) => c.name.startsWith("x_k8s_")).map(
       (c) => `ALTER TABLE ${COST_TABLE} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.name)} ${c.sqlType}`,
     ),
+  },
+  {
+    version: 4,
+    description: "commitment end time on cost rows (CUR reservation/EndTime, savingsPlan/EndTime)",
+    statements: [`ALTER TABLE ${COST_TABLE} ADD COLUMN IF NOT EXISTS ${quoteIdent("x_CommitmentDiscountEndTime")} TIMESTAMP`],
   },
 ];
 

@@ -55,7 +55,8 @@ function buildCurMapping(spelling: Spelling): SourceMapping {
     "lineItem/BlendedCost", "pricing/publicOnDemandCost", "pricing/publicOnDemandRate", "reservation/EffectiveCost",
     "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod", "reservation/UnusedRecurringFee",
     "savingsPlan/SavingsPlanEffectiveCost", "savingsPlan/TotalCommitmentToDate", "savingsPlan/UsedCommitment"];
-  const timestamps = ["bill/BillingPeriodStartDate", "bill/BillingPeriodEndDate", "lineItem/UsageStartDate", "lineItem/UsageEndDate"];
+  const timestamps = ["bill/BillingPeriodStartDate", "bill/BillingPeriodEndDate", "lineItem/UsageStartDate", "lineItem/UsageEndDate",
+    "reservation/EndTime", "savingsPlan/EndTime"];
   const strings = ["bill/PayerAccountId", "bill/PayerAccountName", "bill/BillingEntity", "bill/InvoiceId", "bill/InvoicingEntity",
     "lineItem/UsageAccountId", "lineItem/UsageAccountName", "lineItem/LineItemType", "lineItem/CurrencyCode",
     "lineItem/LineItemDescription", "lineItem/ProductCode", "lineItem/UsageType", "lineItem/Operation",
@@ -202,6 +203,8 @@ function buildCurMapping(spelling: Spelling): SourceMapping {
       x_UsageType: col("lineItem/UsageType"),
       x_Operation: col("lineItem/Operation"),
       x_InstanceType: col("product/instanceType"),
+      // the term's end, on every row of the commitment (usage, fee, unused): known without the purchase row
+      x_CommitmentDiscountEndTime: { op: "coalesce", args: [ts("savingsPlan/EndTime"), ts("reservation/EndTime")] },
     },
   };
 }
