@@ -10,6 +10,7 @@ import { replicaOptionsOf, syncReplica, type ReplicaSyncResult } from "../engine
 import type { CostStore } from "../engine/store/cost-store.js";
 import { DEFAULT_STORE_PATH, DuckDbStore } from "../engine/store/duckdb/duckdb-store.js";
 import type { AnalysisStore } from "../engine/store/cost-store.js";
+import { servingServer } from "./remote.js";
 
 /** Exit codes: CI can gate on them. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, findings: 3 } as const;
@@ -72,6 +73,29 @@ export async function withStore<T>(opts: GlobalOptions, fn: (store: AnalysisStor
   } finally {
     await store.close();
   }
+}
+
+/** An operation the server runs for the CLI when it holds the store: its local admin route and request body. */
+export interface ServerOp {
+  op: string;
+  body: unknown;
+}
+
+/**
+ * Runs `local` on the store (as `withStore`), or, while `costwise serve` holds that store, asks the server to run
+ * the same operation (`remote`; cli/remote.ts, server/routes/admin.ts) and returns its answer: both paths give the
+ * command the same value, so its output and exit code are the same. What the server's work logged goes to stderr
+ * (not with --json), as the command's own log would.
+ */
+export async function withStoreOrServer<T>(opts: GlobalOptions, remote: ServerOp, local: (store: AnalysisStore) => Promise<T>, o: { syncReplica?: boolean } = {}): Promise<T> {
+  const server = await servingServer(opts.store);
+  if (server) return server.call<T>(remote.op, remote.body, (line) => (opts.json ? undefined : stdio.err(line)));
+  return withStore(opts, local, o);
+}
+
+/** The workspace a forwarded command runs with: the costwise.yaml this CLI found (else the server's own). */
+export function workspaceRef(opts: GlobalOptions): { config: string | null; cwd: string } {
+  return { config: opts.workspace.file ?? null, cwd: process.cwd() };
 }
 
 /** Brings a ClickHouse workspace's analysis replica in step; says what it copied on stderr (not with --json). */

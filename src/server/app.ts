@@ -21,6 +21,7 @@ import { authenticate, DEFAULT_POLICY, type AccessPolicy } from "./auth.js";
 import { defaultWorkspace, type ServerContext, type ServerStore } from "./context.js";
 import { ServerMetrics } from "./metrics.js";
 import { HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from "./problem.js";
+import { registerAdminRoutes, type AdminOptions } from "./routes/admin.js";
 import { registerAllocationRoutes } from "./routes/allocation.js";
 import { registerAnalysisRoutes } from "./routes/analyses.js";
 import { registerCommitmentRoutes } from "./routes/commitments.js";
@@ -54,6 +55,8 @@ export interface BuildServerOptions {
   warm?: boolean;
   /** costwise.yaml (budgets, unit costs); defaults when absent. */
   workspace?: { config: CostwiseConfig; baseDir: string };
+  /** The local admin endpoint for the CLI beside the server (routes/admin.ts); none when absent. */
+  admin?: AdminOptions;
 }
 
 const DATA_CHANGED = new WeakMap<App, () => Promise<void>>();
@@ -185,6 +188,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
   registerAnalysisRoutes(z, ctx);
   registerCommitmentRoutes(z, ctx);
   registerNotifyRoutes(z, ctx);
+  if (opts.admin) registerAdminRoutes(z, ctx, { ...opts.admin, store: opts.store, dataChanged: () => notifyDataChanged(app) });
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 

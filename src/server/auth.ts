@@ -10,8 +10,13 @@
  * Auth modes: when no token exists and the server listens on loopback, requests are open (a local
  * user is an admin). Once any token exists (or `server.auth: tokens`), every API request needs
  * `Authorization: Bearer <token>`.
+ *
+ * The local admin endpoint (/api/v1/admin/local/..., policy `access: "local"`) is the CLI beside a running server: it
+ * takes no API token but the admin credential `costwise serve` publishes next to the store
+ * (engine/auth/admin-endpoint.ts), and only from this machine (`localAdminCaller`).
  */
 import type { FastifyRequest } from "fastify";
+import { sameCredential } from "../engine/auth/admin-endpoint.js";
 import { verifyToken, type Role, type TokenRecord } from "../engine/auth/tokens.js";
 import type { CostStore } from "../engine/store/cost-store.js";
 import { HttpProblem } from "./problem.js";
@@ -21,8 +26,11 @@ export type Principal =
   | { kind: "token"; id: string; name: string; role: Role; team: string | null };
 
 export interface AccessPolicy {
-  /** public: no token needed (health, metrics, OpenAPI, dashboard assets); read: any valid token; admin: admin role. */
-  access: "public" | "read" | "admin";
+  /**
+   * public: no token needed (health, metrics, OpenAPI, dashboard assets); read: any valid token; admin: admin role;
+   * local: the local admin endpoint's credential, from this machine (checked by `localAdminCaller`, not by tokens).
+   */
+  access: "public" | "read" | "admin" | "local";
   /** Whether team-bound tokens may call the route (it then narrows its reads to the token's team). */
   team: "deny" | "scoped";
 }
@@ -47,6 +55,8 @@ export async function authenticate(
   tokensRequired: boolean,
 ): Promise<Principal | undefined> {
   if (policy.access === "public") return undefined;
+  // the local admin routes check their own credential (localAdminCaller); no API token is looked at here
+  if (policy.access === "local") return undefined;
   const header = req.headers.authorization;
   let principal: Principal;
   if (header === undefined) {
@@ -71,4 +81,23 @@ export async function authenticate(
     );
   }
   return principal;
+}
+
+/**
+ * The caller of a local admin route: the CLI on this machine presenting the server's admin credential. Refuses
+ * (401/403, never saying what was expected) a request from another address, one that came through a proxy, or one
+ * without the exact credential.
+ */
+export function localAdminCaller(req: FastifyRequest, credential: string): Principal {
+  const remote = req.socket.remoteAddress ?? "";
+  const local = req.socket.localAddress ?? "";
+  const proxied = req.headers["x-forwarded-for"] !== undefined || req.headers["forwarded"] !== undefined;
+  if (proxied || !(isLoopbackHost(remote) || (remote !== "" && remote === local))) {
+    throw new HttpProblem(403, "FORBIDDEN", "the local admin endpoint answers only the costwise CLI on this machine");
+  }
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
+  if (!m || !sameCredential(credential, m[1]!)) {
+    throw new HttpProblem(401, "UNAUTHORIZED", "the local admin endpoint needs the credential costwise serve published next to the store");
+  }
+  return { kind: "local", role: "admin", team: null };
 }

@@ -4,12 +4,15 @@
 import { Command, Option } from "commander";
 import cliProgress from "cli-progress";
 import { trimMoney } from "../../core/money.js";
-import { ingestFiles, type IngestProgress } from "../../engine/ingest/ingest.js";
+import { resolve } from "node:path";
+import { CostwiseError, isCostwiseError } from "../../core/errors.js";
+import { ingestFiles, type IngestOptions, type IngestProgress, type IngestResult } from "../../engine/ingest/ingest.js";
 import { displayPath } from "../../engine/ingest/files.js";
-import { SOURCE_FORMATS, isSourceFormat } from "../../engine/mapping/registry.js";
-import { ingestOpenCostFile, looksLikeOpenCostResponse } from "../../engine/connectors/opencost.js";
+import { SOURCE_FORMATS, isSourceFormat, type SourceFormat } from "../../engine/mapping/registry.js";
+import { ingestOpenCostFile, looksLikeOpenCostResponse, type OpenCostIngestResult } from "../../engine/connectors/opencost.js";
+import { runAfterDataLanded, type JobResult } from "../../engine/jobs/jobs.js";
 import { printOpenCost } from "./opencost.js";
-import { backendOf, globalOptions, requireEmbeddedCosts, stdio, usageError, withCostStore, withStore } from "../context.js";
+import { backendOf, globalOptions, requireEmbeddedCosts, stdio, usageError, withCostStore, withStoreOrServer, workspaceRef, type GlobalOptions } from "../context.js";
 import type { ClickHouseStore } from "../../engine/store/clickhouse/clickhouse-store.js";
 import { ingestToClickHouse } from "../../engine/ingest/sinks/clickhouse.js";
 
@@ -35,43 +38,75 @@ Examples:
     .action(async (paths: string[], opts: { format?: string; progress: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
       if (opts.format !== undefined && !isSourceFormat(opts.format)) throw usageError(`unknown --format ${opts.format}`);
+      const format = opts.format && isSourceFormat(opts.format) ? opts.format : undefined;
       // saved OpenCost /allocation responses (JSON) are recognised by their shape; each loads in its own transaction
       const openCost = opts.format === "opencost" ? paths : paths.filter((p) => looksLikeOpenCostResponse(p));
-      if (openCost.length > 0) {
-        requireEmbeddedCosts(g, "loading OpenCost responses");
-        const loaded = await withStore(g, async (store) => {
-          const out = [];
-          for (const p of openCost) out.push(await ingestOpenCostFile(store, p));
-          return out;
-        });
-        if (g.json && openCost.length === paths.length) return stdio.json({ opencost: loaded });
-        if (!g.json) loaded.forEach(printOpenCost);
-        paths = paths.filter((p) => !openCost.includes(p));
-        if (paths.length === 0) return;
-      }
+      if (openCost.length > 0) requireEmbeddedCosts(g, "loading OpenCost responses");
+      const files = paths.filter((p) => !openCost.includes(p));
       const tty = Boolean(process.stderr.isTTY) && opts.progress && !g.json;
-      const reporter = tty ? barReporter() : g.json ? undefined : lineReporter();
-      const ingestOptions = {
-        ...(opts.format && isSourceFormat(opts.format) ? { format: opts.format } : {}),
-        ...(reporter ? { onProgress: reporter.update } : {}),
-      };
-      const result = await (backendOf(g) === "clickhouse"
-        ? withCostStore(g, (store) => ingestToClickHouse(store as ClickHouseStore, paths, ingestOptions))
-        : withStore(g, (store) => ingestFiles(store, paths, ingestOptions))
+      const reporter = files.length === 0 ? undefined : tty ? barReporter() : g.json ? undefined : lineReporter();
+      const ingestOptions = { ...(format ? { format } : {}), ...(reporter ? { onProgress: reporter.update } : {}) };
+      const landed = await (backendOf(g) === "clickhouse"
+        ? withCostStore(g, async (store): Promise<Landed> => ({ opencost: [], result: await ingestToClickHouse(store as ClickHouseStore, files, ingestOptions), chained: null }))
+        : ingestEmbedded(g, files, openCost, format, ingestOptions)
       ).finally(() => reporter?.stop());
-      if (g.json) return stdio.json(result);
-      for (const s of result.skipped) stdio.err(`skipped ${displayPath(s.path)}: ${s.reason}`);
-      for (const f of result.files) {
-        stdio.out(`loaded ${displayPath(f.path)} as ${f.format}: ${f.rows} rows, BilledCost ${trimMoney(f.loadedTotal)} (source ${trimMoney(f.sourceTotal)})`);
+      const { result, chained } = landed;
+      if (g.json) {
+        if (!result) return stdio.json({ opencost: landed.opencost, ...(chained ? { chained } : {}) });
+        return stdio.json(chained ? { ...result, chained } : result);
       }
-      for (const p of result.partitions) {
-        if (p.rowsReplaced > 0) {
-          stdio.out(`replaced ${p.source} account ${p.billingAccountId} period ${p.billingPeriodStart.slice(0, 10)}: ${p.rowsReplaced} old rows (${trimMoney(p.billedCostReplaced)}) → ${p.rows} rows (${trimMoney(p.billedCost)})`);
-        }
-      }
-      const cur = Object.entries(result.currencyTotals).map(([c, t]) => `${trimMoney(t)} ${c}`).join(", ");
-      stdio.out(`ingest ${result.ingestId}: ${result.rowsLoaded} rows from ${result.files.length} file(s), ${cur}; ${result.rowsReplaced} rows replaced`);
+      landed.opencost.forEach(printOpenCost);
+      if (result) printIngest(result);
+      for (const r of chained ?? []) stdio.out(`${r.job}: ${r.status}${r.error ? ` — ${r.error.split("\n")[0]}` : ""}`);
     });
+}
+
+/** What an ingest landed, and the chain that followed it (null when none ran). */
+interface Landed {
+  opencost: OpenCostIngestResult[];
+  result: IngestResult | null;
+  chained: JobResult[] | null;
+}
+
+/**
+ * Loads into the embedded store, or through the server that holds it (the same machine reads the same paths).
+ * Rows committed with a costwise.yaml loaded chain allocate → detect → budgets → deliver (runAfterDataLanded).
+ */
+async function ingestEmbedded(g: GlobalOptions, files: string[], openCost: string[], format: SourceFormat | undefined, ingestOptions: IngestOptions): Promise<Landed> {
+  const body = { files: files.map((p) => resolve(p)), opencost: openCost.map((p) => resolve(p)), ...(format ? { format } : {}), workspace: workspaceRef(g) };
+  try {
+    return await withStoreOrServer(g, { op: "ingest", body }, async (store) => {
+      const opencost: OpenCostIngestResult[] = [];
+      for (const p of openCost) opencost.push(await ingestOpenCostFile(store, p));
+      const result = files.length > 0 ? await ingestFiles(store, files, ingestOptions) : null;
+      const rows = (result?.rowsLoaded ?? 0) + opencost.reduce((a, o) => a + o.rows, 0);
+      const log = (l: string): void => (g.json ? undefined : stdio.err(l));
+      const chained = rows > 0 && g.workspace.file !== undefined ? await runAfterDataLanded({ store, workspace: g.workspace, log }, "after ingest") : null;
+      return { opencost, result, chained };
+    });
+  } catch (e) {
+    // the server was given absolute paths: name them as the user did
+    const given = files.join(", ");
+    const sent = body.files.join(", ");
+    if (isCostwiseError(e) && given !== sent && e.message.includes(sent)) {
+      throw new CostwiseError(e.code, e.message.replace(sent, given), { ...(e.location ? { location: e.location } : {}), ...(e.details ? { details: e.details } : {}) });
+    }
+    throw e;
+  }
+}
+
+function printIngest(result: IngestResult): void {
+  for (const s of result.skipped) stdio.err(`skipped ${displayPath(s.path)}: ${s.reason}`);
+  for (const f of result.files) {
+    stdio.out(`loaded ${displayPath(f.path)} as ${f.format}: ${f.rows} rows, BilledCost ${trimMoney(f.loadedTotal)} (source ${trimMoney(f.sourceTotal)})`);
+  }
+  for (const p of result.partitions) {
+    if (p.rowsReplaced > 0) {
+      stdio.out(`replaced ${p.source} account ${p.billingAccountId} period ${p.billingPeriodStart.slice(0, 10)}: ${p.rowsReplaced} old rows (${trimMoney(p.billedCostReplaced)}) → ${p.rows} rows (${trimMoney(p.billedCost)})`);
+    }
+  }
+  const cur = Object.entries(result.currencyTotals).map(([c, t]) => `${trimMoney(t)} ${c}`).join(", ");
+  stdio.out(`ingest ${result.ingestId}: ${result.rowsLoaded} rows from ${result.files.length} file(s), ${cur}; ${result.rowsReplaced} rows replaced`);
 }
 
 interface Reporter {

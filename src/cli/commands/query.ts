@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { CostwiseError, isCostwiseError } from "../../core/errors.js";
 import { GRANULARITIES, QUERY_GRAMMAR_HELP, QUERY_METRICS, parseQueryArgs, toQueryInput } from "../../core/query/cost-query.js";
 import { formatAmount, queryOrThrow, runCostQuery, type QueryResult } from "../../engine/query/run-query.js";
-import { EXIT, backendOf, globalOptions, reportError, setExit, stdio, usageError, withCostStore, type Output } from "../context.js";
+import { EXIT, backendOf, globalOptions, reportError, setExit, stdio, usageError, withCostStore, withStoreOrServer, type Output } from "../context.js";
 
 interface QueryOptions {
   metric?: string;
@@ -74,7 +74,11 @@ export function registerQuery(program: Command): void {
         if (backendOf(global) === "duckdb" && global.store !== ":memory:" && !existsSync(global.store)) {
           throw new CostwiseError("NOT_FOUND", `no cost store at ${global.store}; ingest a bill first (costwise ingest) or pass --store`);
         }
-        const result = await withCostStore(global, (store) => runCostQuery(store, query));
+        // the embedded store beside a running server: the server runs the query (its answer, with this parsed query)
+        const result =
+          backendOf(global) === "duckdb"
+            ? { ...(await withStoreOrServer(global, { op: "query", body: { query: toQueryInput(query) } }, (store) => runCostQuery(store, query))), query }
+            : await withCostStore(global, (store) => runCostQuery(store, query));
         if (global.json) stdio.json(resultToJson(result));
         else if (opts.csv) process.stdout.write(renderCsv(result));
         else printTable(result, stdio);

@@ -6,12 +6,12 @@ import { JOB_NAMES, type JobName } from "../../core/config/sections/notify.js";
 import { runJob, type JobResult } from "../../engine/jobs/jobs.js";
 import { validateNotifyConfig } from "../../engine/jobs/scheduler.js";
 import { notifyConfigOf } from "../../engine/jobs/jobs.js";
-import { EXIT, globalOptions, setExit, stdio, usageError, withStore } from "../context.js";
+import { EXIT, globalOptions, setExit, stdio, usageError, withStoreOrServer, workspaceRef } from "../context.js";
 
 export function registerRun(program: Command): void {
   program
     .command("run")
-    .description("run one job of the feedback loop now: sync, allocate, detect, budgets, summary, deliver or kpi")
+    .description(`run one job of the feedback loop now: ${JOB_NAMES.join(", ")}`)
     .argument("<job>", JOB_NAMES.join(" | "))
     .option("--attempts <n>", "attempts before the job is reported failed (backoff 5 s, 20 s, ...)", "3")
     .addHelpText(
@@ -24,11 +24,18 @@ Jobs:
             replica (data lands there with costwise ingest), with the same chaining
   allocate  re-apply the allocation rules
   detect    run the anomaly monitors; new alerts go to the owning team's channels
+  forecast  forecast the whole store and each budget's scope; save the snapshots (forecast variance KPI)
   budgets   evaluate budgets; thresholds crossed for the first time are sent
-  summary   send each team its summary (spend, change, top movers, open recommendations)
+  scan      the governance runtime scan (governance.policy + governance.scan), recorded; then blocking
+            findings new since the previous scan are sent to their owners
+  recommend an optimization run (recommendations saved); then each owner's digest of new ones
+  commitments  expiry notices for commitments ending in 90, 60, 30 or 7 days
+  summary   send each team its daily summary (spend, change, top movers, open recommendations)
+  summary-weekly  the same over the last 7 days
   deliver   send what the outbox holds (retries with backoff, digests when a channel is flooded)
   kpi       compute today's KPI scorecard and keep it as history
 
+Schedules (costwise serve; defaults and overrides under notify.jobs): costwise jobs lists them.
 One job of a kind runs at a time (a lock in the store; a crashed holder's lock is taken over).
 Exit code 1 when the job failed after its attempts, 0 otherwise (also when skipped because it is running).
 
@@ -42,8 +49,9 @@ Examples:
       const attempts = Number(opts.attempts);
       if (!Number.isInteger(attempts) || attempts < 1 || attempts > 10) throw usageError("--attempts must be an integer from 1 to 10");
       const cfg = notifyConfigOf(g.workspace);
-      if (["detect", "budgets", "summary", "deliver", "sync"].includes(job)) validateNotifyConfig(cfg, process.env, g.workspace.file ?? "costwise.yaml");
-      const result = await withStore(g, (store) =>
+      if (job !== "allocate" && job !== "kpi" && job !== "forecast") validateNotifyConfig(cfg, process.env, g.workspace.file ?? "costwise.yaml");
+      // beside a running server the job runs in it (the store is its); the same result comes back
+      const result = await withStoreOrServer(g, { op: "run", body: { job, attempts, workspace: workspaceRef(g) } }, (store) =>
         runJob({ store, workspace: g.workspace, attempts, log: (l) => (g.json ? undefined : stdio.err(l)) }, job as JobName),
         // the sync job itself brings a ClickHouse workspace's replica in step (and chains the analyses on new rows)
         { syncReplica: job !== "sync" },

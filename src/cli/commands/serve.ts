@@ -6,6 +6,8 @@ import { serverSection } from "../../core/config/sections/server.js";
 import { DuckDbStore } from "../../engine/store/duckdb/duckdb-store.js";
 import type { AnalysisStore } from "../../engine/store/cost-store.js";
 import { startScheduler } from "../../engine/jobs/scheduler.js";
+import { effectiveSchedules } from "../../engine/jobs/schedule.js";
+import { notifyConfigOf } from "../../engine/jobs/jobs.js";
 import { notifyDataChanged, startServer } from "../../server/index.js";
 import { replicaOptionsOf, startReplicaRefresh } from "../../engine/store/clickhouse/analysis-replica.js";
 import { openClickHouseFromConfig } from "../../engine/store/clickhouse/clickhouse-store.js";
@@ -33,8 +35,16 @@ address. Once a token exists (costwise token create), every API request needs
 
 Endpoints: /api/v1/... (see /openapi.json), /healthz, /metrics (Prometheus), / (dashboard).
 
-With schedules under notify.jobs in costwise.yaml, serve also runs the feedback loop's jobs (sync, allocate,
-detect, budgets, summary, deliver, kpi) on them; the notify config is checked at start-up.
+Beside the server: while serve holds the store, it publishes <store>.serve.json (its loopback URL and a
+random admin credential, readable by the store's owner only; removed when serve stops). CLI commands on
+the same store (ingest, allocate, run, token, sources, query) find it and go through the server instead of
+failing on the store's lock; their output and exit codes are the same.
+
+With a costwise.yaml, serve also runs the feedback loop's jobs on their default schedules (sync hourly,
+forecast/scan/commitments/kpi/summary daily, summary-weekly and recommend weekly, deliver every minute),
+overridden per job under notify.jobs (notify.defaultSchedules: false runs only those); a job that missed
+its previous scheduled time while serve was down runs once at start. costwise jobs lists the schedules.
+The notify config is checked at start-up.
 
 On a ClickHouse workspace (store.backend: clickhouse) the analyses and the dashboard read the workspace's
 analysis replica (the DuckDB file): serve brings it in step with ClickHouse at start and every
@@ -56,16 +66,18 @@ Examples:
       try {
         const ch = backendOf(g) === "clickhouse" ? g.workspace.config.store!.clickhouse! : undefined;
         if (ch) await syncFromClickHouse(g, store);
-        const running = await startServer(store, { store, host: opts.host ?? cfg.host, port, auth: cfg.auth, readers: cfg.readers, logLevel, workspace: { config: g.workspace.config, baseDir: g.workspace.baseDir } });
+        const running = await startServer(store, { store, host: opts.host ?? cfg.host, port, auth: cfg.auth, readers: cfg.readers, logLevel, workspace: { config: g.workspace.config, baseDir: g.workspace.baseDir }, adminEndpoint: { storeFile: g.store, workspace: g.workspace } });
         announce(running.url, g.json);
         // the feedback loop's schedules (notify.jobs), on their own connection beside the server's
-        const jobs = Object.values(g.workspace.config.notify?.jobs ?? {}).some((j) => j?.enabled);
+        // with a config file, every job runs on its default schedule unless notify.jobs overrides it (costwise jobs lists them)
+        const withDefaults = g.workspace.file !== undefined;
+        const jobs = effectiveSchedules(notifyConfigOf(g.workspace), { defaults: withDefaults }).some((j) => j.enabled);
         const jobStore = jobs ? await store.sibling() : undefined;
         const scheduler = jobStore
           ? startScheduler({ store: jobStore, workspace: g.workspace, log: (l) => stdio.err(`[jobs] ${l}`) }, g.workspace, async (r) => {
               const changed = [r, ...r.chained].some((x) => x.status === "ok" && (x.job === "sync" || x.job === "allocate"));
               if (changed) await notifyDataChanged(running.app);
-            })
+            }, { defaults: withDefaults })
           : undefined;
         if (scheduler && !g.json) for (const j of scheduler.jobs) stdio.err(`[jobs] ${j.job}: ${j.schedule} (${j.timezone}), next ${j.next ?? "never"}`);
         // on a ClickHouse workspace: follow what lands in ClickHouse (the analysis replica, partition by partition)

@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { trimMoney } from "../../core/money.js";
 import { configuredSources, listSources, type ConfiguredSourceStatus } from "../../engine/store/sources.js";
-import { globalOptions, stdio, withStore } from "../context.js";
+import { globalOptions, stdio, withStoreOrServer } from "../context.js";
 import { renderTable } from "../table.js";
 
 export function registerSources(program: Command): void {
@@ -23,8 +23,9 @@ is complete through the 14th). For Cost Explorer also the day before the first d
     .action(async (opts: { configured?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
       const configured = (g.workspace.config.sources ?? []).map((s) => ({ name: s.name, type: s.type }));
-      const { sources, bySource } = await withStore(g, async (store) => ({
-        sources: opts.configured ? [] : await listSources(store),
+      const configuredOnly = Boolean(opts.configured);
+      const { sources, bySource } = await withStoreOrServer(g, { op: "sources", body: { configuredOnly, configured } }, async (store) => ({
+        sources: configuredOnly ? [] : await listSources(store),
         bySource: await configuredSources(store, configured),
       }));
       if (opts.configured) {

@@ -3,7 +3,7 @@
  */
 import type { Command } from "commander";
 import { ROLES, createToken, isRole, listTokens, revokeToken } from "../../engine/auth/tokens.js";
-import { globalOptions, stdio, usageError, withStore } from "../context.js";
+import { globalOptions, stdio, usageError, withStoreOrServer } from "../context.js";
 import { renderTable } from "../table.js";
 
 export function registerToken(program: Command): void {
@@ -14,6 +14,7 @@ export function registerToken(program: Command): void {
       "after",
       `
 Tokens are stored hashed (salted SHA-256); the token text is printed once, at creation.
+While costwise serve runs on the store, these commands go through it: a revoked token is refused at once.
 Roles: admin (may change recommendation status) and viewer (read only).
 A token bound to a team (--team) sees only that team's allocated costs and findings.
 
@@ -34,7 +35,8 @@ Examples:
       const g = globalOptions(cmd);
       if (!isRole(opts.role)) throw usageError(`--role takes ${ROLES.join(" or ")}, not ${JSON.stringify(opts.role)}`);
       const role = opts.role;
-      const created = await withStore(g, (store) => createToken(store, { name: opts.name, role, team: opts.team ?? null }));
+      const input = { name: opts.name, role, team: opts.team ?? null };
+      const created = await withStoreOrServer(g, { op: "tokens/create", body: input }, (store) => createToken(store, input));
       if (g.json) return stdio.json({ token: created.token, ...created.record });
       stdio.out(created.token);
       stdio.err(`token ${created.record.id} (${created.record.role}${created.record.team ? `, team ${created.record.team}` : ""}) created; it is shown only now: store it safely`);
@@ -46,7 +48,8 @@ Examples:
     .option("--all", "include revoked tokens")
     .action(async (opts: { all?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const tokens = await withStore(g, (store) => listTokens(store, { includeRevoked: Boolean(opts.all) }));
+      const all = Boolean(opts.all);
+      const tokens = await withStoreOrServer(g, { op: "tokens/list", body: { all } }, (store) => listTokens(store, { includeRevoked: all }));
       if (g.json) return stdio.json(tokens);
       if (tokens.length === 0) return stdio.out("no tokens: the server is open on loopback only; create one with `costwise token create --name <who>`");
       stdio.out(renderTable(["id", "name", "role", "team", "created", "revoked"], tokens.map((t) => [t.id, t.name, t.role, t.team ?? "", t.createdAt, t.revokedAt ?? ""])));
@@ -57,7 +60,7 @@ Examples:
     .description("revoke a token by id (or by its full text)")
     .action(async (id: string, _opts: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
-      const rec = await withStore(g, (store) => revokeToken(store, id));
+      const rec = await withStoreOrServer(g, { op: "tokens/revoke", body: { id } }, (store) => revokeToken(store, id));
       if (g.json) return stdio.json(rec);
       stdio.out(`token ${rec.id} (${rec.name}) revoked at ${rec.revokedAt}`);
     });
