@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ingestFiles } from "../ingest/ingest.js";
 import type { DuckDbStore } from "../store/duckdb/duckdb-store.js";
+import { COST_TABLE } from "../store/schema.js";
 import { FIXTURES, LOCAL_FIXTURES, exportFocusCsv, expectGolden, tempStore } from "../../../test/helpers/store.js";
 import { writeCur2Parquet } from "../../../test/helpers/cur2.js";
 
@@ -46,6 +47,41 @@ describe("golden FOCUS output per mapping", () => {
   it("AWS CUR legacy CSV: every line item type", async () => {
     await ingestFiles(store, [join(LOCAL_FIXTURES, "cur-line-item-types.csv")]);
     expectGolden("cur-line-item-types.focus.csv", await exportFocusCsv(store));
+  });
+
+  it("AWS CUR legacy CSV: commitment end times (reservation/EndTime, savingsPlan/EndTime) on every row of the commitment", async () => {
+    await ingestFiles(store, [join(LOCAL_FIXTURES, "cur-commitment-end-times.csv")]);
+    const focus = await exportFocusCsv(store);
+    expectGolden("cur-commitment-end-times.focus.csv", focus);
+    // usage, fee and negation rows all carry the term's end; on-demand usage none
+    const ends = await store.all(`SELECT x_ChargeType AS t, "CommitmentDiscountId" AS id, strftime(x_CommitmentDiscountEndTime, '%Y-%m-%dT%H:%M:%S') AS e
+      FROM ${COST_TABLE} ORDER BY x_ChargeType, id`);
+    expect(ends.map((r) => `${String(r["t"])} ${String(r["id"] ?? "-")} ${String(r["e"] ?? "-")}`)).toEqual([
+      "DiscountedUsage arn:aws:ec2:us-east-1:111111111111:reserved-instances/ri-1 2025-01-05T00:00:00",
+      "DiscountedUsage arn:aws:rds:us-east-1:111111111111:ri:ri-2 2026-02-28T11:00:00",
+      "RIFee arn:aws:ec2:us-east-1:111111111111:reserved-instances/ri-1 2025-01-05T00:00:00",
+      "SavingsPlanCoveredUsage arn:aws:savingsplans::111111111111:savingsplan/sp-1 2027-03-31T23:59:59",
+      "SavingsPlanNegation arn:aws:savingsplans::111111111111:savingsplan/sp-1 2027-03-31T23:59:59",
+      "SavingsPlanRecurringFee arn:aws:savingsplans::111111111111:savingsplan/sp-1 2027-03-31T23:59:59",
+      "Usage - -",
+    ]);
+  });
+
+  it("AWS CUR 2.0 Parquet: reservation_end_time and savings_plan_end_time (text, as Data Exports write them) give the same rows", async () => {
+    const csv = join(LOCAL_FIXTURES, "cur-commitment-end-times.csv");
+    const parquet = await writeCur2Parquet(store, csv, join(dir, "cur2-end-times.parquet"));
+    const described = await store.all(`DESCRIBE SELECT * FROM read_parquet('${parquet}')`);
+    expect(described.filter((r) => String(r["column_name"]).endsWith("_end_time")).map((r) => `${String(r["column_name"])} ${String(r["column_type"])}`))
+      .toEqual(["reservation_end_time VARCHAR", "savings_plan_end_time VARCHAR"]);
+    await ingestFiles(store, [parquet]);
+    const cur2 = await exportFocusCsv(store);
+    const { store: other, cleanup: c2 } = await tempStore();
+    try {
+      await ingestFiles(other, [csv]);
+      expect(cur2.replaceAll(",aws-cur2,", ",aws-cur,")).toBe(await exportFocusCsv(other));
+    } finally {
+      await c2();
+    }
   });
 
   it("AWS CUR legacy CSV: koku 2023-06 fixture (Savings Plan covered usage)", async () => {
