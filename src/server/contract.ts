@@ -244,6 +244,7 @@ export const rootCauseSchema = z.object({
 });
 
 export const anomalySchema = z.object({
+  id: z.string().describe("the anomaly's stable id (16 hex digits; engine/detect/anomaly-id.ts): deep links use /anomalies?anomaly=<id>"),
   monitor: z.string(),
   series_key: z.string(),
   start_day: day,

@@ -138,7 +138,7 @@ describe("the feedback loop", () => {
     expect(text).toMatch(/Actual\*\\n[\d,]+\.\d\d USD/);
     expect(text).toContain("i-pay-1"); // the root-cause resource, by id
     expect(text).toContain("team=payments"); // with its tags
-    expect(text).toContain("https://costwise.example.com/#/anomalies?");
+    expect(text).toMatch(/"https:\/\/costwise\.example\.com\/anomalies\?anomaly=[0-9a-f]{16}"/); // a path link with the anomaly's id (no #)
 
     // the webhook is signed over the exact body
     const sig = String(hook[0]!.headers["x-costwise-signature"]);
@@ -244,7 +244,7 @@ describe("the feedback loop", () => {
     const want = await store.all(`SELECT CAST(sum(effective_cost) AS VARCHAR) AS s FROM cost_allocation WHERE team = 'payments' AND charge_date > DATE '2026-10-22' AND charge_date <= DATE '2026-10-29'`);
     expect(last7).toBe(`${Number(want[0]!["s"]).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })} USD`);
     expect(n.sections[0]!.title).toBe("Top movers");
-    expect(n.link).toBe("https://c.example/#/teams?team=payments");
+    expect(n.link).toBe("https://c.example/teams?team=payments&month=2026-10");
   });
 });
 

@@ -5,7 +5,7 @@
  * Money in facts is already formatted text (exact decimal strings in, formatted at this edge); the optional
  * chart carries display-only numbers.
  */
-export const NOTIFICATION_KINDS = ["anomaly", "budget", "summary", "recommendation", "governance", "digest"] as const;
+export const NOTIFICATION_KINDS = ["anomaly", "budget", "summary", "recommendation", "governance", "commitment", "digest"] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export type NotificationSeverity = "info" | "warning" | "critical";
 
@@ -36,6 +36,18 @@ export interface Notification {
   chart?: { title: string; labels: string[]; values: number[]; highlightLast?: boolean };
   /** When the data that caused it landed (for alert latency). */
   dataLandedAt?: string;
+}
+
+/** The dashboard pages a message can link to (web/src/main.tsx's paths; the query string holds the page's state). */
+export type DashboardPage = "overview" | "anomalies" | "teams" | "recommendations" | "governance" | "commitments";
+
+/**
+ * A deep link into the dashboard: `${dashboardUrl}/<page>?<state>` (a path, no `#`: the dashboard's router reads
+ * `location.pathname`, and the page reads its state from the query string), e.g. `/anomalies?anomaly=<id>`.
+ */
+export function dashboardLink(dashboardUrl: string, page: DashboardPage, state: Record<string, string> = {}): string {
+  const q = new URLSearchParams(state).toString();
+  return `${dashboardUrl.replace(/\/+$/, "")}/${page}${q ? `?${q}` : ""}`;
 }
 
 /** Formats an exact decimal string as money for people: thousands separators, 2 decimals, currency code. */

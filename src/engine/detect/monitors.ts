@@ -18,6 +18,7 @@ import { rootCause, type RootCause } from "./root-cause.js";
 import { allocationScope, focusScope, hasAllocation, parseFilters, splitSql, type ScopeSql, type SplitSql } from "./scope.js";
 import { extractSeries, lastCompleteDayFromStore, type ExtractedSeries } from "./load-series.js";
 import { ANOMALIES_TABLE } from "./tables.js";
+import { anomalyIdSql } from "./anomaly-id.js";
 
 export interface MonitorAnomaly {
   monitor: string;
@@ -275,6 +276,7 @@ async function persistAnomalies(store: CostStore, anomalies: MonitorAnomaly[], n
 
 /** A stored anomaly as listed (API and CLI): days as "YYYY-MM-DD", money as decimal strings, the root cause parsed. */
 const STORED_ANOMALY_ROW = {
+  id: col.text,
   monitor: col.text,
   series_key: col.text,
   start_day: col.day,
@@ -312,7 +314,7 @@ export async function listAnomalies(store: CostStore, o: { since?: string; monit
   if (o.alertsOnly) where.push("alert");
   params.push(o.limit ?? 100);
   const rows = await readRows(store, STORED_ANOMALY_ROW, {
-    sql: `SELECT monitor, series_key, strftime(start_day, '%Y-%m-%d') AS start_day, strftime(end_day, '%Y-%m-%d') AS end_day, strftime(detected_day, '%Y-%m-%d') AS detected_day,
+    sql: `SELECT ${anomalyIdSql()} AS id, monitor, series_key, strftime(start_day, '%Y-%m-%d') AS start_day, strftime(end_day, '%Y-%m-%d') AS end_day, strftime(detected_day, '%Y-%m-%d') AS detected_day,
             currency, kind, direction, severity, is_open, CAST(actual AS VARCHAR) AS actual, CAST(expected AS VARCHAR) AS expected, CAST(impact AS VARCHAR) AS impact,
             impact_pct, max_z, alert, strftime(alerted_at, '%Y-%m-%dT%H:%M:%SZ') AS alerted_at, CAST(root_cause AS VARCHAR) AS root_cause
           FROM ${ANOMALIES_TABLE} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}

@@ -8,8 +8,9 @@ import type { CostwiseConfig } from "../../core/config/schema.js";
 import type { Severity } from "../../core/detect/detector.js";
 import { assertNever } from "../../core/errors.js";
 import { addMoney, compareMoney, subMoney } from "../../core/money.js";
-import { formatAmount, formatPercent, type Fact, type Notification, type NotificationSeverity, type Section } from "../../core/notify/message.js";
+import { dashboardLink, formatAmount, formatPercent, type Fact, type Notification, type NotificationSeverity, type Section } from "../../core/notify/message.js";
 import { ALLOCATION_TABLE } from "../allocation/tables.js";
+import { anomalyId } from "../detect/anomaly-id.js";
 import type { BudgetStatus } from "../detect/budget-status.js";
 import type { MonitorAnomaly } from "../detect/monitors.js";
 import { RECOMMENDATIONS_TABLE } from "../optimize/tables.js";
@@ -17,7 +18,8 @@ import type { CostStore } from "../store/cost-store.js";
 import { col, readRow, readRows } from "../store/read-rows.js";
 import { COST_TABLE, RUNS_TABLE } from "../store/schema.js";
 
-async function tableExists(store: CostStore, name: string): Promise<boolean> {
+/** Whether a feature table exists yet (features create their tables on first use). */
+export async function tableExists(store: CostStore, name: string): Promise<boolean> {
   const r = await readRow(store, { n: col.int }, { sql: "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = ?", params: [name] });
   return (r?.n ?? 0) > 0;
 }
@@ -86,7 +88,6 @@ export async function anomalyNotification(store: CostStore, a: MonitorAnomaly, o
     if (lines.length > 0) sections.push({ title: "What drove it", lines });
   }
   const headline = rc?.headline ? ` Driven mostly by ${rc.headline.kind} ${rc.headline.value}.` : "";
-  const q = new URLSearchParams({ monitor: a.monitor, series: a.seriesKey, start: a.start });
   return {
     kind: "anomaly",
     key: `anomaly:${a.monitor}:${a.seriesKey}:${a.currency}:${a.start}`,
@@ -96,7 +97,7 @@ export async function anomalyNotification(store: CostStore, a: MonitorAnomaly, o
     summary: `${label} cost ${formatAmount(a.actual, a.currency)} where ${formatAmount(a.expected, a.currency)} was expected (${a.kind}).${headline}`,
     facts,
     sections,
-    link: `${o.dashboardUrl.replace(/\/$/, "")}/#/anomalies?${q.toString()}`,
+    link: dashboardLink(o.dashboardUrl, "anomalies", { anomaly: anomalyId({ monitor: a.monitor, seriesKey: a.seriesKey, startDay: a.start, currency: a.currency }) }),
     chart: { title: "expected vs actual", labels: ["expected", "actual"], values: [Number(a.expected), Number(a.actual)], highlightLast: true },
     ...(o.landedAt ? { dataLandedAt: o.landedAt } : {}),
   };
@@ -119,7 +120,7 @@ export function budgetNotifications(s: BudgetStatus, config: CostwiseConfig, o: 
       { label: "Days left", value: String(s.daysLeft) },
     ],
     sections: [],
-    link: `${o.dashboardUrl.replace(/\/$/, "")}/#/overview?budget=${encodeURIComponent(s.budget)}`,
+    link: dashboardLink(o.dashboardUrl, "overview", { budget: s.budget }),
     ...(o.landedAt ? { dataLandedAt: o.landedAt } : {}),
   }));
 }
@@ -181,7 +182,7 @@ export async function teamSummary(store: CostStore, team: string, o: { asOf: str
     summary: facts.length > 0 ? `Spend for ${team} through ${o.asOf}.` : `No allocated spend for ${team} in the last ${days} days.`,
     facts,
     sections,
-    link: `${o.dashboardUrl.replace(/\/$/, "")}/#/teams?team=${encodeURIComponent(team)}`,
+    link: dashboardLink(o.dashboardUrl, "teams", { team, month: o.asOf.slice(0, 7) }),
     chart: { title: "daily spend, 30 days", labels: daily.map((d) => d.charge_date), values: daily.map((d) => d.v), highlightLast: true },
   };
 }

@@ -10,6 +10,7 @@ import { ShowMore, usePaging } from "../components/show-more.js";
 import { Empty, WhenAvailable } from "../components/states.js";
 import { useApi } from "../components/use-api.js";
 import { money, toChartNumber } from "../format.js";
+import { focusAttrs, useScrollToFocus } from "../router.js";
 
 /** The root-cause breakdown of an anomaly: which service, account, region, tag, SKU or resource moved it, and by how much. */
 function RootCauseView({ rc: r, currency }: { rc: RootCause | null; currency: string }) {
@@ -53,10 +54,14 @@ function RootCauseView({ rc: r, currency }: { rc: RootCause | null; currency: st
   );
 }
 
-export function AnomaliesPage() {
+/** `?anomaly=<id>` (the links in alerts): that anomaly's row is shown, highlighted, scrolled to, its root cause open. */
+export function AnomaliesPage({ search }: { search?: URLSearchParams }) {
+  const focus = search?.get("anomaly") ?? null;
   const data = useApi(() => api<Anomalies>("/api/v1/anomalies"), "anomalies");
-  const [open, setOpen] = useState<number | null>(0);
+  // the anomaly whose root cause is open, by id (undefined: the first one)
+  const [openId, setOpenId] = useState<string | null | undefined>(focus ?? undefined);
   const [rows, more] = usePaging();
+  useScrollToFocus(focus, data.state === "ok");
   return (
     <Page title="Anomalies">
       <WhenAvailable value={data} what="anomalies">
@@ -76,8 +81,15 @@ export function AnomaliesPage() {
             ],
           };
           const amount = (key: "actual" | "expected" | "impact") => (a: Anomaly) => ({ amount: a[key], currency: a.currency });
+          const focusAt = focus ? d.items.findIndex((a) => a.id === focus) : -1;
+          const open = openId === undefined ? d.items[0]!.id : openId;
           return (
             <>
+              {focus && focusAt < 0 ? (
+                <p className="muted" data-testid="focus-missing">
+                  Anomaly {focus} is not among the {d.items.length} latest anomalies.
+                </p>
+              ) : null}
               <Card title={`Actual vs expected (latest ${top.length})`}>
                 <Chart option={option} height={300} testId="anomaly-chart" />
               </Card>
@@ -85,10 +97,13 @@ export function AnomaliesPage() {
                 <DataTable
                   small
                   testId="anomalies-table"
-                  rows={d.items.slice(0, rows)}
-                  rowKey={(_, i) => i}
-                  row={(_, i) => ({ className: "clickable", onClick: () => setOpen(open === i ? null : i) })}
-                  after={(a, i) => (open === i ? <RootCauseView rc={a.root_cause} currency={a.currency} /> : null)}
+                  rows={d.items.slice(0, Math.max(rows, focusAt + 1))}
+                  rowKey={(a) => a.id}
+                  row={(a) => {
+                    const f = focusAttrs(a.id === focus);
+                    return { className: `clickable ${f.className}`, data: { "data-anomaly-id": a.id, ...f.data }, onClick: () => setOpenId(open === a.id ? null : a.id) };
+                  }}
+                  after={(a) => (open === a.id ? <RootCauseView rc={a.root_cause} currency={a.currency} /> : null)}
                   columns={[
                     {
                       header: "Days",
@@ -104,9 +119,9 @@ export function AnomaliesPage() {
                     { header: "Impact", money: amount("impact") },
                     {
                       header: "Root cause",
-                      cell: (_, i) => (
-                        <button className="small" aria-expanded={open === i}>
-                          {open === i ? "hide" : "show"}
+                      cell: (a) => (
+                        <button className="small" aria-expanded={open === a.id}>
+                          {open === a.id ? "hide" : "show"}
                         </button>
                       ),
                     },

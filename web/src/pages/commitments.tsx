@@ -15,7 +15,7 @@ import { StatusButtons, useStatusChange, type NextStatus } from "../components/s
 import { Tile, Tiles } from "../components/tiles.js";
 import { useApi } from "../components/use-api.js";
 import { money, number, ratioPercent, sumDecimals, toChartNumber } from "../format.js";
-import { navigate } from "../router.js";
+import { focusAttrs, navigate, useScrollToFocus } from "../router.js";
 
 const WINDOWS = [7, 30, 90, 365] as const;
 
@@ -30,6 +30,9 @@ export function CommitmentsPage({ search }: { search: URLSearchParams }) {
   const days = (WINDOWS as readonly number[]).includes(asked) ? asked : 30;
   const { version, error, setStatus } = useStatusChange("Why dismiss this purchase recommendation?");
   const data = useApi(() => api<Commitments>(`/api/v1/commitments?days=${days}`), `commitments:${days}:${version}`);
+  // `?id=<commitment id>` (the links in expiry notices): that commitment's row is highlighted and scrolled to
+  const focus = search.get("id");
+  useScrollToFocus(focus, data.state === "ok");
   return (
     <Page title="Commitments">
       <div className="toolbar">
@@ -37,13 +40,13 @@ export function CommitmentsPage({ search }: { search: URLSearchParams }) {
           label="Window"
           value={days}
           options={WINDOWS.map((d) => ({ value: d, label: `last ${d} days` }))}
-          onPick={(d) => navigate(`/commitments?days=${d}`)}
+          onPick={(d) => navigate(`/commitments?${new URLSearchParams({ days: String(d), ...(focus ? { id: focus } : {}) }).toString()}`)}
           testId="commitments-window"
         />
       </div>
       {error ? <ErrorState error={error} /> : null}
       <Async value={data} what="commitments">
-        {(c) => <CommitmentsBody c={c} onAct={(p, s) => void setStatus(p.id, s)} />}
+        {(c) => <CommitmentsBody c={c} focus={focus} onAct={(p, s) => void setStatus(p.id, s)} />}
       </Async>
     </Page>
   );
@@ -51,7 +54,7 @@ export function CommitmentsPage({ search }: { search: URLSearchParams }) {
 
 type OnAct = (p: Purchase, s: NextStatus) => void;
 
-function CommitmentsBody({ c, onAct }: { c: Commitments; onAct: OnAct }) {
+function CommitmentsBody({ c, focus, onAct }: { c: Commitments; focus: string | null; onAct: OnAct }) {
   const cur = c.currency;
   const chart = useMemo<EChartsOption>(
     () => ({
@@ -106,6 +109,11 @@ function CommitmentsBody({ c, onAct }: { c: Commitments; onAct: OnAct }) {
               sub={<>net savings {c.overall.netSavings === null ? "unknown (list cost missing)" : <Money amount={c.overall.netSavings} currency={cur} testId="commit-net-savings" />}</>}
             />
           </Tiles>
+          {focus && !c.commitments.some((x) => x.commitmentId === focus) ? (
+            <p className="muted" data-testid="focus-missing">
+              Commitment {focus} has no charges in this window: pick a longer one.
+            </p>
+          ) : null}
           {c.commitments.length === 0 ? (
             <Empty title="No Reserved Instance or Savings Plan charges in this window">Pick a longer window.</Empty>
           ) : (
@@ -115,7 +123,10 @@ function CommitmentsBody({ c, onAct }: { c: Commitments; onAct: OnAct }) {
                   testId="commitments-table"
                   rows={c.commitments}
                   rowKey={(x) => x.commitmentId}
-                  row={(x) => ({ data: { "data-id": x.commitmentId } })}
+                  row={(x) => {
+                    const f = focusAttrs(x.commitmentId === focus);
+                    return { className: f.className, data: { "data-id": x.commitmentId, ...f.data } };
+                  }}
                   columns={[
                     { header: "Commitment", title: (x) => x.commitmentId, className: "mono small", cell: (x) => x.commitmentId },
                     { header: "Type", cell: (x) => x.type ?? "–" },

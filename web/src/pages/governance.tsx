@@ -9,7 +9,7 @@ import { Empty, WhenAvailable } from "../components/states.js";
 import { Tile, Tiles } from "../components/tiles.js";
 import { useApi } from "../components/use-api.js";
 import { number, sumDecimals } from "../format.js";
-import { navigate } from "../router.js";
+import { focusAttrs, navigate, useScrollToFocus } from "../router.js";
 
 /** Amounts per currency (null currency: resources without cost rows), summed exactly. */
 function perCurrency(rows: { currency: string | null; monthlyCost: string }[]): { currency: string | null; amount: string }[] {
@@ -23,7 +23,10 @@ const ruleUrl = (r: string) => (r ? `/governance?rule=${encodeURIComponent(r)}` 
 export function GovernancePage({ search }: { search?: URLSearchParams }) {
   const data = useApi(() => api<Findings>("/api/v1/governance/findings"), "findings");
   const rule = search?.get("rule") ?? "";
+  // `?finding=<id>` (the links in governance alerts): that finding's row is shown, highlighted and scrolled to
+  const focus = search?.get("finding") ?? null;
   const [rows, more] = usePaging();
+  useScrollToFocus(focus, data.state === "ok");
   return (
     <Page title="Governance findings">
       <WhenAvailable value={data} what="findings" missing="governance findings">
@@ -47,6 +50,11 @@ export function GovernancePage({ search }: { search?: URLSearchParams }) {
                 <p className="muted" data-testid="scan-line">
                   Latest scan {d.scan.scanned_at.replace("T", " ").replace("Z", " UTC")} ({d.scan.origin}): {number(d.scan.checked)} resources checked,{" "}
                   {number(d.scan.compliant)} compliant, {number(d.scan.findings)} findings, {number(d.scan.blocking)} blocking.
+                </p>
+              ) : null}
+              {focus && !items.some((f) => f.finding_id === focus) ? (
+                <p className="muted" data-testid="focus-missing">
+                  Finding {focus} is not {rule ? `among rule ${rule}'s findings` : "in the latest scan"}: fixed since, or not among the findings shown.
                 </p>
               ) : null}
               {sm.findings === 0 ? (
@@ -107,8 +115,12 @@ export function GovernancePage({ search }: { search?: URLSearchParams }) {
                     <DataTable
                       small
                       testId="findings-table"
-                      rows={items.slice(0, rows)}
+                      rows={items.slice(0, Math.max(rows, focus ? items.findIndex((f) => f.finding_id === focus) + 1 : 0))}
                       rowKey={(_, i) => i}
+                      row={(f) => {
+                        const a = focusAttrs(f.finding_id === focus);
+                        return { className: a.className, data: { "data-finding-id": f.finding_id, ...a.data } };
+                      }}
                       columns={[
                         {
                           header: "Severity",

@@ -1,26 +1,67 @@
 import type { EChartsOption } from "echarts";
 import { useMemo } from "react";
-import { api, type Overview } from "../api.js";
+import { api, type Budgets, type Overview } from "../api.js";
 import { Chart, PALETTE } from "../components/chart.js";
 import { DataTable } from "../components/data-table.js";
 import { Change, Money } from "../components/money.js";
 import { Card, Page } from "../components/page.js";
 import { Picker } from "../components/picker.js";
-import { Async, Empty } from "../components/states.js";
+import { Async, Empty, WhenAvailable } from "../components/states.js";
 import { Tile, Tiles } from "../components/tiles.js";
 import { useApi } from "../components/use-api.js";
 import { money, toChartNumber } from "../format.js";
-import { navigate } from "../router.js";
+import { focusAttrs, navigate, useScrollToFocus } from "../router.js";
 
 export function OverviewPage({ search }: { search: URLSearchParams }) {
   const currency = search.get("currency") ?? "";
   const data = useApi(() => api<Overview>(`/api/v1/overview${currency ? `?currency=${encodeURIComponent(currency)}` : ""}`), currency);
+  // `?budget=<name>` (the links in budget alerts, at /overview): that budget's burn and forecast first
+  const budget = search.get("budget");
   return (
     <Page title="Overview">
+      {budget ? <BudgetFocus name={budget} /> : null}
       <Async value={data} what="the overview">
         {(o) => (o.available ? <OverviewBody o={o} /> : <Empty title="No cost data yet">{o.reason}</Empty>)}
       </Async>
     </Page>
+  );
+}
+
+/** One budget from costwise.yaml, as its alerts describe it: spent, burn, period-end forecast, thresholds crossed. */
+function BudgetFocus({ name }: { name: string }) {
+  const data = useApi(() => api<Budgets>("/api/v1/budgets"), "budgets");
+  useScrollToFocus(name, data.state === "ok");
+  return (
+    <WhenAvailable value={data} what="budgets">
+      {(d) => {
+        const b = d.items.filter((x) => x.budget === name);
+        if (b.length === 0) return <Empty title={`No budget named ${name}`}>It is not (or no longer) in costwise.yaml.</Empty>;
+        return (
+          <Card title={`Budget ${name}`}>
+            <DataTable
+              small
+              testId="budget-focus"
+              rows={b}
+              rowKey={(x) => `${x.budget}:${x.currency}`}
+              row={(x) => {
+                const f = focusAttrs(true);
+                return { className: f.className, data: { "data-budget": x.budget, ...f.data } };
+              }}
+              columns={[
+                { header: "Budget", cell: (x) => x.budget },
+                { header: "Period", cell: (x) => `${x.period} ${x.periodStart} → ${x.periodEnd}` },
+                { header: "Spent", money: (x) => ({ amount: x.actual, currency: x.currency }) },
+                { header: "Amount", money: (x) => ({ amount: x.amount, currency: x.currency }) },
+                { header: "Burn", num: true, cell: (x) => (x.burn === null ? "–" : `${Math.round(x.burn * 100)}%`) },
+                { header: "Forecast", money: (x) => (x.forecast ? { amount: x.forecast.point, currency: x.currency } : null) },
+                { header: "Days left", num: true, cell: (x) => x.daysLeft },
+                { header: "Crossed", cell: (x) => (x.crossed.length ? x.crossed.join(", ") : "none") },
+              ]}
+            />
+          </Card>
+        );
+      }}
+    </WhenAvailable>
   );
 }
 

@@ -8,12 +8,16 @@ import { StatusButtons, useStatusChange } from "../components/status-actions.js"
 import { Tile, Tiles } from "../components/tiles.js";
 import { useApi } from "../components/use-api.js";
 import { money, sumDecimals } from "../format.js";
+import { focusAttrs, useScrollToFocus } from "../router.js";
 
 const STATUSES = ["open", "accepted", "done", "dismissed"] as const;
 
-export function RecommendationsPage() {
+/** `?id=<id>` (the links in digests): that recommendation's row is highlighted and scrolled to. */
+export function RecommendationsPage({ search }: { search?: URLSearchParams }) {
+  const focus = search?.get("id") ?? null;
   const { version, error, setStatus } = useStatusChange("Why dismiss this recommendation?");
   const data = useApi(() => api<Recommendations>("/api/v1/recommendations"), `recs:${version}`);
+  useScrollToFocus(focus, data.state === "ok");
   return (
     <Page title="Recommendations">
       {error ? <ErrorState error={error} /> : null}
@@ -35,6 +39,11 @@ export function RecommendationsPage() {
                   <Tile key={s} label={s} value={`${money(sum(byStatus.get(s) ?? []), cur)}/mo`} sub={`${(byStatus.get(s) ?? []).length} recommendations`} />
                 ))}
               </Tiles>
+              {focus && !d.items.some((r) => String(r.id) === focus) ? (
+                <p className="muted" data-testid="focus-missing">
+                  Recommendation #{focus} is no longer found.
+                </p>
+              ) : null}
               {d.items.length === 0 ? (
                 <Empty title="No recommendations" />
               ) : (
@@ -44,7 +53,10 @@ export function RecommendationsPage() {
                     testId="recs-table"
                     rows={d.items}
                     rowKey={(r) => r.id}
-                    row={(r) => ({ title: r.reason })}
+                    row={(r) => {
+                      const f = focusAttrs(String(r.id) === focus);
+                      return { title: r.reason, className: f.className, data: { "data-rec-id": String(r.id), ...f.data } };
+                    }}
                     columns={[
                       { header: "#", cell: (r) => r.id },
                       { header: "Type", cell: (r) => r.type },

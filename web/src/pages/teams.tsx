@@ -9,11 +9,14 @@ import { Picker } from "../components/picker.js";
 import { Empty, WhenAvailable } from "../components/states.js";
 import { useApi } from "../components/use-api.js";
 import { money, ownerLabel, toChartNumber } from "../format.js";
-import { navigate } from "../router.js";
+import { focusAttrs, navigate, useScrollToFocus } from "../router.js";
 
+/** `?month=YYYY-MM` picks the month; `?team=<team>` (the links in summaries) highlights that team's row and scrolls to it. */
 export function TeamsPage({ search }: { search: URLSearchParams }) {
   const month = search.get("month") ?? "";
-  const data = useApi(() => api<Showback>(`/api/v1/showback${month ? `?month=${month}` : ""}`), month);
+  const team = search.get("team");
+  const data = useApi(() => api<Showback>(`/api/v1/showback${month ? `?month=${encodeURIComponent(month)}` : ""}`), month);
+  useScrollToFocus(team, data.state === "ok");
   return (
     <Page title="Teams and showback">
       <WhenAvailable value={data} what="showback" missing="allocated costs">
@@ -22,7 +25,7 @@ export function TeamsPage({ search }: { search: URLSearchParams }) {
           return (
             <>
               <div className="toolbar">
-                <Picker label="Month" value={s.month ?? ""} options={s.months} onPick={(m) => navigate(`/teams?month=${m}`)} testId="month" />
+                <Picker label="Month" value={s.month ?? ""} options={s.months} onPick={(m) => navigate(`/teams?${new URLSearchParams({ month: m, ...(team ? { team } : {}) }).toString()}`)} testId="month" />
               </div>
               {s.currencies.map((c) => {
                 const option: EChartsOption = {
@@ -52,7 +55,10 @@ export function TeamsPage({ search }: { search: URLSearchParams }) {
                       testId="showback-table"
                       rows={c.teams}
                       rowKey={(t) => t.team}
-                      row={(t) => ({ className: t.unallocated ? "unallocated" : "" })}
+                      row={(t) => {
+                        const f = focusAttrs(t.team === team);
+                        return { className: `${t.unallocated ? "unallocated" : ""} ${f.className}`.trim(), data: { "data-team": t.team, ...f.data } };
+                      }}
                       columns={[
                         { header: "Team", cell: ownerLabel },
                         { header: "Direct", money: (t) => ({ amount: t.direct, currency: c.currency }) },

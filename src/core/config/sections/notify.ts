@@ -22,6 +22,7 @@
  *       quietHours: { from: "22:00", to: "07:00", timezone: Europe/Berlin }
  *   fallback: [finops-mail]          # unallocated costs and teams without a route
  *   rateLimit: { perChannelPerHour: 10 }   # beyond it, the rest go out as one digest
+ *   recommendations: { minMonthlySaving: "50" }   # the weekly digest lists new ones saving at least this a month
  *   jobs:
  *     sync:    { schedule: "0 * * * *" }
  *     summary: { schedule: "0 8 * * 1-5", timezone: Europe/Berlin }
@@ -78,7 +79,7 @@ export const routeSchema = z.strictObject({
   team: z.string().min(1),
   channels: z.array(channelName).min(1),
   /** Which messages this route takes (default all). */
-  kinds: z.array(z.enum(["anomaly", "budget", "summary", "recommendation", "governance"])).optional(),
+  kinds: z.array(z.enum(["anomaly", "budget", "summary", "recommendation", "governance", "commitment"])).optional(),
   quietHours: quietHoursSchema.optional(),
 });
 export type RouteConfig = z.infer<typeof routeSchema>;
@@ -103,5 +104,9 @@ export const notifySection = z.strictObject({
   /** Retries of a failed delivery before it is marked failed. */
   maxAttempts: z.number().int().min(1).max(50).default(8),
   jobs: z.partialRecord(z.enum(JOB_NAMES), jobSchema).default({}),
+  /** The weekly recommendation digest lists new open recommendations saving at least this much a month (a decimal, in the recommendation's currency). */
+  recommendations: z
+    .strictObject({ minMonthlySaving: z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?$/, 'a decimal amount, e.g. "50"')]).transform(String).default("10") })
+    .default({ minMonthlySaving: "10" }),
 });
 export type NotifyConfig = z.infer<typeof notifySection>;
