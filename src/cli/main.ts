@@ -16,6 +16,7 @@ import { registerIngest } from "./commands/ingest.js";
 import { registerKpi } from "./commands/kpi.js";
 import { registerNotifications } from "./commands/notifications.js";
 import { registerRun } from "./commands/run.js";
+import { registerJobs } from "./commands/jobs.js";
 import { registerMappings } from "./commands/mappings.js";
 import { registerMetrics } from "./commands/metrics.js";
 import { registerOpenCost } from "./commands/opencost.js";
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
   registerForecast(program);
   registerBudget(program);
   registerRun(program);
+  registerJobs(program);
   registerNotifications(program);
   registerKpi(program);
   registerClickHouse(program);

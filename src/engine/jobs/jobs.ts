@@ -7,14 +7,25 @@
  *             budgets → deliver at once, so an alert goes out minutes after the data arrives
  *   allocate  re-apply the allocation rules (when configured)
  *   detect    run the anomaly monitors; new alerts go to the outbox, then out
+ *   forecast  forecast every default scope (the whole store, each budget's scope) and save the snapshots
+ *             (the forecast variance KPI compares them with the actuals at month close)
  *   budgets   evaluate budgets; thresholds crossed for the first time go to the outbox, then out
- *   summary   a summary per team (allocation owners) to its channels
+ *   scan      the governance runtime scan (when governance.policy and governance.scan are configured),
+ *             recorded; then blocking findings new since the previous scan go to their owners
+ *   recommend an optimization run (recommendations saved); then the digest of new recommendations per owner
+ *   commitments  expiry notices for commitments ending in 90/60/30/7 days
+ *   summary   a daily summary (yesterday vs the day before) per team (allocation owners) to its channels
+ *   summary-weekly  the weekly summary (last 7 days vs the 7 before) per team
  *   deliver   send what the outbox holds (retries, digests)
  *   kpi       compute the KPI scorecard for the day and keep it as history
+ * Default schedules: DEFAULT_JOB_SCHEDULES in core/config/sections/notify.ts; catch-up: schedule.ts.
  */
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { join, dirname, resolve } from "node:path";
+import { evaluatePolicy } from "../../core/governance/evaluate.js";
+import { optimizationDefaults } from "../../core/config/sections/optimization.js";
+import type { Notification } from "../../core/notify/message.js";
 import type { JobName } from "../../core/config/sections/notify.js";
 import { notifySection, type NotifyConfig } from "../../core/config/sections/notify.js";
 import { CostwiseError } from "../../core/errors.js";
@@ -35,6 +46,16 @@ import { ALLOCATION_TABLE } from "../allocation/tables.js";
 import { col, readRows } from "../store/read-rows.js";
 import { tableExists } from "../store/table-rows.js";
 import { DuckDbStore } from "../store/duckdb/duckdb-store.js";
+import { defaultForecastScopes, forecastScope } from "../detect/forecast-scope.js";
+import { detectionConfig } from "../detect/monitors.js";
+import { loadPolicyFile } from "../governance/load-policy.js";
+import { monthlyCosts, recordScan } from "../governance/record.js";
+import { scanAws } from "../governance/runtime-scan.js";
+import { loadCatalog } from "../optimize/load-catalog.js";
+import { runOptimization } from "../optimize/run.js";
+import { commitmentExpiryNotices } from "../notify/commitment-expiry.js";
+import { governanceFindingAlerts } from "../notify/governance-alerts.js";
+import { recommendationDigests } from "../notify/recommendation-digest.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 
 export interface JobContext {
@@ -48,6 +69,8 @@ export interface JobContext {
   /** Attempts per job run (default 3). */
   attempts?: number;
   log?: (line: string) => void;
+  /** The runtime resource lister of the scan job (default: scanAws; tests pass a fake). */
+  scanner?: typeof scanAws;
 }
 
 export interface JobResult {
@@ -176,6 +199,36 @@ export async function runAfterDataLanded(ctx: JobContext, trigger: string): Prom
 
 type JobFn = (ctx: JobContext) => Promise<Record<string, unknown>>;
 
+/** Puts notifications in the outbox, then sends what is due. */
+async function enqueueAndDeliver(ctx: JobContext, notifications: readonly Notification[]): Promise<Record<string, unknown>> {
+  const cfg = notifyConfigOf(ctx.workspace);
+  const now = ctx.now?.() ?? new Date();
+  let queued = 0;
+  let duplicates = 0;
+  for (const n of notifications) {
+    const e = await enqueue(ctx.store, cfg, n, now);
+    queued += e.queued;
+    duplicates += e.duplicates;
+  }
+  const sent = await deliver(ctx.store, cfg, { now, ...(ctx.env ? { env: ctx.env } : {}) });
+  return { notifications: notifications.length, queued, duplicates, ...sent };
+}
+
+/** A summary per team with allocated spend in the last 7 days: `days` 1 is the daily summary, 7 the weekly one. */
+async function teamSummaries(ctx: JobContext, days: number): Promise<Record<string, unknown>> {
+  const cfg = notifyConfigOf(ctx.workspace);
+  const asOf = await lastCompleteDayFromStore(ctx.store);
+  if (asOf === null) return { note: "no data" };
+  if (!(await tableExists(ctx.store, ALLOCATION_TABLE))) return { note: "no allocation yet: run costwise allocate" };
+  const teams = await readRows(ctx.store, { team: col.text }, {
+    sql: `SELECT DISTINCT team FROM ${ALLOCATION_TABLE} WHERE charge_date > CAST(? AS DATE) - 7 AND charge_date <= CAST(? AS DATE) ORDER BY team`,
+    params: [asOf, asOf],
+  });
+  const out: Notification[] = [];
+  for (const t of teams) out.push(await teamSummary(ctx.store, t.team, { asOf, days, dashboardUrl: cfg.dashboardUrl }));
+  return { asOf, days, teams: teams.length, ...(await enqueueAndDeliver(ctx, out)) };
+}
+
 const JOBS: Record<JobName, JobFn> = {
   async sync(ctx) {
     const ch = ctx.workspace.config.store?.backend === "clickhouse" ? ctx.workspace.config.store.clickhouse : undefined;
@@ -240,22 +293,58 @@ const JOBS: Record<JobName, JobFn> = {
   },
 
   async summary(ctx) {
-    const cfg = notifyConfigOf(ctx.workspace);
+    return teamSummaries(ctx, 1);
+  },
+
+  async "summary-weekly"(ctx) {
+    return teamSummaries(ctx, 7);
+  },
+
+  async forecast(ctx) {
+    const d = detectionConfig(ctx.workspace.config);
     const now = ctx.now?.() ?? new Date();
-    const asOf = await lastCompleteDayFromStore(ctx.store);
-    if (asOf === null) return { note: "no data" };
-    if (!(await tableExists(ctx.store, ALLOCATION_TABLE))) return { note: "no allocation yet: run costwise allocate" };
-    const teams = await readRows(ctx.store, { team: col.text }, {
-      sql: `SELECT DISTINCT team FROM ${ALLOCATION_TABLE} WHERE charge_date > CAST(? AS DATE) - 7 AND charge_date <= CAST(? AS DATE) ORDER BY team`,
-      params: [asOf, asOf],
-    });
-    let queued = 0;
-    for (const t of teams) {
-      const n = await teamSummary(ctx.store, t.team, { asOf, dashboardUrl: cfg.dashboardUrl });
-      queued += (await enqueue(ctx.store, cfg, n, now)).queued;
+    const defs = defaultForecastScopes(d);
+    const saved: { scope: string; currency: string; asOf: string }[] = [];
+    for (const def of defs) {
+      for (const f of await forecastScope(ctx.store, def, { metric: d.metric, months: d.forecast.months, persist: true, now })) saved.push({ scope: f.scope, currency: f.currency, asOf: f.asOf });
     }
-    const sent = await deliver(ctx.store, cfg, { now, ...(ctx.env ? { env: ctx.env } : {}) });
-    return { asOf, teams: teams.length, queued, ...sent };
+    return { scopes: defs.length, snapshots: saved.length, saved };
+  },
+
+  async scan(ctx) {
+    const now = ctx.now?.() ?? new Date();
+    const gov = ctx.workspace.config.governance;
+    let scan: Record<string, unknown> = { note: "no runtime scan configured (governance.policy and governance.scan)" };
+    if (gov?.policy && gov.scan) {
+      const loaded = loadPolicyFile(resolve(ctx.workspace.baseDir, gov.policy));
+      const env = ctx.env ?? process.env;
+      const regions = gov.scan.regions ?? [env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"] ?? "us-east-1"];
+      const aws = { ...(gov.scan.endpoint ? { endpoint: gov.scan.endpoint } : {}), ...(gov.scan.profile ? { profile: gov.scan.profile } : {}) };
+      const resources = await (ctx.scanner ?? scanAws)({ regions, aws });
+      const result = evaluatePolicy(loaded.compiled, resources, { now });
+      const costs = await monthlyCosts(ctx.store, resources);
+      const scanId = `scan-${now.toISOString().replace(/[-:.]/g, "").slice(0, 15)}-${randomUUID().slice(0, 6)}`;
+      await recordScan(ctx.store, { scanId, scannedAt: now, origin: "aws-runtime", policyFile: loaded.file, resources, result, costs, teamTag: gov.teamTag });
+      scan = { scanId, resources: resources.length, findings: result.findings.length, blocking: result.summary.blocking };
+    }
+    const cfg = notifyConfigOf(ctx.workspace);
+    const alerts = await governanceFindingAlerts(ctx.store, ctx.workspace.config, { now, dashboardUrl: cfg.dashboardUrl });
+    return { ...scan, ...(await enqueueAndDeliver(ctx, alerts)) };
+  },
+
+  async recommend(ctx) {
+    const now = ctx.now?.() ?? new Date();
+    const r = await runOptimization(ctx.store, { config: ctx.workspace.config.optimization ?? optimizationDefaults(), catalog: loadCatalog(), ...(ctx.now ? { asOf: now } : {}) });
+    const cfg = notifyConfigOf(ctx.workspace);
+    const digests = await recommendationDigests(ctx.store, ctx.workspace.config, { now, dashboardUrl: cfg.dashboardUrl });
+    return { runId: r.runId, drafts: r.analysis.drafts.length, saved: r.saved, ...(await enqueueAndDeliver(ctx, digests)) };
+  },
+
+  async commitments(ctx) {
+    const now = ctx.now?.() ?? new Date();
+    const cfg = notifyConfigOf(ctx.workspace);
+    const notices = await commitmentExpiryNotices(ctx.store, ctx.workspace.config, { now, dashboardUrl: cfg.dashboardUrl });
+    return await enqueueAndDeliver(ctx, notices);
   },
 
   async deliver(ctx) {

@@ -1,7 +1,8 @@
 /** /healthz, /metrics, /api/v1/me. */
 import type { ServerContext, ZApp } from "../context.js";
 import { principalOf } from "../context.js";
-import type { ServerMetrics } from "../metrics.js";
+import { operationalMetrics, type ServerMetrics } from "../metrics.js";
+import { operationalState } from "../../engine/jobs/operational.js";
 import { refreshRollup } from "../../engine/store/duckdb/rollup.js";
 import { errorResponses, healthSchema, meSchema, rollupStatusSchema, unhealthySchema } from "../contract.js";
 
@@ -27,7 +28,8 @@ export function registerSystemRoutes(app: ZApp, ctx: ServerContext, metrics: Ser
   );
 
   app.get("/metrics", { schema: { hide: true } }, async (_req, reply) => {
-    return reply.type("text/plain; version=0.0.4; charset=utf-8").send(metrics.render());
+    const ops = await operationalMetrics(() => ctx.readers.use((s) => operationalState(s)));
+    return reply.type("text/plain; version=0.0.4; charset=utf-8").send(metrics.render() + ops);
   });
 
   app.get(

@@ -23,10 +23,17 @@
  *   fallback: [finops-mail]          # unallocated costs and teams without a route
  *   rateLimit: { perChannelPerHour: 10 }   # beyond it, the rest go out as one digest
  *   recommendations: { minMonthlySaving: "50" }   # the weekly digest lists new ones saving at least this a month
- *   jobs:
- *     sync:    { schedule: "0 * * * *" }
+ *   jobs:                            # overrides of the default schedules (DEFAULT_JOB_SCHEDULES below)
+ *     sync:    { schedule: "15 * * * *" }   # hourly, at :15
  *     summary: { schedule: "0 8 * * 1-5", timezone: Europe/Berlin }
+ *     recommend: { enabled: false }
+ *   defaultSchedules: true           # false: `costwise serve` runs only the jobs listed under jobs
  * ```
+ * Jobs and their default schedules when `costwise serve` runs with a config file (UTC unless overridden):
+ *   sync "0 * * * *" (hourly), allocate/detect/budgets: none of their own (they follow every sync that
+ *   lands data), forecast "30 6 * * *", scan "0 5 * * *", recommend "0 4 * * 1", commitments "0 7 * * *",
+ *   summary "0 8 * * *" (daily), summary-weekly "0 8 * * 1" (Mondays), deliver "* * * * *", kpi "0 6 * * *".
+ * A job entry may give only `enabled` or only `timezone`: the rest comes from the default.
  * Secrets (webhook URLs, SMTP passwords, signing secrets) come from environment variables or files, never
  * from this file, and are never logged.
  */
@@ -84,12 +91,32 @@ export const routeSchema = z.strictObject({
 });
 export type RouteConfig = z.infer<typeof routeSchema>;
 
-export const JOB_NAMES = ["sync", "allocate", "detect", "budgets", "summary", "deliver", "kpi"] as const;
+export const JOB_NAMES = ["sync", "allocate", "detect", "forecast", "budgets", "scan", "recommend", "commitments", "summary", "summary-weekly", "deliver", "kpi"] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
+/**
+ * The schedule each job gets by default (cron, UTC) when `costwise serve` runs with a config file; null: no
+ * schedule of its own (allocate, detect and budgets run right after every sync that lands data).
+ * Order of a day (UTC): scan 05:00, kpi 06:00, forecast 06:30, commitments 07:00, summaries 08:00.
+ */
+export const DEFAULT_JOB_SCHEDULES: Readonly<Record<JobName, string | null>> = {
+  sync: "0 * * * *",
+  allocate: null,
+  detect: null,
+  forecast: "30 6 * * *",
+  budgets: null,
+  scan: "0 5 * * *",
+  recommend: "0 4 * * 1",
+  commitments: "0 7 * * *",
+  summary: "0 8 * * *",
+  "summary-weekly": "0 8 * * 1",
+  deliver: "* * * * *",
+  kpi: "0 6 * * *",
+};
+
 const jobSchema = z.strictObject({
-  /** A cron expression (5 or 6 fields), checked at start-up. */
-  schedule: z.string().min(1),
+  /** A cron expression (5 or 6 fields), checked at start-up; default: DEFAULT_JOB_SCHEDULES. */
+  schedule: z.string().min(1).optional(),
   timezone: z.string().default("UTC"),
   enabled: z.boolean().default(true),
 });
@@ -104,6 +131,8 @@ export const notifySection = z.strictObject({
   /** Retries of a failed delivery before it is marked failed. */
   maxAttempts: z.number().int().min(1).max(50).default(8),
   jobs: z.partialRecord(z.enum(JOB_NAMES), jobSchema).default({}),
+  /** Whether `costwise serve` (with a config file) runs the default schedules of jobs not listed in jobs. */
+  defaultSchedules: z.boolean().default(true),
   /** The weekly recommendation digest lists new open recommendations saving at least this much a month (a decimal, in the recommendation's currency). */
   recommendations: z
     .strictObject({ minMonthlySaving: z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?$/, 'a decimal amount, e.g. "50"')]).transform(String).default("10") })

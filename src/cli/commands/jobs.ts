@@ -1,0 +1,46 @@
+/**
+ * `costwise jobs`: every job of the feedback loop with its schedule (notify.jobs, else the default schedule
+ * `costwise serve` runs with a config file), its last run and status, its next run and its last error.
+ */
+import type { Command } from "commander";
+import { effectiveSchedules } from "../../engine/jobs/schedule.js";
+import { notifyConfigOf } from "../../engine/jobs/jobs.js";
+import { jobStatuses } from "../../engine/jobs/status.js";
+import { globalOptions, stdio, withStore } from "../context.js";
+import { renderTable } from "../table.js";
+
+export function registerJobs(program: Command): void {
+  program
+    .command("jobs")
+    .description("list the feedback loop's jobs: schedule, last run and status, next run, last error")
+    .addHelpText(
+      "after",
+      `
+Schedules are those costwise serve runs: notify.jobs in costwise.yaml, else (with a config file and
+notify.defaultSchedules not false) the default schedule. "after sync" jobs run when new data lands.
+Runs are read from the store (job_runs): scheduled, caught up at start, chained or by costwise run.
+
+Examples:
+  costwise jobs
+  costwise jobs --json`,
+    )
+    .action(async (_opts: Record<string, never>, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const schedules = effectiveSchedules(notifyConfigOf(g.workspace), { defaults: g.workspace.file !== undefined });
+      const rows = await withStore(g, (store) => jobStatuses(store, schedules, new Date()));
+      if (g.json) return stdio.json(rows);
+      stdio.out(
+        renderTable(
+          ["job", "schedule", "last run", "status", "next run", "last error"],
+          rows.map((r) => [
+            r.job,
+            r.schedule === null ? (["allocate", "detect", "budgets"].includes(r.job) ? "after sync" : "-") : `${r.schedule}${r.timezone !== "UTC" ? ` (${r.timezone})` : ""}${r.enabled ? "" : " (disabled)"}${r.origin === "default" ? " [default]" : ""}`,
+            r.lastRunAt ?? "never",
+            r.lastStatus ?? "",
+            r.nextRunAt ?? "",
+            r.lastError ? `${r.lastErrorAt ?? ""} ${r.lastError.split("\n")[0]!.slice(0, 80)}` : "",
+          ]),
+        ),
+      );
+    });
+}
