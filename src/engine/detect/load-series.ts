@@ -75,3 +75,12 @@ export async function extractSeries(store: CostStore, scope: ScopeSql, split: Sp
   }
   return out;
 }
+
+/**
+ * The series without the points on these days (`YYYY-MM-DD`; for hourly series every hour of the day): how days
+ * marked expected leave the detector's input. Dropped points are missing (NaN once densified), not zero.
+ */
+export function withoutDays(s: ExtractedSeries, days: ReadonlySet<string> | undefined): ExtractedSeries {
+  if (!days || days.size === 0) return s;
+  return { ...s, points: s.points.filter((p) => !days.has(p.at.slice(0, 10))) };
+}

@@ -1,9 +1,11 @@
-/** Tables of the detect feature: anomalies, forecast snapshots, budget alert state. Append migrations; never edit an applied one. */
+/** Tables of the detect feature: anomalies, forecast snapshots, budget alert state, anomaly feedback and monitor snoozes. Append migrations; never edit an applied one. */
 import type { FeatureMigration } from "../store/feature-tables.js";
 
 export const ANOMALIES_TABLE = "detect_anomalies";
 export const FORECAST_SNAPSHOTS_TABLE = "detect_forecast_snapshots";
 export const BUDGET_ALERTS_TABLE = "detect_budget_alerts";
+export const ANOMALY_FEEDBACK_TABLE = "detect_anomaly_feedback";
+export const MONITOR_SNOOZES_TABLE = "detect_monitor_snoozes";
 
 export const DETECT_MIGRATIONS: readonly FeatureMigration[] = [
   {
@@ -58,6 +60,33 @@ export const DETECT_MIGRATIONS: readonly FeatureMigration[] = [
         amount DECIMAL(38,10) NOT NULL,
         created_at TIMESTAMP NOT NULL,
         PRIMARY KEY (budget, period_start, threshold)
+      )`,
+    ],
+  },
+  {
+    version: 2,
+    description: "anomaly feedback (acknowledged, expected: who, when, why) and monitor snoozes",
+    statements: [
+      // append-only: every acknowledgement or "expected" mark is a row; an anomaly's state is its latest row per action
+      `CREATE TABLE ${ANOMALY_FEEDBACK_TABLE} (
+        anomaly_id VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        reason VARCHAR,
+        by_name VARCHAR NOT NULL,
+        by_team VARCHAR,
+        given_at TIMESTAMP NOT NULL
+      )`,
+      // a monitor (series_key NULL) or one of its series, silenced until `until_at`; unsnoozing records who and when
+      `CREATE TABLE ${MONITOR_SNOOZES_TABLE} (
+        monitor VARCHAR NOT NULL,
+        series_key VARCHAR,
+        until_at TIMESTAMP NOT NULL,
+        reason VARCHAR,
+        by_name VARCHAR NOT NULL,
+        by_team VARCHAR,
+        snoozed_at TIMESTAMP NOT NULL,
+        cleared_by VARCHAR,
+        cleared_at TIMESTAMP
       )`,
     ],
   },
