@@ -1,17 +1,51 @@
 /**
  * `costwise anomalies`: the anomalies recorded by earlier `costwise detect` runs (one row per monitor, series
- * and start day), newest first.
+ * and start day), newest first, with their feedback; and the feedback itself (engine/detect/feedback.ts):
+ * `ack <id>`, `expected <id> --reason`, `snooze <monitor> --until [--series]`, `unsnooze <monitor>`, `snoozes`.
+ * Feedback is recorded with who gave it: the OS user, or `--by <name>`.
  */
+import { userInfo } from "node:os";
 import type { Command } from "commander";
 import { trimMoney, toCents } from "../../core/money.js";
-import { listAnomalies } from "../../engine/detect/monitors.js";
-import { globalOptions, stdio, usageError, withStore } from "../context.js";
+import { giveFeedback, listSnoozes, activeSnoozes, parseUntil, snoozeMonitor, unsnoozeMonitor, type Actor, type AnomalyFeedback, type FeedbackAction } from "../../engine/detect/feedback.js";
+import { defaultMonitors, detectionConfig, listAnomalies } from "../../engine/detect/monitors.js";
+import { globalOptions, stdio, usageError, withStore, type GlobalOptions } from "../context.js";
 import { renderTable } from "../table.js";
 
+/** Who gives feedback from the CLI: --by, else the OS user. */
+function actorOf(by: string | undefined): Actor {
+  if (by !== undefined) {
+    if (!by.trim()) throw usageError("--by needs a name");
+    return { name: by.trim(), team: null };
+  }
+  try {
+    return { name: userInfo().username, team: null };
+  } catch {
+    return { name: process.env["USER"] ?? "unknown", team: null };
+  }
+}
+
+/** One word for an anomaly's feedback in the table: expected, acknowledged, snoozed. */
+function feedbackWord(f: AnomalyFeedback): string {
+  const words: string[] = [];
+  if (f.expected) words.push(`expected (${f.expected.by})`);
+  if (f.acknowledged) words.push(`ack (${f.acknowledged.by})`);
+  if (f.snoozed_until) words.push(`snoozed → ${f.snoozed_until}`);
+  return words.join(", ");
+}
+
+/** The monitor must be one detect runs (costwise.yaml detection.monitors, else the defaults). */
+function checkMonitor(g: GlobalOptions, monitor: string): void {
+  const names = (detectionConfig(g.workspace.config).monitors ?? defaultMonitors(true)).map((m) => m.name);
+  if (!names.includes(monitor)) throw usageError(`unknown monitor ${JSON.stringify(monitor)} (monitors: ${names.join(", ")})`);
+}
+
 export function registerAnomalies(program: Command): void {
-  program
-    .command("anomalies")
-    .description("list anomalies recorded by costwise detect, newest first, with impact and top contributor")
+  const anomalies = program.command("anomalies").description("anomalies recorded by costwise detect (list, ack, expected, snooze, unsnooze, snoozes)");
+
+  anomalies
+    .command("list", { isDefault: true })
+    .description("list anomalies recorded by costwise detect, newest first, with impact, top contributor and feedback")
     .option("--since <day>", "only anomalies still going on or ending on or after this day")
     .option("--monitor <name>", "only this monitor")
     .option("--alerts", "only anomalies that passed the alert thresholds")
@@ -28,11 +62,12 @@ export function registerAnomalies(program: Command): void {
       if (rows.length === 0) return stdio.out("no anomalies recorded (run costwise detect)");
       stdio.out(
         renderTable(
-          ["monitor", "series", "start", "end", "kind", "severity", "impact", "impact %", "alerted", "top contributor"],
+          ["id", "monitor", "series", "start", "end", "kind", "severity", "impact", "impact %", "alerted", "top contributor", "feedback"],
           rows.map((r) => {
             const rc = r.root_cause;
             const p = r.impact_pct;
             return [
+              r.id,
               r.monitor,
               r.series_key,
               r.start_day,
@@ -43,9 +78,78 @@ export function registerAnomalies(program: Command): void {
               p === null ? "" : `${p >= 0 ? "+" : ""}${(p * 100).toFixed(1)}%`,
               r.alerted_at === null ? "" : r.alerted_at,
               rc?.headline ? `${rc.headline.kind} ${rc.headline.value}` : "",
+              feedbackWord(r.feedback),
             ];
           }),
-          { rightAlign: [6, 7] },
+          { rightAlign: [7, 8] },
+        ),
+      );
+    });
+
+  const mark = (action: FeedbackAction, name: string, description: string, needsReason: boolean): void => {
+    anomalies
+      .command(`${name} <id>`)
+      .description(description)
+      .option("--reason <text>", needsReason ? "why it was expected (required)" : "a note kept with it")
+      .option("--by <name>", "who gives the feedback (default: the OS user)")
+      .action(async (id: string, opts: { reason?: string; by?: string }, cmd: Command) => {
+        const g = globalOptions(cmd);
+        if (needsReason && !opts.reason?.trim()) throw usageError(`${name} needs --reason "<why>"`);
+        const by = actorOf(opts.by);
+        const r = await withStore(g, (store) => giveFeedback(store, id, action, by, opts.reason !== undefined ? { reason: opts.reason } : {}));
+        if (g.json) return stdio.json(r);
+        stdio.out(`${r.anomaly.id} ${r.anomaly.monitor}/${r.anomaly.series_key} ${r.anomaly.start_day}..${r.anomaly.end_day}: ${feedbackWord(r.feedback)}`);
+        if (action === "expected") stdio.out("its days leave the detector's baseline from the next costwise detect");
+      });
+  };
+  mark("ack", "ack", "acknowledge an anomaly (shown with it; recorded with who and when)", false);
+  mark("expected", "expected", "mark an anomaly as expected, with a reason: its days leave the detector's baseline", true);
+
+  anomalies
+    .command("snooze <monitor>")
+    .description("snooze a monitor (or one series of it) until a time: anomalies are still recorded, without alerts")
+    .requiredOption("--until <time>", "a date (midnight UTC, e.g. 2026-12-10) or a UTC time (2026-12-10T08:00:00Z)")
+    .option("--series <key>", "only this series of the monitor (a service, an account, a team)")
+    .option("--reason <text>", "why")
+    .option("--by <name>", "who snoozes (default: the OS user)")
+    .action(async (monitor: string, opts: { until: string; series?: string; reason?: string; by?: string }, cmd: Command) => {
+      const g = globalOptions(cmd);
+      checkMonitor(g, monitor);
+      const until = parseUntil(opts.until);
+      const by = actorOf(opts.by);
+      const r = await withStore(g, (store) =>
+        snoozeMonitor(store, { monitor, until, ...(opts.series !== undefined ? { series: opts.series } : {}), ...(opts.reason !== undefined ? { reason: opts.reason } : {}) }, by),
+      );
+      if (g.json) return stdio.json(r);
+      stdio.out(`${r.monitor}${r.series_key !== null ? `/${r.series_key}` : ""} snoozed until ${r.until} by ${r.by_name}`);
+    });
+
+  anomalies
+    .command("unsnooze <monitor>")
+    .description("end a monitor's (or one series') snooze now")
+    .option("--series <key>", "the series the snooze was on")
+    .option("--by <name>", "who ends it (default: the OS user)")
+    .action(async (monitor: string, opts: { series?: string; by?: string }, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const by = actorOf(opts.by);
+      const cleared = await withStore(g, (store) => unsnoozeMonitor(store, { monitor, ...(opts.series !== undefined ? { series: opts.series } : {}) }, by));
+      if (g.json) return stdio.json({ cleared });
+      stdio.out(cleared > 0 ? `${monitor}${opts.series !== undefined ? `/${opts.series}` : ""}: snooze ended` : `${monitor}${opts.series !== undefined ? `/${opts.series}` : ""} was not snoozed`);
+    });
+
+  anomalies
+    .command("snoozes")
+    .description("snoozes in force (with --all: every snooze recorded, with who ended it)")
+    .option("--all", "every snooze, ended ones too")
+    .action(async (opts: { all?: boolean }, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const rows = await withStore(g, (store) => (opts.all ? listSnoozes(store) : activeSnoozes(store)));
+      if (g.json) return stdio.json(rows);
+      if (rows.length === 0) return stdio.out(opts.all ? "no snoozes recorded" : "no monitor is snoozed");
+      stdio.out(
+        renderTable(
+          ["monitor", "series", "until", "by", "at", "reason", "ended"],
+          rows.map((r) => [r.monitor, r.series_key ?? "(all)", r.until, r.by_name + (r.by_team ? ` (${r.by_team})` : ""), r.at, r.reason ?? "", r.cleared_at ? `${r.cleared_at} by ${r.cleared_by ?? "?"}` : ""]),
         ),
       );
     });

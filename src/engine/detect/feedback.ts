@@ -68,8 +68,9 @@ export async function findAnomaly(store: CostStore, id: string): Promise<Anomaly
   return r;
 }
 
+/** A time as the store takes it, to the millisecond (so two marks in the same second keep their order). */
 function stamp(now: Date): string {
-  return now.toISOString().slice(0, 19).replace("T", " ");
+  return now.toISOString().slice(0, 23).replace("T", " ");
 }
 
 function cleanReason(reason: string | undefined): string | null {

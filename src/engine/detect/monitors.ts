@@ -4,6 +4,15 @@
  * alerted once, on its first day, and updated on later runs).
  *
  * `runMonitors(store, config, { asOf })` is what the CLI, notifications and the dashboard call.
+ *
+ * Feedback (feedback.ts) enters in two places:
+ * - expected days leave the baseline: the days of an anomaly marked expected (start through end, as recorded) are
+ *   dropped from that monitor's series (same series key and currency) before the detector sees it, so they are
+ *   missing points (NaN: skipped, never learned from, never scored) rather than replaced by an estimate. An expected
+ *   spike or plateau therefore cannot raise, or rebase, the expectation of the weeks after it; other monitors that
+ *   cover the same cost (the total, a service) keep those days unless their own anomaly is marked too;
+ * - snoozes silence alerts: an anomaly of a snoozed monitor or series (at `now`) is still detected and stored, with
+ *   `alert` false and `snoozed` true, so it sends nothing; when the snooze ends, an anomaly still open alerts then.
  */
 import type { DetectionConfig, MonitorConfig } from "../../core/config/sections/detection.js";
 import type { CostwiseConfig } from "../../core/config/schema.js";
@@ -16,7 +25,8 @@ import type { CostStore } from "../store/cost-store.js";
 import { col, readRow, readRows, type RowOf } from "../store/read-rows.js";
 import { rootCause, type RootCause } from "./root-cause.js";
 import { allocationScope, focusScope, hasAllocation, parseFilters, splitSql, type ScopeSql, type SplitSql } from "./scope.js";
-import { extractSeries, lastCompleteDayFromStore, type ExtractedSeries } from "./load-series.js";
+import { activeSnoozes, expectedDays, feedbackFor, NO_FEEDBACK, seriesKeyOf, snoozedUntil, type AnomalyFeedback, type SnoozeRow } from "./feedback.js";
+import { extractSeries, lastCompleteDayFromStore, withoutDays, type ExtractedSeries } from "./load-series.js";
 import { ANOMALIES_TABLE } from "./tables.js";
 import { anomalyIdSql } from "./anomaly-id.js";
 
@@ -49,6 +59,8 @@ export interface MonitorAnomaly {
   alert: boolean;
   /** Alerted by this run for the first time (persisted runs only). */
   newAlert: boolean;
+  /** Its monitor or series is snoozed (at the run's `now`): `alert` is then false. */
+  snoozed: boolean;
   rootCause: RootCause | null;
 }
 
@@ -61,7 +73,7 @@ export interface RunMonitorsOptions {
   persist?: boolean;
   /** Compute root causes (default true). */
   rootCause?: boolean;
-  /** Clock for alerted_at / updated_at (tests). */
+  /** Clock for alerted_at / updated_at and for which snoozes are in force (tests). */
   now?: Date;
 }
 
@@ -107,6 +119,7 @@ export async function runMonitors(store: CostStore, config: CostwiseConfig | { d
   const monitors = d.monitors ?? defaultMonitors(alloc);
   const out: MonitorAnomaly[] = [];
   const summary: { name: string; series: number }[] = [];
+  const snoozes = await activeSnoozes(store, opts.now ?? new Date());
   for (const [i, m] of monitors.entries()) {
     const where = `detection.monitors[${i}] (${m.name})`;
     let scope: ScopeSql;
@@ -117,7 +130,7 @@ export async function runMonitors(store: CostStore, config: CostwiseConfig | { d
       scope = focusScope(d.metric, parseFilters(m.filters, where));
     }
     const split = m.dimension === undefined ? undefined : splitSql(m.dimension, scope);
-    const found = await runOne(store, d, m, scope, split, asOf, opts);
+    const found = await runOne(store, d, m, scope, split, asOf, opts, snoozes);
     summary.push({ name: m.name, series: found.series });
     out.push(...found.anomalies);
   }
@@ -125,7 +138,16 @@ export async function runMonitors(store: CostStore, config: CostwiseConfig | { d
   return { asOf, monitors: summary, anomalies: out };
 }
 
-async function runOne(store: CostStore, d: DetectionConfig, m: MonitorConfig, scope: ScopeSql, split: SplitSql | undefined, asOf: string, opts: RunMonitorsOptions): Promise<{ series: number; anomalies: MonitorAnomaly[] }> {
+async function runOne(
+  store: CostStore,
+  d: DetectionConfig,
+  m: MonitorConfig,
+  scope: ScopeSql,
+  split: SplitSql | undefined,
+  asOf: string,
+  opts: RunMonitorsOptions,
+  snoozes: readonly SnoozeRow[],
+): Promise<{ series: number; anomalies: MonitorAnomaly[] }> {
   const hourly = m.granularity === "hour";
   const to = addDays(asOf, 1);
   const from = addDays(asOf, -(hourly ? HOURLY_HISTORY_DAYS : HISTORY_DAYS));
@@ -137,8 +159,9 @@ async function runOne(store: CostStore, d: DetectionConfig, m: MonitorConfig, sc
   });
   const detOpts = detectorOptions(d, m.granularity);
   const anomalies: MonitorAnomaly[] = [];
+  const expected = await expectedDays(store, m.name);
   for (const s of series) {
-    const dense = densify(s, hourly, asOf);
+    const dense = densify(withoutDays(s, expected.get(seriesKeyOf(s.key, s.currency))), hourly, asOf);
     if (!dense) continue;
     const res = detect(dense.values, dense.monthStarts ? { ...detOpts, monthStarts: dense.monthStarts } : detOpts);
     const lookbackPoints = d.lookbackDays * (hourly ? 24 : 1);
@@ -150,7 +173,8 @@ async function runOne(store: CostStore, d: DetectionConfig, m: MonitorConfig, sc
       const expected = numberToDecimal(ev.expected, 4);
       const impact = subMoney(actual, expected);
       const impactPercent = ev.expected !== 0 ? (ev.actual - ev.expected) / Math.abs(ev.expected) : null;
-      const alert = passesAlert(d, ev.direction, impact, impactPercent);
+      const snoozed = snoozedUntil(snoozes, m.name, s.key) !== null;
+      const alert = !snoozed && passesAlert(d, ev.direction, impact, impactPercent);
       const label = (i: number): string => dense.label(i);
       let rc: RootCause | null = null;
       if (opts.rootCause ?? true) {
@@ -185,6 +209,7 @@ async function runOne(store: CostStore, d: DetectionConfig, m: MonitorConfig, sc
         maxZ: ev.maxAbsZ,
         alert,
         newAlert: false,
+        snoozed,
         rootCause: rc,
       });
     }
@@ -297,10 +322,10 @@ const STORED_ANOMALY_ROW = {
   root_cause: col.json.nullable(),
 };
 /** The root cause comes back as the JSON `persistAnomalies` wrote from `rootCause()`, so it is typed as one. */
-export type StoredAnomaly = Omit<RowOf<typeof STORED_ANOMALY_ROW>, "root_cause"> & { root_cause: RootCause | null };
+export type StoredAnomaly = Omit<RowOf<typeof STORED_ANOMALY_ROW>, "root_cause"> & { root_cause: RootCause | null; feedback: AnomalyFeedback };
 
-/** Anomalies stored by earlier runs, newest first. */
-export async function listAnomalies(store: CostStore, o: { since?: string; monitor?: string; alertsOnly?: boolean; limit?: number } = {}): Promise<StoredAnomaly[]> {
+/** Anomalies stored by earlier runs, newest first, each with its feedback (acknowledged, expected, snoozed at `now`). */
+export async function listAnomalies(store: CostStore, o: { since?: string; monitor?: string; alertsOnly?: boolean; limit?: number; now?: Date } = {}): Promise<StoredAnomaly[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (o.since) {
@@ -321,6 +346,7 @@ export async function listAnomalies(store: CostStore, o: { since?: string; monit
           ORDER BY start_day DESC, abs(impact) DESC LIMIT ?`,
     params: params as never,
   });
-  return rows as StoredAnomaly[];
+  const feedback = await feedbackFor(store, rows, o.now ?? new Date());
+  return rows.map((r) => ({ ...(r as Omit<StoredAnomaly, "feedback">), feedback: feedback.get(r.id) ?? NO_FEEDBACK }));
 }
 
