@@ -1,9 +1,10 @@
 /**
  * The jobs issue 17 added, each on a small store (test/helpers/bill.ts: 60 days, two teams, 2026-09-01 →
- * 2026-10-30, last complete day 2026-10-29) with a fake HTTP receiver for the channels: forecast saves snapshots per default scope, scan
- * records a runtime scan and alerts new blocking findings once, recommend records a run, commitments sends the
- * expiry notice that is due, summary and summary-weekly send a daily and a weekly summary per team; and the
- * scheduler's catch-up runs a missed job once at start, not once per missed run.
+ * 2026-10-30, last complete day 2026-10-29) with a fake HTTP receiver for the channels: forecast saves
+ * snapshots per default scope, scan records a runtime scan and alerts new blocking findings once, recommend
+ * records a run, commitments sends the expiry notice that is due, summary and summary-weekly send a daily and
+ * a weekly summary per team; and the scheduler's catch-up runs a missed job once at start, not once per
+ * missed run.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
