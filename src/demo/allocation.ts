@@ -6,7 +6,9 @@ import { allocationSection } from "../core/config/sections/allocation.js";
 import type { AnalysisStore } from "../engine/store/cost-store.js";
 import { applyAllocation, type AllocationRunResult } from "../engine/allocation/allocate.js";
 import { compileLoaded } from "../engine/allocation/load-rules.js";
-import { allocationSummary, tagCoverage, type CoverageResult, type SummaryResult } from "../engine/allocation/reports.js";
+import { allocationSummary, type SummaryResult } from "../engine/allocation/reports.js";
+import { configSchema } from "../core/config/schema.js";
+import { billingMonths, taggedSpend, type TaggedSpendResult } from "../engine/kpi/tagged-spend.js";
 
 /** What a costwise.yaml `allocation:` section for the demo organisation looks like. */
 export const DEMO_ALLOCATION = {
@@ -36,13 +38,15 @@ export const DEMO_ALLOCATION = {
 export interface DemoAllocation {
   run: AllocationRunResult;
   teams: SummaryResult;
-  coverage: CoverageResult;
+  /** Tagged spend % of the latest billing month (the KPI `costwise kpi` shows). */
+  coverage: TaggedSpendResult;
 }
 
 export async function runDemoAllocation(store: AnalysisStore): Promise<DemoAllocation> {
   const loaded = compileLoaded(allocationSection.parse(DEMO_ALLOCATION), null, "costwise demo");
   const run = await applyAllocation(store, loaded);
   const teams = await allocationSummary(store, { by: "team" });
-  const coverage = await tagCoverage(store, loaded.model, { by: "none", top: 5 });
+  const month = (await billingMonths(store)).at(-1);
+  const coverage = await taggedSpend(store, { config: configSchema.parse({ allocation: DEMO_ALLOCATION }), baseDir: "." }, { by: "none", top: 5, ...(month ? { month } : {}) }, loaded.model);
   return { run, teams, coverage };
 }

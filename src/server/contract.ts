@@ -164,16 +164,37 @@ export const showbackSchema = z.object({
 // ─── governance and KPIs ───────────────────────────────────────────────────────────────────────
 
 export const tagCoverageSchema = z.object({
-  month: z.string().nullable(),
+  month: z.string().nullable().describe("billing month (YYYY-MM)"),
   months: z.array(z.string()),
   currency: z.string().nullable(),
-  total: money,
-  untagged: money.describe("spend with no tags at all"),
+  keyMode: z.enum(["normalized", "raw"]).describe("normalized: the allocation's keys and values (the tagged-spend KPI); raw: keys as billed"),
+  total: money.describe("allocable spend (EffectiveCost), the denominator"),
+  untagged: money.describe("allocable spend with no tag value at all"),
+  notAllocable: money.describe("tax, credits, adjustments, corrections and negative lines, reported apart"),
+  requiredTags: z.array(z.string()),
+  target: z.number(),
   keys: z.array(z.object({ key: z.string(), tagged: money, percent: z.string().nullable(), values: z.number().int() })),
 });
 
-export const kpiSchema = z.object({ id: z.string(), title: z.string(), available: z.boolean(), value: z.string().nullable(), unit: z.string(), detail: z.string() });
-export const kpisSchema = z.object({ month: z.string().nullable(), currency: z.string().nullable(), kpis: z.array(kpiSchema) });
+export const kpiTargetSchema = z.object({ op: z.enum([">=", "<", "<="]), value: z.number() });
+export const kpiSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  unit: z.enum(["percent", "seconds", "count", "money"]),
+  formula: z.string(),
+  available: z.boolean(),
+  value: z.string().nullable(),
+  scope: z.string(),
+  target: kpiTargetSchema.nullable(),
+  meetsTarget: z.boolean().nullable(),
+  detail: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+  previous: z.object({ day: z.string(), value: z.string() }).nullable(),
+  trend: z.enum(["up", "down", "flat"]).nullable(),
+  improving: z.boolean().nullable(),
+  history: z.array(z.object({ day: z.string(), value: z.string().nullable() })),
+});
+export const kpisSchema = z.object({ day: z.string(), month: z.string().nullable(), currency: z.string().nullable(), kpis: z.array(kpiSchema) });
 
 export const scanSchema = z.object({
   scan_id: z.string(),

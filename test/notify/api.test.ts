@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { notifySection } from "../../src/core/config/sections/notify.js";
 import { createToken } from "../../src/engine/auth/tokens.js";
 import { enqueue } from "../../src/engine/notify/outbox.js";
-import { computeKpis } from "../../src/engine/notify/kpi.js";
+import { computeKpis } from "../../src/engine/kpi/history.js";
 import type { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { buildServer, type App } from "../../src/server/app.js";
 import { loadBill } from "../helpers/bill.js";
@@ -62,7 +62,7 @@ describe("notifications and KPI history over the API", () => {
     const r = await get("/api/v1/kpis/history?days=3650", admin);
     expect(r.status).toBe(200);
     const rows = r.json() as { kpi: string; value: string | null }[];
-    expect(rows.find((x) => x.kpi === "tagged_spend_pct")?.value).toBe("100.00");
+    expect(rows.find((x) => x.kpi === "tagged-spend")?.value).toBe("100.00");
     expect((await get("/api/v1/kpis/history", payments)).status).toBe(403);
   });
 

@@ -55,9 +55,9 @@ describe("costwise run / notifications / kpi", () => {
     expect(rows[0]).toMatchObject({ status: "sent", channel: "pay" });
     const k = await cli("--config", config, "--json", "kpi");
     expect(k.code).toBe(0);
-    expect((JSON.parse(k.out) as { kpis: { kpi: string }[] }).kpis.map((x) => x.kpi)).toContain("alert_latency_p50_seconds");
+    expect((JSON.parse(k.out) as { kpis: { id: string }[] }).kpis.map((x) => x.id)).toContain("alert-latency-p50");
     const h = await cli("--config", config, "kpi", "--history", "7");
-    expect(h.out).toContain("tagged_spend_pct");
+    expect(h.out).toContain("tagged-spend");
   });
 
   it("bad config and unknown jobs are usage errors with a message, not a stack trace", async () => {

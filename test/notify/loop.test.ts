@@ -18,7 +18,7 @@ import { runJob, type JobContext } from "../../src/engine/jobs/jobs.js";
 import { startScheduler, validateNotifyConfig } from "../../src/engine/jobs/scheduler.js";
 import { teamSummary } from "../../src/engine/notify/build-messages.js";
 import { deliver, enqueue, listNotifications } from "../../src/engine/notify/outbox.js";
-import { computeKpis } from "../../src/engine/notify/kpi.js";
+import { computeKpis } from "../../src/engine/kpi/history.js";
 import { notifySection } from "../../src/core/config/sections/notify.js";
 import type { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { loadBill } from "../helpers/bill.js";
@@ -157,8 +157,8 @@ describe("the feedback loop", () => {
     expect(received.filter((x) => x.path === "/slack/payments")).toHaveLength(1);
 
     const k = await computeKpis(store, ctx.workspace, { now: new Date("2026-10-31T06:00:00Z") });
-    expect(k.kpis.find((x) => x.kpi === "alert_latency_p50_seconds")?.value).toMatch(/^\d+$/);
-    expect(k.kpis.find((x) => x.kpi === "tagged_spend_pct")?.value).toBe("100.00");
+    expect(k.kpis.find((x) => x.id === "alert-latency-p50")?.value).toMatch(/^\d+$/);
+    expect(k.kpis.find((x) => x.id === "tagged-spend")?.value).toBe("100.00");
   });
 
   it("a receiver failing with 500 then recovering gets the message once", async () => {

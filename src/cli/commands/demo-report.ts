@@ -7,7 +7,7 @@ import cliProgress from "cli-progress";
 import { addMoney } from "../../core/money.js";
 import type { DemoAllocation } from "../../demo/allocation.js";
 import { DEMO_CONFIG_FILE, type DemoAnalyses } from "../../demo/analyses.js";
-import { percentOf as percentOfTotal } from "../../engine/allocation/reports.js";
+import { percentOf as percentOfTotal } from "../../engine/kpi/tagged-spend.js";
 import { addMonths, bar, maxMoney, percentOf, type Change, type DemoProgress, type DemoSummary, type Ranking } from "../../demo/run-demo.js";
 import { displayPath } from "../../engine/ingest/files.js";
 import { formatAmount } from "../../engine/query/run-query.js";
@@ -299,7 +299,7 @@ export function printDemoAllocation(a: DemoAllocation, out: Output): void {
     out.out(`Total ${t.currency} ${formatAmount(t.billedCost, { decimals: 2 })}: allocated + unallocated = billed, exactly (unallocated ${formatAmount(t.unallocated, { decimals: 2 })})`);
   }
   out.out("");
-  out.out(`Tag coverage (share of spend carrying the tag; target ${a.coverage.target}%)`);
+  out.out(`Tagged spend, ${a.coverage.rows[0]?.period ?? "no month"} (share of allocable EffectiveCost carrying the tag; target ${a.coverage.target}%)`);
   out.out(
     renderTable(
       ["currency", "tag", "spend", "tagged", "coverage", ""],

@@ -1,30 +1,53 @@
 /**
- * `costwise kpi`: the KPI scorecard (tagged spend %, forecast variance, alert latency, recommendations and
- * savings realized, governance findings), computed now and kept as daily history.
+ * `costwise kpi`: the KPI scorecard (src/engine/kpi/: tagged spend %, forecast variance, alert latency p50/p95,
+ * summaries delivered, recommendations closed, savings realized, open blocking findings, commitment utilization
+ * and coverage), computed now and kept as the day's history; `--history <days>` adds each KPI's trend and stored
+ * values. docs/kpis.md defines each KPI.
  */
 import type { Command } from "commander";
-import { computeKpis, kpiHistory } from "../../engine/notify/kpi.js";
+import { computeKpis, kpiHistory, withTrend } from "../../engine/kpi/history.js";
+import { formatKpiValue, formatTarget } from "../../engine/kpi/scorecard.js";
 import { globalOptions, stdio, usageError, withStore } from "../context.js";
 import { renderTable } from "../table.js";
+
+const ARROW = { up: "↑", down: "↓", flat: "→" } as const;
 
 export function registerKpi(program: Command): void {
   program
     .command("kpi")
-    .description("the FinOps KPI scorecard: compute today's figures (kept as history) or show the history")
-    .option("--history <days>", "show the stored history of the last n days instead of computing")
-    .action(async (opts: { history?: string }, cmd: Command) => {
+    .description("the FinOps KPI scorecard: value, target and (with --history) trend per KPI; computing it keeps the day's history")
+    .option("--history <days>", "also show each KPI's trend and stored values over the last n days")
+    .option("--month <YYYY-MM>", "billing month of the tagged-spend figure (default: the latest)")
+    .option("--tag <key>", "the tag of the tagged-spend figure (default: kpis.taggedSpend.tag, team)")
+    .action(async (opts: { history?: string; month?: string; tag?: string }, cmd: Command) => {
       const g = globalOptions(cmd);
+      let days: number | undefined;
       if (opts.history !== undefined) {
-        const days = Number(opts.history);
+        days = Number(opts.history);
         if (!Number.isInteger(days) || days < 1) throw usageError("--history must be a positive number of days");
-        const rows = await withStore(g, (store) => kpiHistory(store, { days }));
-        if (g.json) return stdio.json(rows);
-        if (rows.length === 0) return stdio.out("no KPI history yet: run `costwise kpi` (or schedule notify.jobs.kpi)");
-        return stdio.out(renderTable(["day", "kpi", "scope", "value", "unit"], rows.map((r) => [r.day, r.kpi, r.scope, r.value ?? "n/a", r.unit])));
       }
-      const k = await withStore(g, (store) => computeKpis(store, g.workspace));
-      if (g.json) return stdio.json(k);
-      if (k.kpis.length === 0) return stdio.out("no KPIs yet: ingest a bill first");
-      stdio.out(renderTable(["kpi", "scope", "value", "unit"], k.kpis.map((x) => [x.kpi, x.scope, x.value ?? "n/a", x.unit]), { rightAlign: [2] }));
+      if (opts.month !== undefined && !/^\d{4}-\d{2}$/.test(opts.month)) throw usageError(`--month must be YYYY-MM, got "${opts.month}"`);
+      const { card, rows } = await withStore(g, async (store) => {
+        const card = await computeKpis(store, g.workspace, { ...(opts.month ? { month: opts.month } : {}), ...(opts.tag ? { tagKey: opts.tag } : {}) });
+        return { card, rows: days === undefined ? [] : await kpiHistory(store, { days, asOf: card.day }) };
+      });
+      const kpis = withTrend(card, rows);
+      if (g.json) return stdio.json({ ...card, kpis: days === undefined ? card.kpis : kpis });
+      const header = ["kpi", "value", "target", "", ...(days === undefined ? [] : ["trend", "previous"]), "for"];
+      stdio.out(
+        renderTable(
+          header,
+          kpis.map((k) => [
+            k.id,
+            formatKpiValue(k),
+            formatTarget(k.target, k.unit),
+            k.meetsTarget === false ? "missed" : k.meetsTarget ? "met" : "",
+            ...(days === undefined ? [] : [k.trend === null ? "" : ARROW[k.trend], k.previous ? `${k.previous.value} (${k.previous.day})` : ""]),
+            k.value === null ? k.detail : k.scope,
+          ]),
+          { rightAlign: [1] },
+        ),
+      );
+      if (days !== undefined && rows.length === 0) stdio.out("no stored history before today yet: the kpi job (or costwise kpi) keeps one row per day per KPI");
     });
 }

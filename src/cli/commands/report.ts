@@ -1,20 +1,14 @@
 /**
  * `costwise report allocation | coverage | unit-cost`: showback and chargeback from `cost_allocation`, the
- * tag-coverage KPI (share of spend carrying each required tag) and cost per business unit.
+ * tagged-spend KPI per billing month (src/engine/kpi/tagged-spend.ts: share of allocable EffectiveCost carrying
+ * each normalized required tag, tax and credits apart) and cost per business unit.
  */
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { CostwiseError } from "../../core/errors.js";
 import { loadAllocation } from "../../engine/allocation/load-rules.js";
-import {
-  COVERAGE_DIMENSIONS,
-  SUMMARY_GRANULARITIES,
-  allocationSummary,
-  tagCoverage,
-  unitCosts,
-  type CoverageDimension,
-  type SummaryGranularity,
-} from "../../engine/allocation/reports.js";
+import { SUMMARY_GRANULARITIES, allocationSummary, unitCosts, type SummaryGranularity } from "../../engine/allocation/reports.js";
+import { COVERAGE_DIMENSIONS, taggedSpend, type CoverageDimension } from "../../engine/kpi/tagged-spend.js";
 import { formatAmount } from "../../engine/query/run-query.js";
 import { renderTable } from "../table.js";
 import { EXIT, globalOptions, setExit, stdio, usageError, withStore, type GlobalOptions } from "../context.js";
@@ -94,41 +88,31 @@ export function registerReport(program: Command): void {
 
   report
     .command("coverage")
-    .description("tag coverage KPI: share of spend (not of resources) carrying each required tag, and the top untagged resources by cost; exit 3 with --fail-below-target when a figure misses the target")
+    .description("tagged spend % per billing month: share of allocable EffectiveCost (not of resources) carrying each normalized required tag, tax and credits apart (docs/kpis.md), and the top untagged resources by cost; exit 3 with --fail-below-target when a figure misses the target")
     .option("--by <dim>", `${COVERAGE_DIMENSIONS.join(" | ")}`, "none")
-    .option("--granularity <g>", `${SUMMARY_GRANULARITIES.join(" | ")}`, "none")
-    .option("--tag <key>", "required tag (repeatable; default allocation.coverage.requiredTags)", collect)
-    .option("--from <date>", "first charge date, inclusive (YYYY-MM-DD)")
-    .option("--to <date>", "end charge date, exclusive (YYYY-MM-DD)")
+    .option("--month <YYYY-MM>", "one billing month (default: every month)")
+    .option("--tag <key>", "required tag (repeatable; default allocation.coverage.requiredTags and kpis.taggedSpend.tag)", collect)
     .option("--top <n>", "untagged resources to list", "10")
-    .option("--fail-below-target", "exit 3 when any coverage figure is below allocation.coverage.target")
-    .action(async (opts: { by: string; granularity: string; tag?: string[]; from?: string; to?: string; top: string; failBelowTarget?: boolean }, cmd: Command) => {
+    .option("--fail-below-target", "exit 3 when any coverage figure is below the target (kpis.taggedSpend.min)")
+    .action(async (opts: { by: string; month?: string; tag?: string[]; top: string; failBelowTarget?: boolean }, cmd: Command) => {
       const global = globalOptions(cmd);
       const by = oneOf(opts.by, COVERAGE_DIMENSIONS, "--by") as CoverageDimension;
-      const granularity = oneOf(opts.granularity, SUMMARY_GRANULARITIES, "--granularity") as SummaryGranularity;
       const top = Number(opts.top);
       if (!Number.isInteger(top) || top < 0) throw usageError(`--top must be a whole number, got "${opts.top}"`);
-      const { model } = loadAllocation(global.workspace.config, global.workspace.baseDir);
+      if (opts.month !== undefined && !/^\d{4}-\d{2}$/.test(opts.month)) throw usageError(`--month must be YYYY-MM, got "${opts.month}"`);
       requireStore(global);
       const result = await withStore(global, (store) =>
-        tagCoverage(store, model, {
-          by,
-          granularity,
-          top,
-          ...(opts.tag ? { tags: opts.tag } : {}),
-          ...(opts.from !== undefined ? { from: opts.from } : {}),
-          ...(opts.to !== undefined ? { to: opts.to } : {}),
-        }),
+        taggedSpend(store, global.workspace, { by, top, ...(opts.tag ? { tags: opts.tag } : {}), ...(opts.month !== undefined ? { month: opts.month } : {}) }),
       );
       const below = result.rows.some((r) => r.meetsTarget === false);
       if (opts.failBelowTarget && below) setExit(cmd, EXIT.findings);
       if (global.json) return stdio.json(result);
-      stdio.out(`Tag coverage (share of billed cost carrying the tag; target ${result.target}%)`);
+      stdio.out(`Tagged spend (share of a billing month's allocable EffectiveCost carrying the tag; target ${result.target}%; tax, credits and adjustments apart)`);
       stdio.out(
         renderTable(
-          ["period", by === "none" ? "" : by, "currency", "tag", "spend", "tagged", "coverage", ""],
+          ["month", by === "none" ? "" : by, "currency", "tag", "allocable", "tagged", "coverage", "", "not allocable"],
           result.rows.map((r) => [
-            r.period ?? "all",
+            r.period,
             r.key ?? "",
             r.currency,
             r.tag,
@@ -136,8 +120,9 @@ export function registerReport(program: Command): void {
             formatAmount(r.tagged, { decimals: 2 }),
             r.percent === null ? "-" : `${r.percent}%`,
             r.meetsTarget === false ? "below target" : "",
+            formatAmount(r.notAllocable, { decimals: 2 }),
           ]),
-          { rightAlign: [4, 5, 6] },
+          { rightAlign: [4, 5, 6, 8] },
         ),
       );
       if (result.topUntagged.length) {

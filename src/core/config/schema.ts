@@ -6,6 +6,7 @@ import { z } from "zod";
 import { allocationSection } from "./sections/allocation.js";
 import { detectionSection } from "./sections/detection.js";
 import { governanceSection } from "./sections/governance.js";
+import { kpisSection } from "./sections/kpis.js";
 import { notifySection } from "./sections/notify.js";
 import { optimizationSection } from "./sections/optimization.js";
 import { serverSection } from "./sections/server.js";
@@ -25,6 +26,7 @@ export const configSchema = z.strictObject({
   detection: detectionSection.optional(),
   server: serverSection.optional(),
   notify: notifySection.optional(),
+  kpis: kpisSection.optional(),
 });
 
 export type CostwiseConfig = z.infer<typeof configSchema>;

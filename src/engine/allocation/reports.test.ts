@@ -1,5 +1,5 @@
 /**
- * Tag coverage and unit costs, hand-computed.
+ * Unit costs, hand-computed (tag coverage is the tagged-spend KPI: src/engine/kpi/tagged-spend.test.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { allocationSection } from "../../core/config/sections/allocation.js";
@@ -8,7 +8,8 @@ import { insertCostRows, type CostRow } from "../../../test/helpers/allocation-r
 import { tempStore } from "../../../test/helpers/store.js";
 import { applyAllocation } from "./allocate.js";
 import { compileLoaded } from "./load-rules.js";
-import { allocationSummary, divideMoney, percentOf, tagCoverage, unitCosts } from "./reports.js";
+import { allocationSummary, divideMoney, unitCosts } from "./reports.js";
+import { percentOf } from "../kpi/tagged-spend.js";
 
 let store: DuckDbStore;
 let cleanup: () => Promise<void>;
@@ -22,7 +23,6 @@ afterEach(async () => cleanup());
 //  a1       EC2      i-2       Team=payments                   20.00   (no env)
 //  a2       S3       b-1       -                               15.00   (no tags; account default team=data does not count)
 //  a2       EC2      i-3       env=dev                          5.00
-//  team coverage: 80 / 100 = 80.00%; environment: 65 / 100 = 65.00%
 const ROWS: CostRow[] = [
   { date: "2026-01-02", billed: "60", account: "a1", service: "EC2", resource: "i-1", tags: { team: "payments", env: "prod" } },
   { date: "2026-01-02", billed: "20", account: "a1", service: "EC2", resource: "i-2", tags: { Team: "payments" } },
@@ -36,41 +36,6 @@ const config = allocationSection.parse({
   unitCosts: [{ name: "cost-per-order", metric: "orders", filter: { team: "payments" }, costMetric: "BilledCost" }],
 });
 const loaded = () => compileLoaded(config, null, null);
-
-describe("tag coverage", () => {
-  it("is the share of spend carrying each required tag, with the top untagged resources by cost", async () => {
-    await insertCostRows(store, ROWS);
-    const c = await tagCoverage(store, loaded().model, {});
-    expect(c.rows.map((r) => [r.tag, r.spend, r.tagged, r.percent, r.meetsTarget])).toEqual([
-      ["team", "100.0000000000", "80.0000000000", "80.00", true],
-      ["environment", "100.0000000000", "65.0000000000", "65.00", false],
-    ]);
-    expect(c.topUntagged.map((t) => [t.resourceId, t.spend, t.missing])).toEqual([
-      ["i-2", "20.0000000000", ["environment"]],
-      ["b-1", "15.0000000000", ["environment", "team"]],
-      ["i-3", "5.0000000000", ["team"]],
-    ]);
-  });
-
-  it("per account and month", async () => {
-    await insertCostRows(store, ROWS);
-    const c = await tagCoverage(store, loaded().model, { by: "account", granularity: "month", tags: ["team"] });
-    expect(c.rows.map((r) => [r.period, r.key, r.percent])).toEqual([
-      ["2026-01", "a1", "100.00"],
-      ["2026-01", "a2", "0.00"],
-      ["2026-02", "a2", "0.00"],
-    ]);
-  });
-
-  it("per team follows the allocation rules (which do read inherited tags: a2's rows are data's)", async () => {
-    await insertCostRows(store, ROWS);
-    const c = await tagCoverage(store, loaded().model, { by: "team", tags: ["environment"] });
-    expect(c.rows.map((r) => [r.key, r.spend, r.percent])).toEqual([
-      ["payments", "80.0000000000", "75.00"],
-      ["data", "20.0000000000", "25.00"],
-    ]);
-  });
-});
 
 describe("unit costs", () => {
   it("divides the filtered allocated cost by the metric per period, explaining the numerator", async () => {

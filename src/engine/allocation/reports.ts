@@ -1,19 +1,16 @@
 /**
- * Reading the allocation: showback / chargeback (`allocationSummary`, over `cost_allocation`), tag coverage
- * (`tagCoverage`, over the line items with normalized tags) and unit costs (`unitCosts`, cost_allocation
- * against business_metrics). Money leaves as exact decimal strings.
+ * Reading the allocation: showback / chargeback (`allocationSummary`, over `cost_allocation`) and unit costs
+ * (`unitCosts`, cost_allocation against business_metrics). Money leaves as exact decimal strings. Tag coverage
+ * (tagged spend %) is a KPI: src/engine/kpi/tagged-spend.ts.
  */
 import type { AllocationModel } from "../../core/allocation/model.js";
 import { UNALLOCATED } from "../../core/allocation/model.js";
-import { z } from "zod";
 import { CostwiseError } from "../../core/errors.js";
 import { formatMoney, parseMoney } from "../../core/money.js";
 import { quoteString, quoteStringList } from "../../core/sql.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 import { col, readRows } from "../store/read-rows.js";
-import { COST_TABLE } from "../store/schema.js";
 import { METRICS_TABLE } from "../metrics/tables.js";
-import { normalizedTagSql, TAG_LISTS_SQL, withRuleIndex } from "./sql.js";
 import { ALLOCATION_TABLE, ownerFields } from "./tables.js";
 
 /** Columns of cost_allocation one can group by, besides owner dimensions (owners['<dim>']). */
@@ -98,145 +95,6 @@ export async function allocationSummary(store: AnalysisStore, opts: SummaryOptio
     by: opts.by,
     rows: rows.map((r) => ({ period: r.period, currency: r.currency, key: r.k, billedCost: r.b, effectiveCost: r.e, sharedCost: r.s, lineItems: r.n })),
     totals,
-  };
-}
-
-// ─── tag coverage ─────────────────────────────────────────────────────────────────────────────────
-
-export const COVERAGE_DIMENSIONS = ["account", "service", "team", "none"] as const;
-export type CoverageDimension = (typeof COVERAGE_DIMENSIONS)[number];
-
-export interface CoverageOptions {
-  by?: CoverageDimension;
-  granularity?: SummaryGranularity;
-  from?: string;
-  to?: string;
-  /** Required tags (default: allocation.coverage.requiredTags). */
-  tags?: string[];
-  /** How many untagged resources to list (default 10). */
-  top?: number;
-}
-
-export interface CoverageRow {
-  period: string | null;
-  key: string | null;
-  currency: string;
-  tag: string;
-  spend: string;
-  tagged: string;
-  /** tagged / spend in percent, two decimals ("87.25"); null when spend is 0. */
-  percent: string | null;
-  meetsTarget: boolean | null;
-}
-
-export interface CoverageResult {
-  target: number;
-  tags: string[];
-  by: CoverageDimension;
-  rows: CoverageRow[];
-  topUntagged: { resourceId: string; currency: string; spend: string; missing: string[]; account: string | null; service: string | null }[];
-}
-
-/** percent with two decimals, rounded half up, from exact decimal strings. */
-export function percentOf(part: string, whole: string): string | null {
-  const w = parseMoney(whole);
-  if (w === 0n) return null;
-  const p = parseMoney(part);
-  // percent * 10^10 units = p * 100 * 10^10 / w
-  const scaled = (p * 100n * 10n ** 10n * 2n + w) / (2n * w);
-  return formatMoney(scaled, 2);
-}
-
-/** The list of required tags a resource lacks (a DuckDB VARCHAR[]). */
-const MISSING_TAGS = z.array(z.string()).nullable();
-
-/**
- * Share of spend (BilledCost) carrying each required tag (normalized: aliases, case, value map; defaults
- * inherited from accounts or resource groups do not count as tagging). Grouped by account, service or team
- * (the allocation rules' primary owner), per day or month.
- */
-export async function tagCoverage(store: AnalysisStore, model: AllocationModel, opts: CoverageOptions = {}): Promise<CoverageResult> {
-  const tags = (opts.tags ?? model.config.coverage.requiredTags).map((t) => t.trim().toLowerCase());
-  if (tags.length === 0) throw new CostwiseError("USAGE", "no required tags: set allocation.coverage.requiredTags in costwise.yaml or pass --tag");
-  const by = opts.by ?? "none";
-  const g = opts.granularity ?? "none";
-  const period = g === "day" ? `strftime(CAST("ChargePeriodStart" AS DATE), '%Y-%m-%d')` : g === "month" ? `strftime("BillingPeriodStart", '%Y-%m')` : "NULL::VARCHAR";
-  const keyModel: AllocationModel = { ...model, tagKeys: [...new Set([...model.tagKeys, ...tags])].sort() };
-  const ntCols = keyModel.tagKeys.map((k, i) => `${normalizedTagSql(keyModel, k, true)} AS nt_${i}`);
-  const rawCols = tags.map((k, i) => `${normalizedTagSql(keyModel, k, false)} AS raw_${i}`);
-  let key: string;
-  switch (by) {
-    case "account":
-      key = `"SubAccountId"`;
-      break;
-    case "service":
-      key = `"ServiceName"`;
-      break;
-    case "team": {
-      const teamCase = model.rules
-        .filter((r) => r.set.has(model.primary))
-        .map((r) => {
-          const v = r.set.get(model.primary)!;
-          return `WHEN ${r.index} THEN ${v.kind === "literal" ? quoteString(v.value) : `nt_${keyModel.tagKeys.indexOf(v.key)}`}`;
-        });
-      key = teamCase.length ? `CASE rule_ix ${teamCase.join(" ")} ELSE ${quoteString(UNALLOCATED)} END` : quoteString(UNALLOCATED);
-      break;
-    }
-    case "none":
-      key = "NULL::VARCHAR";
-      break;
-  }
-  const where: string[] = [];
-  const params: string[] = [];
-  for (const [name, v] of [["from", opts.from], ["to", opts.to]] as const) {
-    if (v === undefined) continue;
-    if (!ISO_DATE.test(v)) throw new CostwiseError("USAGE", `--${name} must be an ISO date (YYYY-MM-DD), got "${v}"`);
-    params.push(v);
-    where.push(`"ChargePeriodStart" ${name === "from" ? ">=" : "<"} $${params.length}::TIMESTAMP`);
-  }
-  const w = where.length ? `WHERE ${where.join(" AND ")}` : "";
-  const base = `(${withRuleIndex(keyModel, `SELECT *, ${[...ntCols, ...rawCols].join(", ")} FROM (SELECT *, ${TAG_LISTS_SQL} FROM ${COST_TABLE} ${w})`)})`;
-  // tagged spend per required tag, in the order of `tags`
-  const sums = tags.map((_, i) => `coalesce(sum("BilledCost") FILTER (WHERE raw_${i} IS NOT NULL), 0)::DECIMAL(38,10)::VARCHAR`).join(", ");
-  const coverageShape = { period: col.text.nullable(), k: col.text.nullable(), currency: col.text, spend: col.money, tagged: z.array(col.money) };
-  const rows = await readRows(store, coverageShape, {
-    sql: `SELECT ${period} AS period, ${key} AS k, "BillingCurrency" AS currency, sum("BilledCost")::VARCHAR AS spend, [${sums}] AS tagged
-          FROM ${base} GROUP BY ALL ORDER BY period NULLS FIRST, currency, sum("BilledCost") DESC, k NULLS FIRST`,
-    params,
-  });
-  const target = model.config.coverage.target;
-  const out: CoverageRow[] = [];
-  for (const r of rows) {
-    tags.forEach((tag, i) => {
-      const spend = r.spend;
-      const tagged = r.tagged[i]!;
-      const percent = percentOf(tagged, spend);
-      out.push({
-        period: r.period,
-        key: r.k,
-        currency: r.currency,
-        tag,
-        spend,
-        tagged,
-        percent,
-        meetsTarget: percent === null ? null : parseMoney(percent) >= parseMoney(String(target)),
-      });
-    });
-  }
-  const missing = tags.map((t, i) => `CASE WHEN raw_${i} IS NULL THEN ${quoteString(t)} END`).join(", ");
-  const top = await readRows(store, { r: col.text, currency: col.text, spend: col.money, missing: MISSING_TAGS, account: col.text.nullable(), service: col.text.nullable() }, {
-    sql: `SELECT "ResourceId" AS r, "BillingCurrency" AS currency, sum("BilledCost")::VARCHAR AS spend, list_distinct(flatten(list(list_filter([${missing}], lambda x: x IS NOT NULL)))) AS missing,
-            min("SubAccountId") AS account, min("ServiceName") AS service
-          FROM ${base} WHERE "ResourceId" IS NOT NULL AND "ResourceId" <> '' AND (${tags.map((_, i) => `raw_${i} IS NULL`).join(" OR ")})
-          GROUP BY ALL ORDER BY sum("BilledCost") DESC, r LIMIT ${Math.max(0, Math.floor(opts.top ?? 10))}`,
-    params,
-  });
-  return {
-    target,
-    tags,
-    by,
-    rows: out,
-    topUntagged: top.map((r) => ({ resourceId: r.r, currency: r.currency, spend: r.spend, missing: (r.missing ?? []).slice().sort(), account: r.account, service: r.service })),
   };
 }
 

@@ -40,7 +40,7 @@ import { openClickHouseFromConfig } from "../store/clickhouse/clickhouse-store.j
 import { replicaOptionsOf, syncReplica } from "../store/clickhouse/analysis-replica.js";
 import { anomalyNotification, budgetNotifications, dataLandedAt, teamSummary } from "../notify/build-messages.js";
 import { deliver, enqueue } from "../notify/outbox.js";
-import { computeKpis } from "../notify/kpi.js";
+import { computeKpis } from "../kpi/history.js";
 import { JOB_LOCKS_TABLE, JOB_RUNS_TABLE } from "../notify/tables.js";
 import { ALLOCATION_TABLE } from "../allocation/tables.js";
 import { col, readRows } from "../store/read-rows.js";
@@ -355,6 +355,6 @@ const JOBS: Record<JobName, JobFn> = {
   async kpi(ctx) {
     const now = ctx.now?.() ?? new Date();
     const k = await computeKpis(ctx.store, ctx.workspace, { now });
-    return { day: k.day, kpis: k.kpis.length };
+    return { day: k.day, kpis: k.kpis.filter((x) => x.value !== null).length };
   },
 };

@@ -1,15 +1,13 @@
 /**
- * The feedback loop's state over HTTP: delivery status of notifications (the outbox) and the KPI scorecard's
- * stored daily history. A team-bound token sees its own team's notifications only; the KPI history is
- * organisation-wide (team tokens: 403).
+ * The feedback loop's state over HTTP: delivery status of notifications (the outbox). A team-bound token sees its
+ * own team's notifications only. (The KPI history is served beside the scorecard, routes/tags.ts.)
  */
 import { z } from "zod";
-import { kpiHistory } from "../../engine/notify/kpi.js";
 import { listNotifications } from "../../engine/notify/outbox.js";
-import { OUTBOX_TABLE, KPI_TABLE } from "../../engine/notify/tables.js";
+import { OUTBOX_TABLE } from "../../engine/notify/tables.js";
 import { tableExists } from "../../engine/store/table-rows.js";
 import { scopeTeam, type ServerContext, type ZApp } from "../context.js";
-import { errorResponses, kpiHistorySchema, notificationsSchema } from "../contract.js";
+import { errorResponses, notificationsSchema } from "../contract.js";
 
 export function registerNotifyRoutes(app: ZApp, ctx: ServerContext): void {
   app.get(
@@ -34,23 +32,5 @@ export function registerNotifyRoutes(app: ZApp, ctx: ServerContext): void {
         return listNotifications(s, { ...(q.status ? { status: q.status } : {}), ...(team !== null ? { team } : {}), limit: q.limit });
       });
     },
-  );
-
-  app.get(
-    "/api/v1/kpis/history",
-    {
-      config: { policy: { access: "read", team: "deny" } },
-      schema: {
-        summary: "The KPI scorecard's daily history (costwise kpi / the kpi job)",
-        tags: ["kpis"],
-        querystring: z.object({ days: z.coerce.number().int().min(1).max(3650).default(30) }),
-        response: { 200: kpiHistorySchema, ...errorResponses },
-      },
-    },
-    async (req) =>
-      ctx.readers.use(async (s) => {
-        if (!(await tableExists(s, KPI_TABLE))) return [];
-        return kpiHistory(s, { days: req.query.days });
-      }),
   );
 }

@@ -1,4 +1,8 @@
-/** The KPI scorecard: one tile per KPI, dimmed when its data is missing. */
+/**
+ * The KPI scorecard: one tile per KPI with its value, target and trend against the last stored day (the kpi job
+ * keeps one value per day), dimmed when its data is missing. Every figure comes from /api/v1/kpis, which computes
+ * through src/engine/kpi/ like `costwise kpi` (docs/kpis.md defines each KPI).
+ */
 import { api, type Kpis } from "../api.js";
 import { Page } from "../components/page.js";
 import { Async } from "../components/states.js";
@@ -8,13 +12,37 @@ import { money, number } from "../format.js";
 
 type Kpi = Kpis["kpis"][number];
 
-/** A KPI's value in its unit: a percentage, an amount (unit = currency code), a count, or a number with its unit. */
-function kpiValue(x: Kpi): string {
+/** A KPI's value in its unit: a percentage, seconds (minutes from two minutes on), a count, or an amount (scope = currency). */
+function kpiValue(x: Pick<Kpi, "value" | "unit" | "scope">): string {
   if (x.value === null) return "–";
-  if (x.unit === "%") return `${x.value}%`;
-  if (/^[A-Z]{3}$/.test(x.unit)) return money(x.value, x.unit);
-  if (x.unit === "count") return number(x.value);
-  return `${number(x.value, (x.value.split(".")[1] ?? "").length)} ${x.unit}`;
+  switch (x.unit) {
+    case "percent":
+      return `${x.value}%`;
+    case "seconds":
+      return Number(x.value) >= 120 ? `${number(Number(x.value) / 60, 1)} min` : `${number(x.value)} s`;
+    case "count":
+      return number(x.value);
+    case "money":
+      return money(x.value, x.scope);
+  }
+}
+
+function targetText(x: Kpi): string {
+  if (!x.target) return "";
+  const op = x.target.op === ">=" ? "≥" : x.target.op === "<=" ? "≤" : "<";
+  return `target ${op} ${kpiValue({ value: String(x.target.value), unit: x.unit, scope: x.scope })}`;
+}
+
+const ARROW = { up: "↑", down: "↓", flat: "→" } as const;
+
+function Trend({ x }: { x: Kpi }) {
+  if (x.trend === null || x.previous === null) return <span className="muted" data-testid={`kpi-trend-${x.id}`} data-trend="">no earlier day yet</span>;
+  const tone = x.improving === null ? "" : x.improving ? "change down" : "change up";
+  return (
+    <span className={tone} data-testid={`kpi-trend-${x.id}`} data-trend={x.trend}>
+      {ARROW[x.trend]} from {kpiValue({ value: x.previous.value, unit: x.unit, scope: x.scope })} on {x.previous.day}
+    </span>
+  );
 }
 
 export function KpisPage() {
@@ -25,7 +53,26 @@ export function KpisPage() {
         {(k) => (
           <Tiles wrap testId="kpis">
             {k.kpis.map((x) => (
-              <Tile key={x.id} off={!x.available} testId={`kpi-${x.id}`} label={x.title} value={kpiValue(x)} valueAttrs={{ "data-value": x.value ?? "" }} sub={x.detail} />
+              <Tile
+                key={x.id}
+                off={!x.available}
+                testId={`kpi-${x.id}`}
+                label={<span title={x.formula}>{x.title}</span>}
+                value={kpiValue(x)}
+                valueAttrs={{ "data-value": x.value ?? "" }}
+                sub={
+                  <>
+                    {x.target ? (
+                      <div data-testid={`kpi-target-${x.id}`} data-met={x.meetsTarget === null ? "" : String(x.meetsTarget)} className={x.meetsTarget === false ? "change up" : x.meetsTarget ? "change down" : ""}>
+                        {targetText(x)}
+                        {x.meetsTarget === false ? " (missed)" : x.meetsTarget ? " (met)" : ""}
+                      </div>
+                    ) : null}
+                    {x.available ? <Trend x={x} /> : null}
+                    <div>{x.available ? x.scope : x.detail}</div>
+                  </>
+                }
+              />
             ))}
           </Tiles>
         )}

@@ -1,4 +1,9 @@
-/** Tag coverage: per tag key, the share of a month's spend that carries it. */
+/**
+ * Tag coverage: per tag key, the share of a billing month's allocable spend that carries it. Keys are normalized
+ * by default (the allocation's aliases, case and account defaults: the `team` row is the tagged-spend KPI, the
+ * same number as `costwise kpi` and `costwise report coverage`); `?keys=raw` shows keys as billed. Tax, credits
+ * and adjustments are shown apart, outside the denominator.
+ */
 import { api, type TagCoverage } from "../api.js";
 import { DataTable } from "../components/data-table.js";
 import { Money } from "../components/money.js";
@@ -8,9 +13,17 @@ import { Async, Empty } from "../components/states.js";
 import { useApi } from "../components/use-api.js";
 import { navigate } from "../router.js";
 
+const KEY_MODES = [
+  { value: "normalized", label: "normalized (as allocated)" },
+  { value: "raw", label: "raw (as billed)" },
+];
+
 export function TagsPage({ search }: { search: URLSearchParams }) {
   const month = search.get("month") ?? "";
-  const data = useApi(() => api<TagCoverage>(`/api/v1/tag-coverage${month ? `?month=${month}` : ""}`), month);
+  const keys = search.get("keys") === "raw" ? "raw" : "normalized";
+  const query = new URLSearchParams({ ...(month ? { month } : {}), ...(keys === "raw" ? { keys } : {}) }).toString();
+  const data = useApi(() => api<TagCoverage>(`/api/v1/tag-coverage${query ? `?${query}` : ""}`), query);
+  const go = (m: string, k: string) => navigate(`/tags?${new URLSearchParams({ month: m, ...(k === "raw" ? { keys: k } : {}) }).toString()}`);
   return (
     <Page title="Tag coverage">
       <Async value={data} what="tag coverage">
@@ -19,10 +32,12 @@ export function TagsPage({ search }: { search: URLSearchParams }) {
           return (
             <>
               <div className="toolbar">
-                <Picker label="Month" value={t.month} options={t.months} onPick={(m) => navigate(`/tags?month=${m}`)} testId="month" />
+                <Picker label="Billing month" value={t.month} options={t.months} onPick={(m) => go(m, keys)} testId="month" />
+                <Picker label="Keys" value={t.keyMode} options={KEY_MODES} onPick={(k) => go(t.month!, k)} testId="key-mode" />
                 <span>
-                  Spend <Money amount={t.total} currency={t.currency} testId="tags-total" />, with no tag at all{" "}
-                  <Money amount={t.untagged} currency={t.currency} testId="tags-untagged" />
+                  Allocable spend <Money amount={t.total} currency={t.currency} testId="tags-total" />, with no tag at all{" "}
+                  <Money amount={t.untagged} currency={t.currency} testId="tags-untagged" />; not allocable (tax, credits, adjustments), apart{" "}
+                  <Money amount={t.notAllocable} currency={t.currency} testId="tags-not-allocable" />
                 </span>
               </div>
               <Card>
@@ -34,7 +49,7 @@ export function TagsPage({ search }: { search: URLSearchParams }) {
                     rows={t.keys}
                     rowKey={(k) => k.key}
                     columns={[
-                      { header: "Tag key", cell: (k) => k.key },
+                      { header: "Tag key", cell: (k) => (t.keyMode === "normalized" && t.requiredTags.includes(k.key) ? <strong title="required tag">{k.key}</strong> : k.key) },
                       { header: "Tagged spend", money: (k) => ({ amount: k.tagged, currency: t.currency }) },
                       {
                         header: "Coverage",
@@ -43,7 +58,9 @@ export function TagsPage({ search }: { search: URLSearchParams }) {
                             <div className="bar" title={`${k.percent ?? "–"}%`}>
                               <div style={{ width: `${Math.max(0, Math.min(100, Number(k.percent ?? 0)))}%` }} />
                             </div>
-                            <span className="pct" data-testid={`coverage-${k.key}`}>{k.percent ?? "–"}%</span>
+                            <span className={t.keyMode === "normalized" && t.requiredTags.includes(k.key) && Number(k.percent ?? 0) < t.target ? "pct change up" : "pct"} data-testid={`coverage-${k.key}`}>
+                              {k.percent ?? "–"}%
+                            </span>
                           </>
                         ),
                       },
@@ -52,6 +69,7 @@ export function TagsPage({ search }: { search: URLSearchParams }) {
                   />
                 )}
               </Card>
+              {t.keyMode === "normalized" ? <p className="muted">Required tags in bold; target {t.target}% of allocable spend (docs/kpis.md).</p> : null}
             </>
           );
         }}
