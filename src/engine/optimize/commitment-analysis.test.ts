@@ -154,6 +154,8 @@ describe("commitmentEndDates: the latest end per commitment, from any of its row
     focus-ri              | Reservation            | Purchase       | One-Time        | -                        | 2023-09-01 00:00:00 | 2026-09-01 00:00:00 | -                           | 555555555555
     focus-ri              | Reservation            | Usage          | Usage-Based     | Used                     | 2024-06-01 00:00:00 | 2024-06-02 00:00:00 | -                           | 555555555555
     no-end                | Reserved Instance      | Purchase       | Recurring       | -                        | 2024-06-01 00:00:00 | 2024-07-01 00:00:00 | -                           | 555555555555
+    cur-fee-only          | Reserved Instance      | Purchase       | One-Time        | -                        | 2024-01-01 00:00:00 | 2024-02-01 00:00:00 | -                           | 555555555555
+    cur-fee-only          | Reserved Instance      | Usage          | Usage-Based     | Used                     | 2024-06-01 00:00:00 | 2024-06-02 00:00:00 | -                           | 555555555555
     arn:aws:savingsplans::1:savingsplan/typeless | - | Usage        | Usage-Based     | Used                     | 2024-06-01 00:00:00 | 2024-06-02 00:00:00 | 2026-02-28 12:00:00         | -
   `;
 
@@ -168,7 +170,8 @@ describe("commitmentEndDates: the latest end per commitment, from any of its row
       ["arn:aws:savingsplans::1:savingsplan/typeless", "savings-plan", "2026-02-28", "end-time", null, "2024-06-01"],
       // no end-time column: the one-time purchase row's charge period end (FOCUS files)
       ["focus-ri", "reservation", "2026-09-01", "purchase-row", "555555555555", "2024-06-01"],
-      // no end column on any row and no one-time purchase: left out ("no-end")
+      // no end column on any row and no one-time purchase: left out ("no-end"); nor does a one-time purchase spanning
+      // only its billing month tell the term (CUR's upfront Fee row): "cur-fee-only" is left out too
       // the latest end seen wins (the term was extended)
       ["sp-extended", "reservation", "2025-06-30", "end-time", null, "2024-06-02"],
     ]);
@@ -186,8 +189,9 @@ describe("commitmentEndDates: the latest end per commitment, from any of its row
       "sp-extended": ["2025-06-30T00:00:00Z", null],
       "focus-ri": ["2026-09-01T00:00:00Z", null],
       "no-end": [null, null],
+      "cur-fee-only": [null, null],
       "arn:aws:savingsplans::1:savingsplan/typeless": ["2026-02-28T12:00:00Z", null],
     });
-    expect(r.endUnknown).toEqual(["no-end"]);
+    expect(r.endUnknown).toEqual(["cur-fee-only", "no-end"]);
   });
 });

@@ -30,7 +30,7 @@ export interface CommitmentReport {
   currency: string | null;
   commitments: (CommitmentFigures & { expiresWithinDays: number | null })[];
   overall: OverallFigures;
-  /** Commitments whose end the data does not tell (no end-time column on any row, no One-Time purchase row). */
+  /** Commitments whose end the data does not tell (no end-time column on any row, no One-Time purchase row spanning the term). */
   endUnknown: string[];
 }
 
@@ -46,7 +46,6 @@ const PER_COMMITMENT_SHAPE = {
   coveredList: col.money.nullable(),
   usedQuantity: col.money.nullable(),
   unusedQuantity: col.money.nullable(),
-  endsAt: col.timestamp.nullable(),
 };
 
 /** The sums over every commitment and the on-demand eligible usage (see OverallSums). */
@@ -76,8 +75,7 @@ export async function commitmentReport(
         + coalesce(sum("EffectiveCost") FILTER ("ChargeCategory" = 'Purchase'), 0))::VARCHAR AS unused,
       sum("ListCost") FILTER ("ChargeCategory" = 'Usage' AND "CommitmentDiscountStatus" = 'Used')::VARCHAR AS "coveredList",
       sum("CommitmentDiscountQuantity") FILTER ("CommitmentDiscountStatus" = 'Used')::VARCHAR AS "usedQuantity",
-      sum("CommitmentDiscountQuantity") FILTER ("CommitmentDiscountStatus" = 'Unused')::VARCHAR AS "unusedQuantity",
-      strftime(max("ChargePeriodEnd") FILTER ("ChargeCategory" = 'Purchase' AND "ChargeFrequency" = 'One-Time'), '%Y-%m-%dT%H:%M:%SZ') AS "endsAt"
+      sum("CommitmentDiscountQuantity") FILTER ("CommitmentDiscountStatus" = 'Unused')::VARCHAR AS "unusedQuantity"
     FROM ${COST_TABLE}
     WHERE "CommitmentDiscountId" IS NOT NULL AND ${w}
     GROUP BY 1 ORDER BY 1`);
@@ -98,10 +96,10 @@ export async function commitmentReport(
     FROM ${COST_TABLE}
     WHERE ${w} AND (("CommitmentDiscountId" IS NOT NULL) OR coalesce("ServiceName", '') IN (SELECT svc FROM services))`);
   if (!o) throw new CostwiseError("INTERNAL", "the commitment totals query returned no row");
-  // the end as the whole store tells it (the source's stated term end on any row), else the window's purchase row
+  // the end as the whole store tells it, not only the window: the purchase row is often outside it
   const ends = new Map((await commitmentEndDates(store)).map((e) => [e.commitmentId, e.endsAt]));
   const commitments = per.map((r) => {
-    const f = commitmentFigures({ ...r, endsAt: ends.get(r.commitmentId) ?? r.endsAt });
+    const f = commitmentFigures({ ...r, endsAt: ends.get(r.commitmentId) ?? null });
     return { ...f, expiresWithinDays: expiryBucket(f.endsAt, now, cfg.commitments.expiringWithinDays) };
   });
   return {
@@ -127,13 +125,16 @@ export interface CommitmentEndDate {
   endDate: string;
   /** the end as a timestamp, YYYY-MM-DDTHH:MM:SSZ */
   endsAt: string;
-  /** where the end comes from: the source's end-time column on any row, or the last one-time purchase row's charge period */
+  /** where the end comes from: the source's end-time column on any row, or a one-time purchase row whose charge period is the term */
   basis: "end-time" | "purchase-row";
   /** the account the commitment's rows are billed to (the smallest id when several), for routing */
   subAccountId: string | null;
   /** the last day the store has a row of this commitment, YYYY-MM-DD */
   lastSeen: string;
 }
+
+/** A one-time purchase whose charge period is longer than this is taken to span the commitment's term (terms are 1 year or more). */
+const TERM_LONGER_THAN_DAYS = 31;
 
 const END_DATE_SHAPE = {
   commitmentId: col.text,
@@ -148,7 +149,9 @@ const END_DATE_SHAPE = {
  * The end of every commitment the store knows, whatever window is analysed. Order of operations:
  * 1. per commitment id, over all its rows: the latest `x_CommitmentDiscountEndTime` (CUR reservation/EndTime,
  *    savingsPlan/EndTime, on usage, fee and unused rows alike) and the latest ChargePeriodEnd of a one-time
- *    purchase row (sources without an end-time column, e.g. FOCUS files);
+ *    purchase row whose charge period spans the term (sources without an end-time column, e.g. FOCUS files, where
+ *    the purchase's charge period is the term). A purchase row covering a month or less does not tell the term
+ *    (CUR's upfront Fee row spans its billing month), so it is not taken for the end;
  * 2. the end is the first of the two that is known; a commitment with neither is left out;
  * 3. the kind from CommitmentDiscountType ("Savings Plan" / "Reserved Instance" / provider spellings), else from the
  *    id (a Savings Plan ARN names `savingsplans`); anything not a Savings Plan is a reservation.
@@ -157,7 +160,8 @@ export async function commitmentEndDates(store: AnalysisStore): Promise<Commitme
   const rows = await readRows(store, END_DATE_SHAPE, `
     SELECT "CommitmentDiscountId" AS "commitmentId", max("CommitmentDiscountType") AS type,
       strftime(max(x_CommitmentDiscountEndTime), '%Y-%m-%dT%H:%M:%SZ') AS "endTime",
-      strftime(max("ChargePeriodEnd") FILTER ("ChargeCategory" = 'Purchase' AND "ChargeFrequency" = 'One-Time'), '%Y-%m-%dT%H:%M:%SZ') AS "purchaseEnd",
+      strftime(max("ChargePeriodEnd") FILTER ("ChargeCategory" = 'Purchase' AND "ChargeFrequency" = 'One-Time'
+        AND "ChargePeriodEnd" > "ChargePeriodStart" + INTERVAL ${TERM_LONGER_THAN_DAYS} DAY), '%Y-%m-%dT%H:%M:%SZ') AS "purchaseEnd",
       min("SubAccountId") AS "subAccountId",
       strftime(max("ChargePeriodStart"), '%Y-%m-%d') AS "lastSeen"
     FROM ${COST_TABLE}

@@ -128,6 +128,7 @@ export class ClickHouseStore implements CostStore {
         await shard.command({ query: `CREATE VIEW IF NOT EXISTS "${COST_TABLE}" AS SELECT * FROM "${CH_LOCAL}"` });
       }
     }
+    for (let i = 0; i < this.shards.length; i++) await this.addMissingCostColumns(i);
     for (let i = 0; i < this.shards.length; i++) await this.migrateRollups(i);
     const first = this.shards[0]!;
     await first.command({ query: loaded(LOADED_TABLE) });
@@ -137,6 +138,33 @@ export class ClickHouseStore implements CostStore {
         files String, partitions String, rows_loaded UInt64, rows_replaced UInt64, source_total Decimal(38, 10), loaded_total Decimal(38, 10),
         replaced_total Decimal(38, 10), currency_totals String) ENGINE = MergeTree ORDER BY (started_at, ingest_id)`,
     });
+  }
+
+  /**
+   * Cost columns added to the schema after a store was created (e.g. x_CommitmentDiscountEndTime, migration 4 of
+   * ../schema.ts): appended, in schema order, to the local, staging and served tables of one shard, so the staging
+   * table keeps the local table's structure (partitions move between them). With one server the served table is a
+   * VIEW, whose columns are fixed when it is created: it is created again when columns were added.
+   */
+  private async addMissingCostColumns(shard: number): Promise<void> {
+    const c = this.shards[shard]!;
+    const tables = [CH_LOCAL, CH_STAGING, ...(this.options.cluster ? [COST_TABLE] : [])];
+    let added = false;
+    for (const table of tables) {
+      const have = new Set(
+        decodeRows({ name: col.text }, await this.allOn(shard, `SELECT name FROM system.columns WHERE database = currentDatabase() AND table = ${clickhouseLiteral(table)}`)).map((r) => r.name),
+      );
+      for (const column of COST_TABLE_COLUMNS) {
+        // Tags is Nested: ClickHouse lists it as Tags.key and Tags.value
+        if (have.has(column.name) || have.has(`${column.name}.key`)) continue;
+        await c.command({ query: `ALTER TABLE "${table}" ADD COLUMN "${column.name}" ${clickhouseType(column.sqlType)}` });
+        added = true;
+      }
+    }
+    if (added && !this.options.cluster) {
+      await c.command({ query: `DROP TABLE IF EXISTS "${COST_TABLE}"` });
+      await c.command({ query: `CREATE VIEW "${COST_TABLE}" AS SELECT * FROM "${CH_LOCAL}"` });
+    }
   }
 
   /**
