@@ -3,6 +3,10 @@
  * effective savings rate and expiry, read from the bill over a window ending at its last charge, and the
  * recommended Savings Plan purchases (`costwise recommend run` simulates them on the bill's hourly on-demand
  * eligible spend) with their status. Organisation-wide: team-bound tokens are refused.
+ *
+ * `endsAt` is the term's end from anywhere in the store (see `commitmentEndDates`: the bill's end-time columns on
+ * any row, or a purchase row spanning the term), not only from the window, so the dashboard's "Ends" shows a date
+ * wherever the bill tells it.
  */
 import { z } from "zod";
 import { optimizationDefaults } from "../../core/config/sections/optimization.js";
