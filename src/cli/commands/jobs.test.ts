@@ -1,5 +1,5 @@
 /** `costwise jobs` in process: schedules (defaults and overrides), last run and status, next run, last error. */
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DuckDbStore } from "../../engine/store/duckdb/duckdb-store.js";
@@ -8,6 +8,7 @@ import { JOB_NAMES } from "../../core/config/sections/notify.js";
 import type { JobStatus } from "../../engine/jobs/status.js";
 import { tempDir } from "../../../test/helpers/store.js";
 import { runCli } from "../../../test/helpers/cli.js";
+import { startServer } from "../../server/index.js";
 
 describe("costwise jobs", () => {
   const work = tempDir("costwise-jobs-cli-");
@@ -65,5 +66,21 @@ describe("costwise jobs", () => {
     expect(lines.find((l) => l.startsWith("detect "))).toContain("after sync");
     expect(lines.find((l) => l.startsWith("recommend "))).toContain("(disabled)");
     expect(lines.find((l) => l.startsWith("summary "))).toContain("0 8 * * * (Europe/Berlin) [default]");
+  });
+
+  it("beside a running server (which holds the store) the history comes through it", async () => {
+    const file = join(work.dir, "costs.duckdb");
+    const store = await DuckDbStore.open(file);
+    const running = await startServer(store, { store, host: "127.0.0.1", port: 0, logLevel: false, rollup: false, webDir: join(work.dir, "no-web"), adminEndpoint: { storeFile: file, workspace: { config: {} as never, file: undefined, baseDir: work.dir } } });
+    try {
+      expect(existsSync(`${file}.serve.json`)).toBe(true);
+      const r = await runCli("--config", config, "--json", "jobs");
+      expect(r.code).toBe(0);
+      const rows = JSON.parse(r.out) as JobStatus[];
+      expect(rows.find((x) => x.job === "sync")).toMatchObject({ schedule: "15 * * * *", lastStatus: "failed", lastSuccessAt: "2026-12-07T10:15:00Z", runs: 2, failures: 1 });
+    } finally {
+      await running.close();
+      await store.close();
+    }
   });
 });

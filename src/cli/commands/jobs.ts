@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { effectiveSchedules } from "../../engine/jobs/schedule.js";
 import { notifyConfigOf } from "../../engine/jobs/jobs.js";
 import { jobStatuses } from "../../engine/jobs/status.js";
-import { globalOptions, stdio, withStore } from "../context.js";
+import { globalOptions, stdio, withStoreOrServer } from "../context.js";
 import { renderTable } from "../table.js";
 
 export function registerJobs(program: Command): void {
@@ -18,7 +18,8 @@ export function registerJobs(program: Command): void {
       `
 Schedules are those costwise serve runs: notify.jobs in costwise.yaml, else (with a config file and
 notify.defaultSchedules not false) the default schedule. "after sync" jobs run when new data lands.
-Runs are read from the store (job_runs): scheduled, caught up at start, chained or by costwise run.
+Runs are read from the store (job_runs): scheduled, caught up at start, chained or by costwise run;
+while costwise serve holds the store, through the server.
 
 Examples:
   costwise jobs
@@ -27,7 +28,8 @@ Examples:
     .action(async (_opts: Record<string, never>, cmd: Command) => {
       const g = globalOptions(cmd);
       const schedules = effectiveSchedules(notifyConfigOf(g.workspace), { defaults: g.workspace.file !== undefined });
-      const rows = await withStore(g, (store) => jobStatuses(store, schedules, new Date()));
+      // beside a running server the history is read through it (the store is its)
+      const rows = await withStoreOrServer(g, { op: "jobs", body: { schedules } }, (store) => jobStatuses(store, schedules, new Date()));
       if (g.json) return stdio.json(rows);
       stdio.out(
         renderTable(

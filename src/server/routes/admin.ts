@@ -38,6 +38,7 @@ import { queryOrThrow, runCostQuery } from "../../engine/query/run-query.js";
 import type { AnalysisStore } from "../../engine/store/cost-store.js";
 import type { SiblingStore } from "../../engine/store/duckdb/reader-pool.js";
 import { configuredSources, listSources } from "../../engine/store/sources.js";
+import { jobStatuses } from "../../engine/jobs/status.js";
 import { localAdminCaller } from "../auth.js";
 import type { ServerContext, ZApp } from "../context.js";
 import { PROBLEM_CONTENT_TYPE, toProblem } from "../problem.js";
@@ -180,6 +181,12 @@ export function registerAdminRoutes(app: ZApp, ctx: ServerContext, deps: AdminDe
       const query = queryOrThrow(parseCostQuery(req.body.query));
       return ctx.readers.use((s) => runCostQuery(s, query));
     }),
+  );
+
+  // costwise jobs: the schedules come from the CLI's config; the history from the served store
+  const jobsBody = z.object({ schedules: z.array(z.object({ job: z.enum(JOB_NAMES), schedule: z.string().nullable(), timezone: z.string(), enabled: z.boolean(), origin: z.enum(["config", "default", "none"]) })) });
+  app.post(`${ADMIN_PREFIX}/jobs`, { ...local, schema: { hide: true, body: jobsBody } }, (req, reply) =>
+    answer(req, reply, () => ctx.readers.use((s) => jobStatuses(s, req.body.schedules, new Date()))),
   );
 
   function jobContext(store: AnalysisStore, workspace: LoadedConfig, attempts: number, log: (line: string) => void): JobContext {
