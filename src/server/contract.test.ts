@@ -9,6 +9,7 @@ import type { z } from "zod";
 import type { ShowbackTeam } from "../engine/allocation/read-model.js";
 import type { UnitCostRow } from "../engine/allocation/reports.js";
 import type { BudgetStatus } from "../engine/detect/budget-status.js";
+import type { AnomalyFeedback, FeedbackMark, SnoozeRow } from "../engine/detect/feedback.js";
 import type { StoredAnomaly } from "../engine/detect/monitors.js";
 import type { Contributor, RootCause } from "../engine/detect/root-cause.js";
 import type { FindingRow, RuleSummary, ScanRow, TeamSummary } from "../engine/governance/findings-read.js";
@@ -33,6 +34,9 @@ type Item<T> = T extends readonly (infer U)[] ? U : never;
 
 const sameFields: {
   anomaly: SameKeys<StoredAnomaly, Of<typeof C.anomalySchema>>;
+  anomalyFeedback: SameKeys<AnomalyFeedback, Of<typeof C.anomalyFeedbackSchema>>;
+  feedbackMark: SameKeys<FeedbackMark, Of<typeof C.feedbackMarkSchema>>;
+  snooze: SameKeys<SnoozeRow, Of<typeof C.snoozeSchema>>;
   rootCause: SameKeys<RootCause, Of<typeof C.rootCauseSchema>>;
   rootCauseDays: SameKeys<RootCause["days"], Of<typeof C.rootCauseSchema>["days"]>;
   contributor: SameKeys<Contributor, Of<typeof C.contributorSchema>>;
@@ -59,6 +63,9 @@ const sameFields: {
   rollup: SameKeys<RollupStatus, Of<typeof C.rollupStatusSchema>>;
 } = {
   anomaly: true,
+  anomalyFeedback: true,
+  feedbackMark: true,
+  snooze: true,
   rootCause: true,
   rootCauseDays: true,
   contributor: true,

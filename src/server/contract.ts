@@ -264,6 +264,20 @@ export const rootCauseSchema = z.object({
   byKind: z.record(z.string(), z.array(contributorSchema)).describe("the top contributors of each kind"),
 });
 
+/** Who marked an anomaly, when and why (engine/detect/feedback.ts `FeedbackMark`). */
+export const feedbackMarkSchema = z.object({
+  by: z.string().describe("the API token's name, or the CLI's OS user (or --by)"),
+  team: z.string().nullable().describe("the token's team, null for an unscoped caller"),
+  at: z.string().describe("when (UTC, YYYY-MM-DDTHH:MM:SSZ)"),
+  reason: z.string().nullable(),
+});
+/** An anomaly's feedback (engine/detect/feedback.ts `AnomalyFeedback`). */
+export const anomalyFeedbackSchema = z.object({
+  acknowledged: feedbackMarkSchema.nullable(),
+  expected: feedbackMarkSchema.nullable().describe("marked expected: its days leave the detector's baseline"),
+  snoozed_until: z.string().nullable().describe("its monitor (or series) is snoozed until then: no alerts"),
+});
+
 export const anomalySchema = z.object({
   id: z.string().describe("the anomaly's stable id (16 hex digits; engine/detect/anomaly-id.ts): deep links use /anomalies?anomaly=<id>"),
   monitor: z.string(),
@@ -284,6 +298,24 @@ export const anomalySchema = z.object({
   alert: z.boolean(),
   alerted_at: z.string().nullable(),
   root_cause: rootCauseSchema.nullable().describe("the root cause analysis, null when none was computed"),
+  feedback: anomalyFeedbackSchema,
+});
+/** POST /api/v1/anomalies/:id/feedback answers the anomaly's key and its feedback afterwards. */
+export const anomalyFeedbackResultSchema = z.object({
+  anomaly: z.object({ id: z.string(), monitor: z.string(), series_key: z.string(), currency: z.string(), start_day: day, end_day: day }),
+  feedback: anomalyFeedbackSchema,
+});
+/** A monitor snooze (engine/detect/feedback.ts `SnoozeRow`). */
+export const snoozeSchema = z.object({
+  monitor: z.string(),
+  series_key: z.string().nullable().describe("null: the whole monitor"),
+  until: z.string(),
+  reason: z.string().nullable(),
+  by_name: z.string(),
+  by_team: z.string().nullable(),
+  at: z.string(),
+  cleared_by: z.string().nullable(),
+  cleared_at: z.string().nullable(),
 });
 export const anomaliesSchema = z.object({ availability: availabilitySchema, items: z.array(anomalySchema) });
 
@@ -460,6 +492,7 @@ export type TagCoverageResponse = z.infer<typeof tagCoverageSchema>;
 export type KpisResponse = z.infer<typeof kpisSchema>;
 export type FindingsResponse = z.infer<typeof findingsSchema>;
 export type AnomaliesResponse = z.infer<typeof anomaliesSchema>;
+export type AnomalyFeedbackResponse = z.infer<typeof anomalyFeedbackResultSchema>;
 export type RootCauseResponse = z.infer<typeof rootCauseSchema>;
 export type ForecastsResponse = z.infer<typeof forecastsSchema>;
 export type BudgetsResponse = z.infer<typeof budgetsSchema>;

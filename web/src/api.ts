@@ -26,7 +26,7 @@ export function setToken(token: string | null): void {
   else localStorage.removeItem(TOKEN_KEY);
 }
 
-export async function api<T>(path: string, init: { method?: "GET" | "POST"; body?: unknown } = {}): Promise<T> {
+export async function api<T>(path: string, init: { method?: "GET" | "POST" | "DELETE"; body?: unknown } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json" };
   const token = getToken();
   if (token) headers["authorization"] = `Bearer ${token}`;

@@ -9,20 +9,24 @@ import { loadAllocation } from "../../engine/allocation/load-rules.js";
 import { unitCosts } from "../../engine/allocation/reports.js";
 import { budgetStatus } from "../../engine/detect/budget-status.js";
 import { latestForecast } from "../../engine/detect/forecast-read.js";
-import { listAnomalies } from "../../engine/detect/monitors.js";
+import { anomalyTeam, findAnomaly, giveFeedback, parseUntil, snoozeMonitor, unsnoozeMonitor, type Actor } from "../../engine/detect/feedback.js";
+import { defaultMonitors, detectionConfig, listAnomalies } from "../../engine/detect/monitors.js";
 import { latestFindings } from "../../engine/governance/findings-read.js";
 import { setRecommendationStatus } from "../../engine/optimize/recommendation-store.js";
 import { recommendationsView } from "../../engine/optimize/recommendations-read.js";
 import { featureAvailability } from "../../engine/store/feature-availability.js";
-import { scopeTeam, type ServerContext, type ZApp } from "../context.js";
+import { principalOf, scopeTeam, type ServerContext, type ZApp } from "../context.js";
+import { HttpProblem } from "../problem.js";
 import {
   anomaliesSchema,
+  anomalyFeedbackResultSchema,
   budgetsSchema,
   errorResponses,
   findingsSchema,
   forecastsSchema,
   recommendationSchema,
   recommendationsSchema,
+  snoozeSchema,
   unitCostsSchema,
 } from "../contract.js";
 
@@ -48,6 +52,102 @@ export function registerAnalysisRoutes(app: ZApp, ctx: ServerContext): void {
           return { availability: a, items: await listAnomalies(s, { limit: req.query.limit, ...(req.query.since ? { since: req.query.since } : {}) }) };
         }),
       ),
+  );
+
+  // ─── anomaly feedback: admins on any anomaly or monitor, team tokens on their team's (owner monitors) only ───
+
+  /** Who acts (the token's name and team; "local" for the open loopback API), refusing unscoped viewers. */
+  const actorOf = (req: Parameters<typeof principalOf>[0]): Actor => {
+    const p = principalOf(req);
+    if (p.team === null && p.role !== "admin") throw new HttpProblem(403, "FORBIDDEN", "anomaly feedback needs an admin token, or a team token for its own team's anomalies");
+    return p.kind === "token" ? { name: p.name, team: p.team } : { name: "local", team: null };
+  };
+  const monitorsOf = () => detectionConfig(ctx.workspace.config).monitors ?? defaultMonitors(true);
+
+  app.post(
+    "/api/v1/anomalies/:id/feedback",
+    {
+      config: { policy: { access: "read", team: "scoped" } },
+      schema: {
+        summary: "Acknowledge an anomaly, or mark it as expected (a reason is required; its days leave the detector's baseline). Admin, or a team token on its team's anomalies",
+        tags: ["analyses"],
+        params: z.object({ id: z.string().max(64) }),
+        body: z.object({ action: z.enum(["ack", "expected"]), reason: z.string().max(2000).optional() }),
+        response: { 200: anomalyFeedbackResultSchema, ...errorResponses, 404: errorResponses[400] },
+      },
+    },
+    async (req) => {
+      const by = actorOf(req);
+      if (by.team !== null) {
+        // another team's anomaly does not exist for this caller
+        const a = await ctx.readers.use((s) => findAnomaly(s, req.params.id));
+        if (anomalyTeam(a, monitorsOf()) !== by.team) throw new HttpProblem(404, "NOT_FOUND", `no anomaly ${req.params.id} of team ${JSON.stringify(by.team)}`);
+      }
+      const r = await ctx.writeLock(() => giveFeedback(ctx.writer, req.params.id, req.body.action, by, req.body.reason !== undefined ? { reason: req.body.reason } : {}));
+      ctx.invalidate();
+      req.log.info({ anomaly: r.anomaly.id, action: req.body.action, by: by.name, team: by.team }, "anomaly feedback");
+      return r;
+    },
+  );
+
+  /** A team token may snooze only its own series of an owner monitor. */
+  const checkSnoozeScope = (by: Actor, monitor: string, series: string | undefined): void => {
+    const m = monitorsOf().find((x) => x.name === monitor);
+    if (!m) throw new HttpProblem(404, "NOT_FOUND", `no monitor ${JSON.stringify(monitor)} (see detection.monitors in costwise.yaml)`);
+    if (by.team !== null && (m.dimension !== "owner" || series !== by.team)) {
+      throw new HttpProblem(403, "TEAM_SCOPE", `this token is bound to team ${JSON.stringify(by.team)}: it can snooze only series ${JSON.stringify(by.team)} of an owner monitor`);
+    }
+  };
+
+  app.post(
+    "/api/v1/monitors/:monitor/snooze",
+    {
+      config: { policy: { access: "read", team: "scoped" } },
+      schema: {
+        summary: "Snooze a monitor (or one series of it) until a time: anomalies are still recorded, without alerts. Admin, or a team token on its team's series",
+        tags: ["analyses"],
+        params: z.object({ monitor: z.string().max(200) }),
+        body: z.object({ until: z.string().max(40).describe("a date (midnight UTC) or a UTC time"), series: z.string().max(500).optional(), reason: z.string().max(2000).optional() }),
+        response: { 200: snoozeSchema, ...errorResponses, 404: errorResponses[400] },
+      },
+    },
+    async (req) => {
+      const by = actorOf(req);
+      checkSnoozeScope(by, req.params.monitor, req.body.series);
+      const until = parseUntil(req.body.until);
+      const r = await ctx.writeLock(() =>
+        snoozeMonitor(
+          ctx.writer,
+          { monitor: req.params.monitor, until, ...(req.body.series !== undefined ? { series: req.body.series } : {}), ...(req.body.reason !== undefined ? { reason: req.body.reason } : {}) },
+          by,
+        ),
+      );
+      ctx.invalidate();
+      req.log.info({ monitor: r.monitor, series: r.series_key, until: r.until, by: by.name, team: by.team }, "monitor snoozed");
+      return r;
+    },
+  );
+
+  app.delete(
+    "/api/v1/monitors/:monitor/snooze",
+    {
+      config: { policy: { access: "read", team: "scoped" } },
+      schema: {
+        summary: "End a monitor's (or one series') snooze now",
+        tags: ["analyses"],
+        params: z.object({ monitor: z.string().max(200) }),
+        querystring: z.object({ series: z.string().max(500).optional() }),
+        response: { 200: z.object({ cleared: z.number().int().describe("snoozes ended (0: none was active)") }), ...errorResponses, 404: errorResponses[400] },
+      },
+    },
+    async (req) => {
+      const by = actorOf(req);
+      checkSnoozeScope(by, req.params.monitor, req.query.series);
+      const cleared = await ctx.writeLock(() => unsnoozeMonitor(ctx.writer, { monitor: req.params.monitor, ...(req.query.series !== undefined ? { series: req.query.series } : {}) }, by));
+      ctx.invalidate();
+      req.log.info({ monitor: req.params.monitor, series: req.query.series ?? null, cleared, by: by.name }, "monitor unsnoozed");
+      return { cleared };
+    },
   );
 
   app.get(

@@ -7,7 +7,8 @@ import { DataTable } from "../components/data-table.js";
 import { Money } from "../components/money.js";
 import { Card, Page } from "../components/page.js";
 import { ShowMore, usePaging } from "../components/show-more.js";
-import { Empty, WhenAvailable } from "../components/states.js";
+import { Empty, ErrorState, WhenAvailable } from "../components/states.js";
+import { AnomalyFeedbackButtons, useAnomalyFeedback } from "../components/status-actions.js";
 import { useApi } from "../components/use-api.js";
 import { money, toChartNumber } from "../format.js";
 import { focusAttrs, useScrollToFocus } from "../router.js";
@@ -57,13 +58,15 @@ function RootCauseView({ rc: r, currency }: { rc: RootCause | null; currency: st
 /** `?anomaly=<id>` (the links in alerts): that anomaly's row is shown, highlighted, scrolled to, its root cause open. */
 export function AnomaliesPage({ search }: { search?: URLSearchParams }) {
   const focus = search?.get("anomaly") ?? null;
-  const data = useApi(() => api<Anomalies>("/api/v1/anomalies"), "anomalies");
+  const feedback = useAnomalyFeedback();
+  const data = useApi(() => api<Anomalies>("/api/v1/anomalies"), `anomalies:${feedback.version}`);
   // the anomaly whose root cause is open, by id (undefined: the first one)
   const [openId, setOpenId] = useState<string | null | undefined>(focus ?? undefined);
   const [rows, more] = usePaging();
   useScrollToFocus(focus, data.state === "ok");
   return (
     <Page title="Anomalies">
+      {feedback.error ? <ErrorState error={feedback.error} /> : null}
       <WhenAvailable value={data} what="anomalies">
         {(d) => {
           if (d.items.length === 0) return <Empty title="No anomalies found" />;
@@ -117,6 +120,7 @@ export function AnomaliesPage({ search }: { search?: URLSearchParams }) {
                     { header: "Actual", money: amount("actual") },
                     { header: "Expected", money: amount("expected") },
                     { header: "Impact", money: amount("impact") },
+                    { header: "Feedback", cell: (a) => <AnomalyFeedbackButtons anomaly={a} onAct={(action) => void feedback.act(a, action)} /> },
                     {
                       header: "Root cause",
                       cell: (a) => (
