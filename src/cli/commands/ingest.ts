@@ -85,9 +85,9 @@ async function ingestEmbedded(g: GlobalOptions, files: string[], openCost: strin
       return { opencost, result, chained };
     });
   } catch (e) {
-    // the server was given absolute paths: name them as the user did
-    const given = files.join(", ");
-    const sent = body.files.join(", ");
+    // the server was given absolute paths: where ingest names the paths as given (nothing found in them), name them as the user did
+    const sent = `found in ${body.files.join(", ")}`;
+    const given = `found in ${files.join(", ")}`;
     if (isCostwiseError(e) && given !== sent && e.message.includes(sent)) {
       throw new CostwiseError(e.code, e.message.replace(sent, given), { ...(e.location ? { location: e.location } : {}), ...(e.details ? { details: e.details } : {}) });
     }
