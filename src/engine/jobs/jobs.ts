@@ -39,6 +39,7 @@ import { syncSources } from "../connectors/sync.js";
 import { openClickHouseFromConfig } from "../store/clickhouse/clickhouse-store.js";
 import { replicaOptionsOf, syncReplica } from "../store/clickhouse/analysis-replica.js";
 import { anomalyNotification, budgetNotifications, dataLandedAt, teamSummary } from "../notify/build-messages.js";
+import { teamTaggedSpend } from "../kpi/tagged-spend.js";
 import { deliver, enqueue } from "../notify/outbox.js";
 import { computeKpis } from "../kpi/history.js";
 import { JOB_LOCKS_TABLE, JOB_RUNS_TABLE } from "../notify/tables.js";
@@ -225,7 +226,11 @@ async function teamSummaries(ctx: JobContext, days: number): Promise<Record<stri
     params: [asOf, asOf],
   });
   const out: Notification[] = [];
-  for (const t of teams) out.push(await teamSummary(ctx.store, t.team, { asOf, days, dashboardUrl: cfg.dashboardUrl }));
+  for (const t of teams) {
+    // the team's tagged spend % of the month so far, by the one KPI definition (src/engine/kpi)
+    const tagCoverage = await teamTaggedSpend(ctx.store, ctx.workspace, t.team, asOf.slice(0, 7));
+    out.push(await teamSummary(ctx.store, t.team, { asOf, days, dashboardUrl: cfg.dashboardUrl, tagCoverage }));
+  }
   return { asOf, days, teams: teams.length, ...(await enqueueAndDeliver(ctx, out)) };
 }
 
