@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DuckDbStore } from "../../engine/store/duckdb/duckdb-store.js";
+import { startServer } from "../../server/index.js";
 import { seedDetectStore } from "../../../test/helpers/detect-seed.js";
 import { EXIT, reportError } from "../context.js";
 import { registerAnomalies } from "./anomalies.js";
@@ -111,5 +112,30 @@ describe("costwise anomalies: feedback", () => {
     expect((await cli("anomalies", "unsnooze", "services", "--series", "EC2")).out).toContain("snooze ended");
     expect((await cli("anomalies", "snoozes")).out).toContain("no monitor is snoozed");
     expect((await cli("anomalies", "snoozes", "--all")).out).toContain(userInfo().username);
+  });
+
+  it("beside a running server (which holds the store) feedback goes through it and shows in the API at once", async () => {
+    const store = await DuckDbStore.open(storePath);
+    const running = await startServer(store, { store, host: "127.0.0.1", port: 0, logLevel: false, rollup: false, warm: false, webDir: join(dir, "no-web"), adminEndpoint: { storeFile: storePath, workspace: { config: {} as never, file: undefined, baseDir: dir } } });
+    try {
+      const anomalies = async () => ((await (await fetch(new URL("/api/v1/anomalies", running.url))).json()) as { items: Listed[] }).items;
+      const svc = (await anomalies()).find((a) => a.monitor === "services" && a.series_key === "EC2")!;
+      expect(svc.feedback.acknowledged).toBeNull();
+      const ack = await cli("anomalies", "ack", svc.id, "--by", "bo");
+      expect(ack.code).toBe(EXIT.ok);
+      expect(ack.out).toContain("ack (bo)");
+      expect((await anomalies()).find((a) => a.id === svc.id)!.feedback.acknowledged).toMatchObject({ by: "bo" });
+      expect((await cli("anomalies", "snooze", "services", "--series", "EC2", "--until", "2099-02-01", "--by", "bo")).code).toBe(EXIT.ok);
+      expect((await anomalies()).find((a) => a.id === svc.id)!.feedback.snoozed_until).toBe("2099-02-01T00:00:00Z");
+      const listed = JSON.parse((await cli("--json", "anomalies", "--monitor", "services")).out) as Listed[];
+      expect(listed.find((a) => a.id === svc.id)!.feedback).toMatchObject({ acknowledged: { by: "bo" }, snoozed_until: "2099-02-01T00:00:00Z" });
+      expect((await cli("anomalies", "unsnooze", "services", "--series", "EC2")).out).toContain("snooze ended");
+      const unknown = await cli("anomalies", "ack", "0000000000000000");
+      expect(unknown.code).toBe(EXIT.failure);
+      expect(unknown.err).toContain("no anomaly 0000000000000000");
+    } finally {
+      await running.close();
+      await store.close();
+    }
   });
 });

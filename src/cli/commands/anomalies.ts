@@ -2,14 +2,15 @@
  * `costwise anomalies`: the anomalies recorded by earlier `costwise detect` runs (one row per monitor, series
  * and start day), newest first, with their feedback; and the feedback itself (engine/detect/feedback.ts):
  * `ack <id>`, `expected <id> --reason`, `snooze <monitor> --until [--series]`, `unsnooze <monitor>`, `snoozes`.
- * Feedback is recorded with who gave it: the OS user, or `--by <name>`.
+ * Feedback is recorded with who gave it: the OS user, or `--by <name>`. While `costwise serve` holds the store, every
+ * subcommand goes through it (server/routes/admin.ts `anomalies/...`), with the same engine calls and output.
  */
 import { userInfo } from "node:os";
 import type { Command } from "commander";
 import { trimMoney, toCents } from "../../core/money.js";
 import { giveFeedback, listSnoozes, activeSnoozes, parseUntil, snoozeMonitor, unsnoozeMonitor, type Actor, type AnomalyFeedback, type FeedbackAction } from "../../engine/detect/feedback.js";
 import { defaultMonitors, detectionConfig, listAnomalies } from "../../engine/detect/monitors.js";
-import { globalOptions, stdio, usageError, withStore, type GlobalOptions } from "../context.js";
+import { globalOptions, stdio, usageError, withStoreOrServer, type GlobalOptions } from "../context.js";
 import { renderTable } from "../table.js";
 
 /** Who gives feedback from the CLI: --by, else the OS user. */
@@ -55,9 +56,8 @@ export function registerAnomalies(program: Command): void {
       if (opts.since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.since)) throw usageError(`--since must be a date such as 2024-09-01`);
       const limit = opts.limit === undefined ? 100 : Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1) throw usageError(`--limit must be a positive integer`);
-      const rows = await withStore(g, (store) =>
-        listAnomalies(store, { ...(opts.since ? { since: opts.since } : {}), ...(opts.monitor ? { monitor: opts.monitor } : {}), alertsOnly: Boolean(opts.alerts), limit }),
-      );
+      const query = { ...(opts.since ? { since: opts.since } : {}), ...(opts.monitor ? { monitor: opts.monitor } : {}), alertsOnly: Boolean(opts.alerts), limit };
+      const rows = await withStoreOrServer(g, { op: "anomalies/list", body: query }, (store) => listAnomalies(store, query));
       if (g.json) return stdio.json(rows);
       if (rows.length === 0) return stdio.out("no anomalies recorded (run costwise detect)");
       stdio.out(
@@ -96,7 +96,8 @@ export function registerAnomalies(program: Command): void {
         const g = globalOptions(cmd);
         if (needsReason && !opts.reason?.trim()) throw usageError(`${name} needs --reason "<why>"`);
         const by = actorOf(opts.by);
-        const r = await withStore(g, (store) => giveFeedback(store, id, action, by, opts.reason !== undefined ? { reason: opts.reason } : {}));
+        const reason = opts.reason !== undefined ? { reason: opts.reason } : {};
+        const r = await withStoreOrServer(g, { op: "anomalies/feedback", body: { id, action, by, ...reason } }, (store) => giveFeedback(store, id, action, by, reason));
         if (g.json) return stdio.json(r);
         stdio.out(`${r.anomaly.id} ${r.anomaly.monitor}/${r.anomaly.series_key} ${r.anomaly.start_day}..${r.anomaly.end_day}: ${feedbackWord(r.feedback)}`);
         if (action === "expected") stdio.out("its days leave the detector's baseline from the next costwise detect");
@@ -117,9 +118,8 @@ export function registerAnomalies(program: Command): void {
       checkMonitor(g, monitor);
       const until = parseUntil(opts.until);
       const by = actorOf(opts.by);
-      const r = await withStore(g, (store) =>
-        snoozeMonitor(store, { monitor, until, ...(opts.series !== undefined ? { series: opts.series } : {}), ...(opts.reason !== undefined ? { reason: opts.reason } : {}) }, by),
-      );
+      const s = { monitor, ...(opts.series !== undefined ? { series: opts.series } : {}), ...(opts.reason !== undefined ? { reason: opts.reason } : {}) };
+      const r = await withStoreOrServer(g, { op: "anomalies/snooze", body: { ...s, until: until.toISOString(), by } }, (store) => snoozeMonitor(store, { ...s, until }, by));
       if (g.json) return stdio.json(r);
       stdio.out(`${r.monitor}${r.series_key !== null ? `/${r.series_key}` : ""} snoozed until ${r.until} by ${r.by_name}`);
     });
@@ -132,7 +132,8 @@ export function registerAnomalies(program: Command): void {
     .action(async (monitor: string, opts: { series?: string; by?: string }, cmd: Command) => {
       const g = globalOptions(cmd);
       const by = actorOf(opts.by);
-      const cleared = await withStore(g, (store) => unsnoozeMonitor(store, { monitor, ...(opts.series !== undefined ? { series: opts.series } : {}) }, by));
+      const s = { monitor, ...(opts.series !== undefined ? { series: opts.series } : {}) };
+      const cleared = await withStoreOrServer(g, { op: "anomalies/unsnooze", body: { ...s, by } }, (store) => unsnoozeMonitor(store, s, by));
       if (g.json) return stdio.json({ cleared });
       stdio.out(cleared > 0 ? `${monitor}${opts.series !== undefined ? `/${opts.series}` : ""}: snooze ended` : `${monitor}${opts.series !== undefined ? `/${opts.series}` : ""} was not snoozed`);
     });
@@ -143,7 +144,7 @@ export function registerAnomalies(program: Command): void {
     .option("--all", "every snooze, ended ones too")
     .action(async (opts: { all?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const rows = await withStore(g, (store) => (opts.all ? listSnoozes(store) : activeSnoozes(store)));
+      const rows = await withStoreOrServer(g, { op: "anomalies/snoozes", body: { all: Boolean(opts.all) } }, (store) => (opts.all ? listSnoozes(store) : activeSnoozes(store)));
       if (g.json) return stdio.json(rows);
       if (rows.length === 0) return stdio.out(opts.all ? "no snoozes recorded" : "no monitor is snoozed");
       stdio.out(

@@ -1,6 +1,6 @@
 /**
  * The local admin endpoint: the CLI beside a running server. DuckDB's file is opened by one process, so while
- * `costwise serve` holds a store, `costwise ingest`, `allocate`, `run <job>`, `token ...`, `sources` and `query`
+ * `costwise serve` holds a store, `costwise ingest`, `allocate`, `run <job>`, `token ...`, `sources`, `query` and `anomalies ...`
  * on that store ask the server to do their work here (src/cli/remote.ts is the client) instead of failing on the
  * file lock. Only for the CLI on this machine with the credential the server published next to the store
  * (engine/auth/admin-endpoint.ts; checked by auth.ts `localAdminCaller`); hidden from the OpenAPI document.
@@ -29,6 +29,8 @@ import { loadAllocation } from "../../engine/allocation/load-rules.js";
 import { allocationSummary } from "../../engine/allocation/reports.js";
 import { ADMIN_PATH } from "../../engine/auth/admin-endpoint.js";
 import { createToken, listTokens, revokeToken, ROLES } from "../../engine/auth/tokens.js";
+import { activeSnoozes, FEEDBACK_ACTIONS, giveFeedback, listSnoozes, parseUntil, snoozeMonitor, unsnoozeMonitor } from "../../engine/detect/feedback.js";
+import { listAnomalies } from "../../engine/detect/monitors.js";
 import { loadConfig, type LoadedConfig } from "../../engine/config/load-config.js";
 import { ingestOpenCostFile, type OpenCostIngestResult } from "../../engine/connectors/opencost.js";
 import { ingestFiles, type IngestResult } from "../../engine/ingest/ingest.js";
@@ -187,6 +189,37 @@ export function registerAdminRoutes(app: ZApp, ctx: ServerContext, deps: AdminDe
   const jobsBody = z.object({ schedules: z.array(z.object({ job: z.enum(JOB_NAMES), schedule: z.string().nullable(), timezone: z.string(), enabled: z.boolean(), origin: z.enum(["config", "default", "none"]) })) });
   app.post(`${ADMIN_PREFIX}/jobs`, { ...local, schema: { hide: true, body: jobsBody } }, (req, reply) =>
     answer(req, reply, () => ctx.readers.use((s) => jobStatuses(s, req.body.schedules, new Date()))),
+  );
+
+  // costwise anomalies (list, ack, expected, snooze, unsnooze, snoozes): the same engine calls, on the server's writer
+  const actorBody = z.object({ name: z.string(), team: z.string().nullable() });
+  const anomaliesBody = z.object({ since: z.string().optional(), monitor: z.string().optional(), alertsOnly: z.boolean(), limit: z.number().int().min(1) });
+  const feedbackBody = z.object({ id: z.string(), action: z.enum(FEEDBACK_ACTIONS), reason: z.string().optional(), by: actorBody });
+  const snoozeBody = z.object({ monitor: z.string(), series: z.string().optional(), until: z.string(), reason: z.string().optional(), by: actorBody });
+  const unsnoozeBody = z.object({ monitor: z.string(), series: z.string().optional(), by: actorBody });
+  const feedbackWrite = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const r = await ctx.writeLock(fn);
+    ctx.invalidate();
+    return r;
+  };
+  app.post(`${ADMIN_PREFIX}/anomalies/list`, { ...local, schema: { hide: true, body: anomaliesBody } }, (req, reply) => answer(req, reply, () => ctx.readers.use((s) => listAnomalies(s, req.body))));
+  app.post(`${ADMIN_PREFIX}/anomalies/snoozes`, { ...local, schema: { hide: true, body: z.object({ all: z.boolean() }) } }, (req, reply) =>
+    answer(req, reply, () => ctx.readers.use((s) => (req.body.all ? listSnoozes(s) : activeSnoozes(s)))),
+  );
+  app.post(`${ADMIN_PREFIX}/anomalies/feedback`, { ...local, schema: { hide: true, body: feedbackBody } }, (req, reply) =>
+    answer(req, reply, () => feedbackWrite(() => giveFeedback(ctx.writer, req.body.id, req.body.action, req.body.by, req.body.reason !== undefined ? { reason: req.body.reason } : {}))),
+  );
+  app.post(`${ADMIN_PREFIX}/anomalies/snooze`, { ...local, schema: { hide: true, body: snoozeBody } }, (req, reply) =>
+    answer(req, reply, () => {
+      const { by, until, ...s } = req.body;
+      return feedbackWrite(() => snoozeMonitor(ctx.writer, { ...s, until: parseUntil(until) }, by));
+    }),
+  );
+  app.post(`${ADMIN_PREFIX}/anomalies/unsnooze`, { ...local, schema: { hide: true, body: unsnoozeBody } }, (req, reply) =>
+    answer(req, reply, () => {
+      const { by, ...s } = req.body;
+      return feedbackWrite(() => unsnoozeMonitor(ctx.writer, s, by));
+    }),
   );
 
   function jobContext(store: AnalysisStore, workspace: LoadedConfig, attempts: number, log: (line: string) => void): JobContext {
