@@ -12,7 +12,7 @@ import { ingestOpenCostFile } from "../connectors/opencost.js";
 import { ingestFiles } from "./ingest.js";
 
 const DIST_INGEST = resolve(import.meta.dirname, "../../../dist/src/engine/ingest/ingest.js");
-const DIST_STORE = resolve(import.meta.dirname, "../store/duckdb/duckdb-store.js");
+const DIST_STORE = resolve(import.meta.dirname, "../../../dist/src/engine/store/duckdb/duckdb-store.js");
 const DIST_OPENCOST = resolve(import.meta.dirname, "../../../dist/src/engine/connectors/opencost.js");
 const OPENCOST_DAILY = join(LOCAL_FIXTURES, "opencost/allocation-daily-prod-eu.json");
 
