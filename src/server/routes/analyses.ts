@@ -44,14 +44,20 @@ export function registerAnalysisRoutes(app: ZApp, ctx: ServerContext): void {
         response: { 200: anomaliesSchema, ...errorResponses },
       },
     },
-    async (req) =>
-      ctx.cached(`anomalies:${req.query.since ?? ""}:${req.query.limit}`, () =>
+    async (req) => {
+      const answer = await ctx.cached(`anomalies:${req.query.since ?? ""}:${req.query.limit}`, () =>
         ctx.readers.use(async (s) => {
           const a = await availability(s, "anomalies");
           if (!a.available) return { availability: a, items: [] };
           return { availability: a, items: await listAnomalies(s, { limit: req.query.limit, ...(req.query.since ? { since: req.query.since } : {}) }) };
         }),
-      ),
+      );
+      // the answer is cached until the data changes; a snooze that ran out since is over (snoozed_until is the latest)
+      const now = new Date().toISOString().slice(0, 19) + "Z";
+      const over = (u: string | null): boolean => u !== null && u <= now;
+      if (!answer.items.some((x) => over(x.feedback.snoozed_until))) return answer;
+      return { ...answer, items: answer.items.map((x) => (over(x.feedback.snoozed_until) ? { ...x, feedback: { ...x.feedback, snoozed_until: null } } : x)) };
+    },
   );
 
   // ─── anomaly feedback: admins on any anomaly or monitor, team tokens on their team's (owner monitors) only ───

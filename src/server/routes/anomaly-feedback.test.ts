@@ -123,6 +123,15 @@ describe("POST/DELETE /api/v1/monitors/:monitor/snooze", () => {
     expect((await inject("DELETE", "/api/v1/monitors/owners/snooze?series=payments", payments)).json()).toEqual({ cleared: 1 });
   });
 
+  it("a snooze that runs out is over in the (cached) anomaly list without any write", async () => {
+    const until = new Date(Date.now() + 1500).toISOString();
+    expect((await inject("POST", "/api/v1/monitors/total/snooze", admin, { until })).status).toBe(200);
+    const list = async () => ((await inject("GET", "/api/v1/anomalies", admin)).json().items as { id: string; feedback: { snoozed_until: string | null } }[]).find((a) => a.id === ID[2])!.feedback.snoozed_until;
+    expect(await list()).toBe(`${until.slice(0, 19)}Z`);
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(await list()).toBeNull();
+  });
+
   it("refuses unknown monitors (404), a past or malformed until (400), and unscoped viewers (403)", async () => {
     expect((await inject("POST", "/api/v1/monitors/nope/snooze", admin, { until: "2099-01-01" })).status).toBe(404);
     expect((await inject("POST", "/api/v1/monitors/total/snooze", admin, { until: "2001-01-01" })).status).toBe(400);
