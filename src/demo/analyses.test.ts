@@ -8,8 +8,11 @@ import { loadAllocation } from "../engine/allocation/load-rules.js";
 import { unitCosts } from "../engine/allocation/reports.js";
 import { parseConfig } from "../engine/config/load-config.js";
 import { loadPolicyFile } from "../engine/governance/load-policy.js";
+import { commitmentEndDates } from "../engine/optimize/commitment-analysis.js";
 import { DuckDbStore } from "../engine/store/duckdb/duckdb-store.js";
+import { COST_TABLE } from "../engine/store/schema.js";
 import { budgetAmount, DEMO_CONFIG_FILE, demoInventory, demoPolicyPath, runDemoAnalyses, type DemoAnalyses } from "./analyses.js";
+import { demoCommitments } from "./generate/commitments.js";
 import { runDemo, type DemoSummary } from "./run-demo.js";
 
 let dir: string;
@@ -107,5 +110,19 @@ describe("demo analyses", () => {
     expect(analyses.recommendations).toBeGreaterThan(0);
     const sp = await store.all(`SELECT count(*)::INTEGER AS n FROM recommendations WHERE type = 'savings-plan'`);
     expect(sp[0]!["n"]).toBe(1);
+  });
+
+  it("knows every commitment's end from the bill's end-time columns (reservation/EndTime, savingsPlan/EndTime)", async () => {
+    const ids = (await store.all(`SELECT DISTINCT "CommitmentDiscountId" AS id FROM ${COST_TABLE} WHERE "CommitmentDiscountId" IS NOT NULL ORDER BY 1`)).map((r) => String(r["id"]));
+    expect(ids.length).toBe(2);
+    const ends = await commitmentEndDates(store);
+    // window 2026-08 .. 2026-10: the RI is bought 2026-08-01, the Savings Plan 2026-09-01, each for 1 year
+    expect(summary.generated.startDate).toBe("2026-08-01");
+    const { riArn, spArn } = demoCommitments(3);
+    expect(ends.map((e) => [e.commitmentId, e.type, e.endsAt, e.basis])).toEqual([
+      [riArn, "reservation", "2027-08-01T00:00:00Z", "end-time"],
+      [spArn, "savings-plan", "2027-09-01T00:00:00Z", "end-time"],
+    ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+    expect(ends.map((e) => e.commitmentId)).toEqual(ids);
   });
 });

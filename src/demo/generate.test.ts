@@ -269,6 +269,28 @@ describe("generateDemoData: the default demo", () => {
     }
   });
 
+  it("states each commitment's term end on its rows (reservation/EndTime, savingsPlan/EndTime), as real CURs do", async () => {
+    // window 2025-11 .. 2026-10: the RI is bought 2025-11-01 and the Savings Plan 2025-12-01, both for 1 year
+    const RI_END = "2026-11-01T00:00:00.000Z";
+    const SP_END = "2026-12-01T00:00:00.000Z";
+    const seen = new Set<string>();
+    const wrong: string[][] = [];
+    for (const f of curFiles()) {
+      const t = await table(f.path);
+      const [type, riArn, riEnd, spArn, spEnd] = [t.col("lineItem/LineItemType"), t.col("reservation/ReservationARN"), t.col("reservation/EndTime"), t.col("savingsPlan/SavingsPlanARN"), t.col("savingsPlan/EndTime")];
+      for (const r of t.rows) {
+        const g = (i: number): string => r[i] ?? "";
+        // an end time exactly on the commitment's rows, none elsewhere
+        const ri = g(riArn) === m.truths.aws.reservedInstance.arn ? RI_END : "";
+        const sp = g(spArn) === m.truths.aws.savingsPlan.arn ? SP_END : "";
+        if (g(riEnd) !== ri || g(spEnd) !== sp) wrong.push([g(type), g(riEnd), g(spEnd)]);
+        if (ri !== "" || sp !== "") seen.add(g(type));
+      }
+    }
+    expect(wrong.slice(0, 3)).toEqual([]);
+    expect([...seen].sort()).toEqual(["DiscountedUsage", "Fee", "RIFee", "SavingsPlanCoveredUsage", "SavingsPlanNegation", "SavingsPlanRecurringFee"]);
+  });
+
   it("has tag gaps and both team tag casings", async () => {
     const share = Number(m.truths.aws.untagged.amortizedShare);
     expect(share).toBeGreaterThanOrEqual(0.15);

@@ -43,7 +43,7 @@ export function registerCommitments(program: Command): void {
       );
       const o = r.overall;
       stdio.out(`overall (${r.currency ?? "?"}): utilization ${pct(o.utilization)}, coverage ${pct(o.coverage)} (covered ${cents(o.used)} of ${cents(formatMoney(parseMoney(o.used) + parseMoney(o.onDemandEligible)))} eligible), effective savings rate ${pct(o.effectiveSavingsRate)}`);
-      if (r.endUnknown.length) stdio.out(`end date unknown from the bill (no one-time purchase row) for ${r.endUnknown.length} commitment(s)`);
+      if (r.endUnknown.length) stdio.out(`end date unknown from the bill (no end-time column, e.g. CUR reservation/EndTime or savingsPlan/EndTime, and no one-time purchase row spanning the term) for ${r.endUnknown.length} commitment(s)`);
     });
   c.command("plan")
     .description("Savings Plan purchase: simulate hourly commitments on the bill's hourly on-demand eligible spend (7/30/60-day lookbacks by default)")

@@ -47,6 +47,7 @@ export const CUR_COLUMNS = [
   "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod",
   "reservation/RecurringFeeForUsage",
   "reservation/UnusedRecurringFee",
+  "reservation/EndTime",
   "savingsPlan/SavingsPlanARN",
   "savingsPlan/SavingsPlanRate",
   "savingsPlan/SavingsPlanEffectiveCost",
@@ -54,6 +55,7 @@ export const CUR_COLUMNS = [
   "savingsPlan/UsedCommitment",
   "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod",
   "savingsPlan/RecurringCommitmentForBillingPeriod",
+  "savingsPlan/EndTime",
   "resourceTags/user:team",
   "resourceTags/user:Team",
   "resourceTags/user:env",
@@ -117,6 +119,8 @@ export interface CurLine {
   riUnusedAmortizedUpfrontFeeForBillingPeriod: string;
   riRecurringFeeForUsage: string;
   riUnusedRecurringFee: string;
+  /** reservation/EndTime, the reservation's term end ("2027-03-01T00:00:00.000Z") */
+  riEndTime: string;
   spArn: string;
   spRate: string;
   spEffectiveCost: string;
@@ -124,6 +128,8 @@ export interface CurLine {
   spUsedCommitment: string;
   spAmortizedUpfrontCommitment: string;
   spRecurringCommitment: string;
+  /** savingsPlan/EndTime, the plan's term end */
+  spEndTime: string;
   tagTeam: string;
   tagTeamUpper: string;
   tagEnv: string;
@@ -167,6 +173,7 @@ export const EMPTY_CUR_LINE: Readonly<CurLine> = {
   riUnusedAmortizedUpfrontFeeForBillingPeriod: "",
   riRecurringFeeForUsage: "",
   riUnusedRecurringFee: "",
+  riEndTime: "",
   spArn: "",
   spRate: "",
   spEffectiveCost: "",
@@ -174,6 +181,7 @@ export const EMPTY_CUR_LINE: Readonly<CurLine> = {
   spUsedCommitment: "",
   spAmortizedUpfrontCommitment: "",
   spRecurringCommitment: "",
+  spEndTime: "",
   tagTeam: "",
   tagTeamUpper: "",
   tagEnv: "",
@@ -241,6 +249,7 @@ export function formatCurLine(l: CurLine, payerAccountId: string): string {
     l.riUnusedAmortizedUpfrontFeeForBillingPeriod,
     l.riRecurringFeeForUsage,
     l.riUnusedRecurringFee,
+    l.riEndTime,
     l.spArn,
     l.spRate,
     l.spEffectiveCost,
@@ -248,6 +257,7 @@ export function formatCurLine(l: CurLine, payerAccountId: string): string {
     l.spUsedCommitment,
     l.spAmortizedUpfrontCommitment,
     l.spRecurringCommitment,
+    l.spEndTime,
     q(l.tagTeam),
     q(l.tagTeamUpper),
     q(l.tagEnv),

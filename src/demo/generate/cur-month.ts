@@ -55,6 +55,8 @@ export async function writeCurMonth(ctx: CurMonthContext, m: BillingMonth, parts
   const { seed, outDir, report, hourly, org, totals, dayOf, skuOf } = ctx;
   const n = ctx.months;
   const { spArn, spHourly, spActive, riAccount, riArn, riUpfront, riHourly, riActive, riType } = ctx.commitments;
+  const riEndTime = ctx.commitments.riEndTime(m);
+  const spEndTime = ctx.commitments.spEndTime(m);
   const assemblyId = uuid(seed, 0xa55e, m.index);
   const periodDir = join(outDir, "aws-cur", report, m.folder);
   const assemblyDir = join(periodDir, assemblyId);
@@ -206,6 +208,7 @@ export async function writeCurMonth(ctx: CurMonthContext, m: BillingMonth, parts
             publicOnDemandRate: fmt(e.rate),
             term: "Reserved",
             reservationArn: riArn,
+            riEndTime,
             riEffectiveCost: fmt(recurring + upfront),
             riAmortizedUpfrontCostForUsage: fmt(upfront),
             riRecurringFeeForUsage: fmt(recurring),
@@ -225,7 +228,7 @@ export async function writeCurMonth(ctx: CurMonthContext, m: BillingMonth, parts
       if (e.spCost !== undefined) {
         totals.spCoveredOd += e.cost;
         emit(
-          Object.assign(baseLine(e, p, "SavingsPlanCoveredUsage"), { unblendedRate: rate, unblendedCost: cost, publicOnDemandCost: cost, publicOnDemandRate: rate, term: "OnDemand", spArn, spRate: fmt(e.spRate), spEffectiveCost: fmt(e.spCost) }),
+          Object.assign(baseLine(e, p, "SavingsPlanCoveredUsage"), { unblendedRate: rate, unblendedCost: cost, publicOnDemandCost: cost, publicOnDemandRate: rate, term: "OnDemand", spArn, spRate: fmt(e.spRate), spEffectiveCost: fmt(e.spCost), spEndTime }),
           e.cost,
           e.spCost,
         );
@@ -235,6 +238,7 @@ export async function writeCurMonth(ctx: CurMonthContext, m: BillingMonth, parts
             unblendedCost: fmt(-e.cost),
             description: `SavingsPlanNegation used by AccountId : ${e.account.id} and UsageSku : ${skuOf(e.usageType)}`,
             spArn,
+            spEndTime,
           }),
           -e.cost,
           0n,
@@ -273,6 +277,7 @@ export async function writeCurMonth(ctx: CurMonthContext, m: BillingMonth, parts
           spUsedCommitment: fmt(used),
           spAmortizedUpfrontCommitment: "0",
           spRecurringCommitment: fmt(commitment),
+          spEndTime,
         },
         commitment,
         commitment - used,
@@ -316,6 +321,7 @@ export async function writeCurMonth(ctx: CurMonthContext, m: BillingMonth, parts
           description: `Sign up charge for subscription: ${1_000_000_000 + (hash32(seed, 0x5b) % 899_999_999)}, planId: ${2_000_000 + (hash32(seed, 0x91a) % 999_999)}`,
           unblendedCost: fmt(riUpfront),
           reservationArn: riArn,
+          riEndTime,
           region: RDS_RI.region,
           instanceType: RDS_RI.instanceType,
         }),
@@ -343,6 +349,7 @@ export async function writeCurMonth(ctx: CurMonthContext, m: BillingMonth, parts
         instanceType: RDS_RI.instanceType,
         productFamily: "Database Instance",
         reservationArn: riArn,
+        riEndTime,
         riAmortizedUpfrontFeeForBillingPeriod: fmt(riMonthUpfront),
         riUnusedAmortizedUpfrontFeeForBillingPeriod: fmt(unusedUpfront),
         riUnusedRecurringFee: fmt(unusedRecurring),
