@@ -33,7 +33,6 @@ import { commitmentEndDates } from "../../src/engine/optimize/commitment-analysi
 import { RECOMMENDATIONS_TABLE } from "../../src/engine/optimize/tables.js";
 import { col, readRow } from "../../src/engine/store/read-rows.js";
 import { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
-import { COST_TABLE } from "../../src/engine/store/schema.js";
 import { startServer, type RunningServer } from "../../src/server/serve.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -118,13 +117,11 @@ describe.skipIf(!haveChromium)("deep links from delivered messages open the exac
     const firstSeen = await readRow(store, { t: col.timestamp }, `SELECT strftime(max(first_seen), '%Y-%m-%dT%H:%M:%SZ') AS t FROM ${RECOMMENDATIONS_TABLE}`);
     messages.push(...(await recommendationDigests(store, cfg, { now: new Date(Date.parse(firstSeen!.t) + 7 * DAY), dashboardUrl: o.dashboardUrl })));
     messages.push(...(await governanceFindingAlerts(store, cfg, { now: dataNow, dashboardUrl: o.dashboardUrl })));
-    // a commitment seen in the bill's last days, 30 days before its end: the demo bill states no term ends, so the
-    // store gets one as a CUR source with reservation/EndTime would land it (60 days after the bill's last day)
-    const recent = await readRow(store, { id: col.text }, `SELECT "CommitmentDiscountId" AS id FROM ${COST_TABLE} WHERE "CommitmentDiscountId" IS NOT NULL GROUP BY 1 ORDER BY max("ChargePeriodStart") DESC, 1 LIMIT 1`);
-    expect(recent, "the demo bill has commitments").not.toBeNull();
-    await store.run({ sql: `UPDATE ${COST_TABLE} SET x_CommitmentDiscountEndTime = CAST(? AS DATE) + INTERVAL 60 DAY WHERE "CommitmentDiscountId" = ?`, params: [asOf, recent!.id] });
-    const ending = (await commitmentEndDates(store)).find((c) => c.commitmentId === recent!.id);
+    // a commitment seen in the bill's last days, 30 days before its end (the demo CUR states each term's end in
+    // reservation/EndTime, savingsPlan/EndTime)
+    const ending = (await commitmentEndDates(store)).find((c) => c.lastSeen === asOf);
     expect(ending, "the demo has a commitment with a known end").toBeDefined();
+    expect(ending!.basis).toBe("end-time");
     const expiry = await commitmentExpiryNotices(store, cfg, { now: new Date(Date.parse(ending!.endsAt) - 30 * DAY), dashboardUrl: o.dashboardUrl });
     messages.push(...expiry.filter((n) => n.key.startsWith(`commitment:${ending!.commitmentId}:`)));
 
