@@ -10,6 +10,7 @@ import { replicaOptionsOf, syncReplica, type ReplicaSyncResult } from "../engine
 import type { CostStore } from "../engine/store/cost-store.js";
 import { DEFAULT_STORE_PATH, DuckDbStore } from "../engine/store/duckdb/duckdb-store.js";
 import type { AnalysisStore } from "../engine/store/cost-store.js";
+import { findAdminEndpoint } from "../engine/auth/admin-endpoint.js";
 import { servingServer } from "./remote.js";
 
 /** Exit codes: CI can gate on them. */
@@ -66,7 +67,9 @@ export async function withCostStore<T>(opts: GlobalOptions, fn: (store: CostStor
  * partition, before `fn` runs (see engine/store/clickhouse/analysis-replica.ts).
  */
 export async function withStore<T>(opts: GlobalOptions, fn: (store: AnalysisStore) => Promise<T>, o: { syncReplica?: boolean } = {}): Promise<T> {
-  const store = await DuckDbStore.open(opts.store, opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {});
+  const store = await DuckDbStore.open(opts.store, opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {}).catch((e: unknown) => {
+    throw heldByServer(opts.store, e);
+  });
   try {
     if (backendOf(opts) === "clickhouse" && o.syncReplica !== false) await syncFromClickHouse(opts, store);
     return await fn(store);
@@ -96,6 +99,18 @@ export async function withStoreOrServer<T>(opts: GlobalOptions, remote: ServerOp
 /** The workspace a forwarded command runs with: the costwise.yaml this CLI found (else the server's own). */
 export function workspaceRef(opts: GlobalOptions): { config: string | null; cwd: string } {
   return { config: opts.workspace.file ?? null, cwd: process.cwd() };
+}
+
+/** A store that would not open while a live `costwise serve` holds it: say so, and what works beside it. */
+function heldByServer(store: string, e: unknown): unknown {
+  const found = findAdminEndpoint(store);
+  if (found.kind !== "live") return e;
+  return new CostwiseError(
+    "STORE",
+    `the store ${store} is held by a running costwise serve (pid ${found.endpoint.pid}); this command does not go through the server ` +
+      "(ingest, allocate, run, token, sources and query do): run it while the server is stopped",
+    { cause: e },
+  );
 }
 
 /** Brings a ClickHouse workspace's analysis replica in step; says what it copied on stderr (not with --json). */

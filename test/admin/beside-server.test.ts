@@ -128,6 +128,17 @@ describe.skipIf(!built)("the CLI beside a running server (real processes)", () =
     expect(Object.keys(openapi.paths).filter((p) => p.includes("/admin/local"))).toEqual([]);
   }, SLOW);
 
+  it("run detect runs in the server: the alert is sent and the anomaly is in the API at once", async () => {
+    // first: the detector stops at the last complete day over every source, and the CUR fixture ingested next ends in 2024
+    const r = await cli("--config", config, "run", "detect");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^detect: ok/m);
+    const anomalies = ((await api("/api/v1/anomalies")).body as { items: unknown[] }).items;
+    expect(anomalies.length).toBeGreaterThan(0);
+    expect(JSON.stringify(anomalies)).toContain("payments");
+    expect(slack.length).toBeGreaterThan(0);
+  }, SLOW);
+
   it("ingest goes through the server: the same lines as alone, and the API shows the rows at once", async () => {
     const r = await cli("ingest", join(LOCAL_FIXTURES, "cur-line-item-types.csv"));
     expect(r.err).not.toMatch(/lock|cwadmin_/i);
@@ -143,6 +154,10 @@ describe.skipIf(!built)("the CLI beside a running server (real processes)", () =
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/^error: .*no-such-bill\.csv: no such file or folder/m);
     expect(missing.err).not.toContain("cwadmin_");
+    // a command that does not go through the server says who holds the store
+    const held = await cli("forecast");
+    expect(held.code).toBe(1);
+    expect(held.err).toMatch(/^error: the store \S+org\.duckdb is held by a running costwise serve \(pid \d+\)/m);
   }, SLOW);
 
   it("token create and revoke go through the server: the new token works at once, and is refused at once once revoked", async () => {
@@ -168,16 +183,6 @@ describe.skipIf(!built)("the CLI beside a running server (real processes)", () =
     expect(unknown.code).toBe(1);
     expect(unknown.err).toMatch(/^error: no token with id "000000000000"/m);
     forwarded["tokens"] = (await cli("--json", "token", "list", "--all")).out;
-  }, SLOW);
-
-  it("run detect runs in the server: the alert is sent and the anomaly is in the API at once", async () => {
-    const r = await cli("--config", config, "run", "detect");
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^detect: ok/m);
-    const anomalies = ((await api("/api/v1/anomalies")).body as { items: unknown[] }).items;
-    expect(anomalies.length).toBeGreaterThan(0);
-    expect(JSON.stringify(anomalies)).toContain("payments");
-    expect(slack.length).toBeGreaterThan(0);
   }, SLOW);
 
   it("an ingest with a config loaded chains allocate → detect → budgets → deliver", async () => {
