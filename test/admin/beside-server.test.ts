@@ -21,6 +21,8 @@ const BIN = join(ROOT, "bin/costwise.js");
 /** Each CLI run is a process that loads the whole program: seconds each on a busy machine. */
 const SLOW = 240_000;
 const built = existsSync(join(ROOT, "dist/src/cli/remote.js"));
+// npm test builds before it tests; under CI a missing build is a failure, never a skip
+if (!built && process.env["CI"] === "true") throw new Error("dist/ is missing: run npm run build (npm test does) before these tests");
 
 interface Run {
   code: number;
