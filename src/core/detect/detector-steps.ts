@@ -419,8 +419,8 @@ export function finishEvents(w: Walk, last: number): number {
   return lastScored;
 }
 
-/** Removes one occurrence of `x` from the sorted first `n` entries; returns the new count. */
-function sortedRemove(a: Float64Array, n: number, x: number): number {
+/** The first index in the sorted first `n` entries whose value is not below `x` (binary search). */
+function lowerBound(a: Float64Array, n: number, x: number): number {
   let lo = 0;
   let hi = n;
   while (lo < hi) {
@@ -428,6 +428,12 @@ function sortedRemove(a: Float64Array, n: number, x: number): number {
     if (a[mid]! < x) lo = mid + 1;
     else hi = mid;
   }
+  return lo;
+}
+
+/** Removes one occurrence of `x` from the sorted first `n` entries; returns the new count. */
+function sortedRemove(a: Float64Array, n: number, x: number): number {
+  const lo = lowerBound(a, n, x);
   if (lo >= n || a[lo] !== x) return n; // not present (cannot happen while the window is kept in step)
   a.copyWithin(lo, lo + 1, n);
   return n - 1;
@@ -435,13 +441,7 @@ function sortedRemove(a: Float64Array, n: number, x: number): number {
 
 /** Inserts `x` into the sorted first `n` entries; returns the new count. */
 function sortedInsert(a: Float64Array, n: number, x: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = lowerBound(a, n, x);
   a.copyWithin(lo + 1, lo, n);
   a[lo] = x;
   return n + 1;

@@ -13,6 +13,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { closeSync, existsSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
+import { processAlive } from "../local-process.js";
 
 export interface AdminEndpoint {
   /** The store file the server holds (absolute). */
@@ -90,15 +91,6 @@ function parseEndpoint(file: string): AdminEndpoint | undefined {
     return { store: v.store, url: v.url, credential: v.credential, pid: v.pid, host: v.host, startedAt: String(v.startedAt ?? "") };
   } catch {
     return undefined;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -58,6 +58,7 @@ import { commitmentExpiryNotices } from "../notify/commitment-expiry.js";
 import { governanceFindingAlerts } from "../notify/governance-alerts.js";
 import { recommendationDigests } from "../notify/recommendation-digest.js";
 import type { AnalysisStore } from "../store/cost-store.js";
+import { processAlive } from "../local-process.js";
 
 export interface JobContext {
   store: AnalysisStore;
@@ -93,15 +94,6 @@ function ts(d: Date): string {
 
 export function notifyConfigOf(workspace: LoadedConfig): NotifyConfig {
   return workspace.config.notify ?? notifySection.parse({});
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** Takes the lock for `job`, or returns the current holder when it is held by a live process. */
