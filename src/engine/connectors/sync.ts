@@ -145,6 +145,7 @@ async function syncFiles(ctx: ConnectorContext, source: FilesSource): Promise<Co
   }
   const result = await ingestFiles(ctx.store, paths, {
     ...(source.format !== undefined && isSourceFormat(source.format) ? { format: source.format } : {}),
+    ...(ctx.now ? { now: ctx.now } : {}),
     onProgress: (p) => {
       if (p.phase === "check" && p.file) ctx.onProgress?.(`loaded ${p.file} (${p.fileIndex + 1}/${p.fileCount})`);
     },

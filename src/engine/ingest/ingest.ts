@@ -50,6 +50,8 @@ export interface IngestOptions {
   onProgress?: (p: IngestProgress) => void;
   /** test hook: called inside the transaction after the insert, before commit */
   beforeCommit?: () => Promise<void>;
+  /** the run's start on the caller's clock (a job's, which tests pin): the run record's times follow it */
+  now?: Date;
 }
 
 export interface FileReport {
@@ -108,7 +110,8 @@ export function fileRunRecord(result: IngestResult, startedAt: Date): RunRecord 
 export async function ingestFiles(store: AnalysisStore, paths: readonly string[], options: IngestOptions = {}): Promise<IngestResult> {
   if (paths.length === 0) throw new CostwiseError("USAGE", "nothing to ingest: give one or more files or folders");
   const ingestId = newIngestId();
-  const startedAt = new Date();
+  const startedAt = options.now ?? new Date();
+  const realStart = Date.now();
   const { files, skipped } = discoverFiles(paths);
   if (files.length === 0) {
     throw new CostwiseError("NOT_FOUND", `no billing files found in ${paths.join(", ")} (looked for .csv, .csv.gz, .parquet and CUR manifests)`);
@@ -190,7 +193,8 @@ export async function ingestFiles(store: AnalysisStore, paths: readonly string[]
         currencyTotals,
         timings,
       };
-      return { result, run: fileRunRecord(result, startedAt) };
+      const run = fileRunRecord(result, startedAt);
+      return { result, run: options.now ? { ...run, finishedAt: new Date(startedAt.getTime() + Date.now() - realStart) } : run };
     },
     ...(options.beforeCommit ? { beforeCommit: options.beforeCommit } : {}),
   }).catch(async (e: unknown) => {

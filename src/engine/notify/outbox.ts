@@ -79,6 +79,9 @@ export function backoffMs(attempt: number): number {
 
 export async function deliver(store: CostStore, config: NotifyConfig, opts: DeliverOptions = {}): Promise<DeliverResult> {
   const now = opts.now ?? new Date();
+  // sent_at on the caller's clock: `now` plus the real time spent since (the wall clock when none was given)
+  const realStart = Date.now();
+  const clock = () => new Date(now.getTime() + Date.now() - realStart);
   const env = opts.env ?? process.env;
   const result: DeliverResult = { sent: 0, retried: 0, failed: 0, digested: 0 };
   const due = await readRows(store, DUE_ROW, {
@@ -148,7 +151,7 @@ export async function deliver(store: CostStore, config: NotifyConfig, opts: Deli
       const n = JSON.parse(r.message) as Notification;
       const outcome = await send(ch, n, { key: r.dedup_key, now, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
       if (outcome.ok) {
-        await store.run({ sql: `UPDATE ${OUTBOX_TABLE} SET status = 'sent', sent_at = CAST(? AS TIMESTAMP), lease_until = NULL, last_error = NULL WHERE id = ?`, params: [ts(new Date()), r.id] });
+        await store.run({ sql: `UPDATE ${OUTBOX_TABLE} SET status = 'sent', sent_at = CAST(? AS TIMESTAMP), lease_until = NULL, last_error = NULL WHERE id = ?`, params: [ts(clock()), r.id] });
         result.sent++;
       } else if (outcome.retry && attempts < config.maxAttempts) {
         const wait = Math.max(outcome.retryAfterMs ?? 0, backoffMs(attempts));

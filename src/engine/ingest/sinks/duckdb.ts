@@ -12,6 +12,8 @@ import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, RUNS_TABLE } from "../../
 export interface RunRecord {
   ingestId: string;
   startedAt: Date;
+  /** when the rows were committed, on the caller's clock (default: the store's now()) */
+  finishedAt?: Date;
   /** the mapping ids loaded, comma-separated */
   source: string;
   files: unknown[];
@@ -66,13 +68,14 @@ export async function bookedCurrencyTotals(store: AnalysisStore, ingestId: strin
   return Object.fromEntries(rows.map((r) => [r.c, String(r.t)]));
 }
 
-/** Records the run (finished now). */
+/** Records the run (finished now, or at run.finishedAt on the caller's clock). */
 export async function recordRun(store: AnalysisStore, run: RunRecord): Promise<void> {
   await store.run({
-    sql: `INSERT INTO ${RUNS_TABLE} VALUES (?, ?::TIMESTAMP, now()::TIMESTAMP, ?, ?::JSON, ?::JSON, ?, ?, ?::DECIMAL(38,10), ?::DECIMAL(38,10), ?::DECIMAL(38,10), ?::JSON)`,
+    sql: `INSERT INTO ${RUNS_TABLE} VALUES (?, ?::TIMESTAMP, coalesce(?::TIMESTAMP, now()::TIMESTAMP), ?, ?::JSON, ?::JSON, ?, ?, ?::DECIMAL(38,10), ?::DECIMAL(38,10), ?::DECIMAL(38,10), ?::JSON)`,
     params: [
       run.ingestId,
       run.startedAt.toISOString().replace("T", " ").replace("Z", ""),
+      run.finishedAt ? run.finishedAt.toISOString().replace("T", " ").replace("Z", "") : null,
       run.source,
       JSON.stringify(run.files),
       JSON.stringify(run.partitions),
