@@ -6,7 +6,7 @@
  * tokens, anomaly monitors per owner); see src/engine/allocation/allocate.ts for its full description.
  */
 import { quoteIdent, quoteString } from "../../core/sql.js";
-import type { FeatureMigration } from "../store/feature-tables.js";
+import type { FeatureMigration } from "../store/migration.js";
 import { col, readRow, type RowSource } from "../store/read-rows.js";
 
 export const ALLOCATION_TABLE = "cost_allocation";

@@ -1,5 +1,5 @@
 /** Tables of the auth feature: API tokens (hashed), roles and team bindings. Append migrations; never edit an applied one. */
-import type { FeatureMigration } from "../store/feature-tables.js";
+import type { FeatureMigration } from "../store/migration.js";
 
 export const TOKENS_TABLE = "api_tokens";
 

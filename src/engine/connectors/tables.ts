@@ -10,7 +10,7 @@
  *   Explorer marked them Estimated (freshness stops before the first estimated day).
  * - `aws_accounts`: AWS Organizations accounts (id, name, OU path), joined onto cost rows as names.
  */
-import type { FeatureMigration } from "../store/feature-tables.js";
+import type { FeatureMigration } from "../store/migration.js";
 
 export const SYNCS_TABLE = "connector_syncs";
 export const CUR_DELIVERIES_TABLE = "connector_cur_deliveries";

@@ -1,5 +1,5 @@
 /** Tables of the detect feature: anomalies, forecast snapshots, budget alert state, anomaly feedback and monitor snoozes. Append migrations; never edit an applied one. */
-import type { FeatureMigration } from "../store/feature-tables.js";
+import type { FeatureMigration } from "../store/migration.js";
 
 export const ANOMALIES_TABLE = "detect_anomalies";
 export const FORECAST_SNAPSHOTS_TABLE = "detect_forecast_snapshots";

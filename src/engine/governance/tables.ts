@@ -1,5 +1,5 @@
 /** Tables of the governance feature: policy findings, remediation audit. Append migrations; never edit an applied one. */
-import type { FeatureMigration } from "../store/feature-tables.js";
+import type { FeatureMigration } from "../store/migration.js";
 
 export const GOVERNANCE_SCANS_TABLE = "governance_scans";
 export const GOVERNANCE_SCAN_RESOURCES_TABLE = "governance_scan_resources";

@@ -6,7 +6,7 @@
  * period the value covers (UTC; a day for daily metrics). Re-ingesting the same metric, ts and dimensions
  * replaces the old value (the ingest deletes then inserts inside one transaction).
  */
-import type { FeatureMigration } from "../store/feature-tables.js";
+import type { FeatureMigration } from "../store/migration.js";
 
 export const METRICS_TABLE = "business_metrics";
 

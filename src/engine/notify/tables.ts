@@ -2,7 +2,7 @@
  * Tables of the notify feature: the outbox (every notification, its delivery state and history), job runs and
  * job locks, and the KPI scorecard history. Append migrations; never edit an applied one.
  */
-import type { FeatureMigration } from "../store/feature-tables.js";
+import type { FeatureMigration } from "../store/migration.js";
 
 export const OUTBOX_TABLE = "notify_outbox";
 export const JOB_RUNS_TABLE = "job_runs";

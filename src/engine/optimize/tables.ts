@@ -10,7 +10,7 @@
  *   status; `still_found` is false once a run no longer finds it.
  * - recommendation_events: every creation, status change, resolution (the history).
  */
-import type { FeatureMigration } from "../store/feature-tables.js";
+import type { FeatureMigration } from "../store/migration.js";
 
 export const UTILIZATION_TABLE = "utilization_hourly";
 export const INVENTORY_TABLE = "resource_inventory";

@@ -12,18 +12,13 @@ import { GOVERNANCE_MIGRATIONS } from "../governance/tables.js";
 import { METRICS_MIGRATIONS } from "../metrics/tables.js";
 import { NOTIFY_MIGRATIONS } from "../notify/tables.js";
 import { OPTIMIZE_MIGRATIONS } from "../optimize/tables.js";
+import type { FeatureMigration } from "./migration.js";
+export type { FeatureMigration } from "./migration.js";
 
 /** The store's migration bookkeeping: core schema versions applied, and feature migrations applied. */
 export const SCHEMA_MIGRATIONS_TABLE = "schema_migrations";
 export const FEATURE_MIGRATIONS_TABLE = "feature_migrations";
 
-export interface FeatureMigration {
-  /** 1, 2, 3 ... within the feature. */
-  version: number;
-  description: string;
-  /** DuckDB SQL statements (the ClickHouse store translates or provides its own, see store/clickhouse). */
-  statements: string[];
-}
 
 export interface FeatureTables {
   feature: string;
