@@ -9,7 +9,7 @@ import { ACCOUNTS, PRICES, RDS_RI, RDS_TYPES, REGIONS, SERVICES, type AccountKey
 import { dec } from "./decimal.js";
 import { dollars, regionalRate, usageTypeFor } from "./pricing.js";
 import { hex, strHash, uuid } from "./prng.js";
-import type { OrgWindow, SteadyInput } from "./steady-resources.js";
+import type { OrgWindow, SteadyInput } from "./steady-model.js";
 import { DATA_STYLE, FAIR, GOOD, IAC, ML_STYLE, NEVER, RARE, SLOPPY, type TagPolicy } from "./tags.js";
 
 /** Every steady resource of the demo organisation, before scaling (ids that need the seed are drawn from it). */

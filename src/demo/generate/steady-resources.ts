@@ -13,28 +13,11 @@
 import { ACCOUNTS, REGIONS, TEAMS, type AccountKey, type DemoAccount, type Env, type Region, type RegionCode, type ServiceInfo, type Team } from "./catalog.js";
 import { intBetween, pick, strHash, unit } from "./prng.js";
 import { steadyInputs } from "./steady-catalog.js";
+import type { OrgWindow, SteadyMeter } from "./steady-model.js";
+export type { MeterKind, OrgWindow, SteadyInput, SteadyMeter } from "./steady-model.js";
 import { drawTags, type ResourceTags, type TagPolicy } from "./tags.js";
 
-export type MeterKind = "hours" | "flow" | "stock";
 
-export interface SteadyMeter {
-  readonly usageType: string;
-  readonly operation: string;
-  readonly pricingUnit: string;
-  readonly rate: bigint;
-  readonly description: string;
-  readonly productFamily: string;
-  /**
-   * hours: `amount` instances running (usage = amount x hours);
-   * flow: `amount` units per day (requests, GB transferred), weekday-seasonal when `weekly`;
-   * stock: `amount` units held (GB stored, keys, metrics), billed per month prorated by the hour.
-   */
-  readonly kind: MeterKind;
-  readonly amount: number;
-  /** Decimal places of the usage amount. */
-  readonly places: number;
-  readonly weekly: boolean;
-}
 
 export interface SteadyResource {
   readonly idx: number;
@@ -59,30 +42,7 @@ export interface SteadyResource {
 /** Steady resources the demo's anomalies are injected into. */
 export const PINNED_RESOURCES: ReadonlySet<string> = new Set(["acme-data-lake-raw"]);
 
-export interface OrgWindow {
-  readonly totalDays: number;
-  /** Window day index of the first day of each month. */
-  readonly monthStartDay: readonly number[];
-}
 
-export interface SteadyInput {
-  name: string;
-  service: ServiceInfo;
-  account: AccountKey;
-  region: RegionCode | null;
-  resourceId: (acct: DemoAccount, region: Region | null) => string;
-  team: Team | null;
-  env: Env;
-  tags: TagPolicy;
-  growth: number;
-  meters: SteadyMeter[];
-  instanceType?: string;
-  riMatch?: boolean;
-  fromDay?: number;
-  toDay?: number;
-  /** Whether the resource may be created or deleted inside the window. */
-  churn?: boolean;
-}
 
 /** The steady resources for a seed, a size factor and a window (see the steps above). */
 export function buildSteady(seed: number, scale: number, window: OrgWindow): SteadyResource[] {
