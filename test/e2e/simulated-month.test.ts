@@ -1,11 +1,12 @@
 /**
- * A simulated month, unattended (issue 17, item 7): a workspace with a costwise.yaml (a `files` source on a
- * folder, allocation rules for three teams, an owner monitor, a monthly budget for payments), fake Slack and
+ * A simulated month, unattended (issue 17, item 7): a workspace with a costwise.yaml (two `files` sources on
+ * folders: FOCUS bills and a legacy CUR with a Savings Plan; allocation rules for three teams, an owner
+ * monitor, a monthly budget for payments), fake Slack and
  * webhook receivers (a local HTTP server) and a real SMTP server (smtp-server), and a pinned, controllable
  * clock (JobContext.now: simulated time that moves on with the real time spent inside a step).
  *
  * Order of operations, per simulated day T (35 days, T = 2026-10-02 … 2026-11-05):
- *   1. 02:15  one new day of bills (the day before T) lands in the folder: the month's FOCUS file is rewritten
+ *   1. 02:15  one new day of bills (the day before T) lands: the month's FOCUS file and CUR file are rewritten
  *             with it appended, as a billing export re-delivers the month to date;
  *   2. 03:00  sync (the hourly job's first run after the landing): ingest → allocate → detect → budgets → deliver;
  *   3. every other job at the times its DEFAULT schedule fires on T (kpi 06:00, forecast 06:30, scan 05:00,
@@ -19,7 +20,8 @@
  *
  * Asserted at the end: each team's daily summary delivered once per data day, every day; each anomaly alerted
  * to its owner's channel (only there) within 5 minutes of simulated time of its data landing (outbox
- * data_landed_at → sent_at); no other anomaly alert; the budget alert sent once; forecast snapshots saved on
+ * data_landed_at → sent_at); no other anomaly alert; the budget alert sent once; the Savings Plan's expiry
+ * notices at 60/30/7 days, each once, on the day it first falls due; forecast snapshots saved on
  * each day; the forecast-variance KPI absent before October closes and computed (for October) after; a KPI
  * history point on every simulated day; no dedupe key received twice at any receiver; the restart re-sent
  * nothing and lost nothing (every outbox row sent, none pending or failed).
@@ -104,6 +106,36 @@ function writeMonthFile(dir: string, through: string): void {
   writeFileSync(join(dir, `focus-${month}.csv`), [HEADER, ...lines].join("\n") + "\n");
 }
 
+/**
+ * A second source, a legacy CUR: one Savings Plan covering payments' i-pay-sp each day, its term ending
+ * SP_END (savingsPlan/EndTime on every row). Expiry notices are due at 60 days (already at the first run,
+ * 2026-10-02 07:00: 38.7 days left), 30 days (first run with ≤ 30 days left: 2026-10-11 07:00) and 7 days
+ * (2026-11-03 07:00).
+ */
+const SP_ARN = "arn:aws:savingsplans::111111111111:savingsplan/sp-sim";
+const SP_END = "2026-11-10T00:00:00.000Z";
+const EXPECTED_EXPIRY = [
+  { key: `commitment:${SP_ARN}:60d`, on: "2026-10-02" },
+  { key: `commitment:${SP_ARN}:30d`, on: "2026-10-11" },
+  { key: `commitment:${SP_ARN}:7d`, on: "2026-11-03" },
+];
+const CUR_HEADER =
+  "identity/LineItemId,bill/PayerAccountId,bill/BillingPeriodStartDate,bill/BillingPeriodEndDate,lineItem/UsageAccountId,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,lineItem/ProductCode,lineItem/UsageType,lineItem/ResourceId,lineItem/UsageAmount,lineItem/CurrencyCode,lineItem/UnblendedRate,lineItem/UnblendedCost,pricing/publicOnDemandCost,pricing/term,pricing/unit,product/ProductName,reservation/ReservationARN,reservation/EffectiveCost,reservation/UnusedAmortizedUpfrontFeeForBillingPeriod,reservation/UnusedRecurringFee,reservation/EndTime,savingsPlan/SavingsPlanARN,savingsPlan/SavingsPlanEffectiveCost,savingsPlan/TotalCommitmentToDate,savingsPlan/UsedCommitment,savingsPlan/EndTime,resourceTags/user:team";
+
+/** Writes the CUR month file (from the later of the month's start and FIRST_DAY - 1) through `through`. */
+function writeCurMonthFile(dir: string, through: string): void {
+  const month = `${through.slice(0, 7)}-01`;
+  const next = new Date(Date.parse(`${month}T00:00:00Z`));
+  next.setUTCMonth(next.getUTCMonth() + 1);
+  const end = next.toISOString().slice(0, 10);
+  const lines: string[] = [];
+  const from = addDays(FIRST_DAY, -1) > month ? addDays(FIRST_DAY, -1) : month;
+  for (let d = from; d <= through; d = addDays(d, 1)) {
+    lines.push(`sp-${d},111111111111,${month}T00:00:00Z,${end}T00:00:00Z,1111-payments,SavingsPlanCoveredUsage,${d}T00:00:00Z,${addDays(d, 1)}T00:00:00Z,AmazonEC2,BoxUsage:c5.xlarge,i-pay-sp,24,USD,0.1,2.40,2.40,OnDemand,Hrs,Amazon Elastic Compute Cloud,,,,,,${SP_ARN},1.60,,,${SP_END},payments`);
+  }
+  writeFileSync(join(dir, `cur-${through.slice(0, 7)}.csv`), [CUR_HEADER, ...lines].join("\n") + "\n");
+}
+
 interface Received {
   path: string;
   key: string;
@@ -161,12 +193,15 @@ describe("a simulated month, unattended", () => {
     const dir = tmp.dir;
     const bills = join(dir, "bills");
     mkdirSync(bills);
+    const cur = join(dir, "cur");
+    mkdirSync(cur);
     const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
     const smtpPort = (smtp.server.address() as AddressInfo).port;
     writeFileSync(
       join(dir, "costwise.yaml"),
       `sources:
   - { name: bills, type: files, paths: ["bills/*.csv"], format: focus }
+  - { name: cur, type: files, paths: ["cur/*.csv"], format: aws-cur }
 allocation:
   rules:
     - { id: team-tag, match: { "tag:team": { present: true } }, set: { team: "\${tag:team}" } }
@@ -224,6 +259,7 @@ notify:
     // the history before the simulated month is in the folder from the start
     writeMonthFile(bills, "2026-08-31");
     writeMonthFile(bills, addDays(FIRST_DAY, -1));
+    writeCurMonthFile(cur, addDays(FIRST_DAY, -1));
     const landedOn = new Map<string, string>(); // data day → when its file landed (sim ISO)
     const syncedAt = new Map<string, string>(); // data day → the sync that loaded it
     let receivedAtRestart = 0;
@@ -236,6 +272,7 @@ notify:
       // 1. the day's bills land
       setClock(`${t}T02:15:00Z`);
       writeMonthFile(bills, dataDay);
+      writeCurMonthFile(cur, dataDay);
       landedOn.set(dataDay, now().toISOString());
       // 2. the hourly sync's first run after it (chains allocate → detect → budgets → deliver)
       setClock(`${t}T03:00:00Z`);
@@ -249,13 +286,12 @@ notify:
         // the process dies after the sync; back at 07:40, a new process opens the store and catches up
         await store.close();
         receivedAtRestart = received.length + mails.length;
-        sentAtRestart = 0;
         store = await DuckDbStore.open(storePath);
         ctx = ctxOf(store);
         sentAtRestart = (await readRows(store, { n: col.int }, `SELECT count(*)::INTEGER AS n FROM ${OUTBOX_TABLE} WHERE status = 'sent'`))[0]!.n;
         setClock(`${t}T07:40:00Z`);
         // stay clear of a real minute boundary: the scheduler's own cron timers run on the real clock
-        if (new Date().getUTCSeconds() > 30) await new Promise((r) => setTimeout(r, (61 - new Date().getUTCSeconds()) * 1000));
+        if (new Date().getUTCSeconds() > 45) await new Promise((r) => setTimeout(r, (61 - new Date().getUTCSeconds()) * 1000));
         setClock(`${t}T07:40:00Z`);
         const sched = startScheduler(ctx, workspace, undefined, { defaults: true, catchUp: true });
         const done = await sched.caughtUp;
@@ -272,8 +308,8 @@ notify:
     expect(log.filter((l) => /failed|skipped/.test(l))).toEqual([]);
 
     // --- what the outbox and the receivers say
-    const outbox = await readRows(store, { key: col.text, channel: col.text, team: col.text, kind: col.text, status: col.text, landed: col.timestamp.nullable(), sent: col.timestamp.nullable() }, `
-      SELECT dedup_key AS key, channel, team, kind, status, strftime(data_landed_at, '%Y-%m-%dT%H:%M:%SZ') AS landed, strftime(sent_at, '%Y-%m-%dT%H:%M:%SZ') AS sent
+    const outbox = await readRows(store, { created: col.timestamp, key: col.text, channel: col.text, team: col.text, kind: col.text, status: col.text, landed: col.timestamp.nullable(), sent: col.timestamp.nullable() }, `
+      SELECT strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created, dedup_key AS key, channel, team, kind, status, strftime(data_landed_at, '%Y-%m-%dT%H:%M:%SZ') AS landed, strftime(sent_at, '%Y-%m-%dT%H:%M:%SZ') AS sent
       FROM ${OUTBOX_TABLE} ORDER BY created_at, dedup_key`);
     // nothing lost: every message went out, none waits or failed, none was folded into a digest
     expect(outbox.filter((o) => o.status !== "sent").map((o) => `${o.key} ${o.status}`)).toEqual([]);
@@ -335,6 +371,10 @@ notify:
     expect([syncedAt.get(breach), syncedAt.get(addDays(breach, 1))].map((x) => x!.slice(0, 16))).toContain(budget[0]!.landed!.slice(0, 16));
     expect((Date.parse(budget[0]!.sent!) - Date.parse(budget[0]!.landed!)) / 1000).toBeLessThanOrEqual(300);
 
+    // expiry notices at the right days: each threshold once, on the first day it is due, to the fallback channel
+    const expiry = outbox.filter((o) => o.kind === "commitment");
+    expect(expiry.map((o) => `${o.key} ${o.created.slice(0, 10)}`)).toEqual(EXPECTED_EXPIRY.map((e) => `${e.key}|finops-hook ${e.on}`));
+
     // forecast snapshots saved on each simulated day
     const snaps = await readRows(store, { made_on: col.day, n: col.int }, `SELECT strftime(made_on, '%Y-%m-%d') AS made_on, count(*)::INTEGER AS n FROM ${FORECAST_SNAPSHOTS_TABLE} WHERE scope = 'total' AND period_kind = 'month' GROUP BY 1 ORDER BY 1`);
     expect(snaps).toHaveLength(SIM_DAYS);
@@ -351,7 +391,9 @@ notify:
 
     // the restart: the catch-up ran the missed daily jobs once each, and sent nothing already sent
     expect(caughtUp).toEqual(expect.arrayContaining(["kpi", "forecast", "commitments"]));
-    expect(caughtUp.filter((j) => j === "kpi")).toHaveLength(1);
+    expect(caughtUp[0]).toBe("sync"); // the hourly sync missed 04:00-07:00: one run, re-ingesting, alerting no one again
+    for (const j of new Set(caughtUp)) expect(caughtUp.filter((x) => x === j), j).toHaveLength(1);
+    expect(caughtUp).not.toContain("summary"); // 08:00 had not come yet
     expect(receivedAtRestart).toBeGreaterThan(0);
     expect(sentAtRestart).toBe(receivedAtRestart);
   }, 300_000);
