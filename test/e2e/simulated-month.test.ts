@@ -25,6 +25,14 @@
  * each day; the forecast-variance KPI absent before October closes and computed (for October) after; a KPI
  * history point on every simulated day; no dedupe key received twice at any receiver; the restart re-sent
  * nothing and lost nothing (every outbox row sent, none pending or failed).
+ *
+ * A running server (issue 17): the HTTP server (startServer, 127.0.0.1, port 0) serves the store throughout,
+ * the jobs running on a sibling connection of its store as `costwise serve` runs them (a sync or allocate
+ * tells the server its data changed). Asserted over real HTTP while the month runs: after each anomaly's
+ * alert went out, /api/v1/anomalies lists the anomaly whose id the delivered message's link
+ * (/anomalies?anomaly=<id>) carries, on its team's series; after every simulated day, /api/v1/kpis/history
+ * has a point for each day so far and /metrics counts the job runs (a sync per day, plus the catch-up's).
+ * The restart closes the server with the store and starts a new one on the reopened store.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -41,6 +49,7 @@ import { startScheduler } from "../../src/engine/jobs/scheduler.js";
 import { KPI_TABLE, OUTBOX_TABLE } from "../../src/engine/notify/tables.js";
 import { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { col, readRows } from "../../src/engine/store/read-rows.js";
+import { notifyDataChanged, startServer, type RunningServer } from "../../src/server/index.js";
 import { tempDir } from "../helpers/store.js";
 
 const DAY = 86_400_000;
@@ -234,14 +243,40 @@ notify:
     let store = await DuckDbStore.open(storePath);
     const log: string[] = [];
     const ctxOf = (s: DuckDbStore): JobContext => ({ store: s, workspace, env, now, attempts: 1, retryDelayMs: () => 1, log: (l) => log.push(l) });
-    let ctx = ctxOf(store);
+    // the running server on the store, the jobs on a sibling connection beside it (as `costwise serve`)
+    const serve = async (): Promise<{ server: RunningServer; jobStore: DuckDbStore }> => {
+      const server = await startServer(store, { store, host: "127.0.0.1", port: 0, logLevel: false, workspace: { config: workspace.config, baseDir: workspace.baseDir }, adminEndpoint: { storeFile: storePath, workspace } });
+      return { server, jobStore: await store.sibling() };
+    };
+    let { server, jobStore } = await serve();
+    let ctx = ctxOf(jobStore);
+    const servers = [server.url];
+    const getJson = async <T>(path: string): Promise<T> => {
+      const res = await fetch(new URL(path, server.url));
+      expect(res.status, path).toBe(200);
+      return (await res.json()) as T;
+    };
+    const getText = async (path: string): Promise<string> => {
+      const res = await fetch(new URL(path, server.url));
+      expect(res.status, path).toBe(200);
+      return res.text();
+    };
+    /** As serve's scheduler callback: an ok sync or allocate tells the server its data changed. */
+    const changed = async (r: JobResult) => {
+      if ([r, ...r.chained].some((x) => x.status === "ok" && (x.job === "sync" || x.job === "allocate"))) await notifyDataChanged(server.app);
+    };
+    const runsOf = (metrics: string, job: string): number => Number(new RegExp(`^costwise_job_runs_total\\{job="${job}"\\} (\\d+)$`, "m").exec(metrics)?.[1] ?? "0");
+    const anomaliesOverHttp: { team: string; id: string; listed: boolean; seriesKey: string | null }[] = [];
+    const httpDays: { day: string; kpiDays: number; syncRuns: number; kpiRuns: number }[] = [];
     const failures: string[] = [];
     const check = (r: JobResult) => {
       for (const x of [r, ...r.chained]) if (x.status !== "ok") failures.push(`${x.job} at ${now().toISOString()}: ${x.status} ${x.error ?? ""}`);
     };
     const run = async (job: JobName, at: string) => {
       setClock(at);
-      check(await runJob(ctx, job, "schedule"));
+      const r = await runJob(ctx, job, "schedule");
+      check(r);
+      await changed(r);
       setClock(new Date(Date.parse(at) + 60_000).toISOString());
       check(await runJob(ctx, "deliver", "schedule"));
     };
@@ -279,21 +314,26 @@ notify:
       syncedAt.set(dataDay, now().toISOString());
       const s = await runJob(ctx, "sync", "schedule");
       check(s);
+      await changed(s);
       expect(s.error ?? JSON.stringify(s.summary)).toBe(JSON.stringify(s.summary));
       expect(s.chained.map((c) => c.job)).toEqual(["allocate", "detect", "budgets", "deliver"]);
       let fires = firesOn(t);
       if (i === RESTART) {
         // the process dies after the sync; back at 07:40, a new process opens the store and catches up
+        await server.close();
+        await jobStore.close();
         await store.close();
         receivedAtRestart = received.length + mails.length;
         store = await DuckDbStore.open(storePath);
-        ctx = ctxOf(store);
+        ({ server, jobStore } = await serve());
+        servers.push(server.url);
+        ctx = ctxOf(jobStore);
         sentAtRestart = (await readRows(store, { n: col.int }, `SELECT count(*)::INTEGER AS n FROM ${OUTBOX_TABLE} WHERE status = 'sent'`))[0]!.n;
         setClock(`${t}T07:40:00Z`);
         // stay clear of a real minute boundary: the scheduler's own cron timers run on the real clock
         if (new Date().getUTCSeconds() > 45) await new Promise((r) => setTimeout(r, (61 - new Date().getUTCSeconds()) * 1000));
         setClock(`${t}T07:40:00Z`);
-        const sched = startScheduler(ctx, workspace, undefined, { defaults: true, catchUp: true });
+        const sched = startScheduler(ctx, workspace, changed, { defaults: true, catchUp: true });
         const done = await sched.caughtUp;
         sched.stop();
         done.forEach(check);
@@ -302,6 +342,20 @@ notify:
       }
       // 3. the day's other scheduled jobs, each followed by the every-minute deliver
       for (const f of fires) await run(f.job, f.at);
+
+      // over HTTP, on the running server: the anomaly alerted for a spike (landed by today's sync at the latest)
+      // is listed by the id its message links to, on its team's series
+      for (const a of ANOMALIES.filter((x) => addDays(x.day, 1) === dataDay)) {
+        const message = a.channel === "data-mail" ? mails.find((m) => m.key.startsWith("anomaly:")) : received.find((r) => r.path === "/slack/payments" && r.key.startsWith("anomaly:"));
+        const id = /\/anomalies\?anomaly=([0-9a-f]{16})/.exec((message?.body ?? "").replace(/=\r?\n/g, "").replace(/=3D/g, "="))?.[1];
+        const listed = (await getJson<{ items: { id: string; series_key: string; monitor: string }[] }>("/api/v1/anomalies?limit=1000")).items.find((x) => x.id === id);
+        anomaliesOverHttp.push({ team: a.team, id: id ?? "", listed: listed !== undefined, seriesKey: listed?.series_key ?? null });
+      }
+      // a KPI history point for every simulated day so far; the job runs in /metrics
+      const history = await getJson<{ day: string }[]>("/api/v1/kpis/history?days=3650");
+      const metrics = await getText("/metrics");
+      httpDays.push({ day: t, kpiDays: new Set(history.map((h) => h.day)).size, syncRuns: runsOf(metrics, "sync"), kpiRuns: runsOf(metrics, "kpi") });
+      expect([...new Set(history.map((h) => h.day))].sort(), `KPI history over HTTP on ${t}`).toEqual(Array.from({ length: i + 1 }, (_, k) => addDays(FIRST_DAY, k + 1)));
     }
 
     expect(failures).toEqual([]);
@@ -396,5 +450,17 @@ notify:
     expect(caughtUp).not.toContain("summary"); // 08:00 had not come yet
     expect(receivedAtRestart).toBeGreaterThan(0);
     expect(sentAtRestart).toBe(receivedAtRestart);
+
+    // the running server (restarted with the store): each anomaly listed over HTTP by its message's id, for its team
+    expect(servers).toHaveLength(2);
+    expect(anomaliesOverHttp.map((a) => `${a.team} listed=${a.listed} series=${a.seriesKey}`)).toEqual(ANOMALIES.map((a) => `${a.team} listed=true series=${a.team}`));
+    for (const a of anomaliesOverHttp) expect(a.id).toMatch(/^[0-9a-f]{16}$/);
+    // a KPI history point per simulated day so far, every day; /metrics counts a sync per day (and the catch-up's)
+    // and a kpi run per day
+    expect(httpDays.map((d) => d.kpiDays)).toEqual(Array.from({ length: SIM_DAYS }, (_, i) => i + 1));
+    expect(httpDays.map((d) => d.syncRuns)).toEqual(Array.from({ length: SIM_DAYS }, (_, i) => i + 1 + (i >= RESTART ? 1 : 0)));
+    expect(httpDays.map((d) => d.kpiRuns)).toEqual(Array.from({ length: SIM_DAYS }, (_, i) => i + 1));
+    await server.close();
+    await jobStore.close();
   }, 300_000);
 });
