@@ -19,6 +19,7 @@ import { quoteIdent, quoteString } from "../../core/sql.js";
 import type { CompileInput } from "../mapping/compile.js";
 import { OPENCOST_COLUMNS, OPENCOST_MAPPING } from "../mapping/sources/opencost.js";
 import type { AnalysisStore } from "../store/cost-store.js";
+import { readerPath } from "../store/duckdb/literal-path.js";
 import { col, readRow, readRows } from "../store/read-rows.js";
 
 /** Cost components, in the order that decides which one carries OpenCost's rounding difference. */
@@ -80,7 +81,7 @@ export async function stageAllocations(
   // 1. the document: one JSON value
   try {
     await store.run(
-      `CREATE TEMP TABLE ${docT} AS SELECT json AS j FROM read_json_objects(${quoteString(file)}, format = 'unstructured', maximum_object_size = ${Math.max(bytes + 1024, 16 * 1024 * 1024)})`,
+      `CREATE TEMP TABLE ${docT} AS SELECT json AS j FROM read_json_objects(${await readerPath(store, file)}, format = 'unstructured', maximum_object_size = ${Math.max(bytes + 1024, 16 * 1024 * 1024)})`,
     );
   } catch (e) {
     throw jsonReadError(e, file, shown);

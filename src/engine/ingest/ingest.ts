@@ -25,6 +25,7 @@ import type { SourceMapping } from "../mapping/mapping.js";
 import { resolveMapping, type SourceFormat } from "../mapping/registry.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 import { col, readRow, readRows } from "../store/read-rows.js";
+import { readerPath } from "../store/duckdb/literal-path.js";
 import { translateReadError } from "./duckdb-errors.js";
 import { discoverFiles, displayPath, readCsvHeader, refuseDuplicates, type InputFile } from "./files.js";
 import { jsonLayout, jsonRelation, type JsonLayout } from "./json-relation.js";
@@ -243,12 +244,14 @@ function pollProgress(store: AnalysisStore, report: (fraction: number) => void):
 
 async function planFile(store: AnalysisStore, file: InputFile, ingestId: string, format?: SourceFormat): Promise<Plan> {
   const shown = displayPath(file.path);
+  // the reader opens exactly this file (glob characters escaped, the path bound, not spliced)
+  const path = await readerPath(store, file.path);
   let columns: string[];
   let parquetTypes: Record<string, string> = {};
   let jsonFlat: JsonLayout | undefined;
   if (file.kind === "parquet") {
     try {
-      const rows = await readRows(store, { column_name: col.text, column_type: col.text }, `DESCRIBE SELECT * FROM read_parquet(${quoteString(file.path)})`);
+      const rows = await readRows(store, { column_name: col.text, column_type: col.text }, `DESCRIBE SELECT * FROM read_parquet(${path})`);
       columns = rows.map((r) => r.column_name);
       parquetTypes = Object.fromEntries(rows.map((r) => [r.column_name, r.column_type]));
     } catch (e) {
@@ -256,7 +259,7 @@ async function planFile(store: AnalysisStore, file: InputFile, ingestId: string,
     }
     if (columns.length === 0) throw new CostwiseError("EMPTY_FILE", `${shown}: the Parquet file has no columns`, { location: { file: shown } });
   } else if (file.kind === "json") {
-    jsonFlat = await jsonLayout(store, file, shown);
+    jsonFlat = await jsonLayout(store, file, shown, path);
     columns = jsonFlat.columns;
   } else {
     columns = await readCsvHeader(file);
@@ -286,19 +289,19 @@ async function planFile(store: AnalysisStore, file: InputFile, ingestId: string,
     const casts = mapping.columns
       .filter((c) => columns.includes(c.name) && c.type === "decimal" && parquetTypes[c.name] !== types[c.name])
       .map((c) => `CAST(${quoteIdent(c.name)} AS ${types[c.name]}) AS ${quoteIdent(c.name)}`);
-    relation = `(SELECT * ${casts.length ? `REPLACE (${casts.join(", ")})` : ""} FROM read_parquet(${quoteString(file.path)}))`;
-    controlRelation = `read_parquet(${quoteString(file.path)})`;
+    relation = `(SELECT * ${casts.length ? `REPLACE (${casts.join(", ")})` : ""} FROM read_parquet(${path}))`;
+    controlRelation = `read_parquet(${path})`;
     columnTypes = { ...parquetTypes, ...Object.fromEntries(mapping.columns.filter((c) => c.type === "decimal" && c.name in parquetTypes).map((c) => [c.name, types[c.name]!])) };
   } else if (jsonFlat) {
     physicalNames = new Map(columns.map((c, i) => [c, `c${i}`]));
-    relation = jsonRelation(file, jsonFlat);
+    relation = jsonRelation(file, jsonFlat, path);
     controlRelation = relation;
     columnTypes = Object.fromEntries(columns.map((c) => [c, "VARCHAR"]));
   } else {
     // positional names: DuckDB matches column names case-insensitively, CUR headers can differ only in case
     physicalNames = new Map(columns.map((c, i) => [c, `c${i}`]));
     const csv = (t: Record<string, string>) =>
-      `read_csv(${quoteString(file.path)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', strict_mode = true, nullstr = ['', 'NULL'], compression = ${file.gzip ? "'gzip'" : "'none'"}, columns = {${columns.map((c, i) => `${quoteString(`c${i}`)}: ${quoteString(t[c]!)}`).join(", ")}})`;
+      `read_csv(${path}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', strict_mode = true, nullstr = ['', 'NULL'], compression = ${file.gzip ? "'gzip'" : "'none'"}, columns = {${columns.map((c, i) => `${quoteString(`c${i}`)}: ${quoteString(t[c]!)}`).join(", ")}})`;
     relation = csv(types);
     // the control total re-reads the cost column at the source's full precision
     controlRelation = csv({ ...Object.fromEntries(columns.map((c) => [c, "VARCHAR"])), [mapping.controlTotal.sourceColumn]: SOURCE_DECIMAL_TYPE });

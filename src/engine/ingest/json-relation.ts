@@ -18,16 +18,16 @@ export interface JsonLayout {
   exprs: string[];
 }
 
-/** The read_json call for a file. */
-export function readJsonSql(file: InputFile): string {
-  return `read_json(${quoteString(file.path)}, format = 'newline_delimited', records = true, sample_size = -1, maximum_object_size = 268435456, compression = ${file.gzip ? "'gzip'" : "'auto_detect'"})`;
+/** The read_json call for a file; `path` is the SQL naming it (./store/duckdb/literal-path.ts readerPath). */
+export function readJsonSql(file: InputFile, path: string): string {
+  return `read_json(${path}, format = 'newline_delimited', records = true, sample_size = -1, maximum_object_size = 268435456, compression = ${file.gzip ? "'gzip'" : "'auto_detect'"})`;
 }
 
 /** Reads the file's inferred schema and flattens it. */
-export async function jsonLayout(store: AnalysisStore, file: InputFile, shown: string): Promise<JsonLayout> {
+export async function jsonLayout(store: AnalysisStore, file: InputFile, shown: string, path: string): Promise<JsonLayout> {
   let rows: { column_name: string; column_type: string }[];
   try {
-    rows = await readRows(store, { column_name: col.text, column_type: col.text }, `DESCRIBE SELECT * FROM ${readJsonSql(file)}`);
+    rows = await readRows(store, { column_name: col.text, column_type: col.text }, `DESCRIBE SELECT * FROM ${readJsonSql(file, path)}`);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const line = /line (\d+)/i.exec(msg)?.[1];
@@ -46,8 +46,8 @@ export async function jsonLayout(store: AnalysisStore, file: InputFile, shown: s
 }
 
 /** The relation a mapping reads: one text column per flattened field, named c0, c1, ... */
-export function jsonRelation(file: InputFile, layout: JsonLayout): string {
-  return `(SELECT ${layout.exprs.map((e, i) => `${e} AS ${quoteIdent(`c${i}`)}`).join(", ")} FROM ${readJsonSql(file)} AS src)`;
+export function jsonRelation(file: InputFile, layout: JsonLayout, path: string): string {
+  return `(SELECT ${layout.exprs.map((e, i) => `${e} AS ${quoteIdent(`c${i}`)}`).join(", ")} FROM ${readJsonSql(file, path)} AS src)`;
 }
 
 function flatten(name: string, type: string, expr: string, out: JsonLayout): void {

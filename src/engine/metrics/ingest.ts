@@ -20,7 +20,8 @@ import { CostwiseError } from "../../core/errors.js";
 import { quoteIdent, quoteString } from "../../core/sql.js";
 import { displayPath, readCsvHeader } from "../ingest/files.js";
 import { newRunId } from "../ingest/spine.js";
-import type { AnalysisStore } from "../store/cost-store.js";
+import { sql, type AnalysisStore } from "../store/cost-store.js";
+import { bindText, readerPath } from "../store/duckdb/literal-path.js";
 import { col, readRow, readRows } from "../store/read-rows.js";
 import { METRICS_TABLE } from "./tables.js";
 
@@ -146,17 +147,20 @@ export async function ingestMetrics(store: AnalysisStore, paths: readonly string
 
 /** What the store holds per metric: date range, points, series and the exact sum. */
 export async function listMetrics(store: AnalysisStore, metric?: string): Promise<MetricSummary[]> {
-  return metric === undefined ? summarise(store, "") : summarise(store, `WHERE metric = ${quoteString(metric)}`);
+  return metric === undefined ? summarise(store, "") : summarise(store, "WHERE metric = ?", metric);
 }
 
-async function summarise(store: AnalysisStore, where: string): Promise<MetricSummary[]> {
+async function summarise(store: AnalysisStore, where: string, ...params: string[]): Promise<MetricSummary[]> {
   const rows = await readRows(
     store,
     { metric: col.text.nullable(), f: col.text.nullable(), t: col.text.nullable(), n: col.int, s: col.int, v: col.money.nullable() },
-    `SELECT metric, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS f, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS t, count(*)::BIGINT AS n,
+    sql(
+      `SELECT metric, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS f, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS t, count(*)::BIGINT AS n,
             count(DISTINCT (coalesce(service, ''), coalesce(environment, ''), coalesce(to_json(map_from_entries(list_sort(map_entries(dimensions))))::VARCHAR, '{}')))::BIGINT AS s,
             sum(value)::VARCHAR AS v
      FROM ${METRICS_TABLE} ${where} GROUP BY metric ORDER BY metric`,
+      ...params,
+    ),
   );
   return rows.map((r) => ({ metric: String(r.metric), from: String(r.f), to: String(r.t), points: r.n, series: r.s, sum: String(r.v) }));
 }
@@ -178,15 +182,20 @@ async function stageCsv(store: AnalysisStore, stage: string, file: string, shown
     return c === undefined ? "NULL::VARCHAR" : quoteIdent(phys.get(c)!);
   };
   const extras = columns.filter((c) => !KNOWN.has(c.trim().toLowerCase()));
+  // values from the file (header names, the metric, the paths) are bound, never spliced into the SQL text
+  const extraKeys: string[] = [];
+  for (const c of extras) extraKeys.push(await bindText(store, c.trim()));
   const extra = extras.length
-    ? `map_from_entries(list_filter([${extras.map((c) => `struct_pack(k := ${quoteString(c.trim())}, v := ${quoteIdent(phys.get(c)!)})`).join(", ")}], e -> NULLIF(trim(e.v), '') IS NOT NULL))`
+    ? `map_from_entries(list_filter([${extras.map((c, i) => `struct_pack(k := ${extraKeys[i]!}, v := ${quoteIdent(phys.get(c)!)})`).join(", ")}], e -> NULLIF(trim(e.v), '') IS NOT NULL))`
     : "NULL::MAP(VARCHAR, VARCHAR)";
-  const reader = `read_csv(${quoteString(file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', strict_mode = true,
+  const reader = `read_csv(${await readerPath(store, file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', strict_mode = true,
       columns = {${columns.map((_c, i) => `'c${i}': 'VARCHAR'`).join(", ")}})`;
-  const metricExpr = metric === undefined ? ref("metric") : `coalesce(NULLIF(trim(${ref("metric")}), ''), ${quoteString(metric)})`;
+  const metricExpr = metric === undefined ? ref("metric") : `coalesce(NULLIF(trim(${ref("metric")}), ''), ${await bindText(store, metric)})`;
+  const fileSql = await bindText(store, file);
+  const shownSql = await bindText(store, shown);
   try {
     await store.run(
-      `INSERT INTO ${stage} SELECT ${quoteString(file)}, ${quoteString(shown)}, 'csv', row_number() OVER (), ${metricExpr}, ${ref("ts")}, ${ref("value")}, ${ref("service")}, ${ref("environment")}, ${ref("dimensions")}, ${extra} FROM ${reader}`,
+      `INSERT INTO ${stage} SELECT ${fileSql}, ${shownSql}, 'csv', row_number() OVER (), ${metricExpr}, ${ref("ts")}, ${ref("value")}, ${ref("service")}, ${ref("environment")}, ${ref("dimensions")}, ${extra} FROM ${reader}`,
     );
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
@@ -206,11 +215,11 @@ async function stageJson(store: AnalysisStore, stage: string, file: string, show
     if (firstChar(file) === "[") {
       const size = Math.max(statSync(file).size + 1024, 16 << 20);
       await store.run(
-        `CREATE TEMP TABLE ${t} AS SELECT generate_subscripts(a, 1) AS rn, unnest(a) AS j FROM (SELECT CAST(json AS JSON[]) AS a FROM read_json_objects(${quoteString(file)}, format = 'unstructured', maximum_object_size = ${size}))`,
+        `CREATE TEMP TABLE ${t} AS SELECT generate_subscripts(a, 1) AS rn, unnest(a) AS j FROM (SELECT CAST(json AS JSON[]) AS a FROM read_json_objects(${await readerPath(store, file)}, format = 'unstructured', maximum_object_size = ${size}))`,
       );
     } else {
       await store.run(
-        `CREATE TEMP TABLE ${t} AS SELECT row_number() OVER () AS rn, json AS j FROM read_json_objects(${quoteString(file)}, format = 'newline_delimited', maximum_object_size = 16777216)`,
+        `CREATE TEMP TABLE ${t} AS SELECT row_number() OVER () AS rn, json AS j FROM read_json_objects(${await readerPath(store, file)}, format = 'newline_delimited', maximum_object_size = 16777216)`,
       );
     }
   } catch (e) {
@@ -230,18 +239,22 @@ async function stageJson(store: AnalysisStore, stage: string, file: string, show
     }
     const keys = (await readRows(store, { k: col.text.nullable() }, `SELECT DISTINCT unnest(json_keys(j)) AS k FROM ${t}`)).map((k) => String(k.k));
     requireColumns(keys, shown, metric);
-    // a key under any spelling: the first one the record has
+    // a key under any spelling: the first one the record has (its JSON path bound, not spliced)
+    const keyPaths = new Map<string, string>();
+    for (const k of keys) if (KNOWN.has(k.toLowerCase())) keyPaths.set(k, await bindText(store, `$."${k}"`));
     const get = (f: Field) => {
       const names = keys.filter((k) => (ALIASES[f] as readonly string[]).includes(k.toLowerCase()));
       if (names.length === 0) return "NULL::VARCHAR";
-      const one = (k: string) => (f === "dimensions" ? `json_extract(j, ${quoteString(`$."${k}"`)})::VARCHAR` : `json_extract_string(j, ${quoteString(`$."${k}"`)})`);
+      const one = (k: string) => (f === "dimensions" ? `json_extract(j, ${keyPaths.get(k)!})::VARCHAR` : `json_extract_string(j, ${keyPaths.get(k)!})`);
       return names.length === 1 ? one(names[0]!) : `coalesce(${names.map(one).join(", ")})`;
     };
     const known = [...KNOWN].map(quoteString).join(", ");
     const extra = `map_from_entries(list_transform(list_filter(map_entries(CAST(j AS MAP(VARCHAR, JSON))), e -> lower(e.key) NOT IN (${known}) AND json_type(e.value) NOT IN ('NULL') AND NULLIF(json_extract_string(e.value, '$'), '') IS NOT NULL), e -> struct_pack(k := e.key, v := json_extract_string(e.value, '$'))))`;
-    const metricExpr = metric === undefined ? get("metric") : `coalesce(NULLIF(trim(${get("metric")}), ''), ${quoteString(metric)})`;
+    const metricExpr = metric === undefined ? get("metric") : `coalesce(NULLIF(trim(${get("metric")}), ''), ${await bindText(store, metric)})`;
+    const fileSql = await bindText(store, file);
+    const shownSql = await bindText(store, shown);
     await store.run(
-      `INSERT INTO ${stage} SELECT ${quoteString(file)}, ${quoteString(shown)}, 'json', rn, ${metricExpr}, ${get("ts")}, ${get("value")}, ${get("service")}, ${get("environment")}, ${get("dimensions")}, ${extra} FROM ${t}`,
+      `INSERT INTO ${stage} SELECT ${fileSql}, ${shownSql}, 'json', rn, ${metricExpr}, ${get("ts")}, ${get("value")}, ${get("service")}, ${get("environment")}, ${get("dimensions")}, ${extra} FROM ${t}`,
     );
   } finally {
     await store.run(`DROP TABLE IF EXISTS ${t}`);

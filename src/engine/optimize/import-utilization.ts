@@ -6,8 +6,9 @@
 import { existsSync } from "node:fs";
 import { z } from "zod";
 import { CostwiseError } from "../../core/errors.js";
-import { quoteIdent, quoteString } from "../../core/sql.js";
-import type { AnalysisStore } from "../store/cost-store.js";
+import { quoteIdent } from "../../core/sql.js";
+import { sql, type AnalysisStore } from "../store/cost-store.js";
+import { readerPath } from "../store/duckdb/literal-path.js";
 import { col, readRow, readRows } from "../store/read-rows.js";
 import { translateReadError } from "../ingest/duckdb-errors.js";
 import { UTILIZATION_TABLE } from "./tables.js";
@@ -34,7 +35,8 @@ export interface ImportResult {
 
 export async function importUtilizationCsv(store: AnalysisStore, file: string, source = "csv"): Promise<ImportResult> {
   if (!existsSync(file)) throw new CostwiseError("NOT_FOUND", `${file}: no such file`, { location: { file } });
-  const f = quoteString(file);
+  // the reader opens exactly this file (glob characters escaped, the path bound, not spliced)
+  const f = await readerPath(store, file);
   let header: string[];
   try {
     const cols = await readRows(store, { column_name: col.text }, `DESCRIBE SELECT * FROM read_csv(${f}, header = true, all_varchar = true, auto_detect = true)`);
@@ -87,7 +89,7 @@ export async function importUtilizationCsv(store: AnalysisStore, file: string, s
         FROM ${raw} GROUP BY 1, 2, 3`);
       await store.run(`DELETE FROM ${UTILIZATION_TABLE} u USING __util_import i
         WHERE u.resource_id = i.resource_id AND u.metric = i.metric AND u.hour = i.hour`);
-      await store.run(`INSERT INTO ${UTILIZATION_TABLE} SELECT resource_id, metric, hour, avg, max, min, p99, samples, ${quoteString(source)}, now()::TIMESTAMP FROM __util_import`);
+      await store.run(sql(`INSERT INTO ${UTILIZATION_TABLE} SELECT resource_id, metric, hour, avg, max, min, p99, samples, ?, now()::TIMESTAMP FROM __util_import`, source));
       hours = (await readRow(store, { n: col.int }, "SELECT count(*)::INTEGER AS n FROM __util_import"))!.n;
       await store.run("DROP TABLE __util_import");
     });
