@@ -17,10 +17,11 @@ import type { CostwiseConfig } from "../core/config/schema.js";
 import { ReaderPool } from "../engine/store/duckdb/reader-pool.js";
 import { refreshRollup } from "../engine/store/duckdb/rollup.js";
 import { AnswerCache } from "./answer-cache.js";
-import { authenticate, DEFAULT_POLICY, type AccessPolicy } from "./auth.js";
+import { authenticate, DEFAULT_POLICY, hostRefusal, isLoopbackHost, originRefusal, type AccessPolicy } from "./auth.js";
 import { defaultWorkspace, type ServerContext, type ServerStore } from "./context.js";
+import { redactRequestUrl } from "./log-redact.js";
 import { ServerMetrics } from "./metrics.js";
-import { HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from "./problem.js";
+import { frameworkErrorHandler, HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from "./problem.js";
 import { registerAdminRoutes, type AdminOptions } from "./routes/admin.js";
 import { registerAllocationRoutes } from "./routes/allocation.js";
 import { registerAnalysisRoutes } from "./routes/analyses.js";
@@ -57,7 +58,41 @@ export interface BuildServerOptions {
   workspace?: { config: CostwiseConfig; baseDir: string };
   /** The local admin endpoint for the CLI beside the server (routes/admin.ts); none when absent. */
   admin?: AdminOptions;
+  /** The listen address: its name is a Host this server answers to without tokens (see auth.ts, hostRefusal). */
+  host?: string;
+  /** Extra Host names answered (a reverse proxy's public name); default: the workspace's `server.allowedHosts`. */
+  allowedHosts?: readonly string[];
+  /** Where the log lines go (default stdout); tests capture them here. */
+  logStream?: { write(line: string): void };
 }
+
+/**
+ * Security headers on every response (API, static files, problem responses, 404s). The dashboard's build has no
+ * inline script and evaluates no strings, so scripts are 'self' only; ECharts and React set inline style
+ * attributes, hence style-src 'unsafe-inline' (styles cannot run code). No framing at all (clickjacking).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "content-security-policy": CONTENT_SECURITY_POLICY,
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-resource-policy": "same-origin",
+};
 
 const DATA_CHANGED = new WeakMap<App, () => Promise<void>>();
 
@@ -84,8 +119,19 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
         ? false
         : {
             level: logLevel,
-            // never log credentials: the Authorization header is redacted, bodies are not logged
+            // never log credentials: the request line's secret query values (?access_token=…) are redacted, no header
+            // is serialized (Authorization, Cookie), bodies are not logged
+            serializers: {
+              req: (req: { method?: string; url?: string; hostname?: string; ip?: string; socket?: { remotePort?: number } }) => ({
+                method: req.method,
+                url: redactRequestUrl(req.url ?? ""),
+                host: req.hostname,
+                remoteAddress: req.ip,
+                remotePort: req.socket?.remotePort,
+              }),
+            },
             redact: { paths: ["req.headers.authorization", "req.headers.cookie"], censor: "[redacted]" },
+            ...(opts.logStream ? { stream: opts.logStream } : {}),
           },
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
@@ -93,6 +139,8 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
     },
     requestIdHeader: false,
     bodyLimit: 1_048_576,
+    // router errors (a too-long path parameter, a bad percent-encoding) as problem+json too
+    frameworkErrors: frameworkErrorHandler,
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -131,8 +179,33 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
   const warm = warmUp();
   app.decorateRequest("principal", undefined);
 
+  const hostPolicy = {
+    bindHost: opts.host,
+    allowedHosts: opts.allowedHosts ?? opts.workspace?.config.server?.allowedHosts ?? [],
+  };
+  app.addHook("onSend", async (_req, reply, payload) => {
+    reply.headers(SECURITY_HEADERS);
+    return payload;
+  });
+
   app.addHook("onRequest", async (req, reply) => {
     reply.header("x-request-id", req.id);
+    reply.headers(SECURITY_HEADERS);
+    // DNS rebinding and cross-site writes (auth.ts): open mode answers this machine under its own names only; a
+    // state-changing request from a web page must come from this server's own origin, with or without tokens
+    if (!warm.isWarmUp(req)) {
+      const open = !(await ctx.tokensRequired());
+      if (open || hostPolicy.allowedHosts.length > 0) {
+        const refusal = hostRefusal(req.headers.host, req.socket.localPort, hostPolicy);
+        if (refusal) throw new HttpProblem(403, "HOST_NOT_ALLOWED", refusal);
+      }
+      if (open && !isLoopbackHost(req.socket.remoteAddress ?? "")) {
+        // a non-loopback bind whose last token was revoked: nobody but this machine is the local admin
+        throw new HttpProblem(403, "FORBIDDEN", "this server has no API tokens, so it answers only this machine; create a token (`costwise token create`) to serve the network");
+      }
+      const origin = originRefusal(req.method, req.headers.origin, req.headers.host);
+      if (origin) throw new HttpProblem(403, "ORIGIN_NOT_ALLOWED", origin);
+    }
     const routeUrl = req.routeOptions.url;
     if (routeUrl === undefined || !routeUrl.startsWith("/api/")) return; // static, health, metrics, openapi
     const policy: AccessPolicy = req.routeOptions.config.policy ?? DEFAULT_POLICY;

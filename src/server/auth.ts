@@ -101,3 +101,76 @@ export function localAdminCaller(req: FastifyRequest, credential: string): Princ
   }
   return { kind: "local", role: "admin", team: null };
 }
+
+// ─── DNS rebinding and cross-site writes (issue 18) ──────────────────────────────────────────────────────────────
+//
+// A server with no tokens treats every caller as the local admin. A web page the user happens to visit can reach
+// it too: by DNS rebinding (attacker.example.com first resolves to the attacker, then to 127.0.0.1, so the page's
+// same-origin requests land here with `Host: attacker.example.com:8787`) or by a cross-site form/fetch POST. So:
+//   1. open mode (no token needed) answers only this machine (loopback peer) and only a Host this server is known
+//      by: localhost, 127.0.0.1, [::1] or the bind address, on the port the request arrived on, plus
+//      `server.allowedHosts` (the names a reverse proxy forwards). With `server.allowedHosts` set, the Host check
+//      applies with tokens too.
+//   2. a state-changing request (POST/PUT/PATCH/DELETE) carrying an `Origin` must come from this server's own
+//      origin (the Origin's host:port equals the Host header), with or without tokens: browsers always send Origin
+//      on such requests, so a page from elsewhere cannot write; CLI and scripts send none and are not affected.
+
+/** The host names open mode always answers to. */
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "::1"] as const;
+
+export interface HostPolicy {
+  /** The listen address (its name is allowed; 0.0.0.0 and :: are not names). */
+  bindHost?: string | undefined;
+  /** `server.allowedHosts`: `name` (any port) or `name:port`, IPv6 in brackets. */
+  allowedHosts: readonly string[];
+}
+
+/** A Host header split into a lower-case name (IPv6 without brackets) and a port (undefined when absent); undefined when malformed. */
+export function parseHostHeader(value: string): { name: string; port: number | undefined } | undefined {
+  const m = /^(?:\[([0-9a-f:.]+)\]|([a-z0-9_.-]+))(?::(\d{1,5}))?$/i.exec(value.trim());
+  if (!m) return undefined;
+  const port = m[3] === undefined ? undefined : Number(m[3]);
+  if (port !== undefined && port > 65535) return undefined;
+  return { name: (m[1] ?? m[2]!).toLowerCase(), port };
+}
+
+/**
+ * Why a request's Host is refused, or undefined when it is allowed. `localPort` is the port the connection
+ * arrived on (undefined for in-process `inject` requests, which never cross the network).
+ */
+export function hostRefusal(hostHeader: string | undefined, localPort: number | undefined, policy: HostPolicy): string | undefined {
+  const allowedNote = "; a reverse proxy's public name goes in server.allowedHosts (docs/security.md)";
+  if (hostHeader === undefined || hostHeader === "") return `the request has no Host header${allowedNote}`;
+  const host = parseHostHeader(hostHeader);
+  if (!host) return `the Host header ${JSON.stringify(hostHeader.slice(0, 100))} is not a host name${allowedNote}`;
+  for (const entry of policy.allowedHosts) {
+    const allowed = parseHostHeader(entry);
+    if (allowed && allowed.name === host.name && (allowed.port === undefined || allowed.port === (host.port ?? 80))) return undefined;
+  }
+  const bind = policy.bindHost ? parseHostHeader(policy.bindHost.includes(":") && !policy.bindHost.startsWith("[") ? `[${policy.bindHost}]` : policy.bindHost) : undefined;
+  const names: string[] = [...LOOPBACK_NAMES];
+  if (bind && bind.name !== "0.0.0.0" && bind.name !== "::") names.push(bind.name);
+  if (names.includes(host.name) && (localPort === undefined || (host.port ?? 80) === localPort)) return undefined;
+  return `this server answers requests without a token only for ${names.map((n) => (n.includes(":") ? `[${n}]` : n)).join(", ")} on its own port, not Host ${JSON.stringify(hostHeader.slice(0, 100))} (a page elsewhere reaching a local server by DNS rebinding)${allowedNote}`;
+}
+
+export const STATE_CHANGING_METHODS: ReadonlySet<string> = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** Why a state-changing request's Origin is refused, or undefined when it is absent or this server's own origin. */
+export function originRefusal(method: string, origin: string | undefined, hostHeader: string | undefined): string | undefined {
+  if (!STATE_CHANGING_METHODS.has(method.toUpperCase()) || origin === undefined) return undefined;
+  const refused = `a ${method.toUpperCase()} from the web page at ${JSON.stringify(origin.slice(0, 100))} is refused: only this server's own pages may change state (cross-site request)`;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return refused;
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.origin === "null") return refused;
+  const host = hostHeader === undefined ? undefined : parseHostHeader(hostHeader);
+  if (!host) return refused;
+  const defaultPort = url.protocol === "https:" ? 443 : 80;
+  const originName = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  const originPort = url.port === "" ? defaultPort : Number(url.port);
+  return originName === host.name && originPort === (host.port ?? defaultPort) ? undefined : refused;
+}

@@ -13,17 +13,38 @@ export class ApiError extends Error {
 
 const TOKEN_KEY = "costwise.token";
 
+/**
+ * The API token lives in sessionStorage: this tab only, gone when it closes (docs/security.md). A token an older
+ * dashboard left in localStorage (kept forever, shared by every tab) is moved here once and removed from there.
+ * The dashboard never takes a token from its URL (it would land in history, logs and Referer headers).
+ */
+function migrateLegacyToken(): void {
+  try {
+    const legacy = localStorage.getItem(TOKEN_KEY);
+    if (legacy === null) return;
+    localStorage.removeItem(TOKEN_KEY);
+    if (sessionStorage.getItem(TOKEN_KEY) === null) sessionStorage.setItem(TOKEN_KEY, legacy);
+  } catch {
+    // storage disabled: nothing kept, nothing to move
+  }
+}
+migrateLegacyToken();
+
 export function getToken(): string | null {
   try {
-    return localStorage.getItem(TOKEN_KEY);
+    return sessionStorage.getItem(TOKEN_KEY);
   } catch {
     return null;
   }
 }
 
 export function setToken(token: string | null): void {
-  if (token) localStorage.setItem(TOKEN_KEY, token);
-  else localStorage.removeItem(TOKEN_KEY);
+  try {
+    if (token) sessionStorage.setItem(TOKEN_KEY, token);
+    else sessionStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // storage disabled: the token cannot be kept; the sign-in form shows again
+  }
 }
 
 export async function api<T>(path: string, init: { method?: "GET" | "POST" | "DELETE"; body?: unknown } = {}): Promise<T> {

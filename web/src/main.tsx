@@ -57,7 +57,7 @@ function TokenForm({ message }: { message: string }) {
         <input type="password" placeholder="cw_…" value={t} onChange={(e) => setT(e.target.value)} aria-label="API token" autoFocus />
         <button type="submit">Sign in</button>
       </form>
-      <p className="muted small">Tokens come from <code>costwise token create</code>; this browser keeps it in local storage.</p>
+      <p className="muted small">Tokens come from <code>costwise token create</code>; this tab keeps it until you close it.</p>
     </div>
   );
 }

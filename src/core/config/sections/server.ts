@@ -20,5 +20,12 @@ export const serverSection = z.strictObject({
   auth: z.enum(SERVER_AUTH_MODES).default("auto"),
   logLevel: z.enum(LOG_LEVELS).default("info"),
   readers: z.number().int().min(1).max(32).default(4),
+  allowedHosts: z
+    .array(
+      z
+        .string()
+        .regex(/^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+)(?::\d{1,5})?$/, "expected a host name as a browser sends it in Host: `name` or `name:port` (IPv6 in brackets), no scheme or path"),
+    )
+    .default([]),
 });
 export type ServerConfig = z.infer<typeof serverSection>;
