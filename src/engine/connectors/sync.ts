@@ -15,6 +15,7 @@ import { ingestMetrics } from "../metrics/ingest.js";
 import { syncCostExplorer } from "./aws-cost-explorer.js";
 import { syncCurS3 } from "./aws-cur-s3.js";
 import { applyAccountNames, syncOrganizations } from "./aws-organizations.js";
+import { syncAzureExport } from "./azure-export.js";
 import { scrub, sqlTimestamp, type ConnectorContext, type ConnectorResult } from "./context.js";
 import { syncOpenCost } from "./opencost.js";
 import { SYNCS_TABLE } from "./tables.js";
@@ -105,6 +106,8 @@ async function syncOne(ctx: ConnectorContext, source: SourceConfig): Promise<Con
       return syncCostExplorer(ctx, source);
     case "aws-organizations":
       return syncOrganizations(ctx, source);
+    case "azure-export":
+      return syncAzureExport(ctx, source);
     case "files":
       return syncFiles(ctx, source);
     case "opencost": {

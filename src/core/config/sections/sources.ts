@@ -14,8 +14,14 @@
  *     - name: org
  *       type: aws-organizations
  *     - name: azure
+ *       type: azure-export            # Cost Management exports in a storage account
+ *       account: acmebilling
+ *       container: cost-exports
+ *       path: exports/actual-cost     # the export's root folder (rootFolderPath[/export name])
+ *       accountKeyEnv: AZURE_STORAGE_KEY   # or connectionStringEnv / sasTokenEnv, or ...File
+ *     - name: gcp
  *       type: files
- *       paths: [exports/azure/**\/*.csv]
+ *       paths: [exports/gcp/**\/*.csv]
  *     - name: k8s
  *       type: opencost
  *       url: http://opencost.monitoring:9003
@@ -144,13 +150,87 @@ export const metricsSource = z.strictObject({
   metric: z.string().min(1).optional(),
 });
 
-export const SOURCE_TYPES = ["aws-cur-s3", "aws-cost-explorer", "aws-organizations", "files", "opencost", "metrics"] as const;
+const envVar = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name");
+
+/** The Cost Management datasets costwise loads (the others an export can hold are not cost line items). */
+export const AZURE_EXPORT_DATASETS = ["ActualCost", "AmortizedCost", "FocusCost"] as const;
+export type AzureExportDataset = (typeof AZURE_EXPORT_DATASETS)[number];
+
+/** the credential settings of an azure-export source: each names an environment variable or a file, never the secret */
+export const AZURE_CREDENTIAL_KEYS = ["connectionStringEnv", "connectionStringFile", "sasTokenEnv", "sasTokenFile", "accountKeyEnv", "accountKeyFile"] as const;
+const INLINE_SECRETS = { connectionString: "connectionStringEnv", sasToken: "sasTokenEnv", accountKey: "accountKeyEnv" } as const;
+
+/**
+ * Azure Cost Management exports (actual, amortized or FOCUS cost; CSV, CSV gzip or Parquet; partitioned or
+ * not; overwrite or new report per run) delivered into a Blob storage container, each run with a manifest.json.
+ * Credentials: exactly one of a connection string, a SAS token or the account key, each only from an
+ * environment variable or a file (a secret written here is refused, not read).
+ */
+export const azureExportSource = z
+  .strictObject({
+    name: sourceName,
+    type: z.literal("azure-export"),
+    /** the storage account name (optional with a connection string, which names it) */
+    account: z.string().regex(/^[a-z0-9]{3,24}$/, "a storage account name: 3 to 24 lowercase letters and digits").optional(),
+    container: z.string().regex(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "a container name: 3 to 63 lowercase letters, digits and single hyphens"),
+    /** the export's root folder in the container (its rootFolderPath, optionally with the export name); empty: the whole container */
+    path: z.string().default(""),
+    /** blob endpoint URL override (Azurite, sovereign clouds, private endpoints); default https://<account>.blob.core.windows.net */
+    endpoint: endpoint.optional(),
+    connectionStringEnv: envVar.optional(),
+    connectionStringFile: z.string().min(1).optional(),
+    sasTokenEnv: envVar.optional(),
+    sasTokenFile: z.string().min(1).optional(),
+    accountKeyEnv: envVar.optional(),
+    accountKeyFile: z.string().min(1).optional(),
+    /** refused: secrets never go in this file (declared only to say so clearly) */
+    connectionString: z.unknown().optional(),
+    sasToken: z.unknown().optional(),
+    accountKey: z.unknown().optional(),
+    /** the dataset to load when the root holds runs of several (default: the only one found) */
+    dataset: z.enum(AZURE_EXPORT_DATASETS).optional(),
+    /** attempts per storage request including the first (retries with exponential backoff on 500/503 and timeouts; default 4) */
+    maxAttempts: z.int().min(1).max(20).optional(),
+    /** delay before the first retry in seconds (default 4; doubles per retry, at most 120) */
+    retryDelaySeconds: z.number().positive().max(120).optional(),
+    /** per-request timeout in seconds (default 300); a request that takes longer fails and is retried */
+    timeoutSeconds: z.number().positive().max(3600).optional(),
+  })
+  .superRefine((s, ctx) => {
+    for (const [inline, instead] of Object.entries(INLINE_SECRETS)) {
+      if (s[inline as keyof typeof INLINE_SECRETS] !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [inline],
+          message: `secrets never go in costwise.yaml: put it in an environment variable named by ${instead} (or a file named by ${instead.replace(/Env$/, "File")}) and remove ${inline}`,
+        });
+      }
+    }
+    const given = AZURE_CREDENTIAL_KEYS.filter((k) => s[k] !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: given.length > 1 ? [given[1]!] : [],
+        message:
+          given.length === 0
+            ? `credentials: give exactly one of ${AZURE_CREDENTIAL_KEYS.join(", ")}`
+            : `credentials: give exactly one of ${AZURE_CREDENTIAL_KEYS.join(", ")} (found ${given.join(" and ")})`,
+      });
+    }
+    const viaConnectionString = s.connectionStringEnv !== undefined || s.connectionStringFile !== undefined;
+    if (!viaConnectionString && s.account === undefined) {
+      ctx.addIssue({ code: "custom", path: ["account"], message: "account (the storage account name) is needed with a SAS token or an account key" });
+    }
+  });
+
+export const SOURCE_TYPES = ["aws-cur-s3", "aws-cost-explorer", "aws-organizations", "azure-export", "files", "opencost", "metrics"] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
 
 export const sourceSchema = z.discriminatedUnion("type", [
   awsCurS3Source,
   awsCostExplorerSource,
   awsOrganizationsSource,
+  azureExportSource,
   filesSource,
   opencostSource,
   metricsSource,
@@ -171,6 +251,7 @@ export type SourceConfig = z.infer<typeof sourceSchema>;
 export type AwsCurS3Source = z.infer<typeof awsCurS3Source>;
 export type AwsCostExplorerSource = z.infer<typeof awsCostExplorerSource>;
 export type AwsOrganizationsSource = z.infer<typeof awsOrganizationsSource>;
+export type AzureExportSource = z.infer<typeof azureExportSource>;
 export type FilesSource = z.infer<typeof filesSource>;
 export type OpenCostSource = z.infer<typeof opencostSource>;
 export type MetricsSource = z.infer<typeof metricsSource>;
