@@ -16,7 +16,7 @@ import { main } from "../../src/cli/main.js";
 import { parseAzureManifest, periodOf, scrubAzure } from "../../src/engine/connectors/azure-export.js";
 import { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { AZURITE_ACCOUNT, AZURITE_KEY, requireAzurite, startAzurite, startFaultProxy, type Azurite, type FaultProxy } from "../helpers/azurite.js";
-import { FIXTURES, tempDir } from "../helpers/store.js";
+import { FIXTURES, tempDir, tempStore } from "../helpers/store.js";
 
 // ─── bills, as the test reads them (its own CSV reader, independent of the ingest) ─────────────────────
 
@@ -423,6 +423,56 @@ sources:
     const fourth = await sync("mca");
     expect(source(fourth.report, "mca")).toMatchObject({ status: "ok", rowsLoaded: less.length });
     expect((await held())["azure-cost NF5V-BI6B-BG7-PGB"]).toEqual({ rows: less.length, billed: cents(mca.cost(less)), deliveries: ["azure-cost:mca-run-2"] });
+  });
+
+  it("a FOCUS export in Parquet (snappy), partitioned in two files, loads to the cent", async () => {
+    writeConfig();
+    const focus = FOCUS();
+    // the Microsoft rows as typed Parquet, as Cost Management writes FocusCost: money as decimals, times as timestamps
+    const csv = join(dir, "focus-ms.csv");
+    writeFileSync(csv, `${focus.header}\n${focus.lines.join("\n")}\n`);
+    const money = ["BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "ListUnitPrice", "ContractedUnitPrice", "PricingQuantity", "ConsumedQuantity"];
+    const work = await tempStore();
+    const parts: Buffer[] = [];
+    try {
+      for (const [i, where] of [["rn <= 25"], ["rn > 25"]].entries()) {
+        const file = join(dir, `part_${i}.parquet`);
+        await work.store.run(
+          `COPY (SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER () AS rn FROM read_csv('${csv}', header = true, types = {${money.map((m) => `'${m}': 'DECIMAL(38,10)'`).join(", ")}})) WHERE ${where[0]}) TO '${file}' (FORMAT parquet, COMPRESSION snappy)`,
+        );
+        parts.push(readFileSync(file));
+      }
+    } finally {
+      await work.cleanup();
+    }
+    const c = svc.getContainerClient(`${container}-focus`);
+    const folder = "focus/focus-cost/20240901-20240930";
+    const blobs = [];
+    for (const [i, body] of parts.entries()) {
+      const name = `${folder}/part_${i}_0001.snappy.parquet`;
+      await c.getBlockBlobClient(name).uploadData(body);
+      blobs.push({ blobName: name, byteCount: body.length, dataRowCount: i === 0 ? 25 : 26 });
+    }
+    await c.getBlockBlobClient(`${folder}/manifest.json`).uploadData(
+      Buffer.from(
+        JSON.stringify({
+          manifestVersion: "2024-04-01",
+          byteCount: parts.reduce((n, p) => n + p.length, 0),
+          blobCount: 2,
+          dataRowCount: 51,
+          exportConfig: { exportName: "focus-cost", dataVersion: "1.0", apiVersion: "2023-07-01-preview", type: "FocusCost", timeFrame: "MonthToDate", granularity: "Daily" },
+          deliveryConfig: { partitionData: true, dataOverwriteBehavior: "OverwritePreviousReport", fileFormat: "Parquet", compressionMode: "Snappy", rootFolderPath: "focus" },
+          runInfo: { executionType: "Scheduled", submittedTime: "2024-10-01T04:00:00Z", runId: "focus-pq-1", startDate: "2024-09-01T00:00:00", endDate: "2024-09-30T00:00:00Z" },
+          blobs,
+        }),
+      ),
+    );
+    const r = await sync("focus");
+    expect(r.code, err + JSON.stringify(r.report)).toBe(0);
+    expect(source(r.report, "focus")).toMatchObject({ status: "ok", rowsLoaded: 51 });
+    expect(await held()).toEqual({
+      "focus /providers/Microsoft.Billing/billingAccounts/8611537": { rows: 51, billed: cents(focus.cost(focus.records)), deliveries: ["focus:focus-pq-1"] },
+    });
   });
 
   it("a run whose manifest lists a missing blob lands nothing and names the blob", async () => {
