@@ -1,7 +1,7 @@
 /**
  * The embedded DuckDB cost store: one file per workspace, created on first use, migrated on open.
  */
-import { mkdirSync } from "node:fs";
+import { closeSync, lstatSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 import { CostwiseError } from "../../../core/errors.js";
@@ -47,6 +47,9 @@ export class DuckDbStore implements CostStore {
   /** Opens (creating if needed) the store at `path` (":memory:" for a throwaway store) and migrates it. */
   static async open(path: string = DEFAULT_STORE_PATH, options: DuckDbStoreOptions = {}): Promise<DuckDbStore> {
     const location = path === ":memory:" ? path : resolve(path);
+    // what is already at the path must be a DuckDB database before DuckDB opens it (DuckDB 1.5 opens a CSV file
+    // as a throwaway in-memory database and accepts writes into it)
+    if (location !== ":memory:") checkStoreFile(location);
     if (location !== ":memory:") mkdirSync(dirname(location), { recursive: true });
     const config: Record<string, string> = {};
     if (options.memoryLimit) config["memory_limit"] = options.memoryLimit;
@@ -63,12 +66,38 @@ export class DuckDbStore implements CostStore {
     }
     const connection = await instance.connect();
     const store = new DuckDbStore(location, instance, connection);
+    if (location !== ":memory:") {
+      try {
+        await store.checkIdentity();
+      } catch (e) {
+        await store.close();
+        throw e;
+      }
+    }
     await connection.run("SET TimeZone = 'UTC'");
     // progress of long statements (ingest) is read from the connection; DuckDB must not print its own bar
     await connection.run("SET enable_progress_bar = true");
     await connection.run("SET enable_progress_bar_print = false");
     if (!options.readOnly) await store.migrate();
     return store;
+  }
+
+  /**
+   * A DuckDB database that holds tables but no costwise schema is someone else's: refused before any write. An
+   * empty database (no tables) becomes a costwise store.
+   */
+  private async checkIdentity(): Promise<void> {
+    const tables = await readRows(
+      this,
+      { name: col.text },
+      "SELECT schema_name || '.' || table_name AS name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary ORDER BY 1",
+    );
+    if (tables.length === 0 || tables.some((t) => t.name === `main.${SCHEMA_MIGRATIONS_TABLE}`)) return;
+    const shown = tables.slice(0, 5).map((t) => t.name.replace(/^main\./, ""));
+    throw new CostwiseError(
+      "BAD_CONFIG",
+      `${this.location} is not a costwise store: it is a DuckDB database holding other tables (${shown.join(", ")}${tables.length > 5 ? ", …" : ""}) and no costwise schema; costwise does not write into it (name a new file with --store)`,
+    );
   }
 
   private async migrate(): Promise<void> {
@@ -158,6 +187,65 @@ export class DuckDbStore implements CostStore {
     this.connection.closeSync();
     if (this.ownsInstance) this.instance.closeSync();
   }
+}
+
+/** DuckDB's file magic: "DUCK" at byte offset 8 of the main database file (measured on DuckDB 1.5). */
+const DUCKDB_MAGIC = "DUCK";
+const MAGIC_OFFSET = 8;
+
+/**
+ * Refuses a path that holds something other than a DuckDB database (a CSV, an empty file, random bytes, a folder),
+ * before DuckDB opens it and before any write. A missing path is fine: the store is created there.
+ */
+export function checkStoreFile(location: string): void {
+  let isDir: boolean;
+  let size: number;
+  try {
+    lstatSync(location);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
+    if ((e as NodeJS.ErrnoException).code === "ELOOP") throw notAStore(location, "it is a symlink loop");
+    throw new CostwiseError("STORE", `cannot open the cost store ${location}: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    const st = statSync(location);
+    isDir = st.isDirectory();
+    size = st.size;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ELOOP") throw notAStore(location, "it is a symlink loop");
+    if (code === "ENOENT") throw notAStore(location, "it is a dangling symlink");
+    throw new CostwiseError("STORE", `cannot open the cost store ${location}: ${(e as Error).message}`, { cause: e });
+  }
+  if (isDir) throw notAStore(location, "it is a folder (name a file inside it, e.g. costwise.duckdb)");
+  if (size === 0) throw notAStore(location, "it is an empty file (delete it, or name a new file, to create a store)");
+  const head = Buffer.alloc(16); // the magic, and enough to say what the file is instead
+  let got = 0;
+  const fd = openSync(location, "r");
+  try {
+    got = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (got < MAGIC_OFFSET + DUCKDB_MAGIC.length || head.toString("latin1", MAGIC_OFFSET, MAGIC_OFFSET + DUCKDB_MAGIC.length) !== DUCKDB_MAGIC) {
+    throw notAStore(location, `it does not start like a DuckDB database file${describeHead(head.subarray(0, got))}`);
+  }
+}
+
+function notAStore(location: string, why: string): CostwiseError {
+  return new CostwiseError("BAD_CONFIG", `${location} is not a costwise store (DuckDB database): ${why}; nothing was written`, {
+    location: { file: location },
+  });
+}
+
+/** A hint at what the file is instead: text, SQLite, Parquet, gzip. */
+function describeHead(head: Buffer): string {
+  const latin = head.toString("latin1");
+  if (latin.startsWith("SQLite format")) return " (it is a SQLite database)";
+  if (latin.startsWith("PAR1")) return " (it is a Parquet file)";
+  if (head[0] === 0x1f && head[1] === 0x8b) return " (it is a gzip file)";
+  if (head.length > 0 && head.every((b) => b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b < 0x7f))) return " (it is a text file, e.g. a CSV)";
+  return "";
 }
 
 function firstLine(s: string): string {
