@@ -3,6 +3,7 @@
  */
 import type { Command } from "commander";
 import { CostwiseError, isCostwiseError } from "../core/errors.js";
+import { redactSecrets } from "../core/redact.js";
 import { resolve } from "node:path";
 import { loadConfig, type LoadedConfig } from "../engine/config/load-config.js";
 import { openClickHouseFromConfig } from "../engine/store/clickhouse/clickhouse-store.js";
@@ -154,18 +155,18 @@ export const stdio: Output = {
 export function reportError(e: unknown, json: boolean, output: Output = stdio): number {
   if (isCostwiseError(e)) {
     const code = e.code === "USAGE" || e.code === "BAD_CONFIG" || e.code === "BAD_QUERY" ? EXIT.usage : EXIT.failure;
-    if (json) output.json({ error: e.toJSON() });
+    if (json) output.json({ error: JSON.parse(JSON.stringify(e.toJSON()), (_k, v: unknown) => (typeof v === "string" ? redactSecrets(v) : v)) });
     else {
-      output.err(`error: ${e.message}`);
+      output.err(`error: ${redactSecrets(e.message)}`);
       if (!e.isUserError && e.cause instanceof Error && process.env["COSTWISE_DEBUG"]) output.err(e.cause.stack);
     }
     return code;
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  if (json) output.json({ error: { code: "INTERNAL", message: err.message } });
+  if (json) output.json({ error: { code: "INTERNAL", message: redactSecrets(err.message) } });
   else {
-    output.err(`internal error (a bug in costwise, please report it): ${err.message}`);
-    output.err(err.stack);
+    output.err(`internal error (a bug in costwise, please report it): ${redactSecrets(err.message)}`);
+    output.err(redactSecrets(err.stack ?? ""));
   }
   return EXIT.failure;
 }

@@ -6,6 +6,7 @@
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { CostwiseError } from "../../core/errors.js";
+import { redactSecrets } from "../../core/redact.js";
 
 export interface AwsOptions {
   region?: string;
@@ -66,12 +67,9 @@ export function awsError(service: string, operation: string, e: unknown): Costwi
   });
 }
 
-/** Removes anything that looks like a secret or signature from a message. */
+/** Removes anything that looks like a secret or signature from a message (the one redactor, core/redact.ts). */
 export function redact(text: string): string {
-  return text
-    .replace(/(AKIA|ASIA)[A-Z0-9]{12,}/g, "[redacted-key]")
-    .replace(/(Signature|X-Amz-Signature|X-Amz-Security-Token|X-Amz-Credential|secret[a-z_]*|token|password)=[^&\s]+/gi, "$1=[redacted]")
-    .replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/g, "Bearer [redacted]");
+  return redactSecrets(text);
 }
 
 export function assertRegion(region: string): void {

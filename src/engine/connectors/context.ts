@@ -6,7 +6,8 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { CostwiseError } from "../../core/errors.js";
-import { awsClientConfig, awsError, redact, type AwsClientConfig } from "../aws/client-config.js";
+import { awsClientConfig, awsError, type AwsClientConfig } from "../aws/client-config.js";
+import { redactSecrets } from "../../core/redact.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 
 export interface ConnectorContext {
@@ -89,9 +90,7 @@ async function credentialValues(client: ClientLike): Promise<string[]> {
 
 /** Removes secrets: known credential values verbatim, and anything shaped like a key, signature or token. */
 export function scrub(text: string, secrets: readonly string[] = []): string {
-  let out = text;
-  for (const s of secrets) out = out.split(s).join("[redacted]");
-  return redact(out);
+  return redactSecrets(text, { secrets });
 }
 
 /**

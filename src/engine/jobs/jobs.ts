@@ -29,6 +29,7 @@ import type { Notification } from "../../core/notify/message.js";
 import type { JobName } from "../../core/config/sections/notify.js";
 import { notifySection, type NotifyConfig } from "../../core/config/sections/notify.js";
 import { CostwiseError } from "../../core/errors.js";
+import { redactSecrets } from "../../core/redact.js";
 import type { LoadedConfig } from "../config/load-config.js";
 import { applyAllocation } from "../allocation/allocate.js";
 import { loadAllocation } from "../allocation/load-rules.js";
@@ -157,7 +158,7 @@ export async function runJob(ctx: JobContext, job: JobName, trigger = "manual"):
         result = { job, runId, status: "ok", attempts: attempt, summary, chained: [] };
         break;
       } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
+        const message = redactSecrets(e instanceof Error ? e.message : String(e));
         await ctx.store.run({
           sql: `UPDATE ${JOB_RUNS_TABLE} SET finished_at = CAST(? AS TIMESTAMP), status = 'failed', error = ? WHERE id = ?`,
           params: [ts(now()), message.slice(0, 2000), `${runId}_${attempt}`],

@@ -13,6 +13,7 @@
  * - when more rows are due for a channel than its hourly limit leaves room for, they go out as one digest.
  */
 import { randomUUID } from "node:crypto";
+import { redactSecrets } from "../../core/redact.js";
 import type { NotifyConfig } from "../../core/config/sections/notify.js";
 import { digestOf, type Notification } from "../../core/notify/message.js";
 import { afterQuietHours, routeFor } from "../../core/notify/routing.js";
@@ -109,7 +110,7 @@ export async function deliver(store: CostStore, config: NotifyConfig, opts: Deli
     }
     if (ch instanceof Error) {
       for (const r of rows) {
-        await store.run({ sql: `UPDATE ${OUTBOX_TABLE} SET status = 'failed', last_error = ? WHERE id = ?`, params: [ch.message, r.id] });
+        await store.run({ sql: `UPDATE ${OUTBOX_TABLE} SET status = 'failed', last_error = ? WHERE id = ?`, params: [redactSecrets(ch.message), r.id] });
         result.failed++;
       }
       continue;
@@ -157,11 +158,11 @@ export async function deliver(store: CostStore, config: NotifyConfig, opts: Deli
         const wait = Math.max(outcome.retryAfterMs ?? 0, backoffMs(attempts));
         await store.run({
           sql: `UPDATE ${OUTBOX_TABLE} SET status = 'pending', lease_until = NULL, last_error = ?, next_attempt_at = CAST(? AS TIMESTAMP) WHERE id = ?`,
-          params: [outcome.error, ts(new Date(now.getTime() + wait)), r.id],
+          params: [redactSecrets(outcome.error), ts(new Date(now.getTime() + wait)), r.id],
         });
         result.retried++;
       } else {
-        await store.run({ sql: `UPDATE ${OUTBOX_TABLE} SET status = 'failed', lease_until = NULL, last_error = ? WHERE id = ?`, params: [outcome.error, r.id] });
+        await store.run({ sql: `UPDATE ${OUTBOX_TABLE} SET status = 'failed', lease_until = NULL, last_error = ? WHERE id = ?`, params: [redactSecrets(outcome.error), r.id] });
         result.failed++;
       }
     }
