@@ -17,9 +17,10 @@
  * 18.16 prints Decimal128 sums above ~10^24 wrongly, far beyond any bill. Tags are `Nested(key, value)`
  * (Map does not exist in 18.16). DateTime has second precision (FOCUS timestamps are whole seconds).
  */
-import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type Logger } from "@clickhouse/client";
 import type { Readable } from "node:stream";
 import { CostwiseError } from "../../../core/errors.js";
+import { redactSecrets, redactUrl } from "../../../core/redact.js";
 import type { CompiledSql, CostStore, Row } from "../cost-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, RUNS_TABLE, MONEY_SQL_TYPE } from "../schema.js";
 import { clickhouseLiteral } from "../../../core/query/compile.js";
@@ -95,9 +96,16 @@ export class ClickHouseStore implements CostStore {
     const admin = options.urls.map((url) => client(url, options, undefined));
     try {
       for (const [i, c] of admin.entries()) {
+        const url = options.urls[i]!;
+        const shard = options.urls.length > 1 ? ` (shard ${i + 1})` : "";
+        // ping first: it asks nothing of the credentials, so an unreachable server is told apart from a refused user
         const ping = await c.ping();
-        if (!ping.success) throw new CostwiseError("STORE", `cannot reach ClickHouse shard ${i + 1} at ${options.urls[i]}: ${ping.error.message}`);
-        await c.command({ query: `CREATE DATABASE IF NOT EXISTS "${database}"` });
+        if (!ping.success) throw connectionError(ping.error, url, options, shard);
+        try {
+          await c.command({ query: `CREATE DATABASE IF NOT EXISTS "${database}"` });
+        } catch (e) {
+          throw connectionError(e, url, options, shard);
+        }
       }
     } finally {
       await Promise.all(admin.map((c) => c.close()));
@@ -221,7 +229,7 @@ export class ClickHouseStore implements CostStore {
       const rs = await this.shards[shard]!.query({ query: text, format: "TabSeparatedWithNamesAndTypes" });
       return parseTsvWithTypes(await rs.text());
     } catch (e) {
-      throw storeError(e, text);
+      throw storeError(e, text, this.options, this.options.urls[shard]);
     }
   }
 
@@ -235,7 +243,7 @@ export class ClickHouseStore implements CostStore {
     try {
       await this.shards[shard]!.command({ query: text });
     } catch (e) {
-      throw storeError(e, text);
+      throw storeError(e, text, this.options, this.options.urls[shard]);
     }
   }
 
@@ -258,7 +266,7 @@ export class ClickHouseStore implements CostStore {
         res.stream.on("end", done).on("error", fail);
       });
     } catch (e) {
-      throw storeError(e, `INSERT INTO ${table}`);
+      throw storeError(e, `INSERT INTO ${table}`, this.options, this.options.urls[shard]);
     }
   }
 
@@ -272,9 +280,23 @@ export class ClickHouseStore implements CostStore {
   }
 }
 
+/**
+ * The client's own logger, silenced: its default one prints warnings with the failed request's details and a stack
+ * trace on stderr (a server that echoes request headers puts the Basic credential there). Failures reach the user
+ * once, as the CostwiseError `connectionError` / `storeError` make of them, redacted.
+ */
+class SilentLogger implements Logger {
+  trace(): void {}
+  debug(): void {}
+  info(): void {}
+  warn(): void {}
+  error(): void {}
+}
+
 function client(url: string, o: ClickHouseOptions, database: string | undefined): ClickHouseClient {
   return createClient({
     url,
+    log: { LoggerClass: SilentLogger, level: ClickHouseLogLevel.OFF },
     ...(database ? { database } : {}),
     ...(o.user ? { username: o.user } : {}),
     ...(o.password ? { password: o.password } : {}),
@@ -297,9 +319,56 @@ export function renderInline(q: CompiledSql | string): string {
   return out;
 }
 
-function storeError(e: unknown, sqlText: string): CostwiseError {
+/** ClickHouse error codes for a refused user: UNKNOWN_USER, WRONG_PASSWORD, REQUIRED_PASSWORD, AUTHENTICATION_FAILED. */
+const AUTH_ERROR_CODES = new Set(["192", "193", "194", "516"]);
+const AUTH_TEXT = /Authentication failed|Wrong password|password is incorrect|Unknown user|Required password|\b401\b|Unauthori[sz]ed/i;
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "the connection was reset",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host not found (DNS lookup failed)",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  ETIMEDOUT: "no answer (timed out)",
+};
+
+/** The first line of a client error's message with every secret of `o` (and anything shaped like one) redacted. */
+function safeMessage(e: unknown, o: ClickHouseOptions): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return new CostwiseError("STORE", `ClickHouse: ${msg.split("\n")[0]}`, { cause: e, details: { sql: sqlText.slice(0, 500) } });
+  return redactSecrets(msg.split("\n")[0] ?? "", { secrets: [o.password], user: o.user ?? "default" });
+}
+
+/**
+ * A failure to connect or authenticate as the user can act on it: "cannot reach ClickHouse at <url>: connection
+ * refused" or "ClickHouse at <url> refused the credentials for user X (HTTP 401)", never the request's headers,
+ * the password or the client's stack (no `cause` is kept: its message may echo the headers). Anything else is a
+ * store error, redacted.
+ */
+export function connectionError(e: unknown, url: string, o: ClickHouseOptions, shard = ""): CostwiseError {
+  const where = redactUrl(url);
+  const err = e as { code?: unknown; type?: unknown; message?: unknown };
+  const code = typeof err?.code === "string" ? err.code : "";
+  const network = NETWORK_CODES[code] ?? (/timeout/i.test(String(err?.message ?? "")) ? "no answer (timed out)" : undefined);
+  if (network) return new CostwiseError("REMOTE", `cannot reach ClickHouse at ${where}${shard}: ${network}`, { details: { url: where, code } });
+  if (AUTH_ERROR_CODES.has(code) || AUTH_TEXT.test(String(err?.message ?? ""))) {
+    return new CostwiseError(
+      "BAD_CONFIG",
+      `ClickHouse at ${where}${shard} refused the credentials for user "${o.user ?? "default"}" (HTTP 401)` +
+        `: check store.clickhouse.user and the password in the variable store.clickhouse.passwordEnv names`,
+      { details: { url: where, user: o.user ?? "default" } },
+    );
+  }
+  return new CostwiseError("REMOTE", `ClickHouse at ${where}${shard} failed: ${safeMessage(e, o)}`, { details: { url: where } });
+}
+
+function storeError(e: unknown, sqlText: string, o: ClickHouseOptions, url: string | undefined): CostwiseError {
+  const err = e as { code?: unknown; message?: unknown };
+  const code = typeof err?.code === "string" ? err.code : "";
+  if (url && (NETWORK_CODES[code] || AUTH_ERROR_CODES.has(code))) return connectionError(e, url, o);
+  return new CostwiseError("STORE", `ClickHouse: ${safeMessage(e, o)}`, {
+    cause: new Error(safeMessage(e, o)),
+    details: { sql: redactSecrets(sqlText.slice(0, 500)) },
+  });
 }
 
 // ─── TabSeparatedWithNamesAndTypes → rows (exact: decimals and 64-bit integers stay strings) ──────────
