@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { FILTER_OPERATORS, GRANULARITIES, QUERY_METRICS, SORT_DIRECTIONS } from "../core/query/cost-query.js";
-import { availabilitySchema, errorResponses, money, problemSchema } from "./schemas.js";
+import { availabilitySchema, errorResponses, isoDateOrTime, money, nameText, problemSchema } from "./schemas.js";
 
 export { availabilitySchema, errorResponses, money, problemSchema };
 
@@ -33,24 +33,24 @@ export const featureListSchema = z.array(availabilitySchema.extend({ title: z.st
 
 export const costQueryBody = z
   .object({
-    metric: z.string().optional().describe(`one of ${QUERY_METRICS.join(", ")} (default BilledCost)`),
-    groupBy: z.array(z.string()).max(16).optional().describe("dimensions: FOCUS columns, x_ columns or tag:<key>"),
+    metric: nameText(64, "a metric").optional().describe(`one of ${QUERY_METRICS.join(", ")} (default BilledCost)`),
+    groupBy: z.array(nameText(600, "a dimension")).max(16).optional().describe("dimensions: FOCUS columns, x_ columns or tag:<key>"),
     filters: z
       .array(
         z.object({
-          on: z.string().describe("a dimension, e.g. ServiceName or tag:team"),
+          on: nameText(600, "a dimension").describe("a dimension, e.g. ServiceName or tag:team"),
           op: z.enum(FILTER_OPERATORS),
-          value: z.string().optional(),
-          values: z.array(z.string()).optional(),
+          value: z.string().max(4096).optional(),
+          values: z.array(z.string().max(4096)).max(10_000).optional(),
         }),
       )
       .max(64)
       .optional()
       .describe("all must hold (AND)"),
-    start: z.string().optional().describe("inclusive ISO-8601 date or UTC date-time on ChargePeriodStart"),
-    end: z.string().optional().describe("exclusive"),
+    start: isoDateOrTime.optional().describe("inclusive ISO-8601 date or UTC date-time on ChargePeriodStart"),
+    end: isoDateOrTime.optional().describe("exclusive"),
     granularity: z.enum(GRANULARITIES).optional(),
-    orderBy: z.array(z.object({ by: z.string(), direction: z.enum(SORT_DIRECTIONS).optional() })).optional(),
+    orderBy: z.array(z.object({ by: nameText(600, "a sort field"), direction: z.enum(SORT_DIRECTIONS).optional() })).max(16).optional(),
     limit: z.number().int().min(1).max(1_000_000).optional(),
   })
   .describe("a typed cost query (see `costwise query --help` for the same grammar)");

@@ -3,6 +3,7 @@
  * conditions (401, 403, 404 route) are `HttpProblem`s. Internal details never reach the client: a 5xx
  * says only that the server failed and gives the request id to find the log line.
  */
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { CostwiseError, assertNever, isCostwiseError, type ErrorCode } from "../core/errors.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
@@ -124,4 +125,22 @@ function isFastifyClientError(e: unknown): e is { statusCode: number; code?: str
 
 export function badQuery(message: string, problems?: unknown[]): CostwiseError {
   return new CostwiseError("BAD_QUERY", message, problems ? { details: { problems } } : {});
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors its router raises before any route runs (a path parameter longer than
+ * the router allows: 414; a URL whose percent-encoding does not decode: 400) answered as problem+json like every
+ * other error, instead of Fastify's own JSON shape.
+ */
+export function frameworkErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const status = typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  const detail =
+    err.code === "FST_ERR_MAX_PARAM_LENGTH"
+      ? "a path parameter is too long (at most 100 characters)"
+      : err.code === "FST_ERR_BAD_URL"
+        ? "the URL is not valid: a path segment's percent-encoding does not decode"
+        : "the request could not be routed";
+  const code = (err.code ?? "BAD_REQUEST").replace(/^FST_ERR_/, "");
+  const { body } = toProblem(new HttpProblem(status, code, detail), (req.url.split("?")[0] ?? "/").slice(0, 200), req.id);
+  void reply.header("x-request-id", req.id).status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }

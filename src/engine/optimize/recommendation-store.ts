@@ -6,8 +6,8 @@ import { z } from "zod";
 import { CostwiseError } from "../../core/errors.js";
 import { subMoney } from "../../core/money.js";
 import { checkTransition, RECOMMENDATION_STATUSES, type RecommendationDraft, type RecommendationStatus, type RecommendationType } from "../../core/optimize/recommendation-model.js";
-import { quoteString, quoteStringList } from "../../core/sql.js";
-import type { AnalysisStore } from "../store/cost-store.js";
+import { quoteString } from "../../core/sql.js";
+import { sql, type AnalysisStore, type SqlValue } from "../store/cost-store.js";
 import { col, readRow, readRows, type RowOf } from "../store/read-rows.js";
 import { COST_TABLE } from "../store/schema.js";
 import { RECOMMENDATION_EVENTS_TABLE, RECOMMENDATIONS_TABLE } from "./tables.js";
@@ -18,8 +18,14 @@ export interface SaveResult {
   resolved: number;
 }
 
-const s = (v: string | null | undefined): string => (v === null || v === undefined ? "NULL" : quoteString(v));
-const money = (v: string | null): string => (v === null ? "NULL" : `${quoteString(v)}::DECIMAL(38,10)`);
+/**
+ * Every value in this module's statements is bound (`?`), never spliced into SQL text: a reason, a key or a run id may
+ * hold quotes, NUL or anything else a person or a recommender wrote. The statement text holds only table names and
+ * placeholders. `NOW` is the bound timestamp, cast.
+ */
+const NOW = "CAST(CAST(? AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)";
+/** `?, ?, ?` for a list bound as separate parameters (an empty list: NULL, which matches nothing). */
+const placeholders = (values: readonly unknown[]): string => (values.length === 0 ? "NULL" : values.map(() => "?").join(", "));
 
 /**
  * Saves a run's drafts. `scope` = the types this run evaluated: open recommendations of those types that the
@@ -32,8 +38,7 @@ export async function saveRecommendations(
   runId: string,
   at: Date = new Date(),
 ): Promise<SaveResult> {
-  const now = `${quoteString(at.toISOString())}::TIMESTAMPTZ AT TIME ZONE 'UTC'`;
-  const run = quoteString(runId);
+  const now = at.toISOString();
   const unique = [...new Map(drafts.map((d) => [d.key, d])).values()];
   return store.transaction(async () => {
     // set-based: the run's drafts go to a temp table, then a handful of statements update, insert and log
@@ -61,30 +66,30 @@ export async function saveRecommendations(
     }
     const count = async (sql: string): Promise<number> => (await readRow(store, { n: col.int }, sql))!.n;
     const updated = await count(`SELECT count(*)::INTEGER AS n FROM __drafts d JOIN ${RECOMMENDATIONS_TABLE} r USING (key)`);
-    await store.run(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE}
-      SELECT r.id, ${now}, CASE WHEN r.still_found THEN 'updated' ELSE 'reappeared' END, NULL, NULL, NULL, d.monthly_saving, ${run}
-      FROM __drafts d JOIN ${RECOMMENDATIONS_TABLE} r USING (key)`);
-    await store.run(`UPDATE ${RECOMMENDATIONS_TABLE} r SET type = d.type, resource_id = d.resource_id, resource_type = d.resource_type,
+    await store.run(sql(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE}
+      SELECT r.id, ${NOW}, CASE WHEN r.still_found THEN 'updated' ELSE 'reappeared' END, NULL, NULL, NULL, d.monthly_saving, ?
+      FROM __drafts d JOIN ${RECOMMENDATIONS_TABLE} r USING (key)`, now, runId));
+    await store.run(sql(`UPDATE ${RECOMMENDATIONS_TABLE} r SET type = d.type, resource_id = d.resource_id, resource_type = d.resource_type,
         region = d.region, account_id = d.account_id, owner = d.owner, owner_source = d.owner_source, action = d.action,
         current_config = d.current_config, target_config = d.target_config, monthly_saving = d.monthly_saving, currency = d.currency,
         saving_basis = d.saving_basis, confidence = d.confidence, reason = d.reason, risks = d.risks, details = d.details,
-        last_seen = ${now}, last_run = ${run}, still_found = TRUE
-      FROM __drafts d WHERE r.key = d.key`);
+        last_seen = ${NOW}, last_run = ?, still_found = TRUE
+      FROM __drafts d WHERE r.key = d.key`, now, runId));
     await store.run(`CREATE OR REPLACE TEMP TABLE __new AS
       SELECT (SELECT coalesce(max(id), 0) FROM ${RECOMMENDATIONS_TABLE}) + row_number() OVER (ORDER BY d.monthly_saving DESC, d.key) AS id, d.*
       FROM __drafts d WHERE d.key NOT IN (SELECT key FROM ${RECOMMENDATIONS_TABLE})`);
     const created = await count(`SELECT count(*)::INTEGER AS n FROM __new`);
-    await store.run(`INSERT INTO ${RECOMMENDATIONS_TABLE}
+    await store.run(sql(`INSERT INTO ${RECOMMENDATIONS_TABLE}
       SELECT id::INTEGER, key, type, resource_id, resource_type, region, account_id, owner, owner_source, action, current_config, target_config,
         monthly_saving, currency, saving_basis, confidence, reason, risks, details, baseline_monthly_cost,
-        'open', NULL, ${now}, ${now}, ${now}, ${run}, TRUE FROM __new`);
-    await store.run(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE} SELECT id::INTEGER, ${now}, 'created', NULL, 'open', NULL, monthly_saving, ${run} FROM __new`);
+        'open', NULL, ${NOW}, ${NOW}, ${NOW}, ?, TRUE FROM __new`, now, now, now, runId));
+    await store.run(sql(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE} SELECT id::INTEGER, ${NOW}, 'created', NULL, 'open', NULL, monthly_saving, ? FROM __new`, now, runId));
     let resolved = 0;
     if (scope.length > 0) {
-      const gone = `still_found AND type IN (${quoteStringList(scope)}) AND key NOT IN (SELECT key FROM __drafts)`;
-      resolved = await count(`SELECT count(*)::INTEGER AS n FROM ${RECOMMENDATIONS_TABLE} WHERE ${gone}`);
-      await store.run(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE} SELECT id, ${now}, 'resolved', NULL, NULL, 'not found by this run', NULL, ${run} FROM ${RECOMMENDATIONS_TABLE} WHERE ${gone}`);
-      await store.run(`UPDATE ${RECOMMENDATIONS_TABLE} SET still_found = FALSE, last_run = ${run} WHERE ${gone}`);
+      const gone = `still_found AND type IN (${placeholders(scope)}) AND key NOT IN (SELECT key FROM __drafts)`;
+      resolved = (await readRow(store, { n: col.int }, sql(`SELECT count(*)::INTEGER AS n FROM ${RECOMMENDATIONS_TABLE} WHERE ${gone}`, ...scope)))!.n;
+      await store.run(sql(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE} SELECT id, ${NOW}, 'resolved', NULL, NULL, 'not found by this run', NULL, ? FROM ${RECOMMENDATIONS_TABLE} WHERE ${gone}`, now, runId, ...scope));
+      await store.run(sql(`UPDATE ${RECOMMENDATIONS_TABLE} SET still_found = FALSE, last_run = ? WHERE ${gone}`, runId, ...scope));
     }
     await store.run("DROP TABLE __drafts");
     await store.run("DROP TABLE __new");
@@ -116,13 +121,23 @@ export interface ListFilter {
 
 export async function listRecommendations(store: AnalysisStore, f: ListFilter = {}): Promise<RecommendationRow[]> {
   const where: string[] = [];
-  if (f.status?.length) where.push(`status IN (${quoteStringList(f.status)})`);
-  if (f.type?.length) where.push(`type IN (${quoteStringList(f.type)})`);
-  if (f.owner) where.push(`owner = ${quoteString(f.owner)}`);
+  const params: SqlValue[] = [];
+  if (f.status?.length) {
+    where.push(`status IN (${placeholders(f.status)})`);
+    params.push(...f.status);
+  }
+  if (f.type?.length) {
+    where.push(`type IN (${placeholders(f.type)})`);
+    params.push(...f.type);
+  }
+  if (f.owner) {
+    where.push(`owner = ?`);
+    params.push(f.owner);
+  }
   if (!f.includeResolved) where.push(`(still_found OR status IN ('accepted', 'done'))`);
-  const rows = await readRows(store, RECOMMENDATION_SHAPE, `SELECT ${RECOMMENDATION_COLUMNS}
+  const rows = await readRows(store, RECOMMENDATION_SHAPE, sql(`SELECT ${RECOMMENDATION_COLUMNS}
     FROM ${RECOMMENDATIONS_TABLE} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-    ORDER BY monthly_saving DESC, id`);
+    ORDER BY monthly_saving DESC, id`, ...params));
   return rows.map(toRow);
 }
 
@@ -192,8 +207,9 @@ function toRow(r: RowOf<typeof RECOMMENDATION_SHAPE>): RecommendationRow {
 
 /** Finds one recommendation by numeric id or key. */
 export async function getRecommendation(store: AnalysisStore, ref: string): Promise<RecommendationRow> {
-  const where = /^\d+$/.test(ref) ? `id = ${Number(ref)}` : `key = ${quoteString(ref)}`;
-  const row = await readRow(store, RECOMMENDATION_SHAPE, `SELECT ${RECOMMENDATION_COLUMNS} FROM ${RECOMMENDATIONS_TABLE} WHERE ${where}`);
+  // a numeric ref is an id (digits too many for an INTEGER match nothing), anything else a key
+  const where = /^\d+$/.test(ref) ? `id = TRY_CAST(? AS BIGINT)` : `key = ?`;
+  const row = await readRow(store, RECOMMENDATION_SHAPE, sql(`SELECT ${RECOMMENDATION_COLUMNS} FROM ${RECOMMENDATIONS_TABLE} WHERE ${where}`, ref));
   if (!row) throw new CostwiseError("NOT_FOUND", `no recommendation ${ref} (see costwise recommend list)`);
   return toRow(row);
 }
@@ -210,9 +226,12 @@ export async function setRecommendationStatus(
     const rec = await getRecommendation(store, ref);
     const problem = checkTransition(rec.status, to, reason);
     if (problem) throw new CostwiseError("USAGE", `recommendation ${rec.id}: ${problem.message}`, { details: { code: problem.code } });
-    const now = `${quoteString(at.toISOString())}::TIMESTAMPTZ AT TIME ZONE 'UTC'`;
-    await store.run(`UPDATE ${RECOMMENDATIONS_TABLE} SET status = ${quoteString(to)}, status_reason = ${s(reason ?? null)}, status_changed_at = ${now} WHERE id = ${rec.id}`);
-    await store.run(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE} VALUES (${rec.id}, ${now}, 'status', ${quoteString(rec.status)}, ${quoteString(to)}, ${s(reason ?? null)}, ${money(rec.monthlySaving)}, NULL)`);
+    const now = at.toISOString();
+    const why = reason ?? null;
+    await store.run(sql(`UPDATE ${RECOMMENDATIONS_TABLE} SET status = ?, status_reason = ?, status_changed_at = ${NOW} WHERE id = ?`, to, why, now, rec.id));
+    await store.run(
+      sql(`INSERT INTO ${RECOMMENDATION_EVENTS_TABLE} VALUES (?, ${NOW}, 'status', ?, ?, ?, CAST(? AS DECIMAL(38,10)), NULL)`, rec.id, now, rec.status, to, why, rec.monthlySaving),
+    );
     return getRecommendation(store, String(rec.id));
   });
 }
@@ -231,8 +250,8 @@ export async function recommendationHistory(store: AnalysisStore, id: number): P
   return readRows(
     store,
     { at: col.timestamp, event: col.text, fromStatus: col.text.nullable(), toStatus: col.text.nullable(), reason: col.text.nullable(), monthlySaving: col.money.nullable(), runId: col.text.nullable() },
-    `SELECT strftime(event_at, '%Y-%m-%dT%H:%M:%SZ') AS at, event, from_status AS "fromStatus", to_status AS "toStatus", reason, monthly_saving::VARCHAR AS "monthlySaving", run_id AS "runId"
-    FROM ${RECOMMENDATION_EVENTS_TABLE} WHERE recommendation_id = ${id} ORDER BY event_at, rowid`,
+    sql(`SELECT strftime(event_at, '%Y-%m-%dT%H:%M:%SZ') AS at, event, from_status AS "fromStatus", to_status AS "toStatus", reason, monthly_saving::VARCHAR AS "monthlySaving", run_id AS "runId"
+    FROM ${RECOMMENDATION_EVENTS_TABLE} WHERE recommendation_id = ? ORDER BY event_at, rowid`, id),
   );
 }
 
@@ -253,13 +272,13 @@ export interface RealizedSaving {
  * since then (terminated, deleted) realizes its whole baseline.
  */
 export async function realizedSavings(store: AnalysisStore, hoursPerMonth: number): Promise<RealizedSaving[]> {
-  const rows = await readRows(store, { id: col.int, resource_id: col.text, baseline: col.money, expected: col.money, since: col.money.nullable(), bill_after: col.bool.nullable() }, `
+  const rows = await readRows(store, { id: col.int, resource_id: col.text, baseline: col.money, expected: col.money, since: col.money.nullable(), bill_after: col.bool.nullable() }, sql(`
     SELECT r.id, r.resource_id, r.baseline_monthly_cost::VARCHAR AS baseline, r.monthly_saving::VARCHAR AS expected,
-      (SELECT (sum(c."EffectiveCost") * ${hoursPerMonth} / nullif(date_diff('hour', r.status_changed_at, max(c."ChargePeriodEnd")), 0))::DECIMAL(38,10)::VARCHAR
+      (SELECT (sum(c."EffectiveCost") * CAST(? AS DECIMAL(18,4)) / nullif(date_diff('hour', r.status_changed_at, max(c."ChargePeriodEnd")), 0))::DECIMAL(38,10)::VARCHAR
          FROM ${COST_TABLE} c WHERE c."ResourceId" = r.resource_id AND c."ChargeCategory" = 'Usage' AND c."ChargePeriodStart" >= r.status_changed_at) AS since,
       (SELECT max(c."ChargePeriodEnd") > r.status_changed_at FROM ${COST_TABLE} c WHERE c."ChargePeriodStart" >= r.status_changed_at) AS bill_after
     FROM ${RECOMMENDATIONS_TABLE} r
-    WHERE r.status = 'done' AND r.resource_id IS NOT NULL AND r.baseline_monthly_cost IS NOT NULL ORDER BY r.id`);
+    WHERE r.status = 'done' AND r.resource_id IS NOT NULL AND r.baseline_monthly_cost IS NOT NULL ORDER BY r.id`, String(hoursPerMonth)));
   return rows.map((r) => {
     const since = r.since ?? (r.bill_after ? "0" : null);
     return {

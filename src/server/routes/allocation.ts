@@ -4,16 +4,17 @@ import { ALLOCATION_METRICS, ALLOCATION_OPS, allocationAvailable, runAllocationQ
 import { featureAvailability } from "../../engine/store/feature-availability.js";
 import { scopeTeam, type ServerContext, type ZApp } from "../context.js";
 import { allocationResultSchema, errorResponses, showbackSchema } from "../contract.js";
+import { isoDateOrTime, isoMonth, nameText } from "../schemas.js";
 
 export const allocationQueryBody = z.object({
   metric: z.enum(ALLOCATION_METRICS).optional(),
-  groupBy: z.array(z.string().max(134)).max(8).optional().describe("team, currency, rule_id, shared_pool, provider, sub_account_id, service_name, region_id, resource_id or owner:<key>"),
+  groupBy: z.array(nameText(134, "a dimension")).max(8).optional().describe("team, currency, rule_id, shared_pool, provider, sub_account_id, service_name, region_id, resource_id or owner:<key>"),
   filters: z
-    .array(z.object({ on: z.string().max(134), op: z.enum(ALLOCATION_OPS), value: z.string().max(4096).optional(), values: z.array(z.string().max(4096)).max(1000).optional() }))
+    .array(z.object({ on: nameText(134, "a dimension"), op: z.enum(ALLOCATION_OPS), value: z.string().max(4096).optional(), values: z.array(z.string().max(4096)).max(1000).optional() }))
     .max(64)
     .optional(),
-  start: z.string().optional(),
-  end: z.string().optional(),
+  start: isoDateOrTime.optional().describe("inclusive"),
+  end: isoDateOrTime.optional().describe("exclusive"),
   granularity: z.enum(["none", "day", "month"]).optional(),
   limit: z.number().int().min(1).max(100_000).optional(),
 });
@@ -47,7 +48,7 @@ export function registerAllocationRoutes(app: ZApp, ctx: ServerContext): void {
       schema: {
         summary: "Showback for a month: cost per team, with the unallocated bucket and shared costs",
         tags: ["allocation"],
-        querystring: z.object({ month: z.string().regex(/^\d{4}-\d{2}$/).optional().describe("YYYY-MM (default: the latest month)"), metric: z.enum(ALLOCATION_METRICS).default("effective_cost") }),
+        querystring: z.object({ month: isoMonth.optional().describe("YYYY-MM (default: the latest month)"), metric: z.enum(ALLOCATION_METRICS).default("effective_cost") }),
         response: { 200: showbackSchema, ...errorResponses },
       },
     },

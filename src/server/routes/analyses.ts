@@ -29,6 +29,7 @@ import {
   snoozeSchema,
   unitCostsSchema,
 } from "../contract.js";
+import { currencyCode, flag, freeText, isoDate, isoDateOrTime, nameText, numericId, positiveInt } from "../schemas.js";
 
 export function registerAnalysisRoutes(app: ZApp, ctx: ServerContext): void {
   const availability = (s: Parameters<typeof featureAvailability>[0], feature: string) => featureAvailability(s, ctx.workspace.config, feature);
@@ -40,7 +41,7 @@ export function registerAnalysisRoutes(app: ZApp, ctx: ServerContext): void {
       schema: {
         summary: "Cost anomalies (newest first): actual vs expected, impact, severity, root cause",
         tags: ["analyses"],
-        querystring: z.object({ since: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+        querystring: z.object({ since: isoDate.optional().describe("anomalies that started on or after this day"), limit: positiveInt(1000).default(200) }),
         response: { 200: anomaliesSchema, ...errorResponses },
       },
     },
@@ -77,8 +78,8 @@ export function registerAnalysisRoutes(app: ZApp, ctx: ServerContext): void {
       schema: {
         summary: "Acknowledge an anomaly, or mark it as expected (a reason is required; its days leave the detector's baseline). Admin, or a team token on its team's anomalies",
         tags: ["analyses"],
-        params: z.object({ id: z.string().max(64) }),
-        body: z.object({ action: z.enum(["ack", "expected"]), reason: z.string().max(2000).optional() }),
+        params: z.object({ id: nameText(64, "an anomaly id") }),
+        body: z.object({ action: z.enum(["ack", "expected"]), reason: freeText(2000).optional() }),
         response: { 200: anomalyFeedbackResultSchema, ...errorResponses, 404: errorResponses[400] },
       },
     },
@@ -112,8 +113,8 @@ export function registerAnalysisRoutes(app: ZApp, ctx: ServerContext): void {
       schema: {
         summary: "Snooze a monitor (or one series of it) until a time: anomalies are still recorded, without alerts. Admin, or a team token on its team's series",
         tags: ["analyses"],
-        params: z.object({ monitor: z.string().max(200) }),
-        body: z.object({ until: z.string().max(40).describe("a date (midnight UTC) or a UTC time"), series: z.string().max(500).optional(), reason: z.string().max(2000).optional() }),
+        params: z.object({ monitor: nameText(200, "a monitor name") }),
+        body: z.object({ until: isoDateOrTime.describe("a date (midnight UTC) or a UTC time"), series: nameText(500, "a series key").optional(), reason: freeText(2000).optional() }),
         response: { 200: snoozeSchema, ...errorResponses, 404: errorResponses[400] },
       },
     },
@@ -141,8 +142,8 @@ export function registerAnalysisRoutes(app: ZApp, ctx: ServerContext): void {
       schema: {
         summary: "End a monitor's (or one series') snooze now",
         tags: ["analyses"],
-        params: z.object({ monitor: z.string().max(200) }),
-        querystring: z.object({ series: z.string().max(500).optional() }),
+        params: z.object({ monitor: nameText(200, "a monitor name") }),
+        querystring: z.object({ series: nameText(500, "a series key").optional() }),
         response: { 200: z.object({ cleared: z.number().int().describe("snoozes ended (0: none was active)") }), ...errorResponses, 404: errorResponses[400] },
       },
     },
@@ -163,7 +164,7 @@ export function registerAnalysisRoutes(app: ZApp, ctx: ServerContext): void {
       schema: {
         summary: "The latest stored forecast (80% band) by month and by day",
         tags: ["analyses"],
-        querystring: z.object({ currency: z.string().max(8).default("USD") }),
+        querystring: z.object({ currency: currencyCode.default("USD") }),
         response: { 200: forecastsSchema, ...errorResponses },
       },
     },
@@ -198,7 +199,7 @@ export function registerAnalysisRoutes(app: ZApp, ctx: ServerContext): void {
       schema: {
         summary: "Recommendations (rightsizing, idle, commitments) with monthly savings and status; team tokens see their team's (owner) only",
         tags: ["analyses"],
-        querystring: z.object({ all: z.enum(["true", "false"]).default("false") }),
+        querystring: z.object({ all: flag.default("false") }),
         response: { 200: recommendationsSchema, ...errorResponses },
       },
     },
@@ -223,8 +224,8 @@ export function registerAnalysisRoutes(app: ZApp, ctx: ServerContext): void {
       schema: {
         summary: "Change a recommendation's status: accept, dismiss (a reason is required), done, or reopen (admin)",
         tags: ["analyses"],
-        params: z.object({ id: z.string().regex(/^\d+$/) }),
-        body: z.object({ status: z.enum(["open", "accepted", "dismissed", "done"]), reason: z.string().max(2000).optional() }),
+        params: z.object({ id: numericId }),
+        body: z.object({ status: z.enum(["open", "accepted", "dismissed", "done"]), reason: freeText(2000).optional() }),
         response: { 200: recommendationSchema, ...errorResponses, 404: errorResponses[400] },
       },
     },

@@ -14,6 +14,7 @@ import { recentCommitments, savingsPlanPurchases } from "../../engine/optimize/r
 import { featureAvailability } from "../../engine/store/feature-availability.js";
 import type { ServerContext, ZApp } from "../context.js";
 import { commitmentSchema, commitmentsResponse, errorResponses, purchaseSchema } from "../contract.js";
+import { positiveInt } from "../schemas.js";
 
 export { commitmentSchema, commitmentsResponse, purchaseSchema };
 
@@ -25,7 +26,7 @@ export function registerCommitmentRoutes(app: ZApp, ctx: ServerContext): void {
       schema: {
         summary: "RI and Savings Plan utilization, coverage, savings rate and expiry over the bill's last days, and the recommended Savings Plan purchases",
         tags: ["analyses"],
-        querystring: z.object({ days: z.coerce.number().int().min(1).max(1000).default(30).describe("window: this many days up to the bill's last charge") }),
+        querystring: z.object({ days: positiveInt(1000).default(30).describe("window: this many days up to the bill's last charge") }),
         response: { 200: commitmentsResponse, ...errorResponses },
       },
     },

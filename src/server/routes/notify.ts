@@ -8,6 +8,7 @@ import { OUTBOX_TABLE } from "../../engine/notify/tables.js";
 import { tableExists } from "../../engine/store/table-rows.js";
 import { scopeTeam, type ServerContext, type ZApp } from "../context.js";
 import { errorResponses, notificationsSchema } from "../contract.js";
+import { positiveInt } from "../schemas.js";
 
 export function registerNotifyRoutes(app: ZApp, ctx: ServerContext): void {
   app.get(
@@ -19,7 +20,7 @@ export function registerNotifyRoutes(app: ZApp, ctx: ServerContext): void {
         tags: ["notifications"],
         querystring: z.object({
           status: z.enum(["pending", "sending", "sent", "failed", "digested"]).optional(),
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          limit: positiveInt(1000).default(100),
         }),
         response: { 200: notificationsSchema, ...errorResponses },
       },

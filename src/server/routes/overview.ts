@@ -7,6 +7,7 @@ import { z } from "zod";
 import { overview } from "../../engine/query/overview.js";
 import { scopeTeam, type ServerContext, type ZApp } from "../context.js";
 import { errorResponses, OVERVIEW_METRICS, overviewSchema } from "../contract.js";
+import { currencyCode } from "../schemas.js";
 
 export function registerOverviewRoutes(app: ZApp, ctx: ServerContext): void {
   app.get(
@@ -16,7 +17,7 @@ export function registerOverviewRoutes(app: ZApp, ctx: ServerContext): void {
       schema: {
         summary: "Overview: spend trend, month over month, top movers, freshness, forecast and budget",
         tags: ["overview"],
-        querystring: z.object({ currency: z.string().max(8).optional(), metric: z.enum(OVERVIEW_METRICS).default("EffectiveCost") }),
+        querystring: z.object({ currency: currencyCode.optional(), metric: z.enum(OVERVIEW_METRICS).default("EffectiveCost") }),
         response: { 200: overviewSchema, ...errorResponses },
       },
     },

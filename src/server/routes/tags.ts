@@ -9,8 +9,9 @@ import { kpiScorecard } from "../../engine/kpi/scorecard.js";
 import { tagCoverage, TAG_KEY_MODES } from "../../engine/kpi/tagged-spend.js";
 import type { ServerContext, ZApp } from "../context.js";
 import { errorResponses, kpiHistorySchema, kpisSchema, tagCoverageSchema } from "../contract.js";
+import { currencyCode, isoMonth, nameText, positiveInt } from "../schemas.js";
 
-const month = z.string().regex(/^\d{4}-\d{2}$/);
+const month = isoMonth;
 
 export function registerTagRoutes(app: ZApp, ctx: ServerContext): void {
   app.get(
@@ -20,7 +21,7 @@ export function registerTagRoutes(app: ZApp, ctx: ServerContext): void {
       schema: {
         summary: "Tag coverage for a billing month: each tag key's share of allocable EffectiveCost (normalized keys unless keys=raw)",
         tags: ["governance"],
-        querystring: z.object({ month: month.optional(), currency: z.string().max(8).optional(), keys: z.enum(TAG_KEY_MODES).default("normalized") }),
+        querystring: z.object({ month: month.optional(), currency: currencyCode.optional(), keys: z.enum(TAG_KEY_MODES).default("normalized") }),
         response: { 200: tagCoverageSchema, ...errorResponses },
       },
     },
@@ -37,7 +38,7 @@ export function registerTagRoutes(app: ZApp, ctx: ServerContext): void {
       schema: {
         summary: "KPI scorecard: each KPI's value, target and trend (docs/kpis.md defines them)",
         tags: ["kpis"],
-        querystring: z.object({ tagKey: z.string().max(512).optional(), month: month.optional(), days: z.coerce.number().int().min(1).max(3650).default(30) }),
+        querystring: z.object({ tagKey: nameText(512, "a tag key").optional(), month: month.optional(), days: positiveInt(3650).default(30) }),
         response: { 200: kpisSchema, ...errorResponses },
       },
     },
@@ -58,7 +59,7 @@ export function registerTagRoutes(app: ZApp, ctx: ServerContext): void {
       schema: {
         summary: "The KPI scorecard's daily history (costwise kpi / the kpi job): one row per day per KPI",
         tags: ["kpis"],
-        querystring: z.object({ days: z.coerce.number().int().min(1).max(3650).default(30) }),
+        querystring: z.object({ days: positiveInt(3650).default(30) }),
         response: { 200: kpiHistorySchema, ...errorResponses },
       },
     },
