@@ -24,6 +24,7 @@
 import type { AllocationConfig, AllocationRuleConfig, MatchCondition, SplitMethod } from "../config/sections/allocation.js";
 import { allocationSection } from "../config/sections/allocation.js";
 import type { Problem } from "../errors.js";
+import { re2Problem } from "../re2.js";
 import { parseMoney } from "../money.js";
 
 export const UNALLOCATED = "__unallocated__";
@@ -123,7 +124,7 @@ export function compileAllocation(
 
   const tagKeys = new Set<string>();
   const columns = new Set(knownColumns);
-  const compileConditions = (match: Record<string, MatchCondition>, path: string): { target: ConditionTarget; condition: Condition }[] => {
+  const compileConditions = (match: Record<string, MatchCondition>, path: string, ruleName: string): { target: ConditionTarget; condition: Condition }[] => {
     const out: { target: ConditionTarget; condition: Condition }[] = [];
     for (const [name, cond] of Object.entries(match)) {
       let target: ConditionTarget;
@@ -152,10 +153,14 @@ export function compileAllocation(
       else if (Array.isArray(cond)) condition = { op: "in", values: cond.map(norm) };
       else if ("glob" in cond) condition = { op: "glob", pattern: cond.glob };
       else if ("regex" in cond) {
-        try {
-          new RegExp(cond.regex);
-        } catch (e) {
-          problems.push({ code: "BAD_REGEX", message: `not a valid regular expression: ${(e as Error).message}`, path: `${path}.${name}.regex` });
+        // checked with RE2's syntax: the store runs it with DuckDB's regexp_matches, which is RE2
+        const why = re2Problem(cond.regex);
+        if (why !== undefined) {
+          problems.push({
+            code: "BAD_REGEX",
+            message: `${ruleName}: regex ${JSON.stringify(cond.regex)} is not a valid RE2 regular expression (the engine that runs it): ${why}`,
+            path: `${path}.${name}.regex`,
+          });
         }
         condition = { op: "regex", pattern: cond.regex };
       } else if ("present" in cond) condition = { op: "present", present: cond.present };
@@ -172,7 +177,7 @@ export function compileAllocation(
     const path = `allocation.rules[${i}]`;
     if (ids.has(r.id)) problems.push({ code: "DUPLICATE_RULE_ID", message: `rule id "${r.id}" is used twice`, path: `${path}.id` });
     ids.add(r.id);
-    const conditions = compileConditions(r.match, `${path}.match`);
+    const conditions = compileConditions(r.match, `${path}.match`, `rule "${r.id}" (#${i + 1})`);
     const set = new Map<string, SetValue>();
     let pool: string | null = null;
     if (r.shared && r.set) problems.push({ code: "SHARED_AND_SET", message: "a rule either sets owners or marks costs shared, not both", path: `${path}.set` });
@@ -217,7 +222,7 @@ export function compileAllocation(
   for (const d of dims.slice(1)) tagKeys.add(d);
   for (const t of config.coverage.requiredTags) tagKeys.add(canon(t));
 
-  const clusters = config.kubernetes.clusters.map((c, i) => ({ name: c.name, conditions: compileConditions(c.match, `allocation.kubernetes.clusters[${i}].match`) }));
+  const clusters = config.kubernetes.clusters.map((c, i) => ({ name: c.name, conditions: compileConditions(c.match, `allocation.kubernetes.clusters[${i}].match`, `kubernetes cluster "${c.name}"`) }));
   for (const [i, u] of config.unitCosts.entries()) {
     for (const d of [...Object.keys(u.filter), u.serviceDimension, u.environmentDimension]) {
       if (!dims.includes(d)) problems.push({ code: "UNKNOWN_DIMENSION", message: `"${d}" is not an owner dimension (dimensions: ${dims.join(", ")})`, path: `allocation.unitCosts[${i}]` });

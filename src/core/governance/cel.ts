@@ -5,6 +5,7 @@
  * lower(s), upper(s). Missing map keys are errors in CEL: guard with `has(tags.env)` or `"env" in tags`.
  */
 import { evaluate, parse } from "cel-js";
+import { compileRe2 } from "../re2.js";
 import type { NormalizedResource } from "./resource.js";
 
 /**
@@ -32,16 +33,13 @@ export interface CompiledCel {
   cst: unknown;
 }
 
-const regexCache = new Map<string, RegExp>();
 export const CEL_FUNCTIONS: Record<string, CallableFunction> = {
   startsWith: (s: unknown, p: unknown) => String(s).startsWith(String(p)),
   endsWith: (s: unknown, p: unknown) => String(s).endsWith(String(p)),
   contains: (s: unknown, p: unknown) => String(s).includes(String(p)),
   matches: (s: unknown, re: unknown) => {
-    const key = String(re);
-    let r = regexCache.get(key);
-    if (!r) regexCache.set(key, (r = new RegExp(key)));
-    return r.test(String(s));
+    // RE2 (linear time, cached), as CEL specifies for matches(); an invalid pattern throws, reported per resource
+    return compileRe2(String(re)).test(String(s));
   },
   lower: (s: unknown) => String(s).toLowerCase(),
   upper: (s: unknown) => String(s).toUpperCase(),

@@ -3,6 +3,7 @@
  * (rule, resource, kind, tag) so runs can be compared over time (first seen → fixed).
  */
 import type { Problem } from "../errors.js";
+import { compileRe2, type Re2 } from "../re2.js";
 import { celContext, compileCel, evalCelBool, type CompiledCel } from "./cel.js";
 import type { Exemption, Policy, PolicyRule, Severity } from "./policy.js";
 import type { NormalizedResource, SourceLocation } from "./resource.js";
@@ -77,8 +78,8 @@ interface CompiledRule {
   index: number;
   when?: CompiledCel;
   assert?: CompiledCel;
-  pattern?: RegExp;
-  forbiddenPattern?: RegExp;
+  pattern?: Re2;
+  forbiddenPattern?: Re2;
 }
 
 export interface CompiledPolicy {
@@ -101,8 +102,16 @@ export function compilePolicy(policy: Policy): { value?: CompiledPolicy; problem
     if (when) c.when = when;
     const assert = cel(rule.assert, `rules.${index}.assert`);
     if (assert) c.assert = assert;
-    if (rule.pattern) c.pattern = new RegExp(rule.pattern);
-    if (rule.forbiddenPattern) c.forbiddenPattern = new RegExp(rule.forbiddenPattern);
+    // RE2, linear time: a policy's pattern cannot make a check run for minutes on a long tag value
+    for (const k of ["pattern", "forbiddenPattern"] as const) {
+      const p = rule[k];
+      if (p === undefined || p === "") continue;
+      try {
+        c[k] = compileRe2(p);
+      } catch (e) {
+        problems.push({ code: "BAD_REGEX", message: `rule "${rule.id}": ${k} is not a valid RE2 regular expression: ${(e as Error).message}`, path: `rules.${index}.${k}` });
+      }
+    }
     return c;
   });
   return problems.length ? { problems } : { value: { policy, rules }, problems };

@@ -22,6 +22,7 @@
  *       reason: "decommissioned in Q4, ticket OPS-123"
  */
 import { z } from "zod";
+import { re2Problem } from "../re2.js";
 
 export const SEVERITIES = ["error", "warning", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -61,7 +62,7 @@ export const ruleSchema = z
     /** The tag a value rule constrains. */
     tag: z.string().min(1).optional(),
     allowed: z.array(z.string()).min(1).optional(),
-    /** Regular expression (JavaScript syntax, anchored by you) an allowed value must match. */
+    /** Regular expression (RE2 syntax, anchored by you) an allowed value must match. */
     pattern: z.string().min(1).optional(),
     forbidden: z.array(z.string()).min(1).optional(),
     forbiddenPattern: z.string().min(1).optional(),
@@ -92,11 +93,9 @@ export const ruleSchema = z
     for (const k of ["pattern", "forbiddenPattern"] as const) {
       const p = r[k];
       if (p === undefined) continue;
-      try {
-        new RegExp(p);
-      } catch (e) {
-        ctx.addIssue({ code: "custom", path: [k], message: `not a valid regular expression: ${(e as Error).message}` });
-      }
+      // RE2 syntax: the evaluator runs it with RE2 (linear time), see core/re2.ts
+      const why = re2Problem(p);
+      if (why !== undefined) ctx.addIssue({ code: "custom", path: [k], message: `not a valid RE2 regular expression: ${why}` });
     }
   });
 export type PolicyRule = z.infer<typeof ruleSchema>;
