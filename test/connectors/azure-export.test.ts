@@ -78,7 +78,8 @@ interface RunSpec {
   container: string;
   root: string;
   exportName: string;
-  type: "ActualCost" | "AmortizedCost" | "FocusCost" | "ReservationRecommendations";
+  /** "" writes a manifest without exportConfig.type (older exports) */
+  type: "ActualCost" | "AmortizedCost" | "FocusCost" | "ReservationRecommendations" | "";
   runId: string;
   start: string;
   end: string;
@@ -121,7 +122,7 @@ async function uploadRun(svc: BlobServiceClient, r: RunSpec): Promise<{ folder: 
       resourceId: `/providers/Microsoft.Billing/billingAccounts/99999999/providers/Microsoft.CostManagement/exports/${r.exportName}`,
       dataVersion: r.type === "FocusCost" ? "1.0" : "2021-10-01",
       apiVersion: "2023-07-01-preview",
-      type: r.type,
+      ...(r.type ? { type: r.type } : {}),
       timeFrame: "MonthToDate",
       granularity: "Daily",
     },
@@ -539,5 +540,18 @@ sources:
     expect(source(r2.report, "ea")).toMatchObject({ status: "ok", rowsLoaded: 5 });
     expect(source(r2.report, "ea").message).toMatch(/1 new AmortizedCost run .*1 run of another dataset than AmortizedCost left/);
     expect((await held())["azure-cost 88888888"]!.deliveries).toEqual(["azure-cost:am-1"]);
+  });
+
+  it("a manifest that does not say its dataset needs dataset: on the source, then loads with that mapping", async () => {
+    writeConfig();
+    await uploadRun(svc, eaRun({ type: "" }));
+    const r = await sync("ea");
+    expect(source(r.report, "ea")).toMatchObject({ status: "failed", error: { code: "BAD_INPUT" } });
+    expect(source(r.report, "ea").message).toMatch(/manifest\.json: the manifest does not say its dataset \(exportConfig\.type\); set dataset: on source ea/);
+    expect(await held()).toEqual({});
+    writeFileSync(join(dir, "costwise.yaml"), readFileSync(join(dir, "costwise.yaml"), "utf8").replace("path: billing/ea\n", "path: billing/ea\n    dataset: ActualCost\n"));
+    const r2 = await sync("ea");
+    expect(source(r2.report, "ea")).toMatchObject({ status: "ok", rowsLoaded: 5 });
+    expect((await held())["azure-cost 88888888"]!.deliveries).toEqual(["azure-cost:ea-run-1"]);
   });
 });

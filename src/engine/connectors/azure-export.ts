@@ -19,7 +19,8 @@
  *     Otherwise read it: the same run id with the same blob ETags as loaded → unchanged (digest updated).
  *  4. Runs of datasets costwise does not load (price sheets, reservation recommendations) are noted and left;
  *     the source loads one cost dataset (actual, amortized or FOCUS: the `dataset` setting, else the only one
- *     present; two at once would count the same money twice, so that is an error asking to choose).
+ *     present; two at once would count the same money twice, so that is an error asking to choose). A manifest
+ *     that does not say its dataset (no exportConfig.type) takes the source's `dataset`, else is an error.
  *  5. Per billing month, the newest run (submittedTime) wins; an older one is superseded (recorded, not loaded);
  *     a run older than the one loaded for its month is never loaded over it.
  *  6. Every run to load is checked complete first (each blob its manifest lists is in the listing): a run
@@ -416,6 +417,15 @@ export async function syncAzureExport(ctx: ConnectorContext, source: AzureExport
     }
     const text = await call(b, "read", `${b.where}/${manifest}`, async () => (await b.container.getBlobClient(manifest).downloadToBuffer()).toString("utf8"));
     const run = parseAzureManifest(text, `${b.where}/${manifest}`, source.container);
+    if (run.type === "") {
+      // an older manifest that does not say its dataset: the source's dataset: says it (the mapping then checks the columns)
+      if (!source.dataset) {
+        throw new CostwiseError("BAD_INPUT", `${b.where}/${manifest}: the manifest does not say its dataset (exportConfig.type); set dataset: on source ${source.name} (ActualCost, AmortizedCost or FocusCost)`, {
+          location: { file: `${b.where}/${manifest}` },
+        });
+      }
+      run.dataset = source.dataset;
+    }
     const blobEtags = run.blobs.map((x) => ({ name: x.name, etag: listed.get(x.name)?.etag ?? "" }));
     if (before && before.assembly_id === run.runId && JSON.stringify(runState(before).blobs) === JSON.stringify(blobEtags)) {
       digestOnly.push({ manifest, digest }); // rewritten manifest or an unrelated blob, same run and data
