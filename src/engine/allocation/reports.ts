@@ -7,8 +7,8 @@ import type { AllocationModel } from "../../core/allocation/model.js";
 import { UNALLOCATED } from "../../core/allocation/model.js";
 import { CostwiseError } from "../../core/errors.js";
 import { formatMoney, parseMoney } from "../../core/money.js";
-import { quoteString, quoteStringList } from "../../core/sql.js";
-import type { AnalysisStore } from "../store/cost-store.js";
+import { quoteString } from "../../core/sql.js";
+import { sql, type AnalysisStore } from "../store/cost-store.js";
 import { col, readRows } from "../store/read-rows.js";
 import { METRICS_TABLE } from "../metrics/tables.js";
 import { ALLOCATION_TABLE, ownerFields } from "./tables.js";
@@ -152,24 +152,31 @@ export async function unitCosts(store: AnalysisStore, model: AllocationModel, op
   const fields = await ownerFields(store);
   for (const u of defs) {
     const filter = Object.fromEntries(Object.entries(u.filter).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]));
-    const conds = Object.entries(filter).map(([k, vs]) => `${ownerSql(fields, k)} IN (${quoteStringList(vs)})`);
-    if (opts.from) conds.push(`charge_date >= ${quoteString(opts.from)}::DATE`);
-    if (opts.to) conds.push(`charge_date < ${quoteString(opts.to)}::DATE`);
+    // values are bound (`?`, in the order they appear in the text); only owner dimension names are SQL text
+    const conds: string[] = [];
+    const whereParams: string[] = [];
+    for (const [k, vs] of Object.entries(filter)) {
+      conds.push(vs.length === 0 ? "false" : `${ownerSql(fields, k)} IN (${vs.map(() => "?").join(", ")})`);
+      whereParams.push(...vs);
+    }
+    if (opts.from) (conds.push("charge_date >= CAST(? AS DATE)"), whereParams.push(opts.from));
+    if (opts.to) (conds.push("charge_date < CAST(? AS DATE)"), whereParams.push(opts.to));
     const where = conds.length ? `WHERE ${conds.join(" AND ")}` : "";
     const money = u.costMetric === "BilledCost" ? "billed_cost" : "effective_cost";
     const costPeriod = g === "day" ? "strftime(charge_date, '%Y-%m-%d')" : "strftime(charge_date, '%Y-%m')";
     const metricPeriod = g === "day" ? "strftime(ts, '%Y-%m-%d')" : "strftime(ts, '%Y-%m')";
-    const mConds = [`metric = ${quoteString(u.metric)}`];
-    if (opts.from) mConds.push(`ts >= ${quoteString(opts.from)}::TIMESTAMP`);
-    if (opts.to) mConds.push(`ts < ${quoteString(opts.to)}::TIMESTAMP`);
-    const res = await readRows(store, UNIT_COST_SHAPE, `
+    const mConds = ["metric = ?"];
+    const mParams: string[] = [u.metric];
+    if (opts.from) (mConds.push("ts >= CAST(? AS TIMESTAMP)"), mParams.push(opts.from));
+    if (opts.to) (mConds.push("ts < CAST(? AS TIMESTAMP)"), mParams.push(opts.to));
+    const res = await readRows(store, UNIT_COST_SHAPE, sql(`
       WITH m AS (SELECT ${metricPeriod} AS period, service, environment, sum(value) AS units FROM ${METRICS_TABLE} WHERE ${mConds.join(" AND ")} GROUP BY ALL),
            c AS (SELECT ${costPeriod} AS period, ${ownerSql(fields, u.serviceDimension)} AS service, ${ownerSql(fields, u.environmentDimension)} AS environment, currency, sum(${money}) AS cost
                  FROM ${ALLOCATION_TABLE} ${where} GROUP BY ALL)
       SELECT m.period, m.service, m.environment, c.currency, coalesce(sum(c.cost), 0)::DECIMAL(38,10)::VARCHAR AS cost, any_value(m.units)::VARCHAR AS units
       FROM m LEFT JOIN c ON c.period = m.period AND (m.service IS NULL OR c.service = m.service) AND (m.environment IS NULL OR c.environment = m.environment)
       GROUP BY m.period, m.service, m.environment, c.currency
-      ORDER BY 1, 2 NULLS FIRST, 3 NULLS FIRST, 4`);
+      ORDER BY 1, 2 NULLS FIRST, 3 NULLS FIRST, 4`, ...mParams, ...whereParams));
     for (const r of res) {
       rows.push({
         name: u.name,
@@ -183,7 +190,7 @@ export async function unitCosts(store: AnalysisStore, model: AllocationModel, op
         unitCost: r.currency === null ? null : divideMoney(r.cost, r.units),
       });
     }
-    const rules = await readRows(store, { ruleId: col.text, currency: col.text, cost: col.money }, `SELECT rule_id AS "ruleId", currency, sum(${money})::VARCHAR AS cost FROM ${ALLOCATION_TABLE} ${where} GROUP BY ALL ORDER BY sum(${money}) DESC, rule_id`);
+    const rules = await readRows(store, { ruleId: col.text, currency: col.text, cost: col.money }, sql(`SELECT rule_id AS "ruleId", currency, sum(${money})::VARCHAR AS cost FROM ${ALLOCATION_TABLE} ${where} GROUP BY ALL ORDER BY sum(${money}) DESC, rule_id`, ...whereParams));
     explain.push({
       name: u.name,
       metric: u.metric,

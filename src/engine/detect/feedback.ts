@@ -14,7 +14,7 @@
  */
 import type { MonitorConfig } from "../../core/config/sections/detection.js";
 import { CostwiseError } from "../../core/errors.js";
-import { quoteString, quoteStringList } from "../../core/sql.js";
+import { quoteString } from "../../core/sql.js";
 import type { CostStore } from "../store/cost-store.js";
 import { col, readRow, readRows, type RowOf } from "../store/read-rows.js";
 import { anomalyIdSql } from "./anomaly-id.js";
@@ -142,8 +142,8 @@ export async function feedbackFor(store: CostStore, anomalies: readonly { id: st
   const ids = [...new Set(anomalies.map((a) => a.id))];
   const rows = await readRows(store, FEEDBACK_ROW, {
     sql: `SELECT anomaly_id, action, arg_max(reason, given_at) AS reason, arg_max(by_name, given_at) AS by_name, arg_max(by_team, given_at) AS by_team, strftime(max(given_at), '%Y-%m-%dT%H:%M:%SZ') AS "at"
-          FROM ${ANOMALY_FEEDBACK_TABLE} WHERE anomaly_id IN (${quoteStringList(ids)}) GROUP BY anomaly_id, action`,
-    params: [],
+          FROM ${ANOMALY_FEEDBACK_TABLE} WHERE anomaly_id IN (${ids.map(() => "?").join(", ")}) GROUP BY anomaly_id, action`,
+    params: ids,
   });
   const snoozes = await activeSnoozes(store, now);
   for (const a of anomalies) out.set(a.id, { acknowledged: null, expected: null, snoozed_until: snoozedUntil(snoozes, a.monitor, a.series_key) });

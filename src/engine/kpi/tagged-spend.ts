@@ -160,7 +160,7 @@ export async function taggedSpend(store: AnalysisStore, workspace: KpiWorkspace,
   }
   const { where, params } = monthWhere(opts.month);
   const lines = taggedLines(km, where, by === "team");
-  const keyFilter = opts.key === undefined ? "" : `WHERE k = ${quoteString(opts.key)}`;
+  const keyFilter = opts.key === undefined ? "" : "WHERE k = ?"; // bound: the key is a caller's value (a team name)
   const sums = tags.map((t) => `coalesce(sum("EffectiveCost") FILTER (WHERE NOT _apart AND ${ntOf(t)} IS NOT NULL), 0)::DECIMAL(38,10)::VARCHAR`).join(", ");
   const rows = await readRows(store, { period: col.text, k: col.text.nullable(), currency: col.text, spend: col.money, tagged: z.array(col.money), apart: col.money }, {
     sql: `SELECT * FROM (
@@ -169,7 +169,7 @@ export async function taggedSpend(store: AnalysisStore, workspace: KpiWorkspace,
                    coalesce(sum("EffectiveCost") FILTER (WHERE _apart), 0)::DECIMAL(38,10)::VARCHAR AS apart
             FROM ${lines} GROUP BY ALL) ${keyFilter}
           ORDER BY period, currency, CAST(spend AS DECIMAL(38,10)) DESC, k NULLS FIRST`,
-    params,
+    params: opts.key === undefined ? params : [...params, opts.key],
   });
   const target = settings.targets["tagged-spend"]!;
   const out: TaggedSpendRow[] = [];
@@ -180,13 +180,13 @@ export async function taggedSpend(store: AnalysisStore, workspace: KpiWorkspace,
     });
   }
   const missing = tags.map((t) => `CASE WHEN ${ntOf(t)} IS NULL THEN ${quoteString(t)} END`).join(", ");
-  const teamOnly = opts.key !== undefined && by !== "none" ? `AND ${key} = ${quoteString(opts.key)}` : "";
+  const teamOnly = opts.key !== undefined && by !== "none" ? `AND ${key} = ?` : "";
   const top = await readRows(store, { r: col.text, currency: col.text, spend: col.money, missing: MISSING_TAGS, account: col.text.nullable(), service: col.text.nullable() }, {
     sql: `SELECT "ResourceId" AS r, "BillingCurrency" AS currency, sum("EffectiveCost")::VARCHAR AS spend, list_distinct(flatten(list(list_filter([${missing}], lambda x: x IS NOT NULL)))) AS missing,
             min("SubAccountId") AS account, min("ServiceName") AS service
           FROM ${lines} WHERE NOT _apart AND "ResourceId" IS NOT NULL AND "ResourceId" <> '' AND (${tags.map((t) => `${ntOf(t)} IS NULL`).join(" OR ")}) ${teamOnly}
           GROUP BY ALL ORDER BY sum("EffectiveCost") DESC, r LIMIT ${Math.max(0, Math.floor(opts.top ?? 10))}`,
-    params,
+    params: teamOnly && opts.key !== undefined ? [...params, opts.key] : params,
   });
   return {
     target: target.value,

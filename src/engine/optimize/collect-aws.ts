@@ -12,8 +12,7 @@
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type Dimension, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { DescribeAddressesCommand, DescribeInstancesCommand, DescribeVolumesCommand, EC2Client, type Tag } from "@aws-sdk/client-ec2";
 import { awsClientConfig, awsError, type AwsOptions } from "../aws/client-config.js";
-import { quoteString } from "../../core/sql.js";
-import type { AnalysisStore } from "../store/cost-store.js";
+import { sql, type AnalysisStore, type SqlValue } from "../store/cost-store.js";
 import { col, readRow } from "../store/read-rows.js";
 import { INVENTORY_TABLE, UTILIZATION_TABLE } from "./tables.js";
 
@@ -230,24 +229,25 @@ async function storeCollection(store: AnalysisStore, region: string, inventory: 
   await store.transaction(async () => {
     const now = new Date().toISOString();
     // the region's inventory is replaced as a whole: what is gone from AWS is gone from the table
-    await store.run(`DELETE FROM ${INVENTORY_TABLE} WHERE region = ${quoteString(region)}`);
-    {
-      for (let i = 0; i < inventory.length; i += 500) {
-        const values = inventory.slice(i, i + 500).map((r) => {
-          const tags = Object.entries(r.tags);
-          const map = tags.length ? `MAP {${tags.map(([k, v]) => `${quoteString(k)}: ${quoteString(v)}`).join(", ")}}` : "MAP {}::MAP(VARCHAR, VARCHAR)";
-          const s = (v: string | null): string => (v === null ? "NULL" : quoteString(v));
-          return `(${s(r.resource_id)}, ${s(r.resource_type)}, 'AWS', ${s(r.account_id)}, ${s(region)}, ${s(r.instance_type)}, ${s(r.state)},
-            ${r.launch_time ? `${quoteString(r.launch_time.toISOString())}::TIMESTAMPTZ AT TIME ZONE 'UTC'` : "NULL"}, ${s(r.attached_to)},
-            ${r.size_gb ?? "NULL"}, ${s(r.volume_type)}, ${s(r.public_ip)}, ${map}, ${quoteString(now)}::TIMESTAMPTZ AT TIME ZONE 'UTC')`;
-        });
-        await store.run(`INSERT OR REPLACE INTO ${INVENTORY_TABLE} VALUES ${values.join(",\n")}`);
-      }
+    await store.run(sql(`DELETE FROM ${INVENTORY_TABLE} WHERE region = ?`, region));
+    // every value from AWS is bound (`?`); tags travel as one JSON list of {k, v} per row, turned into the MAP
+    const TS = "CAST(CAST(? AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)";
+    const TAGS = `CAST(map_from_entries(from_json(?, '[{"k":"VARCHAR","v":"VARCHAR"}]')) AS MAP(VARCHAR, VARCHAR))`;
+    const INVENTORY_ROW = `(?, ?, 'AWS', ?, ?, ?, ?, ${TS}, ?, CAST(? AS INTEGER), ?, ?, ${TAGS}, ${TS})`;
+    for (let i = 0; i < inventory.length; i += 500) {
+      const chunk = inventory.slice(i, i + 500);
+      const params: SqlValue[] = chunk.flatMap((r) => [
+        r.resource_id, r.resource_type, r.account_id, region, r.instance_type, r.state,
+        r.launch_time ? r.launch_time.toISOString() : null, r.attached_to,
+        r.size_gb ?? null, r.volume_type, r.public_ip,
+        JSON.stringify(Object.entries(r.tags).map(([k, v]) => ({ k, v }))), now,
+      ]);
+      await store.run(sql(`INSERT OR REPLACE INTO ${INVENTORY_TABLE} VALUES ${chunk.map(() => INVENTORY_ROW).join(",\n")}`, ...params));
     }
     await store.run(`CREATE OR REPLACE TEMP TABLE __cw_points (resource_id VARCHAR, metric VARCHAR, stat VARCHAR, t BIGINT, v DOUBLE)`);
     for (let i = 0; i < points.length; i += 2000) {
-      const values = points.slice(i, i + 2000).map(([r, m, st, t, v]) => `(${quoteString(r)}, ${quoteString(m)}, ${quoteString(st)}, ${t}, ${v})`);
-      await store.run(`INSERT INTO __cw_points VALUES ${values.join(",")}`);
+      const chunk = points.slice(i, i + 2000);
+      await store.run(sql(`INSERT INTO __cw_points VALUES ${chunk.map(() => "(?, ?, ?, CAST(? AS BIGINT), CAST(? AS DOUBLE))").join(",")}`, ...chunk.flatMap(([r, m, st, t, v]) => [r, m, st, t, v])));
     }
     await store.run(`CREATE OR REPLACE TEMP TABLE __cw_hourly AS
       SELECT resource_id, metric, date_trunc('hour', to_timestamp(t) AT TIME ZONE 'UTC') AS hour,

@@ -3,11 +3,10 @@ import { randomUUID } from "node:crypto";
 import type { OptimizationConfig } from "../../core/config/sections/optimization.js";
 import type { InstanceType } from "../../core/optimize/instance-catalog.js";
 import type { RecommendationType } from "../../core/optimize/recommendation-model.js";
-import type { AnalysisStore } from "../store/cost-store.js";
+import { sql, type AnalysisStore } from "../store/cost-store.js";
 import { analyzeResources, type AnalyzeResult } from "./analyze.js";
 import { savingsPlanDrafts, savingsPlanRecommendations, type SpPlanResult } from "./commitment-analysis.js";
 import { saveRecommendations, type SaveResult } from "./recommendation-store.js";
-import { quoteString } from "../../core/sql.js";
 import { OPTIMIZE_RUNS_TABLE } from "./tables.js";
 
 export interface RunOptions {
@@ -36,6 +35,6 @@ export async function runOptimization(store: AnalysisStore, opts: RunOptions): P
   if (opts.savingsPlans !== false) scope.push("savings-plan");
   const saved = await saveRecommendations(store, drafts, scope, runId, started);
   const summary = { profile: analysis.profile, window: analysis.window, drafts: drafts.length, ...saved };
-  await store.run(`INSERT INTO ${OPTIMIZE_RUNS_TABLE} VALUES (${quoteString(runId)}, 'recommend', ${quoteString(started.toISOString())}::TIMESTAMPTZ AT TIME ZONE 'UTC', now()::TIMESTAMP, ${quoteString(JSON.stringify(summary))})`);
+  await store.run(sql(`INSERT INTO ${OPTIMIZE_RUNS_TABLE} VALUES (?, 'recommend', CAST(CAST(? AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP), now()::TIMESTAMP, ?)`, runId, started.toISOString(), JSON.stringify(summary)));
   return { runId, analysis, savingsPlans: sp, saved };
 }

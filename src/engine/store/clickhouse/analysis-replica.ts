@@ -27,10 +27,10 @@ import { pipeline } from "node:stream/promises";
 import { createHash } from "node:crypto";
 import { CostwiseError } from "../../../core/errors.js";
 import { clickhouseLiteral } from "../../../core/query/compile.js";
-import { quoteString, quoteStringList } from "../../../core/sql.js";
+import { quoteString } from "../../../core/sql.js";
 import { col, readRows } from "../read-rows.js";
 import { DuckDbStore } from "../duckdb/duckdb-store.js";
-import type { AnalysisStore } from "../cost-store.js";
+import { sql, type AnalysisStore } from "../cost-store.js";
 import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, MONEY_SQL_TYPE, RUNS_TABLE } from "../schema.js";
 import { CH_LOCAL, CH_PARTITION_COLUMN, type ClickHouseStore } from "./clickhouse-store.js";
 
@@ -142,12 +142,13 @@ export async function syncReplica(ch: ClickHouseStore, local: AnalysisStore, opt
     }
 
     const touched = [...copy, ...remove];
-    const touchedList = quoteStringList(touched);
+    // partition keys are data (source, account): bound on the local DuckDB copy
+    const touchedIn = touched.length === 0 ? "(NULL)" : `(${touched.map(() => "?").join(", ")})`;
     const tExported = performance.now();
     let rows = 0;
     await local.transaction(async () => {
-      await local.run(`DELETE FROM ${COST_TABLE} WHERE ${LOCAL_PARTITION_OF_COSTS} IN (${touchedList})`);
-      await local.run(`DELETE FROM ${LOADED_TABLE} WHERE ${LOCAL_PARTITION_OF_LOADED} IN (${touchedList})`);
+      await local.run(sql(`DELETE FROM ${COST_TABLE} WHERE ${LOCAL_PARTITION_OF_COSTS} IN ${touchedIn}`, ...touched));
+      await local.run(sql(`DELETE FROM ${LOADED_TABLE} WHERE ${LOCAL_PARTITION_OF_LOADED} IN ${touchedIn}`, ...touched));
       const withRows = costsFiles.filter(nonEmpty);
       if (withRows.length > 0) {
         await local.run(`INSERT INTO ${COST_TABLE} (${COST_TABLE_COLUMNS.map((c) => `"${c.name}"`).join(", ")})
@@ -175,8 +176,8 @@ export async function syncReplica(ch: ClickHouseStore, local: AnalysisStore, opt
         const got = await readRows(
           local,
           { p: col.text, n: col.text, b: col.text },
-          `SELECT ${LOCAL_PARTITION_OF_COSTS} AS p, CAST(count(*) AS VARCHAR) AS n, CAST(sum(coalesce("BilledCost", 0)) AS VARCHAR) AS b FROM ${COST_TABLE}
-           WHERE ${LOCAL_PARTITION_OF_COSTS} IN (${touchedList}) GROUP BY p`,
+          sql(`SELECT ${LOCAL_PARTITION_OF_COSTS} AS p, CAST(count(*) AS VARCHAR) AS n, CAST(sum(coalesce("BilledCost", 0)) AS VARCHAR) AS b FROM ${COST_TABLE}
+           WHERE ${LOCAL_PARTITION_OF_COSTS} IN ${touchedIn} GROUP BY p`, ...touched),
         );
         const gotBy = new Map(got.map((r) => [r.p, { rows: r.n, billed: r.b }]));
         for (const p of copy) {
@@ -191,7 +192,7 @@ export async function syncReplica(ch: ClickHouseStore, local: AnalysisStore, opt
           rows += Number(want.rows);
         }
       }
-      if (touched.length > 0) await local.run(`DELETE FROM ${REPLICA_TABLE} WHERE partition IN (${touchedList})`);
+      if (touched.length > 0) await local.run(sql(`DELETE FROM ${REPLICA_TABLE} WHERE partition IN ${touchedIn}`, ...touched));
       for (const p of copy) {
         await local.run({
           sql: `INSERT INTO ${REPLICA_TABLE} VALUES (?, ?, CAST(? AS BIGINT), CAST(? AS ${MONEY_SQL_TYPE}), now()::TIMESTAMP)`,
