@@ -2,7 +2,7 @@
  * What every CLI command shares: global options, opening the store, output helpers and exit codes.
  */
 import type { Command } from "commander";
-import { CostwiseError, isCostwiseError } from "../core/errors.js";
+import { CostwiseError, describeSystemError, isCostwiseError, systemErrorKind } from "../core/errors.js";
 import { redactSecrets } from "../core/redact.js";
 import { resolve } from "node:path";
 import { loadConfig, type LoadedConfig } from "../engine/config/load-config.js";
@@ -163,6 +163,14 @@ export function reportError(e: unknown, json: boolean, output: Output = stdio): 
     return code;
   }
   const err = e instanceof Error ? e : new Error(String(e));
+  // out of space, no permission, a read-only disk: the machine's failure, said as such (not "a bug in costwise")
+  const system = systemErrorKind(err);
+  if (system) {
+    const message = redactSecrets(`${describeSystemError(system)}: ${err.message.split("\n")[0]}`);
+    if (json) output.json({ error: { code: "STORE", message } });
+    else output.err(`error: ${message}`);
+    return EXIT.failure;
+  }
   if (json) output.json({ error: { code: "INTERNAL", message: redactSecrets(err.message) } });
   else {
     output.err(`internal error (a bug in costwise, please report it): ${redactSecrets(err.message)}`);

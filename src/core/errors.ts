@@ -58,6 +58,37 @@ export function isCostwiseError(e: unknown): e is CostwiseError {
   return e instanceof CostwiseError;
 }
 
+/** Failures of the machine, not of costwise: out of space, no permission, a read-only file system. */
+export const SYSTEM_ERROR_KINDS = ["disk-full", "quota", "permission", "read-only"] as const;
+export type SystemErrorKind = (typeof SYSTEM_ERROR_KINDS)[number];
+
+/** Classifies an error by its errno code or, for errors that only carry text (DuckDB's IO errors), its message. */
+export function systemErrorKind(e: unknown): SystemErrorKind | undefined {
+  const code = typeof e === "object" && e !== null ? (e as { code?: unknown }).code : undefined;
+  const text = `${typeof code === "string" ? code : ""} ${e instanceof Error ? e.message : String(e)}`;
+  if (/\bENOSPC\b|No space left on device/i.test(text)) return "disk-full";
+  if (/\bEDQUOT\b|Disk quota exceeded/i.test(text)) return "quota";
+  if (/\bEROFS\b|Read-only file system/i.test(text)) return "read-only";
+  if (/\bEACCES\b|\bEPERM\b|Permission denied|Operation not permitted/i.test(text)) return "permission";
+  return undefined;
+}
+
+/** The words for a system error kind. */
+export function describeSystemError(kind: SystemErrorKind): string {
+  switch (kind) {
+    case "disk-full":
+      return "disk full (ENOSPC / No space left on device)";
+    case "quota":
+      return "disk quota exceeded (EDQUOT)";
+    case "permission":
+      return "permission denied (EACCES / EPERM)";
+    case "read-only":
+      return "read-only file system (EROFS)";
+    default:
+      return assertNever(kind, "system error kind");
+  }
+}
+
 /** A problem found by pure code: a value, not an exception. */
 export interface Problem {
   code: string;

@@ -26,8 +26,8 @@ import { resolveMapping, type SourceFormat } from "../mapping/registry.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 import { col, readRow, readRows } from "../store/read-rows.js";
 import { readerPath } from "../store/duckdb/literal-path.js";
-import { translateReadError } from "./duckdb-errors.js";
-import { discoverFiles, displayPath, readCsvHeader, refuseDuplicates, type InputFile } from "./files.js";
+import { DEFAULT_MAX_LINE_SIZE, lineTooLongMessage, maxLineSize, translateReadError } from "./duckdb-errors.js";
+import { discoverFiles, displayPath, findLongLine, gzipProblem, readCsvHeader, readFirstLine, refuseDuplicates, type InputFile } from "./files.js";
 import { jsonLayout, jsonRelation, type JsonLayout } from "./json-relation.js";
 import { billingPeriodUnit, type PartitionReport } from "./replacement.js";
 import { bookedCurrencyTotals, bookedTotals, type RunRecord } from "./sinks/duckdb.js";
@@ -118,6 +118,14 @@ export async function ingestFiles(store: AnalysisStore, paths: readonly string[]
     throw new CostwiseError("NOT_FOUND", `no billing files found in ${paths.join(", ")} (looked for .csv, .csv.gz, .parquet and CUR manifests)`);
   }
   refuseDuplicates(files);
+  // gzip files are decompressed to their end beside the load (one at a time): a truncated one is refused before commit
+  const gzipChecks = new Map<string, Promise<string | undefined>>();
+  let chain: Promise<unknown> = Promise.resolve();
+  for (const f of files.filter((f) => f.gzip)) {
+    const check = chain.then(() => gzipProblem(f.path));
+    gzipChecks.set(f.path, check);
+    chain = check;
+  }
   const bytesTotal = files.reduce((a, f) => a + f.bytes, 0);
   let bytesDone = 0;
   let rowsSoFar = 0;
@@ -134,7 +142,11 @@ export async function ingestFiles(store: AnalysisStore, paths: readonly string[]
 
   // 2. plan every file before touching the store
   const plans: Plan[] = [];
-  for (const file of files) plans.push(await planFile(store, file, ingestId, options.format));
+  try {
+    for (const file of files) plans.push(await planFile(store, file, ingestId, options.format));
+  } catch (e) {
+    throw await betterError(e, files, gzipChecks);
+  }
   lap("plan");
 
   // 3-4. load, check and replace in one transaction
@@ -168,7 +180,11 @@ export async function ingestFiles(store: AnalysisStore, paths: readonly string[]
     loads: plans.map((plan) => ({
       planned: plan.load,
       onInsertError: (e: unknown) => insertError(e, plan),
-      check: (s: AnalysisStore) => checkFile(s, plan, ingestId, (rows) => (rowsSoFar += rows), lap),
+      check: async (s: AnalysisStore) => {
+        const gz = await gzipChecks.get(plan.file.path);
+        if (gz) throw gzipError(plan.shown, gz);
+        return checkFile(s, plan, ingestId, (rows) => (rowsSoFar += rows), lap);
+      },
     })),
     unit: billingPeriodUnit(plans.map((p) => p.file.path)),
     watchInsert: (i) => {
@@ -199,11 +215,39 @@ export async function ingestFiles(store: AnalysisStore, paths: readonly string[]
     },
     ...(options.beforeCommit ? { beforeCommit: options.beforeCommit } : {}),
   }).catch(async (e: unknown) => {
-    throw e instanceof RowCheckFailure ? await e.explain(store) : e;
+    throw await betterError(e instanceof RowCheckFailure ? await e.explain(store) : e, files, gzipChecks);
   });
   lap("commit");
   progress("done", files.length);
   return result;
+}
+
+function gzipError(shown: string, problem: string): CostwiseError {
+  return new CostwiseError("BAD_INPUT", `${shown}: ${problem}; nothing was loaded`, { location: { file: shown } });
+}
+
+/**
+ * The error to report for a failed ingest, once the transaction is rolled back: a truncated gzip file explains
+ * whatever the reader said about it (a ragged last line, a header with no rows); a line too long for the reader is
+ * located in the file when the reader did not say where.
+ */
+async function betterError(e: unknown, files: readonly InputFile[], gzipChecks: ReadonlyMap<string, Promise<string | undefined>>): Promise<unknown> {
+  if (!(e instanceof CostwiseError)) return e;
+  const file = files.find((f) => displayPath(f.path) === e.location?.file || f.path === e.location?.file);
+  if (!file) return e;
+  const shown = displayPath(file.path);
+  const gz = e.code !== "STORE" ? await gzipChecks.get(file.path) : undefined;
+  if (gz) return gzipError(shown, gz);
+  // DuckDB reports a line far over its limit as an unterminated quote, a ragged row or no line at all: any reader
+  // error on a CSV (not a value that failed to convert) is checked against the limit, on the error path only
+  const limit = e.details?.["lineTooLong"];
+  const readerError = e.code === "BAD_INPUT" && e.cause !== undefined && e.location?.column === undefined;
+  if (file.kind === "csv" && (typeof limit === "number" ? e.location?.line === undefined : readerError)) {
+    const max = typeof limit === "number" ? limit : maxLineSize();
+    const at = await findLongLine(file, max);
+    if (at) return new CostwiseError("BAD_INPUT", lineTooLongMessage(shown, max, at), { location: { file: shown, line: at.line, row: at.row }, cause: e.cause });
+  }
+  return e;
 }
 
 /**
@@ -255,10 +299,11 @@ async function planFile(store: AnalysisStore, file: InputFile, ingestId: string,
       columns = rows.map((r) => r.column_name);
       parquetTypes = Object.fromEntries(rows.map((r) => [r.column_name, r.column_type]));
     } catch (e) {
-      throw translateReadError(e, shown, {});
+      throw translateReadError(e, shown, {}, undefined, "parquet");
     }
     if (columns.length === 0) throw new CostwiseError("EMPTY_FILE", `${shown}: the Parquet file has no columns`, { location: { file: shown } });
   } else if (file.kind === "json") {
+    await readFirstLine(file, shown); // refuses UTF-16 and a corrupt gzip before DuckDB reads it
     jsonFlat = await jsonLayout(store, file, shown, path);
     columns = jsonFlat.columns;
   } else {
@@ -300,8 +345,10 @@ async function planFile(store: AnalysisStore, file: InputFile, ingestId: string,
   } else {
     // positional names: DuckDB matches column names case-insensitively, CUR headers can differ only in case
     physicalNames = new Map(columns.map((c, i) => [c, `c${i}`]));
+    const lineLimit = maxLineSize();
+    const maxLine = lineLimit === DEFAULT_MAX_LINE_SIZE ? "" : `max_line_size = ${lineLimit}, `;
     const csv = (t: Record<string, string>) =>
-      `read_csv(${path}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', strict_mode = true, nullstr = ['', 'NULL'], compression = ${file.gzip ? "'gzip'" : "'none'"}, columns = {${columns.map((c, i) => `${quoteString(`c${i}`)}: ${quoteString(t[c]!)}`).join(", ")}})`;
+      `read_csv(${path}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', strict_mode = true, ${maxLine}nullstr = ['', 'NULL'], compression = ${file.gzip ? "'gzip'" : "'none'"}, columns = {${columns.map((c, i) => `${quoteString(`c${i}`)}: ${quoteString(t[c]!)}`).join(", ")}})`;
     relation = csv(types);
     // the control total re-reads the cost column at the source's full precision
     controlRelation = csv({ ...Object.fromEntries(columns.map((c) => [c, "VARCHAR"])), [mapping.controlTotal.sourceColumn]: SOURCE_DECIMAL_TYPE });
@@ -343,7 +390,7 @@ function insertError(e: unknown, plan: Plan): Error {
   const msg = e instanceof Error ? e.message : String(e);
   const index = checkIndexFromError(msg);
   const check = index === undefined ? undefined : plan.load.compiled.checks[index];
-  if (!check) return translateReadError(e, plan.shown, plan.readTypes, plan.originalNames);
+  if (!check) return translateReadError(e, plan.shown, plan.readTypes, plan.originalNames, plan.file.kind);
   // the transaction is aborted; the diagnostic read runs after the rollback, outside it
   return new RowCheckFailure(plan, check);
 }

@@ -219,6 +219,19 @@ export function compileMapping(input: CompileInput): CompiledMapping {
       valueSql: rawAt >= 0 ? `__raw_${rawAt}` : `NULL`,
     });
   }
+  // ids (BillingAccountId, ResourceId, …) hold no control character: a NUL or a line break in an id is a broken
+  // file, not a new account
+  for (const c of COST_TABLE_COLUMNS) {
+    const m = mapping.targets[c.name as TargetColumn];
+    if (!m || !c.name.endsWith("Id") || c.sqlType !== "VARCHAR") continue;
+    checks.push({
+      name: "",
+      column: describeSource(m) ?? c.name,
+      expected: "an id without control characters (NUL, tab, line breaks)",
+      predicateSql: `coalesce(regexp_matches(${quoteIdent(c.name)}, '[\\x00-\\x1f\\x7f]'), false)`,
+      valueSql: quoteIdent(c.name),
+    });
+  }
   const rule = input.periodRule;
   if (rule) {
     const start = `"BillingPeriodStart"`;

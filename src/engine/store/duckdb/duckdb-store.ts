@@ -4,7 +4,7 @@
 import { closeSync, lstatSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
-import { CostwiseError } from "../../../core/errors.js";
+import { CostwiseError, describeSystemError, systemErrorKind } from "../../../core/errors.js";
 import type { CompiledSql, CostStore, Row } from "../cost-store.js";
 import { FEATURE_MIGRATIONS_TABLE, FEATURE_TABLES, SCHEMA_MIGRATIONS_TABLE } from "../feature-tables.js";
 import { col, readRow, readRows } from "../read-rows.js";
@@ -169,6 +169,14 @@ export class DuckDbStore implements CostStore {
         await this.connection.run("ROLLBACK");
       } catch {
         // the transaction may already be aborted; the original error is what matters
+      }
+      // out of space: the commit wrote nothing the store keeps (DuckDB writes the WAL at commit)
+      const space = systemErrorKind(e);
+      if (space === "disk-full" || space === "quota") {
+        throw new CostwiseError("STORE", `${describeSystemError(space)} while writing ${this.location}; the store is unchanged (the transaction was rolled back): free some space and try again`, {
+          location: { file: this.location },
+          cause: e,
+        });
       }
       throw e;
     } finally {
