@@ -61,6 +61,7 @@ const MONTH_EXPECTED = `expected a month YYYY-MM (month 01–12, year ${MIN_YEAR
 /** A billing month, YYYY-MM, month 01..12, year MIN_YEAR..MAX_YEAR. */
 export const isoMonth = z
   .string({ error: MONTH_EXPECTED })
+  .regex(/^\d{4}-\d{2}$/, { error: MONTH_EXPECTED, abort: true })
   .refine((s) => {
     const m = /^(\d{4})-(\d{2})$/.exec(s);
     if (!m) return false;
@@ -74,6 +75,7 @@ const DATE_EXPECTED = `expected a real calendar date YYYY-MM-DD (year ${MIN_YEAR
 /** A calendar date, YYYY-MM-DD, that exists (no Feb 30), year MIN_YEAR..MAX_YEAR. */
 export const isoDate = z
   .string({ error: DATE_EXPECTED })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: DATE_EXPECTED, abort: true })
   .refine((s) => {
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
     if (!m) return false;
@@ -87,7 +89,8 @@ const TIME_EXPECTED = `expected an ISO-8601 date or UTC date-time (year ${MIN_YE
 /** An ISO-8601 date or date-time whose date and time exist (no Feb 30, no 25:00), year MIN_YEAR..MAX_YEAR. */
 export const isoDateOrTime = z
   .string({ error: TIME_EXPECTED })
-  .max(40, TIME_EXPECTED)
+  .max(40, { error: TIME_EXPECTED, abort: true })
+  .regex(TIME_RE, { error: TIME_EXPECTED, abort: true })
   .refine((s) => {
     const m = TIME_RE.exec(s);
     if (!m) return false;
@@ -100,14 +103,14 @@ export const isoDateOrTime = z
 /** A whole number in 1..max (query strings: the text is converted; "", NaN, 1.5, 1e309 are refused). */
 export function positiveInt(max: number) {
   const expected = `expected a whole number from 1 to ${max}`;
-  return z.coerce.number({ error: expected }).int(expected).min(1, expected).max(max, expected);
+  return z.coerce.number({ error: expected }).int({ error: expected, abort: true }).min(1, { error: expected, abort: true }).max(max, expected);
 }
 
 /** Free text a person writes (a reason): at most `max` characters, no control characters but tab and newline. */
 export function freeText(max: number) {
   return z
     .string({ error: `expected text (at most ${max} characters)` })
-    .max(max, `expected at most ${max} characters`)
+    .max(max, { error: `expected at most ${max} characters`, abort: true })
     .refine((s) => !CONTROL_IN_TEXT.test(s), "control characters (NUL, ESC, …) are not allowed in text; only tab and newline");
 }
 
@@ -115,8 +118,8 @@ export function freeText(max: number) {
 export function nameText(max: number, what = "a name") {
   return z
     .string({ error: `expected ${what} (1 to ${max} characters)` })
-    .min(1, `expected ${what} (1 to ${max} characters), got an empty value`)
-    .max(max, `expected ${what} of at most ${max} characters`)
+    .min(1, { error: `expected ${what} (1 to ${max} characters), got an empty value`, abort: true })
+    .max(max, { error: `expected ${what} of at most ${max} characters`, abort: true })
     .refine((s) => !CONTROL_IN_NAME.test(s), `expected ${what} without control characters (NUL, newline, …)`);
 }
 
@@ -128,7 +131,7 @@ export const currencyCode = z
 /** A numeric id (a positive integer the store's INTEGER holds). */
 export const numericId = z
   .string({ error: "expected a numeric id (digits only)" })
-  .regex(/^[1-9]\d{0,9}$/, "expected a numeric id: a positive whole number, digits only")
+  .regex(/^[1-9]\d{0,9}$/, { error: "expected a numeric id: a positive whole number, digits only", abort: true })
   .refine((s) => Number(s) <= 2_147_483_647, "expected a numeric id of at most 2147483647");
 
 /** A boolean flag in a query string. */

@@ -44,6 +44,7 @@ import { jobStatuses } from "../../engine/jobs/status.js";
 import { localAdminCaller } from "../auth.js";
 import type { ServerContext, ZApp } from "../context.js";
 import { PROBLEM_CONTENT_TYPE, toProblem } from "../problem.js";
+import { isoDate } from "../schemas.js";
 import { tokensChanged } from "../token-cache.js";
 import { writeLock } from "../write-lock.js";
 
@@ -193,7 +194,7 @@ export function registerAdminRoutes(app: ZApp, ctx: ServerContext, deps: AdminDe
 
   // costwise anomalies (list, ack, expected, snooze, unsnooze, snoozes): the same engine calls, on the server's writer
   const actorBody = z.object({ name: z.string(), team: z.string().nullable() });
-  const anomaliesBody = z.object({ since: z.string().optional(), monitor: z.string().optional(), alertsOnly: z.boolean(), limit: z.number().int().min(1) });
+  const anomaliesBody = z.object({ since: isoDate.optional(), monitor: z.string().optional(), alertsOnly: z.boolean(), limit: z.number().int().min(1) });
   const feedbackBody = z.object({ id: z.string(), action: z.enum(FEEDBACK_ACTIONS), reason: z.string().optional(), by: actorBody });
   const snoozeBody = z.object({ monitor: z.string(), series: z.string().optional(), until: z.string(), reason: z.string().optional(), by: actorBody });
   const unsnoozeBody = z.object({ monitor: z.string(), series: z.string().optional(), by: actorBody });
