@@ -14,6 +14,8 @@ import { reportError } from "../../src/cli/context.js";
 import { ingestFiles } from "../../src/engine/ingest/ingest.js";
 import { parseCsvLine } from "../../src/engine/ingest/files.js";
 import { MAX_LINE_SIZE_ENV } from "../../src/engine/ingest/duckdb-errors.js";
+import { ingestMetrics, listMetrics } from "../../src/engine/metrics/ingest.js";
+import { importUtilizationCsv } from "../../src/engine/optimize/import-utilization.js";
 import { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { col, readRows } from "../../src/engine/store/read-rows.js";
 import { COST_TABLE } from "../../src/engine/store/schema.js";
@@ -193,6 +195,32 @@ describe("paths are opened literally", () => {
     execFileSync("mkfifo", [p]);
     const e = await ingestError(p);
     expect(e.message).toBe(`${p}: not a regular file (it is a FIFO (named pipe)); give a file or a folder`);
+  });
+});
+
+describe("the other readers of user files open them literally too", () => {
+  it("metrics ingest (CSV and JSON): a*.csv and m[1].json load themselves, not their siblings", async () => {
+    expectUnchanged = false;
+    const csv = write("m/a*.csv", "metric,date,value\nreq,2024-09-01,1.5\n");
+    write("m/ab.csv", "metric,date,value\nreq,2024-09-02,100\nreq,2024-09-03,100\n");
+    const json = write("m/m[1].json", JSON.stringify([{ metric: "users", date: "2024-09-01", value: 7 }]));
+    write("m/m1.json", JSON.stringify([{ metric: "users", date: "2024-09-05", value: 1000 }]));
+    const r = await ingestMetrics(store, [csv, json]);
+    expect(r.rows).toBe(2);
+    expect((await listMetrics(store)).map((m) => [m.metric, m.points, m.sum])).toEqual([
+      ["req", 1, "1.5000000000"],
+      ["users", 1, "7.0000000000"],
+    ]);
+    expect((await listMetrics(store, "it's \"odd\"")).length).toBe(0); // a metric name with quotes is a bound value
+  });
+
+  it("utilization import: u[1].csv imports itself only", async () => {
+    expectUnchanged = false;
+    const p = write("u/u[1].csv", "timestamp,resource_id,metric,value\n2024-09-01T10:00:00Z,i-1,cpu,10\n");
+    write("u/u1.csv", "timestamp,resource_id,metric,value\n2024-09-01T10:00:00Z,i-2,cpu,90\n2024-09-01T11:00:00Z,i-3,cpu,90\n");
+    const r = await importUtilizationCsv(store, p, "it's a 'source'");
+    expect(r.points).toBe(1);
+    expect(r.resources).toBe(1);
   });
 });
 

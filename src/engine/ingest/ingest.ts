@@ -25,7 +25,7 @@ import type { SourceMapping } from "../mapping/mapping.js";
 import { resolveMapping, type SourceFormat } from "../mapping/registry.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 import { col, readRow, readRows } from "../store/read-rows.js";
-import { readerPath } from "../store/duckdb/literal-path.js";
+import { bindText, readerPath } from "../store/duckdb/literal-path.js";
 import { DEFAULT_MAX_LINE_SIZE, lineTooLongMessage, maxLineSize, translateReadError } from "./duckdb-errors.js";
 import { discoverFiles, displayPath, findLongLine, gzipProblem, readCsvHeader, readFirstLine, refuseDuplicates, type InputFile } from "./files.js";
 import { jsonLayout, jsonRelation, type JsonLayout } from "./json-relation.js";
@@ -373,7 +373,8 @@ async function planFile(store: AnalysisStore, file: InputFile, ingestId: string,
         : `a billing period starting between ${EARLIEST_PERIOD.slice(0, 10)} and ${latest.slice(0, 10)} and ending after it starts`,
       },
     },
-    { file: file.path, ingestId, deliveryId },
+    // the path and the delivery (a manifest's assemblyId) come from the user's files: bound, not spliced
+    { file: file.path, ingestId, deliveryId, sql: { file: await bindText(store, file.path), deliveryId: await bindText(store, deliveryId) } },
   );
   return {
     file,

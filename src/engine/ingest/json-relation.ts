@@ -5,7 +5,7 @@
  * its digits). DuckDB's read_json infers the types from the whole file; rows never pass through JS.
  */
 import { CostwiseError } from "../../core/errors.js";
-import { quoteIdent, quoteString } from "../../core/sql.js";
+import { quoteIdent } from "../../core/sql.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 import { col, readRows } from "../store/read-rows.js";
 import { translateReadError } from "./duckdb-errors.js";

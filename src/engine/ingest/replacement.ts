@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import { CostwiseError } from "../../core/errors.js";
-import { quoteString, quoteStringList } from "../../core/sql.js";
+import { quoteString } from "../../core/sql.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 import { col, readRow, readRows } from "../store/read-rows.js";
 import { COST_TABLE, LOADED_TABLE } from "../store/schema.js";
@@ -61,14 +61,16 @@ async function replacePartitions(store: AnalysisStore, files: readonly string[],
   const victims = `SELECT o.source, o.billing_account_id, o.billing_period_start, o.ingest_id, o.file, o.rows, o.billed_cost
      FROM ${LOADED_TABLE} o JOIN (SELECT DISTINCT source, billing_account_id, billing_period_start, delivery_id FROM ${LOADED_TABLE} WHERE ingest_id = ?) n
        ON o.source = n.source AND o.billing_account_id IS NOT DISTINCT FROM n.billing_account_id AND o.billing_period_start IS NOT DISTINCT FROM n.billing_period_start
-     WHERE o.ingest_id <> ? AND (o.delivery_id <> n.delivery_id OR o.file IN (${quoteStringList(files)}))`;
+     WHERE o.ingest_id <> ? AND (o.delivery_id <> n.delivery_id OR o.file IN (${files.map(() => "?").join(", ") || "NULL"}))`;
+  // the file paths are bound after the two ingest ids, in the order the placeholders appear
+  const victimParams = [ingestId, ingestId, ...files];
   const replaced = await readRows(
     store,
     { source: col.text, account: col.text.nullable(), period: col.text.nullable(), n: col.int, t: col.money.nullable() },
     {
       sql: `SELECT source, billing_account_id AS account, billing_period_start::VARCHAR AS period, sum(rows)::BIGINT AS n, sum(billed_cost)::VARCHAR AS t
           FROM (${victims}) GROUP BY ALL`,
-      params: [ingestId, ingestId],
+      params: victimParams,
     },
   );
   if (replaced.length > 0) {
@@ -76,13 +78,13 @@ async function replacePartitions(store: AnalysisStore, files: readonly string[],
       sql: `DELETE FROM ${COST_TABLE} USING (SELECT DISTINCT source, billing_account_id, billing_period_start, ingest_id, file FROM (${victims})) v
             WHERE ${COST_TABLE}.x_IngestId = v.ingest_id AND ${COST_TABLE}.x_SourceFile = v.file AND ${COST_TABLE}.x_Source = v.source
               AND ${COST_TABLE}."BillingAccountId" IS NOT DISTINCT FROM v.billing_account_id AND ${COST_TABLE}."BillingPeriodStart" IS NOT DISTINCT FROM v.billing_period_start`,
-      params: [ingestId, ingestId],
+      params: victimParams,
     });
     await store.run({
       sql: `DELETE FROM ${LOADED_TABLE} USING (SELECT DISTINCT source, billing_account_id, billing_period_start, ingest_id, file FROM (${victims})) v
             WHERE ${LOADED_TABLE}.ingest_id = v.ingest_id AND ${LOADED_TABLE}.file = v.file AND ${LOADED_TABLE}.source = v.source
               AND ${LOADED_TABLE}.billing_account_id IS NOT DISTINCT FROM v.billing_account_id AND ${LOADED_TABLE}.billing_period_start IS NOT DISTINCT FROM v.billing_period_start`,
-      params: [ingestId, ingestId],
+      params: victimParams,
     });
   }
   const key = (r: { source: string; account: string | null; period: string | null }) => `${r.source}|${r.account ?? ""}|${String(r.period)}`;

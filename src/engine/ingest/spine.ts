@@ -40,7 +40,7 @@ export interface PlannedLoad {
 }
 
 /** Plans a load: the relation plus its mapping, compiled with the provenance every row carries. */
-export function planLoad(input: Omit<CompileInput, "provenance">, provenance: { file: string; ingestId: string; deliveryId: string }): PlannedLoad {
+export function planLoad(input: Omit<CompileInput, "provenance">, provenance: CompileInput["provenance"]): PlannedLoad {
   return { file: provenance.file, deliveryId: provenance.deliveryId, compiled: compileMapping({ ...input, provenance }) };
 }
 

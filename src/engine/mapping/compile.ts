@@ -37,7 +37,13 @@ export interface CompileInput {
   /** SQL of the relation holding the source rows (e.g. a read_csv(...) call), aliased as src */
   relation: string;
   /** constant provenance values */
-  provenance: { file: string; ingestId: string; deliveryId: string };
+  provenance: {
+    file: string;
+    ingestId: string;
+    deliveryId: string;
+    /** SQL reading the file path and delivery id when the caller bound them (store/duckdb/literal-path.ts bindText) */
+    sql?: { file?: string; deliveryId?: string };
+  };
   /**
    * The relation's name for each source column, when it differs (CSV columns are read under positional
    * names, since DuckDB matches names case-insensitively and real CURs have `user:team` and `user:Team`).
@@ -176,13 +182,13 @@ export function compileMapping(input: CompileInput): CompiledMapping {
         expr = quoteString(mapping.id);
         break;
       case "x_SourceFile":
-        expr = quoteString(input.provenance.file);
+        expr = input.provenance.sql?.file ?? quoteString(input.provenance.file);
         break;
       case "x_IngestId":
         expr = quoteString(input.provenance.ingestId);
         break;
       case "x_DeliveryId":
-        expr = quoteString(input.provenance.deliveryId);
+        expr = input.provenance.sql?.deliveryId ?? quoteString(input.provenance.deliveryId);
         break;
       default: {
         const m = mapping.targets[target];
