@@ -14,12 +14,12 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import type { CostwiseConfig } from "../core/config/schema.js";
+import { redactSecrets, redactUrl } from "../core/redact.js";
 import { ReaderPool } from "../engine/store/duckdb/reader-pool.js";
 import { refreshRollup } from "../engine/store/duckdb/rollup.js";
 import { AnswerCache } from "./answer-cache.js";
 import { authenticate, DEFAULT_POLICY, hostRefusal, isLoopbackHost, originRefusal, type AccessPolicy } from "./auth.js";
 import { defaultWorkspace, type ServerContext, type ServerStore } from "./context.js";
-import { redactRequestUrl } from "./log-redact.js";
 import { ServerMetrics } from "./metrics.js";
 import { frameworkErrorHandler, HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from "./problem.js";
 import { registerAdminRoutes, type AdminOptions } from "./routes/admin.js";
@@ -124,10 +124,17 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
             serializers: {
               req: (req: { method?: string; url?: string; hostname?: string; ip?: string; socket?: { remotePort?: number } }) => ({
                 method: req.method,
-                url: redactRequestUrl(req.url ?? ""),
+                url: redactUrl(req.url ?? ""),
                 host: req.hostname,
                 remoteAddress: req.ip,
                 remotePort: req.socket?.remotePort,
+              }),
+              // an internal error's message and stack may quote a client's request (a Basic credential, a signed URL)
+              err: (e: { name?: string; message?: string; stack?: string; code?: unknown }) => ({
+                type: e.name,
+                message: redactSecrets(String(e.message ?? "")),
+                stack: redactSecrets(String(e.stack ?? "")),
+                ...(typeof e.code === "string" ? { code: e.code } : {}),
               }),
             },
             redact: { paths: ["req.headers.authorization", "req.headers.cookie"], censor: "[redacted]" },
