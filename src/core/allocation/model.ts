@@ -158,7 +158,7 @@ export function compileAllocation(
         if (why !== undefined) {
           problems.push({
             code: "BAD_REGEX",
-            message: `${ruleName}: regex ${JSON.stringify(cond.regex)} is not a valid RE2 regular expression (the engine that runs it): ${why}`,
+            message: `${ruleName}: regex ${JSON.stringify(cond.regex)} is not a valid regular expression for RE2 (DuckDB runs it with RE2): ${why}`,
             path: `${path}.${name}.regex`,
           });
         }

@@ -109,7 +109,7 @@ export function compilePolicy(policy: Policy): { value?: CompiledPolicy; problem
       try {
         c[k] = compileRe2(p);
       } catch (e) {
-        problems.push({ code: "BAD_REGEX", message: `rule "${rule.id}": ${k} is not a valid RE2 regular expression: ${(e as Error).message}`, path: `rules.${index}.${k}` });
+        problems.push({ code: "BAD_REGEX", message: `rule "${rule.id}": ${k} is not a valid regular expression (RE2 syntax): ${(e as Error).message}`, path: `rules.${index}.${k}` });
       }
     }
     return c;

@@ -95,7 +95,7 @@ export const ruleSchema = z
       if (p === undefined) continue;
       // RE2 syntax: the evaluator runs it with RE2 (linear time), see core/re2.ts
       const why = re2Problem(p);
-      if (why !== undefined) ctx.addIssue({ code: "custom", path: [k], message: `not a valid RE2 regular expression: ${why}` });
+      if (why !== undefined) ctx.addIssue({ code: "custom", path: [k], message: `not a valid regular expression (RE2 syntax, as the evaluator runs it): ${why}` });
     }
   });
 export type PolicyRule = z.infer<typeof ruleSchema>;
