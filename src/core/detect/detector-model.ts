@@ -38,8 +38,38 @@ export interface DetectorOptions {
   scaleInflation: number;
   /** Scale floor as a fraction of the level. */
   minRelScale: number;
-  /** Scale floor in the series' own units (e.g. 0.01 of a currency). */
+  /**
+   * Scale floor in the series' own units: its resolution when the caller knows it (0.01 for money in a
+   * currency). 0 (the default) keeps the detector scale-free: the floors are then all relative to the series
+   * (`minRelScale` × level, `minMeanScale` × mean |value|, half the series' measured quantum).
+   */
   minAbsScale: number;
+  /** Scale floor as a fraction of the mean absolute (deseasonalized) value of the level window (for series whose median is 0). */
+  minMeanScale: number;
+  /**
+   * Points per day for sub-daily series (24 hourly, 288 at 5 minutes, 1440 per minute); 0 for daily or coarser.
+   * With it the seasonal profile is time-of-day (in bins of at least 15 minutes) × day-of-week.
+   */
+  perDay: number;
+  /** Sub-daily only: also learn a day-of-week factor once a week of history exists. */
+  weekly: boolean;
+  /**
+   * Heavy tails: the robust sigma is at least the `tailQuantile` quantile of the absolute residuals divided by the
+   * normal quantile (so intermittent bursty series are not scored on a MAD of 0). 0 disables it (daily cost).
+   */
+  tailQuantile: number;
+  /**
+   * Drift confirmation: a CUSUM crossing is reported only when the run behind it has lasted `driftMinSpan`
+   * points and the median z over the run is at least `driftMinMedianZ` (the level change persists and exceeds
+   * what the seasonal model explains). 0 / 0 = the plain CUSUM (daily cost).
+   */
+  driftMinSpan: number;
+  driftMinMedianZ: number;
+  /**
+   * Sub-daily only: what the series does about once a day is not an anomaly. The threshold is at least
+   * `dailyTail` × the (1 − 1/perDay) quantile of |z| over the last 7 days of scored points (0 = off).
+   */
+  dailyTail: number;
   /**
    * 1 where a point is the first day of a month (daily series): recurring monthly charges on that day become
    * expected once two month starts have been seen. Omitted: no monthly component.
@@ -62,21 +92,36 @@ export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
   driftMergeGap: 28,
   scaleInflation: 1.05,
   minRelScale: 0.015,
-  minAbsScale: 0.01,
+  minAbsScale: 0,
+  minMeanScale: 0.005,
+  perDay: 0,
+  weekly: false,
+  tailQuantile: 0,
+  driftMinSpan: 0,
+  driftMinMedianZ: 0,
+  dailyTail: 0,
 };
 
 /** Sensible options for a series whose points are `stepHours` apart (24 = daily). */
 export function optionsForStep(stepHours: number, overrides: Partial<DetectorOptions> = {}): DetectorOptions {
   if (stepHours >= 24 * 6) return { ...DEFAULT_DETECTOR_OPTIONS, period: 1, levelWindow: 12, minHistory: 12, ...overrides };
   if (stepHours >= 24) return { ...DEFAULT_DETECTOR_OPTIONS, ...overrides };
+  // sub-daily: a time-of-day × day-of-week profile, a level over the last day, the first day is warm-up
   const perDay = Math.max(1, Math.round(24 / stepHours));
   return {
     ...DEFAULT_DETECTOR_OPTIONS,
     period: perDay,
-    levelWindow: Math.max(14, perDay * 2),
+    perDay,
+    weekly: true,
+    levelWindow: Math.max(12, perDay),
     profileCycles: 7,
-    minHistory: Math.max(28, perDay * 2),
-    shiftConfirm: Math.max(4, Math.round(perDay / 4)),
+    minHistory: Math.max(12, perDay),
+    shiftConfirm: Math.max(4, Math.round(perDay / 8)),
+    tailQuantile: 0.9,
+    driftMinSpan: Math.max(6, Math.round(perDay / 2)),
+    driftMinMedianZ: 2,
+    driftMergeGap: perDay,
+    dailyTail: 1.2,
     ...overrides,
   };
 }

@@ -5,7 +5,7 @@
  * reads and updates the one `Walk` of a `detect` call; nothing here is used on its own.
  */
 import { severityOf, type AnomalyEvent, type AnomalyKind, type DetectorOptions, type Direction } from "./detector-model.js";
-import { median } from "./series.js";
+import { median, select } from "./series.js";
 
 const SIGMA_PER_MAD = 1.4826;
 
@@ -35,6 +35,24 @@ export interface Walk {
   resid: Float64Array;
   phaseBuf: Float64Array;
   profWin: number;
+  /** Sub-daily: points per day, time-of-day bins, points per bin buffer, per-bin and per-weekday buffers. */
+  perDay: number;
+  bins: number;
+  binCap: number;
+  binBuf: Float64Array;
+  binN: Uint32Array;
+  dayProf: Float64Array;
+  wkBuf: Float64Array;
+  /** The series' measured resolution (smallest step between distinct values of the first points; 0 if continuous). */
+  quantum: number;
+  /** Mean |deseasonalized value| over the level window (refreshed with the scale). */
+  meanAbs: number;
+  /** Sum and count of |actual| over every point before t (a magnitude for series whose recent history is all 0). */
+  absSum: number;
+  absN: number;
+  /** The threshold in use: max(z, dailyTail × the daily-tail quantile of recent |z|), and its buffer. */
+  zThr: number;
+  tailBuf: Float64Array;
   profRaw: Float64Array;
   profDev: Float64Array;
   profileAt: number;
@@ -68,14 +86,31 @@ export interface Walk {
 
 export function newWalk(v: Float64Array, o: DetectorOptions): Walk {
   const n = v.length;
-  const P = Math.max(1, Math.floor(o.period));
   const L = Math.max(3, Math.floor(o.levelWindow));
-  const profWin = P > 1 ? o.profileCycles * P : 0;
+  const perDay = o.perDay > 1 ? Math.floor(o.perDay) : 0;
+  // sub-daily: one profile phase per point of the week (or of the day), estimated in time-of-day bins
+  const P = perDay > 0 ? (o.weekly ? 7 * perDay : perDay) : Math.max(1, Math.floor(o.period));
+  const profWin = perDay > 0 ? (o.weekly ? 28 : o.profileCycles) * perDay : P > 1 ? o.profileCycles * P : 0;
+  const bins = perDay > 0 ? Math.min(perDay, 96) : 0;
+  const binCap = perDay > 0 ? Math.ceil(perDay / bins) * (o.profileCycles + 1) : 0;
   return {
     o,
     v,
     P,
     L,
+    perDay,
+    bins,
+    binCap,
+    binBuf: new Float64Array(bins * binCap),
+    binN: new Uint32Array(bins),
+    dayProf: new Float64Array(bins),
+    wkBuf: new Float64Array(perDay > 0 && o.weekly ? 5 * perDay : 0),
+    quantum: quantumOf(v, Math.max(256, o.minHistory)),
+    meanAbs: NaN,
+    absSum: 0,
+    absN: 0,
+    zThr: o.z,
+    tailBuf: new Float64Array(perDay > 0 && o.dailyTail > 0 ? 7 * perDay : 0),
     cleaned: Float64Array.from(v),
     expected: new Float64Array(n).fill(NaN),
     lower: new Float64Array(n).fill(NaN),
@@ -93,7 +128,7 @@ export function newWalk(v: Float64Array, o: DetectorOptions): Walk {
     profDev: new Float64Array(profWin + 2),
     profileAt: -Infinity,
     profileDirty: true,
-    refresh: Math.min(P > 1 ? P : 7, 7),
+    refresh: perDay > 0 ? Math.max(7, L >> 3) : Math.min(P > 1 ? P : 7, 7),
     statsAt: -Infinity,
     statsDirty: true,
     slope: 0,
@@ -118,6 +153,25 @@ export function newWalk(v: Float64Array, o: DetectorOptions): Walk {
   };
 }
 
+/**
+ * The series' resolution: the smallest gap between distinct values among its first `n` points (a CPU % logged
+ * to 0.002, a count to 1), 0 when the values look continuous (the gap is below 1e-9 of their range).
+ */
+function quantumOf(v: Float64Array, n: number): number {
+  const a = new Float64Array(Math.min(n, v.length));
+  let k = 0;
+  for (let i = 0; i < a.length; i++) if (v[i] === v[i]) a[k++] = v[i]!;
+  if (k < 3) return 0;
+  const s = a.subarray(0, k).sort();
+  let q = Infinity;
+  for (let i = 1; i < k; i++) {
+    const d = s[i]! - s[i - 1]!;
+    if (d > 0 && d < q) q = d;
+  }
+  const range = s[k - 1]! - s[0]!;
+  return q === Infinity || q <= range * 1e-9 ? 0 : q;
+}
+
 function phaseOf(w: Walk, i: number): number {
   return w.P === 1 ? 0 : i % w.P;
 }
@@ -128,6 +182,7 @@ export function computeProfile(w: Walk, t: number): void {
   w.profileAt = t;
   w.profileDirty = false;
   if (P === 1) return;
+  if (w.perDay > 0) return computeSubdailyProfile(w, t);
   const from = Math.max(0, t - w.profWin);
   let total = 0;
   let valid = 0;
@@ -169,6 +224,91 @@ export function computeProfile(w: Walk, t: number): void {
   between /= P;
   const shrink = between > 0 ? Math.max(0, 1 - noiseVar / between) : 0;
   for (let p = 0; p < P; p++) profile[p] = Math.max(1e-6, 1 + (profRaw[p]! - 1) * shrink);
+}
+
+/**
+ * Step 2 on a sub-daily series: a time-of-day profile (median per bin over the last `profileCycles` days, shrunk
+ * towards flat by its noise) times, once a week is seen, a day-of-week factor (median per weekday of the
+ * values divided by the time-of-day profile over the last 4 weeks, shrunk likewise).
+ */
+function computeSubdailyProfile(w: Walk, t: number): void {
+  const { o, perDay, bins, binCap, binBuf, binN, dayProf, cleaned, profDev, profile, P } = w;
+  const fromD = Math.max(0, t - o.profileCycles * perDay);
+  binN.fill(0);
+  for (let i = fromD; i < t; i++) {
+    const x = cleaned[i]!;
+    if (x !== x) continue;
+    const b = Math.floor(((i % perDay) * bins) / perDay);
+    const n = binN[b]!;
+    if (n < binCap) {
+      binBuf[b * binCap + n] = x;
+      binN[b] = n + 1;
+    }
+  }
+  let total = 0;
+  let minPer = Infinity;
+  for (let b = 0; b < bins; b++) {
+    const n = binN[b]!;
+    if (n < 2) {
+      profile.fill(1);
+      return;
+    }
+    if (n < minPer) minPer = n;
+    const med = median(binBuf.subarray(b * binCap, b * binCap + n), n);
+    dayProf[b] = med;
+    total += med;
+  }
+  if (!(total > 0)) {
+    profile.fill(1);
+    return;
+  }
+  const mean = total / bins;
+  for (let b = 0; b < bins; b++) dayProf[b] = dayProf[b]! / mean;
+  // noise around the profile, to shrink a pattern that noise alone would produce
+  let k = 0;
+  for (let i = fromD; i < t && k < profDev.length; i++) {
+    const x = cleaned[i]!;
+    const base = dayProf[Math.floor(((i % perDay) * bins) / perDay)]! * mean;
+    if (x === x && base > 0) profDev[k++] = Math.abs(x / base - 1);
+  }
+  const relSigma = k > 0 ? SIGMA_PER_MAD * median(profDev, k) : 0;
+  let between = 0;
+  for (let b = 0; b < bins; b++) between += (dayProf[b]! - 1) ** 2;
+  between /= bins;
+  const noiseVar = (1.2533 * relSigma) ** 2 / minPer;
+  const shrink = between > 0 ? Math.max(0, 1 - noiseVar / between) : 0;
+  for (let b = 0; b < bins; b++) dayProf[b] = 1 + (dayProf[b]! - 1) * shrink;
+  for (let p = 0; p < P; p++) profile[p] = Math.max(1e-6, dayProf[Math.floor(((p % perDay) * bins) / perDay)]!);
+  if (!o.weekly || t < 7 * perDay) return;
+  // day-of-week factor over the last 4 weeks (index-aligned weeks: phase p's weekday is ⌊p / perDay⌋)
+  const fromW = Math.max(0, t - 28 * perDay);
+  const wk = new Float64Array(7);
+  let wTotal = 0;
+  for (let d = 0; d < 7; d++) {
+    let n = 0;
+    for (let day = Math.floor(fromW / perDay); day * perDay < t; day++) {
+      if (day % 7 !== d) continue;
+      for (let i = Math.max(fromW, day * perDay); i < Math.min(t, (day + 1) * perDay) && n < w.wkBuf.length; i++) {
+        const x = cleaned[i]!;
+        const f = profile[i % P]!;
+        if (x === x) w.wkBuf[n++] = x / f;
+      }
+    }
+    if (n < perDay) return; // fewer than a day's points on some weekday: no weekly factor yet
+    wk[d] = median(w.wkBuf, n);
+    wTotal += wk[d]!;
+  }
+  if (!(wTotal > 0)) return;
+  let wBetween = 0;
+  for (let d = 0; d < 7; d++) {
+    wk[d] = (wk[d]! * 7) / wTotal;
+    wBetween += (wk[d]! - 1) ** 2;
+  }
+  wBetween /= 7;
+  // a weekday's median pools ~4 days; day-level noise is the point noise over the points of a day, correlated
+  const wNoise = (1.2533 * relSigma) ** 2 / (3 * Math.sqrt(perDay));
+  const wShrink = wBetween > 0 ? Math.max(0, 1 - wNoise / wBetween) : 0;
+  for (let p = 0; p < P; p++) profile[p] = Math.max(1e-6, profile[p]! * (1 + (wk[Math.floor(p / perDay)]! - 1) * wShrink));
 }
 
 /**
@@ -217,6 +357,37 @@ export function refreshTrendAndScale(w: Walk, t: number, level: number, center: 
     if (x === x && !replaced[i]) resid[k++] = Math.abs(x - (level + w.slope * (i - center)));
   }
   w.mad = k >= 3 ? median(resid, k) : NaN;
+  // heavy tails (bursty series): the sigma is at least what the tail quantile of the residuals implies
+  if (w.o.tailQuantile > 0 && k >= 8) {
+    const q = select(resid, k, Math.min(k - 1, Math.floor(w.o.tailQuantile * k)));
+    const zq = w.o.tailQuantile >= 0.9 ? 1.645 : 1.2816 * (w.o.tailQuantile / 0.8); // |N(0,1)| quantile (0.9 → 1.645)
+    const madFromTail = q / zq / SIGMA_PER_MAD;
+    if (madFromTail > w.mad) w.mad = madFromTail;
+  }
+  let sa = 0;
+  let na = 0;
+  for (let i = Math.max(0, t - L); i < t; i++) {
+    const x = ds[i]!;
+    if (x === x) {
+      sa += x < 0 ? -x : x;
+      na++;
+    }
+  }
+  w.meanAbs = na > 0 ? sa / na : NaN;
+  // what the series does about once a day (over the last week of scores) is not an anomaly
+  if (w.tailBuf.length > 0) {
+    const { zs, tailBuf, perDay } = w;
+    let m = 0;
+    for (let i = Math.max(0, t - tailBuf.length); i < t; i++) {
+      const z = zs[i]!;
+      if (z === z) tailBuf[m++] = z < 0 ? -z : z;
+    }
+    w.zThr = w.o.z;
+    if (m >= perDay) {
+      const q = select(tailBuf, m, Math.min(m - 1, Math.floor(m * (1 - 1 / perDay))));
+      if (w.o.dailyTail * q > w.zThr) w.zThr = w.o.dailyTail * q;
+    }
+  }
 }
 
 interface Expectation {
@@ -235,13 +406,20 @@ export function expectAt(w: Walk, t: number, levelNow: number): Expectation {
   const m1 = w.winN;
   // predictive spread: noise plus the error of the level (median of m1 points) and of the profile
   // (medians over the cycles seen so far), var(median) ≈ (π/2)·σ²/n
-  const cycles = P > 1 ? Math.min(o.profileCycles, Math.floor(t / P)) : 0;
+  const cycles = P > 1 ? Math.min(o.profileCycles, Math.floor(t / (w.perDay > 0 ? w.perDay : P))) : 0;
   // the residuals are measured against a profile fitted to the same points: with c cycles they understate
   // the noise by about √((c−1)/c), which matters in the first weeks
   const dof = cycles > 1 ? cycles / (cycles - 1) : 1;
   const predictive = Math.sqrt((1 + 1.5708 / m1 + (cycles > 0 ? 1.5708 / cycles : 0)) * dof);
   let scale = SIGMA_PER_MAD * o.scaleInflation * predictive * w.mad;
-  const floor = Math.max(o.minRelScale * Math.abs(levelNow), o.minAbsScale);
+  // floors relative to the series: its level, its mean magnitude (series mostly at 0), its resolution
+  let floor = o.minRelScale * Math.abs(levelNow);
+  if (o.minMeanScale > 0) {
+    const mag = w.meanAbs === w.meanAbs && w.meanAbs > 0 ? w.meanAbs : w.absN > 0 ? w.absSum / w.absN : 0;
+    if (o.minMeanScale * mag > floor) floor = o.minMeanScale * mag;
+  }
+  if (0.5 * w.quantum > floor) floor = 0.5 * w.quantum;
+  if (o.minAbsScale > floor) floor = o.minAbsScale;
   if (!(scale >= floor)) scale = floor;
   w.finalScale = scale;
 
@@ -266,8 +444,8 @@ export function expectAt(w: Walk, t: number, levelNow: number): Expectation {
     sc = sc + 0.1 * Math.abs(recurring) + (hi - lo) / (2 * o.z);
   }
   w.expected[t] = exp;
-  w.lower[t] = exp - o.z * sc;
-  w.upper[t] = exp + o.z * sc;
+  w.lower[t] = exp - w.zThr * sc;
+  w.upper[t] = exp + w.zThr * sc;
   return { exp, sc, base, recurring, isMonthStart };
 }
 
@@ -349,17 +527,35 @@ export function trackDrift(w: Walk, t: number, z: number, absZ: number): void {
   if (w.cPos > o.cusumH || w.cNeg > o.cusumH) {
     const up = w.cPos > o.cusumH;
     const start = up ? w.cPosStart : w.cNegStart;
+    if (o.driftMinSpan > 0 && !driftConfirmed(w, start, t, up)) return;
     for (let i = start; i <= t; i++) if (v[i] === v[i] && expected[i] === expected[i]) flagged[i] = 1;
     signal(w, t, "drift", up ? "up" : "down", start, absZ);
     w.cPos = w.cNeg = 0;
   }
 }
 
+/**
+ * A drift is confirmed when its run has lasted `driftMinSpan` points and the median z over the run is at least
+ * `driftMinMedianZ` on its side: a level change that persists and that the seasonal model does not explain.
+ * Until then the CUSUM keeps accumulating (a real drift confirms a little later; a bump that fades never does).
+ */
+function driftConfirmed(w: Walk, start: number, t: number, up: boolean): boolean {
+  const { o, zs, buf } = w;
+  if (t - start + 1 < o.driftMinSpan) return false;
+  let n = 0;
+  for (let i = Math.max(start, t - buf.length + 1); i <= t; i++) {
+    const z = zs[i]!;
+    if (z === z) buf[n++] = up ? z : -z;
+  }
+  return n >= o.driftMinSpan >> 1 && median(buf, n) >= o.driftMinMedianZ;
+}
+
 /** Opens an event, or extends the open one when it is on the same side and close enough (a multi-day anomaly is one event). */
 function signal(w: Walk, t: number, kind: AnomalyKind, dir: Direction, start: number, absZ: number): void {
   const { o, P } = w;
   const open = w.open;
-  const gap = kind === "drift" || open?.kind === "drift" ? o.driftMergeGap : P > 1 ? Math.max(2, Math.ceil(P / 4)) : 2;
+  // signals merge within a quarter cycle (daily: 2 days of a week), an hour on sub-daily series
+  const gap = kind === "drift" || open?.kind === "drift" ? o.driftMergeGap : w.perDay > 0 ? Math.max(2, Math.ceil(w.perDay / 24)) : P > 1 ? Math.max(2, Math.ceil(P / 4)) : 2;
   if (open && open.direction === dir && t - w.lastSignal <= gap) {
     open.endIndex = t;
     if (kind === "level_shift" || (kind === "drift" && open.kind === "spike")) open.kind = kind;

@@ -51,11 +51,17 @@ export function detect(values: Float64Array | readonly number[], opts: Partial<D
   const last = Math.min(n - 1, o.lastIndex ?? n - 1);
   const w = newWalk(v, o);
   const { P, profile, cleaned, ds } = w;
-  // the weekday pattern moves slowly: re-estimated every 4 cycles (and after a level shift), not every point
-  const profileEvery = 4 * P;
+  // the weekday pattern moves slowly: re-estimated every 4 cycles (and after a level shift), not every point;
+  // a sub-daily profile once a day
+  const profileEvery = w.perDay > 0 ? w.perDay : 4 * P;
   for (let t = 0; t <= last; t++) {
     // 1. deseasonalize the previous point
     if (t > 0) {
+      const a = v[t - 1]!;
+      if (a === a) {
+        w.absSum += a < 0 ? -a : a;
+        w.absN++;
+      }
       const c = cleaned[t - 1]!;
       ds[t - 1] = c === c ? c / profile[P === 1 ? 0 : (t - 1) % P]! : NaN;
     }
@@ -86,7 +92,7 @@ export function detect(values: Float64Array | readonly number[], opts: Partial<D
     w.zs[t] = z;
     const absZ = Math.abs(z);
     // 7. spike / level shift, else drift
-    if (absZ >= o.z) {
+    if (absZ >= w.zThr) {
       flagPoint(w, t, z, absZ, e.base);
       continue;
     }

@@ -103,7 +103,8 @@ export function detectorOptions(d: DetectionConfig, granularity: "day" | "hour")
   if (d.detector.z !== undefined) o.z = d.detector.z;
   if (d.detector.shiftConfirm !== undefined) o.shiftConfirm = d.detector.shiftConfirm;
   if (d.detector.cusumH !== undefined) o.cusumH = d.detector.cusumH;
-  return optionsForStep(granularity === "day" ? 24 : 1, o);
+  // money: its resolution is a cent, the detector's floor in series units (the detector itself is scale-free)
+  return optionsForStep(granularity === "day" ? 24 : 1, { minAbsScale: 0.01, ...o });
 }
 
 const HISTORY_DAYS = 400;
