@@ -17,7 +17,10 @@ import { policySchema } from "../../src/core/governance/policy.js";
 import type { NormalizedResource } from "../../src/core/governance/resource.js";
 import { re2Problem } from "../../src/core/re2.js";
 import { KNOWN_COLUMNS } from "../../src/engine/allocation/sql.js";
-import { loadAllocation } from "../../src/engine/allocation/load-rules.js";
+import { applyAllocation } from "../../src/engine/allocation/allocate.js";
+import { compileLoaded, loadAllocation } from "../../src/engine/allocation/load-rules.js";
+import { allocationSummary } from "../../src/engine/allocation/reports.js";
+import { insertCostRows } from "../helpers/allocation-rows.js";
 import { sql } from "../../src/engine/store/cost-store.js";
 import type { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { tempDir, tempStore } from "../helpers/store.js";
@@ -59,6 +62,18 @@ describe("allocation regexes are validated with RE2, as DuckDB runs them", () =>
     const { model, problems } = compileAllocation(config, KNOWN_COLUMNS);
     expect(model !== null).toBe(accepted);
     if (!accepted) expect(problems.map((p) => p.path)).toEqual(["allocation.rules[0].match.ServiceName.regex"]);
+  });
+
+  it("(?i), refused by JavaScript, loads and allocates in DuckDB: case-insensitive match", async () => {
+    await insertCostRows(db.store, [
+      { date: "2026-01-05", billed: "10.00", service: "AMAZON EC2", resource: "i-1" },
+      { date: "2026-01-06", billed: "5.00", service: "Amazon EC2", resource: "i-2" },
+      { date: "2026-01-07", billed: "3.00", service: "AWS Support", resource: null },
+    ]);
+    const loaded = compileLoaded(allocationSection.parse({ rules: [{ id: "ci", match: { ServiceName: { regex: "(?i)^amazon ec2$" } }, set: { team: "compute" } }] }), null, null);
+    await applyAllocation(db.store, loaded);
+    const r = await allocationSummary(db.store, { by: "team" });
+    expect(Object.fromEntries(r.rows.map((x) => [x.key, x.billedCost]))).toEqual({ compute: "15.0000000000", __unallocated__: "3.0000000000" });
   });
 
   it("a refused regex names the rules file, its line, the rule id and the field", () => {
