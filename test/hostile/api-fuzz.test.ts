@@ -11,7 +11,7 @@
  *   2. phase "open": no token exists, so the loopback server treats the caller as local admin and write routes are
  *      reached;
  *   3. tokens are created and a second server requires them (auth: tokens): the same cases run with an admin token,
- *      a team-bound viewer, an unscoped viewer, a wrong token and none, so the auth paths are fuzzed too;
+ *      a team-bound viewer, an unscoped viewer, a wrong token, a garbage one and none, so the auth paths are fuzzed too;
  *   4. the count of routes covered is asserted equal to the routes in the document, and the count of ≥ 500 answers
  *      to be 0 (each one is printed with its request, so a failure names the case).
  *
@@ -118,7 +118,7 @@ const BAD_JSON: readonly unknown[] = [
 /** Sent for every URL parameter in every phase: the probe's own cases (issue 18, item 5). */
 const ALWAYS_TEXT: readonly string[] = ["", "-1", "NaN", "2026-13", "9999-12", "2026-02-30", "\u0000", "' OR 1=1 --", "x".repeat(100_000)];
 /** How many more of BAD_TEXT / BAD_JSON each parameter gets per phase, drawn by the PRNG. */
-const SAMPLE_TEXT = 6;
+const SAMPLE_TEXT = 4;
 const SAMPLE_JSON = 8;
 
 function deepArray(n: number): string {
@@ -202,9 +202,20 @@ const VALID_BY_NAME: Record<string, readonly string[]> = {
   limit: ["10", "200"],
 };
 
+/** Valid values per route and field name, where the generic ones would be refused (real ids, known dimensions). */
+const VALID_BY_ROUTE: Record<string, Record<string, readonly unknown[]>> = {
+  "/api/v1/costs/query": { metric: ["EffectiveCost", "BilledCost"], groupBy: ["ServiceName", "tag:team"], on: ["ServiceName"], value: ["Amazon EC2"], values: ["Amazon EC2"], by: ["EffectiveCost"] },
+  "/api/v1/allocation/query": { groupBy: ["team", "service_name"], on: ["team"], value: ["payments"], values: ["payments"] },
+  "/api/v1/anomalies/{id}/feedback": { id: [] }, // filled with the store's anomaly ids before the run
+};
+/** The route whose cases are being generated (casesFor is synchronous). */
+let currentRoute = "";
+
 /** A valid-looking value for a schema (enum member, default, bounds), used as the baseline the bad value replaces. */
 function validFor(name: string, s: JsonSchema, rnd: () => number): unknown {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const special = VALID_BY_ROUTE[currentRoute]?.[name];
+  if (special && special.length > 0 && (s.type === "string" || s.type === undefined)) return pick(special);
   if (s.enum && s.enum.length > 0) return pick(s.enum);
   if (s.const !== undefined) return s.const;
   if (s.anyOf?.[0]) return validFor(name, s.anyOf[0], rnd);
@@ -268,6 +279,8 @@ let sent = 0;
 let over500 = 0;
 const byStatus = new Map<number, number>();
 const msByRoute = new Map<string, number>();
+/** Statuses per route in the open phase (no tokens: every route is reachable). */
+const openStatuses = new Map<string, Set<number>>();
 
 function urlOf(c: Case): string {
   const path = c.route.path.replace(/\{(\w+)\}/g, (_, k: string) => (c.raw ? (c.path[k] ?? "x") : encodeURIComponent(c.path[k] ?? "x")));
@@ -321,6 +334,7 @@ function casesFor(route: Route, rnd: () => number): Case[] {
     }
     return a;
   };
+  currentRoute = route.path;
   const params = (route.op.parameters ?? []).filter((p) => p.in === "query" || p.in === "path");
   const schema = bodySchema(route);
   const baseline = (): { path: Record<string, string>; query: [string, string][]; body: Record<string, unknown> | undefined } => {
@@ -336,7 +350,7 @@ function casesFor(route: Route, rnd: () => number): Case[] {
   const json = (b: unknown) => ({ type: "application/json", payload: JSON.stringify(b) });
   const out: Case[] = [];
   // a few valid combinations
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < 6; i++) {
     const b = baseline();
     out.push({ route, what: `valid #${i}`, path: b.path, query: b.query, ...(b.body !== undefined ? { body: json(b.body) } : {}) });
   }
@@ -437,12 +451,22 @@ describe(`OpenAPI-driven parameter fuzzing (seed ${SEED})`, () => {
       // the document lists the API: at least the routes this suite knows exist
       expect(routes.length).toBeGreaterThanOrEqual(20);
       expect(routes.map((r) => `${r.method} ${r.path}`)).toContain("POST /api/v1/recommendations/{id}/status");
+      const anomalies = (await app.inject({ method: "GET", url: "/api/v1/anomalies?limit=20" })).json() as { items: { id: string }[] };
+      VALID_BY_ROUTE["/api/v1/anomalies/{id}/feedback"]!["id"] = anomalies.items.map((a) => a.id);
+      expect(anomalies.items.length).toBeGreaterThan(0);
       const rnd = prng(SEED);
-      for (const r of routes) for (const c of casesFor(r, rnd)) await send(app, c, { name: "open", value: undefined });
+      for (const r of routes) {
+        const key = `${r.method} ${r.path}`;
+        openStatuses.set(key, new Set());
+        for (const c of casesFor(r, rnd)) openStatuses.get(key)!.add((await send(app, c, { name: "open", value: undefined })).status);
+      }
     } finally {
       await app.close();
     }
     expect(failures.slice(0, 30)).toEqual([]);
+    // every route was reached past authentication, and answered 2xx at least once (write routes included)
+    const never2xx = [...openStatuses.entries()].filter(([, st]) => ![...st].some((x) => x >= 200 && x < 300)).map(([k]) => k);
+    expect(never2xx).toEqual([]);
   }, 120_000);
 
   it("phase tokens: admin, team viewer, unscoped viewer, a wrong token and none", async () => {
@@ -465,10 +489,11 @@ describe(`OpenAPI-driven parameter fuzzing (seed ${SEED})`, () => {
         // each case once, under a token drawn from the PRNG (every token gets every route's valid cases)
         const cases = casesFor(r, rnd);
         for (const [i, c] of cases.entries()) {
-          // a sample of the bad cases (a third), each under one token; the valid ones under every token
+          // a sample of the bad cases (a third), each under one token drawn by the PRNG; the valid ones in turn under
+          // each token (6 valid cases: every token gets every route once)
           const valid = c.what.startsWith("valid");
           if (!valid && rnd() > 1 / 3) continue;
-          const list = valid ? tokens : [tokens[Math.floor(rnd() * tokens.length)]!];
+          const list = valid ? [tokens[i % tokens.length]!] : [tokens[Math.floor(rnd() * tokens.length)]!];
           for (const t of list) {
             const o = await send(app, { ...c, what: `${c.what} #${i}` }, t);
             if (!r.path.startsWith("/api/")) continue;
