@@ -20,7 +20,7 @@ import type { AwsCostExplorerSource } from "../../core/config/sections/sources.j
 import { trimMoney } from "../../core/money.js";
 import { ingestFiles } from "../ingest/ingest.js";
 import { quoteIdent, quoteString } from "../../core/sql.js";
-import type { AnalysisStore } from "../store/cost-store.js";
+import { sql, type AnalysisStore } from "../store/cost-store.js";
 import { col, readRow } from "../store/read-rows.js";
 import { CE_DAYS_TABLE } from "./tables.js";
 import { awsCall, clientConfigFor, sqlTimestamp, stagingFolder, type ConnectorContext, type ConnectorResult } from "./context.js";
@@ -156,8 +156,10 @@ export async function stageCostExplorerPages(store: AnalysisStore, pagesFile: st
       await store.run(`CREATE TEMP TABLE ${t}_names AS SELECT a."Value" AS v, any_value(a.Attributes['description']) AS n
         FROM (SELECT unnest(DimensionValueAttributes) AS a FROM ${readPages(pagesFile)}) GROUP BY 1`);
     }
+    // the payer account id is bound into a one-row table (COPY takes no parameters)
+    await store.run(sql(`CREATE TEMP TABLE ${t}_payer AS SELECT CAST(? AS VARCHAR) AS id`, billingAccountId));
     await store.run(`COPY (
-      SELECT r.*, ${hasAccount ? "names.n" : "NULL"} AS ce_linked_account_name, ${quoteString(billingAccountId)} AS ce_billing_account_id,
+      SELECT r.*, ${hasAccount ? "names.n" : "NULL"} AS ce_linked_account_name, (SELECT id FROM ${t}_payer) AS ce_billing_account_id,
              strftime(date_trunc('month', ce_start::DATE), '%Y-%m-%d') AS ce_billing_period_start,
              strftime(date_trunc('month', ce_start::DATE) + INTERVAL 1 MONTH, '%Y-%m-%d') AS ce_billing_period_end
       FROM ${t}_rows r ${hasAccount ? `LEFT JOIN ${t}_names names ON names.v = r.ce_linked_account` : ""}
@@ -165,7 +167,7 @@ export async function stageCostExplorerPages(store: AnalysisStore, pagesFile: st
     const n = await readRow(store, { n: col.int }, `SELECT count(*)::BIGINT AS n FROM ${t}_rows`);
     return n?.n ?? 0;
   } finally {
-    for (const x of ["days", "rows", "names"]) await store.run(`DROP TABLE IF EXISTS ${t}_${x}`).catch(() => undefined);
+    for (const x of ["days", "rows", "names", "payer"]) await store.run(`DROP TABLE IF EXISTS ${t}_${x}`).catch(() => undefined);
   }
 }
 
