@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { allocationSection } from "./sections/allocation.js";
 import { detectionSection } from "./sections/detection.js";
+import { fxSection } from "./sections/fx.js";
 import { governanceSection } from "./sections/governance.js";
 import { kpisSection } from "./sections/kpis.js";
 import { notifySection } from "./sections/notify.js";
@@ -27,6 +28,7 @@ export const configSchema = z.strictObject({
   server: serverSection.optional(),
   notify: notifySection.optional(),
   kpis: kpisSection.optional(),
+  fx: fxSection.optional(),
 });
 
 export type CostwiseConfig = z.infer<typeof configSchema>;

@@ -28,6 +28,7 @@ import {
 // ─── SQL types ──────────────────────────────────────────────────────────────────────────────────
 
 import { quoteIdent, type CompiledSql, type SqlDialect, type SqlValue } from "../sql.js";
+import { fxAmountSql, fxDayOf, fxJoinSql, fxUnmatchedColumnsSql, fxUnmatchedSql, type FxSqlOptions, type TextSql } from "../fx/convert-sql.js";
 export type { CompiledSql, SqlDialect, SqlValue };
 
 // ─── fragments ──────────────────────────────────────────────────────────────────────────────────
@@ -58,6 +59,21 @@ function sqlf(strings: TemplateStringsArray, ...values: SqlFragment[]): SqlFragm
     if (s) parts.push({ kind: "text", text: s });
     const v = values[i];
     if (v) parts.push(...v.parts);
+  });
+  return new SqlFragment(parts);
+}
+
+/**
+ * SQL text made by core/fx/convert-sql.ts (the one definition of currency conversion): identifiers and keywords
+ * written there, every value a `?` parameter, split here into text and parameter parts.
+ */
+function fxText(t: TextSql): SqlFragment {
+  const pieces = t.sql.split("?");
+  if (pieces.length !== t.params.length + 1) throw new CostwiseError("INTERNAL", "conversion SQL and its parameters do not match");
+  const parts: Part[] = [];
+  pieces.forEach((text, i) => {
+    if (text) parts.push({ kind: "text", text });
+    if (i < t.params.length) parts.push({ kind: "param", value: t.params[i]!, type: "text" });
   });
   return new SqlFragment(parts);
 }
@@ -262,6 +278,11 @@ export interface CompiledCostQuery {
   totals: CompiledSql;
   /** The public columns of `rows`, in order. The unit column is left out when it is also grouped by. */
   columns: OutputColumn[];
+  /**
+   * With a reporting currency: up to 5 (currency, day) pairs of matching rows that cannot be converted (`cur`,
+   * `day`, `has_from`, `has_to`), to run before the rows — a missing rate is an error, never a silent 1.0.
+   */
+  fxUnmatched?: CompiledSql;
 }
 
 export interface CompileOptions {
@@ -280,6 +301,8 @@ export interface CompileOptions {
    * daily and monthly parts); the query's own window is not applied, so the parts must tile it exactly.
    */
   star?: StarRollup;
+  /** The daily rates table and rate granularity, needed when the query has a reporting currency (engine/fx). */
+  fx?: { ratesTable: string; granularity: "day" | "month" };
 }
 
 export interface StarRollup {
@@ -296,11 +319,14 @@ export function compileCostQuery(query: CostQuery, dialect: SqlDialect | Dialect
   const table = ident(tableName, new Set([tableName]));
 
   const unitColumn = METRIC_UNIT_COLUMN[query.metric];
-  const unitGrouped = query.groupBy.some((g) => g.kind === "column" && g.column === unitColumn);
+  const fxOpts = fxOptionsOf(query, d, options);
+  const unitGroupedBy = query.groupBy.some((g) => g.kind === "column" && g.column === unitColumn);
+  // converted, the unit is the reporting currency: kept as a column even when the billed currency is grouped by
+  const unitGrouped = unitGroupedBy && !fxOpts;
 
   const columns: OutputColumn[] = query.groupBy.map((g, i) => ({ alias: `g${i}`, name: dimensionName(g), role: "dimension" }));
   if (query.granularity !== "none") columns.push({ alias: "p", name: "period", role: "period" });
-  if (!unitGrouped) columns.push({ alias: "u", name: unitColumn, role: "unit" });
+  if (!unitGrouped) columns.push({ alias: "u", name: fxOpts && unitGroupedBy ? "ReportingCurrency" : unitColumn, role: "unit" });
   columns.push({ alias: "m", name: query.metric, role: "metric" });
 
   // inner: one row per line item with its group keys, unit and metric value
@@ -310,8 +336,13 @@ export function compileCostQuery(query: CostQuery, dialect: SqlDialect | Dialect
   if (query.granularity !== "none") {
     select.push(sqlf`${d.truncTimestamp(query.granularity, ident("ChargePeriodStart"))} AS ${ident("p")}`);
   }
-  select.push(sqlf`${ident(unitColumn)} AS ${ident("u")}`);
-  select.push(sqlf`${ident(query.metric)} AS ${ident("m")}`);
+  if (fxOpts) {
+    select.push(sqlf`CAST(${param(fxOpts.target)} AS VARCHAR) AS ${ident("u")}`);
+    select.push(sqlf`${fxText(fxAmountSql(fxOpts, quoteIdent(query.metric)))} AS ${ident("m")}`);
+  } else {
+    select.push(sqlf`${ident(unitColumn)} AS ${ident("u")}`);
+    select.push(sqlf`${ident(query.metric)} AS ${ident("m")}`);
+  }
   const countCol = options.lineItemsColumn;
   if (countCol !== undefined) {
     if (!SAFE_IDENT_RE.test(countCol)) throw new CostwiseError("INTERNAL", `bad line-item column name ${JSON.stringify(countCol)}`);
@@ -323,9 +354,17 @@ export function compileCostQuery(query: CostQuery, dialect: SqlDialect | Dialect
   if (query.window.end !== undefined) where.push(sqlf`${ident("ChargePeriodStart")} < ${d.timestampParam(query.window.end)}`);
   for (const f of query.filters) where.push(filterExpr(f, d));
 
+  if (fxOpts && options.star) throw new CostwiseError("INTERNAL", "a converted query reads the cost table, not a star rollup");
+  const from = fxOpts ? sqlf`${table}${fxText(fxJoinSql(fxOpts))}` : table;
   const inner = options.star
     ? starInner(query, d, options.star, select, countCol)
-    : sqlf`SELECT ${join(select, ", ")} FROM ${table}${where.length ? sqlf` WHERE ${join(where, " AND ")}` : lit("")}`;
+    : sqlf`SELECT ${join(select, ", ")} FROM ${from}${where.length ? sqlf` WHERE ${join(where, " AND ")}` : lit("")}`;
+  const fxUnmatched = fxOpts
+    ? renderSql(
+        sqlf`SELECT ${lit(fxUnmatchedColumnsSql(fxOpts))} FROM ${from} WHERE ${join([...where, fxText(fxUnmatchedSql(fxOpts))], " AND ")} GROUP BY ${lit(`coalesce("BillingCurrency", ''), ${fxDayOf(fxOpts)}`)} ORDER BY ${lit("day, cur")} LIMIT 5`,
+        d,
+      )
+    : undefined;
 
   const keys: SqlFragment[] = query.groupBy.map((_, i) => ident(`g${i}`));
   if (query.granularity !== "none") keys.push(ident("p"));
@@ -345,7 +384,17 @@ export function compileCostQuery(query: CostQuery, dialect: SqlDialect | Dialect
 
   const totals = sqlf`SELECT ${ident("u")}, sum(${ident("m")}) AS ${ident("m")}, count(*) AS ${ident("groups")}, sum(${ident("n")}) AS ${ident("n")} FROM (${grouped}) AS ${ident("r")} GROUP BY ${ident("u")} ORDER BY ${ident("u")} ASC NULLS LAST`;
 
-  return { query, rows: renderSql(rows, d), totals: renderSql(totals, d), columns };
+  return { query, rows: renderSql(rows, d), totals: renderSql(totals, d), columns, ...(fxUnmatched ? { fxUnmatched } : {}) };
+}
+
+/** The conversion's settings for a query with a reporting currency, or undefined without one. */
+function fxOptionsOf(query: CostQuery, d: DialectSql, options: CompileOptions): FxSqlOptions | undefined {
+  if (query.currency === undefined) return undefined;
+  if (d.name !== "duckdb") {
+    throw new CostwiseError("BAD_QUERY", `a reporting currency (currency ${query.currency}) is not supported on ClickHouse yet: query without it, or on the embedded store`);
+  }
+  if (!options.fx) throw new CostwiseError("BAD_CONFIG", `a reporting currency (${query.currency}) needs exchange rates: add an fx: section with rates: to costwise.yaml (docs/fx.md)`);
+  return { ratesTable: options.fx.ratesTable, granularity: options.fx.granularity, target: query.currency };
 }
 
 /**

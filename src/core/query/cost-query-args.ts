@@ -19,6 +19,8 @@ export interface QueryArgs {
   /** Each a comma-separated list of `key[:asc|:desc]`. */
   order?: readonly string[];
   limit?: string;
+  /** Reporting currency (ISO 4217); money is converted at query time (docs/fx.md). */
+  currency?: string;
 }
 
 /** The grammar of the CLI form, for `--help`. */
@@ -232,6 +234,8 @@ export function parseQueryArgs(args: QueryArgs): QueryParseResult {
     else problems.push({ code: "BAD_LIMIT", message: `--limit takes a whole number such as 20, not ${JSON.stringify(args.limit)}`, path: "--limit" });
   }
 
+  if (args.currency !== undefined) input.currency = args.currency.trim().toUpperCase();
+
   const parsed = parseCostQuery(input);
   if (!parsed.ok) {
     for (const p of parsed.problems) problems.push({ ...p, ...cliPath(p.path, args, filterFlag) });
@@ -244,7 +248,7 @@ export function parseQueryArgs(args: QueryArgs): QueryParseResult {
   return parsed;
 }
 
-const OPTION_ORDER = ["--metric", "--group-by", "--filter", "--start", "--end", "--granularity", "--order", "--limit"];
+const OPTION_ORDER = ["--metric", "--group-by", "--filter", "--start", "--end", "--granularity", "--order", "--limit", "--currency"];
 
 function cliPath(path: string | undefined, args: QueryArgs, filterFlag: readonly number[]): { path?: string } {
   if (!path) return {};
@@ -270,6 +274,8 @@ function cliPath(path: string | undefined, args: QueryArgs, filterFlag: readonly
       return { path: "--order" };
     case "limit":
       return { path: "--limit" };
+    case "currency":
+      return { path: "--currency" };
     default:
       return { path };
   }

@@ -3,7 +3,7 @@
  * throws) and `toQueryInput`, the canonical JSON of a parsed query.
  */
 import { z } from "zod";
-import { type CostQuery, DEFAULT_METRIC, type Dimension, dimensionName, dimensionValueType, type Filter, FILTER_OPERATORS, GRANULARITIES, type Granularity, type ListOperator, MAX_FILTERS, MAX_GROUP_BY, MAX_IN_VALUES, MAX_LIMIT, MAX_VALUE_LENGTH, type NullOperator, type OrderBy, type OrderKey, QUERY_PROBLEM_CODES, type QueryMetric, type QueryParseResult, type QueryProblemCode, SORT_DIRECTIONS, type SortDirection, type TimeWindow, type ValueOperator } from "./cost-query-model.js";
+import { type CostQuery, DEFAULT_METRIC, type Dimension, dimensionName, dimensionValueType, type Filter, FILTER_OPERATORS, GRANULARITIES, type Granularity, type ListOperator, MAX_FILTERS, MAX_GROUP_BY, MAX_IN_VALUES, MAX_LIMIT, MAX_VALUE_LENGTH, metricKind, type NullOperator, type OrderBy, type OrderKey, QUERY_PROBLEM_CODES, type QueryMetric, type QueryParseResult, type QueryProblemCode, SORT_DIRECTIONS, type SortDirection, type TimeWindow, type ValueOperator } from "./cost-query-model.js";
 import { parseIsoTime, quoteList, resolveDimension, resolveMetric, suggestNames, textProblem } from "./cost-query-names.js";
 
 // ─── the JSON form and its schema ───────────────────────────────────────────────────────────────
@@ -29,6 +29,7 @@ export interface CostQueryInput {
   granularity?: string;
   orderBy?: OrderInput[];
   limit?: number;
+  currency?: string;
 }
 
 function custom(ctx: z.RefinementCtx, code: QueryProblemCode, message: string, path?: PropertyKey[]): void {
@@ -155,6 +156,10 @@ export const costQueryInputSchema = z
       .min(1, "limit must be at least 1")
       .max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`)
       .optional(),
+    currency: z
+      .string({ error: "currency must be an ISO 4217 code such as USD" })
+      .regex(/^[A-Z]{3}$/, "currency must be an ISO 4217 code such as USD or EUR (three capital letters)")
+      .optional(),
   })
   .transform((q, ctx): CostQuery => {
     const seen = new Set<string>();
@@ -175,6 +180,9 @@ export const costQueryInputSchema = z
     const window: TimeWindow = {};
     if (q.start !== undefined) window.start = q.start;
     if (q.end !== undefined) window.end = q.end;
+    if (q.currency !== undefined && metricKind(q.metric) !== "cost") {
+      custom(ctx, "BAD_CURRENCY", `${q.metric} is a quantity, not money: a reporting currency applies to cost metrics only`, ["currency"]);
+    }
     return {
       metric: q.metric,
       groupBy: q.groupBy,
@@ -183,6 +191,7 @@ export const costQueryInputSchema = z
       granularity: q.granularity,
       orderBy,
       limit: q.limit,
+      ...(q.currency !== undefined ? { currency: q.currency } : {}),
     };
   });
 
@@ -227,12 +236,14 @@ function issueCode(issue: z.core.$ZodIssue): QueryProblemCode {
       return "BAD_ORDER";
     case "limit":
       return "BAD_LIMIT";
+    case "currency":
+      return "BAD_CURRENCY";
     default:
       return "INVALID";
   }
 }
 
-const QUERY_FIELDS = ["metric", "groupBy", "filters", "start", "end", "granularity", "orderBy", "limit"];
+const QUERY_FIELDS = ["metric", "groupBy", "filters", "start", "end", "granularity", "orderBy", "limit", "currency"];
 const FILTER_FIELDS = ["on", "op", "value", "values"];
 
 function issueMessage(issue: z.core.$ZodIssue): string {
@@ -299,6 +310,7 @@ export function toQueryInput(q: CostQuery): CostQueryInput {
   if (q.window.start !== undefined) out.start = q.window.start;
   if (q.window.end !== undefined) out.end = q.window.end;
   if (q.limit !== undefined) out.limit = q.limit;
+  if (q.currency !== undefined) out.currency = q.currency;
   return out;
 }
 

@@ -172,6 +172,11 @@ export interface CostQuery {
   /** Explicit order; empty means the default (period ascending when bucketed, then metric descending). */
   orderBy: OrderBy[];
   limit: number | undefined;
+  /**
+   * Reporting currency (ISO 4217): money metrics are converted per row at query time by the rate of the charge's
+   * day (engine/fx, docs/fx.md) and the unit column holds this currency. Absent: amounts stay in their own currency.
+   */
+  currency?: string;
 }
 
 /** The order a query's rows come in: its own, or the default. */
@@ -196,6 +201,7 @@ export const QUERY_PROBLEM_CODES = [
   "BAD_GRANULARITY",
   "BAD_ORDER",
   "BAD_LIMIT",
+  "BAD_CURRENCY",
   "UNKNOWN_FIELD",
   "INVALID",
 ] as const;

@@ -10,6 +10,7 @@ import type { CostwiseConfig } from "../../core/config/schema.js";
 import { burnRatio, evaluateThresholds, periodProgress, type FiredAlert, type Threshold, type ThresholdState } from "../../core/detect/budget.js";
 import { addDays } from "../../core/detect/series.js";
 import { addMoney } from "../../core/money.js";
+import { convertedSum, fxContextOf, prepareConversion, type FxUsed } from "../fx/convert.js";
 import type { CostStore } from "../store/cost-store.js";
 import { col, readRows } from "../store/read-rows.js";
 import { forecastScope, resolveScope } from "./forecast-scope.js";
@@ -39,6 +40,8 @@ export interface BudgetStatus {
   crossed: string[];
   /** Alerts this evaluation fired for the first time. */
   newAlerts: string[];
+  /** A budget in the reporting currency (fx.reportingCurrency): spend of every currency converted, and the rates used. */
+  fx?: FxUsed;
 }
 
 export interface BudgetStatusOptions {
@@ -49,6 +52,8 @@ export interface BudgetStatusOptions {
   now?: Date;
   /** Only these budgets (by name). */
   only?: string[];
+  /** Folder a relative fx.rates path resolves against (default: the working directory). */
+  baseDir?: string;
 }
 
 export function budgetThresholds(b: BudgetConfig): Threshold[] {
@@ -67,13 +72,26 @@ export async function budgetStatus(store: CostStore, config: CostwiseConfig | { 
     const def = { name: `budget:${b.name}`, scope: b.scope };
     const scope = await resolveScope(store, d.metric, def, where);
     const prog = periodProgress(asOf, b.period);
-    const series = await extractSeries(store, scope, undefined, { granularity: "day", from: prog.start, to: addDays(asOf, 1) });
-    const mine = series.find((s) => s.currency === b.currency);
-    const actual = mine ? addMoney("0", ...mine.points.map((p) => p.amount)) : addMoney("0");
-    const fcs = await forecastScope(store, def, { asOf, metric: d.metric, months: 1, lastCompleteDay: async () => fresh });
-    const fc = fcs.find((f) => f.currency === b.currency);
-    const end = fc ? (b.period === "month" ? fc.monthEnd : b.period === "quarter" ? fc.quarterEnd : fc.yearEnd) : undefined;
-    const forecast = end ? { point: end.point, lower80: end.lower80, upper80: end.upper80 } : null;
+    // a budget in the reporting currency compares against the spend of every currency, converted (engine/fx)
+    const fxCtx = "fx" in config && config.fx?.reportingCurrency === b.currency ? fxContextOf({ config, baseDir: opts.baseDir ?? process.cwd() }) : undefined;
+    let actual: string;
+    let forecast: BudgetStatus["forecast"] = null;
+    let fxUsed: FxUsed | undefined;
+    if (fxCtx) {
+      const p = await prepareConversion(store, fxCtx, b.currency);
+      fxUsed = p.used;
+      const w = { sql: `${scope.time} >= CAST(? AS DATE) AND ${scope.time} < CAST(? AS DATE) AND ${scope.where.sql}`, params: [prog.start, addDays(asOf, 1), ...scope.where.params] };
+      actual = await convertedSum(store, p, b.currency, { table: scope.table, metric: scope.metric, currency: scope.currency, time: scope.time, where: w });
+      // forecasts are per billed currency; a converted budget has none yet (docs/fx.md)
+    } else {
+      const series = await extractSeries(store, scope, undefined, { granularity: "day", from: prog.start, to: addDays(asOf, 1) });
+      const mine = series.find((s) => s.currency === b.currency);
+      actual = mine ? addMoney("0", ...mine.points.map((p) => p.amount)) : addMoney("0");
+      const fcs = await forecastScope(store, def, { asOf, metric: d.metric, months: 1, lastCompleteDay: async () => fresh });
+      const fc = fcs.find((f) => f.currency === b.currency);
+      const end = fc ? (b.period === "month" ? fc.monthEnd : b.period === "quarter" ? fc.quarterEnd : fc.yearEnd) : undefined;
+      forecast = end ? { point: end.point, lower80: end.lower80, upper80: end.upper80 } : null;
+    }
     const previous = await firedAlerts(store, b.name, prog.start);
     const thresholds = evaluateThresholds(b.amount, budgetThresholds(b), { actual, forecast: forecast?.point ?? null }, previous, asOf);
     const newAlerts = thresholds.filter((t) => t.firesNow).map((t) => t.threshold);
@@ -95,6 +113,7 @@ export async function budgetStatus(store: CostStore, config: CostwiseConfig | { 
       thresholds,
       crossed: thresholds.filter((t) => t.fired).map((t) => t.threshold),
       newAlerts,
+      ...(fxUsed ? { fx: fxUsed } : {}),
     });
   }
   return out;

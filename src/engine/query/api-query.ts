@@ -4,6 +4,7 @@
  */
 import { toQueryInput, type CostQuery } from "../../core/query/cost-query.js";
 import { parseCostQuery } from "../../core/query/cost-query.js";
+import type { FxContext } from "../fx/convert.js";
 import type { CostStore } from "../store/cost-store.js";
 import { ROLLUP_TABLE, rollupEligible, rollupPlan } from "../store/duckdb/rollup.js";
 import { col, readRows } from "../store/read-rows.js";
@@ -13,7 +14,9 @@ import { queryOrThrow, runCostQuery, type QueryResult } from "./run-query.js";
 export type ServedFrom = "rollup" | "store";
 
 /** Runs `q`; `rollupReady` says whether the server's rollups are built and current. */
-export async function runApiQuery(store: CostStore, q: CostQuery, rollupReady: boolean): Promise<QueryResult & { servedFrom: ServedFrom }> {
+export async function runApiQuery(store: CostStore, q: CostQuery, rollupReady: boolean, fx?: FxContext): Promise<QueryResult & { servedFrom: ServedFrom }> {
+  // a reporting currency converts line items by their day: always from the cost table
+  if (q.currency !== undefined) return { ...(await runCostQuery(store, q, {}, fx)), servedFrom: "store" };
   if (rollupReady && rollupEligible(q)) {
     const r = await runCostQuery(store, q, rollupPlan(q));
     return { ...r, servedFrom: "rollup" };
@@ -33,6 +36,7 @@ export function queryJson(r: QueryResult & { servedFrom: ServedFrom }) {
     totals: r.totals,
     truncated: r.truncated,
     servedFrom: r.servedFrom,
+    ...(r.fx ? { fx: r.fx } : {}),
   };
 }
 

@@ -15,6 +15,7 @@ import {
   type QueryMetric,
   type QueryParseResult,
 } from "../../core/query/cost-query.js";
+import { assertConvertible, prepareConversion, type FxContext, type FxUsed, type PreparedConversion } from "../fx/convert.js";
 import type { CostStore, Row } from "../store/cost-store.js";
 import { COST_TABLE } from "../store/schema.js";
 
@@ -55,6 +56,8 @@ export interface QueryResult {
   totals: QueryTotals;
   /** True when the limit left groups out (`totals` still count them). */
   truncated: boolean;
+  /** With a reporting currency: the currency and the rates used (source, base, range, count, rule). */
+  fx?: FxUsed;
 }
 
 /** Returns the query, or throws a BAD_QUERY error listing every problem (in `details.problems`). */
@@ -76,10 +79,20 @@ export function compileForStore(store: CostStore, query: CostQuery, options: Com
  * `options` may point the query at a pre-aggregated copy of the cost table (see CompileOptions). Without a
  * table, a store that keeps its own rollups (ClickHouse) picks the one that answers the query exactly.
  */
-export async function runCostQuery(store: CostStore, query: CostQuery, givenOptions: CompileOptions = {}): Promise<QueryResult> {
+export async function runCostQuery(store: CostStore, query: CostQuery, givenOptions: CompileOptions = {}, fx?: FxContext): Promise<QueryResult> {
+  // a reporting currency: rates loaded (or reused), the line items converted per row; never a rollup (their sums mix days)
+  let prepared: PreparedConversion | undefined;
+  if (query.currency !== undefined) {
+    if (givenOptions.star) givenOptions = {};
+    prepared = await prepareConversion(store, fx, query.currency);
+    givenOptions = { ...givenOptions, table: COST_TABLE, fx: prepared.compile };
+    delete givenOptions.lineItemsColumn;
+  }
   const rollup = givenOptions.table === undefined ? store.costQueryTable?.(query) : undefined;
   const options: CompileOptions = rollup ? { ...givenOptions, ...rollup } : givenOptions;
   const compiled = compileForStore(store, query, options);
+  // a missing rate is an error naming the currency and day, found before anything is summed
+  if (compiled.fxUnmatched && prepared) await assertConvertible(store, compiled.fxUnmatched, prepared, query.currency!);
   // one row past the limit tells whether the result is cut; only then do totals need their own scan
   const probe = compileForStore(store, query.limit === undefined ? query : { ...query, limit: query.limit + 1 }, options);
   let rowData: Row[];
@@ -130,6 +143,7 @@ export async function runCostQuery(store: CostStore, query: CostQuery, givenOpti
       lineItems: byUnit.reduce((a, u) => a + u.lineItems, 0),
     },
     truncated: groups > rows.length,
+    ...(prepared ? { fx: prepared.used } : {}),
   };
 }
 
