@@ -5,41 +5,9 @@
  * Feedback is recorded with who gave it: the OS user, or `--by <name>`. While `costwise serve` holds the store, every
  * subcommand goes through it (server/routes/admin.ts `anomalies/...`), with the same engine calls and output.
  */
-import { userInfo } from "node:os";
 import type { Command } from "commander";
-import { trimMoney, toCents } from "../../core/money.js";
-import { giveFeedback, listSnoozes, activeSnoozes, parseUntil, snoozeMonitor, unsnoozeMonitor, type Actor, type AnomalyFeedback, type FeedbackAction } from "../../engine/detect/feedback.js";
-import { defaultMonitors, detectionConfig, listAnomalies } from "../../engine/detect/monitors.js";
-import { globalOptions, stdio, usageError, withStoreOrServer, type GlobalOptions } from "../context.js";
-import { renderTable } from "../table.js";
-
-/** Who gives feedback from the CLI: --by, else the OS user. */
-function actorOf(by: string | undefined): Actor {
-  if (by !== undefined) {
-    if (!by.trim()) throw usageError("--by needs a name");
-    return { name: by.trim(), team: null };
-  }
-  try {
-    return { name: userInfo().username, team: null };
-  } catch {
-    return { name: process.env["USER"] ?? "unknown", team: null };
-  }
-}
-
-/** One word for an anomaly's feedback in the table: expected, acknowledged, snoozed. */
-function feedbackWord(f: AnomalyFeedback): string {
-  const words: string[] = [];
-  if (f.expected) words.push(`expected (${f.expected.by})`);
-  if (f.acknowledged) words.push(`ack (${f.acknowledged.by})`);
-  if (f.snoozed_until) words.push(`snoozed → ${f.snoozed_until}`);
-  return words.join(", ");
-}
-
-/** The monitor must be one detect runs (costwise.yaml detection.monitors, else the defaults). */
-function checkMonitor(g: GlobalOptions, monitor: string): void {
-  const names = (detectionConfig(g.workspace.config).monitors ?? defaultMonitors(true)).map((m) => m.name);
-  if (!names.includes(monitor)) throw usageError(`unknown monitor ${JSON.stringify(monitor)} (monitors: ${names.join(", ")})`);
-}
+import type { FeedbackAction } from "../../engine/detect/feedback.js";
+import { lazyAction } from "./lazy-action.js";
 
 export function registerAnomalies(program: Command): void {
   const anomalies = program.command("anomalies").description("anomalies recorded by costwise detect (list, ack, expected, snooze, unsnooze, snoozes)");
@@ -51,40 +19,7 @@ export function registerAnomalies(program: Command): void {
     .option("--monitor <name>", "only this monitor")
     .option("--alerts", "only anomalies that passed the alert thresholds")
     .option("--limit <n>", "at most n rows (default 100)")
-    .action(async (opts: { since?: string; monitor?: string; alerts?: boolean; limit?: string }, cmd: Command) => {
-      const g = globalOptions(cmd);
-      if (opts.since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.since)) throw usageError(`--since must be a date such as 2024-09-01`);
-      const limit = opts.limit === undefined ? 100 : Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw usageError(`--limit must be a positive integer`);
-      const query = { ...(opts.since ? { since: opts.since } : {}), ...(opts.monitor ? { monitor: opts.monitor } : {}), alertsOnly: Boolean(opts.alerts), limit };
-      const rows = await withStoreOrServer(g, { op: "anomalies/list", body: query }, (store) => listAnomalies(store, query));
-      if (g.json) return stdio.json(rows);
-      if (rows.length === 0) return stdio.out("no anomalies recorded (run costwise detect)");
-      stdio.out(
-        renderTable(
-          ["id", "monitor", "series", "start", "end", "kind", "severity", "impact", "impact %", "alerted", "top contributor", "feedback"],
-          rows.map((r) => {
-            const rc = r.root_cause;
-            const p = r.impact_pct;
-            return [
-              r.id,
-              r.monitor,
-              r.series_key,
-              r.start_day,
-              r.end_day + (r.is_open ? "…" : ""),
-              `${r.kind} ${r.direction === "up" ? "↑" : "↓"}`,
-              r.severity,
-              `${trimMoney(toCents(r.impact))} ${r.currency}`,
-              p === null ? "" : `${p >= 0 ? "+" : ""}${(p * 100).toFixed(1)}%`,
-              r.alerted_at === null ? "" : r.alerted_at,
-              rc?.headline ? `${rc.headline.kind} ${rc.headline.value}` : "",
-              feedbackWord(r.feedback),
-            ];
-          }),
-          { rightAlign: [7, 8] },
-        ),
-      );
-    });
+    .action(lazyAction(() => import("./anomalies-actions.js"), "list"));
 
   const mark = (action: FeedbackAction, name: string, description: string, needsReason: boolean): void => {
     anomalies
@@ -92,16 +27,7 @@ export function registerAnomalies(program: Command): void {
       .description(description)
       .option("--reason <text>", needsReason ? "why it was expected (required)" : "a note kept with it")
       .option("--by <name>", "who gives the feedback (default: the OS user)")
-      .action(async (id: string, opts: { reason?: string; by?: string }, cmd: Command) => {
-        const g = globalOptions(cmd);
-        if (needsReason && !opts.reason?.trim()) throw usageError(`${name} needs --reason "<why>"`);
-        const by = actorOf(opts.by);
-        const reason = opts.reason !== undefined ? { reason: opts.reason } : {};
-        const r = await withStoreOrServer(g, { op: "anomalies/feedback", body: { id, action, by, ...reason } }, (store) => giveFeedback(store, id, action, by, reason));
-        if (g.json) return stdio.json(r);
-        stdio.out(`${r.anomaly.id} ${r.anomaly.monitor}/${r.anomaly.series_key} ${r.anomaly.start_day}..${r.anomaly.end_day}: ${feedbackWord(r.feedback)}`);
-        if (action === "expected") stdio.out("its days leave the detector's baseline from the next costwise detect");
-      });
+      .action(async (id: string, opts: { reason?: string; by?: string }, cmd: Command) => (await import("./anomalies-actions.js")).feedback({ action, name, needsReason }, id, opts, cmd));
   };
   mark("ack", "ack", "acknowledge an anomaly (shown with it; recorded with who and when)", false);
   mark("expected", "expected", "mark an anomaly as expected, with a reason: its days leave the detector's baseline", true);
@@ -113,45 +39,18 @@ export function registerAnomalies(program: Command): void {
     .option("--series <key>", "only this series of the monitor (a service, an account, a team)")
     .option("--reason <text>", "why")
     .option("--by <name>", "who snoozes (default: the OS user)")
-    .action(async (monitor: string, opts: { until: string; series?: string; reason?: string; by?: string }, cmd: Command) => {
-      const g = globalOptions(cmd);
-      checkMonitor(g, monitor);
-      const until = parseUntil(opts.until);
-      const by = actorOf(opts.by);
-      const s = { monitor, ...(opts.series !== undefined ? { series: opts.series } : {}), ...(opts.reason !== undefined ? { reason: opts.reason } : {}) };
-      const r = await withStoreOrServer(g, { op: "anomalies/snooze", body: { ...s, until: until.toISOString(), by } }, (store) => snoozeMonitor(store, { ...s, until }, by));
-      if (g.json) return stdio.json(r);
-      stdio.out(`${r.monitor}${r.series_key !== null ? `/${r.series_key}` : ""} snoozed until ${r.until} by ${r.by_name}`);
-    });
+    .action(lazyAction(() => import("./anomalies-actions.js"), "snooze"));
 
   anomalies
     .command("unsnooze <monitor>")
     .description("end a monitor's (or one series') snooze now")
     .option("--series <key>", "the series the snooze was on")
     .option("--by <name>", "who ends it (default: the OS user)")
-    .action(async (monitor: string, opts: { series?: string; by?: string }, cmd: Command) => {
-      const g = globalOptions(cmd);
-      const by = actorOf(opts.by);
-      const s = { monitor, ...(opts.series !== undefined ? { series: opts.series } : {}) };
-      const cleared = await withStoreOrServer(g, { op: "anomalies/unsnooze", body: { ...s, by } }, (store) => unsnoozeMonitor(store, s, by));
-      if (g.json) return stdio.json({ cleared });
-      stdio.out(cleared > 0 ? `${monitor}${opts.series !== undefined ? `/${opts.series}` : ""}: snooze ended` : `${monitor}${opts.series !== undefined ? `/${opts.series}` : ""} was not snoozed`);
-    });
+    .action(lazyAction(() => import("./anomalies-actions.js"), "unsnooze"));
 
   anomalies
     .command("snoozes")
     .description("snoozes in force (with --all: every snooze recorded, with who ended it)")
     .option("--all", "every snooze, ended ones too")
-    .action(async (opts: { all?: boolean }, cmd: Command) => {
-      const g = globalOptions(cmd);
-      const rows = await withStoreOrServer(g, { op: "anomalies/snoozes", body: { all: Boolean(opts.all) } }, (store) => (opts.all ? listSnoozes(store) : activeSnoozes(store)));
-      if (g.json) return stdio.json(rows);
-      if (rows.length === 0) return stdio.out(opts.all ? "no snoozes recorded" : "no monitor is snoozed");
-      stdio.out(
-        renderTable(
-          ["monitor", "series", "until", "by", "at", "reason", "ended"],
-          rows.map((r) => [r.monitor, r.series_key ?? "(all)", r.until, r.by_name + (r.by_team ? ` (${r.by_team})` : ""), r.at, r.reason ?? "", r.cleared_at ? `${r.cleared_at} by ${r.cleared_by ?? "?"}` : ""]),
-        ),
-      );
-    });
+    .action(lazyAction(() => import("./anomalies-actions.js"), "snoozes"));
 }

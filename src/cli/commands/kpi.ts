@@ -5,12 +5,7 @@
  * values. docs/kpis.md defines each KPI.
  */
 import type { Command } from "commander";
-import { computeKpis, kpiHistory, withTrend } from "../../engine/kpi/history.js";
-import { formatKpiValue, formatTarget } from "../../engine/kpi/scorecard.js";
-import { globalOptions, stdio, usageError, withStore } from "../context.js";
-import { renderTable } from "../table.js";
-
-const ARROW = { up: "↑", down: "↓", flat: "→" } as const;
+import { lazyAction } from "./lazy-action.js";
 
 export function registerKpi(program: Command): void {
   program
@@ -19,35 +14,5 @@ export function registerKpi(program: Command): void {
     .option("--history <days>", "also show each KPI's trend and stored values over the last n days")
     .option("--month <YYYY-MM>", "billing month of the tagged-spend figure (default: the latest)")
     .option("--tag <key>", "the tag of the tagged-spend figure (default: kpis.taggedSpend.tag, team)")
-    .action(async (opts: { history?: string; month?: string; tag?: string }, cmd: Command) => {
-      const g = globalOptions(cmd);
-      let days: number | undefined;
-      if (opts.history !== undefined) {
-        days = Number(opts.history);
-        if (!Number.isInteger(days) || days < 1) throw usageError("--history must be a positive number of days");
-      }
-      if (opts.month !== undefined && !/^\d{4}-\d{2}$/.test(opts.month)) throw usageError(`--month must be YYYY-MM, got "${opts.month}"`);
-      const { card, rows } = await withStore(g, async (store) => {
-        const card = await computeKpis(store, g.workspace, { ...(opts.month ? { month: opts.month } : {}), ...(opts.tag ? { tagKey: opts.tag } : {}) });
-        return { card, rows: days === undefined ? [] : await kpiHistory(store, { days, asOf: card.day }) };
-      });
-      const kpis = withTrend(card, rows);
-      if (g.json) return stdio.json({ ...card, kpis: days === undefined ? card.kpis : kpis });
-      const header = ["kpi", "value", "target", "", ...(days === undefined ? [] : ["trend", "previous"]), "for"];
-      stdio.out(
-        renderTable(
-          header,
-          kpis.map((k) => [
-            k.id,
-            formatKpiValue(k),
-            formatTarget(k.target, k.unit),
-            k.meetsTarget === false ? "missed" : k.meetsTarget ? "met" : "",
-            ...(days === undefined ? [] : [k.trend === null ? "" : ARROW[k.trend], k.previous ? `${k.previous.value} (${k.previous.day})` : ""]),
-            k.value === null ? k.detail : k.scope,
-          ]),
-          { rightAlign: [1] },
-        ),
-      );
-      if (days !== undefined && rows.length === 0) stdio.out("no stored history before today yet: the kpi job (or costwise kpi) keeps one row per day per KPI");
-    });
+    .action(lazyAction(() => import("./kpi-actions.js"), "kpi"));
 }

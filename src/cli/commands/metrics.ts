@@ -2,10 +2,8 @@
  * `costwise metrics ingest <files…>` and `costwise metrics list`: business metrics for unit costs.
  */
 import { Command, Option } from "commander";
-import { trimMoney } from "../../core/money.js";
-import { METRIC_FILE_FORMATS, ingestMetrics, listMetrics, type MetricFileFormat } from "../../engine/metrics/ingest.js";
-import { globalOptions, stdio, withStore } from "../context.js";
-import { renderTable } from "../table.js";
+import { METRIC_FILE_FORMATS } from "./option-values.js";
+import { lazyAction } from "./lazy-action.js";
 
 export function registerMetrics(program: Command): void {
   const metrics = program.command("metrics").description("business metrics for unit economics (transactions, active users, requests)");
@@ -31,30 +29,10 @@ Examples:
   costwise metrics ingest daily-transactions.csv
   costwise metrics ingest --metric active_users users.ndjson`,
     )
-    .action(async (files: string[], opts: { format?: MetricFileFormat; metric?: string }, cmd: Command) => {
-      const g = globalOptions(cmd);
-      const r = await withStore(g, (store) =>
-        ingestMetrics(store, files, { ...(opts.format ? { format: opts.format } : {}), ...(opts.metric !== undefined ? { metric: opts.metric } : {}) }),
-      );
-      if (g.json) return stdio.json(r);
-      for (const f of r.files) stdio.out(`loaded ${f.path} (${f.format}): ${f.rows} rows`);
-      stdio.out(`metrics ${r.ingestId}: ${r.rows} rows, ${r.replaced} replaced; ${r.metrics.map((m) => m.metric).join(", ")}`);
-    });
+    .action(lazyAction(() => import("./metrics-actions.js"), "ingest"));
   metrics
     .command("list")
     .description("the business metrics in the store: date range, points, series and sum per metric")
     .option("--metric <name>", "only this metric")
-    .action(async (opts: { metric?: string }, cmd: Command) => {
-      const g = globalOptions(cmd);
-      const list = await withStore(g, (store) => listMetrics(store, opts.metric));
-      if (g.json) return stdio.json(list);
-      if (list.length === 0) return stdio.out("no business metrics: load some with `costwise metrics ingest <files>`");
-      stdio.out(
-        renderTable(
-          ["metric", "from", "to", "points", "series", "sum"],
-          list.map((m) => [m.metric, m.from.slice(0, 10), m.to.slice(0, 10), String(m.points), String(m.series), trimMoney(m.sum, 0)]),
-          { rightAlign: [3, 4, 5] },
-        ),
-      );
-    });
+    .action(lazyAction(() => import("./metrics-actions.js"), "list"));
 }

@@ -5,7 +5,8 @@ import { Command, CommanderError } from "commander";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DuckDbStore } from "../../engine/store/duckdb/duckdb-store.js";
 import { EXIT, reportError } from "../context.js";
-import { registerQuery, renderCsv } from "./query.js";
+import { registerQuery } from "./query.js";
+import { renderCsv } from "./query-actions.js";
 
 let dir: string;
 let storePath: string;

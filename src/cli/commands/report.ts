@@ -3,37 +3,14 @@
  * tagged-spend KPI per billing month (src/engine/kpi/tagged-spend.ts: share of allocable EffectiveCost carrying
  * each normalized required tag, tax and credits apart) and cost per business unit.
  */
-import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { CostwiseError } from "../../core/errors.js";
-import { loadAllocation } from "../../engine/allocation/load-rules.js";
-import { SUMMARY_GRANULARITIES, allocationSummary, unitCosts, type SummaryGranularity } from "../../engine/allocation/reports.js";
-import { COVERAGE_DIMENSIONS, taggedSpend, type CoverageDimension } from "../../engine/kpi/tagged-spend.js";
-import { formatAmount } from "../../engine/query/run-query.js";
-import { renderTable } from "../table.js";
-import { EXIT, globalOptions, setExit, stdio, usageError, withStore, type GlobalOptions } from "../context.js";
-import { printTeams } from "./allocate.js";
+import { SUMMARY_GRANULARITIES } from "./option-values.js";
+import { COVERAGE_DIMENSIONS } from "./option-values.js";
 import { registerReportGovernance } from "./report-governance.js";
+import { lazyAction } from "./lazy-action.js";
 
 const FORMATS = ["table", "csv", "json"] as const;
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
-
-function requireStore(global: GlobalOptions): void {
-  if (global.store !== ":memory:" && !existsSync(global.store)) {
-    throw new CostwiseError("NOT_FOUND", `no cost store at ${global.store}; ingest a bill first (costwise ingest) or pass --store`);
-  }
-}
-
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw usageError(`${flag} must be one of ${allowed.join(", ")}, got "${value}"`);
-  return value as T;
-}
-
-function csv(rows: readonly (readonly (string | number | null)[])[]): string {
-  const field = (v: string | number | null): string => (v === null ? "" : /[",\r\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-  return rows.map((r) => r.map(field).join(",")).join("\r\n") + "\r\n";
-}
 
 export function registerReport(program: Command): void {
   const report = program.command("report").description("allocation reports: showback/chargeback by owner, tag coverage, unit costs; governance KPIs");
@@ -49,42 +26,7 @@ export function registerReport(program: Command): void {
     .option("--granularity <g>", `period column: ${SUMMARY_GRANULARITIES.join(" | ")}`, "none")
     .option("--format <f>", `${FORMATS.join(" | ")} (--json is the same as --format json)`, "table")
     .addHelpText("after", `\nExamples:\n  costwise report allocation --by team\n  costwise report allocation --by team --granularity month --format csv > chargeback.csv\n  costwise --json report allocation --by service_name --team payments --from 2026-01-01 --to 2026-02-01\n`)
-    .action(async (opts: { by: string; from?: string; to?: string; team?: string; granularity: string; format: string }, cmd: Command) => {
-      const global = globalOptions(cmd);
-      const format = global.json ? "json" : oneOf(opts.format, FORMATS, "--format")!;
-      const granularity = oneOf(opts.granularity, SUMMARY_GRANULARITIES, "--granularity") as SummaryGranularity;
-      requireStore(global);
-      const summary = await withStore(global, (store) =>
-        allocationSummary(store, {
-          by: opts.by,
-          granularity,
-          ...(opts.from !== undefined ? { from: opts.from } : {}),
-          ...(opts.to !== undefined ? { to: opts.to } : {}),
-          ...(opts.team !== undefined ? { team: opts.team } : {}),
-        }),
-      );
-      if (format === "json") return stdio.json(summary);
-      if (format === "csv") {
-        process.stdout.write(
-          csv([
-            ["period", "currency", opts.by, "billed_cost", "effective_cost", "shared_cost", "line_items"],
-            ...summary.rows.map((r) => [r.period, r.currency, r.key, r.billedCost, r.effectiveCost, r.sharedCost, r.lineItems]),
-          ]),
-        );
-        return;
-      }
-      if (summary.rows.length === 0) stdio.out("No allocation yet: run costwise allocate.");
-      if (granularity === "none") printTeams(summary);
-      else {
-        stdio.out(
-          renderTable(
-            ["period", "currency", opts.by, "billed", "of which shared"],
-            summary.rows.map((r) => [r.period ?? "", r.currency, r.key, formatAmount(r.billedCost, { decimals: 2 }), formatAmount(r.sharedCost, { decimals: 2 })]),
-            { rightAlign: [3, 4] },
-          ),
-        );
-      }
-    });
+    .action(lazyAction(() => import("./report-actions.js"), "allocation"));
 
   report
     .command("coverage")
@@ -94,49 +36,7 @@ export function registerReport(program: Command): void {
     .option("--tag <key>", "required tag (repeatable; default allocation.coverage.requiredTags and kpis.taggedSpend.tag)", collect)
     .option("--top <n>", "untagged resources to list", "10")
     .option("--fail-below-target", "exit 3 when any coverage figure is below the target (kpis.taggedSpend.min)")
-    .action(async (opts: { by: string; month?: string; tag?: string[]; top: string; failBelowTarget?: boolean }, cmd: Command) => {
-      const global = globalOptions(cmd);
-      const by = oneOf(opts.by, COVERAGE_DIMENSIONS, "--by") as CoverageDimension;
-      const top = Number(opts.top);
-      if (!Number.isInteger(top) || top < 0) throw usageError(`--top must be a whole number, got "${opts.top}"`);
-      if (opts.month !== undefined && !/^\d{4}-\d{2}$/.test(opts.month)) throw usageError(`--month must be YYYY-MM, got "${opts.month}"`);
-      requireStore(global);
-      const result = await withStore(global, (store) =>
-        taggedSpend(store, global.workspace, { by, top, ...(opts.tag ? { tags: opts.tag } : {}), ...(opts.month !== undefined ? { month: opts.month } : {}) }),
-      );
-      const below = result.rows.some((r) => r.meetsTarget === false);
-      if (opts.failBelowTarget && below) setExit(cmd, EXIT.findings);
-      if (global.json) return stdio.json(result);
-      stdio.out(`Tagged spend (share of a billing month's allocable EffectiveCost carrying the tag; target ${result.target}%; tax, credits and adjustments apart)`);
-      stdio.out(
-        renderTable(
-          ["month", by === "none" ? "" : by, "currency", "tag", "allocable", "tagged", "coverage", "", "not allocable"],
-          result.rows.map((r) => [
-            r.period,
-            r.key ?? "",
-            r.currency,
-            r.tag,
-            formatAmount(r.spend, { decimals: 2 }),
-            formatAmount(r.tagged, { decimals: 2 }),
-            r.percent === null ? "-" : `${r.percent}%`,
-            r.meetsTarget === false ? "below target" : "",
-            formatAmount(r.notAllocable, { decimals: 2 }),
-          ]),
-          { rightAlign: [4, 5, 6, 8] },
-        ),
-      );
-      if (result.topUntagged.length) {
-        stdio.out("");
-        stdio.out("Top untagged resources by cost");
-        stdio.out(
-          renderTable(
-            ["resource", "account", "service", "currency", "spend", "missing"],
-            result.topUntagged.map((t) => [t.resourceId, t.account ?? "", t.service ?? "", t.currency, formatAmount(t.spend, { decimals: 2 }), t.missing.join(",")]),
-            { rightAlign: [4] },
-          ),
-        );
-      }
-    });
+    .action(lazyAction(() => import("./report-actions.js"), "coverage"));
 
   report
     .command("unit-cost")
@@ -145,31 +45,5 @@ export function registerReport(program: Command): void {
     .option("--name <name>", "only this unit cost")
     .option("--from <date>", "first date, inclusive (YYYY-MM-DD)")
     .option("--to <date>", "end date, exclusive (YYYY-MM-DD)")
-    .action(async (opts: { granularity: string; name?: string; from?: string; to?: string }, cmd: Command) => {
-      const global = globalOptions(cmd);
-      const granularity = oneOf(opts.granularity, ["day", "month"] as const, "--granularity")!;
-      const { model } = loadAllocation(global.workspace.config, global.workspace.baseDir);
-      if (model.config.unitCosts.length === 0) throw new CostwiseError("BAD_CONFIG", "no unit costs configured: add allocation.unitCosts to costwise.yaml");
-      requireStore(global);
-      const result = await withStore(global, (store) =>
-        unitCosts(store, model, {
-          granularity,
-          ...(opts.name !== undefined ? { name: opts.name } : {}),
-          ...(opts.from !== undefined ? { from: opts.from } : {}),
-          ...(opts.to !== undefined ? { to: opts.to } : {}),
-        }),
-      );
-      if (global.json) return stdio.json(result);
-      stdio.out(
-        renderTable(
-          ["unit cost", "period", "service", "environment", "currency", "cost", "units", "per unit"],
-          result.rows.map((r) => [r.name, r.period, r.service ?? "(all)", r.environment ?? "(all)", r.currency, formatAmount(r.cost, { decimals: 2 }), formatAmount(r.units, { trim: true }), r.unitCost ?? "-"]),
-          { rightAlign: [5, 6, 7] },
-        ),
-      );
-      for (const e of result.explain) {
-        const f = Object.entries(e.filter).map(([k, v]) => `${k} in (${v.join(", ")})`).join(" and ") || "all owners";
-        stdio.out(`${e.name}: ${e.costMetric} of ${f}, service = owners.${e.serviceDimension}, environment = owners.${e.environmentDimension}, per ${e.metric}; from rules ${e.rules.map((r) => `${r.ruleId} ${formatAmount(r.cost, { decimals: 2 })} ${r.currency}`).join(", ") || "(none)"}`);
-      }
-    });
+    .action(lazyAction(() => import("./report-actions.js"), "unitCost"));
 }

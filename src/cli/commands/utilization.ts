@@ -2,10 +2,8 @@
  * `costwise utilization`: collect EC2 inventory and CloudWatch metrics, or import utilization from CSV files.
  */
 import type { Command } from "commander";
-import { collectAws } from "../../engine/optimize/collect-aws.js";
-import { importUtilizationCsv, UTILIZATION_CSV_COLUMNS, type ImportResult } from "../../engine/optimize/import-utilization.js";
-import { globalOptions, stdio, usageError, withStore } from "../context.js";
-import { optimizationConfig } from "./recommend.js";
+import { UTILIZATION_CSV_COLUMNS } from "./option-values.js";
+import { lazyAction } from "./lazy-action.js";
 
 export function registerUtilization(program: Command): void {
   const u = program.command("utilization").description("utilization metrics for rightsizing and idle detection: collect from AWS or import CSV");
@@ -15,33 +13,9 @@ export function registerUtilization(program: Command): void {
     .option("--aws-profile <name>", "named AWS profile (default: the standard credential chain)")
     .option("--endpoint <url>", "custom AWS endpoint (moto_server, VPC endpoints)")
     .option("--lookback-days <n>", "days of metrics to fetch (default: the rightsizing profile's lookback, 14)")
-    .action(async (opts: { region?: string; awsProfile?: string; endpoint?: string; lookbackDays?: string }, cmd: Command) => {
-      const g = globalOptions(cmd);
-      const cfg = optimizationConfig(g);
-      const days = opts.lookbackDays !== undefined ? Number(opts.lookbackDays) : Math.max(14, cfg.idle.lookbackDays);
-      if (!Number.isInteger(days) || days < 1 || days > 63) throw usageError(`--lookback-days ${opts.lookbackDays}: expected a whole number of days from 1 to 63 (CloudWatch keeps 5-minute data 63 days)`);
-      const r = await withStore(g, (store) =>
-        collectAws(store, {
-          lookbackDays: days,
-          ...(opts.region ? { region: opts.region } : {}),
-          ...(opts.awsProfile ? { profile: opts.awsProfile } : {}),
-          ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
-          ...(g.json ? {} : { onProgress: (m: string) => stdio.err(m) }),
-        }),
-      );
-      if (g.json) return stdio.json(r);
-      stdio.out(`${r.region}: ${r.instances} instances, ${r.volumes} volumes, ${r.addresses} Elastic IPs; ${r.metricHours} metric-hours stored (${r.window.start} .. ${r.window.end})`);
-    });
+    .action(lazyAction(() => import("./utilization-actions.js"), "collect"));
   u.command("import <files...>")
     .description(`import utilization points from CSV (columns ${UTILIZATION_CSV_COLUMNS.join(",")}; timestamp ISO 8601, value a number; bucketed into UTC hours)`)
     .option("--source <name>", "label stored with the rows (default csv)")
-    .action(async (files: string[], opts: { source?: string }, cmd: Command) => {
-      const g = globalOptions(cmd);
-      const results: ImportResult[] = [];
-      await withStore(g, async (store) => {
-        for (const f of files) results.push(await importUtilizationCsv(store, f, opts.source ?? "csv"));
-      });
-      if (g.json) return stdio.json({ imported: results });
-      for (const r of results) stdio.out(`${r.file}: ${r.points} points, ${r.resources} resources, ${r.hours} resource-metric-hours (${r.metrics.join(", ")})`);
-    });
+    .action(lazyAction(() => import("./utilization-actions.js"), "importCommand"));
 }
