@@ -26,7 +26,9 @@ function sources(dir: string): string[] {
 }
 
 /** A splice of a value into text: the quoting helpers, or a `'${` template. */
-const SPLICE = /\bquoteString(?:In|List)?\(|'\$\{/;
+const SPLICE = /\bquoteString(?:In|List)?\b|'\$\{/;
+/** Lines that name the helpers without using them. */
+const IMPORT = /^\s*import\b|^\s*export\s*\{.*\}\s*from\b/;
 
 interface Allowed {
   file: string;
@@ -75,8 +77,6 @@ const ALLOW: Allowed[] = [
   { file: "src/engine/kpi/tagged-spend.ts", line: "quoteString(v.value)", reason: "a rule's literal owner (configuration)" },
   { file: "src/engine/kpi/tagged-spend.ts", line: "THEN ${quoteString(t)}", reason: "required tag keys (configuration)" },
   { file: "src/engine/kpi/tagged-spend.ts", line: "WHEN ${quoteString(s)} THEN ${quoteString(c)}", reason: "tag key spellings (configuration)" },
-  { file: "src/engine/optimize/commitment-analysis.ts", line: "eligibleUsageTypes", reason: "Savings Plan eligible usage types (configuration)" },
-  { file: "src/engine/optimize/commitment-analysis.ts", line: "eligibleServices", reason: "Savings Plan eligible services (configuration)" },
   { file: "src/demo/utilization.ts", line: "quoteString(DEMO_SOURCE)", reason: "demo constant" },
   { file: "src/demo/utilization.ts", line: "quoteString(lastDay)", reason: "demo: a day formatted by code" },
   { file: "src/demo/analyses.ts", line: "quoteString(summary.currency)", reason: "demo: the generated bill's currency" },
@@ -103,7 +103,7 @@ function splices(): { file: string; n: number; text: string }[] {
   for (const f of FILES) {
     f.text.split("\n").forEach((text, i) => {
       if (/^\s*(\/\/|\*|\/\*)/.test(text)) return;
-      if (SPLICE.test(text)) out.push({ file: f.path, n: i + 1, text: text.trim() });
+      if (SPLICE.test(text) && !IMPORT.test(text)) out.push({ file: f.path, n: i + 1, text: text.trim() });
     });
   }
   return out;
@@ -116,6 +116,7 @@ describe("no SQL text built from values", () => {
   it("finds the splices it is meant to find (the check itself works)", () => {
     expect(SPLICE.test("`... WHERE x = ${quoteString(v)}`")).toBe(true);
     expect(SPLICE.test("`... IN (${quoteStringList(vs)})`")).toBe(true);
+    expect(SPLICE.test("`... IN (${vs.map(quoteString).join(\", \")})`")).toBe(true);
     expect(SPLICE.test("`... WHERE id = '${id}'`")).toBe(true);
     expect(SPLICE.test('sql("... WHERE id = ?", id)')).toBe(false);
     expect(splices().length).toBeGreaterThan(0);

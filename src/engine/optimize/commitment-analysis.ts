@@ -15,8 +15,8 @@ import { recommendationKey, type RecommendationDraft } from "../../core/optimize
 import { spDiscounts, type OptimizationConfig } from "../../core/config/sections/optimization.js";
 import { CostwiseError } from "../../core/errors.js";
 import { formatMoney, parseMoney } from "../../core/money.js";
-import { quoteString, quoteStringList } from "../../core/sql.js";
-import type { AnalysisStore } from "../store/cost-store.js";
+import { quoteString } from "../../core/sql.js";
+import { sql, type AnalysisStore } from "../store/cost-store.js";
 import { col, readRow, readRows } from "../store/read-rows.js";
 import { COST_TABLE } from "../store/schema.js";
 
@@ -79,8 +79,9 @@ export async function commitmentReport(
     FROM ${COST_TABLE}
     WHERE "CommitmentDiscountId" IS NOT NULL AND ${w}
     GROUP BY 1 ORDER BY 1`);
-  const eligible = cfg.savingsPlans.eligibleServices.map(quoteString).join(", ");
-  const o = await readRow(store, OVERALL_SHAPE, `
+  // the configured services are bound (`?`); the window is timestamps formatted by code
+  const eligible = cfg.savingsPlans.eligibleServices.map(() => "?").join(", ");
+  const o = await readRow(store, OVERALL_SHAPE, sql(`
     WITH services AS (
       SELECT DISTINCT coalesce("ServiceName", '') AS svc FROM ${COST_TABLE} WHERE "CommitmentDiscountId" IS NOT NULL AND ${w}
       ${eligible ? `UNION SELECT unnest([${eligible}])` : ""}
@@ -94,7 +95,7 @@ export async function commitmentReport(
       count(*) FILTER ((("ChargeCategory" = 'Usage' AND "CommitmentDiscountStatus" = 'Used') OR (${onDemandEligible()})) AND "ListCost" IS NULL)::INTEGER AS list_missing,
       any_value("BillingCurrency") AS currency
     FROM ${COST_TABLE}
-    WHERE ${w} AND (("CommitmentDiscountId" IS NOT NULL) OR coalesce("ServiceName", '') IN (SELECT svc FROM services))`);
+    WHERE ${w} AND (("CommitmentDiscountId" IS NOT NULL) OR coalesce("ServiceName", '') IN (SELECT svc FROM services))`, ...cfg.savingsPlans.eligibleServices));
   if (!o) throw new CostwiseError("INTERNAL", "the commitment totals query returned no row");
   // the end as the whole store tells it, not only the window: the purchase row is often outside it
   const ends = new Map((await commitmentEndDates(store)).map((e) => [e.commitmentId, e.endsAt]));
@@ -206,12 +207,16 @@ export interface SpPlanResult extends SpSimulationResult {
  * granularity) are spread evenly over their hours, in SQL. Hours without spend count as zero.
  */
 export async function hourlyEligibleSpend(store: AnalysisStore, cfg: OptimizationConfig, days: number, end?: Date): Promise<{ series: string[]; start: Date; end: Date } | null> {
-  const usage = cfg.savingsPlans.eligibleUsageTypes.map((p) => `x_UsageType LIKE ${quoteString(p)}`).join(" OR ");
-  const filter = `${onDemandEligible()} AND "ServiceName" IN (${quoteStringList(cfg.savingsPlans.eligibleServices)}) AND (x_UsageType IS NULL${usage ? ` OR ${usage}` : ""})`;
+  // the configured services and usage-type patterns are bound (`?`, services first, in the text's order)
+  const { eligibleServices, eligibleUsageTypes } = cfg.savingsPlans;
+  const usage = eligibleUsageTypes.map(() => "x_UsageType LIKE ?").join(" OR ");
+  const services = eligibleServices.length === 0 ? "NULL" : eligibleServices.map(() => "?").join(", ");
+  const filter = `${onDemandEligible()} AND "ServiceName" IN (${services}) AND (x_UsageType IS NULL${usage ? ` OR ${usage}` : ""})`;
+  const filterParams = [...eligibleServices, ...eligibleUsageTypes];
   const span = await readRow(
     store,
     { f: col.timestamp.nullable(), m: col.timestamp.nullable() },
-    `SELECT strftime(min("ChargePeriodStart"), '%Y-%m-%dT%H:%M:%SZ') AS f, strftime(max("ChargePeriodEnd"), '%Y-%m-%dT%H:%M:%SZ') AS m FROM ${COST_TABLE} WHERE ${filter}`,
+    sql(`SELECT strftime(min("ChargePeriodStart"), '%Y-%m-%dT%H:%M:%SZ') AS f, strftime(max("ChargePeriodEnd"), '%Y-%m-%dT%H:%M:%SZ') AS m FROM ${COST_TABLE} WHERE ${filter}`, ...filterParams),
   );
   const first = span?.f;
   const m = span?.m;
@@ -222,7 +227,7 @@ export async function hourlyEligibleSpend(store: AnalysisStore, cfg: Optimizatio
   const firstH = Math.floor(Date.parse(first) / 3_600_000) * 3_600_000;
   const startH = new Date(Math.max(endH.getTime() - days * 86_400_000, firstH));
   if (startH.getTime() >= endH.getTime()) return null;
-  const rows = await readRows(store, { cost: col.money }, `
+  const rows = await readRows(store, { cost: col.money }, sql(`
     WITH spans AS (
       SELECT date_trunc('hour', "ChargePeriodStart") AS s, greatest(1, date_diff('hour', date_trunc('hour', "ChargePeriodStart"), "ChargePeriodEnd")) AS n,
              sum("EffectiveCost") AS cost
@@ -235,7 +240,7 @@ export async function hourlyEligibleSpend(store: AnalysisStore, cfg: Optimizatio
       SELECT s + to_hours(i::BIGINT) AS h, cost / n AS cost FROM spans, range(n) r(i)
     )
     SELECT strftime(hours.h, '%Y-%m-%dT%H') AS h, coalesce(sum(spread.cost), 0)::DECIMAL(38,10)::VARCHAR AS cost
-    FROM hours LEFT JOIN spread ON spread.h = hours.h GROUP BY hours.h ORDER BY hours.h`);
+    FROM hours LEFT JOIN spread ON spread.h = hours.h GROUP BY hours.h ORDER BY hours.h`, ...filterParams));
   return { series: rows.map((r) => r.cost), start: startH, end: endH };
 }
 
