@@ -130,8 +130,8 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
                 remotePort: req.socket?.remotePort,
               }),
               // an internal error's message and stack may quote a client's request (a Basic credential, a signed URL)
-              err: (e: { name?: string; message?: string; stack?: string; code?: unknown }) => ({
-                type: e.name,
+              err: (e: Error & { code?: unknown }) => ({
+                type: e.name ?? "Error",
                 message: redactSecrets(String(e.message ?? "")),
                 stack: redactSecrets(String(e.stack ?? "")),
                 ...(typeof e.code === "string" ? { code: e.code } : {}),
