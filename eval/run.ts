@@ -2,8 +2,11 @@
  * `npm run eval`: the detector and forecaster measured against labelled data, with plain baselines measured in
  * the same run.
  *
- * 1. NAB real AWS CloudWatch series (../shared/fixtures/nab, or $COSTWISE_NAB_DIR): per file, windows detected,
- *    false alarms outside windows, detection delay — costwise vs mean ± 3σ over a trailing window.
+ * 1. NAB real AWS CloudWatch series (../shared/fixtures/nab, or $COSTWISE_NAB_DIR), hourly and at their native
+ *    5 minutes: per window (found, alarms, false alarms, P/R/F1) — costwise at the z chosen on the other half
+ *    of the series (./nab.ts) vs mean ± 3σ over the previous 24 points.
+ * 1b. Injected anomalies on generated hourly and per-minute series (./subdaily.ts), per event and per window,
+ *    z chosen on seed 1, reported on seed 2 — costwise vs the same baseline.
  * 2. Generated daily cost series (./generator.ts, published): precision and recall per anomaly kind, false
  *    alerts per series-month on clean series, drift found within 7 days — costwise vs mean ± 3σ (28 days).
  * 3. Forecast backtest on the same generated series: month-end total forecast on day 15, MAPE/WAPE vs naive and
@@ -17,7 +20,9 @@ import { resolve } from "node:path";
 import { detect, detectMeanSigma } from "../src/core/detect/detector.js";
 import { backtest, type BacktestResult } from "./backtest.js";
 import { generateSet, SERIES_KINDS, type GeneratedSeries } from "./generator.js";
-import { evaluateNab, type NabFileScore } from "./nab.js";
+import { f1, falsePerSeries, precision, recall, type AlarmScore } from "./alarms.js";
+import { evaluateNab, NAB_RESOLUTIONS, type NabFileScore, type NabResult } from "./nab.js";
+import { evaluateSubdaily, SUBDAILY_STEPS, type SubdailyResult } from "./subdaily.js";
 import { scoreKind, type Detector, type KindScore } from "./synthetic.js";
 
 export const TRAIN_SEED = 1;
@@ -61,28 +66,37 @@ function printKinds(title: string, rows: KindScore[]): void {
   }
 }
 
-function printNab(title: string, rows: NabFileScore[]): void {
-  console.log(`  ${title}`);
-  console.log(`    ${pad("file", 36)}${pad("windows", 9, true)}${pad("detected", 10, true)}${pad("false alarms", 14, true)}${pad("delay h", 10, true)}`);
-  let w = 0;
-  let d = 0;
-  let fa = 0;
-  const delays: number[] = [];
-  for (const r of rows) {
-    w += r.windows;
-    d += r.detected;
-    fa += r.falseAlarms;
-    delays.push(...r.delaysHours);
-    console.log(`    ${pad(r.file, 36)}${pad(String(r.windows), 9, true)}${pad(String(r.detected), 10, true)}${pad(String(r.falseAlarms), 14, true)}${pad(r.delaysHours.length ? r.delaysHours.map((x) => x.toFixed(0)).join(",") : "-", 10, true)}`);
-  }
-  const mean = delays.length ? delays.reduce((a, b) => a + b, 0) / delays.length : NaN;
-  console.log(`    ${pad("all", 36)}${pad(String(w), 9, true)}${pad(String(d), 10, true)}${pad(String(fa), 14, true)}${pad(f2(mean), 10, true)}`);
+const scoreCols = (s: AlarmScore): string =>
+  `${pad(`${s.found}/${s.windows}`, 9, true)}${pad(String(s.alarms), 8, true)}${pad(String(s.falseAlarms), 8, true)}${pad(f2(precision(s)), 7, true)}${pad(f2(recall(s)), 7, true)}${pad(f2(f1(s)), 7, true)}${pad(f2(falsePerSeries(s)), 10, true)}`;
+const scoreHead = `${pad("found", 9, true)}${pad("alarms", 8, true)}${pad("false", 8, true)}${pad("P", 7, true)}${pad("R", 7, true)}${pad("F1", 7, true)}${pad("false/ser", 10, true)}`;
+
+function printNab(r: NabResult): void {
+  console.log(`  ${r.resolution === "hour" ? "hourly (5-minute points averaged per hour)" : `native (${r.bucketMinutes}-minute points)`}; z chosen on half ${r.folds.map((f) => `${f.tunedOn}: ${f.z}`).join(", ")} (each half reported at the other's z)`);
+  console.log(`    ${pad("file", 34)}${pad("half", 5)}${pad("z", 4, true)}${scoreHead}`);
+  const rows = (list: NabFileScore[]): void => {
+    for (const x of list) console.log(`    ${pad(x.file, 34)}${pad(x.half, 5)}${pad(String(x.z), 4, true)}${scoreCols(x)}`);
+  };
+  rows(r.ours);
+  console.log(`    ${pad("costwise, all (out of fold)", 43)}${scoreCols(r.oursTotal)}`);
+  console.log(`    ${pad("baseline mean ± 3σ (24 points), all", 43)}${scoreCols(r.baselineTotal)}`);
+}
+
+function printSubdaily(r: SubdailyResult): void {
+  console.log(`  ${r.stepMinutes === 60 ? "hourly" : "per-minute"} series, ${r.seriesPerKind} per kind (spike, level_shift, clean); z = ${r.z} chosen on seed 1 (F1 ${f2(f1(r.train))}), reported on seed 2:`);
+  console.log(`    ${pad("", 36)}${scoreHead}`);
+  console.log(`    ${pad("costwise per event", 36)}${scoreCols(r.ours.perEvent)}`);
+  console.log(`    ${pad("costwise per window", 36)}${scoreCols(r.ours.perWindow)}`);
+  for (const [k, v] of Object.entries(r.ours.byKind)) console.log(`    ${pad(`  ${k} (per event)`, 36)}${scoreCols(v)}`);
+  console.log(`    ${pad("baseline per event", 36)}${scoreCols(r.baseline.perEvent)}`);
+  console.log(`    ${pad("baseline per window", 36)}${scoreCols(r.baseline.perWindow)}`);
 }
 
 function main(): void {
   const json = process.argv.includes("--json");
   const nabDir = process.env["COSTWISE_NAB_DIR"] ?? resolve(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "nab");
-  const nab = existsSync(nabDir) ? evaluateNab(nabDir) : undefined;
+  const nab = existsSync(nabDir) ? NAB_RESOLUTIONS.map((res) => evaluateNab(nabDir, res)) : undefined;
+  const perKind = Number(process.env["COSTWISE_EVAL_SUBDAILY"] ?? 40);
+  const subdaily = SUBDAILY_STEPS.map((step) => evaluateSubdaily(step, perKind));
   const train = runSplit(TRAIN_SEED);
   const test = runSplit(TEST_SEED);
 
@@ -101,16 +115,28 @@ function main(): void {
       met: test.forecast.methods[0]!.wape < test.forecast.methods[1]!.wape && test.forecast.methods[0]!.wape < test.forecast.methods[2]!.wape,
     },
   ];
+  for (const r of nab ?? []) {
+    const o = r.oursTotal;
+    targets.push({ target: `NAB ${r.resolution}: window recall ≥ 0.7 with ≤ 2 false alarms per series`, value: recall(o), met: recall(o) >= 0.7 && falsePerSeries(o) <= 2 });
+    targets.push({ target: `NAB ${r.resolution}: F1 above the baseline's (${f2(f1(r.baselineTotal))})`, value: f1(o), met: f1(o) > f1(r.baselineTotal) });
+  }
+  for (const r of subdaily) {
+    const e = r.ours.perEvent;
+    const name = r.stepMinutes === 60 ? "hourly" : "per-minute";
+    targets.push({ target: `injected ${name}: precision per event ≥ 0.8`, value: precision(e), met: precision(e) >= 0.8 });
+    targets.push({ target: `injected ${name}: recall per event ≥ 0.8`, value: recall(e), met: recall(e) >= 0.8 });
+  }
   if (json) {
-    console.log(JSON.stringify({ nab: nab ?? null, train, test, targets }, null, 2));
+    console.log(JSON.stringify({ nab: nab ?? null, subdaily, train, test, targets }, null, 2));
     return;
   }
   console.log("costwise eval — anomaly detection and forecasting against labelled data\n");
   if (nab) {
-    console.log(`NAB realAWSCloudwatch (${nabDir}), 5-minute points averaged per hour:`);
-    printNab("costwise", nab.ours);
-    printNab("baseline: mean ± 3σ over the trailing 48 h", nab.baseline);
+    console.log(`NAB realAWSCloudwatch (${nabDir}), per window (an alarm = one event, at the point it was raised):`);
+    for (const r of nab) printNab(r);
   } else console.log(`NAB fixtures not found at ${nabDir} (set COSTWISE_NAB_DIR); skipped`);
+  console.log("\nInjected anomalies on generated operational series (eval/subdaily-generator.ts):");
+  for (const r of subdaily) printSubdaily(r);
   for (const split of [test, train]) {
     const label = split.seed === TEST_SEED ? "TEST split (not used for tuning)" : "TRAIN split (used for tuning)";
     console.log(`\nGenerated daily cost series, seed ${split.seed}, ${PER_KIND} series per kind × 365 days — ${label}:`);

@@ -8,7 +8,7 @@ import { detectionSection } from "../../core/config/sections/detection.js";
 import { CostwiseError } from "../../core/errors.js";
 import { trimMoney, toCents } from "../../core/money.js";
 import { runMonitors, type MonitorAnomaly } from "../../engine/detect/monitors.js";
-import { detectSeriesFile, SERIES_INTERVALS, type SeriesInterval } from "../../engine/detect/series-file.js";
+import { detectSeriesFile, SERIES_INTERVALS, type SeriesAlertThresholds, type SeriesInterval } from "../../engine/detect/series-file.js";
 import { EXIT, globalOptions, setExit, stdio, usageError, withStore } from "../context.js";
 import { renderTable } from "../table.js";
 
@@ -20,6 +20,9 @@ interface DetectOptions {
   save?: boolean;
   alerts?: boolean;
   exitCode?: boolean;
+  minDeviation?: string;
+  minPercent?: string;
+  direction?: string;
 }
 
 export function registerDetect(program: Command): void {
@@ -27,12 +30,15 @@ export function registerDetect(program: Command): void {
     .command("detect")
     .description("find cost anomalies (spikes, level shifts, drift) with root cause; or run the detector on any CSV series")
     .option("--series <file.csv>", "score a CSV series (columns timestamp,value; any interval) instead of the cost store")
-    .option("--interval <i>", `with --series: ${SERIES_INTERVALS.join(" | ")} (auto: points under an hour apart are averaged per hour)`, "auto")
+    .option("--interval <i>", `with --series: ${SERIES_INTERVALS.join(" | ")} (auto: points under an hour apart are averaged per hour; native: scored at their own step)`, "auto")
+    .option("--min-deviation <units>", "with --series: alert only when |value − expected| at the peak is at least this, in the series' units", "0")
+    .option("--min-percent <pct>", "with --series: alert only when the deviation is at least this percent of the expected value", "0")
+    .option("--direction <d>", "with --series: alert on up | down | both", "both")
     .option("--z <sigmas>", "detection threshold in robust sigmas (default from config, else 5)")
     .option("--as-of <day>", "score through this day (never past the last complete billing day)")
     .option("--no-save", "do not record anomalies and alert state in the store")
     .option("--alerts", "show only anomalies that pass the alert thresholds")
-    .option("--exit-code", "exit 3 when an anomaly is alerted for the first time by this run")
+    .option("--exit-code", "exit 3 when an anomaly is alerted for the first time by this run (with --series: when any anomaly passes the alert thresholds)")
     .addHelpText(
       "after",
       `
@@ -43,7 +49,8 @@ charge day in the store). Alerts are anomalies above detection.alert thresholds;
 Examples:
   costwise detect
   costwise detect --alerts --json
-  costwise detect --series cpu.csv --json`,
+  costwise detect --series cpu.csv --json
+  costwise detect --series cpu.csv --interval native --alerts --min-percent 50 --exit-code`,
     )
     .action(async (opts: DetectOptions, cmd: Command) => {
       const g = globalOptions(cmd);
@@ -51,15 +58,23 @@ Examples:
       if (z !== undefined && !(z > 0)) throw usageError(`--z must be a positive number, got ${JSON.stringify(opts.z)}`);
       if (opts.series !== undefined) {
         if (!(SERIES_INTERVALS as readonly string[]).includes(opts.interval ?? "auto")) throw usageError(`--interval must be one of ${SERIES_INTERVALS.join(", ")}`);
-        const r = detectSeriesFile(opts.series, (opts.interval ?? "auto") as SeriesInterval, z === undefined ? {} : { z });
-        if (g.json) return stdio.json(r);
-        stdio.out(`${r.file}: ${r.points} points in ${r.buckets} buckets of ${r.bucketSeconds / 60} min; ${r.anomalies.length} anomal${r.anomalies.length === 1 ? "y" : "ies"}`);
-        if (r.anomalies.length > 0) {
+        const thresholds = seriesThresholds(opts);
+        const r = detectSeriesFile(opts.series, (opts.interval ?? "auto") as SeriesInterval, z === undefined ? {} : { z }, thresholds);
+        const list = opts.alerts ? r.anomalies.filter((a) => a.alert) : r.anomalies;
+        if (opts.exitCode && r.anomalies.some((a) => a.alert)) setExit(cmd, EXIT.findings);
+        if (g.json) return stdio.json({ ...r, anomalies: list });
+        const step = r.bucketSeconds % 3600 === 0 ? `${r.bucketSeconds / 3600} h` : `${r.bucketSeconds / 60} min`;
+        stdio.out(`${r.file}: ${r.points} points in ${r.buckets} buckets of ${step}; seasonality: ${r.seasonality}`);
+        stdio.out(r.message);
+        if (r.status === "too_short") return;
+        const what = opts.alerts ? "alert" : "anomal";
+        stdio.out(`${list.length} ${what}${opts.alerts ? (list.length === 1 ? "" : "s") : list.length === 1 ? "y" : "ies"}${opts.alerts ? ` (of ${r.anomalies.length} anomalies)` : ""}`);
+        if (list.length > 0) {
           stdio.out(
             renderTable(
-              ["start", "end", "kind", "dir", "severity", "actual", "expected", "impact %", "max z"],
-              r.anomalies.map((a) => [a.start, a.end, a.kind, a.direction, a.severity, num(a.actual), num(a.expected), a.impactPercent === null ? "" : pct(a.impactPercent), a.maxZ.toFixed(1)]),
-              { rightAlign: [5, 6, 7, 8] },
+              ["detected", "start", "end", "kind", "dir", "severity", "peak", "value", "expected", "deviation", "dev %", "max z"],
+              list.map((a) => [a.detected, a.start, a.end + (a.open ? "…" : ""), a.kind, a.direction, a.severity, a.peak, num(a.peakValue), num(a.expectedAtPeak), num(a.deviation), a.deviationPercent === null ? "" : pct(a.deviationPercent / 100), a.maxZ.toFixed(1)]),
+              { rightAlign: [7, 8, 9, 10, 11] },
             ),
           );
         }
@@ -81,12 +96,23 @@ Examples:
     });
 }
 
+function seriesThresholds(opts: DetectOptions): SeriesAlertThresholds {
+  const minDeviation = Number(opts.minDeviation ?? "0");
+  const minPercent = Number(opts.minPercent ?? "0");
+  if (!(minDeviation >= 0)) throw usageError(`--min-deviation must be a number ≥ 0, got ${JSON.stringify(opts.minDeviation)}`);
+  if (!(minPercent >= 0)) throw usageError(`--min-percent must be a number ≥ 0, got ${JSON.stringify(opts.minPercent)}`);
+  const direction = opts.direction ?? "both";
+  if (direction !== "up" && direction !== "down" && direction !== "both") throw usageError(`--direction must be up, down or both, got ${JSON.stringify(direction)}`);
+  return { minDeviation, minPercent, direction };
+}
+
 function defaultsWithZ(z: number) {
   return detectionSection.parse({ detector: { z } });
 }
 
 function num(x: number): string {
-  return Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(4);
+  if (!Number.isFinite(x)) return "";
+  return Math.abs(x) >= 1000 ? x.toFixed(0) : x === 0 ? "0" : x.toPrecision(4);
 }
 
 function pct(x: number): string {
