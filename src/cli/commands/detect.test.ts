@@ -69,6 +69,50 @@ describe("costwise detect / anomalies / forecast / budget", () => {
     expect(doc.anomalies.some((a) => a.start >= "2014-04-14T23" && a.start <= "2014-04-16T09")).toBe(true);
   });
 
+  it("detect --series is honest: warm-up and gaps counted, anomalies at their peak in series units", async () => {
+    const file = join(FIXTURES, "nab", "realAWSCloudwatch", "ec2_network_in_257a54.csv");
+    const r = await cli("--json", "detect", "--series", file, "--interval", "native");
+    expect(r.code).toBe(EXIT.ok);
+    const doc = JSON.parse(r.out) as { bucketSeconds: number; status: string; scored: number; buckets: number; notScored: { warmUp: number; missing: number; afterGap: number; total: number }; anomalies: { peakValue: number; expectedAtPeak: number; deviation: number }[] };
+    expect(doc.bucketSeconds).toBe(300);
+    expect(doc.status).toBe("scored");
+    // the first day at 5 minutes (288 buckets) is warm-up, except the buckets with no point, counted as missing
+    expect(doc.notScored.warmUp).toBeGreaterThan(280);
+    expect(doc.notScored.warmUp).toBeLessThanOrEqual(288);
+    expect(doc.notScored.warmUp + doc.notScored.missing).toBeGreaterThanOrEqual(288);
+    expect(doc.scored + doc.notScored.total).toBe(doc.buckets);
+    expect(doc.anomalies.length).toBeGreaterThan(0);
+    for (const a of doc.anomalies) expect(a.deviation).toBeCloseTo(a.peakValue - a.expectedAtPeak, 6);
+  });
+
+  it("detect --series on a 2-point series says it cannot be scored (not '0 anomalies'); quoted decimal commas read", async () => {
+    const short = join(dir, "short.csv");
+    writeFileSync(short, '\uFEFFtimestamp;value\n2024-01-01T00:00:00Z;"1,5"\n2024-01-01T01:00:00Z;"2,5"\n');
+    const r = await cli("detect", "--series", short);
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.out).toContain("cannot be scored: 2 buckets of 1 h with a value");
+    expect(r.out).not.toContain("0 anomalies");
+  });
+
+  it("detect --series --alerts / --exit-code / thresholds: exit 3 only when an anomaly passes them", async () => {
+    const spiky = join(dir, "spiky.csv");
+    const rows = ["timestamp,value"];
+    for (let i = 0; i < 24 * 10; i++) rows.push(`${new Date(Date.UTC(2024, 0, 1) + i * 3_600_000).toISOString()},${i === 200 ? 300 : 100 + 10 * Math.sin((2 * Math.PI * i) / 24) + (i % 7) * 0.5}`);
+    writeFileSync(spiky, rows.join("\n") + "\n");
+    const found = await cli("--json", "detect", "--series", spiky, "--alerts", "--exit-code", "--min-percent", "50");
+    expect(found.code).toBe(EXIT.findings);
+    const doc = JSON.parse(found.out) as { anomalies: { peak: string; deviationPercent: number; alert: boolean }[] };
+    expect(doc.anomalies.map((a) => a.peak)).toEqual(["2024-01-09T08:00:00Z"]);
+    expect(doc.anomalies[0]!.deviationPercent).toBeGreaterThan(150);
+    const quiet = await cli("--json", "detect", "--series", spiky, "--alerts", "--exit-code", "--min-percent", "500");
+    expect(quiet.code).toBe(EXIT.ok);
+    expect((JSON.parse(quiet.out) as { anomalies: unknown[] }).anomalies).toEqual([]);
+    const down = await cli("detect", "--series", spiky, "--alerts", "--exit-code", "--direction", "down");
+    expect(down.code).toBe(EXIT.ok);
+    expect(down.out).toContain("0 alerts (of 1 anomalies)");
+    expect((await cli("detect", "--series", spiky, "--direction", "sideways")).code).toBe(EXIT.usage);
+  });
+
   it("detect --series names the line and column of bad input", async () => {
     const bad = join(dir, "bad.csv");
     writeFileSync(bad, "timestamp,value\n2024-01-01,1\n2024-01-02,abc\n");
