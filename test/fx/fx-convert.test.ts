@@ -11,6 +11,8 @@ import { configSchema, type CostwiseConfig } from "../../src/core/config/schema.
 import { isCostwiseError } from "../../src/core/errors.js";
 import { parseCostQuery } from "../../src/core/query/cost-query.js";
 import { budgetStatus } from "../../src/engine/detect/budget-status.js";
+import { kpiScorecard } from "../../src/engine/kpi/scorecard.js";
+import { tagCoverage, taggedSpend } from "../../src/engine/kpi/tagged-spend.js";
 import { fxContextOf } from "../../src/engine/fx/convert.js";
 import { FX_LOADS_TABLE, FX_RATES_TABLE } from "../../src/engine/fx/tables.js";
 import { queryOrThrow, runCostQuery } from "../../src/engine/query/run-query.js";
@@ -29,11 +31,11 @@ export const RATES_CSV = `Date,USD,JPY,GBP,
 `;
 
 export const MIXED_ROWS = `
-INSERT INTO focus_costs ("ChargePeriodStart", "ProviderName", "ServiceName", "BillingCurrency", "BilledCost", "EffectiveCost", "BillingPeriodStart", "x_Source") VALUES
-  ('2026-03-02 10:00:00', 'AWS',   'Amazon EC2',       'USD', 100.00, 100.00, '2026-03-01', 'aws'),
-  ('2026-03-02 00:00:00', 'Azure', 'Virtual Machines', 'EUR',  50.00,  50.00, '2026-03-01', 'azure'),
-  ('2026-03-07 12:00:00', 'Azure', 'Virtual Machines', 'EUR',  50.00,  50.00, '2026-03-01', 'azure'),
-  ('2026-03-04 00:00:00', 'Azure', 'Storage',          'GBP',  10.00,  10.00, '2026-03-01', 'azure')
+INSERT INTO focus_costs ("ChargePeriodStart", "ProviderName", "ServiceName", "BillingCurrency", "BilledCost", "EffectiveCost", "BillingPeriodStart", "x_Source", "Tags") VALUES
+  ('2026-03-02 10:00:00', 'AWS',   'Amazon EC2',       'USD', 100.00, 100.00, '2026-03-01', 'aws',   MAP {'team': 'a'}),
+  ('2026-03-02 00:00:00', 'Azure', 'Virtual Machines', 'EUR',  50.00,  50.00, '2026-03-01', 'azure', map([]::VARCHAR[], []::VARCHAR[])),
+  ('2026-03-07 12:00:00', 'Azure', 'Virtual Machines', 'EUR',  50.00,  50.00, '2026-03-01', 'azure', MAP {'team': 'b'}),
+  ('2026-03-04 00:00:00', 'Azure', 'Storage',          'GBP',  10.00,  10.00, '2026-03-01', 'azure', NULL)
 `;
 
 // By hand, USD, day rates (USD per EUR: 03-02 1.0800, 03-06 1.0900 (Saturday 03-07 takes Friday's), 03-04 1.0820;
@@ -128,6 +130,17 @@ describe("query in a reporting currency", () => {
     expect(r.totals.total).toBe(USD_TOTAL);
   });
 
+  it("fx.reportingCurrency is the default currency of money queries, not of quantities", async () => {
+    const r = await query({}, { reportingCurrency: "EUR" });
+    expect(r.query.currency).toBe("EUR");
+    expect(r.totals.total).toBe(EUR_TOTAL);
+    const asked = await query({ currency: "USD" }, { reportingCurrency: "EUR" });
+    expect(asked.totals.total).toBe(USD_TOTAL);
+    const qty = await query({ metric: "PricingQuantity" }, { reportingCurrency: "EUR" });
+    expect(qty.query.currency).toBeUndefined();
+    expect(qty.fx).toBeUndefined();
+  });
+
   it("a quantity metric takes no currency", () => {
     const p = parseCostQuery({ metric: "PricingQuantity", currency: "USD" });
     expect(p.ok).toBe(false);
@@ -194,6 +207,41 @@ describe("budgets in the reporting currency", () => {
     const [b] = await budgetStatus(store, ws.config, { persist: false, asOf: "2026-03-31", lastCompleteDay: async () => "2026-03-31", baseDir: dir });
     expect(b!.actual).toBe("100.0000000000");
     expect(b!.fx).toBeUndefined();
+  });
+});
+
+describe("KPIs in the reporting currency", () => {
+  // tagged (team): USD 100.00 on 03-02 and EUR 50.00 on 03-07 → 100 + 54.50 = 154.50 of 221.4271206691 → 69.77 %
+  it("tagged spend: one row in USD whose spend is the query's total", async () => {
+    const ws = workspace({ reportingCurrency: "USD" });
+    const r = await taggedSpend(store, ws, { month: "2026-03", tags: ["team"] });
+    expect(r.rows).toEqual([expect.objectContaining({ period: "2026-03", currency: "USD", tag: "team", spend: USD_TOTAL, tagged: "154.5000000000", percent: "69.77" })]);
+    expect(r.fx).toMatchObject({ currency: "USD", base: "EUR" });
+    const q = await query({ currency: "USD", metric: "EffectiveCost" });
+    expect(r.rows[0]!.spend).toBe(q.totals.total);
+  });
+
+  it("EUR likewise: 92.5925925926 + 50 tagged of 204.5400238949 → 69.71 %", async () => {
+    const r = await taggedSpend(store, workspace({ reportingCurrency: "EUR" }), { month: "2026-03", tags: ["team"] });
+    expect(r.rows).toEqual([expect.objectContaining({ currency: "EUR", spend: EUR_TOTAL, tagged: "142.5925925926", percent: "69.71" })]);
+  });
+
+  it("the scorecard and the tag page read the same converted figure", async () => {
+    const ws = workspace({ reportingCurrency: "USD" });
+    const card = await kpiScorecard(store, ws, { month: "2026-03" });
+    const k = card.kpis.find((x) => x.id === "tagged-spend")!;
+    expect(k.value).toBe("69.77");
+    expect(k.scope).toBe("team · 2026-03 · USD");
+    const page = await tagCoverage(store, ws, { month: "2026-03" });
+    expect(page.currency).toBe("USD");
+    expect(page.total).toBe(USD_TOTAL);
+    expect(page.keys.find((x) => x.key === "team")).toMatchObject({ tagged: "154.5000000000", percent: "69.77" });
+  });
+
+  it("without a reporting currency the KPI stays per billed currency", async () => {
+    const r = await taggedSpend(store, workspace({}), { month: "2026-03", tags: ["team"] });
+    expect(r.rows.map((x) => x.currency)).toEqual(["EUR", "GBP", "USD"]);
+    expect(r.fx).toBeUndefined();
   });
 });
 

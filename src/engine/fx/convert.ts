@@ -92,6 +92,36 @@ export async function assertConvertible(store: CostStore, unmatched: CompiledSql
 }
 
 /**
+ * The cost table with money columns converted to `target` and BillingCurrency set to it, as a subquery to read
+ * instead of the cost table (KPIs over many columns). Its `?` parameters come first in the statement's text.
+ */
+export function convertedCostTableSql(p: PreparedConversion, target: string, table: string, moneyColumns: readonly string[]): { sql: string; params: string[] } {
+  const o = fxSqlOptions(p, target);
+  const join = fxJoinSql(o);
+  const amounts = moneyColumns.map((c) => fxAmountSql(o, `"${c}"`));
+  return {
+    sql: `(SELECT * EXCLUDE (fx_day, fx_currency, fx_fu, fx_tu) REPLACE (${moneyColumns.map((c, i) => `${amounts[i]!.sql} AS "${c}"`).join(", ")}, CAST(? AS VARCHAR) AS "BillingCurrency") FROM ${table}${join.sql})`,
+    params: [...amounts.flatMap((a) => a.params), target, ...join.params],
+  };
+}
+
+/** The rate check over `table` rows matching `where` (a condition with `?` parameters): throws on a missing rate. */
+export async function assertTableConvertible(store: CostStore, p: PreparedConversion, target: string, s: { table: string; currency?: string; time?: string; where: CompiledSql }): Promise<void> {
+  const o = fxSqlOptions(p, target, { ...(s.currency ? { currencyExpr: s.currency } : {}), ...(s.time ? { timeExpr: s.time } : {}) });
+  const join = fxJoinSql(o);
+  const un = fxUnmatchedSql(o);
+  await assertConvertible(
+    store,
+    {
+      sql: `SELECT ${fxUnmatchedColumnsSql(o)} FROM ${s.table}${join.sql} WHERE ${s.where.sql} AND ${un.sql} GROUP BY coalesce(${s.currency ?? `"BillingCurrency"`}, ''), ${fxDayOf(o)} ORDER BY day, cur LIMIT 5`,
+      params: [...join.params, ...s.where.params, ...un.params],
+    },
+    p,
+    target,
+  );
+}
+
+/**
  * The converted sum of a money expression over a table and condition, in `target`, after the rate check: what
  * budgets and KPIs read. `where` is a condition with `?` parameters.
  */
@@ -103,16 +133,7 @@ export async function convertedSum(
 ): Promise<string> {
   const o = fxSqlOptions(p, target, { currencyExpr: s.currency, timeExpr: s.time });
   const join = fxJoinSql(o);
-  const un = fxUnmatchedSql(o);
-  await assertConvertible(
-    store,
-    {
-      sql: `SELECT ${fxUnmatchedColumnsSql(o)} FROM ${s.table}${join.sql} WHERE ${s.where.sql} AND ${un.sql} GROUP BY coalesce(${s.currency}, ''), ${fxDayOf(o)} ORDER BY day, cur LIMIT 5`,
-      params: [...join.params, ...s.where.params, ...un.params],
-    },
-    p,
-    target,
-  );
+  await assertTableConvertible(store, p, target, s);
   const amount = fxAmountSql(o, s.metric);
   const rows = await readRows(store, { m: col.money }, {
     sql: `SELECT CAST(coalesce(sum(${amount.sql}), 0) AS DECIMAL(38,10))::VARCHAR AS m FROM ${s.table}${join.sql} WHERE ${s.where.sql}`,

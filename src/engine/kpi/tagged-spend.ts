@@ -17,6 +17,8 @@
  *      not allocable;
  *   4. percent = tagged / allocable, two decimals, half away from zero, exact (decimal strings);
  *   5. the allocable resources missing a required tag, by cost.
+ * With `fx.reportingCurrency` set, step 2 reads the cost table with EffectiveCost converted to it (engine/fx, the
+ * same conversion as queries and budgets; a missing rate is an error before anything is summed): one currency.
  */
 import type { AllocationModel } from "../../core/allocation/model.js";
 import { UNALLOCATED } from "../../core/allocation/model.js";
@@ -29,6 +31,7 @@ import { normalizedTagSql, TAG_LISTS_SQL, withRuleIndex } from "../allocation/sq
 import type { AnalysisStore } from "../store/cost-store.js";
 import { col, readRow, readRows } from "../store/read-rows.js";
 import { COST_TABLE } from "../store/schema.js";
+import { assertTableConvertible, convertedCostTableSql, fxContextOf, prepareConversion, type FxUsed, type PreparedConversion } from "../fx/convert.js";
 import { kpiSettings, meetsTarget, type KpiWorkspace } from "./definitions.js";
 
 /** ChargeCategory values whose lines are not allocable to a resource. */
@@ -71,9 +74,9 @@ function withKeys(model: AllocationModel, keys: readonly string[]): AllocationMo
 }
 
 /** Line items of `where` with tag lists, the allocable flag `_apart` and normalized tag columns `nt_<i>` (inheriting defaults). */
-function taggedLines(model: AllocationModel, where: string, ruleIndex: boolean): string {
+function taggedLines(model: AllocationModel, where: string, ruleIndex: boolean, source: string = COST_TABLE): string {
   const nt = model.tagKeys.map((k, i) => `${normalizedTagSql(model, k, true)} AS nt_${i}`);
-  const inner = `SELECT *, ${NOT_ALLOCABLE_SQL} AS _apart${nt.length ? `, ${nt.join(", ")}` : ""} FROM (SELECT *, ${TAG_LISTS_SQL} FROM ${COST_TABLE} ${where})`;
+  const inner = `SELECT *, ${NOT_ALLOCABLE_SQL} AS _apart${nt.length ? `, ${nt.join(", ")}` : ""} FROM (SELECT *, ${TAG_LISTS_SQL} FROM ${source} ${where})`;
   return `(${ruleIndex ? withRuleIndex(model, inner) : inner})`;
 }
 
@@ -81,6 +84,24 @@ function monthWhere(month: string | undefined): { where: string; params: string[
   if (month === undefined) return { where: "", params: [] };
   if (!MONTH.test(month)) throw new CostwiseError("USAGE", `a billing month is YYYY-MM, got "${month}"`);
   return { where: `WHERE "BillingPeriodStart" >= CAST(? AS TIMESTAMP) AND "BillingPeriodStart" < CAST(? AS TIMESTAMP) + INTERVAL 1 MONTH`, params: [`${month}-01`, `${month}-01`] };
+}
+
+interface KpiConversion {
+  p: PreparedConversion;
+  target: string;
+  /** The converted cost table (a subquery) and its parameters, which come before any other in the statement. */
+  sql: string;
+  params: string[];
+}
+
+/** With fx.reportingCurrency: the cost table in that currency, after checking every rate the rows of `where` need. */
+async function kpiConversion(store: AnalysisStore, ws: KpiWorkspace, where: { where: string; params: string[] }): Promise<KpiConversion | undefined> {
+  const ctx = fxContextOf(ws);
+  const target = ctx?.config.reportingCurrency;
+  if (!ctx || target === undefined) return undefined;
+  const p = await prepareConversion(store, ctx, target);
+  await assertTableConvertible(store, p, target, { table: COST_TABLE, where: { sql: where.where ? where.where.replace(/^WHERE /, "") : "TRUE", params: where.params } });
+  return { p, target, ...convertedCostTableSql(p, target, COST_TABLE, ["EffectiveCost"]) };
 }
 
 /** Billing months with charges, oldest first. */
@@ -124,6 +145,8 @@ export interface TaggedSpendResult {
   by: CoverageDimension;
   rows: TaggedSpendRow[];
   topUntagged: { resourceId: string; currency: string; spend: string; missing: string[]; account: string | null; service: string | null }[];
+  /** With fx.reportingCurrency: the rates used (every row is in that currency). */
+  fx?: FxUsed;
 }
 
 const MISSING_TAGS = z.array(z.string()).nullable();
@@ -158,8 +181,11 @@ export async function taggedSpend(store: AnalysisStore, workspace: KpiWorkspace,
       key = "NULL::VARCHAR";
       break;
   }
-  const { where, params } = monthWhere(opts.month);
-  const lines = taggedLines(km, where, by === "team");
+  const mw = monthWhere(opts.month);
+  const conv = await kpiConversion(store, workspace, mw);
+  const where = mw.where;
+  const params = conv ? [...conv.params, ...mw.params] : mw.params;
+  const lines = taggedLines(km, where, by === "team", conv?.sql);
   const keyFilter = opts.key === undefined ? "" : "WHERE k = ?"; // bound: the key is a caller's value (a team name)
   const sums = tags.map((t) => `coalesce(sum("EffectiveCost") FILTER (WHERE NOT _apart AND ${ntOf(t)} IS NOT NULL), 0)::DECIMAL(38,10)::VARCHAR`).join(", ");
   const rows = await readRows(store, { period: col.text, k: col.text.nullable(), currency: col.text, spend: col.money, tagged: z.array(col.money), apart: col.money }, {
@@ -194,6 +220,7 @@ export async function taggedSpend(store: AnalysisStore, workspace: KpiWorkspace,
     by,
     rows: out,
     topUntagged: top.map((r) => ({ resourceId: r.r, currency: r.currency, spend: r.spend, missing: (r.missing ?? []).slice().sort(), account: r.account, service: r.service })),
+    ...(conv ? { fx: conv.p.used } : {}),
   };
 }
 
@@ -248,19 +275,22 @@ export async function tagCoverage(
   const empty = { months, keyMode, total: formatMoney(0n), untagged: formatMoney(0n), notAllocable: formatMoney(0n), requiredTags: required, target, keys: [] };
   if (!month) return { month: null, currency: null, ...empty };
   const mw = monthWhere(month);
+  // with fx.reportingCurrency the month is read converted, in that one currency (as taggedSpend reads it)
+  const conv = await kpiConversion(store, workspace, mw);
+  const src = conv?.sql ?? COST_TABLE;
   const currencies = await readRows(store, { c: col.text }, {
-    sql: `SELECT "BillingCurrency" AS c FROM ${COST_TABLE} ${mw.where} GROUP BY 1 ORDER BY sum("EffectiveCost") FILTER (WHERE NOT ${NOT_ALLOCABLE_SQL}) DESC NULLS LAST, 1`,
-    params: mw.params,
+    sql: `SELECT "BillingCurrency" AS c FROM ${src} ${mw.where} GROUP BY 1 ORDER BY sum("EffectiveCost") FILTER (WHERE NOT ${NOT_ALLOCABLE_SQL}) DESC NULLS LAST, 1`,
+    params: [...(conv?.params ?? []), ...mw.params],
   });
   const currency = currencies.find((r) => r.c === o.currency)?.c ?? currencies[0]?.c;
   if (currency === undefined) return { month, currency: null, ...empty };
   const where = `${mw.where} AND "BillingCurrency" = ?`;
-  const params = [...mw.params, currency];
+  const params = [...(conv?.params ?? []), ...mw.params, currency];
   const totals = await readRow(store, { total: col.money, untagged: col.money, apart: col.money }, {
     sql: `SELECT coalesce(sum("EffectiveCost") FILTER (WHERE NOT _apart), 0)::DECIMAL(38,10)::VARCHAR AS total,
                  coalesce(sum("EffectiveCost") FILTER (WHERE NOT _apart AND NOT coalesce(list_bool_or(list_transform(_tv, lambda v: coalesce(v, '') <> '')), false)), 0)::DECIMAL(38,10)::VARCHAR AS untagged,
                  coalesce(sum("EffectiveCost") FILTER (WHERE _apart), 0)::DECIMAL(38,10)::VARCHAR AS apart
-          FROM (SELECT "EffectiveCost", coalesce(map_values("Tags"), []) AS _tv, ${NOT_ALLOCABLE_SQL} AS _apart FROM ${COST_TABLE} ${where})`,
+          FROM (SELECT "EffectiveCost", coalesce(map_values("Tags"), []) AS _tv, ${NOT_ALLOCABLE_SQL} AS _apart FROM ${src} ${where})`,
     params,
   });
   const total = totals?.total ?? formatMoney(0n);
@@ -268,7 +298,7 @@ export async function tagCoverage(
   if (keyMode === "raw") {
     const keys = await readRows(store, { k: col.text, tagged: col.money, nv: col.int }, {
       sql: `SELECT k, sum(cost)::VARCHAR AS tagged, count(DISTINCT v)::INTEGER AS nv FROM (
-              SELECT unnest(map_keys("Tags")) AS k, unnest(map_values("Tags")) AS v, "EffectiveCost" AS cost FROM ${COST_TABLE} ${where} AND NOT ${NOT_ALLOCABLE_SQL}
+              SELECT unnest(map_keys("Tags")) AS k, unnest(map_values("Tags")) AS v, "EffectiveCost" AS cost FROM ${src} ${where} AND NOT ${NOT_ALLOCABLE_SQL}
             ) WHERE v IS NOT NULL AND v <> '' GROUP BY k ORDER BY sum(cost) DESC, k LIMIT ${KEY_LIMIT}`,
       params,
     });
@@ -278,7 +308,7 @@ export async function tagCoverage(
   const canonical = [...model.tags.spellings].flatMap(([c, sp]) => sp.map((s) => `WHEN ${quoteString(s)} THEN ${quoteString(c)}`));
   const seen = await readRows(store, { k: col.text }, {
     sql: `SELECT ${canonical.length ? `CASE k ${canonical.join(" ")} ELSE k END` : "k"} AS k FROM (
-            SELECT unnest(_tk) AS k, unnest(_tv) AS v, "EffectiveCost" AS cost FROM (SELECT *, ${TAG_LISTS_SQL} FROM ${COST_TABLE} ${where} AND NOT ${NOT_ALLOCABLE_SQL})
+            SELECT unnest(_tk) AS k, unnest(_tv) AS v, "EffectiveCost" AS cost FROM (SELECT *, ${TAG_LISTS_SQL} FROM ${src} ${where} AND NOT ${NOT_ALLOCABLE_SQL})
           ) WHERE v IS NOT NULL AND trim(v) <> '' AND k <> '' GROUP BY 1 ORDER BY sum(cost) DESC, 1 LIMIT ${KEY_LIMIT}`,
     params,
   });
@@ -288,7 +318,7 @@ export async function tagCoverage(
   const figures = await readRow(store, { tagged: z.array(col.money), nv: z.array(z.number().int()) }, {
     sql: `SELECT [${cols.map((c) => `coalesce(sum("EffectiveCost") FILTER (WHERE NOT _apart AND ${c} IS NOT NULL), 0)::DECIMAL(38,10)::VARCHAR`).join(", ")}] AS tagged,
                  [${cols.map((c) => `count(DISTINCT ${c}) FILTER (WHERE NOT _apart)::INTEGER`).join(", ")}] AS nv
-          FROM ${taggedLines(km, where, false)}`,
+          FROM ${taggedLines(km, where, false, conv?.sql)}`,
     params,
   });
   const rows = keys

@@ -9,13 +9,14 @@ import type { CostStore } from "../store/cost-store.js";
 import { ROLLUP_TABLE, rollupEligible, rollupPlan } from "../store/duckdb/rollup.js";
 import { col, readRows } from "../store/read-rows.js";
 import { COST_TABLE } from "../store/schema.js";
-import { queryOrThrow, runCostQuery, type QueryResult } from "./run-query.js";
+import { queryOrThrow, runCostQuery, withReportingCurrency, type QueryResult } from "./run-query.js";
 
 export type ServedFrom = "rollup" | "store";
 
 /** Runs `q`; `rollupReady` says whether the server's rollups are built and current. */
 export async function runApiQuery(store: CostStore, q: CostQuery, rollupReady: boolean, fx?: FxContext): Promise<QueryResult & { servedFrom: ServedFrom }> {
   // a reporting currency converts line items by their day: always from the cost table
+  q = withReportingCurrency(q, fx);
   if (q.currency !== undefined) return { ...(await runCostQuery(store, q, {}, fx)), servedFrom: "store" };
   if (rollupReady && rollupEligible(q)) {
     const r = await runCostQuery(store, q, rollupPlan(q));

@@ -79,7 +79,8 @@ export function compileForStore(store: CostStore, query: CostQuery, options: Com
  * `options` may point the query at a pre-aggregated copy of the cost table (see CompileOptions). Without a
  * table, a store that keeps its own rollups (ClickHouse) picks the one that answers the query exactly.
  */
-export async function runCostQuery(store: CostStore, query: CostQuery, givenOptions: CompileOptions = {}, fx?: FxContext): Promise<QueryResult> {
+export async function runCostQuery(store: CostStore, givenQuery: CostQuery, givenOptions: CompileOptions = {}, fx?: FxContext): Promise<QueryResult> {
+  const query = withReportingCurrency(givenQuery, fx);
   // a reporting currency: rates loaded (or reused), the line items converted per row; never a rollup (their sums mix days)
   let prepared: PreparedConversion | undefined;
   if (query.currency !== undefined) {
@@ -145,6 +146,13 @@ export async function runCostQuery(store: CostStore, query: CostQuery, givenOpti
     truncated: groups > rows.length,
     ...(prepared ? { fx: prepared.used } : {}),
   };
+}
+
+/** The query with the workspace's `fx.reportingCurrency` when it names none and sums money; else unchanged. */
+export function withReportingCurrency(query: CostQuery, fx: FxContext | undefined): CostQuery {
+  const rc = fx?.config.reportingCurrency;
+  if (query.currency !== undefined || rc === undefined || metricKind(query.metric) !== "cost") return query;
+  return { ...query, currency: rc };
 }
 
 /** Totals per unit from complete grouped rows (exact decimal sums), shaped like the totals query's rows. */
