@@ -11,12 +11,10 @@ import { evaluatePolicy, type EvaluationResult, type Finding } from "../../core/
 import { toJUnit, toMarkdown, toSarif } from "../../core/governance/formats.js";
 import { proposeRemediation, type Proposal } from "../../core/governance/remediation.js";
 import type { NormalizedResource } from "../../core/governance/resource.js";
-import { awsClientConfig } from "../../engine/aws/client-config.js";
 import { loadCheckInput } from "../../engine/governance/inputs.js";
 import { loadPolicyFile, type LoadedPolicy } from "../../engine/governance/load-policy.js";
-import { monthlyCosts, recordScan, type ResourceCost } from "../../engine/governance/record.js";
-import { applyProposals, readApprovalFile } from "../../engine/governance/remediate.js";
-import { scanAws } from "../../engine/governance/runtime-scan.js";
+import type { ResourceCost } from "../../engine/governance/record.js";
+import type { scanAws } from "../../engine/governance/runtime-scan.js";
 import { GOVERNANCE_AUDIT_TABLE } from "../../engine/governance/tables.js";
 import { formatAmount } from "../../engine/query/run-query.js";
 import { renderTable } from "../table.js";
@@ -174,6 +172,8 @@ export async function exportInput(paths: string[], opts: { output?: string }) {
 }
 
 export async function scan(opts: ReportOpts & AwsCliOpts & { record: boolean }, cmd: Command) {
+  // the AWS SDK and the store writes load only for the runtime commands (`policy check` stays light)
+  const [{ scanAws }, { monthlyCosts, recordScan }] = await Promise.all([import("../../engine/governance/runtime-scan.js"), import("../../engine/governance/record.js")]);
   const global = globalOptions(cmd);
   const loaded = loadPolicyFile(policyPath(global, opts.policy));
   const now = nowFrom(opts.now);
@@ -192,6 +192,7 @@ export async function scan(opts: ReportOpts & AwsCliOpts & { record: boolean }, 
 }
 
 export async function remediate(opts: AwsCliOpts & { policy?: string; apply?: boolean; approve?: boolean; approvalFile?: string; actor?: string; writeApprovalFile?: string; now?: string }, cmd: Command) {
+  const [{ scanAws }, { applyProposals, readApprovalFile }, { awsClientConfig }] = await Promise.all([import("../../engine/governance/runtime-scan.js"), import("../../engine/governance/remediate.js"), import("../../engine/aws/client-config.js")]);
   const global = globalOptions(cmd);
   if (opts.apply && !opts.approve && !opts.approvalFile) throw usageError("--apply needs an explicit approval: --approve (all applicable changes) or --approval-file <file> (listed change ids)");
   if (!opts.apply && (opts.approve || opts.approvalFile)) throw usageError("--approve/--approval-file only make sense with --apply (without it this is a dry run)");
