@@ -22,6 +22,7 @@ export const BENCHES: Record<string, string> = {
   policy: "checking a 10,000-resource Terraform plan vs JSON.parse of it",
   api: "dashboard API under 8 concurrent clients (p95) and first load in Chromium",
   clickhouse: "ingest and a query suite on DuckDB and a two-shard ClickHouse cluster, side by side",
+  startup: "CLI start-up (--version, --help, query --help, policy check) vs a bare node start",
 };
 
 const argv = process.argv.slice(2);
