@@ -136,4 +136,20 @@ describe("renderCsv", () => {
     });
     expect(csv).toBe('a,BilledCost\r\n"x,""y""",1.5\r\n,\r\n"cr\rlf",-2\r\n');
   });
+
+  it("--safe-csv neutralizes formula-looking text cells and keeps negative money a number", () => {
+    const result = {
+      query: { metric: "BilledCost", groupBy: [], filters: [], window: {}, granularity: "none", orderBy: [], limit: undefined },
+      columns: ["a", "BilledCost"],
+      rows: [
+        { a: "=HYPERLINK(1)", BilledCost: "-12.50" },
+        { a: "@team", BilledCost: "+3" },
+        { a: "-x", BilledCost: "4" },
+      ],
+      totals: { metric: "BilledCost", kind: "cost", unitColumn: "BillingCurrency", total: "0", byUnit: [], groups: 3, lineItems: 3 },
+      truncated: false,
+    } as unknown as Parameters<typeof renderCsv>[0];
+    expect(renderCsv(result, "safe")).toBe("a,BilledCost\r\n'=HYPERLINK(1),-12.50\r\n'@team,+3\r\n'-x,4\r\n");
+    expect(renderCsv(result)).toBe("a,BilledCost\r\n=HYPERLINK(1),-12.50\r\n@team,+3\r\n-x,4\r\n");
+  });
 });
