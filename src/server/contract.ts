@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { FILTER_OPERATORS, GRANULARITIES, QUERY_METRICS, SORT_DIRECTIONS } from "../core/query/cost-query.js";
-import { availabilitySchema, errorResponses, isoDateOrTime, money, nameText, problemSchema } from "./schemas.js";
+import { availabilitySchema, currencyCode, errorResponses, isoDateOrTime, money, nameText, problemSchema } from "./schemas.js";
 
 export { availabilitySchema, errorResponses, money, problemSchema };
 
@@ -52,8 +52,12 @@ export const costQueryBody = z
     granularity: z.enum(GRANULARITIES).optional(),
     orderBy: z.array(z.object({ by: nameText(600, "a sort field"), direction: z.enum(SORT_DIRECTIONS).optional() })).max(16).optional(),
     limit: z.number().int().min(1).max(1_000_000).optional(),
+    currency: currencyCode.optional().describe("reporting currency: money converted per charge day with the fx: rates (default fx.reportingCurrency)"),
   })
   .describe("a typed cost query (see `costwise query --help` for the same grammar)");
+
+/** Which exchange rates a converted figure used (engine/fx FxUsed). */
+export const fxUsedSchema = z.object({ currency: z.string(), granularity: z.enum(["day", "month"]), source: z.string(), base: z.string(), from: z.string(), to: z.string(), rates: z.number().int(), rule: z.string() });
 
 const unitTotal = z.object({ unit: z.string().nullable(), total: money.nullable(), groups: z.number().int(), lineItems: z.number().int() });
 
@@ -67,6 +71,7 @@ export const queryEchoSchema = z.object({
   granularity: z.string().optional(),
   orderBy: z.array(z.object({ by: z.string(), direction: z.enum(SORT_DIRECTIONS).optional() })).optional(),
   limit: z.number().int().optional(),
+  currency: z.string().optional(),
 });
 
 export const queryResultSchema = z.object({
@@ -84,6 +89,7 @@ export const queryResultSchema = z.object({
   }),
   truncated: z.boolean(),
   servedFrom: z.enum(["rollup", "store"]),
+  fx: fxUsedSchema.optional().describe("with a reporting currency: the rates used"),
 });
 
 export const dimensionsSchema = z.object({
@@ -349,6 +355,7 @@ export const budgetSchema = z.object({
   thresholds: z.array(budgetThresholdSchema),
   crossed: z.array(z.string()),
   newAlerts: z.array(z.string()),
+  fx: fxUsedSchema.optional(),
 });
 export const budgetsSchema = z.object({ availability: availabilitySchema, items: z.array(budgetSchema) });
 

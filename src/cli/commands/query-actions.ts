@@ -8,7 +8,9 @@ import type { Command } from "commander";
 import { toCsv, type CsvMode } from "../../core/csv.js";
 import { CostwiseError, isCostwiseError } from "../../core/errors.js";
 import { parseQueryArgs, toQueryInput } from "../../core/query/cost-query.js";
-import { formatAmount, queryOrThrow, runCostQuery, type QueryResult } from "../../engine/query/run-query.js";
+import { minorUnitDigits } from "../../core/fx/minor-unit.js";
+import { fxContextOf } from "../../engine/fx/convert.js";
+import { formatAmount, queryOrThrow, runCostQuery, withReportingCurrency, type QueryResult } from "../../engine/query/run-query.js";
 import { EXIT, backendOf, globalOptions, reportError, setExit, stdio, usageError, withCostStore, withStoreOrServer, type Output } from "../context.js";
 
 interface QueryOptions {
@@ -20,13 +22,14 @@ interface QueryOptions {
   granularity?: string;
   order?: string[];
   limit?: string;
+  currency?: string;
   csv?: boolean;
   safeCsv?: boolean;
 }
 
 /** The `--json` document: the canonical query, columns, rows (exact decimals) and totals. */
 export function resultToJson(r: QueryResult): Record<string, unknown> {
-  return { query: toQueryInput(r.query), columns: r.columns, rows: r.rows, totals: r.totals, truncated: r.truncated };
+  return { query: toQueryInput(r.query), columns: r.columns, rows: r.rows, totals: r.totals, truncated: r.truncated, ...(r.fx ? { fx: r.fx } : {}) };
 }
 
 /** RFC 4180: CRLF line ends; fields holding a comma, quote, CR or LF are quoted, quotes doubled. NULL is empty. */
@@ -50,7 +53,7 @@ export function renderTable(r: QueryResult): string[] {
   const { totals } = r;
   const metric = totals.metric;
   const amount = (v: string | null): string =>
-    v === null ? "(none)" : formatAmount(v, totals.kind === "cost" ? { decimals: 2 } : { trim: true });
+    v === null ? "(none)" : formatAmount(v, totals.kind === "cost" ? { decimals: r.fx ? minorUnitDigits(r.fx.currency) : 2 } : { trim: true });
   const cell = (v: string | null): string => (v === null ? "(none)" : v === "" ? '""' : visible(v));
 
   // one currency that was not asked for goes into the metric's header instead of its own column
@@ -71,6 +74,7 @@ export function renderTable(r: QueryResult): string[] {
   const notes: string[] = [];
   if (totals.byUnit.length > 1) notes.push(`(${items}; amounts in different ${unitsWord} are not added together)`);
   if (r.truncated) notes.push(`showing ${r.rows.length} of ${totals.groups} rows (--limit ${r.query.limit ?? ""})`);
+  if (r.fx) notes.push(`(converted to ${r.fx.currency} with ${r.fx.rates} rates from ${r.fx.source}, base ${r.fx.base}, ${r.fx.from} to ${r.fx.to}: ${r.fx.rule})`);
 
   const n = shown.length;
   const widths = shown.map((_, i) => Math.max(header[i]!.length, ...body.map((b) => b[i]!.length)));
@@ -112,7 +116,8 @@ export async function query(opts: QueryOptions, cmd: Command) {
   try {
     if ((opts.csv || opts.safeCsv) && global.json) throw usageError(`${opts.csv ? "--csv" : "--safe-csv"} and --json are exclusive; choose one`);
     if (opts.csv && opts.safeCsv) throw usageError("--csv and --safe-csv are exclusive; choose one");
-    const query = queryOrThrow(
+    const fx = fxContextOf(global.workspace);
+    const query = withReportingCurrency(queryOrThrow(
       parseQueryArgs({
         ...(opts.metric !== undefined ? { metric: opts.metric } : {}),
         groupBy: opts.groupBy ?? [],
@@ -122,16 +127,17 @@ export async function query(opts: QueryOptions, cmd: Command) {
         ...(opts.granularity !== undefined ? { granularity: opts.granularity } : {}),
         order: opts.order ?? [],
         ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+        ...(opts.currency !== undefined ? { currency: opts.currency } : {}),
       }),
-    );
+    ), fx);
     if (backendOf(global) === "duckdb" && global.store !== ":memory:" && !existsSync(global.store)) {
       throw new CostwiseError("NOT_FOUND", `no cost store at ${global.store}; ingest a bill first (costwise ingest) or pass --store`);
     }
     // the embedded store beside a running server: the server runs the query (its answer, with this parsed query)
     const result =
       backendOf(global) === "duckdb"
-        ? { ...(await withStoreOrServer(global, { op: "query", body: { query: toQueryInput(query) } }, (store) => runCostQuery(store, query))), query }
-        : await withCostStore(global, (store) => runCostQuery(store, query));
+        ? { ...(await withStoreOrServer(global, { op: "query", body: { query: toQueryInput(query) } }, (store) => runCostQuery(store, query, {}, fx))), query }
+        : await withCostStore(global, (store) => runCostQuery(store, query, {}, fx));
     if (global.json) stdio.json(resultToJson(result));
     else if (opts.csv) process.stdout.write(renderCsv(result));
     else if (opts.safeCsv) process.stdout.write(renderCsv(result, "safe"));

@@ -40,6 +40,7 @@ export function registerQuery(program: Command): void {
     .option("--granularity <g>", `time buckets: ${GRANULARITIES.join(" | ")} (default none)`)
     .option("--order <keys>", "key[:asc|:desc], key = metric, period or a group-by dimension (repeatable)", collect)
     .option("--limit <n>", "at most n rows (totals still cover every row)")
+    .option("--currency <code>", "report money in this currency (ISO 4217), converted per charge day with the fx: rates (default fx.reportingCurrency)")
     .option("--csv", "RFC 4180 CSV on stdout, exact decimals and text (for programs)")
     .option("--safe-csv", "CSV to open in a spreadsheet: like --csv, but a text cell starting with = + - @ (a formula) gets a leading ' (numbers stay numbers)")
     .addHelpText("after", `\n${QUERY_GRAMMAR_HELP}\n${EXAMPLES}`)

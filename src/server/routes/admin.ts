@@ -36,6 +36,7 @@ import { ingestOpenCostFile, type OpenCostIngestResult } from "../../engine/conn
 import { ingestFiles, type IngestResult } from "../../engine/ingest/ingest.js";
 import { runAfterDataLanded, runJob, type JobContext, type JobResult } from "../../engine/jobs/jobs.js";
 import { SOURCE_FORMATS } from "../../engine/mapping/registry.js";
+import { fxContextOf } from "../../engine/fx/convert.js";
 import { queryOrThrow, runCostQuery } from "../../engine/query/run-query.js";
 import type { AnalysisStore } from "../../engine/store/cost-store.js";
 import type { SiblingStore } from "../../engine/store/duckdb/reader-pool.js";
@@ -182,7 +183,7 @@ export function registerAdminRoutes(app: ZApp, ctx: ServerContext, deps: AdminDe
   app.post(`${ADMIN_PREFIX}/query`, { ...local, schema: { hide: true, body: queryBody } }, (req, reply) =>
     answer(req, reply, async () => {
       const query = queryOrThrow(parseCostQuery(req.body.query));
-      return ctx.readers.use((s) => runCostQuery(s, query));
+      return ctx.readers.use((s) => runCostQuery(s, query, {}, fxContextOf(ctx.workspace)));
     }),
   );
 

@@ -1,5 +1,6 @@
 /** The cost explorer API: the typed cost query over the FOCUS cost table (organisation-wide, so unscoped callers only). */
 import { DIMENSION_COLUMNS, GRANULARITIES, QUERY_METRICS, toQueryInput } from "../../core/query/cost-query.js";
+import { fxContextOf } from "../../engine/fx/convert.js";
 import { parseApiQuery, queryJson, runApiQuery, tagKeys } from "../../engine/query/api-query.js";
 import type { ServerContext, ZApp } from "../context.js";
 import { costQueryBody, dimensionsSchema, errorResponses, queryResultSchema } from "../contract.js";
@@ -25,7 +26,7 @@ export function registerCostRoutes(app: ZApp, ctx: ServerContext): void {
     async (req) => {
       const q = parseApiQuery(req.body);
       // identical queries (a shared dashboard view) are answered once per data version
-      return ctx.cachedQuery(`query:${JSON.stringify(toQueryInput(q))}`, async () => queryJson(await ctx.readers.use((s) => runApiQuery(s, q, ctx.rollup.ready))));
+      return ctx.cachedQuery(`query:${JSON.stringify(toQueryInput(q))}`, async () => queryJson(await ctx.readers.use((s) => runApiQuery(s, q, ctx.rollup.ready, fxContextOf(ctx.workspace)))));
     },
   );
 
