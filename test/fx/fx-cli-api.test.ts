@@ -93,6 +93,27 @@ describe("costwise query --currency", () => {
   });
 });
 
+describe("costwise budget status in the reporting currency", () => {
+  it("reports the converted spend the query reports over the same days", async () => {
+    writeConfig("  reportingCurrency: USD\ndetection:\n  budgets:\n    - name: all\n      amount: \"150\"\n      currency: USD\n      thresholds: [{ actual: 100 }]\n");
+    try {
+      const b = await runCli("--config", configPath, "--store", storePath, "--json", "budget", "status");
+      expect(b.code, b.err).toBe(0);
+      const [status] = JSON.parse(b.out) as { actual: string; asOf: string; crossed: string[]; fx: { currency: string } }[];
+      // no load bookkeeping: the last complete day is the day before the last charge day (03-06), so 03-07 is out:
+      // 100 + 50 × 1.0800 + 10 / 0.8370 × 1.0820
+      expect(status!.asOf).toBe("2026-03-06");
+      expect(status!.actual).toBe("166.9271206691");
+      expect(status!.crossed).toEqual(["actual:100"]);
+      expect(status!.fx.currency).toBe("USD");
+      const q = await cliJson("--metric", "EffectiveCost", "--start", "2026-03-01", "--end", "2026-03-07");
+      expect(q.json.totals.total).toBe(status!.actual);
+    } finally {
+      writeConfig();
+    }
+  });
+});
+
 describe("POST /api/v1/costs/query with currency", () => {
   const cases = [
     { currency: "USD", args: [] as string[], body: {}, total: USD_TOTAL },

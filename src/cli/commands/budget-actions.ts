@@ -34,14 +34,14 @@ function print(list: readonly BudgetStatus[], configured: number): void {
 
 export async function status(opts: { asOf?: string }, cmd: Command) {
   const g = globalOptions(cmd);
-  const list = await withStore(g, (store) => budgetStatus(store, g.workspace.config, { persist: false, ...(opts.asOf ? { asOf: opts.asOf } : {}) }));
+  const list = await withStore(g, (store) => budgetStatus(store, g.workspace.config, { persist: false, baseDir: g.workspace.baseDir, ...(opts.asOf ? { asOf: opts.asOf } : {}) }));
   if (g.json) return stdio.json(list);
   print(list, detectionConfig(g.workspace.config).budgets.length);
 }
 
 export async function check(opts: { asOf?: string }, cmd: Command) {
   const g = globalOptions(cmd);
-  const list = await withStore(g, (store) => budgetStatus(store, g.workspace.config, { persist: true, ...(opts.asOf ? { asOf: opts.asOf } : {}) }));
+  const list = await withStore(g, (store) => budgetStatus(store, g.workspace.config, { persist: true, baseDir: g.workspace.baseDir, ...(opts.asOf ? { asOf: opts.asOf } : {}) }));
   if (list.some((b) => b.crossed.length > 0)) setExit(cmd, EXIT.findings);
   if (g.json) return stdio.json(list);
   print(list, detectionConfig(g.workspace.config).budgets.length);

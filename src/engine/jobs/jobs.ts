@@ -282,7 +282,7 @@ const JOBS: Record<JobName, JobFn> = {
   async budgets(ctx) {
     const cfg = notifyConfigOf(ctx.workspace);
     const now = ctx.now?.() ?? new Date();
-    const statuses = await budgetStatus(ctx.store, ctx.workspace.config, {});
+    const statuses = await budgetStatus(ctx.store, ctx.workspace.config, { baseDir: ctx.workspace.baseDir });
     const landedAt = await dataLandedAt(ctx.store);
     let queued = 0;
     for (const s of statuses) for (const n of budgetNotifications(s, ctx.workspace.config, { dashboardUrl: cfg.dashboardUrl, landedAt })) queued += (await enqueue(ctx.store, cfg, n, now)).queued;

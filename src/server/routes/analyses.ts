@@ -187,7 +187,7 @@ export function registerAnalysisRoutes(app: ZApp, ctx: ServerContext): void {
         ctx.readers.use(async (s) => {
           const a = await availability(s, "budgets");
           if (!a.available) return { availability: a, items: [] };
-          return { availability: a, items: await budgetStatus(s, ctx.workspace.config, { persist: false }) };
+          return { availability: a, items: await budgetStatus(s, ctx.workspace.config, { persist: false, baseDir: ctx.workspace.baseDir }) };
         }),
       ),
   );
