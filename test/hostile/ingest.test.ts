@@ -33,9 +33,9 @@ function cell(v: string): string {
 }
 
 /** A FOCUS CSV: `rows` rows on billing account `account`, each with BilledCost `cost` and the given overrides. */
-function bill(account: string, rows: number, cost: string, over: (i: number) => Record<string, string> = () => ({})): string {
+function bill(account: string, rows: number, cost: string, over: (i: number) => Partial<Record<string, string>> = () => ({})): string {
   const lines = Array.from({ length: rows }, (_, i) => {
-    const o: Record<string, string> = { BillingAccountId: account, BilledCost: cost, ResourceName: `r-${account}-${i}`, ...over(i) };
+    const o: Partial<Record<string, string>> = { BillingAccountId: account, BilledCost: cost, ResourceName: `r-${account}-${i}`, ...over(i) };
     return HEADER.map((h, j) => cell(o[h] ?? TEMPLATE[j]!)).join(",");
   });
   return `${HEADER_LINE}\n${lines.join("\n")}\n`;
