@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { CostwiseError, assertNever, isCostwiseError, type ErrorCode } from "../core/errors.js";
+import { redactSecrets } from "../core/redact.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -108,13 +109,22 @@ export function toProblem(err: unknown, instance: string, requestId: string): { 
     type: problemType(code),
     title: TITLES[status] ?? "Error",
     status,
-    detail,
+    // one redactor for every message that leaves the process (a user's mistake may quote a secret back)
+    detail: redactSecrets(detail),
     instance,
     code,
     requestId,
   };
-  if (problems) body.problems = problems;
+  if (problems) body.problems = problems.map(redactDeep);
   return { body, internal };
+}
+
+/** Every string inside a problem entry, redacted (entries quote user input: a path, a value). */
+function redactDeep(v: unknown): unknown {
+  if (typeof v === "string") return redactSecrets(v);
+  if (Array.isArray(v)) return v.map(redactDeep);
+  if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactDeep(x)]));
+  return v;
 }
 
 function isFastifyClientError(e: unknown): e is { statusCode: number; code?: string; message: string } {
