@@ -1,5 +1,6 @@
 import type { EChartsOption } from "echarts";
 import { useMemo, useState } from "react";
+import { toCsv } from "../../../src/core/csv.js";
 import { api, type Dimensions, type QueryResult } from "../api.js";
 import { Chart, PALETTE } from "../components/chart.js";
 import { DataTable, type Column } from "../components/data-table.js";
@@ -79,14 +80,10 @@ export function queryBody(s: ExplorerState): Record<string, unknown> {
   };
 }
 
-function csvCell(v: string | null | undefined): string {
-  if (v === null || v === undefined) return "";
-  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
+/** The dashboard's export is opened by people in spreadsheets: written in core/csv.ts's "safe" mode. */
 function downloadCsv(r: QueryResult): void {
-  const lines = [r.columns.map(csvCell).join(","), ...r.rows.map((row) => r.columns.map((c) => csvCell(row[c])).join(","))];
-  const blob = new Blob([`${lines.join("\n")}\n`], { type: "text/csv" });
+  const csv = toCsv(r.columns, r.rows.map((row) => r.columns.map((c) => row[c])), "safe");
+  const blob = new Blob([csv], { type: "text/csv" });
   const a = document.createElement("a");
   a.href = URL.createObjectURL(blob);
   a.download = "costwise-query.csv";
