@@ -28,7 +28,7 @@ import {
 // ─── SQL types ──────────────────────────────────────────────────────────────────────────────────
 
 import { quoteIdent, type CompiledSql, type SqlDialect, type SqlValue } from "../sql.js";
-import { fxAmountSql, fxDayOf, fxJoinSql, fxUnmatchedColumnsSql, fxUnmatchedSql, type FxSqlOptions, type TextSql } from "../fx/convert-sql.js";
+import { fxConvertSql, fxDayOf, fxJoinSql, fxUnmatchedColumnsSql, fxUnmatchedSql, type FxSqlOptions, type TextSql } from "../fx/convert-sql.js";
 export type { CompiledSql, SqlDialect, SqlValue };
 
 // ─── fragments ──────────────────────────────────────────────────────────────────────────────────
@@ -338,7 +338,7 @@ export function compileCostQuery(query: CostQuery, dialect: SqlDialect | Dialect
   }
   if (fxOpts) {
     select.push(sqlf`CAST(${param(fxOpts.target)} AS VARCHAR) AS ${ident("u")}`);
-    select.push(sqlf`${fxText(fxAmountSql(fxOpts, quoteIdent(query.metric)))} AS ${ident("m")}`);
+    select.push(sqlf`${ident(query.metric)} AS ${ident("m")}`);
   } else {
     select.push(sqlf`${ident(unitColumn)} AS ${ident("u")}`);
     select.push(sqlf`${ident(query.metric)} AS ${ident("m")}`);
@@ -356,9 +356,12 @@ export function compileCostQuery(query: CostQuery, dialect: SqlDialect | Dialect
 
   if (fxOpts && options.star) throw new CostwiseError("INTERNAL", "a converted query reads the cost table, not a star rollup");
   const from = fxOpts ? sqlf`${table}${fxText(fxJoinSql(fxOpts))}` : table;
+  const whereSql = where.length ? sqlf` WHERE ${join(where, " AND ")}` : lit("");
   const inner = options.star
     ? starInner(query, d, options.star, select, countCol)
-    : sqlf`SELECT ${join(select, ", ")} FROM ${from}${where.length ? sqlf` WHERE ${join(where, " AND ")}` : lit("")}`;
+    : fxOpts
+      ? fxInner(query, fxOpts, select, from, whereSql)
+      : sqlf`SELECT ${join(select, ", ")} FROM ${from}${whereSql}`;
   const fxUnmatched = fxOpts
     ? renderSql(
         sqlf`SELECT ${lit(fxUnmatchedColumnsSql(fxOpts))} FROM ${from} WHERE ${join([...where, fxText(fxUnmatchedSql(fxOpts))], " AND ")} GROUP BY ${lit(`coalesce("BillingCurrency", ''), ${fxDayOf(fxOpts)}`)} ORDER BY ${lit("day, cur")} LIMIT 5`,
@@ -372,7 +375,8 @@ export function compileCostQuery(query: CostQuery, dialect: SqlDialect | Dialect
   const outKeys: SqlFragment[] = query.groupBy.map((g, i) => (isDateTime(g) ? sqlf`${d.isoText(ident(`g${i}`))} AS ${ident(`g${i}`)}` : ident(`g${i}`)));
   if (query.granularity !== "none") outKeys.push(sqlf`${d.isoText(ident("p"))} AS ${ident("p")}`);
   outKeys.push(ident("u"));
-  const keyed = sqlf`SELECT ${join(keys, ", ")}, sum(${ident("m")}) AS ${ident("m")}, ${countCol === undefined ? lit("count(*)") : sqlf`sum(${ident("c")})`} AS ${ident("n")} FROM (${inner}) AS ${ident("q")} GROUP BY ${join(keys, ", ")}`;
+  const summedCount = countCol !== undefined || fxOpts !== undefined;
+  const keyed = sqlf`SELECT ${join(keys, ", ")}, sum(${ident("m")}) AS ${ident("m")}, ${summedCount ? sqlf`sum(${ident("c")})` : lit("count(*)")} AS ${ident("n")} FROM (${inner}) AS ${ident("q")} GROUP BY ${join(keys, ", ")}`;
   const grouped = sqlf`SELECT ${join(outKeys, ", ")}, ${ident("m")}, ${ident("n")} FROM (${keyed}) AS ${ident("k")}`;
 
   const limit = query.limit === undefined ? lit("") : sqlf` LIMIT ${param(query.limit, "integer")}`;
@@ -395,6 +399,22 @@ function fxOptionsOf(query: CostQuery, d: DialectSql, options: CompileOptions): 
   }
   if (!options.fx) throw new CostwiseError("BAD_CONFIG", `a reporting currency (${query.currency}) needs exchange rates: add an fx: section with rates: to costwise.yaml (docs/fx.md)`);
   return { ratesTable: options.fx.ratesTable, granularity: options.fx.granularity, target: query.currency };
+}
+
+/**
+ * The inner rows of a converted query (core/fx/convert-sql.ts): line items with their currency, rate day and rate
+ * units, summed per group keys, currency and rate day (exact DECIMAL), each partial sum converted once; out come
+ * the usual inner columns (g0.., p, u, m) plus `c`, the line items each partial stands for.
+ */
+function fxInner(query: CostQuery, o: FxSqlOptions, select: readonly SqlFragment[], from: SqlFragment, whereSql: SqlFragment): SqlFragment {
+  const keys: SqlFragment[] = query.groupBy.map((_, i) => ident(`g${i}`));
+  if (query.granularity !== "none") keys.push(ident("p"));
+  keys.push(ident("u"));
+  const rateCols = lit(`"BillingCurrency" AS fx_c, ${fxDayOf(o)} AS fx_d, fx_r.fx_fu AS fx_fu, fx_r.fx_tu AS fx_tu`);
+  const raw = sqlf`SELECT ${join(select, ", ")}, ${rateCols} FROM ${from}${whereSql}`;
+  const partial = sqlf`SELECT ${join(keys, ", ")}, fx_c, fx_fu, fx_tu, sum(${ident("m")}) AS ${ident("m")}, count(*) AS ${ident("c")} FROM (${raw}) AS ${ident("r")} GROUP BY ${join(keys, ", ")}, fx_c, fx_d, fx_fu, fx_tu`;
+  const converted = fxText(fxConvertSql(o.target, quoteIdent("m"), "fx_c", "fx_fu", "fx_tu"));
+  return sqlf`SELECT ${join(keys, ", ")}, ${converted} AS ${ident("m")}, ${ident("c")} FROM (${partial}) AS ${ident("f")}`;
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { CostwiseConfig } from "../../core/config/schema.js";
 import type { FxConfig } from "../../core/config/sections/fx.js";
 import { CostwiseError } from "../../core/errors.js";
-import { fxAmountSql, fxJoinSql, fxUnmatchedColumnsSql, fxUnmatchedSql, fxDayOf, type FxSqlOptions } from "../../core/fx/convert-sql.js";
+import { fxAmountSql, fxConvertSql, fxJoinSql, fxUnmatchedColumnsSql, fxUnmatchedSql, fxDayOf, type FxSqlOptions } from "../../core/fx/convert-sql.js";
 import type { CompiledSql } from "../../core/sql.js";
 import { isAnalysisStore, type CostStore } from "../store/cost-store.js";
 import { col, readRows } from "../store/read-rows.js";
@@ -134,10 +134,13 @@ export async function convertedSum(
   const o = fxSqlOptions(p, target, { currencyExpr: s.currency, timeExpr: s.time });
   const join = fxJoinSql(o);
   await assertTableConvertible(store, p, target, s);
-  const amount = fxAmountSql(o, s.metric);
+  // summed per currency and rate day first, each partial converted once: as the typed query does (convert-sql.ts)
+  const conv = fxConvertSql(target, "m", "fx_c", "fx_fu", "fx_tu");
   const rows = await readRows(store, { m: col.money }, {
-    sql: `SELECT CAST(coalesce(sum(${amount.sql}), 0) AS DECIMAL(38,10))::VARCHAR AS m FROM ${s.table}${join.sql} WHERE ${s.where.sql}`,
-    params: [...amount.params, ...join.params, ...s.where.params],
+    sql: `SELECT CAST(coalesce(sum(${conv.sql}), 0) AS DECIMAL(38,10))::VARCHAR AS m FROM (
+            SELECT ${s.currency} AS fx_c, ${fxDayOf(o)} AS fx_d, fx_r.fx_fu AS fx_fu, fx_r.fx_tu AS fx_tu, sum(${s.metric}) AS m
+            FROM ${s.table}${join.sql} WHERE ${s.where.sql} GROUP BY ALL)`,
+    params: [...conv.params, ...join.params, ...s.where.params],
   });
   return rows[0]?.m ?? "0.0000000000";
 }
