@@ -21,6 +21,7 @@ import { trimMoney } from "../../core/money.js";
 import { ingestFiles } from "../ingest/ingest.js";
 import { quoteIdent, quoteString } from "../../core/sql.js";
 import { sql, type AnalysisStore } from "../store/cost-store.js";
+import { readerPath } from "../store/duckdb/literal-path.js";
 import { col, readRow } from "../store/read-rows.js";
 import { CE_DAYS_TABLE } from "./tables.js";
 import { awsCall, clientConfigFor, sqlTimestamp, stagingFolder, type ConnectorContext, type ConnectorResult } from "./context.js";
@@ -118,9 +119,9 @@ const METRICS_TYPE = "MAP(VARCHAR, STRUCT(Amount VARCHAR, Unit VARCHAR))";
 /** The parts of a GetCostAndUsage response the connector reads, typed for DuckDB's JSON reader. */
 const PAGE_COLUMNS = `{ResultsByTime: 'STRUCT(TimePeriod STRUCT(Start VARCHAR, "End" VARCHAR), Estimated BOOLEAN, Groups STRUCT(Keys VARCHAR[], Metrics ${METRICS_TYPE})[], Total ${METRICS_TYPE})[]', DimensionValueAttributes: 'STRUCT("Value" VARCHAR, Attributes MAP(VARCHAR, VARCHAR))[]'}`;
 
-/** DuckDB's reader over the pages file: one row per page, typed. */
-function readPages(pagesFile: string): string {
-  return `read_json(${quoteString(pagesFile)}, format = 'newline_delimited', maximum_object_size = 1073741824, columns = ${PAGE_COLUMNS})`;
+/** DuckDB's reader over the pages file: one row per page, typed; the path bound literally (store/duckdb/literal-path.ts), so a TMPDIR with glob characters opens only this file. */
+async function readPages(store: AnalysisStore, pagesFile: string): Promise<string> {
+  return `read_json(${await readerPath(store, pagesFile)}, format = 'newline_delimited', maximum_object_size = 1073741824, columns = ${PAGE_COLUMNS})`;
 }
 
 /**
@@ -139,7 +140,7 @@ export async function stageCostExplorerPages(store: AnalysisStore, pagesFile: st
   const hasAccount = groupBy.some((g) => g.Type === "DIMENSION" && g.Key === "LINKED_ACCOUNT");
   const m = (src: string, metric: string, field: "Amount" | "Unit") => `${src}[${quoteString(metric)}].${field}`;
   try {
-    await store.run(`CREATE TEMP TABLE ${t}_days AS SELECT unnest(ResultsByTime) AS d FROM ${readPages(pagesFile)}`);
+    await store.run(`CREATE TEMP TABLE ${t}_days AS SELECT unnest(ResultsByTime) AS d FROM ${await readPages(store, pagesFile)}`);
     await store.run(`CREATE TEMP TABLE ${t}_rows AS
       SELECT d.TimePeriod.Start AS ce_start, d.TimePeriod."End" AS ce_end, coalesce(d.Estimated, false)::VARCHAR AS ce_estimated, ${keyCols.join(", ")},
              ${m("g.Metrics", "UnblendedCost", "Amount")} AS ce_unblended_cost, ${m("g.Metrics", "UnblendedCost", "Unit")} AS ce_currency,
@@ -154,16 +155,17 @@ export async function stageCostExplorerPages(store: AnalysisStore, pagesFile: st
       FROM ${t}_days WHERE coalesce(len(d.Groups), 0) = 0 AND ${m("d.Total", "UnblendedCost", "Amount")} IS NOT NULL`);
     if (hasAccount) {
       await store.run(`CREATE TEMP TABLE ${t}_names AS SELECT a."Value" AS v, any_value(a.Attributes['description']) AS n
-        FROM (SELECT unnest(DimensionValueAttributes) AS a FROM ${readPages(pagesFile)}) GROUP BY 1`);
+        FROM (SELECT unnest(DimensionValueAttributes) AS a FROM ${await readPages(store, pagesFile)}) GROUP BY 1`);
     }
     // the payer account id is bound into a one-row table (COPY takes no parameters)
     await store.run(sql(`CREATE TEMP TABLE ${t}_payer AS SELECT CAST(? AS VARCHAR) AS id`, billingAccountId));
-    await store.run(`COPY (
+    // the target path is a bound parameter (COPY … TO ? takes one in DuckDB 1.5; a write target is not a glob)
+    await store.run(sql(`COPY (
       SELECT r.*, ${hasAccount ? "names.n" : "NULL"} AS ce_linked_account_name, (SELECT id FROM ${t}_payer) AS ce_billing_account_id,
              strftime(date_trunc('month', ce_start::DATE), '%Y-%m-%d') AS ce_billing_period_start,
              strftime(date_trunc('month', ce_start::DATE) + INTERVAL 1 MONTH, '%Y-%m-%d') AS ce_billing_period_end
       FROM ${t}_rows r ${hasAccount ? `LEFT JOIN ${t}_names names ON names.v = r.ce_linked_account` : ""}
-      ORDER BY ce_start) TO ${quoteString(csv)} (FORMAT csv, HEADER true)`);
+      ORDER BY ce_start) TO ? (FORMAT csv, HEADER true)`, csv));
     const n = await readRow(store, { n: col.int }, `SELECT count(*)::BIGINT AS n FROM ${t}_rows`);
     return n?.n ?? 0;
   } finally {
@@ -178,7 +180,7 @@ async function recordDays(ctx: ConnectorContext, sourceName: string, billingAcco
     await ctx.store.run({
       sql: `INSERT INTO ${CE_DAYS_TABLE}
             SELECT ?, ?, d.TimePeriod.Start::DATE, bool_or(coalesce(d.Estimated, false)), ?::TIMESTAMP
-            FROM (SELECT unnest(ResultsByTime) AS d FROM ${readPages(pagesFile)})
+            FROM (SELECT unnest(ResultsByTime) AS d FROM ${await readPages(ctx.store, pagesFile)})
             GROUP BY 3`,
       params: [sourceName, billingAccountId, sqlTimestamp(now)],
     });

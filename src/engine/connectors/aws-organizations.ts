@@ -18,8 +18,9 @@ import {
   type Account,
 } from "@aws-sdk/client-organizations";
 import type { AwsOrganizationsSource } from "../../core/config/sections/sources.js";
-import { quoteIdent, quoteString } from "../../core/sql.js";
+import { quoteIdent } from "../../core/sql.js";
 import type { AnalysisStore } from "../store/cost-store.js";
+import { readerPath } from "../store/duckdb/literal-path.js";
 import { col, readRow } from "../store/read-rows.js";
 import { COST_TABLE } from "../store/schema.js";
 import { ACCOUNTS_TABLE } from "./tables.js";
@@ -98,7 +99,7 @@ export async function syncOrganizations(ctx: ConnectorContext, source: AwsOrgani
         await ctx.store.run({
           sql: `INSERT INTO ${ACCOUNTS_TABLE}
                 SELECT id, name, email, status, ouPath, ?, ?::TIMESTAMP
-                FROM read_json(${quoteString(file)}, format = 'newline_delimited',
+                FROM read_json(${await readerPath(ctx.store, file)}, format = 'newline_delimited',
                   columns = {id: 'VARCHAR', name: 'VARCHAR', email: 'VARCHAR', status: 'VARCHAR', ouPath: 'VARCHAR'})`,
           params: [source.name, now],
         });

@@ -19,7 +19,7 @@ import { quoteIdent, quoteString } from "../../core/sql.js";
 import type { CompileInput } from "../mapping/compile.js";
 import { OPENCOST_COLUMNS, OPENCOST_MAPPING } from "../mapping/sources/opencost.js";
 import type { AnalysisStore } from "../store/cost-store.js";
-import { readerPath } from "../store/duckdb/literal-path.js";
+import { bindText, readerPath } from "../store/duckdb/literal-path.js";
 import { col, readRow, readRows } from "../store/read-rows.js";
 
 /** Cost components, in the order that decides which one carries OpenCost's rounding difference. */
@@ -139,7 +139,8 @@ export async function stageAllocations(
   if (allocations === 0) {
     throw new CostwiseError("EMPTY_FILE", `${shown}: the response holds no allocations (${sets} empty set(s)); nothing to load`, { location: { file: shown } });
   }
-  const clusterSql = at.cluster ? quoteString(at.cluster) : "NULLIF(a.p_cluster, '')";
+  // a given cluster name is bound (a connection variable of this store), never spliced
+  const clusterSql = at.cluster ? await bindText(store, at.cluster) : "NULLIF(a.p_cluster, '')";
   if (at.cluster) {
     const others = await readRow(store, { c: z.array(z.string()).nullable() }, `SELECT list(DISTINCT p_cluster ORDER BY p_cluster) AS c FROM ${allocT} WHERE NULLIF(p_cluster, '') IS NOT NULL`);
     const list = others?.c ?? [];
@@ -187,6 +188,12 @@ async function checkAllocations(store: AnalysisStore, allocT: string, shown: str
   throw new CostwiseError("BAD_INPUT", `${shown}: ${at}: ${c.field}: expected ${c.expected}, got ${got}; nothing was loaded`, {
     location: { file: shown, row: h.set_index + 1, column: `${at}.${c.field}` },
   });
+}
+
+/** A currency code as the connector checked it (three capital letters), or an internal error: only such a code reaches the SQL. */
+function isoCurrency(currency: string): string {
+  if (!/^[A-Z]{3}$/.test(currency)) throw new CostwiseError("INTERNAL", `opencost flatten: currency ${JSON.stringify(currency)} is not a 3-letter ISO 4217 code`);
+  return currency;
 }
 
 /**
@@ -243,7 +250,7 @@ function flattenSql(allocT: string, clusterSql: string, currency: string): strin
     oc_window_end: "we",
     oc_billing_period_start: `date_trunc('month', ws)::TIMESTAMP`,
     oc_billing_period_end: `(date_trunc('month', ws) + INTERVAL 1 MONTH)::TIMESTAMP`,
-    oc_currency: quoteString(currency),
+    oc_currency: quoteString(isoCurrency(currency)),
     oc_tags: `map_concat(${tagMap("labels", "k8s:label:")}, ${tagMap("annotations", "k8s:annotation:")})`,
   };
   for (const c of OPENCOST_COLUMNS) if (!(c.name in cols)) throw new CostwiseError("INTERNAL", `opencost flatten: no expression for ${c.name}`);

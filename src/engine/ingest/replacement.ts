@@ -11,8 +11,8 @@
  */
 import { z } from "zod";
 import { CostwiseError } from "../../core/errors.js";
-import { quoteString } from "../../core/sql.js";
 import type { AnalysisStore } from "../store/cost-store.js";
+import { sql } from "../store/cost-store.js";
 import { col, readRow, readRows } from "../store/read-rows.js";
 import { COST_TABLE, LOADED_TABLE } from "../store/schema.js";
 import { bookLoaded, unbookLoaded } from "./sinks/duckdb.js";
@@ -116,18 +116,21 @@ export interface WindowReplacement {
  */
 export function clusterWindowUnit(at: { source: string; windows: string; shown: string }): ReplacementUnit<WindowReplacement> {
   const { windows: winT, shown } = at;
-  const source = quoteString(at.source);
+  const source = at.source;
   let replacement: WindowReplacement = { rowsReplaced: 0, replacedTotal: "0" };
   return {
     before: async (store) => {
       const partial = await readRow(
         store,
         { cluster: col.text.nullable(), s: col.text.nullable(), e: col.text.nullable(), ws: col.text.nullable(), we: col.text.nullable() },
-        `SELECT f.x_k8s_Cluster AS cluster, strftime(f."ChargePeriodStart", '%Y-%m-%dT%H:%M:%SZ') AS s, strftime(f."ChargePeriodEnd", '%Y-%m-%dT%H:%M:%SZ') AS e,
+        sql(
+          `SELECT f.x_k8s_Cluster AS cluster, strftime(f."ChargePeriodStart", '%Y-%m-%dT%H:%M:%SZ') AS s, strftime(f."ChargePeriodEnd", '%Y-%m-%dT%H:%M:%SZ') AS e,
                 strftime(w.ws, '%Y-%m-%dT%H:%M:%SZ') AS ws, strftime(w.we, '%Y-%m-%dT%H:%M:%SZ') AS we
-         FROM ${COST_TABLE} f JOIN ${winT} w ON f.x_Source = ${source} AND f.x_k8s_Cluster = w.cluster AND f."ChargePeriodStart" < w.we AND f."ChargePeriodEnd" > w.ws
+         FROM ${COST_TABLE} f JOIN ${winT} w ON f.x_Source = ? AND f.x_k8s_Cluster = w.cluster AND f."ChargePeriodStart" < w.we AND f."ChargePeriodEnd" > w.ws
          WHERE NOT EXISTS (SELECT 1 FROM ${winT} w2 WHERE w2.cluster = f.x_k8s_Cluster AND f."ChargePeriodStart" >= w2.ws AND f."ChargePeriodEnd" <= w2.we)
          LIMIT 1`,
+          source,
+        ),
       );
       if (partial) {
         throw new CostwiseError(
@@ -137,18 +140,24 @@ export function clusterWindowUnit(at: { source: string; windows: string; shown: 
         );
       }
       const victims = `SELECT DISTINCT f.x_IngestId AS ingest_id, f.x_SourceFile AS file FROM ${COST_TABLE} f JOIN ${winT} w
-         ON f.x_Source = ${source} AND f.x_k8s_Cluster = w.cluster AND f."ChargePeriodStart" >= w.ws AND f."ChargePeriodEnd" <= w.we`;
-      const affected = await readRows(store, { ingest_id: col.text.nullable(), file: col.text.nullable() }, `SELECT ingest_id, file FROM (${victims})`);
+         ON f.x_Source = ? AND f.x_k8s_Cluster = w.cluster AND f."ChargePeriodStart" >= w.ws AND f."ChargePeriodEnd" <= w.we`;
+      const affected = await readRows(store, { ingest_id: col.text.nullable(), file: col.text.nullable() }, sql(`SELECT ingest_id, file FROM (${victims})`, source));
       const replaced = await readRow(
         store,
         { n: col.int, t: col.money },
-        `SELECT count(*)::BIGINT AS n, coalesce(sum("BilledCost"), 0)::VARCHAR AS t FROM ${COST_TABLE} f
-         WHERE x_Source = ${source} AND EXISTS (SELECT 1 FROM ${winT} w WHERE f.x_k8s_Cluster = w.cluster AND f."ChargePeriodStart" >= w.ws AND f."ChargePeriodEnd" <= w.we)`,
+        sql(
+          `SELECT count(*)::BIGINT AS n, coalesce(sum("BilledCost"), 0)::VARCHAR AS t FROM ${COST_TABLE} f
+           WHERE x_Source = ? AND EXISTS (SELECT 1 FROM ${winT} w WHERE f.x_k8s_Cluster = w.cluster AND f."ChargePeriodStart" >= w.ws AND f."ChargePeriodEnd" <= w.we)`,
+          source,
+        ),
       );
       replacement = { rowsReplaced: replaced!.n, replacedTotal: replaced!.t };
       if (affected.length > 0) {
         await store.run(
-          `DELETE FROM ${COST_TABLE} f WHERE x_Source = ${source} AND EXISTS (SELECT 1 FROM ${winT} w WHERE f.x_k8s_Cluster = w.cluster AND f."ChargePeriodStart" >= w.ws AND f."ChargePeriodEnd" <= w.we)`,
+          sql(
+            `DELETE FROM ${COST_TABLE} f WHERE x_Source = ? AND EXISTS (SELECT 1 FROM ${winT} w WHERE f.x_k8s_Cluster = w.cluster AND f."ChargePeriodStart" >= w.ws AND f."ChargePeriodEnd" <= w.we)`,
+            source,
+          ),
         );
       }
       // the ledger: rebuild what the partly or fully replaced older loads now hold

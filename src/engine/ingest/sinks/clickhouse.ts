@@ -19,9 +19,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { addMoney, subMoney } from "../../../core/money.js";
 import { clickhouseLiteral } from "../../../core/query/compile.js";
-import { quoteIdent, quoteString } from "../../../core/sql.js";
+import { quoteIdent } from "../../../core/sql.js";
 import { CH_LOADED_STAGING, CH_LOCAL, CH_PARTITION_COLUMN, CH_STAGING, type ClickHouseStore } from "../../store/clickhouse/clickhouse-store.js";
 import { ROLLUP_GRAINS, rollupFillSql, rollupTables } from "../../store/clickhouse/rollup.js";
+import { sql } from "../../store/cost-store.js";
 import { DuckDbStore } from "../../store/duckdb/duckdb-store.js";
 import { col, readRow } from "../../store/read-rows.js";
 import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, RUNS_TABLE } from "../../store/schema.js";
@@ -67,13 +68,13 @@ export async function ingestToClickHouse(ch: ClickHouseStore, paths: readonly st
     // FOCUS rows out of DuckDB, one NDJSON file per shard
     for (let i = 0; i < n; i++) {
       await mem.run(
-        `COPY (SELECT ${exportColumns()} FROM ${COST_TABLE} WHERE hash("ResourceId", "ChargePeriodStart") % ${n} = ${i}) TO ${quoteString(join(work, `shard${i}.ndjson`))} (FORMAT JSON)`,
+        sql(`COPY (SELECT ${exportColumns()} FROM ${COST_TABLE} WHERE hash("ResourceId", "ChargePeriodStart") % ${n} = ${i}) TO ? (FORMAT JSON)`, join(work, `shard${i}.ndjson`)),
       );
     }
-    await mem.run(`COPY (SELECT source || '|' || coalesce(billing_account_id, '') || '|' || strftime(billing_period_start, '%Y%m') AS partition, source, coalesce(billing_account_id, '') AS billing_account_id, strftime(billing_period_start, '%Y-%m-%d %H:%M:%S') AS billing_period_start,
+    await mem.run(sql(`COPY (SELECT source || '|' || coalesce(billing_account_id, '') || '|' || strftime(billing_period_start, '%Y%m') AS partition, source, coalesce(billing_account_id, '') AS billing_account_id, strftime(billing_period_start, '%Y-%m-%d %H:%M:%S') AS billing_period_start,
         delivery_id, file, ingest_id, currency, rows, billed_cost, effective_cost, strftime(first_charge, '%Y-%m-%d %H:%M:%S') AS first_charge,
         strftime(last_charge, '%Y-%m-%d %H:%M:%S') AS last_charge, strftime(now()::TIMESTAMP, '%Y-%m-%d %H:%M:%S') AS loaded_at FROM ${LOADED_TABLE})
-        TO ${quoteString(join(work, "loaded.ndjson"))} (FORMAT JSON)`);
+        TO ? (FORMAT JSON)`, join(work, "loaded.ndjson")));
     const tExport = performance.now();
 
     // what the swap will replace, for the report

@@ -27,10 +27,10 @@ import { pipeline } from "node:stream/promises";
 import { createHash } from "node:crypto";
 import { CostwiseError } from "../../../core/errors.js";
 import { clickhouseLiteral } from "../../../core/query/compile.js";
-import { quoteString } from "../../../core/sql.js";
 import { col, readRows } from "../read-rows.js";
 import { DuckDbStore } from "../duckdb/duckdb-store.js";
 import { sql, type AnalysisStore } from "../cost-store.js";
+import { readerPath } from "../duckdb/literal-path.js";
 import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, MONEY_SQL_TYPE, RUNS_TABLE } from "../schema.js";
 import { CH_LOCAL, CH_PARTITION_COLUMN, type ClickHouseStore } from "./clickhouse-store.js";
 
@@ -151,14 +151,17 @@ export async function syncReplica(ch: ClickHouseStore, local: AnalysisStore, opt
       await local.run(sql(`DELETE FROM ${LOADED_TABLE} WHERE ${LOCAL_PARTITION_OF_LOADED} IN ${touchedIn}`, ...touched));
       const withRows = costsFiles.filter(nonEmpty);
       if (withRows.length > 0) {
+        // each export file bound literally (one statement at a time on the connection)
+        const paths: string[] = [];
+        for (const f of withRows) paths.push(await readerPath(local, f));
         await local.run(`INSERT INTO ${COST_TABLE} (${COST_TABLE_COLUMNS.map((c) => `"${c.name}"`).join(", ")})
-          SELECT ${localCasts()} FROM read_json([${withRows.map((f) => quoteString(f)).join(", ")}], format = 'newline_delimited', columns = ${readColumns()})`);
+          SELECT ${localCasts()} FROM read_json([${paths.join(", ")}], format = 'newline_delimited', columns = ${readColumns()})`);
       }
       if (nonEmpty(loadedFile)) {
         await local.run(`INSERT INTO ${LOADED_TABLE} (source, billing_account_id, billing_period_start, delivery_id, file, ingest_id, currency, rows, billed_cost, effective_cost, first_charge, last_charge)
           SELECT source, nullif(billing_account_id, ''), CAST(billing_period_start AS TIMESTAMP), delivery_id, file, ingest_id, currency, CAST(rows AS BIGINT),
             CAST(billed_cost AS ${MONEY_SQL_TYPE}), CAST(effective_cost AS ${MONEY_SQL_TYPE}), CAST(first_charge AS TIMESTAMP), CAST(last_charge AS TIMESTAMP)
-          FROM read_json(${quoteString(loadedFile)}, format = 'newline_delimited', columns = {partition: 'VARCHAR', source: 'VARCHAR', billing_account_id: 'VARCHAR',
+          FROM read_json(${await readerPath(local, loadedFile)}, format = 'newline_delimited', columns = {partition: 'VARCHAR', source: 'VARCHAR', billing_account_id: 'VARCHAR',
             billing_period_start: 'VARCHAR', delivery_id: 'VARCHAR', file: 'VARCHAR', ingest_id: 'VARCHAR', currency: 'VARCHAR', rows: 'VARCHAR', billed_cost: 'VARCHAR',
             effective_cost: 'VARCHAR', first_charge: 'VARCHAR', last_charge: 'VARCHAR'})`);
       }
@@ -167,7 +170,7 @@ export async function syncReplica(ch: ClickHouseStore, local: AnalysisStore, opt
         await local.run(`INSERT INTO ${RUNS_TABLE} SELECT ingest_id, CAST(started_at AS TIMESTAMP), CAST(finished_at AS TIMESTAMP), source, CAST(files AS JSON),
             CAST(partitions AS JSON), CAST(rows_loaded AS BIGINT), CAST(rows_replaced AS BIGINT), CAST(source_total AS ${MONEY_SQL_TYPE}),
             CAST(loaded_total AS ${MONEY_SQL_TYPE}), CAST(replaced_total AS ${MONEY_SQL_TYPE}), CAST(currency_totals AS JSON)
-          FROM read_json(${quoteString(runsFile)}, format = 'newline_delimited', columns = {ingest_id: 'VARCHAR', started_at: 'VARCHAR', finished_at: 'VARCHAR', source: 'VARCHAR',
+          FROM read_json(${await readerPath(local, runsFile)}, format = 'newline_delimited', columns = {ingest_id: 'VARCHAR', started_at: 'VARCHAR', finished_at: 'VARCHAR', source: 'VARCHAR',
             files: 'VARCHAR', partitions: 'VARCHAR', rows_loaded: 'VARCHAR', rows_replaced: 'VARCHAR', source_total: 'VARCHAR', loaded_total: 'VARCHAR',
             replaced_total: 'VARCHAR', currency_totals: 'VARCHAR'})`);
       }
