@@ -77,7 +77,11 @@ const ALLOW: Allowed[] = [
   // ─── file paths: every reader path goes through store/duckdb/literal-path.ts readerPath, COPY … TO ? is bound ─
   { file: "src/demo/analyses.ts", line: "TO ${quoteString(file)}", reason: "COPY target: the demo's output path" },
   // ─── configuration compiled to SQL text once (the operator's own costwise.yaml) ─────────────────────
-  { file: "src/engine/allocation/sql.ts", reason: "allocation rules from costwise.yaml / the rules file compiled to one SQL text; TODO: bind rule values" },
+  {
+    file: "src/engine/allocation/sql.ts",
+    reason:
+      "the operator's allocation rules (costwise.yaml / the rules file: match values, GLOB and regexp patterns, owner values, pool and receiver names, tag spellings) compiled once into SQL text that the allocator splices into several statements (CASE, VALUES, IN lists); every value goes through core quoteString. Not yet bound: positional ? parameters would have to be threaded, in text order, through ~20 compile sites and every statement that embeds them (or bound as connection variables); left for a follow-up with the allocation property and golden tests as the guard",
+  },
   { file: "src/engine/kpi/tagged-spend.ts", line: "quoteString(v.value)", reason: "a rule's literal owner (configuration)" },
   { file: "src/engine/kpi/tagged-spend.ts", line: "THEN ${quoteString(t)}", reason: "required tag keys (configuration)" },
   { file: "src/engine/kpi/tagged-spend.ts", line: "WHEN ${quoteString(s)} THEN ${quoteString(c)}", reason: "tag key spellings (configuration)" },
