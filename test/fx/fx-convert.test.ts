@@ -132,9 +132,9 @@ describe("query in a reporting currency", () => {
     expect(bad.ok).toBe(false);
   });
 
-  it("without an fx: section a currency is a configuration error", async () => {
+  it("without an fx: section a currency is refused as a bad query (400 in the API), saying what to add", async () => {
     const f = await failure(runCostQuery(store, queryOrThrow(parseCostQuery({ currency: "USD" }))));
-    expect(f.code).toBe("BAD_CONFIG");
+    expect(f.code).toBe("BAD_QUERY");
     expect(f.message).toContain("fx:");
   });
 });

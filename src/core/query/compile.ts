@@ -397,7 +397,7 @@ function fxOptionsOf(query: CostQuery, d: DialectSql, options: CompileOptions): 
   if (d.name !== "duckdb") {
     throw new CostwiseError("BAD_QUERY", `a reporting currency (currency ${query.currency}) is not supported on ClickHouse yet: query without it, or on the embedded store`);
   }
-  if (!options.fx) throw new CostwiseError("BAD_CONFIG", `a reporting currency (${query.currency}) needs exchange rates: add an fx: section with rates: to costwise.yaml (docs/fx.md)`);
+  if (!options.fx) throw new CostwiseError("BAD_QUERY", `a reporting currency (${query.currency}) needs exchange rates: add an fx: section with rates: to costwise.yaml (docs/fx.md)`);
   return { ratesTable: options.fx.ratesTable, granularity: options.fx.granularity, target: query.currency };
 }
 

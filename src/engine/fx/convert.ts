@@ -48,7 +48,7 @@ export interface PreparedConversion {
 
 /** Loads (or reuses) the rates and returns what compiling and reporting a conversion to `target` need. */
 export async function prepareConversion(store: CostStore, fx: FxContext | undefined, target: string): Promise<PreparedConversion> {
-  if (!fx) throw new CostwiseError("BAD_CONFIG", `a reporting currency (${target}) needs exchange rates: add an fx: section with rates: to costwise.yaml (docs/fx.md)`);
+  if (!fx) throw new CostwiseError("BAD_QUERY", `a reporting currency (${target}) needs exchange rates: add an fx: section with rates: to costwise.yaml (docs/fx.md)`);
   if (!isAnalysisStore(store)) throw new CostwiseError("BAD_QUERY", `a reporting currency (${target}) is not supported on ClickHouse yet: query without it, or on the embedded store`);
   const info = await ensureFxRates(store, fx.config, fx.baseDir);
   const g = fx.config.granularity;
