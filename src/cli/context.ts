@@ -6,13 +6,18 @@ import { CostwiseError, describeSystemError, isCostwiseError, systemErrorKind } 
 import { redactSecrets } from "../core/redact.js";
 import { resolve } from "node:path";
 import { loadConfig, type LoadedConfig } from "../engine/config/load-config.js";
-import { openClickHouseFromConfig } from "../engine/store/clickhouse/clickhouse-store.js";
-import { replicaOptionsOf, syncReplica, type ReplicaSyncResult } from "../engine/store/clickhouse/analysis-replica.js";
+import type { ReplicaSyncResult } from "../engine/store/clickhouse/analysis-replica.js";
 import type { CostStore } from "../engine/store/cost-store.js";
-import { DEFAULT_STORE_PATH, DuckDbStore } from "../engine/store/duckdb/duckdb-store.js";
 import type { AnalysisStore } from "../engine/store/cost-store.js";
 import { findAdminEndpoint } from "../engine/auth/admin-endpoint.js";
+import { DEFAULT_STORE_PATH } from "./commands/option-values.js";
 import { servingServer } from "./remote.js";
+
+// The store modules (DuckDB's and ClickHouse's clients) are imported where a store is opened, not up front:
+// every command imports this file, and a command that opens no store (policy check, validate…) must not pay
+// for loading them (src/cli/help.test.ts checks it).
+const duckDbModule = () => import("../engine/store/duckdb/duckdb-store.js");
+const clickHouseModule = () => import("../engine/store/clickhouse/clickhouse-store.js");
 
 /** Exit codes: CI can gate on them. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, findings: 3 } as const;
@@ -54,6 +59,7 @@ export function backendOf(opts: GlobalOptions): "duckdb" | "clickhouse" {
  */
 export async function withCostStore<T>(opts: GlobalOptions, fn: (store: CostStore) => Promise<T>): Promise<T> {
   if (backendOf(opts) === "duckdb") return withStore(opts, fn);
+  const { openClickHouseFromConfig } = await clickHouseModule();
   const store = await openClickHouseFromConfig(opts.workspace.config.store!.clickhouse!);
   try {
     return await fn(store);
@@ -68,6 +74,7 @@ export async function withCostStore<T>(opts: GlobalOptions, fn: (store: CostStor
  * partition, before `fn` runs (see engine/store/clickhouse/analysis-replica.ts).
  */
 export async function withStore<T>(opts: GlobalOptions, fn: (store: AnalysisStore) => Promise<T>, o: { syncReplica?: boolean } = {}): Promise<T> {
+  const { DuckDbStore } = await duckDbModule();
   const store = await DuckDbStore.open(opts.store, opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {}).catch((e: unknown) => {
     throw heldByServer(opts.store, e);
   });
@@ -116,6 +123,7 @@ function heldByServer(store: string, e: unknown): unknown {
 
 /** Brings a ClickHouse workspace's analysis replica in step; says what it copied on stderr (not with --json). */
 export async function syncFromClickHouse(opts: GlobalOptions, local: AnalysisStore): Promise<ReplicaSyncResult> {
+  const [{ openClickHouseFromConfig }, { replicaOptionsOf, syncReplica }] = await Promise.all([clickHouseModule(), import("../engine/store/clickhouse/analysis-replica.js")]);
   const ch = await openClickHouseFromConfig(opts.workspace.config.store!.clickhouse!);
   try {
     const r = await syncReplica(ch, local, replicaOptionsOf(opts.workspace.config.store!.clickhouse));

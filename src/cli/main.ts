@@ -7,7 +7,7 @@
  * the AWS SDK, Fastify… as it needs them) with `await import()` when the command runs (./commands/lazy-action.ts).
  * So `--help`, `--version` and `<command> --help` load only commander and these definitions, and a command
  * loads only what it uses. This file must not import ./context.js statically either (it opens stores): the
- * error path imports it when an error is reported. src/cli/startup.test.ts checks both.
+ * error path imports it when an error is reported. src/cli/help.test.ts checks both.
  */
 import { Command, CommanderError } from "commander";
 import { registerAnomalies } from "./commands/anomalies.js";
@@ -16,6 +16,7 @@ import { registerForecast } from "./commands/forecast.js";
 import { registerAllocate } from "./commands/allocate.js";
 import { registerClickHouse } from "./commands/clickhouse.js";
 import { registerCommitments } from "./commands/commitments.js";
+import { registerDetect } from "./commands/detect.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerKpi } from "./commands/kpi.js";
@@ -40,39 +41,7 @@ import { registerValidate } from "./commands/validate.js";
 const EXIT_OK = 0;
 const EXIT_USAGE = 2;
 
-/**
- * `detect` is not split into definition and implementation yet (its file is being changed for issue 26), so
- * its module (which loads the store) is imported only when `detect` itself is run or asked about; elsewhere
- * this placeholder, with the same name, usage and description, stands in the top-level command list.
- */
-function registerDetectPlaceholder(program: Command): void {
-  program
-    .command("detect")
-    .description("find cost anomalies (spikes, level shifts, drift) with root cause; or run the detector on any CSV series")
-    .option("--series <file.csv>", "score a CSV series (columns timestamp,value; any interval) instead of the cost store");
-}
-
-/** The top-level command argv names (after the global options), and the one after it: `help <command>`. */
-function commandWords(argv: readonly string[]): string[] {
-  const words: string[] = [];
-  for (let i = 2; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--") break;
-    if (a === "--config" || a === "--store" || a === "--memory-limit") i++;
-    else if (!a.startsWith("-")) words.push(a);
-    if (words.length === 2) break;
-  }
-  return words;
-}
-
-/** Loads the real `detect` definition when argv runs or asks about `detect`, else the placeholder. */
-async function detectRegistration(argv: readonly string[]): Promise<(program: Command) => void> {
-  const [first, second] = commandWords(argv);
-  if (first === "detect" || (first === "help" && second === "detect")) return (await import("./commands/detect.js")).registerDetect;
-  return registerDetectPlaceholder;
-}
-
-export function buildProgram(registerDetect: (program: Command) => void = registerDetectPlaceholder): Command {
+export function buildProgram(): Command {
   const program = new Command();
   program
     .name("costwise")
@@ -116,7 +85,7 @@ export function buildProgram(registerDetect: (program: Command) => void = regist
 
 /** Runs the CLI; returns the process exit code (0 ok, 1 failure, 2 usage, 3 findings). */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram(await detectRegistration(argv));
+  const program = buildProgram();
   let exitCode: number = EXIT_OK;
   // commands set this through the action's return (see setExit)
   program.hook("postAction", (_this, action) => {

@@ -11,3 +11,5 @@ export const ROLES = ["admin", "viewer"] as const; // engine/auth/tokens.ts
 export const UTILIZATION_CSV_COLUMNS = ["timestamp", "resource_id", "metric", "value"] as const; // engine/optimize/import-utilization.ts
 export const DEFAULT_DEMO_DATA_DIR = "./demo-data"; // demo/run-demo.ts
 export const DEMO_STORE_FILE = "costwise-demo.duckdb"; // demo/run-demo.ts
+export const DEFAULT_STORE_PATH = "./costwise.duckdb"; // engine/store/duckdb/duckdb-store.ts (cli/context.ts uses it)
+export const SERIES_INTERVALS = ["auto", "native", "hour", "day"] as const; // engine/detect/series-file.ts

@@ -6,7 +6,6 @@
 import { statSync } from "node:fs";
 import { CostwiseError } from "../../core/errors.js";
 import type { NormalizedResource, ResourceDocument, ResourceOrigin } from "../../core/governance/resource.js";
-import { readTerraformFiles } from "./terraform-hcl.js";
 import { readPlanFile } from "./terraform-plan.js";
 
 export interface CheckInput {
@@ -34,6 +33,9 @@ export async function loadCheckInput(paths: string[]): Promise<CheckInput> {
     } else throw new CostwiseError("USAGE", `${p}: expected a plan JSON file (terraform show -json plan.out > plan.json), a .tf file or a directory`);
   }
   if (hcl.length) {
+    // imported here, not up front: its HCL parser (@cdktf/hcl2json, a Go/wasm build) takes about a second to load
+    // and a check of plan JSON alone does not need it
+    const { readTerraformFiles } = await import("./terraform-hcl.js");
     const r = await readTerraformFiles(hcl);
     if (r.files.length === 0) notes.push(`no .tf files in ${hcl.join(", ")}`);
     resources.push(...r.resources);
