@@ -12,6 +12,7 @@ import { giveFeedback, listSnoozes, activeSnoozes, parseUntil, snoozeMonitor, un
 import { defaultMonitors, detectionConfig, listAnomalies } from "../../engine/detect/monitors.js";
 import { globalOptions, stdio, usageError, withStoreOrServer, type GlobalOptions } from "../context.js";
 import { renderTable } from "../table.js";
+import { dayOption, timeOption } from "./date-options.js";
 
 /** Who gives feedback from the CLI: --by, else the OS user. */
 function actorOf(by: string | undefined): Actor {
@@ -43,7 +44,7 @@ function checkMonitor(g: GlobalOptions, monitor: string): void {
 
 export async function list(opts: { since?: string; monitor?: string; alerts?: boolean; limit?: string }, cmd: Command) {
   const g = globalOptions(cmd);
-  if (opts.since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.since)) throw usageError(`--since must be a date such as 2024-09-01`);
+  dayOption(opts.since, "--since");
   const limit = opts.limit === undefined ? 100 : Number(opts.limit);
   if (!Number.isInteger(limit) || limit < 1) throw usageError(`--limit must be a positive integer`);
   const query = { ...(opts.since ? { since: opts.since } : {}), ...(opts.monitor ? { monitor: opts.monitor } : {}), alertsOnly: Boolean(opts.alerts), limit };
@@ -92,7 +93,7 @@ export async function feedback(mark: { action: FeedbackAction; name: string; nee
 export async function snooze(monitor: string, opts: { until: string; series?: string; reason?: string; by?: string }, cmd: Command) {
   const g = globalOptions(cmd);
   checkMonitor(g, monitor);
-  const until = parseUntil(opts.until);
+  const until = parseUntil(timeOption(opts.until, "--until")!);
   const by = actorOf(opts.by);
   const s = { monitor, ...(opts.series !== undefined ? { series: opts.series } : {}), ...(opts.reason !== undefined ? { reason: opts.reason } : {}) };
   const r = await withStoreOrServer(g, { op: "anomalies/snooze", body: { ...s, until: until.toISOString(), by } }, (store) => snoozeMonitor(store, { ...s, until }, by));

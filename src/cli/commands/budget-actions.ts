@@ -8,6 +8,7 @@ import { budgetStatus, type BudgetStatus } from "../../engine/detect/budget-stat
 import { detectionConfig } from "../../engine/detect/monitors.js";
 import { EXIT, globalOptions, setExit, stdio, withStore } from "../context.js";
 import { renderTable } from "../table.js";
+import { dayOption } from "./date-options.js";
 
 function print(list: readonly BudgetStatus[], configured: number): void {
   if (configured === 0) return stdio.out("no budgets configured (add detection.budgets to costwise.yaml)");
@@ -34,6 +35,7 @@ function print(list: readonly BudgetStatus[], configured: number): void {
 
 export async function status(opts: { asOf?: string }, cmd: Command) {
   const g = globalOptions(cmd);
+  dayOption(opts.asOf, "--as-of");
   const list = await withStore(g, (store) => budgetStatus(store, g.workspace.config, { persist: false, baseDir: g.workspace.baseDir, ...(opts.asOf ? { asOf: opts.asOf } : {}) }));
   if (g.json) return stdio.json(list);
   print(list, detectionConfig(g.workspace.config).budgets.length);
@@ -41,6 +43,7 @@ export async function status(opts: { asOf?: string }, cmd: Command) {
 
 export async function check(opts: { asOf?: string }, cmd: Command) {
   const g = globalOptions(cmd);
+  dayOption(opts.asOf, "--as-of");
   const list = await withStore(g, (store) => budgetStatus(store, g.workspace.config, { persist: true, baseDir: g.workspace.baseDir, ...(opts.asOf ? { asOf: opts.asOf } : {}) }));
   if (list.some((b) => b.crossed.length > 0)) setExit(cmd, EXIT.findings);
   if (g.json) return stdio.json(list);

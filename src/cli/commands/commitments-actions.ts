@@ -9,22 +9,16 @@ import { savingsPlanRecommendations } from "../../engine/optimize/commitment-ana
 import { globalOptions, stdio, usageError, withStore } from "../context.js";
 import { renderTable } from "../table.js";
 import { optimizationConfig } from "./recommend-actions.js";
+import { timeOptionDate } from "./date-options.js";
 
 const pct = (r: string | null): string => (r === null ? "n/a" : `${(Number(r) * 100).toFixed(2)}%`);
 const cents = (m: string | null): string => (m === null ? "n/a" : formatMoney(parseMoney(m), 2));
 
-function date(s: string | undefined, flag: string): Date | undefined {
-  if (s === undefined) return undefined;
-  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s);
-  if (Number.isNaN(d.getTime())) throw usageError(`${flag} ${JSON.stringify(s)}: expected an ISO date such as 2024-09-01`);
-  return d;
-}
-
 export async function report(opts: { start?: string; end?: string }, cmd: Command) {
   const g = globalOptions(cmd);
   const cfg = optimizationConfig(g);
-  const start = date(opts.start, "--start");
-  const end = date(opts.end, "--end");
+  const start = timeOptionDate(opts.start, "--start");
+  const end = timeOptionDate(opts.end, "--end");
   const r = await withStore(g, (store) => commitmentReport(store, cfg, { ...(start ? { start } : {}), ...(end ? { end } : {}) }));
   if (g.json) return stdio.json(r);
   if (r.commitments.length === 0) return stdio.out("no commitment (RI / Savings Plan) rows in the store for this window");

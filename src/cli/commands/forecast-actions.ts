@@ -9,9 +9,11 @@ import { defaultForecastScopes, forecastScope, forecastVariance, type ForecastSc
 import { detectionConfig } from "../../engine/detect/monitors.js";
 import { globalOptions, stdio, usageError, withStore } from "../context.js";
 import { renderTable } from "../table.js";
+import { dayOption } from "./date-options.js";
 
 export async function forecast(opts: { budget?: string; filter?: string[]; months?: string; asOf?: string; save?: boolean; variance?: boolean }, cmd: Command) {
   const g = globalOptions(cmd);
+  dayOption(opts.asOf, "--as-of");
   const d = detectionConfig(g.workspace.config);
   const months = opts.months === undefined ? d.forecast.months : Number(opts.months);
   if (!Number.isInteger(months) || months < 1 || months > 12) throw usageError("--months must be an integer from 1 to 12");

@@ -9,6 +9,7 @@ import { computeKpis, kpiHistory, withTrend } from "../../engine/kpi/history.js"
 import { formatKpiValue, formatTarget } from "../../engine/kpi/scorecard.js";
 import { globalOptions, stdio, usageError, withStore } from "../context.js";
 import { renderTable } from "../table.js";
+import { monthOption } from "./date-options.js";
 
 const ARROW = { up: "↑", down: "↓", flat: "→" } as const;
 
@@ -19,7 +20,7 @@ export async function kpi(opts: { history?: string; month?: string; tag?: string
     days = Number(opts.history);
     if (!Number.isInteger(days) || days < 1) throw usageError("--history must be a positive number of days");
   }
-  if (opts.month !== undefined && !/^\d{4}-\d{2}$/.test(opts.month)) throw usageError(`--month must be YYYY-MM, got "${opts.month}"`);
+  monthOption(opts.month, "--month");
   const { card, rows } = await withStore(g, async (store) => {
     const card = await computeKpis(store, g.workspace, { ...(opts.month ? { month: opts.month } : {}), ...(opts.tag ? { tagKey: opts.tag } : {}) });
     return { card, rows: days === undefined ? [] : await kpiHistory(store, { days, asOf: card.day }) };

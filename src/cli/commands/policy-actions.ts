@@ -19,6 +19,7 @@ import { GOVERNANCE_AUDIT_TABLE } from "../../engine/governance/tables.js";
 import { formatAmount } from "../../engine/query/run-query.js";
 import { renderTable } from "../table.js";
 import { EXIT, globalOptions, setExit, stdio, usageError, withStore, type GlobalOptions } from "../context.js";
+import { timeOptionDate } from "./date-options.js";
 
 const FORMATS = ["table", "json", "sarif", "junit", "markdown"] as const;
 type Format = (typeof FORMATS)[number];
@@ -41,9 +42,7 @@ function policyPath(global: GlobalOptions, flag: string | undefined): string {
 
 function nowFrom(opt: string | undefined): Date {
   if (opt === undefined) return new Date();
-  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(opt) ? `${opt}T00:00:00Z` : opt);
-  if (Number.isNaN(d.getTime())) throw usageError(`--now must be a date (YYYY-MM-DD), got "${opt}"`);
-  return d;
+  return timeOptionDate(opt, "--now")!;
 }
 
 /** Repo-relative, forward-slash URIs for SARIF/Markdown. */

@@ -11,6 +11,7 @@ import { parseQueryArgs, toQueryInput } from "../../core/query/cost-query.js";
 import { minorUnitDigits } from "../../core/fx/minor-unit.js";
 import { fxContextOf } from "../../engine/fx/convert.js";
 import { formatAmount, queryOrThrow, runCostQuery, withReportingCurrency, type QueryResult } from "../../engine/query/run-query.js";
+import { timeOption } from "./date-options.js";
 import { EXIT, backendOf, globalOptions, reportError, setExit, stdio, usageError, withCostStore, withStoreOrServer, type Output } from "../context.js";
 
 interface QueryOptions {
@@ -116,6 +117,8 @@ export async function query(opts: QueryOptions, cmd: Command) {
   try {
     if ((opts.csv || opts.safeCsv) && global.json) throw usageError(`${opts.csv ? "--csv" : "--safe-csv"} and --json are exclusive; choose one`);
     if (opts.csv && opts.safeCsv) throw usageError("--csv and --safe-csv are exclusive; choose one");
+    timeOption(opts.start, "--start");
+    timeOption(opts.end, "--end");
     const fx = fxContextOf(global.workspace);
     const query = withReportingCurrency(queryOrThrow(
       parseQueryArgs({

@@ -20,19 +20,13 @@ import {
 import { runOptimization } from "../../engine/optimize/run.js";
 import { globalOptions, stdio, usageError, withStore, type GlobalOptions } from "../context.js";
 import { renderTable } from "../table.js";
+import { timeOptionDate } from "./date-options.js";
 
 export function optimizationConfig(g: GlobalOptions): OptimizationConfig {
   return g.workspace.config.optimization ?? optimizationDefaults();
 }
 
 const cents = (m: string): string => formatMoney(parseMoney(m), 2);
-
-function parseDate(s: string | undefined, flag: string): Date | undefined {
-  if (s === undefined) return undefined;
-  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s);
-  if (Number.isNaN(d.getTime())) throw usageError(`${flag} ${JSON.stringify(s)}: expected an ISO date such as 2024-09-01 or 2024-09-01T12:00:00Z`);
-  return d;
-}
 
 /** RFC 4180 CSV of recommendations, exact decimals. */
 export function recommendationsCsv(rows: readonly RecommendationRow[]): string {
@@ -88,7 +82,7 @@ export async function run(opts: { profile?: string; asOf?: string; savingsPlans?
   if (opts.profile && !rightsizingProfiles(config)[opts.profile]) {
     throw usageError(`--profile ${opts.profile}: unknown profile (known: ${Object.keys(rightsizingProfiles(config)).join(", ")})`);
   }
-  const asOf = parseDate(opts.asOf, "--as-of");
+  const asOf = timeOptionDate(opts.asOf, "--as-of");
   const r = await withStore(g, (store) =>
     runOptimization(store, { config, catalog: loadCatalog(), ...(opts.profile ? { profile: opts.profile } : {}), ...(asOf ? { asOf } : {}), savingsPlans: opts.savingsPlans !== false }),
   );

@@ -13,6 +13,7 @@ import { formatAmount } from "../../engine/query/run-query.js";
 import { renderTable } from "../table.js";
 import { EXIT, globalOptions, setExit, stdio, usageError, withStore, type GlobalOptions } from "../context.js";
 import { printTeams } from "./allocate-actions.js";
+import { dayOption, monthOption } from "./date-options.js";
 
 const FORMATS = ["table", "csv", "json"] as const;
 
@@ -37,6 +38,8 @@ export async function allocation(opts: { by: string; from?: string; to?: string;
   const global = globalOptions(cmd);
   const format = global.json ? "json" : oneOf(opts.format, FORMATS, "--format")!;
   const granularity = oneOf(opts.granularity, SUMMARY_GRANULARITIES, "--granularity") as SummaryGranularity;
+  dayOption(opts.from, "--from");
+  dayOption(opts.to, "--to");
   requireStore(global);
   const summary = await withStore(global, (store) =>
     allocationSummary(store, {
@@ -75,7 +78,7 @@ export async function coverage(opts: { by: string; month?: string; tag?: string[
   const by = oneOf(opts.by, COVERAGE_DIMENSIONS, "--by") as CoverageDimension;
   const top = Number(opts.top);
   if (!Number.isInteger(top) || top < 0) throw usageError(`--top must be a whole number, got "${opts.top}"`);
-  if (opts.month !== undefined && !/^\d{4}-\d{2}$/.test(opts.month)) throw usageError(`--month must be YYYY-MM, got "${opts.month}"`);
+  monthOption(opts.month, "--month");
   requireStore(global);
   const result = await withStore(global, (store) =>
     taggedSpend(store, global.workspace, { by, top, ...(opts.tag ? { tags: opts.tag } : {}), ...(opts.month !== undefined ? { month: opts.month } : {}) }),
@@ -117,6 +120,8 @@ export async function coverage(opts: { by: string; month?: string; tag?: string[
 export async function unitCost(opts: { granularity: string; name?: string; from?: string; to?: string }, cmd: Command) {
   const global = globalOptions(cmd);
   const granularity = oneOf(opts.granularity, ["day", "month"] as const, "--granularity")!;
+  dayOption(opts.from, "--from");
+  dayOption(opts.to, "--to");
   const { model } = loadAllocation(global.workspace.config, global.workspace.baseDir);
   if (model.config.unitCosts.length === 0) throw new CostwiseError("BAD_CONFIG", "no unit costs configured: add allocation.unitCosts to costwise.yaml");
   requireStore(global);

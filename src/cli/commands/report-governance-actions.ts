@@ -9,12 +9,13 @@ import { governanceKpis } from "../../engine/governance/kpi.js";
 import { formatAmount } from "../../engine/query/run-query.js";
 import { renderTable } from "../table.js";
 import { globalOptions, stdio, usageError, withStore } from "../context.js";
+import { dayOption } from "./date-options.js";
 
 const pct = (r: string | null): string => (r === null ? "-" : `${(Number(r) * 100).toFixed(1)}%`);
 
 export async function governance(opts: { since?: string }, cmd: Command) {
   const global = globalOptions(cmd);
-  if (opts.since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.since)) throw usageError(`--since must be YYYY-MM-DD, got "${opts.since}"`);
+  dayOption(opts.since, "--since");
   if (global.store !== ":memory:" && !existsSync(global.store)) {
     throw new CostwiseError("NOT_FOUND", `no cost store at ${global.store}; run costwise policy scan first or pass --store`);
   }
