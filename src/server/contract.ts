@@ -137,6 +137,7 @@ export const overviewSchema = z.object({
     .nullable(),
   topMovers: z.array(z.object({ service: z.string(), amount: money, previousAmount: money, change: money, changePercent: z.string().nullable() })),
   freshness: z.array(z.object({ source: z.string(), lastCompleteDay: z.string().nullable(), lastIngestAt: z.string() })),
+  fx: fxUsedSchema.nullable().describe("with fx.reportingCurrency: amounts are converted to `currency` with these rates; null: billed amounts"),
   forecast: z.object({ available: z.boolean(), reason: z.string().optional(), points: z.array(forecastPoint) }).describe("forecast band (from the forecasting feature when present)"),
   budget: z.object({ available: z.boolean(), reason: z.string().optional(), monthlyAmount: money.nullable() }),
 });

@@ -6,13 +6,19 @@
  * Order: freshness → currencies by spend (the one asked for, or the largest) → last charge day → monthly and
  * daily series → the last complete month against the one before (month over month, top 8 movers by service)
  * → forecast band and budget line.
+ *
+ * With `fx.reportingCurrency` (docs/fx.md), unscoped callers on the embedded store get every amount (series, month
+ * over month, movers) converted to it (or to the `currency` asked for) by the typed query's conversion
+ * (engine/fx/convert.ts, through runApiQuery): no second formula. `currencies` still lists the billed amounts, and
+ * `fx` says which rates were used. Forecasts are per billed currency, so a converted overview has no forecast band.
  */
 import type { CostwiseConfig } from "../../core/config/schema.js";
 import { addMoney, compareMoney, formatMoney, parseMoney, subMoney } from "../../core/money.js";
 import { allocationAvailable, runAllocationQuery } from "../allocation/read-model.js";
 import { ALLOCATION_TABLE } from "../allocation/tables.js";
 import { forecastForOverview, type OverviewForecast } from "../detect/forecast-read.js";
-import type { CostStore } from "../store/cost-store.js";
+import type { FxContext, FxUsed } from "../fx/convert.js";
+import { isAnalysisStore, type CostStore } from "../store/cost-store.js";
 import { col, readRow } from "../store/read-rows.js";
 import { listSources } from "../store/sources.js";
 import { lastChargeDay, parseApiQuery, runApiQuery } from "./api-query.js";
@@ -39,6 +45,8 @@ export interface Overview extends OverviewForecast {
   monthOverMonth: { month: string; previousMonth: string; amount: string; previousAmount: string; change: string; changePercent: string | null } | null;
   topMovers: { service: string; amount: string; previousAmount: string; change: string; changePercent: string | null }[];
   freshness: { source: string; lastCompleteDay: string | null; lastIngestAt: string }[];
+  /** The rates used when the amounts are converted to a reporting currency; null when they are billed amounts. */
+  fx: FxUsed | null;
 }
 
 interface Backend {
@@ -46,6 +54,23 @@ interface Backend {
   lastDay(): Promise<string | null>;
   series(currency: string, granularity: "day" | "month", start?: string, end?: string): Promise<OverviewPoint[]>;
   byService(currency: string, start: string, end: string): Promise<Map<string, string>>;
+}
+
+/** Every amount converted to `target` by the typed query (engine/fx/convert.ts); `used` records the rates. */
+function convertedBackend(s: CostStore, rollupReady: boolean, metric: OverviewMetric, fx: FxContext, target: string, used: { fx: FxUsed | null }): Backend {
+  const raw = rawBackend(s, rollupReady, metric);
+  const run = async (input: Record<string, unknown>) => {
+    const r = await runApiQuery(s, parseApiQuery({ metric, currency: target, ...input }), rollupReady, fx);
+    used.fx = r.fx ?? null;
+    return r.rows;
+  };
+  return {
+    byCurrency: raw.byCurrency,
+    lastDay: raw.lastDay,
+    series: async (_currency, granularity, start, end) =>
+      (await run({ granularity, ...(start ? { start } : {}), ...(end ? { end } : {}) })).map((r) => ({ period: r["period"]!.slice(0, 10), amount: r[metric] ?? "0" })),
+    byService: async (_currency, start, end) => new Map((await run({ groupBy: ["ServiceName"], start, end })).map((r) => [r["ServiceName"] ?? "(none)", r[metric] ?? "0"])),
+  };
 }
 
 function rawBackend(s: CostStore, rollupReady: boolean, metric: OverviewMetric): Backend {
@@ -110,6 +135,8 @@ export interface OverviewOptions {
   /** Whether the rollups are built and current. */
   rollupReady: boolean;
   config: CostwiseConfig;
+  /** The workspace's exchange rates (fxContextOf): with a reporting currency, amounts are converted to it. */
+  fx?: FxContext | undefined;
 }
 
 export async function overview(s: CostStore, o: OverviewOptions): Promise<Overview> {
@@ -127,6 +154,7 @@ export async function overview(s: CostStore, o: OverviewOptions): Promise<Overvi
     monthOverMonth: null,
     topMovers: [],
     freshness: [],
+    fx: null,
     forecast: { available: false, reason: "no cost data", points: [] },
     budget: { available: false, reason: "no cost data", monthlyAmount: null },
   };
@@ -135,10 +163,14 @@ export async function overview(s: CostStore, o: OverviewOptions): Promise<Overvi
   if (team !== null && !(await allocationAvailable(s))) {
     return { ...empty, freshness, reason: "no allocated costs yet: run `costwise allocate` (team-bound tokens see allocated costs only)" };
   }
-  const b = team === null ? rawBackend(s, o.rollupReady, metric) : allocationBackend(s, team, metric);
+  // a reporting currency: the asked currency, else fx.reportingCurrency (unscoped, embedded store only)
+  const target = o.fx?.config.reportingCurrency ? (o.currency ?? o.fx.config.reportingCurrency) : undefined;
+  const convert = target !== undefined && o.fx !== undefined && team === null && isAnalysisStore(s);
+  const used: { fx: FxUsed | null } = { fx: null };
+  const b = team !== null ? allocationBackend(s, team, metric) : convert ? convertedBackend(s, o.rollupReady, metric, o.fx!, target, used) : rawBackend(s, o.rollupReady, metric);
   const currencies = (await b.byCurrency()).sort((x, y) => compareMoney(y.amount, x.amount));
   if (currencies.length === 0) return { ...empty, freshness, reason: team === null ? "the store is empty: run `costwise ingest <files>` or `npm run demo`" : `no allocated costs for team ${team}` };
-  const currency = currencies.find((c) => c.currency === o.currency)?.currency ?? currencies[0]!.currency;
+  const currency = convert ? target : (currencies.find((c) => c.currency === o.currency)?.currency ?? currencies[0]!.currency);
   const lastDay = await b.lastDay();
   const monthly = await b.series(currency, "month");
   const daily = lastDay ? await b.series(currency, "day", addDays(lastDay, -89), addDays(lastDay, 1)) : [];
@@ -170,6 +202,10 @@ export async function overview(s: CostStore, o: OverviewOptions): Promise<Overvi
       .slice(0, 8);
   }
   const forecast = await forecastForOverview(s, o.config, team, currency);
+  if (convert) {
+    // stored forecasts are per billed currency: a band in `currency` would be its billed part only
+    forecast.forecast = { available: false, reason: `forecasts are per billed currency; none converted to ${currency} yet (docs/fx.md)`, points: [] };
+  }
   return {
     ...empty,
     available: true,
@@ -182,6 +218,7 @@ export async function overview(s: CostStore, o: OverviewOptions): Promise<Overvi
     monthOverMonth: mom,
     topMovers,
     freshness,
+    fx: used.fx,
     forecast: forecast.forecast,
     budget: forecast.budget,
   };

@@ -1,9 +1,10 @@
 /**
  * The overview: spend trend, month over month, top movers, freshness, forecast band and budget line
  * (engine/query/overview.ts). Unscoped callers read the cost table (through the rollup); team-bound callers
- * read their team's allocated costs.
+ * read their team's allocated costs. With fx.reportingCurrency, unscoped amounts are converted (docs/fx.md).
  */
 import { z } from "zod";
+import { fxContextOf } from "../../engine/fx/convert.js";
 import { overview } from "../../engine/query/overview.js";
 import { scopeTeam, type ServerContext, type ZApp } from "../context.js";
 import { errorResponses, OVERVIEW_METRICS, overviewSchema } from "../contract.js";
@@ -25,7 +26,7 @@ export function registerOverviewRoutes(app: ZApp, ctx: ServerContext): void {
       const team = scopeTeam(req);
       const metric = req.query.metric;
       return ctx.cached(`overview:${JSON.stringify([team, req.query.currency ?? null, metric])}`, () =>
-        ctx.readers.use((s) => overview(s, { team, currency: req.query.currency, metric, rollupReady: ctx.rollup.ready, config: ctx.workspace.config })),
+        ctx.readers.use((s) => overview(s, { team, currency: req.query.currency, metric, rollupReady: ctx.rollup.ready, config: ctx.workspace.config, fx: fxContextOf(ctx.workspace) })),
       );
     },
   );

@@ -122,10 +122,21 @@ function OverviewBody({ o }: { o: Overview }) {
   const mom = o.monthOverMonth;
   return (
     <>
-      {o.currencies.length > 1 ? (
+      {o.currencies.length > 1 || o.fx ? (
         <div className="toolbar">
-          <Picker label="Currency" value={cur ?? ""} options={o.currencies.map((c) => c.currency)} onPick={(c) => navigate(`/?currency=${encodeURIComponent(c)}`)} testId="currency" />
+          <Picker
+            label="Currency"
+            value={cur ?? ""}
+            options={[...new Set([...(o.fx ? [o.fx.currency] : []), ...o.currencies.map((c) => c.currency)])]}
+            onPick={(c) => navigate(`/?currency=${encodeURIComponent(c)}`)}
+            testId="currency"
+          />
         </div>
+      ) : null}
+      {o.fx ? (
+        <p className="muted small" data-testid="fx-note">
+          All amounts in <strong>{o.fx.currency}</strong>, converted from {o.currencies.map((c) => c.currency).join(", ")} with the rates of {o.fx.source} (base {o.fx.base}, {o.fx.from} to {o.fx.to}): {o.fx.rule}.
+        </p>
       ) : null}
       {o.scope.team ? <p className="muted">Showing allocated costs of team <strong>{o.scope.team}</strong>.</p> : null}
       <Tiles>
