@@ -9,6 +9,7 @@ import { CostwiseError } from "../../core/errors.js";
 import { loadAllocation } from "../../engine/allocation/load-rules.js";
 import { SUMMARY_GRANULARITIES, allocationSummary, unitCosts, type SummaryGranularity } from "../../engine/allocation/reports.js";
 import { COVERAGE_DIMENSIONS, taggedSpend, type CoverageDimension } from "../../engine/kpi/tagged-spend.js";
+import { fxContextOf } from "../../engine/fx/convert.js";
 import { formatAmount } from "../../engine/query/run-query.js";
 import { renderTable } from "../table.js";
 import { EXIT, globalOptions, setExit, stdio, usageError, withStore, type GlobalOptions } from "../context.js";
@@ -34,17 +35,22 @@ function csv(rows: readonly (readonly (string | number | null)[])[]): string {
   return rows.map((r) => r.map(field).join(",")).join("\r\n") + "\r\n";
 }
 
-export async function allocation(opts: { by: string; from?: string; to?: string; team?: string; granularity: string; format: string }, cmd: Command) {
+export async function allocation(opts: { by: string; from?: string; to?: string; team?: string; granularity: string; currency?: string; format: string }, cmd: Command) {
   const global = globalOptions(cmd);
   const format = global.json ? "json" : oneOf(opts.format, FORMATS, "--format")!;
   const granularity = oneOf(opts.granularity, SUMMARY_GRANULARITIES, "--granularity") as SummaryGranularity;
   dayOption(opts.from, "--from");
   dayOption(opts.to, "--to");
   requireStore(global);
+  // a reporting currency (--currency, else fx.reportingCurrency): every amount converted (docs/fx.md)
+  const fx = fxContextOf(global.workspace);
+  const currency = opts.currency ?? fx?.config.reportingCurrency;
+  if (currency !== undefined && !/^[A-Z]{3}$/.test(currency)) throw usageError(`--currency must be an ISO 4217 code (three capital letters, e.g. USD), got "${currency}"`);
   const summary = await withStore(global, (store) =>
     allocationSummary(store, {
       by: opts.by,
       granularity,
+      ...(currency !== undefined ? { currency, fx } : {}),
       ...(opts.from !== undefined ? { from: opts.from } : {}),
       ...(opts.to !== undefined ? { to: opts.to } : {}),
       ...(opts.team !== undefined ? { team: opts.team } : {}),
@@ -61,7 +67,10 @@ export async function allocation(opts: { by: string; from?: string; to?: string;
     return;
   }
   if (summary.rows.length === 0) stdio.out("No allocation yet: run costwise allocate.");
-  if (granularity === "none") printTeams(summary);
+  const fxNote = () => {
+    if (summary.fx) stdio.out(`(converted to ${summary.fx.currency} with ${summary.fx.rates} rates from ${summary.fx.source}, base ${summary.fx.base}, ${summary.fx.from} to ${summary.fx.to}: ${summary.fx.rule})`);
+  };
+  if (granularity === "none") (printTeams(summary), fxNote());
   else {
     stdio.out(
       renderTable(
@@ -70,6 +79,7 @@ export async function allocation(opts: { by: string; from?: string; to?: string;
         { rightAlign: [3, 4] },
       ),
     );
+    fxNote();
   }
 }
 

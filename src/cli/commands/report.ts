@@ -24,6 +24,7 @@ export function registerReport(program: Command): void {
     .option("--to <date>", "end charge date, exclusive (YYYY-MM-DD)")
     .option("--team <name>", "only this primary owner")
     .option("--granularity <g>", `period column: ${SUMMARY_GRANULARITIES.join(" | ")}`, "none")
+    .option("--currency <code>", "money in this currency (ISO 4217), converted per charge day with the fx: rates (default fx.reportingCurrency)")
     .option("--format <f>", `${FORMATS.join(" | ")} (--json is the same as --format json)`, "table")
     .addHelpText("after", `\nExamples:\n  costwise report allocation --by team\n  costwise report allocation --by team --granularity month --format csv > chargeback.csv\n  costwise --json report allocation --by service_name --team payments --from 2026-01-01 --to 2026-02-01\n`)
     .action(lazyAction(() => import("./report-actions.js"), "allocation"));

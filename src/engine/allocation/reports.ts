@@ -2,12 +2,21 @@
  * Reading the allocation: showback / chargeback (`allocationSummary`, over `cost_allocation`) and unit costs
  * (`unitCosts`, cost_allocation against business_metrics). Money leaves as exact decimal strings. Tag coverage
  * (tagged spend %) is a KPI: src/engine/kpi/tagged-spend.ts.
+ *
+ * Showback in a reporting currency (`currency` + fx, docs/fx.md), order of operations: load the rates and check
+ * every (currency, charge day) pair in scope has one (engine/fx/convert.ts, an error naming the first missing
+ * pair) → sum each money column per (period, group, currency, rate day) exactly → convert each partial once with
+ * the one conversion formula (core/fx/convert-sql.ts) → sum per (period, group). Totals are converted per
+ * (currency, rate day) over the whole scope, as the typed query converts an ungrouped total, so they equal
+ * `costwise query --currency` over the same charges to the digit.
  */
 import type { AllocationModel } from "../../core/allocation/model.js";
 import { UNALLOCATED } from "../../core/allocation/model.js";
 import { CostwiseError } from "../../core/errors.js";
 import { formatMoney, parseMoney } from "../../core/money.js";
 import { quoteString } from "../../core/sql.js";
+import { fxConvertSql, fxDayOf, fxJoinSql } from "../../core/fx/convert-sql.js";
+import { assertTableConvertible, fxSqlOptions, prepareConversion, type FxContext, type FxUsed } from "../fx/convert.js";
 import { sql, type AnalysisStore } from "../store/cost-store.js";
 import { col, readRows } from "../store/read-rows.js";
 import { METRICS_TABLE } from "../metrics/tables.js";
@@ -28,6 +37,9 @@ export interface SummaryOptions {
   /** Only this primary owner (team-scoped readers). */
   team?: string;
   granularity?: SummaryGranularity;
+  /** Convert every amount to this currency with the workspace's rates (`fx` required). */
+  currency?: string;
+  fx?: FxContext | undefined;
 }
 
 export interface SummaryRow {
@@ -45,6 +57,8 @@ export interface SummaryResult {
   by: string;
   rows: SummaryRow[];
   totals: { currency: string; billedCost: string; effectiveCost: string; unallocated: string }[];
+  /** With `currency`: the rates used. */
+  fx?: FxUsed;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -70,15 +84,16 @@ export async function allocationSummary(store: AnalysisStore, opts: SummaryOptio
     if (v === undefined) continue;
     if (!ISO_DATE.test(v)) throw new CostwiseError("USAGE", `--${name} must be an ISO date (YYYY-MM-DD), got "${v}"`);
     params.push(v);
-    where.push(`charge_date ${name === "from" ? ">=" : "<"} $${params.length}::DATE`);
+    where.push(`charge_date ${name === "from" ? ">=" : "<"} CAST(? AS DATE)`);
   }
   if (opts.team !== undefined) {
     params.push(opts.team);
-    where.push(`team = $${params.length}`);
+    where.push(`team = ?`);
   }
   const g = opts.granularity ?? "none";
   const period = g === "day" ? "strftime(charge_date, '%Y-%m-%d')" : g === "month" ? "strftime(billing_period_start, '%Y-%m')" : "NULL::VARCHAR";
   const w = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  if (opts.currency !== undefined) return convertedSummary(store, opts, opts.currency, groupCol, period, where, params);
   const rows = await readRows(store, SUMMARY_SHAPE, {
     sql: `SELECT ${period} AS period, currency, coalesce(${groupCol}, '(none)') AS k, sum(billed_cost)::VARCHAR AS b, sum(effective_cost)::VARCHAR AS e,
             coalesce(sum(billed_cost) FILTER (WHERE shared_pool IS NOT NULL), 0)::DECIMAL(38,10)::VARCHAR AS s, sum(line_items)::BIGINT AS n
@@ -97,6 +112,43 @@ export async function allocationSummary(store: AnalysisStore, opts: SummaryOptio
     totals,
   };
 }
+
+/** allocationSummary converted to `target` (order of operations in the header). */
+async function convertedSummary(store: AnalysisStore, opts: SummaryOptions, target: string, groupCol: string, period: string, where: string[], params: string[]): Promise<SummaryResult> {
+  const p = await prepareConversion(store, opts.fx, target);
+  const cond = { sql: where.length ? where.join(" AND ") : "true", params };
+  await assertTableConvertible(store, p, target, { table: ALLOCATION_TABLE, currency: "currency", time: "charge_date", where: cond });
+  const o = fxSqlOptions(p, target, { currencyExpr: "currency", timeExpr: "charge_date" });
+  const join = fxJoinSql(o);
+  const conv = (m: string) => fxConvertSql(target, m, "fx_c", "fx_fu", "fx_tu");
+  const sums = (money: { b: string; e: string; s: string }) => [conv(money.b), conv(money.e), conv(money.s)];
+  // inner: exact partial sums per (period, group, currency, rate day), each converted once in the outer query
+  const partial = (keys: string) => `SELECT ${keys} currency AS fx_c, ${fxDayOf(o)} AS fx_d, ${FX_ALIAS_COLS},
+            sum(billed_cost) AS pb, sum(effective_cost) AS pe, coalesce(sum(billed_cost) FILTER (WHERE shared_pool IS NOT NULL), 0) AS ps,
+            coalesce(sum(billed_cost) FILTER (WHERE team = ?), 0) AS pu, sum(line_items) AS pn
+          FROM ${ALLOCATION_TABLE}${join.sql} WHERE ${cond.sql} GROUP BY ALL`;
+  const [cb, ce, cs] = sums({ b: "pb", e: "pe", s: "ps" });
+  const rows = await readRows(store, SUMMARY_SHAPE, {
+    sql: `SELECT period, ? AS currency, k, CAST(sum(${cb!.sql}) AS DECIMAL(38,10))::VARCHAR AS b, CAST(sum(${ce!.sql}) AS DECIMAL(38,10))::VARCHAR AS e,
+            CAST(sum(${cs!.sql}) AS DECIMAL(38,10))::VARCHAR AS s, sum(pn)::BIGINT AS n
+          FROM (${partial(`${period} AS period, coalesce(${groupCol}, '(none)') AS k,`)}) GROUP BY period, k ORDER BY period NULLS FIRST, sum(${cb!.sql}) DESC, k`,
+    params: [target, ...cb!.params, ...ce!.params, ...cs!.params, UNALLOCATED, ...join.params, ...cond.params, ...cb!.params],
+  });
+  const [tb, te, tu] = sums({ b: "pb", e: "pe", s: "pu" });
+  const totals = await readRows(store, { currency: col.text, billedCost: col.money, effectiveCost: col.money, unallocated: col.money }, {
+    sql: `SELECT ? AS currency, CAST(sum(${tb!.sql}) AS DECIMAL(38,10))::VARCHAR AS "billedCost", CAST(sum(${te!.sql}) AS DECIMAL(38,10))::VARCHAR AS "effectiveCost",
+            CAST(coalesce(sum(${tu!.sql}), 0) AS DECIMAL(38,10))::VARCHAR AS unallocated
+          FROM (${partial("")}) HAVING count(*) > 0`,
+    params: [target, ...tb!.params, ...te!.params, ...tu!.params, UNALLOCATED, ...join.params, ...cond.params],
+  });
+  return {
+    by: opts.by,
+    rows: rows.map((r) => ({ period: r.period, currency: r.currency, key: r.k, billedCost: r.b, effectiveCost: r.e, sharedCost: r.s, lineItems: r.n })),
+    totals,
+    fx: p.used,
+  };
+}
+const FX_ALIAS_COLS = "fx_r.fx_fu AS fx_fu, fx_r.fx_tu AS fx_tu";
 
 // ─── unit costs ───────────────────────────────────────────────────────────────────────────────────
 
