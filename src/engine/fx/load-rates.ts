@@ -5,7 +5,11 @@
  * Layouts (picked from the header):
  *   - ECB wide: `Date,USD,JPY,…` (eurofxref-hist.csv), one column per currency, "N/A" or empty where no rate
  *     was published, a trailing empty column tolerated;
- *   - long: `date,currency,rate` (any column order, names case-insensitive).
+ *   - long: `date,currency,rate` (any column order, names case-insensitive);
+ *   - JSON (a file whose first character is `{`): `{"base":"EUR","rates":{"2026-03-02":{"USD":1.08,…},…}}`, the
+ *     time-series layout of frankfurter.app / exchangerate.host (other top-level keys ignored; `null` or "N/A" is
+ *     no rate), read by DuckDB's read_json and json_each; "row" is then the day's position in `rates` (1 = first)
+ *     and messages name the JSON path (`rates."2026-03-02".GBP`).
  * A rate is how many units of the currency buy 1 unit of the base (`fx.base`, ECB: EUR).
  *
  * Order of operations (loadRates):
@@ -118,6 +122,8 @@ export async function loadRates(store: AnalysisStore, fx: FxConfig, source: stri
   for (const ddl of FX_DDL) await store.run(ddl);
   const where = (row: number, column: string) => ({ file: source, row, column });
   const path = await readerPath(store, file);
+  const json = /^\s*\{/.test(readFileSync(file, "utf8").slice(0, 64).replace(/^\uFEFF/, ""));
+  if (json) return loadJsonRates(store, fx, source, path, sha);
   // 1. text columns and a row number
   try {
     await store.run(`CREATE OR REPLACE TEMP TABLE ${FX_RAW_TABLE} AS SELECT row_number() OVER () AS fx_row, * FROM read_csv(${path}, header = true, all_varchar = true, auto_detect = true)`);
@@ -139,18 +145,62 @@ export async function loadRates(store: AnalysisStore, fx: FxConfig, source: stri
       `CREATE OR REPLACE TEMP TABLE ${FX_LONG_TABLE} AS SELECT fx_row, trim(${quoteIdent(dateCol)}) AS d, c, c AS c_col, trim(v) AS v, c AS v_col FROM (UNPIVOT ${FX_RAW_TABLE} ON COLUMNS(* EXCLUDE (fx_row, ${quoteIdent(dateCol)})) INTO NAME c VALUE v)`,
     );
   }
+  return checkAndLoad(store, fx, source, sha, (row, column) => `row ${row}, column ${column}`, { dateCol });
+}
+
+/** Steps 1–2 for the JSON layout: the day keys and, per day, the currency keys, by read_json and json_each. */
+async function loadJsonRates(store: AnalysisStore, fx: FxConfig, source: string, path: string, sha: string): Promise<FxRatesInfo> {
+  const fail = (what: string, cause?: unknown, row?: number) => new CostwiseError("BAD_INPUT", `rates file ${source}: ${what}`, { ...(cause ? { cause } : {}), location: { file: source, ...(row !== undefined ? { row } : {}) } });
+  try {
+    await store.run(`CREATE OR REPLACE TEMP TABLE ${FX_RAW_TABLE} AS SELECT base, rates FROM read_json(${path}, columns = {base: 'VARCHAR', rates: 'JSON'}, format = 'auto', records = true)`);
+  } catch (e) {
+    throw fail(`could not be read as JSON (expected {"base":"EUR","rates":{"YYYY-MM-DD":{"USD":1.08,…}}}): ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`, e);
+  }
+  const top = await readRows(store, { base: col.text.nullable(), t: col.text.nullable() }, `SELECT base, json_type(rates) AS t FROM ${FX_RAW_TABLE}`);
+  if (top.length !== 1 || top[0]!.t !== "OBJECT") throw fail(`expected one object with a "rates" object keyed by day ({"base":"EUR","rates":{"YYYY-MM-DD":{"USD":1.08,…}}}), got ${top.length !== 1 ? `${top.length} values` : `"rates" of type ${top[0]!.t ?? "missing"}`}`);
+  const base = top[0]!.base;
+  if (base !== null && base.trim().toUpperCase() !== fx.base) throw fail(`"base" is ${JSON.stringify(base)} but fx.base is ${fx.base}: the rates must be quoted against fx.base (set fx.base: ${base.trim().toUpperCase()}?)`);
+  const badDay = await readRow(store, { fx_row: col.int, d: col.text, t: col.text }, `SELECT (d.rowid + 1)::INTEGER AS fx_row, d.key AS d, d.type AS t FROM ${FX_RAW_TABLE} AS j, json_each(j.rates) AS d WHERE try_strptime(d.key, '%Y-%m-%d') IS NULL OR d.type <> 'OBJECT' ORDER BY d.rowid LIMIT 1`);
+  if (badDay) {
+    throw new CostwiseError(
+      "BAD_INPUT",
+      `rates file ${source}, rates.${JSON.stringify(badDay.d)}: ${badDay.t !== "OBJECT" ? `expected an object of rates by currency ({"USD":1.08,…}), got a ${badDay.t.toLowerCase()}` : `${JSON.stringify(badDay.d)} is not a date (expected YYYY-MM-DD)`}`,
+      { location: { file: source, row: badDay.fx_row, column: badDay.d } },
+    );
+  }
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE ${FX_LONG_TABLE} AS SELECT (d.rowid + 1) AS fx_row, d.key AS d, c.key AS c, c.key AS c_col,
+       CASE WHEN c.type = 'NULL' THEN NULL ELSE trim(c.value ->> '$') END AS v, c.key AS v_col
+     FROM ${FX_RAW_TABLE} AS j, json_each(j.rates) AS d, json_each(d.value) AS c`,
+  );
+  return checkAndLoad(store, fx, source, sha, (_row, column, day) => `rates.${JSON.stringify(day)}.${column}`, {});
+}
+
+/** Steps 3–4 over the long form (fx_row, d, c, c_col, v, v_col); `at` names a cell in messages. */
+async function checkAndLoad(
+  store: AnalysisStore,
+  fx: FxConfig,
+  source: string,
+  sha: string,
+  at: (row: number, column: string, day: string) => string,
+  csv: { dateCol?: string },
+): Promise<FxRatesInfo> {
+  const where = (row: number, column: string) => ({ file: source, row, column });
+  const dateCol = csv.dateCol;
   // 3. checks
-  const badDate = await readRow(store, { fx_row: col.int, d: col.text.nullable() }, `SELECT fx_row::INTEGER AS fx_row, ${quoteIdent(dateCol)} AS d FROM ${FX_RAW_TABLE} WHERE try_strptime(trim(coalesce(${quoteIdent(dateCol)}, '')), '%Y-%m-%d') IS NULL ORDER BY fx_row LIMIT 1`);
-  if (badDate) throw new CostwiseError("BAD_INPUT", `rates file ${source}, row ${badDate.fx_row}, column ${dateCol}: ${JSON.stringify(badDate.d ?? "")} is not a date (expected YYYY-MM-DD)`, { location: where(badDate.fx_row, dateCol) });
+  if (dateCol !== undefined) {
+    const badDate = await readRow(store, { fx_row: col.int, d: col.text.nullable() }, `SELECT fx_row::INTEGER AS fx_row, ${quoteIdent(dateCol)} AS d FROM ${FX_RAW_TABLE} WHERE try_strptime(trim(coalesce(${quoteIdent(dateCol)}, '')), '%Y-%m-%d') IS NULL ORDER BY fx_row LIMIT 1`);
+    if (badDate) throw new CostwiseError("BAD_INPUT", `rates file ${source}, row ${badDate.fx_row}, column ${dateCol}: ${JSON.stringify(badDate.d ?? "")} is not a date (expected YYYY-MM-DD)`, { location: where(badDate.fx_row, dateCol) });
+  }
   const hasValue = `coalesce(v, '') NOT IN ('', 'N/A')`;
-  const badCur = await readRow(store, { fx_row: col.int, c: col.text.nullable(), c_col: col.text }, `SELECT fx_row::INTEGER AS fx_row, c, c_col FROM ${FX_LONG_TABLE} WHERE ${hasValue} AND NOT regexp_full_match(coalesce(c, ''), '[A-Z]{3}') ORDER BY fx_row LIMIT 1`);
-  if (badCur) throw new CostwiseError("BAD_INPUT", `rates file ${source}, row ${badCur.fx_row}, column ${badCur.c_col}: ${JSON.stringify(badCur.c ?? "")} is not an ISO 4217 currency code`, { location: where(badCur.fx_row, badCur.c_col) });
-  const badRate = await readRow(store, { fx_row: col.int, v: col.text, v_col: col.text }, `SELECT fx_row::INTEGER AS fx_row, v, v_col FROM ${FX_LONG_TABLE} WHERE ${hasValue} AND coalesce(try_cast(v AS DECIMAL(38,10)) > 0, false) = false ORDER BY fx_row, v_col LIMIT 1`);
-  if (badRate) throw new CostwiseError("BAD_INPUT", `rates file ${source}, row ${badRate.fx_row}, column ${badRate.v_col}: ${JSON.stringify(badRate.v)} is not a rate (a positive decimal, or N/A)`, { location: where(badRate.fx_row, badRate.v_col) });
+  const badCur = await readRow(store, { fx_row: col.int, d: col.text, c: col.text.nullable(), c_col: col.text }, `SELECT fx_row::INTEGER AS fx_row, d, c, c_col FROM ${FX_LONG_TABLE} WHERE ${hasValue} AND NOT regexp_full_match(coalesce(c, ''), '[A-Z]{3}') ORDER BY fx_row LIMIT 1`);
+  if (badCur) throw new CostwiseError("BAD_INPUT", `rates file ${source}, ${at(badCur.fx_row, badCur.c_col, badCur.d)}: ${JSON.stringify(badCur.c ?? "")} is not an ISO 4217 currency code`, { location: where(badCur.fx_row, badCur.c_col) });
+  const badRate = await readRow(store, { fx_row: col.int, d: col.text, v: col.text, v_col: col.text }, `SELECT fx_row::INTEGER AS fx_row, d, v, v_col FROM ${FX_LONG_TABLE} WHERE ${hasValue} AND coalesce(try_cast(v AS DECIMAL(38,10)) > 0, false) = false ORDER BY fx_row, v_col LIMIT 1`);
+  if (badRate) throw new CostwiseError("BAD_INPUT", `rates file ${source}, ${at(badRate.fx_row, badRate.v_col, badRate.d)}: ${JSON.stringify(badRate.v)} is not a rate (a positive decimal, or N/A)`, { location: where(badRate.fx_row, badRate.v_col) });
   const dup = await readRow(store, { fx_row: col.int, d: col.text, c: col.text }, `SELECT max(fx_row)::INTEGER AS fx_row, d, c FROM ${FX_LONG_TABLE} WHERE ${hasValue} GROUP BY d, c HAVING count(*) > 1 ORDER BY 1 LIMIT 1`);
-  if (dup) throw new CostwiseError("BAD_INPUT", `rates file ${source}, row ${dup.fx_row}: a second ${dup.c} rate for ${dup.d}`, { location: { file: source, row: dup.fx_row } });
-  const baseRate = await readRow(store, { fx_row: col.int, v: col.text }, { ...sql(`SELECT fx_row::INTEGER AS fx_row, v FROM ${FX_LONG_TABLE} WHERE ${hasValue} AND c = ? AND CAST(v AS DECIMAL(38,10)) <> 1 ORDER BY fx_row LIMIT 1`, fx.base) });
-  if (baseRate) throw new CostwiseError("BAD_INPUT", `rates file ${source}, row ${baseRate.fx_row}: the base currency ${fx.base} has rate ${baseRate.v}, not 1 — is fx.base right?`, { location: { file: source, row: baseRate.fx_row } });
+  if (dup) throw new CostwiseError("BAD_INPUT", `rates file ${source}, ${dateCol !== undefined ? `row ${dup.fx_row}` : `rates.${JSON.stringify(dup.d)}`}: a second ${dup.c} rate for ${dup.d}`, { location: { file: source, row: dup.fx_row } });
+  const baseRate = await readRow(store, { fx_row: col.int, d: col.text, v: col.text }, { ...sql(`SELECT fx_row::INTEGER AS fx_row, d, v FROM ${FX_LONG_TABLE} WHERE ${hasValue} AND c = ? AND CAST(v AS DECIMAL(38,10)) <> 1 ORDER BY fx_row LIMIT 1`, fx.base) });
+  if (baseRate) throw new CostwiseError("BAD_INPUT", `rates file ${source}, ${dateCol !== undefined ? `row ${baseRate.fx_row}` : `rates.${JSON.stringify(baseRate.d)}.${fx.base}`}: the base currency ${fx.base} has rate ${baseRate.v}, not 1 — is fx.base right?`, { location: { file: source, row: baseRate.fx_row } });
 
   // 4. load
   return store.transaction(async () => {
