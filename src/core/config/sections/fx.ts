@@ -4,7 +4,7 @@
  * ```yaml
  * fx:
  *   reportingCurrency: USD        # ISO 4217; queries, budgets and KPIs convert to it when set
- *   rates: ./eurofxref-hist.csv   # CSV file (ECB wide layout "Date,USD,JPY,…" or long "date,currency,rate") or https:// URL
+ *   rates: ./eurofxref-hist.csv   # CSV file (ECB wide layout "Date,USD,JPY,…" or long "date,currency,rate"), JSON time series ({"base":…,"rates":{day:{…}}}) or https:// URL
  *   base: EUR                     # the currency every rate is quoted against (1 base = rate × currency); ECB: EUR
  *   granularity: day              # day: the rate of the charge's day; month: the rate in force on the month's 1st
  *   maxAgeDays: 7                 # weekends/holidays: the last rate on or before the day, at most this many days old
