@@ -13,6 +13,7 @@ import { fxContextOf } from "../../src/engine/fx/convert.js";
 import { overview } from "../../src/engine/query/overview.js";
 import { queryOrThrow, runCostQuery } from "../../src/engine/query/run-query.js";
 import { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
+import { buildServer } from "../../src/server/app.js";
 import { MIXED_ROWS, RATES_CSV } from "./fixture.js";
 
 // the hand computations of fx-convert.test.ts (same rows, same rates, day granularity)
@@ -92,5 +93,24 @@ describe("overview in the reporting currency", () => {
 
   it("a missing rate is an error naming the currency and day, never a silent 1.0", async () => {
     await expect(overviewOf({ reportingCurrency: "CHF" })).rejects.toThrow(/no exchange rate for CHF on 2026-03-02 \(converting EUR to CHF\)/);
+  });
+});
+
+describe("GET /api/v1/overview with fx.reportingCurrency", () => {
+  it("answers the converted overview, with fx, through the response schema", async () => {
+    const ws = workspace({ reportingCurrency: "USD" });
+    const app = await buildServer({ store, logLevel: false, warm: false, webDir: "/nonexistent", workspace: ws });
+    try {
+      const res = await app.inject({ method: "GET", url: "/api/v1/overview" });
+      expect(res.statusCode, res.body).toBe(200);
+      const o = res.json();
+      expect(o.currency).toBe("USD");
+      expect(o.total).toBe(USD_TOTAL);
+      expect(o.fx).toMatchObject({ currency: "USD", base: "EUR", rates: 16 });
+      const eur = (await app.inject({ method: "GET", url: "/api/v1/overview?currency=EUR" })).json();
+      expect(eur.total).toBe(EUR_TOTAL);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -9,6 +9,7 @@ import { CostwiseError } from "../../core/errors.js";
 import { loadAllocation } from "../../engine/allocation/load-rules.js";
 import { SUMMARY_GRANULARITIES, allocationSummary, unitCosts, type SummaryGranularity } from "../../engine/allocation/reports.js";
 import { COVERAGE_DIMENSIONS, taggedSpend, type CoverageDimension } from "../../engine/kpi/tagged-spend.js";
+import { minorUnitDigits } from "../../core/fx/minor-unit.js";
 import { fxContextOf } from "../../engine/fx/convert.js";
 import { formatAmount } from "../../engine/query/run-query.js";
 import { renderTable } from "../table.js";
@@ -44,7 +45,7 @@ export async function allocation(opts: { by: string; from?: string; to?: string;
   requireStore(global);
   // a reporting currency (--currency, else fx.reportingCurrency): every amount converted (docs/fx.md)
   const fx = fxContextOf(global.workspace);
-  const currency = opts.currency ?? fx?.config.reportingCurrency;
+  const currency = opts.currency?.trim().toUpperCase() ?? fx?.config.reportingCurrency;
   if (currency !== undefined && !/^[A-Z]{3}$/.test(currency)) throw usageError(`--currency must be an ISO 4217 code (three capital letters, e.g. USD), got "${currency}"`);
   const summary = await withStore(global, (store) =>
     allocationSummary(store, {
@@ -70,12 +71,14 @@ export async function allocation(opts: { by: string; from?: string; to?: string;
   const fxNote = () => {
     if (summary.fx) stdio.out(`(converted to ${summary.fx.currency} with ${summary.fx.rates} rates from ${summary.fx.source}, base ${summary.fx.base}, ${summary.fx.from} to ${summary.fx.to}: ${summary.fx.rule})`);
   };
+  // converted amounts are rounded to the target currency's minor unit at display only (JPY 0 digits)
+  const digits = summary.fx ? minorUnitDigits(summary.fx.currency) : 2;
   if (granularity === "none") (printTeams(summary), fxNote());
   else {
     stdio.out(
       renderTable(
         ["period", "currency", opts.by, "billed", "of which shared"],
-        summary.rows.map((r) => [r.period ?? "", r.currency, r.key, formatAmount(r.billedCost, { decimals: 2 }), formatAmount(r.sharedCost, { decimals: 2 })]),
+        summary.rows.map((r) => [r.period ?? "", r.currency, r.key, formatAmount(r.billedCost, { decimals: digits }), formatAmount(r.sharedCost, { decimals: digits })]),
         { rightAlign: [3, 4] },
       ),
     );
