@@ -5,21 +5,10 @@
  * `readRows` (engine/store/read-rows.ts), not cast by hand. This test reads the source as text and fails with the
  * file and line of each stray.
  */
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-
-const ROOT = resolve(import.meta.dirname, "../..");
-
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...sources(p));
-    else if (/\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name)) out.push(p);
-  }
-  return out;
-}
+import { ROOT, sources } from "./source-files.js";
 
 const FILES = [...sources(join(ROOT, "src")), ...sources(join(ROOT, "web", "src"))].map((p) => ({
   path: relative(ROOT, p),

@@ -8,21 +8,10 @@
  * COPY (not parameters in DuckDB), configuration compiled to SQL once, and text that is not SQL at all.
  * An entry that no longer matches anything fails too, so the list cannot rot.
  */
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-
-const ROOT = resolve(import.meta.dirname, "../..");
-
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...sources(p));
-    else if (/\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name)) out.push(p);
-  }
-  return out;
-}
+import { ROOT, sources } from "./source-files.js";
 
 /** A splice of a value into text: the quoting helpers, or a `'${` template. */
 const SPLICE = /\bquoteString(?:In|List)?\b|'\$\{/;
