@@ -6,7 +6,7 @@
  *   serve ─ publishes <store>.serve.json (0600)          CLI ─ ingest, token create/list/revoke, run detect,
  *         └ /api/v1/admin/local/... (credential, loopback)     sources, query, allocate: same output as alone
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,6 +14,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { loadBill } from "../helpers/bill.js";
+import { builtCli, type BuiltRun } from "../helpers/built-cli.js";
 import { FIXTURES, LOCAL_FIXTURES, tempDir } from "../helpers/store.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -24,21 +25,9 @@ const built = existsSync(join(ROOT, "dist/src/cli/remote.js"));
 // npm test builds before it tests; under CI a missing build is a failure, never a skip
 if (!built && process.env["CI"] === "true") throw new Error("dist/ is missing: run npm run build (npm test does) before these tests");
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
+type Run = BuiltRun;
 /** Runs the built CLI as its own process. */
-function costwise(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
-  return new Promise((res) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env, timeout: 120_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      res({ code, out: stdout, err: stderr });
-    });
-  });
-}
+const costwise = builtCli;
 
 /** Starts `costwise serve --port 0` on `store`; resolves with its URL once it listens and its endpoint file exists. */
 async function serve(cwd: string, env: NodeJS.ProcessEnv, store: string): Promise<{ child: ChildProcess; url: string; log: () => string }> {

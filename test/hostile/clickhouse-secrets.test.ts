@@ -6,39 +6,23 @@
  * Each run must: exit non-zero, name the problem (refused credentials for the user / cannot reach … connection
  * refused), and print neither the password, nor its base64 credential, nor a stack trace.
  */
-import { execFile } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtCli, requireBuild, type BuiltRun } from "../helpers/built-cli.js";
 import { tempDir } from "../helpers/store.js";
 
-const ROOT = join(import.meta.dirname, "../..");
-const BIN = join(ROOT, "bin/costwise.js");
 const SLOW = 240_000;
-const built = existsSync(join(ROOT, "dist/src/cli/main.js"));
-// npm test builds before it tests; under CI a missing build is a failure, never a skip
-if (!built && process.env["CI"] === "true") throw new Error("dist/ is missing: run npm run build (npm test does) before these tests");
+const built = requireBuild();
 
 const USER = "alice";
 const PASSWORD = "Tr0ub4dor&3-hunter2";
 const BASIC = Buffer.from(`${USER}:${PASSWORD}`).toString("base64");
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-function costwise(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
-  return new Promise((res) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env, timeout: 120_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      res({ code, out: stdout, err: stderr });
-    });
-  });
-}
+type Run = BuiltRun;
+const costwise = builtCli;
 
 /** A server that answers every request 401 with the request's headers in the body (twice), as a hostile or misconfigured proxy might. */
 function echo401(style: "clickhouse" | "plain"): Promise<Server> {
