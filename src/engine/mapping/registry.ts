@@ -34,7 +34,7 @@ export function isSourceFormat(s: string): s is SourceFormat {
 export function resolveMapping(columns: readonly string[], file: string, format?: SourceFormat): SourceMapping {
   const candidates = format ? [format] : SOURCE_FORMATS;
   const scored = candidates.map((f) => {
-    const m = f === "focus" ? buildFocusMapping(focusVersionOf(columns)) : MAPPINGS[f];
+    const m = f === "focus" ? buildFocusMapping(focusVersionOf(columns, file)) : MAPPINGS[f];
     // loosely matched formats (Azure) read headers by case-insensitive name, alias or localized label
     return { f, m, missing: missingRequired(m, canonicalColumns(m, columns)), total: m.columns.filter((c) => c.required).length };
   });

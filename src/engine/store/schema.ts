@@ -60,6 +60,18 @@ export const COST_TABLE_COLUMNS: readonly { name: string; sqlType: string }[] = 
   ...X_COLUMNS.map((c) => ({ name: c.name, sqlType: c.sqlType })),
 ];
 
+/**
+ * Columns a store that predates them gets derived from the columns it has (migration 5 here; the ClickHouse store
+ * applies the same SQL when it adds the column): FOCUS 1.3 split ProviderName into the service provider (who sells
+ * the service: ProviderName's meaning until 1.2) and the host provider (whose infrastructure runs it: the same
+ * provider for the cloud bills costwise reads, "Not Applicable" for tax, which runs on nothing). The SQL is portable
+ * between DuckDB and ClickHouse. Mappings produce the columns themselves for rows loaded after.
+ */
+export const DERIVED_COLUMNS: readonly { column: string; sql: string }[] = [
+  { column: "ServiceProviderName", sql: `"ProviderName"` },
+  { column: "HostProviderName", sql: `CASE WHEN "ChargeCategory" = 'Tax' THEN 'Not Applicable' ELSE "ProviderName" END` },
+];
+
 export interface Migration {
   version: number;
   description: string;
@@ -121,6 +133,16 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     description: "commitment end time on cost rows (CUR reservation/EndTime, savingsPlan/EndTime)",
     statements: [`ALTER TABLE ${COST_TABLE} ADD COLUMN IF NOT EXISTS ${quoteIdent("x_CommitmentDiscountEndTime")} TIMESTAMP`],
+  },
+  {
+    version: 5,
+    description: "FOCUS 1.3 and 1.4 Cost and Usage columns (split cost allocation, ContractApplied, service and host provider, invoice detail, commitment program eligibility); older rows get the provider columns derived",
+    statements: [
+      ...FOCUS_COLUMNS.filter((c) => c.introduced === "1.3" || c.introduced === "1.4").map(
+        (c) => `ALTER TABLE ${COST_TABLE} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.name)} ${sqlTypeOf(c)}`,
+      ),
+      ...DERIVED_COLUMNS.map((d) => `UPDATE ${COST_TABLE} SET ${quoteIdent(d.column)} = ${d.sql} WHERE ${quoteIdent(d.column)} IS NULL`),
+    ],
   },
 ];
 

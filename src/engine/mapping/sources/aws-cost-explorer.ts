@@ -65,6 +65,8 @@ export const AWS_COST_EXPLORER_MAPPING: SourceMapping = {
     ChargeCategory: { op: "map", column: "ce_service", values: { Tax: "Tax" }, default: "Usage" },
     ChargeFrequency: { op: "map", column: "ce_service", values: { Tax: "Recurring" }, default: "Usage-Based" },
     ProviderName: { op: "constant", value: "AWS" },
+    ServiceProviderName: { op: "constant", value: "AWS" },
+    HostProviderName: { op: "constant", value: "AWS" },
     PublisherName: { op: "constant", value: "Amazon Web Services, Inc." },
     InvoiceIssuerName: { op: "constant", value: "Amazon Web Services, Inc." },
     ServiceName: col("ce_service"),

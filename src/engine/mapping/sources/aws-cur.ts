@@ -173,6 +173,8 @@ function buildCurMapping(spelling: Spelling): SourceMapping {
       PricingQuantity: col("lineItem/UsageAmount"),
       PricingUnit: col("pricing/unit"),
       ProviderName: { op: "constant", value: "AWS" },
+      ServiceProviderName: { op: "constant", value: "AWS" },
+      HostProviderName: { op: "constant", value: "AWS" },
       PublisherName: { op: "coalesce", args: [col("lineItem/LegalEntity"), { op: "constant", value: "Amazon Web Services, Inc." }] },
       RegionId: { op: "coalesce", args: [col("product/regionCode"), col("product/region")] },
       RegionName: col("product/location"),

@@ -198,6 +198,8 @@ export const AZURE_COST_MAPPING: SourceMapping = {
       default: "Standard",
     },
     ProviderName: { op: "constant", value: "Microsoft" },
+    ServiceProviderName: { op: "constant", value: "Microsoft" },
+    HostProviderName: { op: "constant", value: "Microsoft" },
     PublisherName: { op: "coalesce", args: [col("PublisherName"), { op: "constant", value: "Microsoft" }] },
     InvoiceIssuerName: { op: "constant", value: "Microsoft" },
     InvoiceId: col("InvoiceId"),

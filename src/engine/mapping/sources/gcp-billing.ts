@@ -85,6 +85,8 @@ export const GCP_BILLING_MAPPING: SourceMapping = {
     PricingUnit: byCostType({ tax: null }, col("usage.pricing_unit")),
     PricingCategory: byCostType({ regular: "Standard" }, null),
     ProviderName: { op: "constant", value: "Google Cloud" },
+    ServiceProviderName: { op: "constant", value: "Google Cloud" },
+    HostProviderName: { op: "constant", value: "Google Cloud" },
     PublisherName: { op: "coalesce", args: [col("seller_name"), { op: "constant", value: "Google Cloud" }] },
     InvoiceIssuerName: { op: "constant", value: "Google Cloud" },
     RegionId: {

@@ -83,6 +83,8 @@ export const OCI_COST_MAPPING: SourceMapping = {
     PricingUnit: col("cost/skuUnitDescription"),
     PricingCategory: { op: "constant", value: "Standard" },
     ProviderName: { op: "constant", value: "Oracle" },
+    ServiceProviderName: { op: "constant", value: "Oracle" },
+    HostProviderName: { op: "constant", value: "Oracle" },
     PublisherName: { op: "constant", value: "Oracle" },
     InvoiceIssuerName: { op: "constant", value: "Oracle" },
     RegionId: col("product/region"),

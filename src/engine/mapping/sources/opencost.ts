@@ -89,6 +89,8 @@ export const OPENCOST_MAPPING: SourceMapping = {
     ChargeFrequency: constant("Usage-Based"),
     ChargeDescription: col("oc_description"),
     ProviderName: constant("Kubernetes"),
+    ServiceProviderName: constant("Kubernetes"),
+    HostProviderName: constant("Kubernetes"),
     PublisherName: constant("OpenCost"),
     InvoiceIssuerName: constant("OpenCost"),
     ServiceName: constant("Kubernetes"),

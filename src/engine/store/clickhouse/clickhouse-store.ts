@@ -22,7 +22,7 @@ import type { Readable } from "node:stream";
 import { CostwiseError } from "../../../core/errors.js";
 import { redactSecrets, redactUrl } from "../../../core/redact.js";
 import type { CompiledSql, CostStore, Row } from "../cost-store.js";
-import { COST_TABLE, COST_TABLE_COLUMNS, LOADED_TABLE, RUNS_TABLE, MONEY_SQL_TYPE } from "../schema.js";
+import { COST_TABLE, COST_TABLE_COLUMNS, DERIVED_COLUMNS, LOADED_TABLE, RUNS_TABLE, MONEY_SQL_TYPE } from "../schema.js";
 import { clickhouseLiteral } from "../../../core/query/compile.js";
 import type { CostQuery } from "../../../core/query/cost-query.js";
 import { col, decodeRows } from "../read-rows.js";
@@ -167,6 +167,11 @@ export class ClickHouseStore implements CostStore {
         if (have.has(column.name) || have.has(`${column.name}.key`)) continue;
         await c.command({ query: `ALTER TABLE "${table}" ADD COLUMN "${column.name}" ${clickhouseType(column.sqlType)}` });
         added = true;
+        // rows loaded before the column existed get what can be derived (the same SQL as the DuckDB migration)
+        const derived = DERIVED_COLUMNS.find((d) => d.column === column.name);
+        if (derived && table === CH_LOCAL) {
+          await c.command({ query: `ALTER TABLE "${table}" UPDATE "${column.name}" = ${derived.sql} WHERE "${column.name}" IS NULL SETTINGS mutations_sync = 2` });
+        }
       }
     }
     if (added && !this.options.cluster) {
