@@ -24,6 +24,7 @@ import { registerNotifications } from "./commands/notifications.js";
 import { registerRun } from "./commands/run.js";
 import { registerJobs } from "./commands/jobs.js";
 import { registerMappings } from "./commands/mappings.js";
+import { registerMcp } from "./commands/mcp.js";
 import { registerMetrics } from "./commands/metrics.js";
 import { registerOpenCost } from "./commands/opencost.js";
 import { registerPolicy } from "./commands/policy.js";
@@ -69,6 +70,7 @@ export function buildProgram(): Command {
   registerCommitments(program);
   registerDemo(program);
   registerServe(program);
+  registerMcp(program);
   registerToken(program);
   registerDetect(program);
   registerAnomalies(program);

@@ -22,6 +22,7 @@ import { authenticate, DEFAULT_POLICY, hostRefusal, isLoopbackHost, originRefusa
 import { defaultWorkspace, type ServerContext, type ServerStore } from "./context.js";
 import { ServerMetrics } from "./metrics.js";
 import { frameworkErrorHandler, HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from "./problem.js";
+import { registerMcpRoute } from "./mcp/http.js";
 import { registerAdminRoutes, type AdminOptions } from "./routes/admin.js";
 import { registerAllocationRoutes } from "./routes/allocation.js";
 import { registerAnalysisRoutes } from "./routes/analyses.js";
@@ -268,6 +269,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
   registerAnalysisRoutes(z, ctx);
   registerCommitmentRoutes(z, ctx);
   registerNotifyRoutes(z, ctx);
+  registerMcpRoute(app, ctx);
   if (opts.admin) registerAdminRoutes(z, ctx, { ...opts.admin, store: opts.store, dataChanged: () => notifyDataChanged(app) });
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
