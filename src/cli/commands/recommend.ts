@@ -50,4 +50,9 @@ export function registerRecommend(program: Command): void {
     .command("realized")
     .description("savings realized by done recommendations: monthly cost before vs the bill since it was done")
     .action(lazyAction(() => import("./recommend-actions.js"), "realized"));
+
+  rec
+    .command("savings")
+    .description("realized savings measured on the bill: EffectiveCost per day N days before vs after each done recommendation, per owner and total")
+    .action(lazyAction(() => import("./recommend-savings.js"), "savings"));
 }

@@ -89,7 +89,7 @@ export const KPI_DEFINITIONS: Readonly<Record<KpiId, KpiDefinition>> = {
     title: "Savings realized (monthly)",
     unit: "money",
     better: "up",
-    formula: "Sum of the expected monthly saving of recommendations marked done, in the currency with the most (others in the detail).",
+    formula: "Measured on the bill: for each recommendation marked done, the resource's EffectiveCost per day over the N days before the change minus the N days after (optimization.realizedWindowDays, default 14; bill up to the last complete day), × hoursPerMonth / 24, summed over the measured ones in the currency with the most expected saving; recommendations still measuring and the expected saving are in the detail.",
   },
   "open-blocking-findings": {
     id: "open-blocking-findings",

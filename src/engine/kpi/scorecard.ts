@@ -19,6 +19,7 @@ import { detectionConfig } from "../detect/monitors.js";
 import { GOVERNANCE_FINDINGS_TABLE, GOVERNANCE_SCANS_TABLE } from "../governance/tables.js";
 import { OUTBOX_TABLE } from "../notify/tables.js";
 import { commitmentReport } from "../optimize/commitment-analysis.js";
+import { measureRealizedSavings } from "../optimize/realized-savings.js";
 import { RECOMMENDATIONS_TABLE } from "../optimize/tables.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 import { featureAvailability } from "../store/feature-availability.js";
@@ -169,13 +170,22 @@ async function recommendationKpis(s: AnalysisStore, config: CostwiseConfig, sett
   const main = byCurrency[0] ?? [rows.find((x) => x.currency)?.currency ?? "USD", 0n];
   return [
     kpi("recommendations-closed", settings, { value: String(done), scope: "all recommendations", detail: `${done} done of ${all}; ${open} open`, details: { open, done, all } }),
-    kpi("savings-realized", settings, {
-      value: formatMoney(main[1]),
-      scope: main[0],
-      detail: `expected monthly saving of the ${done} recommendation${done === 1 ? "" : "s"} marked done (measured against the bill: costwise recommend realized)`,
-      details: { byCurrency: Object.fromEntries(byCurrency.map(([c, v]) => [c, formatMoney(v)])) },
-    }),
+    await savingsRealizedKpi(s, config, settings, main[0], byCurrency),
   ];
+}
+
+/** savings-realized = measured on the bill (../optimize/realized-savings.ts), the expected saving in the detail. */
+async function savingsRealizedKpi(s: AnalysisStore, config: CostwiseConfig, settings: KpiSettings, fallbackCurrency: string, expected: [string, bigint][]): Promise<ScorecardKpi> {
+  const r = await measureRealizedSavings(s, config.optimization ?? optimizationDefaults());
+  const h = r.headline;
+  return kpi("savings-realized", settings, {
+    value: h ? h.measuredMonthly : formatMoney(0n),
+    scope: h?.currency ?? fallbackCurrency,
+    detail: h
+      ? `measured on the bill for ${h.measured} of ${h.done} done (${h.measuring} still measuring, ${r.windowDays} days before vs after); expected ${h.expectedMonthly} for all done, ${h.expectedMonthlyOfMeasured} for the measured ones (costwise recommend savings)`
+      : "no recommendation marked done yet",
+    details: { lastCompleteDay: r.lastCompleteDay, windowDays: r.windowDays, totals: r.totals, expectedByCurrency: Object.fromEntries(expected.map(([c, v]) => [c, formatMoney(v)])) },
+  });
 }
 
 async function blockingFindingsKpi(s: AnalysisStore, config: CostwiseConfig, settings: KpiSettings): Promise<ScorecardKpi> {

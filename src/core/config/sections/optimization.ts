@@ -85,6 +85,8 @@ const DEFAULT_SP_USAGE_TYPES = ["%BoxUsage%", "%DedicatedUsage%", "%HostUsage%",
 export const optimizationSection = z.strictObject({
   /** Hours in a billing month for list-price maths (AWS uses 730). */
   hoursPerMonth: z.number().int().min(1).default(730),
+  /** Realized savings: days of bill compared before and after a recommendation was marked done (issue 20). */
+  realizedWindowDays: z.number().int().min(1).max(93).default(14),
   rightsizing: z
     .strictObject({
       profile: z.string().min(1).default("compute-optimizer"),
