@@ -13,6 +13,7 @@ import { optimizationSection } from "./sections/optimization.js";
 import { serverSection } from "./sections/server.js";
 import { sourcesSection } from "./sections/sources.js";
 import { storeSection } from "./sections/store.js";
+import { ticketsSection } from "./sections/tickets.js";
 
 export const CONFIG_FILE_NAME = "costwise.yaml";
 
@@ -29,6 +30,7 @@ export const configSchema = z.strictObject({
   notify: notifySection.optional(),
   kpis: kpisSection.optional(),
   fx: fxSection.optional(),
+  tickets: ticketsSection.optional(),
 });
 
 export type CostwiseConfig = z.infer<typeof configSchema>;

@@ -8,10 +8,13 @@ import { ALLOCATION_MIGRATIONS } from "../allocation/tables.js";
 import { AUTH_MIGRATIONS } from "../auth/tables.js";
 import { CONNECTOR_MIGRATIONS } from "../connectors/tables.js";
 import { DETECT_MIGRATIONS } from "../detect/tables.js";
+import { ESTIMATE_MIGRATIONS } from "../estimate/tables.js";
 import { GOVERNANCE_MIGRATIONS } from "../governance/tables.js";
 import { METRICS_MIGRATIONS } from "../metrics/tables.js";
 import { NOTIFY_MIGRATIONS } from "../notify/tables.js";
 import { OPTIMIZE_MIGRATIONS } from "../optimize/tables.js";
+import { TICKETS_MIGRATIONS } from "../tickets/tables.js";
+import { REVIEW_MIGRATIONS } from "../review/tables.js";
 import type { FeatureMigration } from "./migration.js";
 export type { FeatureMigration } from "./migration.js";
 
@@ -34,4 +37,7 @@ export const FEATURE_TABLES: readonly FeatureTables[] = [
   { feature: "detect", migrations: DETECT_MIGRATIONS },
   { feature: "auth", migrations: AUTH_MIGRATIONS },
   { feature: "notify", migrations: NOTIFY_MIGRATIONS },
+  { feature: "estimate", migrations: ESTIMATE_MIGRATIONS },
+  { feature: "tickets", migrations: TICKETS_MIGRATIONS },
+  { feature: "review", migrations: REVIEW_MIGRATIONS },
 ];
