@@ -27,6 +27,7 @@ import { registerAdminRoutes, type AdminOptions } from "./routes/admin.js";
 import { registerAllocationRoutes } from "./routes/allocation.js";
 import { registerAnalysisRoutes } from "./routes/analyses.js";
 import { registerCommitmentRoutes } from "./routes/commitments.js";
+import { registerCostInsightsRoutes } from "./routes/cost-insights.js";
 import { registerCostRoutes } from "./routes/costs.js";
 import { registerFeatureRoutes } from "./routes/features.js";
 import { registerNotifyRoutes } from "./routes/notify.js";
@@ -261,6 +262,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
   const z = app.withTypeProvider<ZodTypeProvider>();
   registerSystemRoutes(z, ctx, metrics);
   registerCostRoutes(z, ctx);
+  registerCostInsightsRoutes(z, ctx);
   registerSourceRoutes(z, ctx);
   registerOverviewRoutes(z, ctx);
   registerAllocationRoutes(z, ctx);

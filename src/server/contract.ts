@@ -510,3 +510,35 @@ export type UnitCostsResponse = z.infer<typeof unitCostsSchema>;
 export type CommitmentsResponse = z.infer<typeof commitmentsResponse>;
 export type NotificationResponse = z.infer<typeof notificationSchema>;
 export type KpiRowResponse = z.infer<typeof kpiRowSchema>;
+
+// ─── Backstage Cost Insights (routes/cost-insights.ts; the plugin's shapes, amounts as numbers rounded to the minor unit) ───
+
+const ciAggregation = z.array(z.object({ date: day, amount: z.number() }));
+const ciChange = z.object({ amount: z.number(), ratio: z.number().optional().describe("(last − first) / first; absent when the first period is 0") });
+const ciCostLeaf = z.object({ id: z.string(), aggregation: ciAggregation, change: ciChange });
+export const ciCostSchema = ciCostLeaf.extend({
+  groupedCosts: z.record(z.string(), z.array(ciCostLeaf)).optional().describe("product: by service; project: by the project dimension (top N, the rest as `other`)"),
+  currency: z.string().nullable().describe("costwise's addition: the currency of every amount (null: no cost in scope)"),
+});
+const ciEntityLeaf = z.object({ id: z.string().nullable(), aggregation: z.tuple([z.number(), z.number()]), change: ciChange, entities: z.record(z.string(), z.array(z.unknown())) });
+export const ciEntitySchema = ciEntityLeaf.extend({ entities: z.record(z.string(), z.array(ciEntityLeaf)), currency: z.string().nullable() });
+export const ciMetricDataSchema = z.object({ id: z.string(), format: z.enum(["number", "currency"]), aggregation: ciAggregation, change: ciChange });
+export const ciBillingDateSchema = z.object({ lastCompleteBillingDate: day.nullable().describe("null on a store with no billing data") });
+export const ciGroupsSchema = z.array(z.object({ id: z.string(), name: z.string().optional() }));
+export const ciProductsSchema = z.array(z.object({ kind: z.string(), name: z.string() }));
+export const ciMetricsSchema = z.array(z.object({ kind: z.string(), name: z.string(), default: z.boolean() }));
+export const ciAlertsSchema = z.array(
+  z.object({
+    kind: z.enum(["anomaly", "recommendation", "budget"]),
+    id: z.string(),
+    title: z.string(),
+    subtitle: z.string(),
+    url: z.string(),
+    buttonText: z.string(),
+    currency: z.string(),
+    amount: z.number().describe("impact, monthly saving or budget spend, rounded to the minor unit"),
+    details: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
+  }),
+);
+export type CostInsightsCostResponse = z.infer<typeof ciCostSchema>;
+export type CostInsightsEntityResponse = z.infer<typeof ciEntitySchema>;

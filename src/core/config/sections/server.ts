@@ -7,6 +7,11 @@
  *     auth: auto             # auto: tokens required once any exists (open on loopback while none does); tokens: always required
  *     logLevel: info         # fatal | error | warn | info | debug | silent
  *     readers: 4             # concurrent store connections for API reads
+ *     metrics:
+ *       cost: false          # cost metrics on /metrics (docs/operations.md, "Cost metrics")
+ *       top: 20              # owners / services / accounts kept per currency; the rest is summed as "other"
+ *     costInsights:
+ *       projectDimension: sub_account_id   # Backstage Cost Insights projects (docs/backstage.md)
  */
 import { z } from "zod";
 
@@ -27,5 +32,19 @@ export const serverSection = z.strictObject({
         .regex(/^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+)(?::\d{1,5})?$/, "expected a host name as a browser sends it in Host: `name` or `name:port` (IPv6 in brackets), no scheme or path"),
     )
     .default([]),
+  metrics: z
+    .strictObject({
+      cost: z.boolean().default(false),
+      top: z.number().int().min(1).max(100).default(20),
+    })
+    .default({ cost: false, top: 20 }),
+  costInsights: z
+    .strictObject({
+      projectDimension: z
+        .string()
+        .regex(/^(?:[a-z_]+|owner:[\w.-]{1,128})$/, "an allocation dimension: sub_account_id, service_name, region_id, k8s_namespace, ... or owner:<key>")
+        .default("sub_account_id"),
+    })
+    .default({ projectDimension: "sub_account_id" }),
 });
 export type ServerConfig = z.infer<typeof serverSection>;
