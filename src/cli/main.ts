@@ -28,8 +28,11 @@ import { registerMcp } from "./commands/mcp.js";
 import { registerMetrics } from "./commands/metrics.js";
 import { registerOpenCost } from "./commands/opencost.js";
 import { registerPolicy } from "./commands/policy.js";
+import { registerEstimate } from "./commands/estimate.js";
+import { registerPrCheck } from "./commands/pr-check.js";
 import { registerQuery } from "./commands/query.js";
 import { registerRecommend } from "./commands/recommend.js";
+import { registerReview } from "./commands/review.js";
 import { registerReport } from "./commands/report.js";
 import { registerServe } from "./commands/serve.js";
 import { registerSources } from "./commands/sources.js";
@@ -37,6 +40,7 @@ import { registerSync } from "./commands/sync.js";
 import { registerToken } from "./commands/token.js";
 import { registerUtilization } from "./commands/utilization.js";
 import { registerValidate } from "./commands/validate.js";
+import { exportFocusArgv, registerExport } from "./commands/export.js";
 
 /** EXIT.ok and EXIT.usage of ./context.ts, which this file does not import up front (see above). */
 const EXIT_OK = 0;
@@ -59,14 +63,18 @@ export function buildProgram(): Command {
   registerSync(program);
   registerQuery(program);
   registerValidate(program);
+  registerExport(program);
   registerMappings(program);
   registerOpenCost(program);
   registerMetrics(program);
   registerAllocate(program);
   registerReport(program);
   registerPolicy(program);
+  registerEstimate(program);
+  registerPrCheck(program);
   registerUtilization(program);
   registerRecommend(program);
+  registerReview(program);
   registerCommitments(program);
   registerDemo(program);
   registerServe(program);
@@ -95,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
     if (code !== undefined) exitCode = code;
   });
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(exportFocusArgv(argv));
     return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
