@@ -13,9 +13,10 @@ import {
   type ValidationReport,
   type ViolationExample,
 } from "../../engine/validate/validate-store.js";
-import { EXIT, globalOptions, setExit, stdio, withStore, type Output } from "../context.js";
+import { EXIT, globalOptions, setExit, stdio, usageError, withStore, type Output } from "../context.js";
+import { runModelValidate, type ModelCliOptions } from "./validate-model.js";
 
-interface ValidateCliOptions {
+interface ValidateCliOptions extends ModelCliOptions {
   source?: string;
   ingest?: string;
   file?: string;
@@ -141,6 +142,10 @@ function wrap(label: string, items: string[], width = 100): string {
 
 export async function validate(opts: ValidateCliOptions, cmd: Command) {
   const global = globalOptions(cmd);
+  if (opts.model !== undefined) return runModelValidate(opts, cmd);
+  for (const o of ["dataset", "applicability", "format"] as const) {
+    if (opts[o] !== undefined) throw usageError(`--${o} needs --model <requirements model JSON>`);
+  }
   const scope: ValidateScope = {
     ...(opts.source !== undefined ? { source: opts.source } : {}),
     ...(opts.ingest !== undefined ? { ingestId: opts.ingest } : {}),

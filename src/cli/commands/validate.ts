@@ -19,6 +19,10 @@ export function registerValidate(program: Command): void {
     .option("--ingest <id>", "only rows loaded by this ingest run (x_IngestId)")
     .option("--file <path>", "only rows loaded from this file (x_SourceFile, as recorded at ingest)")
     .option("--all", "also list the rules that passed or did not apply", false)
+    .option("--model <file>", "run the FinOps Foundation's FOCUS requirements model (e.g. model-1.2.json) instead of the built-in rules")
+    .option("--dataset <file>", "with --model: check this exported FOCUS file (.csv, .csv.gz or .parquet) instead of the store")
+    .option("--applicability <list>", "with --model: applicability criteria that hold (comma-separated, 'all' or 'none'; default: per source)")
+    .option("--format <format>", "with --model: write the report as junit, sarif or md (default: text, or JSON with --json)")
     .addHelpText(
       "after",
       [
@@ -33,10 +37,16 @@ export function registerValidate(program: Command): void {
         "  2  usage error",
         "  3  error-severity violations found (use it to gate CI)",
         "",
+        "With --model, every Static rule of the model runs as SQL in one scan (Dynamic rules are reported as skipped,",
+        "MAY rules as permissions); each rule gets pass, fail, not-applicable or skipped, with the failing row count",
+        "and examples. MUST and MUST NOT failures exit 3.",
+        "",
         "Examples:",
         "  costwise validate",
         "  costwise validate --source aws-cur",
         "  costwise validate --ingest 2024-06-01T12-00-00-abc123 --json",
+        "  costwise validate --model model-1.2.json --source aws-cur --json",
+        "  costwise validate --model model-1.2.json --dataset export/focus-2024-06.parquet --format sarif",
       ].join("\n"),
     )
     .action(lazyAction(() => import("./validate-actions.js"), "validate"));

@@ -290,7 +290,8 @@ export function predicate(n: CheckNode, mode: "requirement" | "condition", ctx: 
         case "json":
           return `(${c} IS NULL OR json_type(${c}) = 'OBJECT')`;
         case "string":
-          return `(${c} IS NULL OR (json_valid(${c}) AND json_type(${c}) = 'OBJECT'))`;
+          // CASE, not AND: json_type raises on invalid JSON and AND does not promise to short-circuit
+          return `(${c} IS NULL OR CASE WHEN json_valid(${c}) THEN json_type(${c}) = 'OBJECT' ELSE FALSE END)`;
         default:
           return `${c} IS NULL`;
       }
