@@ -177,7 +177,8 @@ function output(c: FocusColumn, expr: string, format: ExportFormat): string {
 /** The stored Cost and Usage rows of one billing period (the last `?`). */
 function costSelect(columns: readonly FocusColumn[], format: ExportFormat): string {
   const list = columns.map((c) => {
-    const stored = c.name === "Tags" ? `CASE WHEN "Tags" IS NULL THEN NULL ELSE to_json(map_from_entries(list_sort(map_entries("Tags")))) END` : quoteIdent(c.name);
+    // the store keeps "no tags" as an empty MAP; FOCUS files say it with null
+    const stored = c.name === "Tags" ? `CASE WHEN "Tags" IS NULL OR cardinality("Tags") = 0 THEN NULL ELSE to_json(map_from_entries(list_sort(map_entries("Tags")))) END` : quoteIdent(c.name);
     return `${output(c, stored, format)} AS ${quoteIdent(c.name)}`;
   });
   return `SELECT ${list.join(", ")} FROM ${COST_TABLE} WHERE strftime("BillingPeriodStart", '%Y-%m') = ?`;
