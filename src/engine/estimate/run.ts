@@ -189,7 +189,7 @@ export async function budgetImpact(store: CostStore, config: CostwiseConfig, est
       const level = mulDec(b.amount, String(pct), "0.01");
       if (compareMoney(without, level) < 0 && compareMoney(withChange, level) >= 0) crosses.push(`${pct}%`);
     }
-    out.push({ owner: owner.owner, budget: s.budget, amount: s.amount, currency: s.currency, forecastWithout: without, forecastWith: withChange, crosses, gating: (b as { gating?: boolean }).gating === true });
+    out.push({ owner: owner.owner, budget: s.budget, amount: s.amount, currency: s.currency, forecastWithout: without, forecastWith: withChange, crosses, gating: b.gating === true });
   }
   return out;
 }

@@ -64,6 +64,8 @@ export const budgetSchema = z.strictObject({
   amount: decimalString,
   currency: z.string().min(1).default("USD"),
   thresholds: z.array(budgetThresholdSchema).min(1).default([{ actual: 80 }, { actual: 100 }, { forecast: 100 }]),
+  /** `costwise pr-check` exits 3 when a change takes the owner's month-end forecast over one of this budget's thresholds. */
+  gating: z.boolean().optional(),
 });
 export type BudgetConfig = z.infer<typeof budgetSchema>;
 
