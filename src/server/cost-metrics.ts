@@ -34,6 +34,9 @@ import { recommendationsView } from "../engine/optimize/recommendations-read.js"
 import { parseApiQuery, runApiQuery } from "../engine/query/api-query.js";
 import type { AnalysisStore } from "../engine/store/cost-store.js";
 import { featureAvailability } from "../engine/store/feature-availability.js";
+import type { FastifyRequest } from "fastify";
+import { authenticate } from "./auth.js";
+import type { ServerContext } from "./context.js";
 
 export const MAX_CURRENCIES = 5;
 export const MAX_BUDGETS = 50;
@@ -168,6 +171,28 @@ export async function readCostMetrics(s: AnalysisStore, o: CostMetricsOptions): 
     families.push({ name: "costwise_anomalies_open", help: "Open cost anomalies, by severity and direction.", samples });
   }
   return render(families);
+}
+
+/** What a caller asking for the cost families must hold when the server requires tokens. */
+export const COST_METRICS_TOKEN_NOTE = "# costwise cost metrics need an unscoped API token here (Authorization: Bearer <token>; docs/operations.md, Cost metrics)\n";
+
+/**
+ * The cost families for a /metrics request: none when server.metrics.cost is off; when the server requires tokens,
+ * only for a valid unscoped token (a scrape config's `authorization`), else a comment line saying so (the HTTP and
+ * operational families stay public). Computed once per data version.
+ */
+export async function costMetricsFor(req: FastifyRequest, ctx: ServerContext): Promise<string> {
+  const m = ctx.workspace.config.server?.metrics;
+  if (!m?.cost) return "";
+  const required = await ctx.tokensRequired();
+  if (required || req.headers.authorization !== undefined) {
+    try {
+      await ctx.readers.use((s) => authenticate(req, { access: "read", team: "deny" }, s, required));
+    } catch {
+      return COST_METRICS_TOKEN_NOTE;
+    }
+  }
+  return ctx.cached("cost-metrics", () => ctx.readers.use((s) => readCostMetrics(s, { config: ctx.workspace.config, baseDir: ctx.workspace.baseDir, rollupReady: ctx.rollup.ready, top: m.top })));
 }
 
 function render(families: Family[]): string {

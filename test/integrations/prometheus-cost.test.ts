@@ -13,10 +13,11 @@ import { addDays } from "../../src/core/detect/series.js";
 import { addMoney, formatMoney, parseMoney, trimMoney } from "../../src/core/money.js";
 import { runDemoAnalyses } from "../../src/demo/analyses.js";
 import { runDemo } from "../../src/demo/run-demo.js";
+import { createToken } from "../../src/engine/auth/tokens.js";
 import { lastCompleteDayFromStore } from "../../src/engine/detect/load-series.js";
 import { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { buildServer, notifyDataChanged, type App } from "../../src/server/app.js";
-import { maxCostSeries, OTHER } from "../../src/server/cost-metrics.js";
+import { COST_METRICS_TOKEN_NOTE, maxCostSeries, OTHER } from "../../src/server/cost-metrics.js";
 import { tempDir } from "../helpers/store.js";
 
 const TOP = 3;
@@ -180,6 +181,24 @@ describe("cost metrics on /metrics", () => {
       expect(parseExposition(r.body).filter((s) => COST_FAMILIES.test(s.name))).toEqual([]);
     } finally {
       await off.close();
+    }
+  });
+
+  it("once the server has tokens, the cost families need an unscoped token (a team token is refused)", async () => {
+    const viewer = (await createToken(store, { name: "prometheus", role: "viewer" })).token;
+    const team = (await createToken(store, { name: "payments-graf", role: "viewer", team: "payments" })).token;
+    const secured = await buildServer({ store, logLevel: false, webDir: join(work.dir, "no-web"), warm: false, rollup: false, auth: "tokens", workspace: { config, baseDir: work.dir } });
+    try {
+      const as = async (token?: string) => (await secured.inject({ method: "GET", url: "/metrics", headers: token ? { authorization: `Bearer ${token}` } : {} })).body;
+      for (const body of [await as(), await as(team), await as("cw_000000000000_" + "x".repeat(43))]) {
+        expect(body).toContain("costwise_http_requests_total");
+        expect(body).toContain(COST_METRICS_TOKEN_NOTE.trim());
+        expect(parseExposition(body).filter((s) => COST_FAMILIES.test(s.name))).toEqual([]);
+      }
+      const ok = parseExposition(await as(viewer)).filter((s) => COST_FAMILIES.test(s.name));
+      expect(ok.some((s) => s.name === "costwise_daily_cost")).toBe(true);
+    } finally {
+      await secured.close();
     }
   });
 });

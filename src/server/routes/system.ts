@@ -1,7 +1,7 @@
 /** /healthz, /metrics, /api/v1/me. */
 import type { ServerContext, ZApp } from "../context.js";
 import { principalOf } from "../context.js";
-import { readCostMetrics } from "../cost-metrics.js";
+import { costMetricsFor } from "../cost-metrics.js";
 import { operationalMetrics, type ServerMetrics } from "../metrics.js";
 import { operationalState } from "../../engine/jobs/operational.js";
 import { refreshRollup } from "../../engine/store/duckdb/rollup.js";
@@ -28,11 +28,10 @@ export function registerSystemRoutes(app: ZApp, ctx: ServerContext, metrics: Ser
     },
   );
 
-  app.get("/metrics", { schema: { hide: true } }, async (_req, reply) => {
+  app.get("/metrics", { schema: { hide: true } }, async (req, reply) => {
     const ops = await operationalMetrics(() => ctx.readers.use((s) => operationalState(s)));
-    // cost metrics (opt-in, server.metrics.cost): computed once per data version (cost-metrics.ts)
-    const m = ctx.workspace.config.server?.metrics;
-    const cost = m?.cost ? await ctx.cached("cost-metrics", () => ctx.readers.use((s) => readCostMetrics(s, { config: ctx.workspace.config, baseDir: ctx.workspace.baseDir, rollupReady: ctx.rollup.ready, top: m.top }))) : "";
+    // cost metrics (opt-in, server.metrics.cost; an unscoped token when tokens are required): cost-metrics.ts
+    const cost = await costMetricsFor(req, ctx);
     return reply.type("text/plain; version=0.0.4; charset=utf-8").send(metrics.render() + ops + cost);
   });
 
