@@ -13,7 +13,7 @@ export function absPercentError(estimated: string, actual: string): string | nul
   if (parseMoney(actual) <= 0n) return null;
   const diff = subMoney(estimated, actual);
   const abs = diff.startsWith("-") ? diff.slice(1) : diff;
-  return ratio(`${abs}`, actual, 6) === null ? null : percent(abs, actual);
+  return percent(abs, actual);
 }
 
 function percent(abs: string, actual: string): string {

@@ -39,7 +39,7 @@ function details(r: ResourceEstimate): string {
   const rows = r.components.map((c) => `| ${c.name} | ${c.monthlyQuantity} ${c.unit} | ${c.price === null ? "—" : `$${c.price}`} | ${c.priceSource ?? `unpriced: ${c.unpricedReason}`} | ${cents(c.monthlyCost)} |`);
   const notes = r.components.filter((c) => c.assumption).map((c) => `- ${c.name}: ${c.assumption}`);
   return [
-    `<details><summary><code>${r.address}</code> ${r.action}: ${signedCents(r.monthlyDelta)}/month</summary>`,
+    `<details><summary><code>${r.address}</code> ${r.action}: ${r.monthlyDelta === null ? "unpriced" : `${signedCents(r.monthlyDelta)}/month`}</summary>`,
     "",
     rows.length ? ["| component | quantity | price | source | monthly |", "|---|---|---|---|---|", ...rows].join("\n") : r.unpricedReason ? `unpriced: ${r.unpricedReason}` : "no cost of its own",
     ...(notes.length ? ["", ...notes] : []),
