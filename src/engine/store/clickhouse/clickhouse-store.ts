@@ -170,13 +170,26 @@ export class ClickHouseStore implements CostStore {
         // rows loaded before the column existed get what can be derived (the same SQL as the DuckDB migration)
         const derived = DERIVED_COLUMNS.find((d) => d.column === column.name);
         if (derived && table === CH_LOCAL) {
-          await c.command({ query: `ALTER TABLE "${table}" UPDATE "${column.name}" = ${derived.sql} WHERE "${column.name}" IS NULL SETTINGS mutations_sync = 2` });
+          await c.command({ query: `ALTER TABLE "${table}" UPDATE "${column.name}" = ${derived.sql} WHERE "${column.name}" IS NULL` });
+          await this.mutationsDone(shard, table);
         }
       }
     }
     if (added && !this.options.cluster) {
       await c.command({ query: `DROP TABLE IF EXISTS "${COST_TABLE}"` });
       await c.command({ query: `CREATE VIEW "${COST_TABLE}" AS SELECT * FROM "${CH_LOCAL}"` });
+    }
+  }
+
+  /** Waits until the table's mutations (ALTER ... UPDATE) on one shard are done: the servers run them in the background. */
+  private async mutationsDone(shard: number, table: string): Promise<void> {
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      // (system.mutations of older servers has no failure reason column: a failing mutation shows as not done)
+      const [r] = decodeRows({ n: col.int }, await this.allOn(shard, `SELECT count() AS n FROM system.mutations WHERE database = currentDatabase() AND table = ${clickhouseLiteral(table)} AND is_done = 0`));
+      if (!r || r.n === 0) return;
+      if (Date.now() > deadline) throw new CostwiseError("STORE", `ClickHouse has not finished filling a new column of ${table} after 5 minutes`);
+      await new Promise((done) => setTimeout(done, 100));
     }
   }
 
