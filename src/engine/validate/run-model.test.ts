@@ -33,7 +33,11 @@ async function table(drawing: string): Promise<string> {
 type Json = Record<string, unknown>;
 
 /** A one-rule model (plus referenced helper rules) run over `tableName`. */
-async function run(tableName: string, rules: Record<string, { req: Json; cond?: Json; keyword?: string; type?: string; criteria?: string[] }>, applicability: string[] = []): Promise<ModelReport> {
+async function run(
+  tableName: string,
+  rules: Record<string, { req: Json; cond?: Json; keyword?: string; type?: string; criteria?: string[] }>,
+  emptyColumnsAbsent = false,
+): Promise<ModelReport> {
   const json = {
     Details: { ModelVersion: "test", FOCUSVersion: "1.2" },
     ApplicabilityCriteria: { REGION_SUPPORTED: { Description: "regions" } },
@@ -53,7 +57,7 @@ async function run(tableName: string, rules: Record<string, { req: Json; cond?: 
   };
   const parsed = parseRequirementsModel(json);
   expect(parsed.problems).toEqual([]);
-  return runModel(store, parsed.value!, { kind: "table", table: tableName }, { applicability: new Set(applicability), currencyCodes: ["EUR", "USD"] });
+  return runModel(store, parsed.value!, { kind: "table", table: tableName }, { applicability: new Set(), currencyCodes: ["EUR", "USD"], emptyColumnsAbsent });
 }
 
 async function violations(drawing: string, req: Json, cond?: Json): Promise<number | null> {
@@ -241,17 +245,20 @@ describe("dataset-level check functions", () => {
     expect(r.rules[0]).toMatchObject({ status: "fail", violations: 2, violatingGroups: 1 });
   });
 
-  it("ColumnPresent: a column of the relation; in a store, a non-Mandatory column with no value counts as absent", async () => {
+  it("ColumnPresent: a column of the relation; a non-Mandatory column with no value makes its rules not applicable (store default)", async () => {
     const name = await table(`
       | BilledCost:DECIMAL(38,10) | AvailabilityZone:VARCHAR | RegionName:VARCHAR |
       | 1                         | null                     | Paris              |`);
-    const r = await run(name, {
+    const rules = {
       P1: { req: { CheckFunction: "ColumnPresent", ColumnName: "BilledCost" } },
       P2: { req: { CheckFunction: "ColumnPresent", ColumnName: "AvailabilityZone" } },
       P3: { req: { CheckFunction: "ColumnPresent", ColumnName: "InvoiceId" } },
       N1: { req: { CheckFunction: "CheckNotValue", ColumnName: "AvailabilityZone", Value: null } },
-    });
-    expect(r.rules.map((o) => `${o.id} ${o.status}`)).toEqual(["P1 pass", "P2 fail", "P3 fail", "N1 not-applicable"]);
+    };
+    const asSchema = await run(name, rules);
+    expect(asSchema.rules.map((o) => `${o.id} ${o.status}`)).toEqual(["P1 pass", "P2 pass", "P3 fail", "N1 fail"]);
+    const asValues = await run(name, rules, true);
+    expect(asValues.rules.map((o) => `${o.id} ${o.status}`)).toEqual(["P1 pass", "P2 pass", "P3 fail", "N1 not-applicable"]);
   });
 
   it("CheckModelRule through AND / OR: composites follow the referenced rules; skipped and not-applicable ones do not count", async () => {

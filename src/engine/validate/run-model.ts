@@ -13,7 +13,8 @@
  *  5. one grouped query per CheckDistinctCount rule;
  *  6. only when row rules fail: one pass over the violating rows for up to 3 examples per failing rule
  *     (min_by over the row id, so the first rows of the store in insertion order);
- *  7. outcomes: in the store, a non-Mandatory column with no value counts as absent; composites from references.
+ *  7. outcomes: in the store a non-Mandatory column with no value is one the source does not provide, so the
+ *     rules reading it do not apply; composites from the rules they reference.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, extname, join, resolve } from "node:path";
@@ -43,6 +44,13 @@ export interface RunModelOptions {
   currencyCodes?: readonly string[];
   /** Examples per failing rule (default 3; 0 = none, no second pass). */
   examples?: number;
+  /**
+   * Treat a non-Mandatory column that holds no value in the checked rows as a column the data does not have: the
+   * rules reading it do not apply (its presence rule still passes: the store's schema has it). Default: true for
+   * the store and tables (the store has every FOCUS column, whatever the source provides), false for a dataset
+   * file (its columns are what it declares).
+   */
+  emptyColumnsAbsent?: boolean;
 }
 
 export interface ModelReport {
@@ -197,9 +205,9 @@ export async function runModel(store: CostStore, model: RequirementsModel, targe
     violations.set(c.rule.id, g?.rows ?? 0);
   }
 
-  // 7a. absent columns: in the store every column exists; a non-Mandatory one with no value counts as absent
+  // 7a. absent columns (on request): a non-Mandatory column with no value
   const absentColumns = new Set<string>();
-  if (target.kind !== "dataset") {
+  if (options.emptyColumnsAbsent ?? target.kind !== "dataset") {
     columnList.forEach((c, i) => {
       if (num(`nn_${i}`) === 0 && focusColumn(c)?.featureLevel !== "Mandatory") absentColumns.add(c);
     });

@@ -2,6 +2,7 @@
  * The requirements model's static rules compiled to set-based DuckDB SQL. Pure text: the engine runs it.
  *
  * Order of operations in compileModel:
+ *  0. a rule's condition is its own AND those of the composites that reference it (inheritedConditions);
  *  1. Dynamic rules are skipped (they need knowledge outside the dataset), with that reason;
  *  2. a rule whose ApplicabilityCriteria are not all declared for the data does not apply;
  *  2b. MAY / OPTIONAL rules grant a permission ("Tags MAY be null"): nothing to violate, skipped with that reason;
@@ -59,7 +60,41 @@ export function compileModel(model: RequirementsModel, relation: RelationColumns
     tolerance: options.productTolerance ?? DEFAULT_TOLERANCE,
   };
   if (!/^\d+(\.\d+)?$/.test(ctx.tolerance)) throw new CostwiseError("USAGE", `product tolerance must be a decimal, got ${JSON.stringify(ctx.tolerance)}`);
-  return { rules: model.rules.map((r) => compileRule(r, ctx, options.applicability)) };
+  const inherited = inheritedConditions(model);
+  return {
+    rules: model.rules.map((r) => {
+      const up = inherited.get(r.id) ?? [];
+      const own = r.condition ? [r.condition] : [];
+      const all = [...up, ...own];
+      const condition: CheckNode | undefined = all.length === 0 ? undefined : all.length === 1 ? all[0] : { fn: "AND", items: all };
+      const { condition: _own, ...rest } = r;
+      return compileRule(condition ? { ...rest, condition } : rest, ctx, options.applicability);
+    }),
+  };
+}
+
+/**
+ * The conditions a rule inherits from the composites that reference it ("When ResourceId is not null, ResourceId
+ * adheres to the following requirements: …"): the referencing composite's own condition and what it inherits,
+ * outermost first. A rule referenced from several composites takes the first path in model order.
+ */
+export function inheritedConditions(model: RequirementsModel): Map<string, CheckNode[]> {
+  const out = new Map<string, CheckNode[]>();
+  const visit = (rule: ModelRule, chain: CheckNode[], seen: Set<string>): void => {
+    if (!rule.requirement) return;
+    const next = rule.condition ? [...chain, rule.condition] : chain;
+    for (const id of referencedRules(rule.requirement)) {
+      if (seen.has(id) || out.has(id)) continue;
+      const child = model.byId.get(id);
+      if (!child) continue;
+      out.set(id, next);
+      visit(child, next, new Set([...seen, id]));
+    }
+  };
+  // roots: rules no composite references
+  const referenced = new Set(model.rules.flatMap((r) => (r.requirement ? referencedRules(r.requirement) : [])));
+  for (const r of model.rules) if (!referenced.has(r.id)) visit(r, [], new Set([r.id]));
+  return out;
 }
 
 interface Ctx {

@@ -4,8 +4,8 @@
  *
  * Order of operations in resolveOutcomes:
  *  1. rules already decided at compile time (skipped, not applicable) keep that status;
- *  2. a column the runner treats as absent (e.g. a Recommended column with no value in the store) fails its
- *     presence rule and makes every rule reading it not applicable;
+ *  2. presence rules pass when the relation has the column; a column the runner treats as absent (e.g. a
+ *     Recommended column with no value in the store) makes every rule reading it not applicable;
  *  3. row and grouped rules: fail when violations > 0, else pass;
  *  4. composites, depth first with a cycle guard: AND fails when a referenced rule fails, OR fails when none passes
  *     and one fails; when every referenced rule was skipped or did not apply, the composite takes that status.
@@ -88,12 +88,9 @@ export function resolveOutcomes(compiled: readonly CompiledRule[], counts: ScanC
       case "skipped":
       case "not-applicable":
         return { ...base(c), status: c.kind, reason: c.reason, violations: null, examples: [] };
-      case "presence": {
-        const present = c.present && !counts.absentColumns.has(c.column);
-        if (present) return { ...base(c), status: "pass", violations: null, examples: [] };
-        const why = c.present ? `${c.column} holds no value in the checked rows` : `${c.column} is not a column of the dataset`;
-        return { ...base(c), status: "fail", reason: why, violations: null, examples: [] };
-      }
+      case "presence":
+        if (c.present) return { ...base(c), status: "pass", violations: null, examples: [] };
+        return { ...base(c), status: "fail", reason: `${c.column} is not a column of the dataset`, violations: null, examples: [] };
       case "row":
       case "distinct": {
         const absent = c.columns.filter((x) => counts.absentColumns.has(x));
