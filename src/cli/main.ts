@@ -37,6 +37,7 @@ import { registerReport } from "./commands/report.js";
 import { registerServe } from "./commands/serve.js";
 import { registerSources } from "./commands/sources.js";
 import { registerSync } from "./commands/sync.js";
+import { registerTickets } from "./commands/tickets.js";
 import { registerToken } from "./commands/token.js";
 import { registerUtilization } from "./commands/utilization.js";
 import { registerValidate } from "./commands/validate.js";
@@ -87,6 +88,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerJobs(program);
   registerNotifications(program);
+  registerTickets(program);
   registerKpi(program);
   registerClickHouse(program);
   for (const c of program.commands) c.exitOverride();

@@ -27,6 +27,7 @@ import { registerAdminRoutes, type AdminOptions } from "./routes/admin.js";
 import { registerAllocationRoutes } from "./routes/allocation.js";
 import { registerAnalysisRoutes } from "./routes/analyses.js";
 import { registerCommitmentRoutes } from "./routes/commitments.js";
+import { registerReviewRoutes } from "./routes/reviews.js";
 import { registerCostInsightsRoutes } from "./routes/cost-insights.js";
 import { registerCostRoutes } from "./routes/costs.js";
 import { registerFeatureRoutes } from "./routes/features.js";
@@ -270,6 +271,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
   registerFeatureRoutes(z, ctx);
   registerAnalysisRoutes(z, ctx);
   registerCommitmentRoutes(z, ctx);
+  registerReviewRoutes(z, ctx);
   registerNotifyRoutes(z, ctx);
   registerMcpRoute(app, ctx);
   if (opts.admin) registerAdminRoutes(z, ctx, { ...opts.admin, store: opts.store, dataChanged: () => notifyDataChanged(app) });

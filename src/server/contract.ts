@@ -542,3 +542,71 @@ export const ciAlertsSchema = z.array(
 );
 export type CostInsightsCostResponse = z.infer<typeof ciCostSchema>;
 export type CostInsightsEntityResponse = z.infer<typeof ciEntitySchema>;
+
+// ─── monthly FinOps review and realized savings (routes/reviews.ts, issue 20) ─────────────────────
+
+export const actionItemSchema = z.object({
+  id: z.number().int(),
+  reviewMonth: z.string().describe("the review month it was raised in (YYYY-MM)"),
+  title: z.string(),
+  owner: z.string(),
+  dueDate: z.string(),
+  status: z.enum(["open", "in-progress", "done", "dropped"]),
+  note: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  closedAt: z.string().nullable(),
+});
+export const actionItemsSchema = z.object({ items: z.array(actionItemSchema) });
+export const reviewListSchema = z.object({
+  items: z.array(z.object({ month: z.string(), generatedAt: z.string(), currency: z.string().nullable(), total: money, change: money, changePercent: z.string().nullable() })),
+});
+export const reviewSchema = z.object({
+  review: z
+    .looseObject({ month: z.string(), generatedAt: z.string(), currency: z.string().nullable(), spend: z.looseObject({ total: money, change: money }) })
+    .describe("the review's figures (src/core/review/model.ts ReviewData)"),
+  html: z.string().describe("the review as a self-contained HTML document (charts as data: PNG images)"),
+});
+const savingsGroup = z.object({
+  owner: z.string(),
+  currency: z.string(),
+  done: z.number().int(),
+  measured: z.number().int(),
+  measuring: z.number().int(),
+  noBaseline: z.number().int(),
+  expectedMonthly: money,
+  measuredMonthly: money,
+  expectedMonthlyOfMeasured: money,
+});
+const savingsWindow = z.object({ start: z.string(), end: z.string(), days: z.number().int(), cost: money, perDay: money.nullable() });
+export const realizedSavingsSchema = z.object({
+  windowDays: z.number().int(),
+  hoursPerMonth: z.number().int(),
+  lastCompleteDay: z.string().nullable(),
+  items: z.array(
+    z.object({
+      id: z.number().int(),
+      type: z.string(),
+      resourceId: z.string(),
+      owner: z.string(),
+      action: z.string(),
+      currency: z.string(),
+      doneAt: z.string(),
+      changeDay: z.string(),
+      status: z.enum(["measured", "measuring", "no-baseline"]),
+      measurableOn: z.string(),
+      before: savingsWindow,
+      after: savingsWindow,
+      expectedMonthlySaving: money,
+      measuredDailySaving: money.nullable(),
+      measuredMonthlySaving: money.nullable(),
+    }),
+  ),
+  byOwner: z.array(savingsGroup),
+  totals: z.array(savingsGroup),
+  headline: savingsGroup.nullable(),
+});
+export type ActionItemResponse = z.infer<typeof actionItemSchema>;
+export type ReviewListResponse = z.infer<typeof reviewListSchema>;
+export type ReviewResponse = z.infer<typeof reviewSchema>;
+export type RealizedSavingsResponse = z.infer<typeof realizedSavingsSchema>;

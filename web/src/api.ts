@@ -110,6 +110,8 @@ export type UnitCosts = z.infer<typeof C.unitCostsSchema>;
 export type UnitCost = z.infer<typeof C.unitCostSchema>;
 export type Notification = z.infer<typeof C.notificationSchema>;
 export type KpiHistoryRow = z.infer<typeof C.kpiRowSchema>;
+export type ReviewList = z.infer<typeof C.reviewListSchema>;
+export type Review = z.infer<typeof C.reviewSchema>;
 
 /** An analysis answer: its availability and its items (anomalies, budgets, unit costs, ...). */
 export type Pending = Anomalies | Budgets | UnitCosts;

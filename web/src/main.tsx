@@ -11,6 +11,7 @@ import { GovernancePage } from "./pages/governance.js";
 import { KpisPage } from "./pages/kpis.js";
 import { OverviewPage } from "./pages/overview.js";
 import { RecommendationsPage } from "./pages/recommendations.js";
+import { ReviewsPage } from "./pages/reviews.js";
 import { SourcesPage } from "./pages/sources.js";
 import { TagsPage } from "./pages/tags.js";
 import { TeamsPage } from "./pages/teams.js";
@@ -38,6 +39,7 @@ export const PAGES: PageDef[] = [
   { path: "/governance", title: "Governance", team: true, render: (s) => <GovernancePage search={s} /> },
   { path: "/unit-costs", title: "Unit costs", team: false, render: () => <UnitCostsPage /> },
   { path: "/kpis", title: "KPIs", team: false, render: () => <KpisPage /> },
+  { path: "/reviews", title: "Reviews", team: false, render: (s) => <ReviewsPage search={s} /> },
   { path: "/sources", title: "Sources", team: true, render: () => <SourcesPage /> },
 ];
 

@@ -243,6 +243,7 @@ export function nextSteps(s: DemoSummary, prefix: string): string[] {
     `${base} --config ${shellQuote(displayPath(join(s.dataDir, DEMO_CONFIG_FILE)))} report unit-cost`,
     `${base} commitments`,
     `${base} report governance`,
+    `${base} --config ${shellQuote(displayPath(join(s.dataDir, DEMO_CONFIG_FILE)))} review --month ${s.lastMonth.month}`,
     `${base} sources`,
     `${base} validate`,
   ];

@@ -5,7 +5,7 @@
  * Money in facts is already formatted text (exact decimal strings in, formatted at this edge); the optional
  * chart carries display-only numbers.
  */
-export const NOTIFICATION_KINDS = ["anomaly", "budget", "summary", "recommendation", "governance", "commitment", "digest"] as const;
+export const NOTIFICATION_KINDS = ["anomaly", "budget", "summary", "recommendation", "governance", "commitment", "digest", "review"] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export type NotificationSeverity = "info" | "warning" | "critical";
 
@@ -36,10 +36,12 @@ export interface Notification {
   chart?: { title: string; labels: string[]; values: number[]; highlightLast?: boolean };
   /** When the data that caused it landed (for alert latency). */
   dataLandedAt?: string;
+  /** Files for email channels (the monthly review's PDF), base64; chat channels get the summary and the link. */
+  attachments?: { filename: string; contentType: string; base64: string }[];
 }
 
 /** The dashboard pages a message can link to (web/src/main.tsx's paths; the query string holds the page's state). */
-export type DashboardPage = "overview" | "anomalies" | "teams" | "recommendations" | "governance" | "commitments";
+export type DashboardPage = "overview" | "anomalies" | "teams" | "recommendations" | "governance" | "commitments" | "reviews";
 
 /**
  * A deep link into the dashboard: `${dashboardUrl}/<page>?<state>` (a path, no `#`: the dashboard's router reads

@@ -18,6 +18,8 @@
  *   summary-weekly  the weekly summary (last 7 days vs the 7 before) per team
  *   deliver   send what the outbox holds (retries, digests)
  *   kpi       compute the KPI scorecard for the day and keep it as history
+ *   tickets   file and update tickets in GitHub / Jira (tickets: section) and read their state back
+ *   review    the monthly FinOps review of the previous month on the 2nd working day: kept, emailed as PDF, linked in chat
  * Default schedules: DEFAULT_JOB_SCHEDULES in core/config/sections/notify.ts; catch-up: schedule.ts.
  */
 import { randomUUID } from "node:crypto";
@@ -60,6 +62,8 @@ import { governanceFindingAlerts } from "../notify/governance-alerts.js";
 import { recommendationDigests } from "../notify/recommendation-digest.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 import { processAlive } from "../local-process.js";
+import { assertNothingDeferred, syncTickets } from "../tickets/sync.js";
+import { reviewJobNotification } from "../review/job.js";
 
 export interface JobContext {
   store: AnalysisStore;
@@ -354,5 +358,21 @@ const JOBS: Record<JobName, JobFn> = {
     const now = ctx.now?.() ?? new Date();
     const k = await computeKpis(ctx.store, ctx.workspace, { now });
     return { day: k.day, kpis: k.kpis.filter((x) => x.value !== null).length };
+  },
+
+  async tickets(ctx) {
+    const t = ctx.workspace.config.tickets;
+    if (!t) return { note: "no tickets: section configured" };
+    const r = await syncTickets(ctx.store, t, { ...(ctx.now ? { now: ctx.now() } : {}), ...(ctx.env ? { env: ctx.env } : {}), baseDir: ctx.workspace.baseDir, dashboardUrl: notifyConfigOf(ctx.workspace).dashboardUrl });
+    // a tracker down or rate limited: what is left stays pending in the store; the failed run is retried
+    assertNothingDeferred(r);
+    return { items: r.items, filed: r.filed, updated: r.updated, unchanged: r.unchanged, unrouted: r.unrouted, pending: r.pending, statusChanges: r.statusChanges.length };
+  },
+
+  async review(ctx) {
+    const now = ctx.now?.() ?? new Date();
+    const r = await reviewJobNotification(ctx.store, ctx.workspace, { now, dashboardUrl: notifyConfigOf(ctx.workspace).dashboardUrl });
+    if (!r.notification) return { month: r.month, due: r.due, note: r.note };
+    return { month: r.month, due: r.due, pdf: r.pdf, ...(await enqueueAndDeliver(ctx, [r.notification])) };
   },
 };

@@ -139,7 +139,10 @@ export async function send(ch: ResolvedChannel, n: Notification, ctx: SendContex
           text: renderText(n),
           html: renderHtml(n, png !== undefined),
           headers: { "X-Costwise-Key": ctx.key },
-          ...(png ? { attachments: [{ filename: "chart.png", content: png, cid: "chart", contentType: "image/png" }] } : {}),
+          attachments: [
+            ...(png ? [{ filename: "chart.png", content: png, cid: "chart", contentType: "image/png" }] : []),
+            ...(n.attachments ?? []).map((a) => ({ filename: a.filename, content: Buffer.from(a.base64, "base64"), contentType: a.contentType })),
+          ],
         });
         return { ok: true };
       } catch (e) {

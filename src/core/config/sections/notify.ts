@@ -32,7 +32,8 @@
  * Jobs and their default schedules when `costwise serve` runs with a config file (UTC unless overridden):
  *   sync "0 * * * *" (hourly), allocate/detect/budgets: none of their own (they follow every sync that
  *   lands data), forecast "30 6 * * *", scan "0 5 * * *", recommend "0 4 * * 1", commitments "0 7 * * *",
- *   summary "0 8 * * *" (daily), summary-weekly "0 8 * * 1" (Mondays), deliver "* * * * *", kpi "0 6 * * *".
+ *   summary "0 8 * * *" (daily), summary-weekly "0 8 * * 1" (Mondays), deliver "* * * * *", kpi "0 6 * * *",
+ *   tickets "20 * * * *" (hourly, at :20; a no-op without a tickets: section).
  * A job entry may give only `enabled` or only `timezone`: the rest comes from the default.
  * Secrets (webhook URLs, SMTP passwords, signing secrets) come from environment variables or files, never
  * from this file, and are never logged.
@@ -86,12 +87,12 @@ export const routeSchema = z.strictObject({
   team: z.string().min(1),
   channels: z.array(channelName).min(1),
   /** Which messages this route takes (default all). */
-  kinds: z.array(z.enum(["anomaly", "budget", "summary", "recommendation", "governance", "commitment"])).optional(),
+  kinds: z.array(z.enum(["anomaly", "budget", "summary", "recommendation", "governance", "commitment", "review"])).optional(),
   quietHours: quietHoursSchema.optional(),
 });
 export type RouteConfig = z.infer<typeof routeSchema>;
 
-export const JOB_NAMES = ["sync", "allocate", "detect", "forecast", "budgets", "scan", "recommend", "commitments", "summary", "summary-weekly", "deliver", "kpi"] as const;
+export const JOB_NAMES = ["sync", "allocate", "detect", "forecast", "budgets", "scan", "recommend", "commitments", "summary", "summary-weekly", "deliver", "kpi", "tickets", "review"] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /**
@@ -112,6 +113,9 @@ export const DEFAULT_JOB_SCHEDULES: Readonly<Record<JobName, string | null>> = {
   "summary-weekly": "0 8 * * 1",
   deliver: "* * * * *",
   kpi: "0 6 * * *",
+  tickets: "20 * * * *",
+  /** daily 09:00 on the 1st–7th: the job renders and sends on the 2nd working day (Mon–Fri) of the month, or the first run after it */
+  review: "0 9 1-7 * *",
 };
 
 const jobSchema = z.strictObject({
