@@ -66,6 +66,8 @@ export async function serve(opts: ServeCliOptions, cmd: Command) {
   const levels = ["fatal", "error", "warn", "info", "debug", "silent"] as const;
   const logLevel = (opts.logLevel ?? cfg.logLevel) as (typeof levels)[number];
   if (!levels.includes(logLevel)) throw usageError(`--log-level takes one of ${levels.join(", ")}`);
+  // bad tracker config fails at start, every problem listed (a tracker that is merely down does not stop serve)
+  if (g.workspace.config.tickets) await (await import("../../engine/tickets/check.js")).assertTicketsConfig(g.workspace.config.tickets, { baseDir: g.workspace.baseDir, file: g.workspace.file });
   const store = await DuckDbStore.open(g.store, g.memoryLimit ? { memoryLimit: g.memoryLimit } : {});
   try {
     const ch = backendOf(g) === "clickhouse" ? g.workspace.config.store!.clickhouse! : undefined;

@@ -92,8 +92,8 @@ export function githubClient(cfg: GithubTrackerConfig, token: string, budget: Wa
         await call(() => octokit.rest.users.getAuthenticated());
         return null;
       } catch (e) {
-        if (isHttpError(e) && e.status === 401) return "the token was refused (401 Bad credentials)";
-        return `GitHub could not be reached: ${e instanceof Error ? e.message : String(e)}`;
+        if (isHttpError(e) && (e.status === 401 || e.status === 403)) return `the token was refused (${e.status})`;
+        throw e;
       }
     },
     async checkTarget(target) {
@@ -104,7 +104,8 @@ export function githubClient(cfg: GithubTrackerConfig, token: string, budget: Wa
       } catch (e) {
         if (isHttpError(e) && e.status === 404) return `repository ${target} does not exist, or the token cannot see it`;
         if (isHttpError(e) && e.status === 401) return "the token was refused (401 Bad credentials)";
-        return `repository ${target} could not be checked: ${e instanceof Error ? e.message : String(e)}`;
+        if (isHttpError(e) && e.status === 403) return `the token may not read repository ${target} (403)`;
+        throw e;
       }
     },
   };

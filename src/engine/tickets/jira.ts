@@ -109,7 +109,7 @@ export function jiraClient(cfg: JiraTrackerConfig, auth: { email: string; token:
         return null;
       } catch (e) {
         if (e instanceof JiraHttpError && (e.status === 401 || e.status === 403)) return `the email and token were refused (${e.status})`;
-        return `Jira ${site} could not be reached: ${e instanceof Error ? e.message : String(e)}`;
+        throw e;
       }
     },
     async checkTarget(target) {
@@ -119,7 +119,7 @@ export function jiraClient(cfg: JiraTrackerConfig, auth: { email: string; token:
       } catch (e) {
         if (e instanceof JiraHttpError && e.status === 404) return `project ${target} does not exist on ${site}, or the account cannot see it`;
         if (e instanceof JiraHttpError && (e.status === 401 || e.status === 403)) return `the email and token were refused (${e.status})`;
-        return `project ${target} could not be checked: ${e instanceof Error ? e.message : String(e)}`;
+        throw e;
       }
     },
   };

@@ -17,9 +17,9 @@ export interface TrackerClient {
   create(target: string, item: TicketItem, route: TicketRoute, asOf: string): Promise<{ remoteId: string; url: string }>;
   update(target: string, remoteId: string, item: TicketItem, asOf: string): Promise<void>;
   state(target: string, remoteId: string): Promise<RemoteTicketState>;
-  /** null when the token works; else what is wrong. */
+  /** null when the token works; else what is wrong (TrackerUnavailable when the tracker cannot be reached). */
   checkAuth(): Promise<string | null>;
-  /** null when the repository / project exists and the token can file into it; else what is wrong. */
+  /** null when the repository / project exists and the token can see it; else what is wrong (TrackerUnavailable: unreachable). */
   checkTarget(target: string): Promise<string | null>;
 }
 
