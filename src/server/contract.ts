@@ -525,6 +525,7 @@ export const ciEntitySchema = ciEntityLeaf.extend({ entities: z.record(z.string(
 export const ciMetricDataSchema = z.object({ id: z.string(), format: z.enum(["number", "currency"]), aggregation: ciAggregation, change: ciChange });
 export const ciBillingDateSchema = z.object({ lastCompleteBillingDate: day.nullable().describe("null on a store with no billing data") });
 export const ciGroupsSchema = z.array(z.object({ id: z.string(), name: z.string().optional() }));
+export const ciProjectsSchema = z.array(z.object({ id: z.string(), name: z.string().optional() }));
 export const ciProductsSchema = z.array(z.object({ kind: z.string(), name: z.string() }));
 export const ciMetricsSchema = z.array(z.object({ kind: z.string(), name: z.string(), default: z.boolean() }));
 export const ciAlertsSchema = z.array(

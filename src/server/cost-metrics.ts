@@ -21,6 +21,7 @@
  * per key and currency → rank per currency, keep the top N, sum the rest → budgets, coverage, recommendations,
  * anomalies, each only when its feature has data → render.
  */
+import { UNALLOCATED } from "../core/allocation/model.js";
 import { addMoney, compareMoney, formatMoney, parseMoney, trimMoney } from "../core/money.js";
 import { DIRECTIONS, SEVERITIES } from "../core/detect/detector-model.js";
 import { addDays } from "../core/detect/series.js";
@@ -122,7 +123,7 @@ export async function readCostMetrics(s: AnalysisStore, o: CostMetricsOptions): 
     families.push(family("costwise_account_daily_cost", "account", "account (SubAccountId)", await dim("SubAccountId")));
     if ((await featureAvailability(s, o.config, "allocation")).available) {
       const owners = (await runAllocationQuery(s, { groupBy: ["team"], ...window }, null)).map((r) => ({ key: r["team"] ?? "(none)", currency: r["currency"] ?? "", amount: r["amount"] ?? "0" }));
-      families.push(family("costwise_owner_daily_cost", "owner", "allocation owner (team; __unallocated__ for no owner)", owners));
+      families.push(family("costwise_owner_daily_cost", "owner", `allocation owner (team; ${UNALLOCATED} for no owner)`, owners));
     }
   }
 

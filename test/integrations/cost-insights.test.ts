@@ -16,6 +16,8 @@ import { runAllocationQuery } from "../../src/engine/allocation/read-model.js";
 import { createToken } from "../../src/engine/auth/tokens.js";
 import { lastCompleteDayFromStore } from "../../src/engine/detect/load-series.js";
 import { parseApiQuery, runApiQuery } from "../../src/engine/query/api-query.js";
+import { METRICS_TABLE } from "../../src/engine/metrics/tables.js";
+import { sql } from "../../src/engine/store/cost-store.js";
 import { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { buildServer, type App } from "../../src/server/app.js";
 import { tempDir } from "../helpers/store.js";
@@ -213,7 +215,7 @@ describe("Cost Insights backend on the demo store", () => {
     expect(md.format).toBe("number");
     expect(md.aggregation).toHaveLength(60);
     const rows = await store.all(
-      `SELECT sum(value)::VARCHAR AS v FROM business_metrics WHERE metric = '${m.kind.replace(/'/g, "''")}' AND ts >= TIMESTAMP '${addDays(end, -60)}' AND ts < TIMESTAMP '${end}'`,
+      sql(`SELECT sum(value)::VARCHAR AS v FROM ${METRICS_TABLE} WHERE metric = ? AND ts >= CAST(? AS TIMESTAMP) AND ts < CAST(? AS TIMESTAMP)`, m.kind, addDays(end, -60), end),
     );
     expect(Number(sumAgg(md.aggregation))).toBeCloseTo(Number(rows[0]!["v"] ?? 0), 4);
     await get(`/api/v1/cost-insights/metrics/nope/daily?intervals=R2/P30D/${end}`, admin, 404);

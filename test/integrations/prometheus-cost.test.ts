@@ -13,6 +13,7 @@ import { addDays } from "../../src/core/detect/series.js";
 import { addMoney, formatMoney, parseMoney, trimMoney } from "../../src/core/money.js";
 import { runDemoAnalyses } from "../../src/demo/analyses.js";
 import { runDemo } from "../../src/demo/run-demo.js";
+import { ALLOCATION_TABLE } from "../../src/engine/allocation/tables.js";
 import { createToken } from "../../src/engine/auth/tokens.js";
 import { lastCompleteDayFromStore } from "../../src/engine/detect/load-series.js";
 import { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
@@ -161,9 +162,9 @@ describe("cost metrics on /metrics", () => {
   it("is computed once per data version: a change is seen only once the server is told the data changed", async () => {
     const before = (await scrape()).find((s) => s.name === "costwise_owner_daily_cost" && s.labels["owner"] === OTHER)!;
     await store.run({
-      sql: `INSERT INTO cost_allocation (charge_date, currency, team, owners, rule_id, shared_pool, provider, sub_account_id, service_name, region_id, resource_id, billed_cost, effective_cost, line_items)
+      sql: `INSERT INTO ${ALLOCATION_TABLE} (charge_date, currency, team, owners, rule_id, shared_pool, provider, sub_account_id, service_name, region_id, resource_id, billed_cost, effective_cost, line_items)
             SELECT charge_date, currency, 'zz-late-team', owners, rule_id, shared_pool, provider, sub_account_id, service_name, region_id, resource_id, 0, 1.25, 1
-            FROM cost_allocation WHERE charge_date = CAST(? AS DATE) AND currency = ? LIMIT 1`,
+            FROM ${ALLOCATION_TABLE} WHERE charge_date = CAST(? AS DATE) AND currency = ? LIMIT 1`,
       params: [lastDay, before.labels["currency"]!],
     });
     const cached = (await scrape()).find((s) => s.name === "costwise_owner_daily_cost" && s.labels["owner"] === OTHER)!;

@@ -32,7 +32,7 @@ import {
 import type { AnalysisStore } from "../../engine/store/cost-store.js";
 import { scopeTeam, type ServerContext, type ZApp } from "../context.js";
 import { HttpProblem } from "../problem.js";
-import { ciAlertsSchema, ciBillingDateSchema, ciCostSchema, ciEntitySchema, ciGroupsSchema, ciMetricDataSchema, ciMetricsSchema, ciProductsSchema, errorResponses } from "../contract.js";
+import { ciAlertsSchema, ciBillingDateSchema, ciCostSchema, ciEntitySchema, ciGroupsSchema, ciMetricDataSchema, ciMetricsSchema, ciProductsSchema, ciProjectsSchema, errorResponses } from "../contract.js";
 import { currencyCode, nameText } from "../schemas.js";
 
 const PREFIX = "/api/v1/cost-insights";
@@ -104,7 +104,7 @@ export function registerCostInsightsRoutes(app: ZApp, ctx: ServerContext): void 
         summary: "getGroupProjects: values of the project dimension (server.costInsights.projectDimension, default sub_account_id) with the group's cost",
         tags: ["cost-insights"],
         params: z.object({ group: nameText(200, "a group id") }),
-        response: { 200: z.array(z.object({ id: z.string(), name: z.string().optional() })), ...errorResponses, ...cost404 },
+        response: { 200: ciProjectsSchema, ...errorResponses, ...cost404 },
       },
     },
     async (req) => {
