@@ -28,7 +28,7 @@
  * This module holds the rule set; the rule model and builders are ./conformance-model.ts and the compilation
  * to SQL ./conformance-sql.ts (both re-exported here).
  */import type { Problem } from "../errors.js";
-import { FOCUS_COLUMNS, focusColumn, isFocusColumn, type FocusColumn, type FocusColumnName } from "./columns.js";
+import { FOCUS_COLUMNS, columnInVersion, focusColumn, isFocusColumn, type FocusColumn, type FocusColumnName } from "./columns.js";
 import {
   and,
   equals,
@@ -79,7 +79,8 @@ export const MANDATORY_NULLABILITY: Readonly<Partial<Record<FocusColumnName, str
 };
 
 function mandatoryNotNullRules(): ConformanceRule[] {
-  return FOCUS_COLUMNS.filter((c) => c.featureLevel === "Mandatory" && !(c.name in MANDATORY_NULLABILITY)).map((c) =>
+  // the rules are FOCUS 1.2's: columns of later versions (ServiceProviderName, HostProviderName) are not checked here
+  return FOCUS_COLUMNS.filter((c) => c.featureLevel === "Mandatory" && columnInVersion(c, "1.2") && !(c.name in MANDATORY_NULLABILITY)).map((c) =>
     rule({
       column: c.name,
       check: "not-null",
