@@ -37,7 +37,10 @@ describe("describeMapping: rules in plain words (aws-cur)", () => {
     expect(cc).toMatch(/otherwise 'Adjustment'$/);
     const sc = rule("ServiceCategory").rule;
     expect(sc).toMatch(/^lookup lineItem\/ProductCode in aws_category_mapping \(\d+ entries\), otherwise 'Other'$/);
-    expect(cur.lookups).toEqual([expect.objectContaining({ name: "aws_category_mapping", usedBy: ["ServiceCategory"] })]);
+    expect(cur.lookups).toEqual([
+      expect.objectContaining({ name: "aws_category_mapping", usedBy: ["ServiceCategory"] }),
+      expect.objectContaining({ name: "aws_region_names", usedBy: ["RegionName"] }),
+    ]);
   });
 
   it("coalesce, timestamps and tags", () => {

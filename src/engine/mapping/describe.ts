@@ -8,6 +8,7 @@
  */
 import { assertNever } from "../../core/errors.js";
 import { FOCUS_COLUMNS, type FeatureLevel } from "../../core/focus/columns.js";
+import { renderConformanceLimits } from "../../core/focus/requirements/limits.js";
 import { X_COLUMNS } from "../store/schema.js";
 import { strptimeExample } from "./compile.js";
 import { FORMAT_EXPECTED, sourceColumnOf, type MappingExpr, type SourceMapping, type SourceType, type TargetColumn } from "./mapping.js";
@@ -462,7 +463,7 @@ export function renderMappingsDoc(descs: readonly MappingDescription[], mappings
     "",
   ].join("\n");
   const coverage = ["## Coverage", "", "How each source format fills each FOCUS 1.2 column.", "", renderCoverageMarkdown(coverageTable(mappings ?? [])), ""].join("\n");
-  return `${intro}\n${mappings ? `${coverage}\n` : ""}${descs.map(renderMappingMarkdown).join("\n")}`;
+  return `${intro}\n${mappings ? `${coverage}\n${renderConformanceLimits()}\n` : ""}${descs.map(renderMappingMarkdown).join("\n")}`;
 }
 
 // ---------------------------------------------------------------------------------------------------

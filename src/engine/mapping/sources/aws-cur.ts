@@ -28,6 +28,7 @@ import { KEY_COLUMN_CHECKS, type MappingExpr, type SourceColumn, type SourceMapp
 import { loadLookup } from "../lookups.js";
 
 const SERVICE_CATEGORIES = loadLookup("aws_category_mapping.csv", "FinOps Foundation focus_converters");
+const REGION_NAMES = loadLookup("aws_region_names.csv", "AWS region list (written for costwise)");
 
 /** CUR 1 `category/Name` → CUR 2.0 `category_name` (AWS splits before every capital: ReservationARN → reservation_a_r_n). */
 export function cur2Name(cur1: string): string {
@@ -61,7 +62,7 @@ function buildCurMapping(spelling: Spelling): SourceMapping {
     "lineItem/UsageAccountId", "lineItem/UsageAccountName", "lineItem/LineItemType", "lineItem/CurrencyCode",
     "lineItem/LineItemDescription", "lineItem/ProductCode", "lineItem/UsageType", "lineItem/Operation",
     "lineItem/AvailabilityZone", "lineItem/ResourceId", "lineItem/LegalEntity", "pricing/unit", "pricing/term",
-    "pricing/RateCode", "product/ProductName", "product/region", "product/regionCode", "product/location",
+    "pricing/RateCode", "pricing/RateId", "product/ProductName", "product/region", "product/regionCode", "product/location",
     "product/instanceType", "product/sku", "reservation/ReservationARN", "savingsPlan/SavingsPlanARN"];
   const required = new Set(["bill/PayerAccountId", "bill/BillingPeriodStartDate", "bill/BillingPeriodEndDate",
     "lineItem/LineItemType", "lineItem/UsageStartDate", "lineItem/UsageEndDate", "lineItem/UnblendedCost",
@@ -133,7 +134,9 @@ function buildCurMapping(spelling: Spelling): SourceMapping {
         { Usage: col("pricing/unit"), DiscountedUsage: col("pricing/unit"), SavingsPlanCoveredUsage: col("pricing/unit"), SavingsPlanNegation: col("pricing/unit") },
         null,
       ),
-      ContractedCost: { op: "coalesce", args: [col("lineItem/NetUnblendedCost"), col("lineItem/UnblendedCost")] },
+      // the unblended cost is the unblended rate × the usage amount (ContractedUnitPrice × PricingQuantity, as FOCUS
+      // requires); the net of negotiated discounts arrives on the discount line items, not in this column
+      ContractedCost: col("lineItem/UnblendedCost"),
       ContractedUnitPrice: {
         op: "sql",
         sql: `abs(${ref("lineItem/UnblendedRate")})`,
@@ -171,13 +174,25 @@ function buildCurMapping(spelling: Spelling): SourceMapping {
           END`,
       },
       PricingQuantity: col("lineItem/UsageAmount"),
-      PricingUnit: col("pricing/unit"),
+      PricingUnit: {
+        op: "sql",
+        reason: "a unit only where there is a quantity; commitment fees are billed per hour when CUR leaves pricing/unit empty",
+        sql: `CASE WHEN ${ref("lineItem/UsageAmount")} IS NULL THEN NULL ELSE coalesce(${ref("pricing/unit")}, CASE ${ref("lineItem/LineItemType")}
+          WHEN 'SavingsPlanRecurringFee' THEN 'Hours' WHEN 'RIFee' THEN 'Hours' END) END`,
+      },
       ProviderName: { op: "constant", value: "AWS" },
       ServiceProviderName: { op: "constant", value: "AWS" },
       HostProviderName: { op: "constant", value: "AWS" },
       PublisherName: { op: "coalesce", args: [col("lineItem/LegalEntity"), { op: "constant", value: "Amazon Web Services, Inc." }] },
       RegionId: { op: "coalesce", args: [col("product/regionCode"), col("product/region")] },
-      RegionName: col("product/location"),
+      RegionName: {
+        op: "coalesce",
+        args: [
+          col("product/location"),
+          { op: "lookup", column: n("product/regionCode"), table: REGION_NAMES, default: null },
+          { op: "lookup", column: n("product/region"), table: REGION_NAMES, default: null },
+        ],
+      },
       AvailabilityZone: col("lineItem/AvailabilityZone"),
       ResourceId: col("lineItem/ResourceId"),
       ServiceCategory: { op: "lookup", column: n("lineItem/ProductCode"), table: SERVICE_CATEGORIES, default: "Other" },
@@ -186,7 +201,7 @@ function buildCurMapping(spelling: Spelling): SourceMapping {
           ? { op: "coalesce", args: [col("product/ProductName"), col("lineItem/ProductCode")] }
           : { op: "coalesce", args: [{ op: "sql", sql: "{{product}}['product_name']", reason: "CUR 2.0 keeps product_name inside the product map" }, col("product/ProductName"), col("lineItem/ProductCode")] },
       SkuId: col("product/sku"),
-      SkuPriceId: col("pricing/RateCode"),
+      SkuPriceId: { op: "coalesce", args: [col("pricing/RateCode"), col("pricing/RateId")] },
       SubAccountId: col("lineItem/UsageAccountId"),
       SubAccountName: { op: "coalesce", args: [col("lineItem/UsageAccountName"), col("lineItem/UsageAccountId")] },
       Tags:
