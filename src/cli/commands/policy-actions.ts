@@ -8,9 +8,10 @@ import { relative, resolve, sep } from "node:path";
 import type { Command } from "commander";
 import { CostwiseError } from "../../core/errors.js";
 import { evaluatePolicy, type EvaluationResult, type Finding } from "../../core/governance/evaluate.js";
-import { toJUnit, toMarkdown, toSarif } from "../../core/governance/formats.js";
+import { toJUnit, toMarkdown, toSarif, whereText } from "../../core/governance/formats.js";
 import { proposeRemediation, type Proposal } from "../../core/governance/remediation.js";
 import type { NormalizedResource } from "../../core/governance/resource.js";
+import { runPolicyCheck } from "../../engine/governance/check.js";
 import { loadCheckInput } from "../../engine/governance/inputs.js";
 import { loadPolicyFile, type LoadedPolicy } from "../../engine/governance/load-policy.js";
 import type { ResourceCost } from "../../engine/governance/record.js";
@@ -31,6 +32,7 @@ interface ReportOpts {
   junit?: string;
   markdown?: string;
   now?: string;
+  configDir?: string;
 }
 
 function policyPath(global: GlobalOptions, flag: string | undefined): string {
@@ -61,7 +63,7 @@ function render(format: Format, loaded: LoadedPolicy, result: EvaluationResult, 
     case "markdown":
       return toMarkdown(ctx);
     case "json":
-      return JSON.stringify({ policy: loaded.file, ...extra, summary: result.summary, blocking: result.blocking, findings: result.findings.map((f) => withCost(f, costs)), exempted: result.exempted, expiredExemptions: result.expiredExemptions }, null, 2) + "\n";
+      return JSON.stringify({ policy: loaded.file, ...extra, summary: result.summary, blocking: result.blocking, findings: result.findings.map((f) => withCost(f, costs)), exempted: result.exempted, expiredExemptions: result.expiredExemptions, skipped: result.skipped }, null, 2) + "\n";
     case "table":
       return tableText(result, extra, costs);
   }
@@ -84,18 +86,34 @@ function tableText(result: EvaluationResult, extra: Record<string, unknown>, cos
         f.resourceId,
         f.ruleId,
         f.message,
-        f.location ? `${toUri(f.location.file)}${f.location.line ? `:${f.location.line}` : ""}` : "",
+        whereText(f, toUri),
         ...(costs ? [c ? `${formatAmount(c.amount, { decimals: 2 })} ${c.currency ?? ""}`.trim() : "-"] : []),
       ];
     });
     lines.push(renderTable(header, rows, costs ? { rightAlign: [5] } : {}));
     lines.push("(* = blocking)");
   } else lines.push("no findings");
+  if (result.skipped.length) {
+    lines.push(`not checked (${result.skipped.length}):`);
+    for (const k of result.skipped) lines.push(`  ${k.id}${k.file ? ` (${toUri(k.file)})` : ""}: ${k.message}`);
+  }
   for (const x of result.exempted) lines.push(`exempt: ${x.finding.resourceId} ${x.finding.ruleId}${x.finding.tag ? ` ${x.finding.tag}` : ""} until ${x.exemption.expires} (${x.exemption.reason})`);
   for (const e of result.expiredExemptions) lines.push(`warning: exemption #${e.index + 1} for ${e.resources.join(", ")} expired on ${e.expires} and no longer applies (${e.matchedFindings} finding(s) count again)`);
   for (const n of (extra["notes"] as string[] | undefined) ?? []) lines.push(`note: ${n}`);
+  if (s.files > 1) {
+    // several inputs (one plan per environment): the same address is a different resource in each file
+    const files = new Map<string, { findings: number; blocking: number }>();
+    for (const f of result.findings) {
+      if (!f.location) continue;
+      const e = files.get(f.location.file) ?? { findings: 0, blocking: 0 };
+      e.findings++;
+      if (f.blocking) e.blocking++;
+      files.set(f.location.file, e);
+    }
+    for (const [file, e] of [...files].sort(([a], [b]) => a.localeCompare(b))) lines.push(`${toUri(file)}: ${e.findings} finding(s), ${e.blocking} blocking`);
+  }
   lines.push(
-    `${s.resources} resources, ${s.checked} checked, ${s.compliant} compliant; ${s.bySeverity.error} errors, ${s.bySeverity.warning} warnings, ${s.bySeverity.info} info (${s.unresolved} unresolved), ${s.exempted} exempted; ${result.blocking ? `BLOCKING (${s.blocking})` : "not blocking"}`,
+    `${s.files > 1 ? `${s.files} files, ` : ""}${s.resources} resources, ${s.checked} checked, ${s.compliant} compliant; ${s.bySeverity.error} errors, ${s.bySeverity.warning} warnings, ${s.bySeverity.info} info (${s.unresolved} unresolved${s.knownAfterApply ? `, ${s.knownAfterApply} known after apply` : ""}), ${s.exempted} exempted;${s.skipped ? ` ${s.skipped} not checked;` : ""} ${result.blocking ? `BLOCKING (${s.blocking})` : "not blocking"}`,
   );
   return lines.join("\n") + "\n";
 }
@@ -155,10 +173,8 @@ export type { NormalizedResource };
 
 export async function check(paths: string[], opts: ReportOpts, cmd: Command) {
   const global = globalOptions(cmd);
-  const loaded = loadPolicyFile(policyPath(global, opts.policy));
-  const input = await loadCheckInput(paths);
   const now = nowFrom(opts.now);
-  const result = evaluatePolicy(loaded.compiled, input.document.resources, { now });
+  const { policy: loaded, input, result } = await runPolicyCheck(paths, policyPath(global, opts.policy), { now, ...(opts.configDir ? { configDir: resolve(opts.configDir) } : {}) });
   emit(global, opts, loaded, result, { inputs: paths, notes: input.notes }, now);
   setExit(cmd, result.blocking ? EXIT.findings : EXIT.ok);
 }

@@ -101,7 +101,7 @@ describe("costwise policy check", () => {
     const doc = JSON.parse(readFileSync(out, "utf8"));
     expect(doc.schema).toBe("costwise.governance.input/v1");
     expect(doc.resources.map((x: { id: string }) => x.id)).toEqual(["aws_instance.api", "aws_ebs_volume.data", "module.cache.aws_elasticache_cluster.this[0]"]);
-    expect(doc.resources[2].unresolved).toEqual([{ key: "env", expression: 'tags_all["env"]', reason: "known only after apply" }]);
+    expect(doc.resources[2].unresolved).toEqual([{ key: "env", expression: 'tags_all["env"]', reason: "known only after apply", afterApply: true }]);
   });
 
   it("remediate --apply without an approval is refused before touching anything", async () => {

@@ -26,6 +26,7 @@ export function registerPolicy(program: Command): void {
       .description("check Terraform plan JSON files, .tf files or directories against a tag policy; exit 3 on a blocking finding")
       .argument("<paths...>", "plan JSON (terraform show -json plan.out > plan.json), .tf files or directories"),
   )
+    .option("--config-dir <dir>", "root module directory of the plans, to point findings at .tf lines (default: each plan's directory)")
     .addHelpText("after", `\nExamples:\n  terraform show -json plan.out > plan.json && costwise policy check -p policies/tags.yaml plan.json\n  costwise policy check -p tags.yaml infra/ --sarif costwise.sarif --junit costwise.xml --markdown comment.md\n\nExit codes: 0 no blocking finding, 3 blocking findings, 2 bad policy or usage, 1 unreadable input.\n`)
     .action(lazyAction(() => import("./policy-actions.js"), "check"));
 

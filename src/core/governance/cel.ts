@@ -3,6 +3,10 @@
  * parsed once per policy; evaluation gets `resource`, `tags` and `attributes`. cel-js has no string methods, so
  * the usual ones are offered as functions: startsWith(s, p), endsWith(s, p), contains(s, p), matches(s, re),
  * lower(s), upper(s). Missing map keys are errors in CEL: guard with `has(tags.env)` or `"env" in tags`.
+ *
+ * Member access reads own properties only: `tags.toString` or `tags.constructor` is a missing key (as in CEL),
+ * never a JavaScript built-in, and tags are null-prototype maps so a `__proto__` tag is an ordinary key.
+ * A call to a function that does not exist is a load-time problem (celCallProblems), not a per-resource error.
  */
 import { evaluate, parse } from "cel-js";
 import { compileRe2 } from "../re2.js";
@@ -19,7 +23,7 @@ interface ReusableVisitor {
   mode: number;
   visit(cst: unknown): unknown;
 }
-let VisitorClass: (new (context: unknown, functions: unknown) => ReusableVisitor) | undefined;
+let VisitorClass: (new (context: unknown, functions: unknown) => ReusableVisitor & { getIdentifier(o: unknown, id: unknown): unknown }) | undefined;
 try {
   const url = new URL("./visitor.js", import.meta.resolve("cel-js"));
   VisitorClass = ((await import(url.href)) as { CelVisitor?: typeof VisitorClass }).CelVisitor;
@@ -27,6 +31,57 @@ try {
   VisitorClass = undefined;
 }
 let shared: ReusableVisitor | undefined;
+
+/** cel-js reads `obj[id]`, which finds prototype members (`toString`); only own properties are CEL fields. */
+function ownIdentifier(searchContext: unknown, identifier: unknown): unknown {
+  if (typeof searchContext !== "object" || searchContext === null) throw new Error(`Cannot obtain "${String(identifier)}" from non-object context: ${String(searchContext)}`);
+  const k = typeof identifier === "number" ? identifier : String(identifier);
+  const value = Object.hasOwn(searchContext, k) ? (searchContext as Record<string | number, unknown>)[k] : undefined;
+  if (value === undefined) throw new Error(`Identifier "${String(identifier)}" not found`);
+  return value;
+}
+
+function sharedVisitor(): ReusableVisitor | undefined {
+  if (!shared && VisitorClass) {
+    const v = new VisitorClass({}, CEL_FUNCTIONS);
+    v.getIdentifier = ownIdentifier;
+    shared = v;
+  }
+  return shared;
+}
+
+/** Functions CEL expressions may call: cel-js's own (has, size), ours, and the collection macros as methods. */
+export const CEL_BUILTINS = ["has", "size"] as const;
+export const CEL_METHODS = ["all", "exists", "exists_one", "filter", "map"] as const;
+
+export interface CelCallProblem {
+  name: string;
+  /** 0-based offset of the name in the expression. */
+  offset: number;
+  message: string;
+}
+
+/** Calls of functions or methods that do not exist (`foo(tags.Name)`, `tags.bar(x)`), with their offsets. */
+export function celCallProblems(c: CompiledCel): CelCallProblem[] {
+  const known = [...CEL_BUILTINS, ...Object.keys(CEL_FUNCTIONS)];
+  const out: CelCallProblem[] = [];
+  const walk = (n: unknown): void => {
+    if (typeof n !== "object" || n === null) return;
+    const node = n as { name?: string; children?: Record<string, unknown[]> };
+    if (!node.children) return;
+    const id = (node.children["Identifier"]?.[0] ?? undefined) as { image: string; startOffset: number } | undefined;
+    if (id && node.name === "macrosExpression" && !known.includes(id.image)) {
+      out.push({ name: id.image, offset: id.startOffset, message: `unknown function "${id.image}"; known functions: ${known.join(", ")}` });
+    }
+    if (id && node.name === "identifierDotExpression" && node.children["OpenParenthesis"] && !(CEL_METHODS as readonly string[]).includes(id.image)) {
+      const hint = known.includes(id.image) ? ` (call it as ${id.image}(value, ...), not value.${id.image}(...))` : "";
+      out.push({ name: id.image, offset: id.startOffset, message: `unknown method ".${id.image}()"${hint}; methods: ${CEL_METHODS.join(", ")}` });
+    }
+    for (const v of Object.values(node.children)) for (const child of v) walk(child);
+  };
+  walk(c.cst);
+  return out;
+}
 
 export interface CompiledCel {
   source: string;
@@ -62,8 +117,9 @@ export function compileCel(source: string): { value?: CompiledCel; error?: strin
 }
 
 export function celContext(r: NormalizedResource): Record<string, unknown> {
+  const tags = Object.assign(Object.create(null) as Record<string, string>, r.tags);
   const ctx: Record<string, unknown> = {
-    tags: r.tags,
+    tags,
     attributes: r.attributes,
     resource: {
       id: r.id,
@@ -73,7 +129,7 @@ export function celContext(r: NormalizedResource): Record<string, unknown> {
       account: r.account ?? "",
       region: r.region ?? "",
       attributes: r.attributes,
-      tags: r.tags,
+      tags,
     },
   };
   // cel-js serializes the whole context into the message of every missing-identifier error, including the
@@ -91,12 +147,12 @@ export function evalCelBool(c: CompiledCel, context: Record<string, unknown>): C
   Error.stackTraceLimit = 0;
   try {
     let v: unknown;
-    if (VisitorClass) shared ??= new VisitorClass({}, CEL_FUNCTIONS);
-    if (shared) {
-      shared.context = context;
-      shared.mode = 0;
-      v = shared.visit(c.cst);
-    } else v = evaluate(c.cst as Parameters<typeof evaluate>[0], context, CEL_FUNCTIONS);
+    const visitor = sharedVisitor();
+    if (visitor) {
+      visitor.context = context;
+      visitor.mode = 0;
+      v = visitor.visit(c.cst);
+    } else v = evaluate(c.cst as Parameters<typeof evaluate>[0], nullProto(context) as Record<string, unknown>, CEL_FUNCTIONS);
     if (typeof v !== "boolean") return { ok: false, error: `\`${c.source}\` gave ${JSON.stringify(v)}, not true/false` };
     return { ok: true, value: v };
   } catch (e) {
@@ -106,4 +162,13 @@ export function evalCelBool(c: CompiledCel, context: Record<string, unknown>): C
   } finally {
     Error.stackTraceLimit = limit;
   }
+}
+
+/** Fallback (public cel-js evaluate): a deep copy without prototypes, so `x.toString` is not found. */
+function nullProto(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(nullProto);
+  if (typeof v !== "object" || v === null) return v;
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [k, x] of Object.entries(v)) out[k] = nullProto(x);
+  return out;
 }

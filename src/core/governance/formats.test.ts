@@ -45,7 +45,7 @@ describe("SARIF 2.1.0", () => {
     expect(validate.errors ?? []).toEqual([]);
     expect(ok).toBe(true);
     const run = (sarif["runs"] as Record<string, any>[])[0]!;
-    expect(run["tool"].driver.rules.map((r: { id: string }) => r.id)).toEqual(["required-tags", "env-values", "no-placeholder-owner", "prod-cost-center", "big-instances-need-approval"]);
+    expect(run["tool"].driver.rules.map((r: { id: string }) => r.id)).toEqual(["required-tags", "env-values", "no-placeholder-owner", "prod-cost-center", "big-instances-need-approval", "not-checked"]);
     const results = run["results"] as Record<string, any>[];
     expect(results).toHaveLength(result.findings.length + result.exempted.length);
     const worker = results.find((r) => r["ruleId"] === "env-values" && r["message"].text.startsWith("aws_instance.worker"))!;
@@ -75,7 +75,7 @@ describe("JUnit XML", () => {
     const doc = parser.parse(xml, true) as Record<string, any>;
     const root = doc["testsuites"];
     const suites = root.testsuite as Record<string, any>[];
-    expect(suites.map((s) => s["@name"])).toEqual(["required-tags", "env-values", "no-placeholder-owner", "prod-cost-center", "big-instances-need-approval"]);
+    expect(suites.map((s) => s["@name"])).toEqual(["required-tags", "env-values", "no-placeholder-owner", "prod-cost-center", "big-instances-need-approval", "not-checked"]);
     let tests = 0;
     let failures = 0;
     let skipped = 0;
@@ -102,7 +102,12 @@ describe("JUnit XML", () => {
     expect(Number(root["@skipped"])).toBe(skipped);
     // 3 blocking findings on 2 (rule, resource) pairs of required-tags/env-values: worker ×2 rules, old_logs
     expect(failures).toBe(3);
-    expect(skipped).toBe(1); // legacy: both required-tags findings exempted → one skipped case
+    // legacy: both required-tags findings exempted → one skipped case; the policy attachment is not checked
+    expect(skipped).toBe(2);
+    const notChecked = suites.find((x) => x["@name"] === "not-checked")!.testcase as Record<string, any>[];
+    expect(notChecked.map((c) => `${c["@name"]} ${c.skipped["@message"]}`)).toEqual([
+      "aws_iam_role_policy_attachment.attach not-in-taggable-list: aws_iam_role_policy_attachment is not in the curated list of taggable types (name it in a rule's match.types to check it)",
+    ]);
     const req = suites[0]!.testcase as Record<string, any>[];
     expect(req.find((c) => c["@name"] === "aws_instance.worker")!.failure["@type"]).toBe("missing-tag");
     expect(req.find((c) => c["@name"] === "aws_instance.legacy")!.skipped["@message"]).toContain("INC-42");

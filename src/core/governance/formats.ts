@@ -3,7 +3,7 @@
  * DevOps show findings inline), JUnit XML (any CI's test report), a Markdown pull-request comment and the
  * `--json` document. Pure: the caller passes the file paths relative to the repository root.
  */
-import type { EvaluationResult, Finding } from "./evaluate.js";
+import { findingResourceKey, type EvaluationResult, type Finding } from "./evaluate.js";
 import type { Policy, Severity } from "./policy.js";
 
 export const TOOL = { name: "costwise", version: "0.1.0", informationUri: "https://github.com/costwise/costwise/blob/main/docs/governance.md" } as const;
@@ -23,10 +23,13 @@ export function toSarif({ policy, result, uri = (f) => f }: RenderContext): Reco
     const loc: Record<string, unknown> = {
       logicalLocations: [{ fullyQualifiedName: f.resourceId, kind: "resource" }],
     };
-    if (f.location) {
+    // a physical location only where a person edits the fix: the .tf declaration (from .tf input, or from the
+    // plan's configuration); a plan JSON is generated, so plan findings without one keep the logical location
+    const at = f.source ?? (f.location && /\.tf$/.test(f.location.file) ? f.location : undefined);
+    if (at) {
       loc["physicalLocation"] = {
-        artifactLocation: { uri: uri(f.location.file) },
-        ...(f.location.line ? { region: { startLine: f.location.line, ...(f.location.column ? { startColumn: f.location.column } : {}) } } : {}),
+        artifactLocation: { uri: uri(at.file) },
+        ...(at.line ? { region: { startLine: at.line, ...(at.column ? { startColumn: at.column } : {}) } } : {}),
       };
     }
     return {
@@ -41,6 +44,8 @@ export function toSarif({ policy, result, uri = (f) => f }: RenderContext): Reco
         kind: f.kind,
         blocking: f.blocking,
         resourceType: f.resourceType,
+        ...(f.location ? { inputFile: uri(f.location.file) } : {}),
+        ...(f.afterApply ? { knownAfterApply: true } : {}),
         ...(f.tag !== undefined ? { tag: f.tag } : {}),
         ...(f.value !== undefined ? { value: f.value } : {}),
         ...(f.suggestion !== undefined ? { suggestion: f.suggestion } : {}),
@@ -75,6 +80,16 @@ export function toSarif({ policy, result, uri = (f) => f }: RenderContext): Reco
         invocations: [
           {
             executionSuccessful: true,
+            ...(result.skipped.length
+              ? {
+                  toolExecutionNotifications: result.skipped.map((k) => ({
+                    level: "note",
+                    message: { text: `not checked: ${k.id}${k.file ? ` (${uri(k.file)})` : ""}: ${k.message}` },
+                    locations: [{ logicalLocations: [{ fullyQualifiedName: k.id, kind: "resource" }] }],
+                    properties: { reason: k.reason, resourceType: k.type },
+                  })),
+                }
+              : {}),
             ...(result.expiredExemptions.length
               ? {
                   toolConfigurationNotifications: result.expiredExemptions.map((e) => ({
@@ -117,14 +132,16 @@ function xml(s: string): string {
  * one <testcase> per resource the rule applied to. Blocking findings are <failure>s; non-blocking findings pass
  * with the message in <system-out>; exempted ones are <skipped> with the reason.
  */
-export function toJUnit({ policy, result }: RenderContext, timestamp: string): string {
+export function toJUnit({ policy, result, uri = (f) => f }: RenderContext, timestamp: string): string {
+  // cases are keyed by rule + file + address: several plans in one run share addresses
   const byKey = new Map<string, Finding[]>();
   for (const f of result.findings) {
-    const k = `${f.ruleId}\u0000${f.resourceId}`;
+    const k = `${f.ruleId}\u0000${findingResourceKey(f)}`;
     (byKey.get(k) ?? byKey.set(k, []).get(k)!).push(f);
   }
   const exempt = new Map<string, string>();
-  for (const x of result.exempted) exempt.set(`${x.finding.ruleId}\u0000${x.finding.resourceId}`, `exempt until ${x.exemption.expires}: ${x.exemption.reason}`);
+  for (const x of result.exempted) exempt.set(`${x.finding.ruleId}\u0000${findingResourceKey(x.finding)}`, `exempt until ${x.exemption.expires}: ${x.exemption.reason}`);
+  const multiFile = result.summary.files > 1;
   let total = 0;
   let failures = 0;
   let skipped = 0;
@@ -134,32 +151,52 @@ export function toJUnit({ policy, result }: RenderContext, timestamp: string): s
     const cases: string[] = [];
     let sFail = 0;
     let sSkip = 0;
-    for (const rid of check.resourceIds) {
-      const fs = byKey.get(`${check.ruleId}\u0000${rid}`) ?? [];
-      const type = fs[0]?.resourceType ?? rid.replace(/\.[^.]*$/, "");
+    const cases0 = check.cases ?? check.resourceIds.map((resourceId) => ({ resourceId, resourceType: resourceId.replace(/\.[^.]*$/, ""), file: undefined }));
+    for (const c of cases0) {
+      const rid = c.resourceId;
+      const ck = `${check.ruleId}\u0000${c.file ? `${c.file}\u0000${rid}` : rid}`;
+      const fs = byKey.get(ck) ?? [];
+      const type = c.resourceType;
       const blocking = fs.filter((f) => f.blocking);
-      const attrs = `name="${xml(rid)}" classname="${xml(`${check.ruleId}.${type}`)}" time="0"`;
+      // classname carries the input file when several are checked, so cases can be told apart by file
+      const classname = `${multiFile && c.file ? `${uri(c.file)}:` : ""}${check.ruleId}.${type}`;
+      const attrs = `name="${xml(rid)}" classname="${xml(classname)}"${c.file ? ` file="${xml(uri(c.file))}"` : ""} time="0"`;
       if (blocking.length) {
         sFail++;
-        const loc = blocking[0]!.location;
-        const body = blocking.map((f) => `${f.severity}: ${f.message}`).join("\n") + (loc ? `\nat ${loc.file}${loc.line ? `:${loc.line}` : ""}` : "");
+        const loc = blocking[0]!.source ?? blocking[0]!.location;
+        const body = blocking.map((f) => `${f.severity}: ${f.message}`).join("\n") + (loc ? `\nat ${uri(loc.file)}${loc.line ? `:${loc.line}` : ""}` : "");
         cases.push(`    <testcase ${attrs}>\n      <failure message="${xml(blocking.map((f) => f.message).join("; "))}" type="${xml(blocking[0]!.kind)}">${xml(body)}</failure>\n    </testcase>`);
       } else if (fs.length) {
         cases.push(`    <testcase ${attrs}>\n      <system-out>${xml(fs.map((f) => `${f.severity}: ${f.message}`).join("\n"))}</system-out>\n    </testcase>`);
-      } else if (exempt.has(`${check.ruleId}\u0000${rid}`)) {
+      } else if (exempt.has(ck)) {
         sSkip++;
-        cases.push(`    <testcase ${attrs}>\n      <skipped message="${xml(exempt.get(`${check.ruleId}\u0000${rid}`)!)}"/>\n    </testcase>`);
+        cases.push(`    <testcase ${attrs}>\n      <skipped message="${xml(exempt.get(ck)!)}"/>\n    </testcase>`);
       } else cases.push(`    <testcase ${attrs}/>`);
     }
-    total += check.resourceIds.length;
+    total += cases0.length;
     failures += sFail;
     skipped += sSkip;
     suites.push(
-      `  <testsuite name="${xml(check.ruleId)}" tests="${check.resourceIds.length}" failures="${sFail}" errors="0" skipped="${sSkip}" time="0" timestamp="${xml(timestamp)}" hostname="costwise">\n` +
+      `  <testsuite name="${xml(check.ruleId)}" tests="${cases0.length}" failures="${sFail}" errors="0" skipped="${sSkip}" time="0" timestamp="${xml(timestamp)}" hostname="costwise">\n` +
         `    <properties>\n      <property name="severity" value="${rule.severity}"/>\n      <property name="description" value="${xml(rule.description ?? describeRule(rule))}"/>\n    </properties>\n` +
         cases.join("\n") +
         (cases.length ? "\n" : "") +
         `  </testsuite>`,
+    );
+  }
+  if (result.skipped.length) {
+    // resources no rule applied to, each a skipped case with the reason (untaggable, not listed, no rule matches)
+    const cases = result.skipped.map((k) => {
+      const attrs = `name="${xml(k.id)}" classname="${xml(`${multiFile && k.file ? `${uri(k.file)}:` : ""}not-checked.${k.type}`)}"${k.file ? ` file="${xml(uri(k.file))}"` : ""} time="0"`;
+      return `    <testcase ${attrs}>\n      <skipped message="${xml(`${k.reason}: ${k.message}`)}"/>\n    </testcase>`;
+    });
+    total += cases.length;
+    skipped += cases.length;
+    suites.push(
+      `  <testsuite name="not-checked" tests="${cases.length}" failures="0" errors="0" skipped="${cases.length}" time="0" timestamp="${xml(timestamp)}" hostname="costwise">\n` +
+        `    <properties>\n      <property name="description" value="resources no tag rule applied to, with the reason"/>\n    </properties>\n` +
+        cases.join("\n") +
+        `\n  </testsuite>`,
     );
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="costwise policy check" tests="${total}" failures="${failures}" errors="0" skipped="${skipped}" time="0">\n${suites.join("\n")}\n</testsuites>\n`;
@@ -184,7 +221,7 @@ export function toMarkdown({ result, uri = (f) => f }: RenderContext, opts: { ma
     out.push(`| severity | resource | rule | finding | where |`);
     out.push(`|---|---|---|---|---|`);
     for (const f of fs.slice(0, max)) {
-      const where = f.location ? `\`${md(uri(f.location.file))}${f.location.line ? `:${f.location.line}` : ""}\`` : "";
+      const where = whereText(f, uri, (s) => `\`${md(s)}\``);
       out.push(`| ${f.severity}${f.blocking ? " (blocking)" : ""} | \`${md(f.resourceId)}\` | ${md(f.ruleId)} | ${md(f.message)} | ${where} |`);
     }
     if (fs.length > max) out.push(`\n…and ${fs.length - max} more (see the SARIF or JSON report).`);
@@ -199,6 +236,15 @@ export function toMarkdown({ result, uri = (f) => f }: RenderContext, opts: { ma
     out.push("");
     out.push(`</details>`);
   }
+  if (result.skipped.length) {
+    out.push("");
+    out.push(`<details><summary>${result.skipped.length} resource${result.skipped.length === 1 ? "" : "s"} not checked</summary>`);
+    out.push("");
+    for (const k of result.skipped.slice(0, max)) out.push(`- \`${md(k.id)}\`${k.file ? ` (${md(uri(k.file))})` : ""}: ${md(k.message)}`);
+    if (result.skipped.length > max) out.push(`- …and ${result.skipped.length - max} more`);
+    out.push("");
+    out.push(`</details>`);
+  }
   if (result.expiredExemptions.length) {
     out.push("");
     out.push(`**Expired exemptions** (no longer applied):`);
@@ -207,4 +253,14 @@ export function toMarkdown({ result, uri = (f) => f }: RenderContext, opts: { ma
   out.push("");
   out.push(`<sub>costwise policy check · exit ${result.blocking ? 3 : 0}</sub>`);
   return out.join("\n") + "\n";
+}
+
+/**
+ * Where a finding is, for people: the input file (line when it means something) and, for plan input, the .tf
+ * declaration in parentheses (`plans/prod.json (main.tf:12)`), so several plans are told apart.
+ */
+export function whereText(f: Finding, uri: (file: string) => string, wrap: (s: string) => string = (s) => s): string {
+  if (!f.location) return f.source ? wrap(`${uri(f.source.file)}${f.source.line ? `:${f.source.line}` : ""}`) : "";
+  const main = wrap(`${uri(f.location.file)}${f.location.line ? `:${f.location.line}` : ""}`);
+  return f.source ? `${main} (${wrap(`${uri(f.source.file)}${f.source.line ? `:${f.source.line}` : ""}`)})` : main;
 }

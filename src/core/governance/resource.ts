@@ -21,6 +21,21 @@ export interface UnresolvedTags {
   /** The expression as written, e.g. `var.env` or `merge(var.tags, {...})`. */
   expression: string;
   reason: string;
+  /** The plan says the value is computed during apply (`after_unknown`): "known after apply", not a static limit. */
+  afterApply?: boolean;
+}
+
+/** Why a resource was not held to any tag rule (reported, never silent). */
+export const SKIP_REASONS = ["not-taggable", "not-in-taggable-list", "no-rule-matches", "deleted", "data-source"] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+export interface SkippedResource {
+  id: string;
+  type: string;
+  /** The input file the resource came from (plan JSON or .tf). */
+  file?: string;
+  reason: SkipReason;
+  message: string;
 }
 
 export interface NormalizedResource {
@@ -35,6 +50,12 @@ export interface NormalizedResource {
   actions: string[];
   /** Whether the type takes tags at all (see taggable.ts); untaggable resources are not held to tag rules. */
   taggable: boolean;
+  /**
+   * Where `taggable` comes from: "plan" when the plan itself shows a `tags`/`tags_all` (or autoscaling `tag`)
+   * attribute or its absence (exact), "list" for the curated list in taggable.ts (.tf and runtime input).
+   * Absent means "list".
+   */
+  taggableFrom?: "plan" | "list";
   /** Effective tags: provider default_tags merged under the resource's own tags (resource wins). */
   tags: Record<string, string>;
   /** Tags the resource sets itself, before default_tags (informational). */
@@ -43,6 +64,11 @@ export interface NormalizedResource {
   /** Other attributes, for CEL rules (`resource.attributes.instance_type`). Plain JSON. */
   attributes: Record<string, unknown>;
   location?: SourceLocation;
+  /**
+   * Plan input: the resource's declaration in the .tf files, when the plan's `configuration` names the module
+   * (root or a local `source`) and a .tf file there declares it. SARIF points here.
+   */
+  source?: SourceLocation;
   /** Runtime only: account, region, ARN. */
   account?: string;
   region?: string;

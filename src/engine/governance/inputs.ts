@@ -5,18 +5,26 @@
  */
 import { statSync } from "node:fs";
 import { CostwiseError } from "../../core/errors.js";
-import type { NormalizedResource, ResourceDocument, ResourceOrigin } from "../../core/governance/resource.js";
-import { readPlanFile } from "./terraform-plan.js";
+import type { NormalizedResource, ResourceDocument, ResourceOrigin, SkippedResource } from "../../core/governance/resource.js";
+import { readPlan } from "./terraform-plan.js";
 
 export interface CheckInput {
   document: ResourceDocument;
   notes: string[];
+  /** Resource changes the plans hold but no check applies to (data sources, deletes), with the reason. */
+  skipped: SkippedResource[];
 }
 
-export async function loadCheckInput(paths: string[]): Promise<CheckInput> {
+export interface CheckInputOptions {
+  /** Root module directory for plan files (to find .tf declarations); default: each plan's own directory. */
+  configDir?: string;
+}
+
+export async function loadCheckInput(paths: string[], opts: CheckInputOptions = {}): Promise<CheckInput> {
   if (paths.length === 0) throw new CostwiseError("USAGE", "give at least one Terraform plan JSON file, .tf file or directory");
   const resources: NormalizedResource[] = [];
   const notes: string[] = [];
+  const skipped: SkippedResource[] = [];
   const origins = new Set<ResourceOrigin>();
   const hcl: string[] = [];
   for (const p of paths) {
@@ -28,7 +36,9 @@ export async function loadCheckInput(paths: string[]): Promise<CheckInput> {
     }
     if (isDir || p.endsWith(".tf")) hcl.push(p);
     else if (p.endsWith(".json")) {
-      resources.push(...readPlanFile(p));
+      const plan = readPlan(p, opts.configDir !== undefined ? { configDir: opts.configDir } : {});
+      resources.push(...plan.resources);
+      skipped.push(...plan.skipped);
       origins.add("terraform-plan");
     } else throw new CostwiseError("USAGE", `${p}: expected a plan JSON file (terraform show -json plan.out > plan.json), a .tf file or a directory`);
   }
@@ -43,5 +53,5 @@ export async function loadCheckInput(paths: string[]): Promise<CheckInput> {
     origins.add("terraform-hcl");
   }
   const origin: ResourceOrigin = origins.size === 1 ? [...origins][0]! : "terraform-plan";
-  return { document: { schema: "costwise.governance.input/v1", origin, sources: paths, resources }, notes };
+  return { document: { schema: "costwise.governance.input/v1", origin, sources: paths, resources }, notes, skipped };
 }

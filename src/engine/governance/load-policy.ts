@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import type { z } from "zod";
 import { CostwiseError } from "../../core/errors.js";
-import { compilePolicy, type CompiledPolicy } from "../../core/governance/evaluate.js";
+import { celProblems, compilePolicy, type CompiledPolicy, type PolicyProblem } from "../../core/governance/evaluate.js";
 import { policySchema, type Policy } from "../../core/governance/policy.js";
 import { nearMiss } from "../../core/governance/text.js";
 
@@ -18,7 +18,8 @@ export interface LoadedPolicy {
 }
 
 export function loadPolicyFile(file: string): LoadedPolicy {
-  if (!existsSync(file)) throw new CostwiseError("NOT_FOUND", `policy file ${file} does not exist`, { location: { file } });
+  // a policy path is something the user typed: a usage error (exit 2), like an unknown option
+  if (!existsSync(file)) throw new CostwiseError("USAGE", `policy file ${file} does not exist (pass --policy <file> or set governance.policy in costwise.yaml)`, { location: { file } });
   return parsePolicy(readFileSync(file, "utf8"), file);
 }
 
@@ -43,24 +44,48 @@ export function parsePolicy(text: string, file = "policy.yaml"): LoadedPolicy {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw located(file, "is not a policy", [{ key: "(top level)", line: 1, col: 1, message: "expected a mapping with `rules:` (see docs/governance.md)" }]);
   }
+  const locate = (p: PolicyProblem): Located => {
+    const path = (p.path ?? "").split(".").map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+    const node = nodeAt(doc.contents, path, true);
+    let start = node?.range?.[0];
+    // point at the offending name inside a one-line CEL string (plain or quoted; block scalars: the value start)
+    if (start !== undefined && p.offset !== undefined && isScalar(node)) {
+      if (node.type === "PLAIN") start += p.offset;
+      else if (node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE") start += p.offset + 1;
+    }
+    const pos = start !== undefined ? lc.linePos(start) : undefined;
+    return { key: keyText(path), line: pos?.line, col: pos?.col, message: p.message };
+  };
   const parsed = policySchema.safeParse(raw);
   if (!parsed.success) {
-    throw located(file, "is not a valid policy", parsed.error.issues.map((i) => describeIssue(i, doc.contents, lc)));
+    // report every problem at once: CEL text is checked on the raw document too, so a CEL syntax error is not
+    // hidden behind an unrelated schema problem
+    const problems = parsed.error.issues.map((i) => describeIssue(i, doc.contents, lc));
+    const seen = new Set(problems.map((p) => p.key));
+    for (const p of rawCelProblems(raw)) {
+      const l = locate(p);
+      if (!seen.has(l.key)) problems.push(l);
+    }
+    throw located(file, "is not a valid policy", problems);
   }
   const compiled = compilePolicy(parsed.data);
-  if (!compiled.value) {
-    throw located(
-      file,
-      "is not a valid policy",
-      compiled.problems.map((p) => {
-        const path = (p.path ?? "").split(".").map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-        const node = nodeAt(doc.contents, path, true);
-        const pos = node?.range ? lc.linePos(node.range[0]) : undefined;
-        return { key: keyText(path), line: pos?.line, col: pos?.col, message: p.message };
-      }),
-    );
-  }
+  if (!compiled.value) throw located(file, "is not a valid policy", compiled.problems.map(locate));
   return { file, policy: parsed.data, compiled: compiled.value };
+}
+
+/** CEL problems of the `assert` and `match.when` strings of a policy that failed the schema. */
+function rawCelProblems(raw: object): PolicyProblem[] {
+  const rules = (raw as { rules?: unknown }).rules;
+  if (!Array.isArray(rules)) return [];
+  const out: PolicyProblem[] = [];
+  rules.forEach((r: unknown, i) => {
+    if (typeof r !== "object" || r === null) return;
+    const rule = r as { assert?: unknown; match?: { when?: unknown } };
+    if (typeof rule.assert === "string" && rule.assert !== "") out.push(...celProblems(rule.assert, `rules.${i}.assert`).problems);
+    const when = typeof rule.match === "object" && rule.match !== null ? rule.match.when : undefined;
+    if (typeof when === "string" && when !== "") out.push(...celProblems(when, `rules.${i}.match.when`).problems);
+  });
+  return out;
 }
 
 function located(file: string, what: string, problems: Located[]): CostwiseError {

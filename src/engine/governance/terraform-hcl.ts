@@ -89,7 +89,7 @@ export function resolveModule(parsed: { file: string; text: string; json: Obj }[
   const defaultTagsByAlias = new Map<string, { tags: Record<string, string>; unresolved: UnresolvedTags[] }>();
   for (const p of providers) {
     const dt = asArray(p.block["default_tags"]).find(isObj);
-    const tags: Record<string, string> = {};
+    const tags: Record<string, string> = Object.create(null) as Record<string, string>;
     const unresolved: UnresolvedTags[] = [];
     if (dt && dt["tags"] !== undefined) collectTags(fromHclJson(dt["tags"], scope), tags, unresolved, "provider default_tags: ");
     defaultTagsByAlias.set(p.alias ?? "", { tags, unresolved });
@@ -103,7 +103,8 @@ export function resolveModule(parsed: { file: string; text: string; json: Obj }[
       if (!isObj(byName)) continue;
       for (const [name, blocks] of Object.entries(byName)) {
         const body = asArray(blocks).find(isObj) ?? {};
-        const own: Record<string, string> = {};
+        // no prototype: a `__proto__` tag key is kept as a key (plain `{}` would swallow it)
+        const own: Record<string, string> = Object.create(null) as Record<string, string>;
         const unresolved: UnresolvedTags[] = [];
         for (const attr of ["tags", "tags_all"]) {
           const raw = body[attr];
@@ -118,12 +119,13 @@ export function resolveModule(parsed: { file: string; text: string; json: Obj }[
         if (type === "aws_autoscaling_group" && body["tag"] !== undefined) collectKeyValueList(fromHclJson(asArray(body["tag"]), scope), own, unresolved);
 
         let tags = own;
-        if (type.startsWith("aws_")) {
+        // the AWS provider does not apply default_tags to autoscaling groups (they use `tag` blocks)
+        if (type.startsWith("aws_") && type !== "aws_autoscaling_group") {
           const alias = providerAlias(body["provider"]);
           const dt = defaultTagsByAlias.get(alias ?? "");
           if (alias !== undefined && !dt) unresolved.push({ expression: `provider = aws.${alias}`, reason: `provider alias "${alias}" is not declared in these files; its default_tags are unknown` });
           if (dt) {
-            tags = { ...dt.tags, ...own };
+            tags = Object.assign(Object.create(null) as Record<string, string>, dt.tags, own);
             for (const u of dt.unresolved) if (u.key === undefined || !Object.hasOwn(own, u.key)) unresolved.push(u);
           }
         }
@@ -141,6 +143,7 @@ export function resolveModule(parsed: { file: string; text: string; json: Obj }[
           origin: "terraform-hcl",
           actions: [],
           taggable: isTaggableType(type),
+          taggableFrom: "list",
           tags,
           ownTags: own,
           unresolved,
