@@ -10,9 +10,9 @@
  *     listed under `unpriced` (the totals say "priced resources only");
  *  5. delta = after − before; totals and per-owner deltas sum the priced resources.
  */
-import { addMoney, compareMoney, subMoney } from "../money.js";
+import { compareMoney, subMoney } from "../money.js";
 import { componentsOf, type UsageLookup } from "./components.js";
-import { mulDec, plain } from "./decimal.js";
+import { mulDec, plain, sumDec } from "./decimal.js";
 import type { ComponentSpec, Estimate, OwnerDelta, PlannedResource, Price, PricedComponent, ResourceEstimate } from "./model.js";
 
 export interface PriceBook {
@@ -39,7 +39,7 @@ function priceComponents(specs: readonly ComponentSpec[], region: string, book: 
 
 function sumComponents(cs: readonly PricedComponent[]): string | null {
   if (cs.some((c) => c.monthlyCost === null)) return null;
-  return addMoney("0", ...cs.map((c) => c.monthlyCost!));
+  return sumDec(cs.map((c) => c.monthlyCost!));
 }
 
 export function estimateOne(r: PlannedResource, inputs: Omit<EstimateInputs, "resources">): ResourceEstimate {
@@ -95,14 +95,14 @@ export function estimatePlan(inputs: EstimateInputs): Estimate {
     if (e.previousMonthlyCost !== null) prev.push(e.previousMonthlyCost);
   }
   const ownerList = [...owners.values()]
-    .map(({ delta: d, ...o }) => ({ ...o, monthlyDelta: addMoney("0", ...d) }))
+    .map(({ delta: d, ...o }) => ({ ...o, monthlyDelta: sumDec(d) }))
     .sort((a, b) => compareMoney(b.monthlyDelta, a.monthlyDelta) || (a.owner < b.owner ? -1 : 1));
   return {
     currency: "USD",
     resources,
-    totalMonthlyCost: addMoney("0", ...now),
-    totalPreviousMonthlyCost: addMoney("0", ...prev),
-    totalMonthlyDelta: addMoney("0", ...delta),
+    totalMonthlyCost: sumDec(now),
+    totalPreviousMonthlyCost: sumDec(prev),
+    totalMonthlyDelta: sumDec(delta),
     owners: ownerList,
     unpriced: resources.filter((e) => e.monthlyDelta === null).map((e) => ({ address: e.address, file: e.file, reason: e.unpricedReason ?? "unpriced" })),
   };

@@ -85,7 +85,16 @@ export class BillAndCataloguePriceBook implements PriceBook {
     return { cost: addMoney("0", ...rows.map((r) => r.cost)), quantity, resources: rows.reduce((n, r) => n + r.resources, 0) };
   }
 
+  private readonly memo = new Map<string, Price | { reason: string }>();
+
   price(spec: ComponentSpec, region: string): Price | { reason: string } {
+    const k = `${spec.key}\u0000${spec.bill.service}\u0000${spec.bill.usageType}\u0000${spec.bill.operation ?? ""}\u0000${spec.catalogueFactor ?? ""}\u0000${region}`;
+    let p = this.memo.get(k);
+    if (!p) this.memo.set(k, (p = this.lookup(spec, region)));
+    return p;
+  }
+
+  private lookup(spec: ComponentSpec, region: string): Price | { reason: string } {
     const b = this.billed(spec.bill, region);
     if (b) {
       const rate = divDec(b.cost, b.quantity)!;
@@ -110,6 +119,16 @@ export class BillAndCataloguePriceBook implements PriceBook {
 
   /** The organisation's average monthly quantity per resource of a usage type, for usage-based components. */
   averagePerResource(match: BillMatch, region: string): string | null {
+    const k = `${match.service}\u0000${match.usageType}\u0000${match.operation ?? ""}\u0000${region}`;
+    if (this.averages.has(k)) return this.averages.get(k)!;
+    const v = this.average(match, region);
+    this.averages.set(k, v);
+    return v;
+  }
+
+  private readonly averages = new Map<string, string | null>();
+
+  private average(match: BillMatch, region: string): string | null {
     const b = this.billed(match, region);
     if (!b || b.resources === 0) return null;
     // quantity over windowDays → a 730-hour month, per distinct resource
