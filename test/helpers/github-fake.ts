@@ -296,7 +296,8 @@ export async function startGithubFake(o: { repos: string[]; token?: string }): P
         return send(res, rec, route.template, 200, u);
       }
       case "GET /repos/{owner}/{repo}": {
-        const r = { ...example("full-repository"), name: pathParams["repo"], full_name: repo, has_issues: true };
+        // GitHub's published example predates has_discussions, which the schema requires: the validation caught it
+        const r = { ...example("full-repository"), name: pathParams["repo"], full_name: repo, has_issues: true, has_discussions: false };
         return send(res, rec, route.template, 200, r);
       }
       case "POST /repos/{owner}/{repo}/issues": {

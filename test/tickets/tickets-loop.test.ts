@@ -7,6 +7,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ticketsSection, type TicketsConfig } from "../../src/core/config/sections/tickets.js";
 import type { RecommendationDraft } from "../../src/core/optimize/recommendation-model.js";
+import { optimizationDefaults } from "../../src/core/config/sections/optimization.js";
+import { measureRealizedSavings } from "../../src/engine/optimize/realized-savings.js";
 import { getRecommendation, recommendationHistory, saveRecommendations } from "../../src/engine/optimize/recommendation-store.js";
 import { listTickets, syncTickets } from "../../src/engine/tickets/sync.js";
 import { startGithubFake, type GithubFake } from "../helpers/github-fake.js";
@@ -156,6 +158,40 @@ describe("the ticket loop", () => {
     const r = await sync("2026-03-03T09:00:00Z");
     expect(r.statusChanges.map((c) => c.to)).toEqual(["dismissed"]);
     expect((await getRecommendation(ctx.store, await recId("i-0pay"))).statusReason).toBe("GitHub issue acme/payments#1 closed as won't do: we decommission this service next month anyway");
+    expect(gh.violations).toEqual([]);
+  });
+});
+
+/**
+ * The generated bill, one line a day 2026-02-15 .. 2026-03-20 (the newest day 03-20 is still filling: the last
+ * complete day is 03-19), tagged team=payments env=prod:
+ *   i-0pay  10.00/day until 03-03, 7.00 on 03-04 (the day its ticket is closed), 4.00/day from 03-05
+ * Hand-computed with N = 14: before 02-18..03-03 = 14 × 10 = 140 (10/day); after 03-05..03-18 = 14 × 4 = 56
+ * (4/day); measured 6.00/day = 6 × 730 / 24 = 182.50 a month.
+ */
+async function bill(): Promise<void> {
+  await ctx.store.run(`INSERT INTO focus_costs ("ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BilledCost", "EffectiveCost", "BillingCurrency", "ServiceName", "ResourceId", "Tags")
+    SELECT day, day + INTERVAL 1 DAY, date_trunc('month', day), c, c, 'USD', 'Amazon EC2', 'i-0pay', MAP {'team': 'payments', 'env': 'prod'} FROM (
+      SELECT TIMESTAMP '2026-02-15' + INTERVAL (d) DAY AS day,
+        CAST(CASE WHEN TIMESTAMP '2026-02-15' + INTERVAL (d) DAY < TIMESTAMP '2026-03-04' THEN 10
+                  WHEN TIMESTAMP '2026-02-15' + INTERVAL (d) DAY = TIMESTAMP '2026-03-04' THEN 7 ELSE 4 END AS DECIMAL(38,10)) AS c
+      FROM range(34) t(d))`);
+}
+
+describe("the loop closes on the bill", () => {
+  it("a ticket closed as completed marks the recommendation done, and the bill after it gives the hand-computed saving", async () => {
+    await bill();
+    await saveRecommendations(ctx.store, [draft("i-0pay", "payments", "300")], ["idle-instance"], "run1");
+    await sync("2026-03-02T09:00:00Z");
+    // the body names the resource with its tags from the bill
+    expect(gh.issues[0]!.body).toContain("**Tags:** `env=prod`, `team=payments`");
+    gh.close({ repo: "acme/payments", number: 1 }, "completed");
+    await sync("2026-03-04T09:00:00Z");
+    const r = await measureRealizedSavings(ctx.store, optimizationDefaults(), { now: new Date("2026-04-01T00:00:00Z") });
+    expect(r.lastCompleteDay).toBe("2026-03-19");
+    expect(r.items.map((i) => [i.resourceId, i.status, i.changeDay, i.before.perDay, i.after.perDay, i.measuredMonthlySaving, i.expectedMonthlySaving])).toEqual([
+      ["i-0pay", "measured", "2026-03-04", "10.0000000000", "4.0000000000", "182.5000000000", "300.0000000000"],
+    ]);
     expect(gh.violations).toEqual([]);
   });
 });
