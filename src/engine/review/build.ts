@@ -29,6 +29,7 @@ import { defaultForecastScopes, forecastVariance } from "../detect/forecast-scop
 import { lastCompleteDayFromStore } from "../detect/load-series.js";
 import { detectionConfig, listAnomalies } from "../detect/monitors.js";
 import { governanceKpis } from "../governance/kpi.js";
+import { kpiSettings } from "../kpi/definitions.js";
 import { formatKpiValue, kpiScorecard } from "../kpi/scorecard.js";
 import { kpiModel, taggedSpend } from "../kpi/tagged-spend.js";
 import { commitmentReport } from "../optimize/commitment-analysis.js";
@@ -189,7 +190,8 @@ export async function buildReview(s: AnalysisStore, ws: ReviewWorkspace, month: 
   if (currency) {
     try {
       const ts = await taggedSpend(s, ws, { month, top: 10 });
-      const tag = ts.tags.includes((config.kpis?.taggedSpend.tag ?? "team").toLowerCase()) ? (config.kpis?.taggedSpend.tag ?? "team").toLowerCase() : ts.tags[0]!;
+      const headline = kpiSettings(config).taggedTag;
+      const tag = ts.tags.includes(headline) ? headline : ts.tags[0]!;
       const row = ts.rows.find((r) => r.tag === tag && r.currency === currency) ?? ts.rows.find((r) => r.tag === tag);
       if (row)
         tagCoverage = {
