@@ -107,5 +107,11 @@ describe("estimate vs actual", () => {
 
     const text = await runCli("--store", storePath, "estimate", "actual");
     expect(text.out).toContain("estimate accuracy (median absolute % error): 2.90% over 3 resource(s)");
+
+    // the same figure is the "estimate accuracy" KPI
+    const kpi = await runCli("--store", storePath, "--json", "kpi");
+    expect(kpi.code, kpi.err).toBe(0);
+    const k = (JSON.parse(kpi.out) as { kpis: { id: string; value: string | null; unit: string }[] }).kpis.find((x) => x.id === "estimate-accuracy")!;
+    expect([k.value, k.unit]).toEqual(["2.90", "percent"]);
   }, 60_000);
 });

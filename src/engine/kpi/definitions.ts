@@ -19,6 +19,7 @@ export const KPI_IDS = [
   "open-blocking-findings",
   "commitment-utilization",
   "commitment-coverage",
+  "estimate-accuracy",
 ] as const;
 export type KpiId = (typeof KPI_IDS)[number];
 
@@ -111,6 +112,13 @@ export const KPI_DEFINITIONS: Readonly<Record<KpiId, KpiDefinition>> = {
     unit: "percent",
     better: "up",
     formula: "Usage covered by commitments / (covered + on-demand eligible usage), EffectiveCost, over the 30 days before the last charge day.",
+  },
+  "estimate-accuracy": {
+    id: "estimate-accuracy",
+    title: "Estimate accuracy (median abs. error)",
+    unit: "percent",
+    better: "down",
+    formula: "Median over recorded plan estimates (costwise estimate --record) of |estimated − actual| / actual monthly cost per resource, the actual being the resource's EffectiveCost per billed day over the last 30 billed days × 730 / 24; resources not yet in the bill are left out.",
   },
 };
 

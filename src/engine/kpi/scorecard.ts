@@ -26,6 +26,7 @@ import { featureAvailability } from "../store/feature-availability.js";
 import { col, readRow, readRows } from "../store/read-rows.js";
 import { COST_TABLE } from "../store/schema.js";
 import { tableExists } from "../store/table-rows.js";
+import { estimateVsActual } from "../estimate/actual.js";
 import { KPI_DEFINITIONS, kpiSettings, meetsTarget, type KpiId, type KpiSettings, type KpiTarget, type KpiUnit, type KpiWorkspace } from "./definitions.js";
 import { billingMonths, taggedSpend } from "./tagged-spend.js";
 
@@ -228,6 +229,8 @@ export async function kpiScorecard(s: AnalysisStore, ws: KpiWorkspace, o: Scorec
   kpis.push(...(await recommendationKpis(s, ws.config, settings)));
   kpis.push(await blockingFindingsKpi(s, ws.config, settings));
   kpis.push(...(await commitmentKpis(s, ws.config, settings)));
+  const ea = await estimateVsActual(s);
+  kpis.push(ea.accuracy === null ? missing("estimate-accuracy", settings, "no recorded estimate is in the bill yet: costwise estimate <plan> --record, then costwise estimate actual --state <state.json>") : kpi("estimate-accuracy", settings, { value: ea.accuracy, scope: `${ea.measured} resource${ea.measured === 1 ? "" : "s"}`, detail: `median absolute % error of ${ea.measured} estimated resource${ea.measured === 1 ? "" : "s"} against the bill` }));
   return { day: now.toISOString().slice(0, 10), month: tagged.month, currency: tagged.currency, kpis };
 }
 
