@@ -128,6 +128,42 @@ describe("terraform_v0.14_plan.json: modules, updates, free resources", () => {
   });
 });
 
+describe("terratag .tf configurations (every resource a create)", () => {
+  const TERRATAG = join(FIXTURES, "terraform/terratag");
+  it("aws_instance_volume_tags: region from the provider block, block devices from the configuration", async () => {
+    const { estimate } = await runEstimate({ paths: [join(TERRATAG, "aws_instance_volume_tags/input_main.tf")] });
+    // t3.micro 730 h × 0.0104 = 7.592; a root or EBS device without a size: 8 GB gp2 × 0.10 = 0.80
+    expect(estimate.resources.map((r) => [r.address, r.action, r.region, r.monthlyCost]).sort()).toEqual([
+      ["aws_instance.multiple_tags", "create", "us-east-1", "9.9920000000"],
+      ["aws_instance.no_volume_tags", "create", "us-east-1", "8.3920000000"],
+      ["aws_instance.root_block_device", "create", "us-east-1", "8.3920000000"],
+      ["aws_instance.root_block_device_does_not_exist", "create", "us-east-1", "8.3920000000"],
+      ["aws_instance.volume_tags", "create", "us-east-1", "9.1920000000"],
+    ]);
+    expect(comps(estimate.resources.find((r) => r.address === "aws_instance.volume_tags")!.components)).toEqual([
+      ["Instance usage (Linux/UNIX, on-demand, t3.micro)", "hours", "730", "0.0104", "catalogue", "7.5920000"],
+      ["root_block_device: Storage (gp2)", "GB-months", "8", "0.1", "catalogue", "0.8000000"],
+      ["ebs_block_device[abcdefg]: Storage (gp2)", "GB-months", "8", "0.1", "catalogue", "0.8000000"],
+    ]);
+    expect(estimate.totalMonthlyCost).toBe("44.3600000000");
+  });
+
+  it("aws_azure and aws_autoscaling_group: what is not priced says why", async () => {
+    const azure = await runEstimate({ paths: [join(TERRATAG, "aws_azure/input_main.tf")] });
+    expect(azure.estimate.unpriced.map((u) => [u.address, u.reason]).sort()).toEqual([
+      ["aws_s3_bucket.should_have_tags", "resource type aws_s3_bucket is not priced yet"],
+      ["azurerm_resource_group.should_have_tags", 'provider "azurerm" is not priced yet (AWS only)'],
+      ["azurerm_virtual_network.should_not_have_tags", 'provider "azurerm" is not priced yet (AWS only)'],
+    ]);
+    const asg = await runEstimate({ paths: [join(TERRATAG, "aws_autoscaling_group/input_main.tf")] });
+    expect(asg.estimate.resources.map((r) => [r.address, r.free ?? false, r.monthlyCost, r.unpricedReason ?? null]).sort()).toEqual([
+      ["aws_autoscaling_group.bar", false, null, "resource type aws_autoscaling_group is not priced yet"],
+      ["aws_autoscaling_group.bar_tags", false, null, "resource type aws_autoscaling_group is not priced yet"],
+      ["aws_placement_group.test", true, "0", null],
+    ]);
+  });
+});
+
 describe("priced from the organisation's own bill", () => {
   let s: { store: DuckDbStore; dir: string; cleanup: () => Promise<void> };
   beforeAll(async () => {

@@ -3,8 +3,8 @@
  * the bill's effective rates (one aggregate query over the last 30 billed days), and prices the change
  * (core/estimate). Budget impact per owner goes through the budget engine (detect/budget-status.ts).
  */
-import { readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { CostwiseConfig } from "../../core/config/schema.js";
 import { CostwiseError } from "../../core/errors.js";
@@ -77,12 +77,31 @@ export async function loadPlanned(paths: readonly string[], defaultRegion: strin
     else throw new CostwiseError("USAGE", `${p}: expected a plan JSON file (terraform show -json plan.out > plan.json), a .tf file or a directory`);
   }
   if (hcl.length) {
-    const { readTerraformFiles } = await import("../governance/terraform-hcl.js");
+    const { readTerraformFiles, parseTfText } = await import("../governance/terraform-hcl.js");
     const r = await readTerraformFiles(hcl);
     notes.push(...r.notes);
-    if (!defaultRegion) notes.push(".tf files: the region is taken from --region only (not from provider blocks); without it the resources are unpriced");
+    // the region of a directory (one module): its default (un-aliased) aws provider block's literal region
+    const regions = new Map<string, string | null>();
+    const regionOf = async (file: string): Promise<string | null> => {
+      const dir = dirname(file);
+      if (!regions.has(dir)) {
+        let found: string | null = null;
+        for (const f of readdirSync(dir).filter((x) => x.endsWith(".tf")).sort()) {
+          const json = await parseTfText(readFileSync(join(dir, f), "utf8"), join(dir, f));
+          const blocks = (json["provider"] as Record<string, unknown> | undefined)?.["aws"];
+          for (const b of Array.isArray(blocks) ? blocks : []) {
+            const o = b as Record<string, unknown>;
+            if (o["alias"] === undefined && typeof o["region"] === "string" && !o["region"].includes("${")) found ??= o["region"];
+          }
+        }
+        regions.set(dir, found);
+      }
+      return regions.get(dir) ?? null;
+    };
     for (const n of r.resources) {
-      resources.push({ file: n.location?.file ?? hcl.join(","), address: n.id, type: n.type, provider: n.type.split("_")[0]!, action: "create", before: null, after: n.attributes, region: defaultRegion, tags: n.tags, cloudId: null });
+      const file = n.location?.file ?? hcl[0]!;
+      const region = (await regionOf(file)) ?? defaultRegion;
+      resources.push({ file, address: n.id, type: n.type, provider: n.type.split("_")[0]!, action: "create", before: null, after: n.attributes, region, tags: n.tags, cloudId: null });
     }
   }
   return { resources, notes };
