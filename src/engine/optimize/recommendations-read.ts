@@ -2,16 +2,14 @@
  * Recommendations as the API serves them: the realized monthly savings summed per currency, the Savings Plan
  * purchase recommendations in the commitments page's shape, and the commitments report over the bill's last days.
  */
-import type { OptimizationConfig } from "../../core/config/sections/optimization.js";
+import { optimizationDefaults, type OptimizationConfig } from "../../core/config/sections/optimization.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 import { col, readRow } from "../store/read-rows.js";
 import { COST_TABLE } from "../store/schema.js";
 import { commitmentReport, type CommitmentReport } from "./commitment-analysis.js";
-import { listRecommendations, realizedSavings, type ListFilter, type RecommendationRow } from "./recommendation-store.js";
+import { measureRealizedSavings } from "./realized-savings.js";
+import { listRecommendations, type ListFilter, type RecommendationRow } from "./recommendation-store.js";
 import { RECOMMENDATIONS_TABLE } from "./tables.js";
-
-/** Hours in a month, for realized savings (EffectiveCost per billed hour × this). */
-const HOURS_PER_MONTH = 730;
 
 export interface RecommendationsView {
   items: RecommendationRow[];
@@ -21,26 +19,16 @@ export interface RecommendationsView {
 
 /**
  * Recommendations (a team's own, given `owner`), and for an unscoped caller the savings done recommendations
- * realized, summed per currency exactly (10 decimal places, integer arithmetic).
+ * realized, measured on the bill per currency (measureRealizedSavings: the savings-realized KPI's figure).
  */
-export async function recommendationsView(store: AnalysisStore, f: ListFilter, withRealized: boolean): Promise<RecommendationsView> {
+export async function recommendationsView(store: AnalysisStore, f: ListFilter, withRealized: boolean, cfg: OptimizationConfig = optimizationDefaults()): Promise<RecommendationsView> {
   const list = await listRecommendations(store, f);
-  const realized = withRealized ? await realizedSavings(store, HOURS_PER_MONTH) : [];
-  const byCur = new Map<string, bigint>();
-  const cur = new Map(list.map((r) => [r.id, r.currency]));
-  for (const r of realized) {
-    if (r.realizedMonthlySaving === null) continue;
-    const c = cur.get(r.id) ?? "USD";
-    const [i = "0", fr = ""] = r.realizedMonthlySaving.replace("-", "").split(".");
-    const units = BigInt(i + fr.padEnd(10, "0").slice(0, 10)) * (r.realizedMonthlySaving.startsWith("-") ? -1n : 1n);
-    byCur.set(c, (byCur.get(c) ?? 0n) + units);
+  // realized = measured on the bill (./realized-savings.ts), the savings-realized KPI's figure
+  if (withRealized) {
+    const m = await measureRealizedSavings(store, cfg);
+    return { items: list, realized: { count: m.totals.reduce((a, t) => a + t.measured, 0), monthly: m.totals.map((t) => ({ currency: t.currency, amount: t.measuredMonthly })) } };
   }
-  const fmt = (u: bigint) => {
-    const neg = u < 0n;
-    const a2 = neg ? -u : u;
-    return `${neg ? "-" : ""}${a2 / 10_000_000_000n}.${(a2 % 10_000_000_000n).toString().padStart(10, "0")}`;
-  };
-  return { items: list, realized: { count: realized.length, monthly: [...byCur].map(([currency, u]) => ({ currency, amount: fmt(u) })) } };
+  return { items: list, realized: { count: 0, monthly: [] } };
 }
 
 export interface SavingsPlanPurchase {

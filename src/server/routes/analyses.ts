@@ -210,7 +210,7 @@ export function registerAnalysisRoutes(app: ZApp, ctx: ServerContext): void {
           const a = await availability(s, "recommendations");
           if (!a.available) return { availability: a, items: [], realized: { count: 0, monthly: [] } };
           // realized savings are organisation-wide: only unscoped callers get them
-          const view = await recommendationsView(s, { includeResolved: req.query.all === "true", ...(team !== null ? { owner: team } : {}) }, team === null);
+          const view = await recommendationsView(s, { includeResolved: req.query.all === "true", ...(team !== null ? { owner: team } : {}) }, team === null, ctx.workspace.config.optimization);
           return { availability: a, ...view };
         }),
       );
