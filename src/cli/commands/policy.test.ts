@@ -56,7 +56,7 @@ describe("costwise policy check", () => {
     expect(r.out).toMatch(/error\*\s+aws_instance\.worker\s+env-values\s+tag "env" = "Prod" is not allowed \(did you mean "prod"\?\)\s+\S*tf\/main\.tf:42/);
     expect(r.out).toContain("exempt: aws_instance.legacy required-tags owner until 2099-12-31 (legacy box, decommissioned in INC-42)");
     expect(r.out).toContain("warning: exemption #2 for aws_s3_bucket.old_logs expired on 2020-01-01");
-    expect(r.out).toContain("7 resources, 6 checked, 2 compliant; 3 errors, 5 warnings, 0 info (4 unresolved), 2 exempted; BLOCKING (3)");
+    expect(r.out).toContain("7 resources, 6 checked, 2 compliant; 3 errors, 5 warnings, 0 info (4 unresolved), 2 exempted; 1 not checked; BLOCKING (3)");
     expect(JSON.parse(readFileSync(join(dir, "o.sarif"), "utf8")).version).toBe("2.1.0");
     expect(readFileSync(join(dir, "o.xml"), "utf8")).toContain('<testsuites name="costwise policy check"');
     expect(readFileSync(join(dir, "o.md"), "utf8")).toContain("3 blocking findings");
@@ -92,6 +92,29 @@ describe("costwise policy check", () => {
     const r2 = await cli("policy", "check", "-p", POLICY, bad);
     expect(r2.code).toBe(EXIT.failure);
     expect(r2.err).toContain(`${bad}:2:27: not valid JSON`);
+  });
+
+  it("several plans and a missing policy: files told apart in the text, skipped resources listed; no policy file exits 2", async () => {
+    const planOf = (tags: Record<string, string>) =>
+      JSON.stringify({
+        format_version: "1.2",
+        resource_changes: [
+          { address: "aws_instance.a", mode: "managed", type: "aws_instance", name: "a", change: { actions: ["create"], after: { tags, tags_all: tags }, after_unknown: {} } },
+          { address: "aws_iam_role_policy_attachment.p", mode: "managed", type: "aws_iam_role_policy_attachment", name: "p", change: { actions: ["create"], after: { role: "r" }, after_unknown: {} } },
+        ],
+      });
+    writeFileSync(join(dir, "prod.json"), planOf({ owner: "a", env: "prod", cost_center: "cc" }));
+    writeFileSync(join(dir, "dev.json"), planOf({ owner: "a" }));
+    const r = await cli("policy", "check", "-p", POLICY, join(dir, "prod.json"), join(dir, "dev.json"), "--now", "2026-06-01");
+    expect(r.code).toBe(EXIT.findings);
+    expect(r.out).toMatch(/error\*\s+aws_instance\.a\s+required-tags\s+missing required tag "env"\s+\S*dev\.json/);
+    expect(r.out).not.toMatch(/aws_instance\.a .*prod\.json/);
+    expect(r.out).toMatch(/dev\.json: 1 finding\(s\), 1 blocking/);
+    expect(r.out).toMatch(/not checked \(2\):\n  aws_iam_role_policy_attachment\.p \(\S*prod\.json\): aws_iam_role_policy_attachment takes no tags/);
+    expect(r.out).toContain("2 files, 4 resources, 2 checked, 1 compliant;");
+    const missing = await cli("policy", "check", "-p", join(dir, "no-such-policy.yaml"), join(dir, "prod.json"));
+    expect(missing.code).toBe(EXIT.usage);
+    expect(missing.err).toContain("no-such-policy.yaml does not exist");
   });
 
   it("export-input writes the normalized resource document", async () => {

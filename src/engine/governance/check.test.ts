@@ -154,13 +154,16 @@ describe("plan JSON", () => {
     expect(new Set(missing.map((f) => f.resourceId)).size).toBe(8);
     // the 4 created ones have tags_all unknown at plan time: "known after apply", not missing
     const later = result.findings.filter((f) => f.afterApply);
-    expect(later.map((f) => `${f.resourceId} ${f.tag}`).sort()).toEqual(
-      ["aws_instance.instance_2", "aws_instance.instance_counted[1]", "module.instances.aws_instance.module_instance_2", "module.instances.aws_instance.module_instance_counted[1]"].flatMap((a) => [`${a} Environment`, `${a} Owner`]).sort(),
+    // (both required keys, and the env rule cannot judge a value not known yet)
+    expect(later.map((f) => `${f.resourceId} ${f.ruleId} ${f.tag}`).sort()).toEqual(
+      ["aws_instance.instance_2", "aws_instance.instance_counted[1]", "module.instances.aws_instance.module_instance_2", "module.instances.aws_instance.module_instance_counted[1]"]
+        .flatMap((a) => [`${a} owner-env Environment`, `${a} owner-env Owner`, `${a} env Environment`])
+        .sort(),
     );
     expect(later.every((f) => f.kind === "unresolved" && f.severity === "warning")).toBe(true);
     expect(missing.some((f) => f.resourceId.includes("aws_db_instance"))).toBe(false);
     // Environment=dev on the 5 taggable db resources per module copy (instance, role, option/parameter/subnet groups) × 2
-    const env = result.findings.filter((f) => f.ruleId === "env");
+    const env = result.findings.filter((f) => f.ruleId === "env" && !f.afterApply);
     expect(env).toHaveLength(10);
     expect(env.every((f) => f.value === "dev" && f.kind === "value-not-allowed")).toBe(true);
     // checked = 12 aws_instance + 2 aws_default_vpc + 2 × 5 taggable db resources (the attachment is not taggable)
