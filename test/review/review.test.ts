@@ -4,7 +4,7 @@
  * action items are carried to the next review with their status now, and the PDF opens (a %PDF file with pages)
  * while the HTML renders to a non-blank page in Chromium.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +13,8 @@ import { reviewHtml } from "../../src/core/review/render.js";
 import { DEMO_CONFIG_FILE, runDemoAnalyses } from "../../src/demo/analyses.js";
 import { runDemo } from "../../src/demo/run-demo.js";
 import { parseConfig } from "../../src/engine/config/load-config.js";
-import { htmlToPng } from "../../src/engine/review/pdf.js";
+import { CHROMIUM_ARGS, htmlToPdf, htmlToPng } from "../../src/engine/review/pdf.js";
+import { chromium } from "playwright-core";
 import { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
 import { buildServer } from "../../src/server/app.js";
 import { runCli } from "../helpers/cli.js";
@@ -154,7 +155,7 @@ describe("costwise review on the demo", () => {
     expect(badMonth.code).toBe(2);
   }, 120_000);
 
-  it.skipIf(process.env["CI"] !== "true" && !existsSync(CHROMIUM))("the PDF opens (%PDF with pages) and the HTML renders to a non-blank page in Chromium", async () => {
+  it.skipIf(process.env["CI"] !== "true" && !existsSync(CHROMIUM))("the PDF opens: %PDF with pages, page 1 drawn by Chromium's PDF viewer carries ink; the HTML renders non-blank", async () => {
     const out = join(work.dir, "review.pdf");
     await cli("review", "--month", month, "--format", "pdf", "--out", out, "--no-save");
     const pdf = readFileSync(out);
@@ -162,6 +163,12 @@ describe("costwise review on the demo", () => {
     const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? []).length;
     expect(pages).toBeGreaterThanOrEqual(2);
     expect(pdf.toString("latin1").trimEnd().endsWith("%%EOF")).toBe(true);
+
+    // page 1 rendered by Chromium's PDF viewer: the sheet carries ink (a blank PDF's does not)
+    const blankPdf = join(work.dir, "blank.pdf");
+    writeFileSync(blankPdf, await htmlToPdf("<!doctype html><html><body></body></html>"));
+    expect(await pageOneInk(blankPdf, 30_000)).toBe(0);
+    expect(await pageOneInk(out, 30_000)).toBeGreaterThan(0.005);
 
     const data = JSON.parse(await cli("--json", "review", "--month", month, "--no-save")) as ReviewData;
     const png = await htmlToPng(reviewHtml(data));
@@ -172,8 +179,31 @@ describe("costwise review on the demo", () => {
   }, 120_000);
 });
 
-/** Share of pixels that are not white in an 8-bit RGB/RGBA PNG (filters undone). */
-function inkShare(png: Buffer): number {
+/**
+ * Opens a PDF file in Chromium's built-in viewer and returns the share of inked pixels inside page 1's sheet (at the
+ * viewer's 100% zoom an A4 sheet spans x 393–1187 of a 1280-wide window); polls until ink shows or `waitMs` passes.
+ */
+async function pageOneInk(file: string, waitMs: number): Promise<number> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(`file://${file}`).catch(() => undefined); // the viewer replaces the navigation
+    // wait for the sheet (mostly white) to be drawn, then count dark (text) pixels on it
+    const until = Date.now() + waitMs;
+    for (;;) {
+      await page.waitForTimeout(500);
+      const shot = await page.screenshot({ clip: { x: 420, y: 80, width: 740, height: 620 } });
+      const white = 1 - inkShare(shot);
+      if (white > 0.5) return inkShare(shot, 128);
+      if (Date.now() > until) throw new Error(`the PDF viewer drew no page within ${waitMs} ms`);
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Share of pixels darker than `below` in any channel (default 240: not white) in an 8-bit RGB/RGBA PNG (filters undone). */
+function inkShare(png: Buffer, below = 240): number {
   let off = 8;
   let width = 0;
   let height = 0;
@@ -209,7 +239,7 @@ function inkShare(png: Buffer): number {
       const pred = f === 0 ? 0 : f === 1 ? a : f === 2 ? b : f === 3 ? (a + b) >> 1 : pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
       cur[x] = (line[x]! + pred) & 0xff;
     }
-    for (let x = 0; x < width; x++) if (cur[x * channels]! < 240 || cur[x * channels + 1]! < 240 || cur[x * channels + 2]! < 240) ink++;
+    for (let x = 0; x < width; x++) if (below === 240 ? cur[x * channels]! < 240 || cur[x * channels + 1]! < 240 || cur[x * channels + 2]! < 240 : Math.max(cur[x * channels]!, cur[x * channels + 1]!, cur[x * channels + 2]!) < below) ink++;
     cur.copy(prev);
   }
   return ink / (width * height);
