@@ -34,11 +34,12 @@ import {
   type FocusColumn,
   type FocusVersion,
 } from "../../core/focus/columns.js";
-import { quoteIdent, quoteString } from "../../core/sql.js";
+import { quoteIdent } from "../../core/sql.js";
 import { appliedVersion } from "../allocation/allocate.js";
 import { ALLOCATION_TABLE, ownerFields } from "../allocation/tables.js";
 import { sql, type AnalysisStore } from "../store/cost-store.js";
 import { col, readRows } from "../store/read-rows.js";
+import { readerPath } from "../store/duckdb/literal-path.js";
 import { COST_TABLE, sqlTypeOf } from "../store/schema.js";
 import { IDLE_POOL, K8S_SOURCE } from "../../core/allocation/model.js";
 
@@ -120,14 +121,15 @@ export async function exportFocus(store: AnalysisStore, opts: FocusExportOptions
     for (const p of periods) {
       const name = `cost-and-usage-${p}.${ext}`;
       const select = allocation ? allocatedSelect(columns, format, allocation) : costSelect(columns, format);
-      await store.run(sql(`COPY (${select}) TO ${quoteString(join(tmp, name))} ${copyOptions}`, ...(allocation?.params ?? []), p));
+      // DuckDB numbers COPY's target parameter first, before those of the query
+      await store.run(sql(`COPY (${select}) TO ? ${copyOptions}`, join(tmp, name), ...(allocation?.params ?? []), p));
       written.push({ name, dataset: "CostAndUsage", period: p });
     }
     // 4. Contract Commitment
     if (version !== "1.2") {
       const name = `contract-commitment.${ext}`;
       const placeholders = periods.map(() => "?").join(", ");
-      await store.run(sql(`COPY (${commitmentSelect(format, placeholders)}) TO ${quoteString(join(tmp, name))} ${copyOptions}`, ...periods));
+      await store.run(sql(`COPY (${commitmentSelect(format, placeholders)}) TO ? ${copyOptions}`, join(tmp, name), ...periods));
       written.push({ name, dataset: "ContractCommitment", period: null });
     }
     // 5. metadata
@@ -143,7 +145,8 @@ export async function exportFocus(store: AnalysisStore, opts: FocusExportOptions
   const files: ExportedFile[] = [];
   for (const w of written) {
     const path = join(out, w.name);
-    const reader = format === "parquet" ? `read_parquet(${quoteString(path)})` : `read_csv(${quoteString(path)}, header = true, all_varchar = true)`;
+    const bound = await readerPath(store, path);
+    const reader = format === "parquet" ? `read_parquet(${bound})` : `read_csv(${bound}, header = true, all_varchar = true)`;
     const [billed, effective] = w.dataset === "CostAndUsage" ? ['"BilledCost"', '"EffectiveCost"'] : ['"ContractCommitmentCost"', '"ContractCommitmentCost"'];
     const rows = await readRows(
       store,
@@ -187,15 +190,18 @@ function costSelect(columns: readonly FocusColumn[], format: ExportFormat): stri
 interface AllocationContext {
   /** owner dimensions of cost_allocation.owners (first: the primary, held in `team`) */
   dims: string[];
-  /** VALUES rows (rule id, split method, weights JSON) of the applied rules' shared splits, and their parameters */
+  /** VALUES rows (rule id, split method, weights JSON) of the applied rules' shared splits */
   methodsSql: string;
+  /** the constants the SELECT reads from its `k` row (see allocatedSelect), then the methods' values, in text order */
   params: string[];
 }
 
 async function allocationContext(store: AnalysisStore): Promise<AllocationContext> {
   const dims = await ownerFields(store);
   const applied = await appliedVersion(store);
-  const params: string[] = [];
+  const owners = dims.length ? dims : ["team"];
+  // k: the Kubernetes source and idle pool ids, the tag key prefix and the AllocatedTags key of each owner dimension
+  const params: string[] = [K8S_SOURCE, IDLE_POOL, `${ALLOCATED_TAG_PREFIX}${owners[0]!}/`, ...owners.map((d) => ALLOCATED_TAG_PREFIX + d)];
   const values: string[] = [];
   for (const r of applied?.config.rules ?? []) {
     if (!r.shared) continue;
@@ -206,7 +212,7 @@ async function allocationContext(store: AnalysisStore): Promise<AllocationContex
   const methodsSql = values.length
     ? `SELECT * FROM (VALUES ${values.join(", ")}) AS t(rule_id, method, weights)`
     : `SELECT NULL::VARCHAR AS rule_id, NULL::VARCHAR AS method, NULL::VARCHAR AS weights WHERE false`;
-  return { dims: dims.length ? dims : ["team"], methodsSql, params };
+  return { dims: owners, methodsSql, params };
 }
 
 /**
@@ -220,10 +226,10 @@ async function allocationContext(store: AnalysisStore): Promise<AllocationContex
  * kubernetes-idle, rule) and, for fixed splits, the percentages (x_Weights).
  */
 function allocatedSelect(columns: readonly FocusColumn[], format: ExportFormat, ctx: AllocationContext): string {
-  const [primary, ...rest] = ctx.dims;
-  const tagEntries = [`{'k': ${quoteString(ALLOCATED_TAG_PREFIX + primary!)}, 'v': a.team}`, ...rest.map((d) => `{'k': ${quoteString(ALLOCATED_TAG_PREFIX + d)}, 'v': a.owners[${quoteString(d)}]}`)];
-  const isK8s = `(a.x_source = ${quoteString(K8S_SOURCE)} AND a.k8s_namespace IS NOT NULL)`;
-  const method = `CASE WHEN a.shared_pool = ${quoteString(IDLE_POOL)} THEN 'kubernetes-idle' WHEN a.shared_pool IS NOT NULL THEN coalesce(m.method, 'shared')
+  // the primary dimension is cost_allocation.team; the others are fields of the owners STRUCT
+  const tagEntries = ctx.dims.map((d, i) => `{'k': k.d${i}, 'v': ${i === 0 ? "a.team" : `a.owners.${quoteIdent(d)}`}}`);
+  const isK8s = `(a.x_source = k.k8s_source AND a.k8s_namespace IS NOT NULL)`;
+  const method = `CASE WHEN a.shared_pool = k.idle_pool THEN 'kubernetes-idle' WHEN a.shared_pool IS NOT NULL THEN coalesce(m.method, 'shared')
     WHEN ${isK8s} THEN 'kubernetes' ELSE 'rule' END`;
   const ratio = `round(CASE WHEN a.shared_pool IS NOT NULL THEN a.billed_cost / nullif(sum(a.billed_cost) OVER (PARTITION BY a.billing_period_start, a.currency, a.shared_pool), 0)
     WHEN ${isK8s} THEN a.billed_cost / nullif(sum(a.billed_cost) OVER (PARTITION BY a.billing_period_start, a.currency, a.k8s_cluster, ${isK8s}), 0) ELSE 1 END, 10)::DOUBLE`;
@@ -245,14 +251,15 @@ function allocatedSelect(columns: readonly FocusColumn[], format: ExportFormat, 
     ResourceId: "a.resource_id",
     AllocatedMethodId: "a.rule_id",
     AllocatedMethodDetails: `json_object('Elements', json_array(json_object('AllocatedRatio', ${ratio})), 'x_SplitMethod', ${method}, 'x_SharedPool', a.shared_pool, 'x_Weights', CAST(CASE WHEN a.shared_pool IS NOT NULL THEN m.weights END AS JSON))`,
-    AllocatedResourceId: `CASE WHEN ${isK8s} THEN a.k8s_cluster || '/' || a.k8s_namespace ELSE coalesce(a.resource_id, ${quoteString(ALLOCATED_TAG_PREFIX + primary! + "/")} || a.team) END`,
+    AllocatedResourceId: `CASE WHEN ${isK8s} THEN a.k8s_cluster || '/' || a.k8s_namespace ELSE coalesce(a.resource_id, k.owner_prefix || a.team) END`,
     AllocatedResourceName: `CASE WHEN ${isK8s} THEN a.k8s_namespace ELSE a.team END`,
     AllocatedTags: `to_json(map_from_entries(list_filter([${tagEntries.join(", ")}], e -> e.v IS NOT NULL)))`,
   };
   const list = columns.map((c) => `${output(c, exprs[c.name] ?? `NULL::${sqlTypeOf(c)}`, format)} AS ${quoteIdent(c.name)}`);
   // costwise's own columns: where each allocated row came from
   list.push(`a.shared_pool AS x_SharedPool`, `a.x_source AS x_Source`, `a.k8s_cluster AS x_k8s_Cluster`, `a.k8s_namespace AS x_k8s_Namespace`, `a.line_items AS x_LineItems`);
-  return `WITH m AS (${ctx.methodsSql}) SELECT ${list.join(", ")} FROM ${ALLOCATION_TABLE} a LEFT JOIN m ON m.rule_id = a.rule_id
+  const k = ["k8s_source", "idle_pool", "owner_prefix", ...ctx.dims.map((_, i) => `d${i}`)].map((n) => `?::VARCHAR AS ${n}`).join(", ");
+  return `WITH k AS (SELECT ${k}), m AS (${ctx.methodsSql}) SELECT ${list.join(", ")} FROM ${ALLOCATION_TABLE} a CROSS JOIN k LEFT JOIN m ON m.rule_id = a.rule_id
     WHERE strftime(a.billing_period_start, '%Y-%m') = ?`;
 }
 
