@@ -8,7 +8,7 @@ import { relative, resolve, sep } from "node:path";
 import type { Command } from "commander";
 import { evaluatePolicy, type Finding } from "../../core/governance/evaluate.js";
 import { toJUnit, toSarif } from "../../core/governance/formats.js";
-import { estimateMarkdown } from "../../core/estimate/markdown.js";
+import { estimateMarkdown, mdText } from "../../core/estimate/markdown.js";
 import type { ResourceEstimate } from "../../core/estimate/model.js";
 import { loadCheckInput } from "../../engine/governance/inputs.js";
 import { loadPolicyFile } from "../../engine/governance/load-policy.js";
@@ -54,7 +54,7 @@ export async function prCheck(paths: string[], opts: PrCheckOpts, cmd: Command) 
   const findingsFor = (r: ResourceEstimate): string[] => {
     const k = keyOf(r.file, r.address);
     shown.add(k);
-    return (byResource.get(k) ?? []).map((f) => `${f.blocking ? "❌" : f.severity === "warning" ? "⚠️" : "ℹ️"} ${f.severity}${f.blocking ? " (blocking)" : ""} \`${f.ruleId}\`: ${f.message}`);
+    return (byResource.get(k) ?? []).map((f) => `${f.blocking ? "❌" : f.severity === "warning" ? "⚠️" : "ℹ️"} ${f.severity}${f.blocking ? " (blocking)" : ""} \`${mdText(f.ruleId)}\`: ${mdText(f.message)}`);
   };
   const gatingCrossed = impacts.filter((b) => b.gating && b.crosses.length > 0);
   const s = result.summary;
@@ -62,7 +62,7 @@ export async function prCheck(paths: string[], opts: PrCheckOpts, cmd: Command) 
   lines.push(`## costwise: ${result.blocking || gatingCrossed.length ? "❌ blocking" : "✅ not blocking"}`);
   lines.push("");
   lines.push(`**Tags:** ${s.resources} resources, ${s.checked} checked, ${s.bySeverity.error} errors, ${s.bySeverity.warning} warnings${s.blocking ? `, **${s.blocking} blocking**` : ""}`);
-  for (const b of gatingCrossed) lines.push(`**Budget:** the change takes ${b.owner}'s month-end forecast over ${b.crosses.join(", ")} of gating budget \`${b.budget}\` (${b.amount} ${b.currency})`);
+  for (const b of gatingCrossed) lines.push(`**Budget:** the change takes ${mdText(b.owner)}'s month-end forecast over ${b.crosses.join(", ")} of gating budget \`${b.budget}\` (${b.amount} ${b.currency})`);
   lines.push("");
   const body = estimateMarkdown(run.estimate, impacts, findingsFor);
   lines.push(body.trimEnd());
@@ -70,10 +70,10 @@ export async function prCheck(paths: string[], opts: PrCheckOpts, cmd: Command) 
   const rest = result.findings.filter((f) => !shown.has(keyOf(f.location?.file, f.resourceId)));
   if (rest.length) {
     lines.push("", `<details><summary>${rest.length} finding(s) on unchanged resources</summary>`, "");
-    for (const f of rest) lines.push(`- \`${f.resourceId}\` ${f.severity}${f.blocking ? " (blocking)" : ""} \`${f.ruleId}\`: ${f.message}`);
+    for (const f of rest) lines.push(`- \`${mdText(f.resourceId)}\` ${f.severity}${f.blocking ? " (blocking)" : ""} \`${mdText(f.ruleId)}\`: ${mdText(f.message)}`);
     lines.push("", "</details>");
   }
-  for (const n of [...input.notes, ...run.notes]) lines.push("", `_note: ${n}_`);
+  for (const n of [...input.notes, ...run.notes]) lines.push("", `_note: ${mdText(n)}_`);
   const markdown = lines.join("\n") + "\n";
 
   const ctx = { policy: loaded.policy, result, uri: toUri };

@@ -16,6 +16,9 @@ export interface BudgetImpactLine {
   gating: boolean;
 }
 
+/** Text from a plan or a policy (addresses, names, messages) made inert in Markdown/HTML: no tags, no table breaks. */
+export const mdText = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+
 const money = (s: string | null): string => (s === null ? "unpriced" : `$${trimMoney(s)}`.replace("$-", "-$"));
 const signed = (s: string | null): string => (s === null ? "unpriced" : s.startsWith("-") ? money(s) : `+${money(s)}`);
 const cents = (s: string | null): string => (s === null ? "unpriced" : `$${formatMoney(parseMoney(s), 2)}`.replace("$-", "-$"));
@@ -36,12 +39,12 @@ export function estimateText(e: Estimate): string {
 }
 
 function details(r: ResourceEstimate): string {
-  const rows = r.components.map((c) => `| ${c.name} | ${c.monthlyQuantity} ${c.unit} | ${c.price === null ? "—" : `$${c.price}`} | ${c.priceSource ?? `unpriced: ${c.unpricedReason}`} | ${cents(c.monthlyCost)} |`);
-  const notes = r.components.filter((c) => c.assumption).map((c) => `- ${c.name}: ${c.assumption}`);
+  const rows = r.components.map((c) => `| ${mdText(c.name)} | ${c.monthlyQuantity} ${c.unit} | ${c.price === null ? "—" : `$${c.price}`} | ${c.priceSource ?? `unpriced: ${mdText(c.unpricedReason ?? "")}`} | ${cents(c.monthlyCost)} |`);
+  const notes = r.components.filter((c) => c.assumption).map((c) => `- ${mdText(c.name)}: ${mdText(c.assumption!)}`);
   return [
-    `<details><summary><code>${r.address}</code> ${r.action}: ${r.monthlyDelta === null ? "unpriced" : `${signedCents(r.monthlyDelta)}/month`}</summary>`,
+    `<details><summary><code>${mdText(r.address)}</code> ${r.action}: ${r.monthlyDelta === null ? "unpriced" : `${signedCents(r.monthlyDelta)}/month`}</summary>`,
     "",
-    rows.length ? ["| component | quantity | price | source | monthly |", "|---|---|---|---|---|", ...rows].join("\n") : r.unpricedReason ? `unpriced: ${r.unpricedReason}` : "no cost of its own",
+    rows.length ? ["| component | quantity | price | source | monthly |", "|---|---|---|---|---|", ...rows].join("\n") : r.unpricedReason ? `unpriced: ${mdText(r.unpricedReason)}` : "no cost of its own",
     ...(notes.length ? ["", ...notes] : []),
     ...(r.previousMonthlyCost !== null && r.action !== "create" ? ["", `before the change: ${cents(r.previousMonthlyCost)}/month`] : []),
     "",
@@ -56,12 +59,12 @@ export function estimateMarkdown(e: Estimate, impacts: readonly BudgetImpactLine
   out.push("");
   if (e.owners.length) {
     out.push("| owner | monthly change | resources |", "|---|---:|---:|");
-    for (const o of e.owners) out.push(`| ${o.owner} | ${signedCents(o.monthlyDelta)} | ${o.resources}${o.unpriced ? ` (${o.unpriced} unpriced)` : ""} |`);
+    for (const o of e.owners) out.push(`| ${mdText(o.owner)} | ${signedCents(o.monthlyDelta)} | ${o.resources}${o.unpriced ? ` (${o.unpriced} unpriced)` : ""} |`);
     out.push("");
   }
   if (impacts.length) {
     out.push("| budget | owner | forecast without | forecast with | crosses |", "|---|---|---:|---:|---|");
-    for (const b of impacts) out.push(`| ${b.budget}${b.gating ? " (gating)" : ""} | ${b.owner} | ${money(b.forecastWithout)} | ${money(b.forecastWith)} | ${b.crosses.length ? `**${b.crosses.join(", ")}**` : "—"} |`);
+    for (const b of impacts) out.push(`| ${mdText(b.budget)}${b.gating ? " (gating)" : ""} | ${mdText(b.owner)} | ${money(b.forecastWithout)} | ${money(b.forecastWith)} | ${b.crosses.length ? `**${b.crosses.join(", ")}**` : "—"} |`);
     out.push("");
   }
   for (const r of e.resources) {

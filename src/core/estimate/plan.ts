@@ -79,7 +79,8 @@ export function planToPlanned(doc: unknown, file: string, defaultRegion: string 
 
 /** Effective tags of one side of a change: tags_all when it is a map, else tags (map or autoscaling list form). */
 export function tagsOf(side: Obj): Record<string, string> {
-  const pick = isObj(side["tags_all"]) ? side["tags_all"] : side["tags"];
+  // autoscaling groups: `tag` blocks (AWS provider ≥ 4) or the legacy list-form `tags`, both [{key, value, ...}]
+  const pick = isObj(side["tags_all"]) ? side["tags_all"] : side["tags"] !== undefined && side["tags"] !== null ? side["tags"] : side["tag"];
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   if (isObj(pick)) {
     for (const [k, v] of Object.entries(pick)) if (v !== null && v !== undefined) out[k] = String(v);
