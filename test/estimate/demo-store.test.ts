@@ -1,7 +1,7 @@
 /**
  * With the demo store, EC2 instance hours are priced at the demo bill's effective rate: Σ EffectiveCost / Σ
  * PricingQuantity of its `BoxUsage:<type>` usage in the region over the last 30 billed days (Savings Plans and
- * Reserved Instances included), computed here by a hand-written SQL of that definition; without a store (or with
+ * Reserved Instances included; Savings Plan negation lines, which repeat the covered hours at 0, left out), computed here by a hand-written SQL of that definition; without a store (or with
  * --no-bill) the same plan is priced at the catalogue's on-demand price.
  */
 import { writeFileSync } from "node:fs";
@@ -29,6 +29,7 @@ beforeAll(async () => {
       SELECT regexp_extract(x_UsageType, 'BoxUsage:(.*)$', 1) AS type, CAST(sum("EffectiveCost") AS VARCHAR) AS cost, CAST(sum("PricingQuantity") AS VARCHAR) AS hours
       FROM focus_costs, w
       WHERE x_ServiceCode = 'AmazonEC2' AND "RegionId" = 'us-east-1' AND "ChargeCategory" = 'Usage' AND x_UsageType LIKE '%BoxUsage:%'
+        AND coalesce(x_ChargeType, '') <> 'SavingsPlanNegation'
         AND "ChargePeriodStart" >= w.last - INTERVAL 29 DAY
       GROUP BY 1 ORDER BY sum("PricingQuantity") DESC, 1 LIMIT 1`);
     const r = rows[0]!;

@@ -172,6 +172,8 @@ describe("priced from the organisation's own bill", () => {
       // m5.large in us-east-1: 24 h on demand (2.304) + 56 h under a Savings Plan (3.816) → 6.12 / 80 h = 0.0765
       { day: "2026-10-20", resourceId: "i-1", service: "AmazonEC2", usageType: "BoxUsage:m5.large", region: "us-east-1", quantity: "24", cost: "2.304" },
       { day: "2026-10-21", resourceId: "i-2", service: "AmazonEC2", usageType: "BoxUsage:m5.large", region: "us-east-1", quantity: "56", cost: "3.816" },
+      // the Savings Plan negation repeats the covered hours at 0 EffectiveCost: not counted twice
+      { day: "2026-10-21", resourceId: "i-2", service: "AmazonEC2", usageType: "BoxUsage:m5.large", region: "us-east-1", quantity: "56", cost: "0", chargeType: "SavingsPlanNegation" },
       // the same type in eu-west-1 (usage type prefixed "EU-"): 24 h for 2.4 → 0.1
       { day: "2026-10-21", resourceId: "i-3", service: "AmazonEC2", usageType: "EU-BoxUsage:m5.large", region: "eu-west-1", quantity: "24", cost: "2.4" },
       // older than the last 30 billed days (2026-09-22 .. 2026-10-21): not used

@@ -142,6 +142,7 @@ export async function billUsage(store: CostStore): Promise<{ rows: BillUsageRow[
               count(DISTINCT "ResourceId")::INTEGER AS resources
        FROM ${COST_TABLE}
        WHERE "ChargeCategory" = 'Usage' AND x_UsageType IS NOT NULL AND "RegionId" IS NOT NULL
+         AND coalesce(x_ChargeType, '') <> 'SavingsPlanNegation' -- it repeats the covered row's quantity at 0 EffectiveCost
          AND x_ServiceCode IN (${SERVICES.map(() => "?").join(", ")})
          AND "ChargePeriodStart" >= CAST(? AS TIMESTAMP) - INTERVAL ${BILL_WINDOW_DAYS - 1} DAY AND "ChargePeriodStart" < CAST(? AS TIMESTAMP) + INTERVAL 1 DAY
        GROUP BY ALL ORDER BY ALL`,
