@@ -74,6 +74,22 @@ describe("costwise pr-check", () => {
     expect(readFileSync(junit, "utf8")).toMatch(/<testsuites[\s\S]*team-tag/);
   }, 60_000);
 
+  it("several plans sharing addresses: each resource names its plan and keeps its own findings", async () => {
+    const md = join(work.dir, "two.md");
+    const r = await runCli("--store", join(work.dir, "none.duckdb"), "pr-check", join(work.dir, "untagged-plan.json"), join(work.dir, "payments-plan.json"), "--policy", join(work.dir, "strict.yaml"), "--markdown", md);
+    expect(r.code, r.err).toBe(3);
+    const text = readFileSync(md, "utf8");
+    const block = (file: string): string => {
+      const start = text.indexOf(`<code>${file}</code> <code>aws_instance.web_app</code>`);
+      expect(start, file).toBeGreaterThanOrEqual(0);
+      return text.slice(start, text.indexOf("<details>", start + 10));
+    };
+    // the untagged plan's instance has the finding, the payments plan's (tagged team) has none
+    expect(block("untagged-plan.json")).toContain("`team-tag`");
+    expect(block("payments-plan.json")).not.toContain("`team-tag`");
+    expect(text).toContain("**Monthly cost change: +$2978.03**");
+  }, 60_000);
+
   it("exits 3 when the change crosses a gating budget's threshold, 0 when the budget is not gating", async () => {
     const plan = join(work.dir, "payments-plan.json");
     const lenient = join(work.dir, "lenient.yaml");

@@ -38,11 +38,13 @@ export function estimateText(e: Estimate): string {
   return lines.join("\n") + "\n";
 }
 
-function details(r: ResourceEstimate): string {
+const baseName = (file: string): string => file.split(/[\\/]/).pop() ?? file;
+
+function details(r: ResourceEstimate, showFile: boolean): string {
   const rows = r.components.map((c) => `| ${mdText(c.name)} | ${c.monthlyQuantity} ${c.unit} | ${c.price === null ? "—" : `$${c.price}`} | ${c.priceSource ?? `unpriced: ${mdText(c.unpricedReason ?? "")}`} | ${cents(c.monthlyCost)} |`);
   const notes = r.components.filter((c) => c.assumption).map((c) => `- ${mdText(c.name)}: ${mdText(c.assumption!)}`);
   return [
-    `<details><summary><code>${mdText(r.address)}</code> ${r.action}: ${r.monthlyDelta === null ? "unpriced" : `${signedCents(r.monthlyDelta)}/month`}</summary>`,
+    `<details><summary>${showFile ? `<code>${mdText(baseName(r.file))}</code> ` : ""}<code>${mdText(r.address)}</code> ${r.action}: ${r.monthlyDelta === null ? "unpriced" : `${signedCents(r.monthlyDelta)}/month`}</summary>`,
     "",
     rows.length ? ["| component | quantity | price | source | monthly |", "|---|---|---|---|---|", ...rows].join("\n") : r.unpricedReason ? `unpriced: ${mdText(r.unpricedReason)}` : "no cost of its own",
     ...(notes.length ? ["", ...notes] : []),
@@ -67,9 +69,11 @@ export function estimateMarkdown(e: Estimate, impacts: readonly BudgetImpactLine
     for (const b of impacts) out.push(`| ${mdText(b.budget)}${b.gating ? " (gating)" : ""} | ${mdText(b.owner)} | ${money(b.forecastWithout)} | ${money(b.forecastWith)} | ${b.crosses.length ? `**${b.crosses.join(", ")}**` : "—"} |`);
     out.push("");
   }
+  // several plans in one run may share addresses: each resource then names its plan
+  const showFile = new Set(e.resources.map((r) => r.file)).size > 1;
   for (const r of e.resources) {
     if (r.free && !(findingsFor?.(r).length)) continue;
-    out.push(details(r));
+    out.push(details(r, showFile));
     const f = findingsFor?.(r) ?? [];
     if (f.length) out.push(...f.map((x) => `- ${x}`));
     out.push("");
