@@ -8,8 +8,8 @@
  *  2. applicability: the given criteria, else the defaults of the sources in scope (x_Source; "focus" for files);
  *  3. compile (core/focus/requirements/compile.ts): rules become skipped, not applicable, presence, grouped,
  *     composite or row rules;
- *  4. ONE scan: count(*), count(column) per column the model reads, count_if(violation) per distinct row-rule
- *     predicate;
+ *  4. a first scan counts rows and values per column (validity only, cheap); then ONE scan with count_if(violation)
+ *     per distinct predicate of the row rules whose columns hold values;
  *  5. one grouped query per CheckDistinctCount rule;
  *  6. only when row rules fail: one pass over the violating rows for up to 3 examples per failing rule
  *     (min_by over the row id, so the first rows of the store in insertion order);
@@ -169,52 +169,57 @@ export async function runModel(store: CostStore, model: RequirementsModel, targe
   }
   const compiled = compileModel(model, { types }, { applicability, currencyCodes: options.currencyCodes ?? loadCurrencyCodes() });
 
-  // 4. one scan
+  // 4a. a cheap first scan (validity only): rows and non-NULL counts of the columns the rules read
   const readColumns = new Set<string>();
   for (const c of compiled.rules) {
     if (c.kind === "row" || c.kind === "distinct") c.columns.forEach((x) => readColumns.add(x));
     if (c.kind === "presence" && c.present) readColumns.add(c.column);
   }
   const columnList = [...readColumns];
+  const pre = await query(
+    store,
+    `SELECT ${['count(*) AS "rows"', ...columnList.map((c, i) => `count(${quoteIdent(c)}) AS "nn_${i}"`)].join(", ")} FROM ${rel.from} WHERE ${rel.where}`,
+    withParams(rel),
+    "counting values per column",
+  );
+  const [preCounts] = decodeRows(Object.fromEntries(["rows", ...columnList.map((_, i) => `nn_${i}`)].map((k) => [k, nullableCount])), pre);
+  const rowsChecked = preCounts?.["rows"] ?? 0;
+
+  // 7a. absent columns: in the store, a non-Mandatory column with no value is one the source does not provide
+  const absentColumns = new Set<string>();
+  if (options.emptyColumnsAbsent ?? target.kind !== "dataset") {
+    columnList.forEach((c, i) => {
+      if ((preCounts?.[`nn_${i}`] ?? 0) === 0 && focusColumn(c)?.featureLevel !== "Mandatory") absentColumns.add(c);
+    });
+  }
+  const runs = (c: { columns: string[] }): boolean => !c.columns.some((x) => absentColumns.has(x));
+
+  // 4b. the one scan: count_if(violation) per distinct predicate of the row rules that apply
   const predicateIndex = new Map<string, number>();
-  const rowRules = compiled.rules.filter((c): c is Extract<CompiledRule, { kind: "row" }> => c.kind === "row");
+  const rowRules = compiled.rules.filter((c): c is Extract<CompiledRule, { kind: "row" }> => c.kind === "row" && runs(c));
   for (const r of rowRules) if (r.violation !== "FALSE" && !predicateIndex.has(r.violation)) predicateIndex.set(r.violation, predicateIndex.size);
   const predicates = [...predicateIndex.keys()];
-  const select = [
-    'count(*) AS "rows"',
-    ...columnList.map((c, i) => `count(${quoteIdent(c)}) AS "nn_${i}"`),
-    // count_if(p) is count(*) FILTER (WHERE p), faster in DuckDB 1.5
-    ...predicates.map((p, i) => `count_if(${p}) AS "v_${i}"`),
-  ];
-  const scan = await query(store, `SELECT ${select.join(", ")} FROM ${rel.from} WHERE ${rel.where}`, withParams(rel), "the conformance scan");
-  const countShape = Object.fromEntries(["rows", ...columnList.map((_, i) => `nn_${i}`), ...predicates.map((_, i) => `v_${i}`)].map((k) => [k, nullableCount]));
-  const [counts] = decodeRows(countShape, scan);
-  const num = (k: string): number => counts?.[k] ?? 0;
-  const rowsChecked = num("rows");
-
   const violations = new Map<string, number>();
-  for (const r of rowRules) violations.set(r.rule.id, r.violation === "FALSE" ? 0 : num(`v_${predicateIndex.get(r.violation)!}`));
+  if (predicates.length > 0 && rowsChecked > 0) {
+    // count_if(p) is count(*) FILTER (WHERE p), faster in DuckDB 1.5
+    const select = predicates.map((p, i) => `count_if(${p}) AS "v_${i}"`);
+    const scan = await query(store, `SELECT ${select.join(", ")} FROM ${rel.from} WHERE ${rel.where}`, withParams(rel), "the conformance scan");
+    const [counts] = decodeRows(Object.fromEntries(predicates.map((_, i) => [`v_${i}`, nullableCount])), scan);
+    for (const r of rowRules) violations.set(r.rule.id, r.violation === "FALSE" ? 0 : (counts?.[`v_${predicateIndex.get(r.violation)!}`] ?? 0));
+  }
 
   // 5. grouped rules
   const groups = new Map<string, number>();
   for (const c of compiled.rules) {
-    if (c.kind !== "distinct") continue;
+    if (c.kind !== "distinct" || !runs(c) || rowsChecked === 0) continue;
     const rows = await query(store, c.groupSql(rel.from, rel.where), withParams(rel), `rule ${c.rule.id}`);
     const [g] = decodeRows({ groups: nullableCount, rows: nullableCount }, rows);
     groups.set(c.rule.id, g?.groups ?? 0);
     violations.set(c.rule.id, g?.rows ?? 0);
   }
 
-  // 7a. absent columns (on request): a non-Mandatory column with no value
-  const absentColumns = new Set<string>();
-  if (options.emptyColumnsAbsent ?? target.kind !== "dataset") {
-    columnList.forEach((c, i) => {
-      if (num(`nn_${i}`) === 0 && focusColumn(c)?.featureLevel !== "Mandatory") absentColumns.add(c);
-    });
-  }
-
   // 6. examples of failing row rules
-  const failing = rowRules.filter((r) => (violations.get(r.rule.id) ?? 0) > 0 && !r.columns.some((c) => absentColumns.has(c)));
+  const failing = rowRules.filter((r) => (violations.get(r.rule.id) ?? 0) > 0);
   const examples = await fetchExamples(store, rel, failing, options.examples ?? 3);
 
   const outcomes = resolveOutcomes(compiled.rules, { violations, groups, absentColumns, examples });
