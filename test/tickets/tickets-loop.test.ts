@@ -32,7 +32,7 @@ afterEach(async () => {
   await jira.stop();
 });
 
-const draft = (resource: string, owner: string, saving: string, type = "idle-instance"): RecommendationDraft => ({
+const draft = (resource: string, owner: string, saving: string, type: RecommendationDraft["type"] = "idle-instance"): RecommendationDraft => ({
   key: `${type}:${resource}`,
   type,
   resourceId: resource,
