@@ -118,4 +118,49 @@ describe("costwise validate", () => {
     expect(code).toBe(EXIT.failure);
     expect(stderr).toContain("no cost rows match ingest nope");
   });
+
+  describe("--model (the FinOps Foundation's FOCUS requirements model)", () => {
+    const MODEL = join(import.meta.dirname, "../../../../shared/fixtures/focus/requirements-model/model-1.2.json");
+
+    it("--json: every rule with id, keyword, status, failing rows and examples; exit 3 on a failing MUST", async () => {
+      const { code, stdout } = await run(["--store", storePath, "--json", "validate", "--model", MODEL, "--source", "aws-cur"]);
+      expect(code).toBe(EXIT.findings);
+      type Rule = { id: string; keyword: string; status: string; violations: number | null; examples: { values: Record<string, string | null> }[]; reason?: string };
+      const report = JSON.parse(stdout) as { rowsChecked: number; conformant: boolean; rules: Rule[] };
+      expect(report.rowsChecked).toBe(1);
+      expect(report.rules).toHaveLength(621);
+      const by = Object.fromEntries(report.rules.map((r) => [r.id, r]));
+      // BilledCost MUST NOT be null: the CUR row has none
+      expect(by["BilledCost-C-003-M"]).toMatchObject({ keyword: "MUST NOT", status: "fail", violations: 1, examples: [{ values: { BilledCost: null } }] });
+      expect(by["BilledCost-C-000-M"]).toMatchObject({ status: "fail", violations: null });
+      expect(by["DateTimeFormat-A-001-M"]).toMatchObject({ status: "skipped", reason: expect.stringContaining("Dynamic") });
+      expect(report.conformant).toBe(false);
+    });
+
+    it("text, JUnit, SARIF and Markdown; the conformant source exits 0", async () => {
+      const text = await run(["--store", storePath, "validate", "--model", MODEL, "--source", "focus"]);
+      expect(text.code).toBe(EXIT.ok);
+      expect(text.stdout).toMatch(/^CONFORMANT: 0 MUST rules failed/m);
+      const junit = await run(["--store", storePath, "validate", "--model", MODEL, "--source", "aws-cur", "--format", "junit"]);
+      expect(junit.stdout).toContain('<testcase classname="BilledCost" name="BilledCost-C-003-M (MUST NOT)">');
+      expect(junit.stdout).toContain("<failure");
+      const sarif = JSON.parse((await run(["--store", storePath, "validate", "--model", MODEL, "--source", "aws-cur", "--format", "sarif"])).stdout) as {
+        runs: { results: { ruleId: string; level: string }[] }[];
+      };
+      expect(sarif.runs[0]!.results).toContainEqual(expect.objectContaining({ ruleId: "BilledCost-C-003-M", level: "error" }));
+      const md = await run(["--store", storePath, "validate", "--model", MODEL, "--source", "aws-cur", "--format", "md"]);
+      expect(md.stdout).toMatch(/\| BilledCost-C-003-M \| MUST NOT \| 1 \|/);
+    });
+
+    it("usage errors: a bad format, an unknown criterion, a file that is not a model, --dataset without --model", async () => {
+      expect((await run(["--store", storePath, "validate", "--model", MODEL, "--format", "xml"])).code).toBe(EXIT.usage);
+      const crit = await run(["--store", storePath, "validate", "--model", MODEL, "--applicability", "NOPE"]);
+      expect(crit.code).toBe(EXIT.usage);
+      expect(crit.stderr).toContain("unknown criteria NOPE");
+      const notModel = await run(["--store", storePath, "validate", "--model", storePath]);
+      expect(notModel.code).toBe(EXIT.usage);
+      expect(notModel.stderr).toContain("is not valid JSON");
+      expect((await run(["--store", storePath, "validate", "--dataset", "x.csv"])).stderr).toContain("--dataset needs --model");
+    });
+  });
 });

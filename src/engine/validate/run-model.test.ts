@@ -271,12 +271,14 @@ describe("dataset-level check functions", () => {
     const ref = (id: string): Json => ({ CheckFunction: "CheckModelRule", ModelRuleId: id });
     const r = await run(name, {
       OK: { req: ok },
-      BAD: { req: bad, keyword: "SHOULD" },
+      BAD: { req: bad },
+      ADV: { req: bad, keyword: "SHOULD" },
       DYN: { req: {}, type: "Dynamic" },
       NA: { req: ok, criteria: ["REGION_SUPPORTED"] },
       ALL: { req: { CheckFunction: "AND", Items: [ref("OK"), ref("BAD"), ref("DYN")] } },
       ANY: { req: { CheckFunction: "OR", Items: [ref("OK"), ref("BAD")] } },
       NONE: { req: { CheckFunction: "AND", Items: [ref("DYN"), ref("NA")] } },
+      ADVICE: { req: { CheckFunction: "AND", Items: [ref("OK"), ref("ADV")] } },
     });
     const by = Object.fromEntries(r.rules.map((o) => [o.id, o]));
     expect(by["BAD"]).toMatchObject({ status: "fail", violations: 1, examples: [{ values: { ChargeCategory: "Refund" } }] });
@@ -285,9 +287,11 @@ describe("dataset-level check functions", () => {
     expect(by["ALL"]).toMatchObject({ status: "fail", failedReferences: ["BAD"] });
     expect(by["ANY"]!.status).toBe("pass");
     expect(by["NONE"]!.status).toBe("skipped");
-    // the SHOULD failure alone does not break conformance; the MUST composite ALL does
+    // a failed SHOULD is advice: it fails itself but not the MUST composite listing it
+    expect(by["ADV"]!.status).toBe("fail");
+    expect(by["ADVICE"]!.status).toBe("pass");
     expect(r.conformant).toBe(false);
-    expect(r.summary).toMatchObject({ failedMandatory: 1, failedAdvisory: 1 });
+    expect(r.summary).toMatchObject({ failedMandatory: 2, failedAdvisory: 1 });
   });
 
   it("a model naming an unknown check function or rule is refused with the JSON path", () => {

@@ -7,8 +7,9 @@
  *  2. presence rules pass when the relation has the column; a column the runner treats as absent (e.g. a
  *     Recommended column with no value in the store) makes every rule reading it not applicable;
  *  3. row and grouped rules: fail when violations > 0, else pass;
- *  4. composites, depth first with a cycle guard: AND fails when a referenced rule fails, OR fails when none passes
- *     and one fails; when every referenced rule was skipped or did not apply, the composite takes that status.
+ *  4. composites, depth first with a cycle guard: AND fails when a referenced MUST rule fails, OR fails when none
+ *     passes and one fails (a failed SHOULD/RECOMMENDED rule counts as passing here: it is advice); when every
+ *     referenced rule was skipped or did not apply, the composite takes that status.
  */
 import { assertNever } from "../../errors.js";
 import type { CompiledRule } from "./compile.js";
@@ -133,6 +134,8 @@ export function resolveOutcomes(compiled: readonly CompiledRule[], counts: ScanC
 function evalTree(n: CheckNode, outcome: (id: string) => RuleOutcome, failed: string[]): OutcomeStatus {
   if (n.fn === "CheckModelRule") {
     const o = outcome(n.ruleId);
+    // a failed SHOULD / RECOMMENDED rule is advice: it does not fail the MUST composite that lists it
+    if (o.status === "fail" && !isMandatoryKeyword(o.keyword)) return "pass";
     if (o.status === "fail") failed.push(n.ruleId);
     return o.status;
   }
