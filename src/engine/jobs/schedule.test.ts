@@ -54,6 +54,7 @@ describe("default schedules and overrides", () => {
       ["summary-weekly", "0 8 * * 1", true],
       ["deliver", "* * * * *", true],
       ["kpi", "0 6 * * *", true],
+      ["tickets", "20 * * * *", true],
     ];
     expect(s.map((x) => [x.job, x.schedule, x.enabled])).toEqual(want);
     expect(s.every((x) => x.timezone === "UTC")).toBe(true);
