@@ -1,8 +1,9 @@
 /**
  * Which Terraform resource types take tags. A documented, curated list (not guessed from names): AWS resources
  * whose provider schema has a `tags` argument (hashicorp/aws 5.x), for the services that carry most spend, plus
- * the azurerm/google equivalents we recognise. A type not listed is treated as untaggable and not held to tag
- * rules; policies can still name it explicitly in `match.types`, which then makes it checked.
+ * the azurerm/google equivalents we recognise. Used for .tf and runtime input only: a plan says itself which
+ * resources take tags (terraform-plan.ts). A type not listed is treated as untaggable and not held to tag
+ * rules (it is reported as skipped); policies can still select it in `match.types`, which then makes it checked.
  *
  * Also maps the runtime resource types of the AWS Resource Groups Tagging API (`service:resourceType` from
  * the ARN) to Terraform type names, so the same policy applies before and after deploy.

@@ -157,7 +157,8 @@ export function planToResult(doc: unknown, file: string, text?: string, opts: Pl
       }
     }
 
-    const attributes: Record<string, unknown> = {};
+    // no prototype: an attribute named `__proto__` in a hostile plan stays data
+    const attributes = Object.create(null) as Record<string, unknown>;
     for (const [k, v] of Object.entries(after)) if (!tagAttrs.includes(k)) attributes[k] = v;
     const line = lines.get(address);
     const source = declarations.find(rootModule, rc);
