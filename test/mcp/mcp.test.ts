@@ -8,7 +8,7 @@
  *
  * Build first (`npx tsc -p tsconfig.build.json`); under CI=true a missing build fails.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -32,6 +32,8 @@ const built = requireBuild();
 const PLAN = join(LOCAL_FIXTURES, "governance/plans/default-tags-plan.json");
 const TF = join(LOCAL_FIXTURES, "governance/tf/main.tf");
 const POLICY = join(LOCAL_FIXTURES, "governance/tags-policy.yaml");
+/** A plan adding an instance of a type the demo bill runs (priced from the bill) and a gp3 volume; written in beforeAll. */
+let ESTIMATE_PLAN = "";
 
 type Json = Record<string, unknown>;
 interface ToolAnswer {
@@ -52,7 +54,8 @@ let team: string;
 interface Case {
   tool: (typeof MCP_TOOLS)[number];
   args: Json;
-  cli: string[];
+  /** the CLI's arguments (a function when they name a file the setup writes) */
+  cli: string[] | (() => string[]);
   /** the tool's answer reduced to what the CLI prints (lastCompleteDay and scope are the tool's additions) */
   fromTool: (a: Json) => unknown;
   fromCli?: (c: Json) => unknown;
@@ -96,9 +99,18 @@ const CASES: Case[] = [
     tool: "policy_check",
     args: {},
     cli: ["policy", "check", PLAN, "--policy", POLICY],
-    fromTool: (a) => ({ summary: a["summary"], blocking: a["blocking"], findings: (a["findings"] as unknown[]).map(noLocation) }),
-    fromCli: (c) => ({ summary: c["summary"], blocking: c["blocking"], findings: (c["findings"] as unknown[]).map(noLocation) }),
+    fromTool: (a) => ({ summary: a["summary"], blocking: a["blocking"], findings: (a["findings"] as unknown[]).map(noLocation), skipped: (a["skipped"] as Json[]).map((x) => omit(x, "file")) }),
+    fromCli: (c) => ({ summary: c["summary"], blocking: c["blocking"], findings: (c["findings"] as unknown[]).map(noLocation), skipped: (c["skipped"] as Json[]).map((x) => omit(x, "file")) }),
     nonEmpty: (a) => (a["findings"] as unknown[]).length,
+  },
+  {
+    tool: "estimate",
+    args: {},
+    cli: () => ["estimate", ESTIMATE_PLAN],
+    // a resource names its plan file: the CLI's path, the tool's "plan.json"
+    fromTool: (a) => ({ ...omit(a, "lastCompleteDay"), resources: (a["resources"] as Json[]).map((r) => omit(r, "file")) }),
+    fromCli: (c) => ({ ...c, resources: (c["resources"] as Json[]).map((r) => omit(r, "file")) }),
+    nonEmpty: (a) => (a["resources"] as unknown[]).length,
   },
   { tool: "explain_mapping", args: { format: "aws-cur" }, cli: ["mappings", "aws-cur"], fromTool: (a) => a, nonEmpty: (a) => (a["columns"] as unknown[]).length },
 ];
@@ -119,7 +131,9 @@ async function call(client: Client, tool: string, args: Json): Promise<ToolAnswe
 }
 
 function argsOf(c: Case): Json {
-  return c.tool === "policy_check" ? { plan_json: readFileSync(PLAN, "utf8"), policy: readFileSync(POLICY, "utf8") } : c.args;
+  if (c.tool === "policy_check") return { plan_json: readFileSync(PLAN, "utf8"), policy: readFileSync(POLICY, "utf8") };
+  if (c.tool === "estimate") return { plan_json: readFileSync(ESTIMATE_PLAN, "utf8") };
+  return c.args;
 }
 
 /** Calls every tool and compares with the CLI. */
@@ -149,9 +163,21 @@ beforeAll(async () => {
     await store.close();
   }
   configPath = join(work.dir, DEMO_CONFIG_FILE);
+  ESTIMATE_PLAN = join(work.dir, "plan.json");
+  writeFileSync(
+    ESTIMATE_PLAN,
+    JSON.stringify({
+      format_version: "1.2",
+      configuration: { provider_config: { aws: { name: "aws", expressions: { region: { constant_value: "us-east-1" } } } } },
+      resource_changes: [
+        { address: "aws_instance.app", mode: "managed", type: "aws_instance", name: "app", change: { actions: ["create"], before: null, after: { instance_type: "m5.large", tags: { team: "payments" }, root_block_device: [{ volume_size: 20, volume_type: "gp3" }] } } },
+      ],
+    }),
+  );
   for (const c of CASES) {
-    const r = await runCli("--config", configPath, "--store", storePath, "--json", ...c.cli);
-    expect([0, 3], `${c.cli.join(" ")}: ${r.err}`).toContain(r.code);
+    const args = typeof c.cli === "function" ? c.cli() : c.cli;
+    const r = await runCli("--config", configPath, "--store", storePath, "--json", ...args);
+    expect([0, 3], `${args.join(" ")}: ${r.err}`).toContain(r.code);
     cliJson[c.tool] = JSON.parse(r.out);
   }
   // a team that owns recommendations (so the team-scoped list is not empty), else the first allocated team
@@ -257,7 +283,18 @@ describe.skipIf(!built)("/mcp over streamable HTTP under costwise serve", () => 
     expect(((await good.json()) as { result: { serverInfo: { name: string } } }).result.serverInfo.name).toBe("costwise");
   });
 
-  it("answers every tool exactly as the CLI's --json (viewer token)", async () => {
+  it("refuses a cross-site POST (a web page's Origin) like every state-changing API request", async () => {
+    const init = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } } };
+    const r = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${tokens.admin}`, origin: "http://evil.example" },
+      body: JSON.stringify(init),
+    });
+    expect(r.status).toBe(403);
+    expect(((await r.json()) as { code: string }).code).toBe("ORIGIN_NOT_ALLOWED");
+  });
+
+  it("answers every tool exactly as the CLI's --json (viewer token; query_costs from the server's rollup)", async () => {
     await expectSameAsCli(await connect(tokens.viewer));
   }, 240_000);
 

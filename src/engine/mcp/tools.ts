@@ -26,8 +26,6 @@ import type { CostwiseConfig } from "../../core/config/schema.js";
 import { optimizationDefaults } from "../../core/config/sections/optimization.js";
 import { CostwiseError, describeSystemError, isCostwiseError, systemErrorKind } from "../../core/errors.js";
 import { FOCUS_COLUMNS } from "../../core/focus/columns.js";
-import { evaluatePolicy } from "../../core/governance/evaluate.js";
-import type { NormalizedResource } from "../../core/governance/resource.js";
 import { RECOMMENDATION_STATUSES, RECOMMENDATION_TYPES, type RecommendationStatus } from "../../core/optimize/recommendation-model.js";
 import { parseQueryArgs, toQueryInput } from "../../core/query/cost-query.js";
 import { GRANULARITIES, QUERY_METRICS } from "../../core/query/cost-query.js";
@@ -38,18 +36,22 @@ import { anomalyTeam } from "../detect/feedback.js";
 import { forecastScope, type ForecastScopeDef } from "../detect/forecast-scope.js";
 import { defaultMonitors, detectionConfig, listAnomalies } from "../detect/monitors.js";
 import { fxContextOf } from "../fx/convert.js";
+import { runPolicyCheck } from "../governance/check.js";
 import { loadPolicyFile, parsePolicy, type LoadedPolicy } from "../governance/load-policy.js";
-import { parsePlanJson } from "../governance/terraform-plan.js";
 import { KPI_DEFINITIONS, kpiSettings } from "../kpi/definitions.js";
 import { COVERAGE_DIMENSIONS, taggedSpend, type CoverageDimension } from "../kpi/tagged-spend.js";
 import { coverageTable, describeMapping } from "../mapping/describe.js";
 import { MAPPINGS, SOURCE_FORMATS, isSourceFormat } from "../mapping/registry.js";
+import { budgetImpact, estimateResources, parsePlanText } from "../estimate/run.js";
 import { commitmentReport } from "../optimize/commitment-analysis.js";
 import { listRecommendations, setRecommendationStatus } from "../optimize/recommendation-store.js";
+import { runApiQuery } from "../query/api-query.js";
 import { queryOrThrow, runCostQuery, withReportingCurrency } from "../query/run-query.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 import { lastCompleteDay } from "../store/sources.js";
-import { resolve } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 
 /** Who calls: the stdio user (local admin), or the HTTP request's token. */
 export interface McpCaller {
@@ -67,6 +69,11 @@ export interface McpBackend {
   read<T>(fn: (store: AnalysisStore) => Promise<T>): Promise<T>;
   /** Runs `fn` on the writer (serialised with the server's other writes); the server's caches are dropped after. */
   write<T>(fn: (store: AnalysisStore) => Promise<T>): Promise<T>;
+  /**
+   * True when the server's daily rollup is built: query_costs then answers as the API's explorer does (runApiQuery:
+   * from the rollup when it holds the query exactly, the same numbers to the digit), else from the line items.
+   */
+  rollupReady?: () => boolean;
   /** Version shown to clients (default the CLI's, cli/main.ts). */
   version?: string;
 }
@@ -82,6 +89,7 @@ export const MCP_TOOLS = [
   "tag_coverage",
   "commitments",
   "policy_check",
+  "estimate",
   "explain_mapping",
 ] as const;
 export type McpToolName = (typeof MCP_TOOLS)[number];
@@ -171,7 +179,7 @@ export function createMcpServer(b: McpBackend): McpServer {
       return { lastCompleteDay: await lastCompleteDay(store), ...value };
     });
 
-  // ─── query_costs: `costwise query --json` (core/query parseQueryArgs → engine/query runCostQuery) ───
+  // ─── query_costs: `costwise query --json` (core/query parseQueryArgs → engine/query runCostQuery; runApiQuery under serve) ───
   tool(
     "query_costs",
     "org",
@@ -205,7 +213,7 @@ export function createMcpServer(b: McpBackend): McpServer {
         fx,
       );
       return withFreshness(async (store) => {
-        const r = await runCostQuery(store, query, {}, fx);
+        const r = b.rollupReady?.() ? await runApiQuery(store, query, true, fx) : await runCostQuery(store, query, {}, fx);
         return { query: toQueryInput(query), columns: r.columns, rows: r.rows, totals: r.totals, truncated: r.truncated, ...(r.fx ? { fx: r.fx } : {}) };
       });
     },
@@ -387,11 +395,11 @@ export function createMcpServer(b: McpBackend): McpServer {
     },
   );
 
-  // ─── policy_check: `costwise policy check --json` (engine/governance parse + core/governance evaluatePolicy) ───
+  // ─── policy_check: `costwise policy check --json` (engine/governance/check.ts runPolicyCheck) ───
   tool(
     "policy_check",
     "scoped",
-    "Check a Terraform plan (JSON of `terraform show -json plan.out`) or Terraform .tf text against the tag policy (governance.policy in costwise.yaml, or the policy YAML given): findings with severity, rule and resource, and whether they block. Same as `costwise policy check --json`.",
+    "Check a Terraform plan (JSON of `terraform show -json plan.out`) or Terraform .tf text against the tag policy (governance.policy in costwise.yaml, or the policy YAML given): findings with severity, rule and resource, whether they block, and the resources skipped with the reason. Same as `costwise policy check --json`.",
     {
       plan_json: z.string().max(20_000_000).optional().describe("Terraform plan JSON text"),
       tf: z.string().max(5_000_000).optional().describe("Terraform configuration (.tf) text, one module"),
@@ -407,25 +415,53 @@ export function createMcpServer(b: McpBackend): McpServer {
         if (!p) throw new CostwiseError("USAGE", "no policy file: pass policy (YAML text) or set governance.policy in costwise.yaml");
         loaded = loadPolicyFile(resolve(workspace.baseDir, p));
       }
-      const notes: string[] = [];
-      let resources: NormalizedResource[];
-      let input: string;
-      if (a.plan_json !== undefined) {
-        input = "plan.json";
-        resources = parsePlanJson(a.plan_json, input);
-      } else {
-        input = "main.tf";
-        // loaded on use: the HCL parser (a wasm build) takes about a second to load
-        const { parseTfText, resolveModule } = await import("../governance/terraform-hcl.js");
-        const text = a.tf!;
-        const r = resolveModule([{ file: input, text, json: await parseTfText(text, input) }]);
-        resources = r.resources;
-        notes.push(...r.notes);
-      }
       const now = a.now === undefined ? new Date() : new Date(/T/.test(a.now) ? a.now : `${a.now}T00:00:00Z`);
       if (Number.isNaN(now.getTime())) throw new CostwiseError("USAGE", `now must be a date or UTC date-time, got ${JSON.stringify(a.now)}`);
-      const result = evaluatePolicy(loaded.compiled, resources, { now });
-      return { policy: loaded.file, inputs: [input], notes, summary: result.summary, blocking: result.blocking, findings: result.findings, exempted: result.exempted, expiredExemptions: result.expiredExemptions };
+      // the check reads files: the text goes into a private folder of its own (also the root module directory, so no
+      // other .tf file is looked at), and the folder's name is taken out of the answer again
+      const input = a.plan_json !== undefined ? "plan.json" : "main.tf";
+      const dir = mkdtempSync(join(tmpdir(), "costwise-mcp-check-"));
+      try {
+        const file = join(dir, input);
+        writeFileSync(file, a.plan_json ?? a.tf!, { mode: 0o600 });
+        const { policy, input: read, result } = await runPolicyCheck([file], loaded, { now, configDir: dir });
+        const answer = { policy: policy.file, inputs: [input], notes: read.notes, summary: result.summary, blocking: result.blocking, findings: result.findings, exempted: result.exempted, expiredExemptions: result.expiredExemptions, skipped: result.skipped };
+        return JSON.parse(JSON.stringify(answer).split(JSON.stringify(file).slice(1, -1)).join(input).split(JSON.stringify(dir).slice(1, -1)).join(".")) as typeof answer;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  // ─── estimate: `costwise estimate plan.json --json` (engine/estimate/run.ts estimateResources + budgetImpact) ───
+  tool(
+    "estimate",
+    "scoped",
+    "Estimate the monthly cost change of a Terraform plan (JSON of `terraform show -json plan.out`): per resource and component, priced from the bill's own rates first, then the shipped list prices, with owners and the budgets the change would cross. Same as `costwise estimate plan.json --json` (nothing recorded). A team-bound token sees the budget impact of its own team only.",
+    {
+      plan_json: z.string().min(1).max(20_000_000).describe("Terraform plan JSON text"),
+      region: z.string().max(64).optional().describe("region for resources whose provider names none"),
+    },
+    async (a) => {
+      const file = "plan.json";
+      const resources = parsePlanText(a.plan_json, file, a.region ?? null);
+      return b.read(async (store) => {
+        const run = await estimateResources(resources, { store, config: workspace.config, baseDir: workspace.baseDir }, []);
+        const e = run.estimate;
+        const budgets = (await budgetImpact(store, workspace.config, e, workspace.baseDir)).filter((x) => caller.team === null || x.owner === caller.team);
+        return {
+          lastCompleteDay: await lastCompleteDay(store),
+          currency: e.currency,
+          totalMonthlyCost: e.totalMonthlyCost,
+          totalPreviousMonthlyCost: e.totalPreviousMonthlyCost,
+          totalMonthlyDelta: e.totalMonthlyDelta,
+          resources: e.resources,
+          owners: e.owners,
+          unpriced: e.unpriced,
+          budgets,
+          notes: run.notes,
+        };
+      });
     },
   );
 

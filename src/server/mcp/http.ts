@@ -32,6 +32,7 @@ export function registerMcpRoute(app: FastifyInstance, ctx: ServerContext): void
       workspace: ctx.workspace,
       caller: { name: principal.kind === "token" ? principal.name : "local", role: principal.role, team: principal.team },
       read: (fn) => ctx.readers.use(fn),
+      rollupReady: () => ctx.rollup.ready,
       write: async (fn) => {
         try {
           return await ctx.writeLock(() => fn(ctx.writer));
