@@ -110,7 +110,7 @@ export function registerReviewRoutes(app: ZApp, ctx: ServerContext): void {
         summary: "Render a month's review now and keep it (admin)",
         tags: ["reviews"],
         params: z.object({ month: isoMonth }),
-        response: { 200: reviewSchema, ...errorResponses },
+        response: { 200: reviewSchema, ...errorResponses, 404: errorResponses[400] },
       },
     },
     async (req) => {
