@@ -26,8 +26,10 @@ const signedCents = (s: string | null): string => (s === null ? "unpriced" : s.s
 
 export function estimateText(e: Estimate): string {
   const lines: string[] = [];
+  const manyFiles = new Set(e.resources.map((x) => x.file)).size > 1;
   for (const r of e.resources) {
-    lines.push(`${r.action.padEnd(8)} ${r.address}  ${r.unpricedReason && r.monthlyDelta === null ? `unpriced: ${r.unpricedReason}` : `${cents(r.monthlyCost)}/month (${signedCents(r.monthlyDelta)})`}  owner ${r.owner}`);
+    const cost = r.unpricedReason && r.monthlyDelta === null ? `unpriced: ${r.unpricedReason}` : r.free ? "no cost of its own" : `${cents(r.monthlyCost)}/month (${signedCents(r.monthlyDelta)})`;
+    lines.push(`${r.action.padEnd(8)} ${manyFiles ? `${r.file}: ` : ""}${r.address}  ${cost}  owner ${r.owner}`);
     for (const c of r.components) {
       lines.push(`           ${c.name}: ${c.monthlyQuantity} ${c.unit} × ${c.price ?? "?"} (${c.priceSource ?? c.unpricedReason}) = ${cents(c.monthlyCost)}${c.assumption ? `  [${c.assumption}]` : ""}`);
     }
