@@ -97,6 +97,8 @@ export interface FakeIssue {
   created_at: string;
   updated_at: string;
   closed_at: string | null;
+  /** Login of who closed it (null while open). */
+  closed_by: string | null;
 }
 
 export type GithubFault = { kind: "retry-after"; seconds: number } | { kind: "rate-reset"; resetInSeconds: number } | { kind: "secondary" } | { kind: "down" } | { kind: "hangup" };
@@ -121,7 +123,7 @@ export interface GithubFake {
   faults: GithubFault[];
   /** While true, every request gets 503. */
   down: boolean;
-  close(issue: { repo: string; number: number }, reason: "completed" | "not_planned", comment?: string): void;
+  close(issue: { repo: string; number: number }, reason: "completed" | "not_planned", comment?: string, by?: string): void;
   reopen(issue: { repo: string; number: number }): void;
   stop(): Promise<void>;
 }
@@ -141,9 +143,10 @@ export async function startGithubFake(o: { repos: string[]; token?: string }): P
     violations: [],
     faults: [],
     down: false,
-    close(ref, reason, comment) {
+    close(ref, reason, comment, by = "alice") {
       const i = find(ref.repo, ref.number)!;
       i.state = "closed";
+      i.closed_by = by;
       i.state_reason = reason;
       i.closed_at = NOW();
       i.updated_at = i.closed_at;
@@ -154,6 +157,7 @@ export async function startGithubFake(o: { repos: string[]; token?: string }): P
       i.state = "open";
       i.state_reason = "reopened";
       i.closed_at = null;
+      i.closed_by = null;
       i.updated_at = NOW();
     },
     stop: () => new Promise((r) => server.close(() => r())),
@@ -192,7 +196,7 @@ export async function startGithubFake(o: { repos: string[]; token?: string }): P
       closed_at: i.closed_at,
       created_at: i.created_at,
       updated_at: i.updated_at,
-      closed_by: null,
+      closed_by: i.closed_by === null ? null : { ...(base["closed_by"] as Json), login: i.closed_by, html_url: `https://github.com/${i.closed_by}` },
       author_association: owner === "costwise-bot" ? "OWNER" : "MEMBER",
     };
   }
@@ -303,7 +307,7 @@ export async function startGithubFake(o: { repos: string[]; token?: string }): P
       case "POST /repos/{owner}/{repo}/issues": {
         const n = fake.issues.filter((i) => i.repo === repo).length + 1;
         const at = NOW();
-        const i: FakeIssue = { number: n, repo: repo!, title: String(b["title"]), body: String(b["body"] ?? ""), labels: (b["labels"] as string[] | undefined) ?? [], assignees: (b["assignees"] as string[] | undefined) ?? [], state: "open", state_reason: null, comments: [], created_at: at, updated_at: at, closed_at: null };
+        const i: FakeIssue = { number: n, repo: repo!, title: String(b["title"]), body: String(b["body"] ?? ""), labels: (b["labels"] as string[] | undefined) ?? [], assignees: (b["assignees"] as string[] | undefined) ?? [], state: "open", state_reason: null, comments: [], created_at: at, updated_at: at, closed_at: null, closed_by: null };
         fake.issues.push(i);
         return send(res, rec, route.template, 201, issueBody(i), { location: `${fake.url}/repos/${repo}/issues/${n}` });
       }

@@ -125,7 +125,7 @@ describe("the ticket loop", () => {
     ]);
     const done = await getRecommendation(ctx.store, await recId("i-0pay"));
     expect([done.status, done.statusChangedAt]).toEqual(["done", "2026-03-04T09:00:00Z"]);
-    expect(done.statusReason).toBe("GitHub issue acme/payments#1 closed as completed");
+    expect(done.statusReason).toBe("GitHub issue acme/payments#1 closed as completed: by @alice");
     const dismissed = await getRecommendation(ctx.store, await recId("i-0plat"));
     expect(dismissed.status).toBe("dismissed");
     expect(dismissed.statusReason).toBe("Jira issue PLAT-1 closed as won't do: Won't Do: instance is the DR standby, kept on purpose");
@@ -157,7 +157,7 @@ describe("the ticket loop", () => {
     gh.close({ repo: "acme/payments", number: 1 }, "not_planned", "we decommission this service next month anyway");
     const r = await sync("2026-03-03T09:00:00Z");
     expect(r.statusChanges.map((c) => c.to)).toEqual(["dismissed"]);
-    expect((await getRecommendation(ctx.store, await recId("i-0pay"))).statusReason).toBe("GitHub issue acme/payments#1 closed as won't do: we decommission this service next month anyway");
+    expect((await getRecommendation(ctx.store, await recId("i-0pay"))).statusReason).toBe("GitHub issue acme/payments#1 closed as won't do: by @alice: we decommission this service next month anyway");
     expect(gh.violations).toEqual([]);
   });
 });

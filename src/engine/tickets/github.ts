@@ -77,9 +77,10 @@ export function githubClient(cfg: GithubTrackerConfig, token: string, budget: Wa
       const r = await call(() => octokit.rest.issues.get({ ...splitRepo(target), issue_number: Number(id) }));
       if (r.data.state !== "closed") return { state: "open", closedAs: null, reason: null };
       const wontDo = r.data.state_reason === "not_planned" || r.data.state_reason === "duplicate";
-      if (!wontDo) return { state: "closed", closedAs: "completed", reason: null };
+      const by = r.data.closed_by?.login ? `by @${r.data.closed_by.login}` : null;
+      if (!wontDo) return { state: "closed", closedAs: "completed", reason: by };
       // the reason people give is the last comment (GitHub has no close-reason text)
-      let reason: string | null = r.data.state_reason === "duplicate" ? "duplicate" : null;
+      let reason: string | null = [r.data.state_reason === "duplicate" ? "duplicate" : null, by].filter((x) => x !== null).join(" ") || null;
       if (r.data.comments > 0) {
         const c = await call(() => octokit.rest.issues.listComments({ ...splitRepo(target), issue_number: Number(id), per_page: 1, page: r.data.comments }));
         const body = c.data[0]?.body?.trim();
