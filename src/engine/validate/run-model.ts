@@ -154,16 +154,18 @@ function withParams(rel: Relation): SqlValue[] {
 
 export async function runModel(store: CostStore, model: RequirementsModel, target: ModelTarget, options: RunModelOptions = {}): Promise<ModelReport> {
   const rel = relationOf(target);
-  const described = await query(store, `DESCRIBE SELECT * FROM ${rel.from}`, rel.fromParams, "reading the dataset's columns");
-  const types = new Map<string, string>();
-  for (const r of described) types.set(String(r["column_name"]), String(r["column_type"]));
+  const described = decodeRows(
+    { column_name: col.text, column_type: col.text },
+    await query(store, `DESCRIBE SELECT * FROM ${rel.from}`, rel.fromParams, "reading the dataset's columns"),
+  );
+  const types = new Map<string, string>(described.map((r) => [r.column_name, r.column_type]));
 
   let applicability = options.applicability;
   if (!applicability) {
     let sources: string[] = ["focus"];
     if (target.kind === "store") {
       const rows = await query(store, `SELECT DISTINCT "x_Source" AS s FROM ${rel.from} WHERE ${rel.where}`, withParams(rel), "reading the sources in scope");
-      sources = rows.map((r) => String(r["s"]));
+      sources = decodeRows({ s: col.text.nullable() }, rows).flatMap((r) => (r.s === null ? [] : [r.s]));
     } else if (target.kind === "table" && target.sources) sources = target.sources;
     applicability = defaultApplicability(sources);
   }
