@@ -22,6 +22,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { UNALLOCATED } from "../../core/allocation/model.js";
 import type { CostwiseConfig } from "../../core/config/schema.js";
 import { optimizationDefaults } from "../../core/config/sections/optimization.js";
 import { CostwiseError, describeSystemError, isCostwiseError, systemErrorKind } from "../../core/errors.js";
@@ -223,7 +224,7 @@ export function createMcpServer(b: McpBackend): McpServer {
   tool(
     "allocation",
     "scoped",
-    "Showback by owner after allocation: billed, effective and shared cost per team (or another owner dimension), with the __unallocated__ bucket. Same as `costwise report allocation --json`. A team-bound token sees its own team only.",
+    `Showback by owner after allocation: billed, effective and shared cost per team (or another owner dimension), with the ${UNALLOCATED} bucket. Same as \`costwise report allocation --json\`. A team-bound token sees its own team only.`,
     {
       by: name("an owner dimension (team, product, environment, cost_center, ...) or team, rule_id, shared_pool, service_name, sub_account_id (default team)", 134).optional(),
       granularity: z.enum(SUMMARY_GRANULARITIES).optional().describe("period column: none (default), day or month"),
