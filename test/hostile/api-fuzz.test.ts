@@ -207,6 +207,8 @@ const VALID_BY_ROUTE: Record<string, Record<string, readonly unknown[]>> = {
   "/api/v1/costs/query": { metric: ["EffectiveCost", "BilledCost"], groupBy: ["ServiceName", "tag:team"], on: ["ServiceName"], value: ["Amazon EC2"], values: ["Amazon EC2"], by: ["EffectiveCost"] },
   "/api/v1/allocation/query": { groupBy: ["team", "service_name"], on: ["team"], value: ["payments"], values: ["payments"] },
   "/api/v1/anomalies/{id}/feedback": { id: [] }, // filled with the store's anomaly ids before the run
+  "/api/v1/reviews/items": { dueDate: ["2026-12-15"], title: ["Delete idle dev volumes"], owner: ["platform"] },
+  "/api/v1/reviews/items/{id}": { dueDate: ["2026-12-31"] },
 };
 /** The route whose cases are being generated (casesFor is synchronous). */
 let currentRoute = "";
