@@ -67,7 +67,7 @@ async function storedRows(store: DuckDbStore, version: FocusVersion): Promise<Re
   const sel = cols.map((c) => (c === "Tags" ? `CASE WHEN "Tags" IS NULL THEN NULL ELSE to_json("Tags")::VARCHAR END AS "Tags"` : `CAST("${c}" AS VARCHAR) AS "${c}"`));
   const rows = await store.all(`SELECT ${sel.join(", ")}, x_FocusVersion FROM focus_costs`);
   return rows
-    .map((r) => ({ ...Object.fromEntries(cols.map((c) => [c, normalize(c, r[c])])), x_FocusVersion: String(r["x_FocusVersion"]) }))
+    .map((r): Record<string, string | null> => ({ ...Object.fromEntries(cols.map((c) => [c, normalize(c, r[c])])), x_FocusVersion: String(r["x_FocusVersion"]) }))
     .sort((a, b) => `${a["ChargeDescription"]}|${a["BilledCost"]}`.localeCompare(`${b["ChargeDescription"]}|${b["BilledCost"]}`));
 }
 

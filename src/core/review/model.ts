@@ -40,7 +40,7 @@ export interface Mover {
   rootCause: { resourceId: string; amount: string; previousAmount: string; change: string } | null;
 }
 
-export interface ReviewData {
+export type ReviewData = {
   month: string;
   /** First and last day of the month, and the day after (end, exclusive). */
   start: string;
@@ -103,7 +103,7 @@ export interface ReviewData {
   actionItems: { carried: ActionItem[]; raised: ActionItem[] };
   /** KPI scorecard values as the KPI page shows them (id → formatted value). */
   kpis: { id: string; title: string; value: string; meetsTarget: boolean | null }[];
-}
+};
 
 /** YYYY-MM → first day, next month's first day. */
 export function monthBounds(month: string): { start: string; end: string; previous: string } {
