@@ -55,6 +55,7 @@ describe("default schedules and overrides", () => {
       ["deliver", "* * * * *", true],
       ["kpi", "0 6 * * *", true],
       ["tickets", "20 * * * *", true],
+      ["review", "0 9 1-7 * *", true],
     ];
     expect(s.map((x) => [x.job, x.schedule, x.enabled])).toEqual(want);
     expect(s.every((x) => x.timezone === "UTC")).toBe(true);
