@@ -97,6 +97,7 @@ export const dimensionsSchema = z.object({
   dimensions: z.array(z.string()),
   tagKeys: z.array(z.object({ key: z.string(), rows: z.number().int() })),
   granularities: z.array(z.string()),
+  lastCompleteDay: z.string().nullable().optional().describe("the last complete billing day (store freshness): time charts stop here"),
 });
 
 // ─── sources and overview ──────────────────────────────────────────────────────────────────────
@@ -114,6 +115,7 @@ export const sourceSchema = z.object({
   lastCompleteDay: z.string().nullable().describe("the last day whose charges are complete"),
   lastChargeAt: z.string().nullable(),
   lastIngestAt: z.string(),
+  configuredSources: z.array(z.string()).optional().describe("costwise.yaml source names whose syncs loaded these rows (empty for `costwise ingest` loads)"),
 });
 export const sourcesSchema = z.array(sourceSchema);
 
@@ -129,6 +131,7 @@ export const overviewSchema = z.object({
   currency: z.string().nullable(),
   currencies: z.array(z.object({ currency: z.string(), amount: money })),
   lastDay: z.string().nullable(),
+  lastCompleteDay: z.string().nullable().optional().describe("the last complete billing day (store freshness): charts stop here; later days are still arriving"),
   total: money,
   monthly: z.array(pointSchema),
   daily: z.array(pointSchema),

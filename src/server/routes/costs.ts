@@ -1,5 +1,6 @@
 /** The cost explorer API: the typed cost query over the FOCUS cost table (organisation-wide, so unscoped callers only). */
 import { DIMENSION_COLUMNS, GRANULARITIES, QUERY_METRICS, toQueryInput } from "../../core/query/cost-query.js";
+import { lastCompleteDayFromStore } from "../../engine/detect/index.js";
 import { fxContextOf } from "../../engine/fx/convert.js";
 import { parseApiQuery, queryJson, runApiQuery, tagKeys } from "../../engine/query/api-query.js";
 import type { ServerContext, ZApp } from "../context.js";
@@ -43,7 +44,8 @@ export function registerCostRoutes(app: ZApp, ctx: ServerContext): void {
     async () => {
       const rollupReady = ctx.rollup.ready;
       const keys = await ctx.cached("tag-keys", () => ctx.readers.use((s) => tagKeys(s, rollupReady)));
-      return { metrics: [...QUERY_METRICS], dimensions: [...DIMENSION_COLUMNS], tagKeys: keys, granularities: [...GRANULARITIES] };
+      const lastCompleteDay = await ctx.cached("last-complete-day", () => ctx.readers.use((s) => lastCompleteDayFromStore(s)));
+      return { metrics: [...QUERY_METRICS], dimensions: [...DIMENSION_COLUMNS], tagKeys: keys, granularities: [...GRANULARITIES], lastCompleteDay };
     },
   );
 }

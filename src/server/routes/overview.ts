@@ -4,6 +4,7 @@
  * read their team's allocated costs. With fx.reportingCurrency, unscoped amounts are converted (docs/fx.md).
  */
 import { z } from "zod";
+import { lastCompleteDayFromStore } from "../../engine/detect/index.js";
 import { fxContextOf } from "../../engine/fx/convert.js";
 import { overview } from "../../engine/query/overview.js";
 import { scopeTeam, type ServerContext, type ZApp } from "../context.js";
@@ -26,7 +27,11 @@ export function registerOverviewRoutes(app: ZApp, ctx: ServerContext): void {
       const team = scopeTeam(req);
       const metric = req.query.metric;
       return ctx.cached(`overview:${JSON.stringify([team, req.query.currency ?? null, metric])}`, () =>
-        ctx.readers.use((s) => overview(s, { team, currency: req.query.currency, metric, rollupReady: ctx.rollup.ready, config: ctx.workspace.config, fx: fxContextOf(ctx.workspace) })),
+        ctx.readers.use(async (s) => ({
+          ...(await overview(s, { team, currency: req.query.currency, metric, rollupReady: ctx.rollup.ready, config: ctx.workspace.config, fx: fxContextOf(ctx.workspace) })),
+          // where the charts stop: the store's freshness (the same day monitors and forecasts stop at)
+          lastCompleteDay: await lastCompleteDayFromStore(s),
+        })),
       );
     },
   );

@@ -14,7 +14,7 @@ export function registerSourceRoutes(app: ZApp, ctx: ServerContext): void {
       const team = scopeTeam(req);
       const sources = await ctx.cached("sources", () => ctx.readers.use((s) => listSources(s)));
       if (team === null) return sources;
-      return sources.map((x) => ({ ...x, billingAccountId: null, billingAccountName: null, rows: null, billedCost: null, currency: null }));
+      return sources.map((x) => ({ ...x, billingAccountId: null, billingAccountName: null, rows: null, billedCost: null, currency: null, configuredSources: [] }));
     },
   );
 }

@@ -14,7 +14,7 @@ import { Async, Empty, ErrorState, Unavailable } from "../components/states.js";
 import { StatusButtons, useStatusChange, type NextStatus } from "../components/status-actions.js";
 import { Tile, Tiles } from "../components/tiles.js";
 import { useApi } from "../components/use-api.js";
-import { money, number, ratioPercent, sumDecimals, toChartNumber } from "../format.js";
+import { commitmentTypeName, hourly, money, number, planName, recommendationAction, ratioPercent, sumDecimals, toChartNumber } from "../format.js";
 import { focusAttrs, navigate, useScrollToFocus } from "../router.js";
 
 const WINDOWS = [7, 30, 90, 365] as const;
@@ -129,7 +129,7 @@ function CommitmentsBody({ c, focus, onAct }: { c: Commitments; focus: string | 
                   }}
                   columns={[
                     { header: "Commitment", title: (x) => x.commitmentId, className: "mono small", cell: (x) => x.commitmentId },
-                    { header: "Type", cell: (x) => x.type ?? "–" },
+                    { header: "Type", title: (x) => x.type ?? "", data: (x) => ({ "data-type": x.type ?? "" }), cell: (x) => commitmentTypeName(x.type) },
                     { header: "Used", money: (x) => ({ amount: x.used, currency: cur }) },
                     { header: "Unused", money: (x) => ({ amount: x.unused, currency: cur }) },
                     { header: "Utilization", num: true, cell: (x) => ratioPercent(x.utilization) },
@@ -138,7 +138,13 @@ function CommitmentsBody({ c, focus, onAct }: { c: Commitments; focus: string | 
                       header: "Ends",
                       cell: (x) => (
                         <>
-                          {x.endsAt ? x.endsAt.slice(0, 10) : "unknown"}
+                          {x.endsAt ? (
+                            x.endsAt.slice(0, 10)
+                          ) : (
+                            <span className="muted" data-testid="ends-unknown" title="No row of the bill states this commitment's end: neither an end-time column (CUR reservation/EndTime, savingsPlan/EndTime) nor a purchase row spanning the term. Load the bill that holds the purchase to show it.">
+                              not in the bill
+                            </span>
+                          )}
                           {x.expiresWithinDays ? <div className="change up">expires within {x.expiresWithinDays} days</div> : null}
                         </>
                       ),
@@ -178,9 +184,14 @@ function PurchaseView({ p, onAct }: { p: Purchase; onAct: OnAct }) {
     <div className="purchase" data-testid={`purchase-${p.id}`}>
       <div className="row space">
         <div>
-          <strong>{p.action}</strong>
+          <strong title={p.action} data-testid="purchase-action">
+            {recommendationAction({ action: `buy a ${p.plan} Savings Plan`, targetConfig: p.hourlyCommitment ? `${p.hourlyCommitment}/h` : null, currency: p.currency })}
+          </strong>
           <div className="muted small">
-            {p.plan}, {p.discount ? `${ratioPercent(p.discount, 0)} off on-demand` : ""} · based on {p.lookbackDays ?? "?"} days · confidence {p.confidence} · status{" "}
+            <span data-testid="purchase-plan" data-plan={p.plan}>
+              {planName(p.plan)}
+            </span>
+            {p.discount ? `, ${ratioPercent(p.discount, 0)} off on-demand` : ""} · based on {p.lookbackDays ?? "?"} days · confidence {p.confidence} · status{" "}
             <strong data-testid="purchase-status">{p.status}</strong>
             {p.statusReason ? ` (${p.statusReason})` : ""}
           </div>
@@ -197,7 +208,7 @@ function PurchaseView({ p, onAct }: { p: Purchase; onAct: OnAct }) {
         />
         <Tile
           label="Commitment"
-          value={p.hourlyCommitment ? `${money(p.hourlyCommitment, p.currency)}/h` : "–"}
+          value={hourly(p.hourlyCommitment, p.currency)}
           valueAttrs={{ "data-testid": "purchase-hourly", "data-amount": p.hourlyCommitment ?? "" }}
           sub={`break-even after ${p.breakEvenMonths ?? "?"} months`}
         />
@@ -220,9 +231,9 @@ function PurchaseView({ p, onAct }: { p: Purchase; onAct: OnAct }) {
             rows={p.alternatives}
             rowKey={(_, i) => i}
             columns={[
-              { header: "Plan", cell: (a) => a.plan },
+              { header: "Plan", title: (a) => a.plan, cell: (a) => planName(a.plan) },
               { header: "Lookback", num: true, cell: (a) => `${number(a.lookbackDays)} days` },
-              { header: "Commitment / h", num: true, cell: (a) => money(a.hourlyCommitment, p.currency) },
+              { header: "Commitment", num: true, cell: (a) => hourly(a.hourlyCommitment, p.currency) },
               { header: "Net saving / month", money: (a) => ({ amount: a.monthlyNetSavings, currency: p.currency }) },
             ]}
           />

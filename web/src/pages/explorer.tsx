@@ -2,13 +2,13 @@ import type { EChartsOption } from "echarts";
 import { useMemo, useState } from "react";
 import { toCsv } from "../../../src/core/csv.js";
 import { api, type Dimensions, type QueryResult } from "../api.js";
-import { Chart, PALETTE } from "../components/chart.js";
+import { arrivingArea, Chart, PALETTE } from "../components/chart.js";
 import { DataTable, type Column } from "../components/data-table.js";
 import { Money } from "../components/money.js";
 import { Card, Page } from "../components/page.js";
 import { Async, Empty } from "../components/states.js";
 import { useApi } from "../components/use-api.js";
-import { money, number, toChartNumber } from "../format.js";
+import { addDays, money, monthAfter, number, splitAtComplete, toChartNumber } from "../format.js";
 import { navigate } from "../router.js";
 
 const OPS = [
@@ -104,7 +104,7 @@ export function ExplorerPage({ search }: { search: URLSearchParams }) {
         {(d) => <Controls d={d} state={state} set={set} />}
       </Async>
       <Async value={result} what="the query">
-        {(r) => <ResultView r={r} state={state} />}
+        {(r) => <ResultView r={r} state={state} lastCompleteDay={dims.state === "ok" ? (dims.data.lastCompleteDay ?? null) : null} />}
       </Async>
     </Page>
   );
@@ -209,7 +209,7 @@ function Controls({ d, state, set }: { d: Dimensions; state: ExplorerState; set:
   );
 }
 
-function ResultView({ r, state }: { r: QueryResult; state: ExplorerState }) {
+function ResultView({ r, state, lastCompleteDay }: { r: QueryResult; state: ExplorerState; lastCompleteDay: string | null }) {
   const unitCol = r.totals.unitColumn;
   const dimCols = r.columns.filter((c) => c !== "period" && c !== unitCol && c !== r.totals.metric);
   const isMoney = r.totals.kind === "cost";
@@ -221,20 +221,34 @@ function ResultView({ r, state }: { r: QueryResult; state: ExplorerState }) {
       for (const row of r.rows) totals.set(label(row), (totals.get(label(row)) ?? 0) + Math.abs(toChartNumber(row[r.totals.metric])));
       const top = [...totals].sort((a, b) => b[1] - a[1]).slice(0, 9).map(([k]) => k);
       const periods = [...new Set(r.rows.map((row) => row["period"]!))].sort();
+      // time done right: periods after the last complete day are drawn faded in a shaded band, on a time axis
+      const grain = state.granularity === "month" ? "month" : "day";
+      const { arriving } = splitAtComplete(periods.map((period) => ({ period })), lastCompleteDay, grain);
+      const late = new Set(arriving.map((p) => p.period));
       const groups = [...top, ...(totals.size > top.length ? ["other"] : [])];
       const data = new Map(groups.map((g) => [g, periods.map(() => 0)]));
       for (const row of r.rows) {
         const g = top.includes(label(row)) ? label(row) : "other";
         data.get(g)![periods.indexOf(row["period"]!)]! += toChartNumber(row[r.totals.metric]);
       }
+      const x = (p: string) => (state.granularity === "month" ? p.slice(0, 10) : p);
+      const endOf = (p: string) => (state.granularity === "month" ? monthAfter(p.slice(0, 10)) : state.granularity === "day" ? addDays(p, 1) : p);
+      const lastLate = arriving[arriving.length - 1]?.period;
       return {
         color: PALETTE,
         tooltip: { trigger: "axis", valueFormatter: fmt },
         legend: { type: "scroll", top: 0 },
         grid: { left: 80, right: 20, top: 40, bottom: 30 },
-        xAxis: { type: "category", data: periods.map((p) => (state.granularity === "month" ? p.slice(0, 7) : p.slice(0, state.granularity === "day" ? 10 : 16))) },
+        xAxis: { type: "time" },
         yAxis: { type: "value", axisLabel: { formatter: (v: number) => (isMoney ? money(String(v), r.totals.byUnit.length === 1 ? r.totals.byUnit[0]!.unit : null, { compact: true }) : number(v)) } },
-        series: groups.map((g) => ({ name: g, type: "bar", stack: "s", data: data.get(g)! })),
+        series: groups.map((g, i) => ({
+          name: g,
+          type: "bar",
+          stack: "s",
+          barMaxWidth: 40,
+          data: periods.map((p, j) => ({ value: [x(p), data.get(g)![j]!], ...(late.has(p) ? { itemStyle: { opacity: 0.4 } } : {}) })),
+          ...(i === 0 && lastLate && lastCompleteDay ? { markArea: arrivingArea(state.granularity === "month" ? x(arriving[0]!.period) : addDays(lastCompleteDay, 1), endOf(lastLate)) } : {}),
+        })),
       };
     }
     const top = r.rows.slice(0, 20);
@@ -246,7 +260,7 @@ function ResultView({ r, state }: { r: QueryResult; state: ExplorerState }) {
       xAxis: { type: "value", axisLabel: { formatter: (v: number) => (isMoney ? money(String(v), r.totals.byUnit.length === 1 ? r.totals.byUnit[0]!.unit : null, { compact: true }) : number(v)) } },
       series: [{ type: "bar", data: top.map((row) => toChartNumber(row[r.totals.metric])) }],
     };
-  }, [r, state.granularity]);
+  }, [r, state.granularity, lastCompleteDay]);
 
   type Row = QueryResult["rows"][number];
   const columns = r.columns.map(
@@ -282,7 +296,12 @@ function ResultView({ r, state }: { r: QueryResult; state: ExplorerState }) {
             Export CSV
           </button>
         </div>
-        <Chart option={option} height={340} testId="explorer-chart" />
+        <Chart option={option} height={340} testId="explorer-chart" attrs={{ "data-complete-through": lastCompleteDay ?? "" }} />
+        {lastCompleteDay && state.granularity !== "none" && r.rows.some((row) => (row["period"] ?? "").slice(0, 10) > lastCompleteDay || (state.granularity === "month" && addDays(monthAfter((row["period"] ?? "").slice(0, 10)), -1) > lastCompleteDay)) ? (
+          <p className="muted small" data-testid="arriving-note">
+            Faded, shaded: periods after {lastCompleteDay}, the last complete day; their charges are still arriving.
+          </p>
+        ) : null}
       </Card>
       <Card scroll>
         <DataTable testId="result-table" rows={r.rows.slice(0, 500)} rowKey={(_, i) => i} columns={columns} />

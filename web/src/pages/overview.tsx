@@ -1,7 +1,7 @@
 import type { EChartsOption } from "echarts";
 import { useMemo } from "react";
 import { api, type Budgets, type Overview } from "../api.js";
-import { Chart, PALETTE } from "../components/chart.js";
+import { arrivingArea, Chart, PALETTE } from "../components/chart.js";
 import { DataTable } from "../components/data-table.js";
 import { Change, Money } from "../components/money.js";
 import { Card, Page } from "../components/page.js";
@@ -9,7 +9,7 @@ import { Picker } from "../components/picker.js";
 import { Async, Empty, WhenAvailable } from "../components/states.js";
 import { Tile, Tiles } from "../components/tiles.js";
 import { useApi } from "../components/use-api.js";
-import { money, toChartNumber } from "../format.js";
+import { addDays, money, monthAfter, splitAtComplete, toChartNumber } from "../format.js";
 import { focusAttrs, navigate, useScrollToFocus } from "../router.js";
 
 export function OverviewPage({ search }: { search: URLSearchParams }) {
@@ -67,10 +67,26 @@ function BudgetFocus({ name }: { name: string }) {
 
 function OverviewBody({ o }: { o: Overview }) {
   const cur = o.currency;
+  // time done right: solid lines and bars stop at the last complete day; later days (still arriving) are shaded
+  const lastComplete = o.lastCompleteDay ?? null;
+  const days = useMemo(() => splitAtComplete(o.daily, lastComplete, "day"), [o.daily, lastComplete]);
+  const months = useMemo(() => splitAtComplete(o.monthly, lastComplete, "month"), [o.monthly, lastComplete]);
   const trend = useMemo<EChartsOption>(() => {
+    const tail = days.arriving.length ? [...days.complete.slice(-1), ...days.arriving] : [];
     const series: EChartsOption["series"] = [
-      { name: "Actual", type: "line", showSymbol: false, data: o.daily.map((p) => [p.period, toChartNumber(p.amount)]), lineStyle: { width: 2 }, color: PALETTE[0] },
+      { name: "Actual", type: "line", showSymbol: false, data: days.complete.map((p) => [p.period, toChartNumber(p.amount)]), lineStyle: { width: 2 }, color: PALETTE[0] },
     ];
+    if (tail.length) {
+      series.push({
+        name: "Still arriving",
+        type: "line",
+        showSymbol: false,
+        data: tail.map((p) => [p.period, toChartNumber(p.amount)]),
+        lineStyle: { width: 1, type: "dotted", opacity: 0.7 },
+        color: "#64748b",
+        markArea: arrivingArea(addDays(lastComplete!, 1), addDays(tail[tail.length - 1]!.period, 1)),
+      });
+    }
     if (o.forecast.available && o.forecast.points.length) {
       series.push(
         { name: "Forecast low", type: "line", stack: "band", showSymbol: false, lineStyle: { opacity: 0 }, tooltip: { show: false }, data: o.forecast.points.map((p) => [p.period, toChartNumber(p.lower)]) },
@@ -93,32 +109,43 @@ function OverviewBody({ o }: { o: Overview }) {
       grid: { left: 70, right: 20, top: 30, bottom: 30 },
       xAxis: { type: "time" },
       yAxis: { type: "value", axisLabel: { formatter: (v: number) => money(String(v), cur, { compact: true }) } },
-      legend: { top: 0, data: ["Actual", "Forecast", "80% band"] },
+      legend: { top: 0, data: ["Actual", ...(tail.length ? ["Still arriving"] : []), "Forecast", "80% band"] },
       series,
     };
-  }, [o, cur]);
+  }, [o, cur, days, lastComplete]);
   const monthly = useMemo<EChartsOption>(() => {
     const budget = o.budget.available && o.budget.monthlyAmount !== null ? toChartNumber(o.budget.monthlyAmount) : null;
+    const at = (p: { period: string }) => p.period.slice(0, 10);
+    const last = o.monthly[o.monthly.length - 1];
     return {
       tooltip: { trigger: "axis", valueFormatter: (v) => money(String(v), cur) },
       grid: { left: 70, right: 20, top: 30, bottom: 30 },
-      xAxis: { type: "category", data: o.monthly.map((p) => p.period.slice(0, 7)) },
+      // a time axis: months without spend show as gaps, not as adjacent bars
+      xAxis: { type: "time", minInterval: 28 * 86_400_000 },
       yAxis: { type: "value", axisLabel: { formatter: (v: number) => money(String(v), cur, { compact: true }) } },
-      ...(budget !== null ? { legend: { top: 0 } } : {}),
+      legend: { top: 0 },
       series: [
-        {
-          name: "Spend",
-          type: "bar",
-          data: o.monthly.map((p) => toChartNumber(p.amount)),
-          color: PALETTE[0],
-        },
+        { name: "Spend", type: "bar", barMaxWidth: 32, data: months.complete.map((p) => [at(p), toChartNumber(p.amount)]), color: PALETTE[0] },
+        ...(months.arriving.length
+          ? [
+              {
+                name: "Month so far",
+                type: "bar" as const,
+                barMaxWidth: 32,
+                barGap: "-100%",
+                data: months.arriving.map((p) => [at(p), toChartNumber(p.amount)]),
+                color: "rgba(100,116,139,0.55)",
+                markArea: arrivingArea(at(months.arriving[0]!), monthAfter(at(months.arriving[months.arriving.length - 1]!))),
+              },
+            ]
+          : []),
         // the budget as a line series (not a markLine): the value axis then keeps it in view
-        ...(budget !== null
-          ? [{ name: "Budget", type: "line" as const, step: "middle" as const, symbol: "none", data: o.monthly.map(() => budget), color: PALETTE[3], lineStyle: { type: "dashed" as const, width: 2 } }]
+        ...(budget !== null && last
+          ? [{ name: "Budget", type: "line" as const, step: "end" as const, symbol: "none", data: [...o.monthly.map((p) => [at(p), budget]), [monthAfter(at(last)), budget]], color: PALETTE[3], lineStyle: { type: "dashed" as const, width: 2 } }]
           : []),
       ],
     };
-  }, [o, cur]);
+  }, [o, cur, months]);
   const mom = o.monthOverMonth;
   return (
     <>
@@ -154,14 +181,19 @@ function OverviewBody({ o }: { o: Overview }) {
         <Tile label="All months shown" value={<Money amount={o.total} currency={cur} testId="total" />} sub={`${o.metric}, ${o.monthly.length} months`} />
         <Tile
           label="Data complete through"
-          value={o.freshness.map((f) => f.lastCompleteDay).filter(Boolean).sort().reverse()[0] ?? "–"}
+          value={lastComplete ?? o.freshness.map((f) => f.lastCompleteDay).filter(Boolean).sort().reverse()[0] ?? "–"}
           valueAttrs={{ "data-testid": "last-day" }}
           sub={`last charge day ${o.lastDay ?? "–"}`}
         />
       </Tiles>
       <div className="grid2">
         <Card title="Daily spend, last 90 days">
-          <Chart option={trend} testId="trend-chart" />
+          <Chart option={trend} testId="trend-chart" attrs={{ "data-complete-through": days.complete[days.complete.length - 1]?.period.slice(0, 10) ?? "", "data-arriving": String(days.arriving.length) }} />
+          {days.arriving.length ? (
+            <p className="muted small" data-testid="arriving-note">
+              Shaded: {days.arriving.length === 1 ? "1 day" : `${days.arriving.length} days`} after {lastComplete} whose charges are still arriving (amounts will grow).
+            </p>
+          ) : null}
           {o.forecast.available && o.forecast.points.length ? (
             <p className="muted small" data-testid="forecast-note">
               Dashed: forecast {o.scope.team ? `of team ${o.scope.team}` : "of the organisation"} with its 80% band, {o.forecast.points[0]!.period} to {o.forecast.points[o.forecast.points.length - 1]!.period}; next day{" "}
@@ -173,7 +205,12 @@ function OverviewBody({ o }: { o: Overview }) {
           )}
         </Card>
         <Card title="Monthly spend">
-          <Chart option={monthly} testId="monthly-chart" />
+          <Chart option={monthly} testId="monthly-chart" attrs={{ "data-complete-through": months.complete[months.complete.length - 1]?.period.slice(0, 7) ?? "" }} />
+          {months.arriving.length ? (
+            <p className="muted small" data-testid="month-so-far-note">
+              Shaded: {months.arriving.map((p) => p.period.slice(0, 7)).join(", ")} so far (complete through {lastComplete}).
+            </p>
+          ) : null}
           {o.budget.available && o.budget.monthlyAmount !== null ? (
             <p className="muted small" data-testid="budget-note">
               Red line: monthly budget {o.scope.team ? `of team ${o.scope.team}` : "of the organisation"}, <Money amount={o.budget.monthlyAmount} currency={cur} testId="budget-amount" />.

@@ -7,7 +7,7 @@ import { Empty, ErrorState, WhenAvailable } from "../components/states.js";
 import { StatusButtons, useStatusChange } from "../components/status-actions.js";
 import { Tile, Tiles } from "../components/tiles.js";
 import { useApi } from "../components/use-api.js";
-import { money, sumDecimals } from "../format.js";
+import { money, recommendationAction, recommendationTypeName, sumDecimals } from "../format.js";
 import { focusAttrs, useScrollToFocus } from "../router.js";
 
 const STATUSES = ["open", "accepted", "done", "dismissed"] as const;
@@ -59,10 +59,10 @@ export function RecommendationsPage({ search }: { search?: URLSearchParams }) {
                     }}
                     columns={[
                       { header: "#", cell: (r) => r.id },
-                      { header: "Type", cell: (r) => r.type },
+                      { header: "Type", data: (r) => ({ "data-type": r.type }), cell: (r) => recommendationTypeName(r.type) },
                       { header: "Resource", cell: (r) => r.resourceId ?? "–" },
                       { header: "Owner", cell: (r) => r.owner ?? "–" },
-                      { header: "Action", className: "wrap", cell: (r) => `${r.action}${r.targetConfig && !r.action.includes(r.targetConfig) ? ` → ${r.targetConfig}` : ""}` },
+                      { header: "Action", className: "wrap", title: (r) => r.action, cell: (r) => recommendationAction(r) },
                       { header: "Saving / month", money: (r) => ({ amount: r.monthlySaving, currency: r.currency }) },
                       { header: "Confidence", cell: (r) => r.confidence },
                       {

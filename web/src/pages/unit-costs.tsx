@@ -6,7 +6,7 @@ import { DataTable } from "../components/data-table.js";
 import { Card, Page } from "../components/page.js";
 import { Empty, WhenAvailable } from "../components/states.js";
 import { useApi } from "../components/use-api.js";
-import { money, number, toChartNumber } from "../format.js";
+import { number, toChartNumber, unitPrice } from "../format.js";
 
 /** Units as stored ("1200.500"), shown with just the fraction digits they have ("1,200.5"). */
 function units(s: string): string {
@@ -25,17 +25,19 @@ export function UnitCostsPage() {
           const ucur = d.items.find((x) => x.currency)?.currency ?? "";
           const option: EChartsOption = {
             color: PALETTE,
-            tooltip: { trigger: "axis", valueFormatter: (v) => money(String(v), ucur, { maxDigits: 4 }) },
+            tooltip: { trigger: "axis", valueFormatter: (v) => unitPrice(String(v), ucur) },
             legend: { top: 0 },
             grid: { left: 70, right: 20, top: 30, bottom: 30 },
-            xAxis: { type: "category", data: periods },
-            yAxis: { type: "value", axisLabel: { formatter: (v: number) => money(String(v), ucur) } },
+            // a time axis: a month without a unit cost is a gap
+            xAxis: { type: "time", minInterval: 28 * 86_400_000 },
+            yAxis: { type: "value", axisLabel: { formatter: (v: number) => unitPrice(String(v), ucur) } },
             series: names.map((n) => ({
               name: n,
               type: "line",
+              connectNulls: false,
               data: periods.map((p) => {
                 const r = d.items.find((x) => x.name === n && x.period === p && x.unitCost !== null);
-                return r ? toChartNumber(r.unitCost) : null;
+                return [p.length === 7 ? `${p}-01` : p, r ? toChartNumber(r.unitCost) : null];
               }),
             })),
           };
@@ -60,8 +62,8 @@ export function UnitCostsPage() {
                       header: "Cost per unit",
                       num: true,
                       data: (r) => ({ "data-amount": r.unitCost ?? "" }),
-                      // more digits than the currency's minor unit: per-unit amounts are small ($0.4213)
-                      cell: (r) => (r.unitCost === null ? "–" : money(r.unitCost, r.currency, { maxDigits: 4 })),
+                      // unit prices: a fixed number of significant digits ($0.3890, $0.3949), format.ts unitPrice
+                      cell: (r) => (r.unitCost === null ? "–" : unitPrice(r.unitCost, r.currency)),
                     },
                   ]}
                 />
