@@ -10,7 +10,7 @@ import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configSchema } from "../../src/core/config/schema.js";
 import { runJob, type JobContext } from "../../src/engine/jobs/jobs.js";
-import { listReviews } from "../../src/engine/review/store.js";
+import { getSavedReview, listReviews } from "../../src/engine/review/store.js";
 import { loadBill } from "../helpers/bill.js";
 import { tempStore } from "../helpers/store.js";
 
@@ -99,6 +99,56 @@ describe.skipIf(process.env["CI"] !== "true" && !existsSync("/usr/bin/chromium")
       expect(mails).toHaveLength(1);
       expect(slack).toHaveLength(1);
     } finally {
+      await cleanup();
+    }
+  }, 120_000);
+
+  it("review: section — team, working day, movers and trend length come from costwise.yaml", async () => {
+    const { store, cleanup } = await tempStore();
+    const hooks: string[] = [];
+    const hook = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d: Buffer) => (body += d.toString()));
+      req.on("end", () => {
+        hooks.push(`${req.url} ${body}`);
+        res.writeHead(200).end("ok");
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
+    const hookBase = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
+    try {
+      await loadBill(store, 91, false, "2026-09-01");
+      const config = configSchema.parse({
+        review: { team: "cloud-finance", workingDay: 3, topMovers: 1, trendMonths: 3 },
+        notify: {
+          dashboardUrl: "https://costwise.example.com",
+          channels: { "cf-slack": { type: "slack", webhookUrlEnv: "SLACK_CF" }, "finops-slack": { type: "slack", webhookUrlEnv: "SLACK_FINOPS" } },
+          routes: [
+            { team: "cloud-finance", channels: ["cf-slack"], kinds: ["review"] },
+            { team: "finops", channels: ["finops-slack"], kinds: ["review"] },
+          ],
+        },
+      });
+      let now = new Date("2026-11-03T09:00:00Z"); // the 2nd working day: not yet, the 3rd is asked for
+      const ctx: JobContext = { store, workspace: { config, file: undefined, baseDir: "." }, env: { SLACK_CF: `${hookBase}/cf`, SLACK_FINOPS: `${hookBase}/finops` }, attempts: 1, retryDelayMs: () => 1, now: () => now };
+      const early = await runJob(ctx, "review");
+      expect(early.summary).toMatchObject({ month: "2026-10", due: "2026-11-04" });
+      expect(hooks).toHaveLength(0);
+
+      now = new Date("2026-11-04T09:00:00Z");
+      const r = await runJob(ctx, "review");
+      expect(r.status, JSON.stringify(r)).toBe("ok");
+      expect(r.summary).toMatchObject({ month: "2026-10", queued: 1 });
+      // only the configured team's route got it
+      expect(hooks).toHaveLength(1);
+      expect(hooks[0]).toMatch(/^\/cf /);
+      expect(hooks[0]).toContain("FinOps review 2026-10");
+      const kept = (await getSavedReview(store, "2026-10"))!;
+      expect(kept.spend.trend.map((t) => t.month)).toEqual(["2026-08", "2026-09", "2026-10"]);
+      expect(kept.spend.previousTotal).toBe(kept.spend.trend[1]!.amount);
+      expect(kept.topMovers).toHaveLength(1);
+    } finally {
+      await new Promise<void>((r) => hook.close(() => r()));
       await cleanup();
     }
   }, 120_000);

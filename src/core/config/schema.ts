@@ -13,6 +13,7 @@ import { optimizationSection } from "./sections/optimization.js";
 import { serverSection } from "./sections/server.js";
 import { sourcesSection } from "./sections/sources.js";
 import { storeSection } from "./sections/store.js";
+import { reviewSection } from "./sections/review.js";
 import { ticketsSection } from "./sections/tickets.js";
 
 export const CONFIG_FILE_NAME = "costwise.yaml";
@@ -31,6 +32,7 @@ export const configSchema = z.strictObject({
   kpis: kpisSection.optional(),
   fx: fxSection.optional(),
   tickets: ticketsSection.optional(),
+  review: reviewSection.optional(),
 });
 
 export type CostwiseConfig = z.infer<typeof configSchema>;

@@ -19,6 +19,7 @@
  * instead of showing zeros.
  */
 import type { CostwiseConfig } from "../../core/config/schema.js";
+import { reviewSettings } from "../../core/config/sections/review.js";
 import { optimizationDefaults } from "../../core/config/sections/optimization.js";
 import { compareMoney, formatMoney, parseMoney, subMoney } from "../../core/money.js";
 import { monthBounds, type Mover, type ReviewData, type Unavailable } from "../../core/review/model.js";
@@ -95,19 +96,23 @@ export async function buildReview(s: AnalysisStore, ws: ReviewWorkspace, month: 
   const lastDay = await lastCompleteDayFromStore(s);
   const closed = lastDay !== null && addDays(end, -1) <= lastDay;
   const config = ws.config;
+  const settings = reviewSettings(config);
 
   // ── spend: per currency, the review's currency, previous month, trend ──
   const byCurrency = (await query(s, { groupBy: ["BillingCurrency"], start, end }))
     .filter((r) => r["BillingCurrency"])
     .map((r) => ({ currency: r["BillingCurrency"]!, amount: r[METRIC] ?? ZERO }))
     .sort((a, b) => compareMoney(b.amount, a.amount) || a.currency.localeCompare(b.currency));
-  const currency = byCurrency[0]?.currency ?? null;
+  // review.currency when the month has spend in it, else the largest
+  const chosen = byCurrency.find((c) => c.currency === settings.currency) ?? byCurrency[0];
+  const currency = chosen?.currency ?? null;
+  if (chosen && chosen !== byCurrency[0]) byCurrency.unshift(...byCurrency.splice(byCurrency.indexOf(chosen), 1)); // the review's currency first
   const inCur = currency ? [{ on: "BillingCurrency", op: "eq", value: currency }] : [];
-  const trendStart = monthBounds(addMonths(month, -5)).start;
+  const trendStart = monthBounds(addMonths(month, 1 - settings.trendMonths)).start;
   const trendRows = currency ? await query(s, { granularity: "month", filters: inCur, start: trendStart, end }) : [];
-  const trend = Array.from({ length: 6 }, (_, i) => addMonths(month, i - 5)).map((m) => ({ month: m, amount: trendRows.find((r) => r["period"]!.slice(0, 7) === m)?.[METRIC] ?? ZERO }));
-  const total = byCurrency[0]?.amount ?? ZERO;
-  const previousTotal = trend[4]!.amount;
+  const trend = Array.from({ length: settings.trendMonths }, (_, i) => addMonths(month, i + 1 - settings.trendMonths)).map((m) => ({ month: m, amount: trendRows.find((r) => r["period"]!.slice(0, 7) === m)?.[METRIC] ?? ZERO }));
+  const total = chosen?.amount ?? ZERO;
+  const previousTotal = trend[trend.length - 2]!.amount;
 
   // ── top movers by service, each with the resource that moved most ──
   const topMovers: Mover[] = [];
@@ -126,7 +131,7 @@ export async function buildReview(s: AnalysisStore, ws: ReviewWorkspace, month: 
         const y = parseMoney(b.change) < 0n ? -parseMoney(b.change) : parseMoney(b.change);
         return x === y ? a.service.localeCompare(b.service) : y > x ? 1 : -1;
       })
-      .slice(0, 5);
+      .slice(0, settings.topMovers);
     for (const m of moves) {
       const f = [...inCur, ...(m.service === "(none)" ? [] : [{ on: "ServiceName", op: "eq", value: m.service }])];
       const now_ = new Map((await query(s, { groupBy: ["ResourceId"], filters: f, start, end, limit: 10000 })).map((r) => [r["ResourceId"] ?? "(no resource)", r[METRIC] ?? ZERO]));
@@ -189,8 +194,8 @@ export async function buildReview(s: AnalysisStore, ws: ReviewWorkspace, month: 
   let tagCoverage: ReviewData["tagCoverage"] = { available: false, reason: `no charges in ${month}` };
   if (currency) {
     try {
-      const ts = await taggedSpend(s, ws, { month, top: 10 });
-      const headline = kpiSettings(config).taggedTag;
+      const ts = await taggedSpend(s, ws, { month, top: settings.topUntagged });
+      const headline = settings.tag ?? kpiSettings(config).taggedTag;
       const tag = ts.tags.includes(headline) ? headline : ts.tags[0]!;
       const row = ts.rows.find((r) => r.tag === tag && r.currency === currency) ?? ts.rows.find((r) => r.tag === tag);
       if (row)

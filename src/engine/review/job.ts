@@ -4,18 +4,20 @@
  * Slack/Teams/webhook channels the summary and a link to the dashboard's review page. The notification's key is
  * `review:<month>`, so the outbox sends it once per channel however often the job runs.
  *
- * The review goes to the routes of team `finops` (notify.routes: { team: finops, channels: [...], kinds: [review] }),
- * else to notify.fallback.
+ * The review goes to the routes of team `review.team` (default finops: notify.routes: { team: finops, channels:
+ * [...], kinds: [review] }), else to notify.fallback; it is due on the `review.workingDay`-th working day (default 2).
  */
 import { dashboardLink, type Notification } from "../../core/notify/message.js";
 import { reviewSummary } from "../../core/review/render.js";
 import { monthReviewedAt, nthWorkingDay } from "../../core/review/schedule.js";
+import { REVIEW_DEFAULTS, reviewSettings } from "../../core/config/sections/review.js";
 import type { AnalysisStore } from "../store/cost-store.js";
 import type { ReviewWorkspace } from "./build.js";
 import { htmlToPdf } from "./pdf.js";
 import { renderReview } from "./render-review.js";
 
-export const REVIEW_TEAM = "finops";
+/** The default team (review.team). */
+export const REVIEW_TEAM = REVIEW_DEFAULTS.team;
 
 export interface ReviewJobResult {
   month: string;
@@ -29,7 +31,8 @@ export interface ReviewJobResult {
 export async function reviewJobNotification(store: AnalysisStore, ws: ReviewWorkspace, o: { now: Date; dashboardUrl: string }): Promise<ReviewJobResult> {
   const month = monthReviewedAt(o.now);
   const thisMonth = o.now.toISOString().slice(0, 7);
-  const due = nthWorkingDay(thisMonth, 2);
+  const settings = reviewSettings(ws.config);
+  const due = nthWorkingDay(thisMonth, settings.workingDay);
   if (o.now.toISOString().slice(0, 10) < due) return { month, due, notification: null, pdf: null, note: `the review of ${month} is due on ${due}` };
   const link = dashboardLink(o.dashboardUrl, "reviews", { month });
   const r = await renderReview(store, ws, month, "html", { now: o.now, link });
@@ -49,7 +52,7 @@ export async function reviewJobNotification(store: AnalysisStore, ws: ReviewWork
     notification: {
       kind: "review",
       key: `review:${month}`,
-      team: REVIEW_TEAM,
+      team: settings.team,
       severity: "info",
       title: `FinOps review ${month}`,
       summary: lines[0] ?? `The FinOps review of ${month}`,
