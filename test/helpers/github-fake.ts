@@ -7,7 +7,7 @@
  * - EVERY answer's body is validated against the operation's response schema for its status before it is sent;
  *   an answer that does not fit is recorded in `violations` too. Bodies start from GitHub's own published
  *   examples (components/examples) with this fake's state laid over them.
- * - It keeps repositories and issues in memory (issues: create, get, update, list comments; repos: get; user).
+ * - It keeps repositories and issues in memory (issues: create, get, update (closing too), list and add comments; repos: get; user).
  * - It can simulate a rate limit (`retry-after`, `x-ratelimit-remaining: 0` + `x-ratelimit-reset`, a secondary
  *   rate limit with only its message) and downtime (503, or closing the connection).
  */
@@ -320,8 +320,15 @@ export async function startGithubFake(o: { repos: string[]; token?: string }): P
         if (!i) return send(res, rec, route.template, 404, notFound);
         if (typeof b["title"] === "string") i.title = b["title"];
         if (typeof b["body"] === "string") i.body = b["body"];
+        if (b["state"] === "closed" && i.state !== "closed") fake.close({ repo: repo!, number: i.number }, b["state_reason"] === "not_planned" ? "not_planned" : "completed", undefined, "costwise-bot");
         i.updated_at = NOW();
         return send(res, rec, route.template, 200, issueBody(i));
+      }
+      case "POST /repos/{owner}/{repo}/issues/{issue_number}/comments": {
+        const i = find(repo!, Number(pathParams["issue_number"]));
+        if (!i) return send(res, rec, route.template, 404, notFound);
+        i.comments.push(String(b["body"]));
+        return send(res, rec, route.template, 201, { ...example("issue-comment"), id: 5000 + i.comments.length - 1, body: String(b["body"]), issue_url: `${fake.url}/repos/${repo}/issues/${i.number}` });
       }
       case "GET /repos/{owner}/{repo}/issues/{issue_number}/comments": {
         const i = find(repo!, Number(pathParams["issue_number"]));

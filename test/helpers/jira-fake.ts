@@ -213,6 +213,37 @@ export async function startJiraFake(o: { projects: Record<string, { issueTypes?:
       fake.issues.push({ id, key, project: projectKey as string, summary: f["summary"] as string, description: desc ?? {}, labels: labels as string[], components: comps, statusCategory: "new", resolution: null, comments: [] });
       return send(201, { id, key, self: `${fake.url}/rest/api/3/issue/${id}`, transition: { status: 200, errorCollection: { errorMessages: [], errors: {} } } });
     }
+    if ((m = /^\/rest\/api\/3\/issue\/([^/]+)\/(comment|transitions)$/.exec(u.pathname))) {
+      // add comment (REST v3: 201 with the comment), get transitions ({transitions: [{id, name, to: status}]}), do a transition (204)
+      const ref = decodeURIComponent(m[1]!);
+      const i = fake.issues.find((x) => x.key === ref || x.id === ref);
+      if (!i) return send(404, errors(["Issue does not exist or you do not have permission to see it."]));
+      const b = (body ?? {}) as Json;
+      if (m[2] === "comment" && method === "POST") {
+        const probs = adfProblems(b["body"], "body");
+        if (probs.length) return reject(400, [], { comment: `Comment body must be an Atlassian Document (${probs[0]})` });
+        const plain = (n: unknown): string => (n && typeof n === "object" ? (typeof (n as Json)["text"] === "string" ? ((n as Json)["text"] as string) : (((n as Json)["content"] as unknown[] | undefined) ?? []).map(plain).join("")) : "");
+        i.comments.push(plain(b["body"]));
+        return send(201, { self: `${fake.url}/rest/api/3/issue/${i.id}/comment/${20000 + i.comments.length - 1}`, id: String(20000 + i.comments.length - 1), author: user(fake.url), body: b["body"], created: "2026-01-01T10:00:00.000+0000", updated: "2026-01-01T10:00:00.000+0000", jsdPublic: true });
+      }
+      const transitions = [
+        { id: "11", name: "To Do", to: STATUS.new },
+        { id: "21", name: "In Progress", to: STATUS.indeterminate },
+        { id: "31", name: "Done", to: STATUS.done },
+      ].map((t) => ({ id: t.id, name: t.name, hasScreen: false, isGlobal: true, isInitial: false, isAvailable: true, isConditional: false, to: { self: `${fake.url}/rest/api/3/status/${t.to.id}`, description: "", iconUrl: "", name: t.to.name, id: t.to.id, statusCategory: { self: `${fake.url}/rest/api/3/statuscategory/${t.to.categoryId}`, id: t.to.categoryId, key: t.id === "11" ? "new" : t.id === "21" ? "indeterminate" : "done", colorName: t.to.colorName, name: t.to.categoryName } } }));
+      if (m[2] === "transitions" && method === "GET") return send(200, { expand: "transitions", transitions });
+      if (m[2] === "transitions" && method === "POST") {
+        const t = transitions.find((x) => x.id === (b["transition"] as Json | undefined)?.["id"]);
+        if (!t) return reject(400, ["Transition id is not valid for this issue."]);
+        const resolution = ((b["fields"] as Json | undefined)?.["resolution"] as Json | undefined)?.["name"];
+        if (resolution !== undefined && (typeof resolution !== "string" || !(resolution in RESOLUTIONS))) return reject(400, [], { resolution: `Resolution '${String(resolution)}' is not valid` });
+        i.statusCategory = t.to.statusCategory.key as JiraFakeIssue["statusCategory"];
+        i.resolution = i.statusCategory === "done" ? ((resolution as string | undefined) ?? "Done") : null;
+        rec.status = 204;
+        res.writeHead(204);
+        return res.end();
+      }
+    }
     if ((m = /^\/rest\/api\/3\/issue\/([^/]+)$/.exec(u.pathname))) {
       const ref = decodeURIComponent(m[1]!);
       const i = fake.issues.find((x) => x.key === ref || x.id === ref);

@@ -1,7 +1,8 @@
 /**
  * GitHub Issues through the official client (@octokit/rest). A ticket is an issue; its body carries a hidden
  * marker with the item key. State: open; closed with state_reason "completed" (done) or "not_planned" /
- * "duplicate" (won't do; the reason is the last comment when there is one).
+ * "duplicate" (won't do; the reason is the last comment when there is one). Closing (an item marked done or
+ * dismissed in costwise): a comment saying so, then the issue closed with state_reason completed / not_planned.
  * Rate limits (GitHub's documented rules, checked in this order): a `retry-after` header → wait that long;
  * `x-ratelimit-remaining: 0` → wait until `x-ratelimit-reset`; a 403/429 that says "secondary rate limit" with
  * neither header → wait one minute. 5xx and network failures mean the tracker is down for this run.
@@ -72,6 +73,10 @@ export function githubClient(cfg: GithubTrackerConfig, token: string, budget: Wa
     },
     async update(target, id, item, asOf) {
       await call(() => octokit.rest.issues.update({ ...splitRepo(target), issue_number: Number(id), title: item.title, body: markdownBody(item, asOf) }));
+    },
+    async close(target, id, o) {
+      await call(() => octokit.rest.issues.createComment({ ...splitRepo(target), issue_number: Number(id), body: o.comment }));
+      await call(() => octokit.rest.issues.update({ ...splitRepo(target), issue_number: Number(id), state: "closed", state_reason: o.as }));
     },
     async state(target, id): Promise<RemoteTicketState> {
       const r = await call(() => octokit.rest.issues.get({ ...splitRepo(target), issue_number: Number(id) }));

@@ -91,6 +91,22 @@ export function jiraClient(cfg: JiraTrackerConfig, auth: { email: string; token:
     async update(_target, id, item, asOf) {
       await request("PUT", `/rest/api/3/issue/${encodeURIComponent(id)}?notifyUsers=false`, { fields: { summary: item.title.slice(0, 255), description: adfDocument(item, asOf) } });
     },
+    async close(_target, id, o) {
+      const path = `/rest/api/3/issue/${encodeURIComponent(id)}`;
+      await request("POST", `${path}/comment`, { body: { type: "doc", version: 1, content: [{ type: "paragraph", content: [{ type: "text", text: o.comment }] }] } });
+      // the workflow's first transition into the Done category; won't do also sets the first won't-do resolution
+      const t = (await request("GET", `${path}/transitions`)) as { transitions?: { id?: string; to?: { statusCategory?: { key?: string } } }[] } | null;
+      const done = (t?.transitions ?? []).find((x) => x.to?.statusCategory?.key === "done" && typeof x.id === "string");
+      if (!done) throw new JiraHttpError(409, `Jira issue ${id} has no transition into a Done status for this account`);
+      const resolution = o.as === "not_planned" ? cfg.wontDoResolutions[0] : undefined;
+      try {
+        await request("POST", `${path}/transitions`, { transition: { id: done.id }, ...(resolution ? { fields: { resolution: { name: resolution } } } : {}) });
+      } catch (e) {
+        // a transition screen without the resolution field refuses it: close without
+        if (!(e instanceof JiraHttpError && e.status === 400 && resolution)) throw e;
+        await request("POST", `${path}/transitions`, { transition: { id: done.id } });
+      }
+    },
     async state(_target, id): Promise<RemoteTicketState> {
       const r = (await request("GET", `/rest/api/3/issue/${encodeURIComponent(id)}?fields=status,resolution,comment`)) as { fields?: IssueFields };
       const f = r?.fields ?? {};

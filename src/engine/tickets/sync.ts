@@ -15,6 +15,9 @@
  * 4. state: every filed ticket's state is read; for a recommendation, closed as completed → `done`, closed as
  *    won't do → `dismissed` with the ticket's reason, reopened (closed when last read, open now) → `open`, each
  *    through the recommendation store's status change (which records when, and the reason naming the ticket);
+ *    the other way: a recommendation marked done or dismissed by hand (CLI, API) whose ticket is open (and was
+ *    not just reopened) gets its ticket closed — a comment saying who/why, then closed as completed (done) or
+ *    won't do (dismissed); a failure leaves it open, tried again next run;
  * 5. the summary: filed, updated, unchanged, state changes, pending (backlog), unrouted, deferred trackers.
  * `dryRun`: steps 1–3 without writing anything or calling a tracker: what would be filed and updated.
  */
@@ -49,7 +52,7 @@ export interface TicketsSyncOptions {
 
 export interface TicketAction {
   key: string;
-  action: "file" | "update" | "unchanged" | "unrouted" | "pending" | "status";
+  action: "file" | "update" | "unchanged" | "unrouted" | "pending" | "status" | "close";
   tracker?: string;
   target?: string;
   ticket?: string;
@@ -66,6 +69,8 @@ export interface TicketsSyncReport {
   /** Items waiting for their tracker (the backlog): pending rows after this run. */
   pending: number;
   statusChanges: { key: string; ticket: string; from: string; to: string; reason: string }[];
+  /** Tickets closed because their recommendation was marked done or dismissed in costwise. */
+  closed: number;
   /** Trackers skipped for the rest of the run, with why. */
   deferred: Record<string, string>;
   rateLimitWaitsMs: number[];
@@ -174,7 +179,7 @@ export async function syncTickets(store: AnalysisStore, cfg: TicketsConfig, o: T
   const budget = waitBudget(cfg.maxRateLimitWaitSeconds, o.sleep);
   const { clients, unavailable } = trackerClients(cfg, { env, baseDir: o.baseDir, budget });
   const deferred: Record<string, string> = { ...unavailable };
-  const report: TicketsSyncReport = { dryRun: !!o.dryRun, items: 0, filed: 0, updated: 0, unchanged: 0, unrouted: 0, pending: 0, statusChanges: [], deferred, rateLimitWaitsMs: budget.waits, actions: [] };
+  const report: TicketsSyncReport = { dryRun: !!o.dryRun, items: 0, filed: 0, updated: 0, unchanged: 0, unrouted: 0, pending: 0, statusChanges: [], closed: 0, deferred, rateLimitWaitsMs: budget.waits, actions: [] };
 
   /** Calls a tracker unless it is deferred; a TrackerUnavailable defers it for the rest of the run. */
   async function use<T>(tracker: string, fn: (c: TrackerClient) => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
@@ -246,7 +251,7 @@ export async function syncTickets(store: AnalysisStore, cfg: TicketsConfig, o: T
     for (const t of await listTickets(store, { status: "filed" })) {
       const r = await use(t.tracker, (c) => c.state(t.target, t.remote_id!));
       if (!r.ok) continue;
-      const remote: RemoteTicketState = r.value;
+      let remote: RemoteTicketState = r.value;
       const ref = clients.get(t.tracker)!.ticketRef(t.target, t.remote_id!);
       if (t.item_kind === "recommendation") {
         const rec = await getRecommendation(store, t.item_ref).catch(() => null);
@@ -256,6 +261,15 @@ export async function syncTickets(store: AnalysisStore, cfg: TicketsConfig, o: T
             await setRecommendationStatus(store, String(rec.id), change.to, change.reason, now);
             report.statusChanges.push({ key: t.key, ticket: ref, from: rec.status, to: change.to, reason: change.reason });
             report.actions.push({ key: t.key, action: "status", tracker: t.tracker, target: t.target, ticket: t.remote_id!, detail: `${rec.status} → ${change.to}` });
+          } else if (remote.state === "open" && t.remote_state !== "closed" && (rec.status === "done" || rec.status === "dismissed")) {
+            const as = rec.status === "done" ? "completed" : "not_planned";
+            const comment = `Marked ${rec.status} in costwise${rec.statusChangedAt ? ` on ${rec.statusChangedAt.slice(0, 10)}` : ""}${rec.statusReason ? `: ${rec.statusReason}` : ""}. Closed by costwise.`;
+            const c = await use(t.tracker, (cl) => cl.close(t.target, t.remote_id!, { comment, as }));
+            if (c.ok) {
+              remote = { state: "closed", closedAs: as, reason: comment };
+              report.closed++;
+              report.actions.push({ key: t.key, action: "close", tracker: t.tracker, target: t.target, ticket: t.remote_id!, detail: `recommendation ${rec.status}: closed as ${as === "completed" ? "completed" : "won't do"}` });
+            } else await store.run(sql(`UPDATE ${TICKETS_TABLE} SET last_error = ? WHERE key = ?`, c.error, t.key));
           }
         }
       }

@@ -17,6 +17,8 @@ export interface TrackerClient {
   create(target: string, item: TicketItem, route: TicketRoute, asOf: string): Promise<{ remoteId: string; url: string }>;
   update(target: string, remoteId: string, item: TicketItem, asOf: string): Promise<void>;
   state(target: string, remoteId: string): Promise<RemoteTicketState>;
+  /** Comments, then closes the ticket: as completed (the item is done) or as won't do (dismissed). */
+  close(target: string, remoteId: string, o: { comment: string; as: "completed" | "not_planned" }): Promise<void>;
   /** null when the token works; else what is wrong (TrackerUnavailable when the tracker cannot be reached). */
   checkAuth(): Promise<string | null>;
   /** null when the repository / project exists and the token can see it; else what is wrong (TrackerUnavailable: unreachable). */
