@@ -122,7 +122,7 @@ export async function exportFocus(store: AnalysisStore, opts: FocusExportOptions
       const name = `cost-and-usage-${p}.${ext}`;
       const select = allocation ? allocatedSelect(columns, format, allocation) : costSelect(columns, format);
       // DuckDB numbers COPY's target parameter first, before those of the query
-      await store.run(sql(`COPY (${select}) TO ? ${copyOptions}`, join(tmp, name), ...(allocation?.params ?? []), p));
+      await store.run(sql(`COPY (${select}) TO ? ${copyOptions}`, join(tmp, name), ...(allocation ? [...allocation.params, p, p] : []), p));
       written.push({ name, dataset: "CostAndUsage", period: p });
     }
     // 4. Contract Commitment
@@ -216,7 +216,7 @@ async function allocationContext(store: AnalysisStore): Promise<AllocationContex
 }
 
 /**
- * The allocation rows of one billing period (the last `?`) as FOCUS 1.3 allocated charges.
+ * The allocation rows of one billing period (the last three `?`: the lookups' and the rows') as FOCUS 1.3 allocated charges.
  *
  * Grain: cost_allocation's groups (day, owner, rule, pool, provider, sub-account, service, region, resource,
  * cluster, namespace), not line items: columns that grain does not keep (ChargeCategory, prices, quantities,
@@ -245,10 +245,32 @@ function allocatedSelect(columns: readonly FocusColumn[], format: ExportFormat, 
     ProviderName: "a.provider",
     ServiceProviderName: "a.provider",
     HostProviderName: "a.provider",
+    PublisherName: "coalesce(sv.publisher, a.provider)",
+    InvoiceIssuerName: "coalesce(ac.issuer, pv.issuer, a.provider)",
+    BillingAccountId: "coalesce(ac.billing_account_id, pv.billing_account_id)",
+    BillingAccountName: "coalesce(ac.billing_account_name, pv.billing_account_name)",
+    BillingAccountType: "coalesce(ac.billing_account_type, pv.billing_account_type)",
+    InvoiceId: "ac.invoice_id",
     SubAccountId: "a.sub_account_id",
+    SubAccountName: "CASE WHEN a.sub_account_id IS NOT NULL THEN coalesce(ac.sub_account_name, a.sub_account_id) END",
+    SubAccountType: "CASE WHEN a.sub_account_id IS NOT NULL THEN ac.sub_account_type END",
     ServiceName: "a.service_name",
+    ServiceCategory: "coalesce(sv.category, 'Other')",
+    ServiceSubcategory: "coalesce(sv.subcategory, 'Other (' || coalesce(sv.category, 'Other') || ')')",
     RegionId: "a.region_id",
+    RegionName: "CASE WHEN a.region_id IS NOT NULL THEN coalesce(rg.region_name, a.region_id) END",
     ResourceId: "a.resource_id",
+    ResourceName: "CASE WHEN a.resource_id IS NOT NULL THEN rs.resource_name END",
+    ResourceType: "CASE WHEN a.resource_id IS NOT NULL THEN rs.resource_type END",
+    ChargeCategory: "coalesce(g.charge_category, 'Usage')",
+    ChargeFrequency: "coalesce(g.charge_frequency, CASE WHEN g.charge_category = 'Purchase' THEN 'One-Time' ELSE 'Usage-Based' END)",
+    ChargeDescription: `coalesce(a.service_name, 'Shared costs') || ' allocated to ' || a.team`,
+    PricingCurrency: "a.currency",
+    PricingCurrencyEffectiveCost: "a.effective_cost",
+    // the allocation's grain keeps billed and effective cost only: list and contracted cost scale the row's billed
+    // cost by the ratio of its line items' (exact where a group was not split)
+    ListCost: `CASE WHEN a.shared_pool IS NULL AND g.billed <> 0 THEN round(a.billed_cost * g.list / g.billed, 10) ELSE a.billed_cost END`,
+    ContractedCost: `CASE WHEN a.shared_pool IS NULL AND g.billed <> 0 THEN round(a.billed_cost * g.contracted / g.billed, 10) ELSE a.billed_cost END`,
     AllocatedMethodId: "a.rule_id",
     AllocatedMethodDetails: `json_object('Elements', json_array(json_object('AllocatedRatio', ${ratio})), 'x_SplitMethod', ${method}, 'x_SharedPool', a.shared_pool, 'x_Weights', CAST(CASE WHEN a.shared_pool IS NOT NULL THEN m.weights END AS JSON))`,
     AllocatedResourceId: `CASE WHEN ${isK8s} THEN a.k8s_cluster || '/' || a.k8s_namespace ELSE coalesce(a.resource_id, k.owner_prefix || a.team) END`,
@@ -259,7 +281,29 @@ function allocatedSelect(columns: readonly FocusColumn[], format: ExportFormat, 
   // costwise's own columns: where each allocated row came from
   list.push(`a.shared_pool AS x_SharedPool`, `a.x_source AS x_Source`, `a.k8s_cluster AS x_k8s_Cluster`, `a.k8s_namespace AS x_k8s_Namespace`, `a.line_items AS x_LineItems`);
   const k = ["k8s_source", "idle_pool", "owner_prefix", ...ctx.dims.map((_, i) => `d${i}`)].map((n) => `?::VARCHAR AS ${n}`).join(", ");
-  return `WITH k AS (SELECT ${k}), m AS (${ctx.methodsSql}) SELECT ${list.join(", ")} FROM ${ALLOCATION_TABLE} a CROSS JOIN k LEFT JOIN m ON m.rule_id = a.rule_id
+  // the line items' descriptive columns, looked up by the allocation row's drill-down columns (g: the row's own
+  // group of line items; ChargeCategory and ChargeFrequency only where the group has one)
+  const c = COST_TABLE;
+  const lookups = `
+    ac AS (SELECT "ProviderName" AS provider, "SubAccountId" AS sub_account_id, any_value("BillingAccountId") AS billing_account_id, any_value("BillingAccountName") AS billing_account_name,
+      any_value("BillingAccountType") AS billing_account_type, any_value("SubAccountName") AS sub_account_name, any_value("SubAccountType") AS sub_account_type,
+      any_value("InvoiceIssuerName") AS issuer, any_value("InvoiceId") AS invoice_id FROM ${c} WHERE strftime("BillingPeriodStart", '%Y-%m') = ? GROUP BY ALL),
+    pv AS (SELECT "ProviderName" AS provider, any_value("BillingAccountId") AS billing_account_id, any_value("BillingAccountName") AS billing_account_name,
+      any_value("BillingAccountType") AS billing_account_type, any_value("InvoiceIssuerName") AS issuer FROM ${c} GROUP BY ALL),
+    sv AS (SELECT "ProviderName" AS provider, "ServiceName" AS service_name, any_value("ServiceCategory") AS category, any_value("ServiceSubcategory") AS subcategory, any_value("PublisherName") AS publisher FROM ${c} GROUP BY ALL),
+    rg AS (SELECT "ProviderName" AS provider, "RegionId" AS region_id, any_value("RegionName") AS region_name FROM ${c} WHERE "RegionId" IS NOT NULL GROUP BY ALL),
+    rs AS (SELECT "ResourceId" AS resource_id, any_value("ResourceName") AS resource_name, any_value("ResourceType") AS resource_type FROM ${c} WHERE "ResourceId" IS NOT NULL GROUP BY ALL),
+    g AS (SELECT CAST("ChargePeriodStart" AS DATE) AS charge_date, "BillingCurrency" AS currency, "ProviderName" AS provider, "SubAccountId" AS sub_account_id, "ServiceName" AS service_name,
+      "RegionId" AS region_id, "ResourceId" AS resource_id, CASE WHEN count(DISTINCT "ChargeCategory") = 1 THEN any_value("ChargeCategory") END AS charge_category,
+      CASE WHEN count(DISTINCT "ChargeFrequency") = 1 THEN any_value("ChargeFrequency") END AS charge_frequency,
+      sum("BilledCost") AS billed, sum("ListCost") AS list, sum("ContractedCost") AS contracted
+      FROM ${c} WHERE strftime("BillingPeriodStart", '%Y-%m') = ? GROUP BY ALL)`;
+  const same = (t: string, cols: string[]) => cols.map((x) => `${t}.${x} IS NOT DISTINCT FROM a.${x}`).join(" AND ");
+  return `WITH k AS (SELECT ${k}), m AS (${ctx.methodsSql}), ${lookups}
+    SELECT ${list.join(", ")} FROM ${ALLOCATION_TABLE} a CROSS JOIN k LEFT JOIN m ON m.rule_id = a.rule_id
+    LEFT JOIN ac ON ${same("ac", ["provider", "sub_account_id"])} LEFT JOIN pv ON ${same("pv", ["provider"])}
+    LEFT JOIN sv ON ${same("sv", ["provider", "service_name"])} LEFT JOIN rg ON ${same("rg", ["provider", "region_id"])} LEFT JOIN rs ON rs.resource_id = a.resource_id
+    LEFT JOIN g ON ${same("g", ["charge_date", "currency", "provider", "sub_account_id", "service_name", "region_id", "resource_id"])}
     WHERE strftime(a.billing_period_start, '%Y-%m') = ?`;
 }
 
