@@ -122,6 +122,75 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
     expect(await page.getByTestId("forecast-next-upper").getAttribute("data-amount")).toBe(o.forecast.points[0]!.upper);
   });
 
+  it("overview: the daily line and the monthly bars end at the API's last complete day (the store's freshness)", async () => {
+    await open("/", "overview-time");
+    type O = { lastDay: string; lastCompleteDay: string | null; daily: { period: string }[]; monthly: { period: string }[] };
+    const o = await api<O>("/api/v1/overview");
+    const sources = await api<{ lastCompleteDay: string | null }[]>("/api/v1/sources");
+    // the demo's sources are all active: the store's last complete day is the earliest of theirs
+    expect(o.lastCompleteDay).toBe(sources.map((x) => x.lastCompleteDay!).sort()[0]);
+    expect(await page.getByTestId("last-day").innerText()).toBe(o.lastCompleteDay);
+    const completeDays = o.daily.map((p) => p.period.slice(0, 10)).filter((d) => d <= o.lastCompleteDay!);
+    const trend = page.getByTestId("trend-chart");
+    expect(await trend.getAttribute("data-complete-through")).toBe(completeDays.at(-1));
+    expect(await trend.getAttribute("data-arriving")).toBe(String(o.daily.length - completeDays.length));
+    // a month is drawn solid only when its last day is complete
+    const lastMonthComplete = o.monthly.map((p) => p.period.slice(0, 10)).filter((m) => {
+      const next = new Date(`${m}T00:00:00Z`);
+      next.setUTCMonth(next.getUTCMonth() + 1);
+      return new Date(next.getTime() - 86_400_000).toISOString().slice(0, 10) <= o.lastCompleteDay!;
+    });
+    expect(await page.getByTestId("monthly-chart").getAttribute("data-complete-through")).toBe(lastMonthComplete.at(-1)?.slice(0, 7) ?? "");
+  });
+
+  it("overview: days after the last complete day are left out of the solid line and shaded as still arriving", async () => {
+    // the demo's bill is complete through its last charge: the answer is moved back 3 days, as a bill delivered mid-week
+    const route = "**/api/v1/overview*";
+    let moved = "";
+    await page.route(route, async (r) => {
+      const res = await r.fetch();
+      const o = (await res.json()) as { daily: { period: string }[]; lastCompleteDay: string | null };
+      moved = o.daily.at(-4)!.period.slice(0, 10);
+      await r.fulfill({ response: res, json: { ...o, lastCompleteDay: moved } });
+    });
+    try {
+      await open("/", "overview-arriving");
+      const trend = page.getByTestId("trend-chart");
+      expect(moved).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(await trend.getAttribute("data-complete-through")).toBe(moved);
+      expect(await trend.getAttribute("data-arriving")).toBe("3");
+      expect(await page.getByTestId("arriving-note").innerText()).toContain(`3 days after ${moved}`);
+      expect(await page.getByTestId("last-day").innerText()).toBe(moved);
+      // the current month is not complete any more: it is drawn apart, "so far"
+      expect(await page.getByTestId("month-so-far-note").innerText()).toContain(moved.slice(0, 7));
+    } finally {
+      await page.unroute(route);
+    }
+  });
+
+  it("commitment and purchase names read as words, hourly commitments with the currency's digits", async () => {
+    await open("/commitments", "commitments-names");
+    const c = await api<{ commitments: { type: string | null }[]; purchases: { id: number; plan: string; hourlyCommitment: string; currency: string }[] }>("/api/v1/commitments?days=30");
+    const p = c.purchases[0]!;
+    expect(p.plan).toMatch(/^[a-z0-9-]+-\d+y-(no|partial|all)-upfront$/);
+    const view = page.getByTestId(`purchase-${p.id}`);
+    const plan = await view.getByTestId("purchase-plan").innerText();
+    expect(plan).toMatch(/^(Compute|EC2 Instance|SageMaker|Database) Savings Plan, \d+ years?, (no|partial|all) upfront$/);
+    expect(await view.getByTestId("purchase-action").innerText()).toBe(`Buy ${/^[AEIOU]/.test(plan) ? "an" : "a"} ${plan}: ${fmt(p.hourlyCommitment, p.currency)}/hour`);
+    expect(await view.getByTestId("purchase-hourly").innerText()).toBe(`${fmt(p.hourlyCommitment, p.currency)}/hour`);
+    const text = await page.locator("main").innerText();
+    expect(text).not.toContain(p.plan);
+    expect(text).not.toMatch(/\d\.\d{5,}/); // no raw decimal strings (20.4232840000)
+    const types = await page.locator("[data-testid=commitments-table] tbody td[data-type]").allInnerTexts();
+    expect(types).toHaveLength(c.commitments.length);
+    for (const t of types) expect(t).toMatch(/^[A-Z][A-Za-z0-9]*( [A-Z0-9][A-Za-z0-9]*)*$/);
+
+    await open("/recommendations", "recommendations-names");
+    const actions = await page.locator("[data-testid=recs-table] tbody tr td.wrap").allInnerTexts();
+    expect(actions.some((a) => a.startsWith("Buy "))).toBe(true);
+    for (const a of actions) expect(a).not.toMatch(/-upfront|\d\.\d{5,}/);
+  });
+
   it("commitments: utilization, coverage, savings and the recommended purchase equal the API's; the window lands in the URL", async () => {
     await open("/commitments", "commitments");
     type C = {
@@ -255,6 +324,7 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
         expect(text).toContain("503 Service Unavailable");
         expect(text).toContain("the store is busy (test)");
         expect(text).toContain("req-e2e-1");
+        expect(text).toContain("The server failed: reload this page");
         await page.screenshot({ path: join(ARTIFACTS, `${path.slice(1)}-error.png`) });
       } finally {
         await page.unroute(route);
@@ -293,6 +363,9 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
     await open("/sources", "sources");
     const s = await api<unknown[]>("/api/v1/sources");
     expect(await page.locator("[data-testid=sources-table] tbody tr").count()).toBe(s.length);
+    // rows of one source are told apart (by billing account, or the configured source that loaded them)
+    const which = await page.locator("[data-testid=sources-table] tbody tr").evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute("data-source")}\u0000${tr.querySelector("[data-testid=source-which]")?.textContent ?? ""}`));
+    expect(new Set(which).size).toBe(s.length);
   });
 
   it("every analysis page renders its data or says which command produces it", async () => {

@@ -10,6 +10,18 @@ export function Loading({ what }: { what?: string }) {
   );
 }
 
+/** What to do about an error, by what the server answered (or that it did not). */
+export function errorAdvice(status: number | undefined): string {
+  if (status === undefined) return "The dashboard could not reach the API: check that `costwise serve` is running and reload this page.";
+  if (status === 401) return "Sign in again with a valid API token (`costwise token create`).";
+  if (status === 403) return "Your token is not allowed to see this: ask an admin for a token with this access, or use a page of your team.";
+  if (status === 404) return "It does not exist (any more): go back and pick another.";
+  if (status === 400 || status === 422) return "Correct what is listed above and try again.";
+  if (status === 429) return "Too many requests: wait a moment and reload this page.";
+  if (status >= 500) return "The server failed: reload this page; if it fails again, look up the request id in the server log.";
+  return "Reload this page; if it fails again, look up the request id in the server log.";
+}
+
 export function ErrorState({ error }: { error: Error }) {
   const p = error instanceof ApiError ? error.problem : undefined;
   return (
@@ -23,6 +35,7 @@ export function ErrorState({ error }: { error: Error }) {
           ))}
         </ul>
       ) : null}
+      <p data-testid="error-advice">{errorAdvice(p?.status)}</p>
       {p?.requestId ? <p className="muted">request id {p.requestId}</p> : null}
     </div>
   );

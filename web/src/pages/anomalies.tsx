@@ -69,7 +69,9 @@ export function AnomaliesPage({ search }: { search?: URLSearchParams }) {
       {feedback.error ? <ErrorState error={feedback.error} /> : null}
       <WhenAvailable value={data} what="anomalies">
         {(d) => {
-          if (d.items.length === 0) return <Empty title="No anomalies found" />;
+          if (d.items.length === 0) return (
+              <Empty title="No anomalies found">Spend stayed within the expected range. <code>costwise detect</code> checks again after each load.</Empty>
+            );
           const top = d.items.slice(0, 20);
           const option: EChartsOption = {
             color: [PALETTE[3]!, PALETTE[0]!],

@@ -223,7 +223,7 @@ function OverviewBody({ o }: { o: Overview }) {
       <div className="grid2">
         <Card title={`Top movers ${mom ? `(${mom.month} vs ${mom.previousMonth})` : ""}`}>
           {o.topMovers.length === 0 ? (
-            <Empty title="No movers" />
+            <Empty title="No movers">Month over month needs two months of costs: load the previous month's bill with <code>costwise ingest &lt;files&gt;</code>.</Empty>
           ) : (
             <DataTable
               small

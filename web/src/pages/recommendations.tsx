@@ -45,7 +45,7 @@ export function RecommendationsPage({ search }: { search?: URLSearchParams }) {
                 </p>
               ) : null}
               {d.items.length === 0 ? (
-                <Empty title="No recommendations" />
+                <Empty title="No recommendations">Nothing to save for now. <code>costwise recommend run</code> looks again after each load.</Empty>
               ) : (
                 <Card scroll>
                   <DataTable

@@ -42,7 +42,7 @@ export function TagsPage({ search }: { search: URLSearchParams }) {
               </div>
               <Card>
                 {t.keys.length === 0 ? (
-                  <Empty title="No tags on any cost this month" />
+                  <Empty title="No tags on any cost this month">Tag resources at the provider (and activate the tags as cost allocation tags), then load the next bill.</Empty>
                 ) : (
                   <DataTable
                     testId="coverage-table"

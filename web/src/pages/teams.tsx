@@ -21,7 +21,11 @@ export function TeamsPage({ search }: { search: URLSearchParams }) {
     <Page title="Teams and showback">
       <WhenAvailable value={data} what="showback" missing="allocated costs">
         {(s) => {
-          if (s.currencies.length === 0) return <Empty title={`No allocated costs in ${s.month ?? "this month"}`} />;
+          if (s.currencies.length === 0) return (
+              <Empty title={`No allocated costs in ${s.month ?? "this month"}`}>
+                Run <code>costwise allocate</code> after loading the month's bill, then reload this page.
+              </Empty>
+            );
           return (
             <>
               <div className="toolbar">

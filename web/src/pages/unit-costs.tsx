@@ -19,7 +19,9 @@ export function UnitCostsPage() {
     <Page title="Unit costs">
       <WhenAvailable value={data} what="unit costs">
         {(d) => {
-          if (d.items.length === 0) return <Empty title="No unit costs for the stored periods" />;
+          if (d.items.length === 0) return (
+              <Empty title="No unit costs for the stored periods">Load business metric values for these periods with <code>costwise metrics ingest</code>, then run <code>costwise allocate</code>.</Empty>
+            );
           const names = [...new Set(d.items.map((r) => r.name))];
           const periods = [...new Set(d.items.map((r) => r.period))].sort();
           const ucur = d.items.find((x) => x.currency)?.currency ?? "";
