@@ -89,6 +89,27 @@ describe("costwise export focus --version 1.3 on the demo store", () => {
     expect(cu.ColumnDefinition.map((c) => c.ColumnName)).toEqual(columnsOfVersion("1.3").map((c) => c.name));
   }, 120_000);
 
+  it("loads back with `costwise ingest DIR`: metadata.json and the Contract Commitment file skipped with a stated reason, totals equal", async () => {
+    const out = join(work.dir, "focus-1.3-reingest");
+    expect((await cli("export", "focus", "--version", "1.3", "--out", out)).code).toBe(0);
+    const again = join(work.dir, "reingest.duckdb");
+    const r = await runCli("--config", configPath, "--store", again, "ingest", out);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/skipped \S*contract-commitment\.parquet: a FOCUS Contract Commitment dataset/);
+    expect(r.err).toMatch(/skipped \S*metadata\.json: FOCUS metadata/);
+    const s = await DuckDbStore.open(again, { readOnly: true });
+    try {
+      const rows = await s.all(`SELECT strftime("BillingPeriodStart", '%Y-%m') AS p, "BillingCurrency" AS c, sum("BilledCost")::VARCHAR AS b, sum("EffectiveCost")::VARCHAR AS e
+        FROM focus_costs GROUP BY ALL ORDER BY p, c`);
+      expect(rows.map((x) => `${String(x["p"])} ${String(x["c"])} ${String(x["b"])} ${String(x["e"])}`)).toEqual(await storeTotals());
+      // the version comes from the export's metadata.json
+      const versions = await s.all(`SELECT DISTINCT x_FocusVersion AS v FROM focus_costs`);
+      expect(versions).toEqual([{ v: "1.3" }]);
+    } finally {
+      await s.close();
+    }
+  }, 120_000);
+
   it("writes the Contract Commitment dataset of the commitments the bill names", async () => {
     const out = join(work.dir, "focus-1.3");
     const s = await DuckDbStore.open(storePath, { readOnly: true });

@@ -73,6 +73,7 @@ export function discoverFiles(paths: readonly string[]): Discovery {
     if (MANIFEST.test(p)) manifests.push(readManifest(p));
     else if (DATA_FILE.test(p)) loose.push(p);
     else if (explicit) loose.push(p); // the user named it: try it and say what is wrong
+    else if (/metadata[^/]*\.json$/i.test(basename(p))) skipped.push({ path: p, reason: "FOCUS metadata: not cost rows (its FocusVersion is read for the FOCUS files beside it)" });
     else skipped.push({ path: p, reason: "not a .csv, .csv.gz, .parquet, .ndjson or .jsonl file (name a .json file explicitly to load it)" });
   };
   for (const p of paths) walk(resolve(p), true);

@@ -143,10 +143,15 @@ export async function ingestFiles(store: AnalysisStore, paths: readonly string[]
   // 2. plan every file before touching the store
   const plans: Plan[] = [];
   try {
-    for (const file of files) plans.push(await planFile(store, file, ingestId, options.format));
+    for (const file of files) {
+      const plan = await planFile(store, file, ingestId, options.format);
+      if (plan) plans.push(plan);
+      else skipped.push({ path: file.path, reason: CONTRACT_COMMITMENT_SKIPPED });
+    }
   } catch (e) {
     throw await betterError(e, files, gzipChecks);
   }
+  if (plans.length === 0) throw new CostwiseError("NOT_FOUND", `no billing files found in ${paths.join(", ")}: ${skipped.map((s) => `${displayPath(s.path)}: ${s.reason}`).join("; ")}`);
   lap("plan");
 
   // 3-4. load, check and replace in one transaction
@@ -286,7 +291,11 @@ function pollProgress(store: AnalysisStore, report: (fraction: number) => void):
   return () => clearInterval(timer);
 }
 
-async function planFile(store: AnalysisStore, file: InputFile, ingestId: string, format?: SourceFormat): Promise<Plan> {
+/** Why a FOCUS Contract Commitment file (recognized by its columns) is not loaded. */
+export const CONTRACT_COMMITMENT_SKIPPED = "a FOCUS Contract Commitment dataset (ContractCommitmentId, no BilledCost): not cost rows, not loaded";
+
+/** The file's load plan; null for a FOCUS Contract Commitment dataset (unless a --format is forced). */
+async function planFile(store: AnalysisStore, file: InputFile, ingestId: string, format?: SourceFormat): Promise<Plan | null> {
   const shown = displayPath(file.path);
   // the reader opens exactly this file (glob characters escaped, the path bound, not spliced)
   const path = await readerPath(store, file.path);
@@ -318,6 +327,8 @@ async function planFile(store: AnalysisStore, file: InputFile, ingestId: string,
       });
     }
   }
+  // `costwise export focus` writes the Contract Commitment dataset beside the cost files: recognized, not loaded
+  if (format === undefined && columns.includes("ContractCommitmentId") && !columns.includes("BilledCost")) return null;
   const mapping = resolveMapping(columns, shown, format);
   // header spellings the mapping reads loosely (Azure: camelCase, localized labels) under its own names;
   // reader errors still name the header as the file spells it
