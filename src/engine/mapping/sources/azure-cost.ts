@@ -33,9 +33,14 @@
 import { KEY_COLUMN_CHECKS, type MappingExpr, type SourceColumn, type SourceMapping } from "../mapping.js";
 import { loadLookup } from "../lookups.js";
 
-const SERVICE_CATEGORIES = loadLookup("azure_category_mapping.csv", "FinOps Foundation focus_converters");
 const REGION_IDS = loadLookup("azure_region_ids.csv", "Microsoft FinOps toolkit open data (Regions.csv)");
 const REGION_NAMES = loadLookup("azure_region_names.csv", "Microsoft FinOps toolkit open data (Regions.csv)");
+// ServiceCategory and ServiceSubcategory by ConsumedService, from the FinOps toolkit's open data (Services.csv) where it
+// names one subcategory for the service (the category is then that subcategory's parent), else the converters'
+// category and its "Other (<category>)" subcategory: the two always agree (see data/lookups/README.md)
+const SERVICE_CATEGORY = loadLookup("azure_service_categories.csv", "Microsoft FinOps toolkit open data (Services.csv) and FinOps Foundation focus_converters");
+const SERVICE_SUBCATEGORIES = loadLookup("azure_service_subcategories.csv", "Microsoft FinOps toolkit open data (Services.csv)");
+const OTHER_SUBCATEGORIES = loadLookup("azure_service_other_subcategories.csv", "Microsoft FinOps toolkit open data (Services.csv) and FinOps Foundation focus_converters");
 
 /** Dates as Azure writes them besides ISO 8601: MCA's US month/day/year. */
 const DATE_FORMATS = ["%m/%d/%Y", "%m/%d/%Y %H:%M:%S"] as const;
@@ -238,7 +243,14 @@ export const AZURE_COST_MAPPING: SourceMapping = {
         { op: "sql", sql: "NULLIF(regexp_extract({{ResourceId}}, '/providers/([^/]+/[^/]+)', 1), '')", reason: "EA/MCA cost details carry no resource type: it is the provider/type part of the resource id" },
       ],
     },
-    ServiceCategory: { op: "lookup", column: "ConsumedService", table: SERVICE_CATEGORIES, default: "Other", caseInsensitive: true },
+    ServiceCategory: { op: "lookup", column: "ConsumedService", table: SERVICE_CATEGORY, default: "Other", caseInsensitive: true },
+    ServiceSubcategory: {
+      op: "lookup",
+      column: "ConsumedService",
+      table: SERVICE_SUBCATEGORIES,
+      caseInsensitive: true,
+      default: { op: "lookup", column: "ConsumedService", table: OTHER_SUBCATEGORIES, default: "Other (Other)", caseInsensitive: true },
+    },
     ServiceName: first("MeterCategory", "ServiceName", "ConsumedService"),
     SkuId: byChargeType({ Tax: null }, first("ProductId", "PartNumber", "MeterId")),
     SkuPriceId: byChargeType({ Tax: null }, col("MeterId")),
