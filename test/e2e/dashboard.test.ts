@@ -166,6 +166,21 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
     } finally {
       await page.unroute(route);
     }
+    // the explorer's daily chart: the same day (from /api/v1/costs/dimensions) fades and shades the later days
+    const dims = "**/api/v1/costs/dimensions*";
+    await page.route(dims, async (r) => {
+      const res = await r.fetch();
+      await r.fulfill({ response: res, json: { ...((await res.json()) as object), lastCompleteDay: moved } });
+    });
+    try {
+      await open("/explorer?metric=EffectiveCost&groupBy=ServiceName&granularity=day", "explorer-arriving");
+      expect(await page.getByTestId("explorer-chart").getAttribute("data-complete-through")).toBe(moved);
+      expect(await page.getByTestId("arriving-note").innerText()).toContain(`after ${moved}`);
+    } finally {
+      await page.unroute(dims);
+    }
+    const d = await api<{ lastCompleteDay: string | null }>("/api/v1/costs/dimensions");
+    expect(d.lastCompleteDay).toBe((await api<{ lastCompleteDay: string | null }>("/api/v1/overview")).lastCompleteDay);
   });
 
   it("commitment and purchase names read as words, hourly commitments with the currency's digits", async () => {

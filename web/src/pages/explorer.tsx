@@ -232,14 +232,15 @@ function ResultView({ r, state, lastCompleteDay }: { r: QueryResult; state: Expl
         data.get(g)![periods.indexOf(row["period"]!)]! += toChartNumber(row[r.totals.metric]);
       }
       const x = (p: string) => (state.granularity === "month" ? p.slice(0, 10) : p);
-      const endOf = (p: string) => (state.granularity === "month" ? monthAfter(p.slice(0, 10)) : state.granularity === "day" ? addDays(p, 1) : p);
+      const endOf = (p: string) => (state.granularity === "day" ? `${p.slice(0, 10)} 12:00:00` : p);
       const lastLate = arriving[arriving.length - 1]?.period;
       return {
         color: PALETTE,
         tooltip: { trigger: "axis", valueFormatter: fmt },
         legend: { type: "scroll", top: 0 },
         grid: { left: 80, right: 20, top: 40, bottom: 30 },
-        xAxis: { type: "time" },
+        // a time axis: a period without costs is a gap; month ticks on monthly data, never hours on daily data
+        xAxis: { type: "time", minInterval: state.granularity === "month" ? 28 * 86_400_000 : state.granularity === "day" ? 86_400_000 : 3_600_000 },
         yAxis: { type: "value", axisLabel: { formatter: (v: number) => (isMoney ? money(String(v), r.totals.byUnit.length === 1 ? r.totals.byUnit[0]!.unit : null, { compact: true }) : number(v)) } },
         series: groups.map((g, i) => ({
           name: g,
@@ -247,7 +248,10 @@ function ResultView({ r, state, lastCompleteDay }: { r: QueryResult; state: Expl
           stack: "s",
           barMaxWidth: 40,
           data: periods.map((p, j) => ({ value: [x(p), data.get(g)![j]!], ...(late.has(p) ? { itemStyle: { opacity: 0.4 } } : {}) })),
-          ...(i === 0 && lastLate && lastCompleteDay ? { markArea: arrivingArea(state.granularity === "month" ? x(arriving[0]!.period) : addDays(lastCompleteDay, 1), endOf(lastLate)) } : {}),
+          // bars stand on their period's start: the shade is centred on the faded bars
+          ...(i === 0 && lastLate && lastCompleteDay
+            ? { markArea: state.granularity === "month" ? arrivingArea(addDays(x(arriving[0]!.period), -15), addDays(x(lastLate), 15)) : arrivingArea(state.granularity === "hour" ? `${addDays(lastCompleteDay, 1)} 00:00:00` : `${lastCompleteDay} 12:00:00`, endOf(lastLate)) }
+            : {}),
         })),
       };
     }

@@ -84,7 +84,8 @@ function OverviewBody({ o }: { o: Overview }) {
         data: tail.map((p) => [p.period, toChartNumber(p.amount)]),
         lineStyle: { width: 1, type: "dotted", opacity: 0.7 },
         color: "#64748b",
-        markArea: arrivingArea(addDays(lastComplete!, 1), addDays(tail[tail.length - 1]!.period, 1)),
+        // points stand at midnight: the shade starts half-way from the last complete day to the first arriving one
+        markArea: arrivingArea(`${lastComplete!} 12:00:00`, `${tail[tail.length - 1]!.period.slice(0, 10)} 12:00:00`),
       });
     }
     if (o.forecast.available && o.forecast.points.length) {
@@ -135,13 +136,14 @@ function OverviewBody({ o }: { o: Overview }) {
                 barGap: "-100%",
                 data: months.arriving.map((p) => [at(p), toChartNumber(p.amount)]),
                 color: "rgba(100,116,139,0.55)",
-                markArea: arrivingArea(at(months.arriving[0]!), monthAfter(at(months.arriving[months.arriving.length - 1]!))),
+                // bars stand on their month's first day: the shade is centred on them
+                markArea: arrivingArea(addDays(at(months.arriving[0]!), -15), addDays(at(months.arriving[months.arriving.length - 1]!), 15)),
               },
             ]
           : []),
         // the budget as a line series (not a markLine): the value axis then keeps it in view
         ...(budget !== null && last
-          ? [{ name: "Budget", type: "line" as const, step: "end" as const, symbol: "none", data: [...o.monthly.map((p) => [at(p), budget]), [monthAfter(at(last)), budget]], color: PALETTE[3], lineStyle: { type: "dashed" as const, width: 2 } }]
+          ? [{ name: "Budget", type: "line" as const, step: "end" as const, symbol: "none", data: [...o.monthly.map((p) => [addDays(at(p), -15), budget]), [addDays(at(last), 15), budget]], color: PALETTE[3], lineStyle: { type: "dashed" as const, width: 2 } }]
           : []),
       ],
     };
