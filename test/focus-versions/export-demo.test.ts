@@ -159,6 +159,27 @@ describe("costwise export focus --version 1.3 on the demo store", () => {
   }, 60_000);
 });
 
+describe("the demo store's CUR rows (issue 19: ContractedCost vs ContractedUnitPrice × PricingQuantity)", () => {
+  it("ContractedCost = ContractedUnitPrice × PricingQuantity on every row that has both (not Correction), at the store's 10 decimal places", async () => {
+    const s = await DuckDbStore.open(storePath, { readOnly: true });
+    try {
+      // the store keeps 10 decimal places: a prorated quantity (1.6666666667 GB-months) times its rate differs from
+      // the cost by less than half a unit of the 10th place, so the product is compared rounded to 10 places
+      const rows = await s.all(`SELECT x_Source AS src, count(*)::INT AS n,
+          count(*) FILTER (WHERE "ContractedCost" <> round("ContractedUnitPrice" * "PricingQuantity", 10))::INT AS mismatched,
+          count(*) FILTER (WHERE "ContractedUnitPrice" < 0)::INT AS negative_price,
+          count(*) FILTER (WHERE x_ChargeType = 'SavingsPlanNegation')::INT AS negations
+        FROM focus_costs WHERE "ContractedUnitPrice" IS NOT NULL AND "PricingQuantity" IS NOT NULL AND coalesce("ChargeClass", '') <> 'Correction' GROUP BY ALL ORDER BY src`);
+      const cur = rows.find((r) => r["src"] === "aws-cur")!;
+      expect(Number(cur["n"])).toBeGreaterThan(1000);
+      expect(Number(cur["negations"])).toBeGreaterThan(0); // the Savings Plan negation lines are among them
+      for (const r of rows) expect({ src: r["src"], mismatched: r["mismatched"], negative_price: r["negative_price"] }).toEqual({ src: r["src"], mismatched: 0, negative_price: 0 });
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+});
+
 describe("costwise export focus --allocated", () => {
   it("sums per AllocatedTags owner to `costwise report allocation` to the cent, and to the bill", async () => {
     const out = join(work.dir, "focus-allocated");

@@ -173,7 +173,13 @@ function buildCurMapping(spelling: Spelling): SourceMapping {
             ELSE CASE WHEN contains(${ref("lineItem/UsageType")}, 'SpotUsage') THEN 'Dynamic' ELSE 'Other' END END
           END`,
       },
-      PricingQuantity: col("lineItem/UsageAmount"),
+      // a negation line carries the covered usage's amount with the negated rate and cost: its quantity is negated
+      // too, so that ContractedUnitPrice (never negative) × PricingQuantity = ContractedCost holds on it as well
+      PricingQuantity: {
+        op: "sql",
+        reason: "a negation line's quantity is negated with its cost",
+        sql: `CASE WHEN ${ref("lineItem/LineItemType")} = 'SavingsPlanNegation' THEN -${ref("lineItem/UsageAmount")} ELSE ${ref("lineItem/UsageAmount")} END`,
+      },
       PricingUnit: {
         op: "sql",
         reason: "a unit only where there is a quantity; commitment fees are billed per hour when CUR leaves pricing/unit empty",
