@@ -43,7 +43,7 @@ export async function ticketsSync(opts: { dryRun?: boolean }, cmd: Command) {
     if (rows.length) stdio.out(renderTable(["action", "item", "tracker", "target", "ticket", "detail"], rows));
     stdio.out(
       `${r.dryRun ? "dry run: " : ""}${r.items} item(s): ${r.dryRun ? `would file ${r.actions.filter((a) => a.action === "file").length}, would update ${r.actions.filter((a) => a.action === "update").length}` : `filed ${r.filed}, updated ${r.updated}`}, unchanged ${r.unchanged}, unrouted ${r.unrouted}; ` +
-        `${r.statusChanges.length} status change(s); backlog ${r.pending} pending`,
+        `${r.statusChanges.length} status change(s), ${r.closed} ticket(s) closed; backlog ${r.pending} pending`,
     );
     for (const [t, why] of Object.entries(r.deferred)) stdio.err(`tracker ${t} deferred to the next run: ${why}`);
   }

@@ -366,7 +366,7 @@ const JOBS: Record<JobName, JobFn> = {
     const r = await syncTickets(ctx.store, t, { ...(ctx.now ? { now: ctx.now() } : {}), ...(ctx.env ? { env: ctx.env } : {}), baseDir: ctx.workspace.baseDir, dashboardUrl: notifyConfigOf(ctx.workspace).dashboardUrl });
     // a tracker down or rate limited: what is left stays pending in the store; the failed run is retried
     assertNothingDeferred(r);
-    return { items: r.items, filed: r.filed, updated: r.updated, unchanged: r.unchanged, unrouted: r.unrouted, pending: r.pending, statusChanges: r.statusChanges.length };
+    return { items: r.items, filed: r.filed, updated: r.updated, unchanged: r.unchanged, unrouted: r.unrouted, pending: r.pending, statusChanges: r.statusChanges.length, closed: r.closed };
   },
 
   async review(ctx) {
