@@ -51,13 +51,14 @@ const sameFields: {
   byRule: SameKeys<RuleSummary, Item<Of<typeof C.findingsSummarySchema>["byRule"]>>;
   byTeam: SameKeys<TeamSummary, Item<Of<typeof C.findingsSummarySchema>["byTeam"]>>;
   purchase: SameKeys<SavingsPlanPurchase, Of<typeof C.purchaseSchema>>;
-  overview: SameKeys<Overview, Of<typeof C.overviewSchema>>;
+  // lastCompleteDay: the route adds the store's freshness (lastCompleteDayFromStore) to the engine's answer
+  overview: SameKeys<Overview, Omit<Of<typeof C.overviewSchema>, "lastCompleteDay">>;
   tagCoverage: SameKeys<TagCoverage, Of<typeof C.tagCoverageSchema>>;
   kpi: SameKeys<ScorecardKpi, Of<typeof C.kpiSchema>>;
   kpiRow: SameKeys<KpiHistoryRow, Of<typeof C.kpiRowSchema>>;
   showbackTeam: SameKeys<ShowbackTeam, Item<Item<Of<typeof C.showbackSchema>["currencies"]>["teams"]>>;
   /** the API leaves out the sync bookkeeping (`costwise sources` shows it) */
-  source: SameKeys<Omit<SourceSummary, "configuredSources" | "lastSyncAt">, Of<typeof C.sourceSchema>>;
+  source: SameKeys<Omit<SourceSummary, "lastSyncAt">, Of<typeof C.sourceSchema>>;
   availability: SameKeys<FeatureAvailability, Of<typeof C.availabilitySchema>>;
   notification: SameKeys<OutboxRow, Of<typeof C.notificationSchema>>;
   rollup: SameKeys<RollupStatus, Of<typeof C.rollupStatusSchema>>;
