@@ -12,7 +12,9 @@ import type { ReviewData } from "../../src/core/review/model.js";
 import { reviewHtml } from "../../src/core/review/render.js";
 import { DEMO_CONFIG_FILE, runDemoAnalyses } from "../../src/demo/analyses.js";
 import { runDemo } from "../../src/demo/run-demo.js";
+import { reviewSection } from "../../src/core/config/sections/review.js";
 import { parseConfig } from "../../src/engine/config/load-config.js";
+import { buildReview } from "../../src/engine/review/build.js";
 import { CHROMIUM_ARGS, htmlToPdf, htmlToPng } from "../../src/engine/review/pdf.js";
 import { chromium } from "playwright-core";
 import { DuckDbStore } from "../../src/engine/store/duckdb/duckdb-store.js";
@@ -135,6 +137,31 @@ describe("costwise review on the demo", () => {
     const cents = Number(review.spend.total).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
     expect(md).toContain(`**${cents} ${review.currency}**`);
   }, 240_000);
+
+  it("review: settings — movers, trend, coverage tag, untagged list and currency as costwise.yaml asks", async () => {
+    const store = await DuckDbStore.open(storePath);
+    try {
+      const config = parseConfig(readFileSync(configPath, "utf8"), configPath);
+      const now = new Date(`${month}-28T00:00:00Z`);
+      const plain = await buildReview(store, { config, baseDir: work.dir }, month, { now });
+      const set = await buildReview(store, { config: { ...config, review: reviewSection.parse({ topMovers: 2, trendMonths: 3, tag: "environment", topUntagged: 2, currency: "EUR" }) }, baseDir: work.dir }, month, { now });
+      expect(plain.topMovers.length).toBeGreaterThan(2);
+      expect(set.topMovers).toEqual(plain.topMovers.slice(0, 2));
+      expect(plain.spend.trend).toHaveLength(6);
+      expect(set.spend.trend).toEqual(plain.spend.trend.slice(3));
+      expect(set.spend.previousTotal).toBe(plain.spend.previousTotal);
+      // EUR has no spend in the demo: the month's largest currency, as without the setting
+      expect([set.currency, set.spend.total]).toEqual([plain.currency, plain.spend.total]);
+      expect(plain.tagCoverage.available && plain.tagCoverage.tag).toBe("team");
+      expect(set.tagCoverage.available && set.tagCoverage.tag).toBe("environment");
+      if (plain.tagCoverage.available && set.tagCoverage.available) {
+        expect(plain.tagCoverage.topUntagged.length).toBeGreaterThan(2);
+        expect(set.tagCoverage.topUntagged).toHaveLength(2);
+      }
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
 
   it("action items: raised in one review, carried to the next with their status now", async () => {
     const added = JSON.parse(await cli("--json", "review", "items", "add", "--month", previous, "--title", "Delete idle dev volumes", "--owner", "platform", "--due", `${month}-15`)) as { item: { id: number } };
