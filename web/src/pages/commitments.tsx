@@ -152,6 +152,12 @@ function CommitmentsBody({ c, focus, onAct }: { c: Commitments; focus: string | 
                   ]}
                 />
               </Card>
+              {c.commitments.some((x) => x.endsAt === null) ? (
+                <p className="muted small" data-testid="ends-note">
+                  "Not in the bill": no row in the store states that commitment's end (an end-time column such as CUR's reservation/EndTime or savingsPlan/EndTime, or a purchase row
+                  spanning the term). Load the bill that holds the purchase, or a CUR with those columns, to show it.
+                </p>
+              ) : null}
               <Card title="Paid per commitment: used and unused">
                 <Chart option={chart} height={240} testId="commitments-chart" />
               </Card>
