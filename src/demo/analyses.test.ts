@@ -9,6 +9,7 @@ import { unitCosts } from "../engine/allocation/reports.js";
 import { parseConfig } from "../engine/config/load-config.js";
 import { loadPolicyFile } from "../engine/governance/load-policy.js";
 import { commitmentEndDates } from "../engine/optimize/commitment-analysis.js";
+import { getSavedReview } from "../engine/review/store.js";
 import { DuckDbStore } from "../engine/store/duckdb/duckdb-store.js";
 import { COST_TABLE } from "../engine/store/schema.js";
 import { budgetAmount, DEMO_CONFIG_FILE, demoInventory, demoPolicyPath, runDemoAnalyses, type DemoAnalyses } from "./analyses.js";
@@ -103,6 +104,18 @@ describe("demo analyses", () => {
     expect(row.cost).toBe(cost[0]!["c"]);
     expect(Number(row.unitCost)).toBeGreaterThan(0.3);
     expect(Number(row.unitCost)).toBeLessThan(0.6);
+  });
+
+  it("keeps the last complete month's review, whose spend is the month's EffectiveCost in the store", async () => {
+    expect(analyses.review.month).toBe(summary.lastMonth.month);
+    const review = await getSavedReview(store, summary.lastMonth.month);
+    expect(review?.month).toBe(summary.lastMonth.month);
+    const total = await store.all({
+      sql: `SELECT sum("EffectiveCost")::DECIMAL(38,2)::VARCHAR AS t, CAST(? AS DECIMAL(38,2))::VARCHAR AS r FROM ${COST_TABLE}
+            WHERE "ChargePeriodStart" >= CAST(? AS TIMESTAMP) AND "ChargePeriodStart" < CAST(? AS TIMESTAMP) AND "BillingCurrency" = ?`,
+      params: [review!.spend.total, summary.lastMonth.start, summary.lastMonth.end, review!.currency],
+    });
+    expect(total[0]!["r"]).toBe(total[0]!["t"]);
   });
 
   it("leaves commitments and a Savings Plan purchase recommendation", async () => {

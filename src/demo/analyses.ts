@@ -43,6 +43,7 @@ import { runOptimization } from "../engine/optimize/run.js";
 import type { AnalysisStore } from "../engine/store/cost-store.js";
 import { col, readRows } from "../engine/store/read-rows.js";
 import { COST_TABLE } from "../engine/store/schema.js";
+import { renderReview } from "../engine/review/render-review.js";
 import type { DemoSummary } from "./run-demo.js";
 
 /** The demo's workspace config, written beside the demo store. */
@@ -65,6 +66,8 @@ export interface DemoAnalyses {
   metrics: { file: string; rows: number };
   commitments: { count: number; currency: string | null; utilization: string | null; coverage: string | null };
   governance: { scanId: string; policy: string; summary: EvaluationSummary };
+  /** The monthly review kept for the last complete month (costwise review; the dashboard's Reviews page). */
+  review: { month: string };
 }
 
 export interface RunDemoAnalysesOptions {
@@ -114,6 +117,12 @@ export async function runDemoAnalyses(store: AnalysisStore, summary: DemoSummary
 
   const governance = await demoGovernanceScan(store, lastDay, config.governance?.teamTag ?? "team");
 
+  // the monthly review of the last complete month, kept so the dashboard's Reviews page shows it (rendered as the
+  // review job would, on the day after the bill's last day; Markdown here: the PDF is printed on demand)
+  const review = await renderReview(store, { config, baseDir: opts.configDir ?? process.cwd() }, summary.lastMonth.month, "md", {
+    now: new Date(`${addDays(lastDay, 1)}T06:00:00Z`),
+  });
+
   return {
     config,
     analyses: {
@@ -126,6 +135,7 @@ export async function runDemoAnalyses(store: AnalysisStore, summary: DemoSummary
       metrics,
       commitments: { count: commitments.commitments.length, currency: commitments.currency, utilization: commitments.overall.utilization, coverage: commitments.overall.coverage },
       governance,
+      review: { month: review.data.month },
     },
   };
 }

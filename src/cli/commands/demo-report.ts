@@ -265,6 +265,7 @@ export function printAnalyses(a: DemoAnalyses, out: Output): void {
   out.out(
     `Governance: the demo tag policy on ${gs.resources} resources of the demo estate: ${gs.compliant} compliant, ${gs.findings} findings (${gs.blocking} blocking), recorded as ${a.governance.scanId} (costwise report governance).`,
   );
+  out.out(`Review: the monthly FinOps review of ${a.review.month} is kept (the dashboard's Reviews page; costwise review --month ${a.review.month} --format pdf prints it).`);
 }
 
 /** How the user ran us: `node bin/costwise.js` from a checkout, else the installed `costwise`. */
