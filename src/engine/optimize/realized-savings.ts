@@ -30,6 +30,7 @@ import { col, readRow, readRows } from "../store/read-rows.js";
 import { COST_TABLE } from "../store/schema.js";
 import { tableExists } from "../store/table-rows.js";
 import { RECOMMENDATIONS_TABLE } from "./tables.js";
+import { addDays } from "../../core/detect/series.js";
 
 export const MEASURE_STATUSES = ["measured", "measuring", "no-baseline"] as const;
 export type MeasureStatus = (typeof MEASURE_STATUSES)[number];
@@ -101,11 +102,6 @@ function divRound(a: bigint, b: bigint): bigint {
 
 const fmt = (u: Minor): string => formatMoney(u, MONEY_SCALE);
 
-function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
 
 /** The last complete day of the bill, as step 1 defines it (null without a bill). */
 export async function lastCompleteDay(store: AnalysisStore, now: Date = new Date()): Promise<string | null> {

@@ -43,6 +43,7 @@ import { sql, type AnalysisStore } from "../store/cost-store.js";
 import { featureAvailability } from "../store/feature-availability.js";
 import { col, readRows } from "../store/read-rows.js";
 import { reviewActionItems } from "./action-items.js";
+import { addDays } from "../../core/detect/series.js";
 
 export interface ReviewWorkspace {
   config: CostwiseConfig;
@@ -52,11 +53,6 @@ export interface ReviewWorkspace {
 const ZERO = formatMoney(0n);
 const METRIC = "EffectiveCost";
 
-function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
 function addMonths(month: string, n: number): string {
   const d = new Date(`${month}-01T00:00:00Z`);
   d.setUTCMonth(d.getUTCMonth() + n);
